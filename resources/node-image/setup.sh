@@ -1,0 +1,24 @@
+#!/bin/sh
+# Runs as root inside the image's root filesystem, after the packages are installed, in both
+# builders (a Dockerfile RUN step and a chroot in the offline builder). Its directory holds
+# the other recipe files.
+set -eu
+here=$(dirname "$0")
+
+# The init that every node runs as PID 1.
+install -m 0755 "$here/nl-init" /usr/local/sbin/nl-init
+
+# Create the OVS database now, so that a node boots without doing it (Debian's postinst
+# skips it when no init system is running).
+mkdir -p /var/lib/openvswitch /var/log/openvswitch
+if [ ! -s /var/lib/openvswitch/conf.db ]; then
+  ovsdb-tool create /var/lib/openvswitch/conf.db /usr/share/openvswitch/vswitch.ovsschema
+fi
+
+# Trim what a lab node never reads: apt's caches and lists, docs, man pages, translations.
+apt-get clean
+rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old /var/lib/dpkg/*-old \
+  /usr/share/doc/* /usr/share/man/* /usr/share/info/* /usr/share/lintian /usr/share/bug \
+  /var/log/*.log /var/log/apt/* /tmp/*
+find /usr/share/locale -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
+find / -xdev -name __pycache__ -type d -prune -exec rm -rf {} +
