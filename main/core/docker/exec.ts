@@ -1,0 +1,143 @@
+import { PassThrough, type Duplex, type Writable } from 'node:stream';
+import type Docker from 'dockerode';
+import { AppError } from '../errors';
+
+/**
+ * Running commands inside a node. Commands are always argv arrays handed to the engine
+ * as such: no shell ever parses user or lab text.
+ */
+
+export interface ExecOptions {
+  /** Bytes for the command's standard input; it is closed after them. */
+  stdin?: string | Buffer;
+  env?: Readonly<Record<string, string>>;
+  workdir?: string;
+  /** Receive output as it arrives (e.g. `neutron-lab exec` streaming to the terminal). */
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function assertArgv(argv: readonly string[]): void {
+  if (argv.length === 0 || argv.some((arg) => typeof arg !== 'string')) {
+    throw new AppError('usage', 'A command must be a non-empty list of strings (argv).');
+  }
+  if (argv.some((arg) => arg.includes('\0'))) {
+    throw new AppError('input', 'A command argument contains a NUL byte, which no program can receive.');
+  }
+}
+
+/** Runs `argv` in the container and returns its exit code and demultiplexed output. */
+export async function execArgv(
+  container: Docker.Container,
+  argv: readonly string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
+  assertArgv(argv);
+  const withStdin = options.stdin !== undefined;
+  const exec = await container.exec({
+    Cmd: [...argv],
+    AttachStdin: withStdin,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    ...(options.env ? { Env: envList(options.env) } : {}),
+    ...(options.workdir ? { WorkingDir: options.workdir } : {}),
+  });
+  const stream = (await exec.start({ hijack: true, stdin: withStdin })) as Duplex;
+
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  const sink = (chunks: Buffer[], tap?: (chunk: Buffer) => void): Writable => {
+    const pass = new PassThrough();
+    pass.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      tap?.(chunk);
+    });
+    return pass;
+  };
+  container.modem.demuxStream(stream, sink(stdout, options.onStdout), sink(stderr, options.onStderr));
+
+  const ended = streamEnded(stream);
+  if (withStdin) stream.end(options.stdin);
+  await ended;
+
+  return {
+    exitCode: await exitCodeOf(exec),
+    stdout: Buffer.concat(stdout).toString('utf8'),
+    stderr: Buffer.concat(stderr).toString('utf8'),
+  };
+}
+
+/** An interactive terminal in a node, for the CLI's `shell` and the app's terminals. */
+export interface TtySession {
+  /** Raw terminal bytes both ways. */
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Resolves with the exit code once the program in the terminal exits. */
+  exited: Promise<number>;
+}
+
+export interface TtyOptions {
+  cols: number;
+  rows: number;
+  env?: Readonly<Record<string, string>>;
+}
+
+export async function openTty(
+  container: Docker.Container,
+  argv: readonly string[],
+  options: TtyOptions,
+): Promise<TtySession> {
+  assertArgv(argv);
+  const exec = await container.exec({
+    Cmd: [...argv],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: true,
+    Env: envList({ TERM: 'xterm-256color', ...options.env }),
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+  const resize = async (cols: number, rows: number) => {
+    if (cols > 0 && rows > 0) await exec.resize({ w: Math.floor(cols), h: Math.floor(rows) });
+  };
+  // Older engines cannot take the size at start; set it before the first prompt is drawn.
+  await resize(options.cols, options.rows).catch(() => undefined);
+  const exited = streamEnded(stream).then(() => exitCodeOf(exec));
+  return { stream, resize, exited };
+}
+
+function envList(env: Readonly<Record<string, string>>): string[] {
+  return Object.entries(env).map(([key, value]) => `${key}=${value}`);
+}
+
+function streamEnded(stream: Duplex): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        resolve();
+      }
+    };
+    stream.once('end', finish);
+    stream.once('close', finish);
+    stream.once('error', (error) => (done ? undefined : reject(error)));
+  });
+}
+
+/** The engine may report the exit code a moment after the output stream closes. */
+async function exitCodeOf(exec: Docker.Exec): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const info = await exec.inspect();
+    if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new AppError('failed', 'The command finished but the Docker engine never reported its exit code.');
+}
