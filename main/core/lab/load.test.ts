@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors';
+import { checkLab, formatPath, parseLab } from './load';
+
+const GOOD = `id: two-nodes
+title: Two nodes
+summary: A test lab.
+topology:
+  networks:
+    data: { kind: data, subnet: 10.0.0.0/24 }
+  nodes:
+    network:
+      role: network
+      links:
+        - { network: data, interface: eth1, address: 10.0.0.100/24 }
+    compute1:
+      role: compute
+      links:
+        - { network: data, interface: eth1, address: 10.0.0.101/24 }
+`;
+
+/** The first problem of a broken lab, as `line:column message`. */
+function firstProblem(text: string) {
+  const { problems } = checkLab(text, 'lab.yaml');
+  const problem = problems.find((p) => p.severity === 'error');
+  if (!problem) throw new Error('expected a problem');
+  return problem;
+}
+
+describe('parseLab', () => {
+  it('reads a valid lab and fills defaults', () => {
+    const { lab, warnings } = parseLab(GOOD, 'lab.yaml');
+    expect(lab.topology.nodes.network?.links[0]).toEqual({ network: 'data', interface: 'eth1', address: '10.0.0.100/24' });
+    expect(warnings).toEqual([]);
+    const minimal = parseLab('id: one\ntitle: t\nsummary: s\ntopology:\n  nodes:\n    n1: { role: compute }\n', 'x.yaml');
+    expect(minimal.lab.topology.networks).toEqual({});
+    expect(minimal.lab.topology.nodes.n1?.links).toEqual([]);
+  });
+
+  it('throws one input error that names file, line and column, listing every problem', () => {
+    const broken = GOOD.replace('role: network', 'role: router').replace('network: data, interface: eth1, address: 10.0.0.101/24', 'network: dta, interface: eth1, address: 10.0.0.101/24');
+    let error: AppError | undefined;
+    try {
+      parseLab(broken, 'labs/x/lab.yaml');
+    } catch (e) {
+      error = e as AppError;
+    }
+    expect(error).toBeInstanceOf(AppError);
+    expect(error?.code).toBe('input');
+    expect(error?.exitCode).toBe(2);
+    expect(error?.message).toMatch(/^labs\/x\/lab\.yaml:9:13: topology\.nodes\.network\.role: Invalid option/);
+    expect(error?.location).toMatchObject({ file: 'labs/x/lab.yaml', line: 9, column: 13 });
+  });
+});
+
+describe('checkLab locates every kind of problem', () => {
+  it('YAML syntax errors', () => {
+    const problem = firstProblem('id: x\ntitle: [unclosed\nsummary: s\n');
+    expect(problem.message).toMatch(/^YAML: /);
+    expect(problem.location.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('duplicate keys', () => {
+    const problem = firstProblem('id: x\nid: y\n');
+    expect(problem.message).toMatch(/unique/);
+    expect(problem.location.line).toBe(2);
+  });
+
+  it('unknown fields, at the key itself', () => {
+    const problem = firstProblem(GOOD.replace('      role: compute', '      role: compute\n      colour: red'));
+    expect(problem.message).toBe('unknown field "colour" in topology.nodes.compute1');
+    expect(problem.location).toMatchObject({ line: 14, column: 7, field: 'topology.nodes.compute1.colour' });
+  });
+
+  it('missing required fields, at the object that lacks them', () => {
+    const problem = firstProblem(GOOD.replace('summary: A test lab.\n', ''));
+    expect(problem.message).toBe('missing required field "summary"');
+    expect(problem.location.line).toBe(1);
+  });
+
+  it('bad values, at the value', () => {
+    const problem = firstProblem(GOOD.replace('10.0.0.100/24', '10.0.0.300/24'));
+    expect(problem.message).toMatch(/not an IPv4 address with a prefix/);
+    expect(problem.location).toMatchObject({ line: 11, field: 'topology.nodes.network.links[0].address' });
+  });
+
+  it('references to networks that do not exist', () => {
+    const problem = firstProblem(GOOD.replace('- { network: data, interface: eth1, address: 10.0.0.101/24 }', '- { network: dta, interface: eth1, address: 10.0.0.101/24 }'));
+    expect(problem.message).toBe('node "compute1" joins network "dta", which topology.networks does not declare (declared: data)');
+    expect(problem.location).toMatchObject({ line: 15, column: 22, field: 'topology.nodes.compute1.links[0].network' });
+  });
+
+  it('addresses used twice or outside their network', () => {
+    expect(firstProblem(GOOD.replace('10.0.0.101/24', '10.0.0.100/24')).message).toBe(
+      'address 10.0.0.100 on network "data" is already used by node "network"',
+    );
+    expect(firstProblem(GOOD.replace('10.0.0.101/24', '10.0.1.101/24')).message).toBe(
+      'address 10.0.1.101/24 is outside network "data" (10.0.0.0/24)',
+    );
+  });
+
+  it('interfaces named twice, and gateways off the link', () => {
+    const twice = GOOD.replace(
+      '        - { network: data, interface: eth1, address: 10.0.0.100/24 }',
+      '        - { network: data, interface: eth1, address: 10.0.0.100/24 }\n        - { network: ext, interface: eth1 }',
+    ).replace('    data: { kind: data, subnet: 10.0.0.0/24 }', '    data: { kind: data, subnet: 10.0.0.0/24 }\n    ext: { kind: external }');
+    expect(firstProblem(twice).message).toBe('node "network" already has an interface named "eth1"');
+    const gateway = GOOD.replace('address: 10.0.0.100/24 }', 'address: 10.0.0.100/24, gateway: 192.168.1.1 }');
+    expect(firstProblem(gateway).message).toBe('gateway 192.168.1.1 is not in 10.0.0.100/24');
+  });
+
+  it('warns, without failing, about networks nobody joins', () => {
+    const text = GOOD.replace('    data: { kind: data, subnet: 10.0.0.0/24 }', '    data: { kind: data, subnet: 10.0.0.0/24 }\n    spare: { kind: management }');
+    const { lab, problems } = checkLab(text, 'lab.yaml');
+    expect(lab).toBeDefined();
+    expect(problems).toEqual([
+      expect.objectContaining({ severity: 'warning', message: 'network "spare" is declared but no node joins it' }),
+    ]);
+  });
+
+  it('an empty file', () => {
+    expect(firstProblem('').message).toBe('missing required field "id"');
+  });
+});
+
+describe('formatPath', () => {
+  it('writes paths the way people read them', () => {
+    expect(formatPath(['topology', 'nodes', 'c1', 'links', 0, 'network'])).toBe('topology.nodes.c1.links[0].network');
+  });
+});
