@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { execArgv } from './docker/exec';
+import { connectEngine, type Engine } from './docker/engine';
+import { toAppError } from './errors';
+import { imageStatus } from './image/node-image';
+import { offlineBuilderUnavailable } from './image/offline-builder';
+import type { LoadedLab } from './lab/load';
+import { up } from './session/boot';
+import { listSessions } from './session/sessions';
+import { removeSession } from './session/teardown';
+
+/**
+ * `neutron-lab doctor`: can this machine run labs, and if not, what exactly to do.
+ * The kernel features are proven the only way that counts: by booting a real node and using them.
+ */
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface Check {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  detail: string;
+  hint?: string;
+}
+
+export interface DoctorReport {
+  /** True when labs can run (no check failed). */
+  ok: boolean;
+  checks: Check[];
+}
+
+export async function runDoctor(options: { endpoint?: string } = {}): Promise<DoctorReport> {
+  const checks: Check[] = [];
+  const add = (check: Check) => checks.push(check);
+
+  let engine: Engine;
+  try {
+    engine = await connectEngine(options.endpoint === undefined ? {} : { endpoint: options.endpoint });
+    const { info } = engine;
+    add({
+      id: 'engine',
+      title: 'Docker engine',
+      status: 'ok',
+      detail: `${info.endpoint}: Docker ${info.version} (API ${info.apiVersion}), ${info.os}/${info.arch}, kernel ${info.kernel}`,
+    });
+  } catch (error) {
+    const e = toAppError(error);
+    add({ id: 'engine', title: 'Docker engine', status: 'fail', detail: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+    for (const [id, title] of DEPENDENT_CHECKS) add({ id, title, status: 'skip', detail: 'needs the Docker engine' });
+    return { ok: false, checks };
+  }
+
+  const image = await imageStatus(engine);
+  const builderProblem = offlineBuilderUnavailable();
+  add(
+    image.present
+      ? { id: 'image', title: 'Node image', status: 'ok', detail: `${image.tag} (${image.image?.builder ?? 'unknown'} builder)` }
+      : {
+          id: 'image',
+          title: 'Node image',
+          status: 'fail',
+          detail: `${image.tag} is not built yet`,
+          hint: builderProblem
+            ? `neutron-lab image import FILE (this machine cannot build it offline: ${builderProblem})`
+            : 'neutron-lab image build',
+        },
+  );
+
+  if (image.present) {
+    checks.push(...(await probeNodeFeatures(engine)));
+  } else {
+    add({ id: 'features', title: 'Kernel features in a node', status: 'skip', detail: 'needs the node image' });
+  }
+
+  const broken = (await listSessions(engine)).filter((s) => s.state === 'broken');
+  add(
+    broken.length === 0
+      ? { id: 'leftovers', title: 'Leftovers of crashed runs', status: 'ok', detail: 'none' }
+      : {
+          id: 'leftovers',
+          title: 'Leftovers of crashed runs',
+          status: 'warn',
+          detail: broken.map((s) => `${s.name} (${s.problems.join('; ')})`).join(', '),
+          hint: 'The next `neutron-lab up` removes them; `neutron-lab down --all` removes everything now.',
+        },
+  );
+  return { ok: checks.every((c) => c.status !== 'fail'), checks };
+}
+
+const DEPENDENT_CHECKS = [
+  ['image', 'Node image'],
+  ['features', 'Kernel features in a node'],
+  ['leftovers', 'Leftovers of crashed runs'],
+] as const;
+
+/** A one-node lab whose link is renamed and readdressed exactly as real labs' links are. */
+function probeLab(): LoadedLab {
+  return {
+    file: '<doctor>',
+    dir: '.',
+    warnings: [],
+    lab: {
+      id: 'doctor',
+      title: 'doctor probe',
+      summary: 'Boots one node to prove the kernel features labs need.',
+      topology: {
+        networks: { probe: { kind: 'data' } },
+        nodes: { probe: { role: 'compute', links: [{ network: 'probe', interface: 'eth1', address: '192.0.2.1/24' }] } },
+      },
+    },
+  };
+}
+
+/** Each feature: the argv that proves it inside a node, and what to say when it fails. */
+const FEATURES: { id: string; title: string; argv: string[][]; expect?: RegExp; hint: string }[] = [
+  {
+    id: 'links',
+    title: 'Lab addresses on renamed links',
+    argv: [['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth1']],
+    expect: /192\.0\.2\.1\/24/,
+    hint: 'The node init could not rename or address its link; see `docker logs` of a node.',
+  },
+  {
+    id: 'tun',
+    title: 'TUN/TAP device',
+    argv: [['test', '-c', '/dev/net/tun']],
+    hint: 'Load the tun module on the engine host: sudo modprobe tun',
+  },
+  {
+    id: 'netns',
+    title: 'Network namespaces',
+    argv: [['ip', 'netns', 'add', 'nl-probe'], ['ip', 'netns', 'exec', 'nl-probe', 'ip', 'link', 'set', 'lo', 'up']],
+    hint: 'The engine must allow mounts with CAP_SYS_ADMIN (an AppArmor or SELinux policy may forbid them).',
+  },
+  {
+    id: 'veth',
+    title: 'veth pairs and Linux bridges',
+    argv: [['ip', 'link', 'add', 'nl-a', 'type', 'veth', 'peer', 'name', 'nl-b'], ['ip', 'link', 'add', 'nl-br', 'type', 'bridge']],
+    hint: 'Load the veth and bridge modules on the engine host: sudo modprobe veth bridge',
+  },
+  {
+    id: 'iptables',
+    title: 'iptables (nf_tables)',
+    argv: [['iptables', '-w', '-N', 'NL-PROBE'], ['iptables', '-w', '-A', 'NL-PROBE', '-j', 'RETURN']],
+    hint: 'Load nf_tables on the engine host: sudo modprobe nf_tables',
+  },
+  {
+    id: 'br-netfilter',
+    title: 'Bridged traffic through iptables (security groups)',
+    argv: [['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables']],
+    expect: /^1/,
+    hint: 'Load br_netfilter on the engine host: sudo modprobe br_netfilter (Docker usually does)',
+  },
+  {
+    id: 'ovs',
+    title: 'Open vSwitch userspace datapath',
+    argv: [
+      ['ovs-vsctl', 'add-br', 'br-probe', '--', 'set', 'bridge', 'br-probe', 'datapath_type=netdev'],
+      ['ovs-vsctl', 'get', 'interface', 'br-probe', 'ofport'],
+    ],
+    expect: /^(?!-1)\d+/m,
+    hint: 'ovs-vswitchd could not create a netdev bridge; see /var/log/openvswitch/ovs-vswitchd.log in a node.',
+  },
+];
+
+async function probeNodeFeatures(engine: Engine): Promise<Check[]> {
+  const name = `doctor-${randomBytes(3).toString('hex')}`;
+  let sessionId: string | undefined;
+  try {
+    const session = await up(engine, probeLab(), { name, reconcile: false });
+    sessionId = session.id;
+    const node = session.nodes[0];
+    if (!node) throw new Error('the probe node is missing');
+    const container = engine.docker.getContainer(node.containerId);
+    return await Promise.all(
+      FEATURES.map(async (feature): Promise<Check> => {
+        let last = { exitCode: 0, stdout: '', stderr: '' };
+        for (const argv of feature.argv) {
+          last = await execArgv(container, argv);
+          if (last.exitCode !== 0) break;
+        }
+        const passed = last.exitCode === 0 && (!feature.expect || feature.expect.test(last.stdout));
+        return passed
+          ? { id: feature.id, title: feature.title, status: 'ok', detail: 'works in a node' }
+          : {
+              id: feature.id,
+              title: feature.title,
+              status: 'fail',
+              detail: (last.stderr || last.stdout).trim().split('\n')[0] || `exit ${last.exitCode}`,
+              hint: feature.hint,
+            };
+      }),
+    );
+  } catch (error) {
+    const e = toAppError(error);
+    return [{ id: 'features', title: 'Kernel features in a node', status: 'fail', detail: `a probe node could not boot: ${e.message}` }];
+  } finally {
+    if (sessionId) await removeSession(engine, sessionId).catch(() => undefined);
+  }
+}

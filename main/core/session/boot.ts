@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import { PassThrough, type Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+import type { Engine } from '../docker/engine';
+import { AppError, toAppError } from '../errors';
+import { requireImage } from '../image/node-image';
+import type { LoadedLab } from '../lab/load';
+import { networkCreateOptions, nodeContainerOptions, planSession, SessionNameSchema, type PlannedNode, type SessionPlan } from './plan';
+import { listSessions, ownerTag, type SessionStatus } from './sessions';
+import { removeLeftovers, removeSession } from './teardown';
+
+/** `up`: boots a lab's topology — networks, then every node in parallel — until OVS answers in each. */
+
+export type BootPhase = 'creating' | 'starting' | 'ready';
+
+export interface BootEvent {
+  node: string;
+  phase: BootPhase;
+  /** Milliseconds since `up` began. */
+  elapsedMs: number;
+}
+
+export interface UpOptions {
+  /** Session name; defaults to the lab id. A second copy of a lab needs another name. */
+  name?: string;
+  onEvent?: (event: BootEvent) => void;
+  /** Remove what crashed runs left behind before booting (default true). */
+  reconcile?: boolean;
+  /** Called with the sessions reconciliation removed. */
+  onLeftoversRemoved?: (sessions: SessionStatus[]) => void;
+  /** How long one node may take to report ready. */
+  nodeTimeoutMs?: number;
+  /** Aborting (Ctrl-C) stops the boot and removes what it made. */
+  signal?: AbortSignal;
+}
+
+const READY_LINE = 'neutron-lab: ready';
+const FAILED_PREFIX = 'neutron-lab: failed: ';
+
+export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions = {}): Promise<SessionStatus> {
+  const started = performance.now();
+  const name = options.name ?? loaded.lab.id;
+  const nameCheck = SessionNameSchema.safeParse(name);
+  if (!nameCheck.success) {
+    throw new AppError('usage', `"${name}" cannot name a session: ${nameCheck.error.issues[0]?.message}.`);
+  }
+  const image = await requireImage(engine);
+
+  if (options.reconcile ?? true) {
+    const removed = await removeLeftovers(engine);
+    if (removed.length > 0) options.onLeftoversRemoved?.(removed);
+  }
+  const existing = (await listSessions(engine)).find((s) => s.name === name);
+  if (existing) {
+    throw new AppError('state', `A lab is already up under the name "${name}" (${existing.state}, lab ${existing.lab}).`, {
+      hint: `Stop it with \`neutron-lab down ${name}\`, or start another copy with \`--name ${name}-2\`.`,
+    });
+  }
+
+  const plan = planSession({ lab: loaded.lab, name, id: randomBytes(6).toString('hex'), image, owner: ownerTag() });
+  const emit = (node: string, phase: BootPhase) =>
+    options.onEvent?.({ node, phase, elapsedMs: Math.round(performance.now() - started) });
+
+  const interrupted = abortPromise(options.signal);
+  interrupted.catch(() => undefined);
+  const boot = (async () => {
+    const subnets = await createNetworks(engine, plan);
+    await Promise.all(
+      plan.nodes.map((node) =>
+        bootNode(engine, plan, node, subnets, emit, options.nodeTimeoutMs ?? 30_000, interrupted),
+      ),
+    );
+  })();
+  try {
+    await Promise.race([boot, interrupted]);
+  } catch (error) {
+    // Let creations in flight finish (they stop early on abort), so the cleanup sees them all.
+    await boot.catch(() => undefined);
+    // A half-created lab is worse than none: remove exactly what this `up` made.
+    await removeSession(engine, plan.id).catch(() => undefined);
+    throw describeBootFailure(error, name, plan);
+  }
+  const session = (await listSessions(engine)).find((s) => s.id === plan.id);
+  if (!session) throw new AppError('failed', `Lab "${name}" vanished right after booting.`);
+  return session;
+}
+
+/** Never resolves; rejects with an `interrupted` error when the signal aborts. */
+function abortPromise(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    const fail = () => reject(new AppError('interrupted', 'Interrupted: the lab was not started, and what was made is removed.'));
+    if (signal?.aborted) fail();
+    signal?.addEventListener('abort', fail, { once: true });
+  });
+}
+
+/** Creates the session's networks and returns the subnet the engine gave each. */
+async function createNetworks(engine: Engine, plan: SessionPlan): Promise<Map<string, string>> {
+  const entries = await Promise.all(
+    plan.networks.map(async (network) => {
+      let created: Docker.Network;
+      try {
+        created = await engine.docker.createNetwork(networkCreateOptions(network));
+      } catch (error) {
+        throw networkError(error, network.dockerName);
+      }
+      const info = (await created.inspect()) as Docker.NetworkInspectInfo;
+      const subnet = info.IPAM?.Config?.[0]?.Subnet;
+      if (!subnet) throw new AppError('failed', `Docker gave network ${network.dockerName} no IPv4 subnet.`);
+      return [network.dockerName, subnet] as const;
+    }),
+  );
+  return new Map(entries);
+}
+
+function networkError(error: unknown, name: string): AppError {
+  const message = (error as Error).message ?? String(error);
+  if (/non-overlapping|address pool/i.test(message)) {
+    return new AppError('environment', `Docker has no free address pool left for network ${name}.`, {
+      hint: 'Stop labs you no longer use (neutron-lab down --all), or give dockerd smaller pools ("default-address-pools" in /etc/docker/daemon.json).',
+    });
+  }
+  return new AppError('failed', `Cannot create Docker network ${name}: ${message}`);
+}
+
+async function bootNode(
+  engine: Engine,
+  plan: SessionPlan,
+  node: PlannedNode,
+  subnets: ReadonlyMap<string, string>,
+  emit: (node: string, phase: BootPhase) => void,
+  timeoutMs: number,
+  interrupted: Promise<never>,
+): Promise<void> {
+  emit(node.name, 'creating');
+  const container = await engine.docker.createContainer(nodeContainerOptions(plan, node, subnets));
+  // Engines before API 1.44 take one network at creation; the others join before the start.
+  for (const link of node.links.slice(1)) {
+    await engine.docker.getNetwork(link.dockerNetwork).connect({ Container: container.id });
+  }
+  emit(node.name, 'starting');
+  await startAndAwaitReady(container, node.name, timeoutMs, interrupted);
+  emit(node.name, 'ready');
+}
+
+/**
+ * Attaches to the node's output before starting it, so the init's one-line readiness report
+ * cannot be missed, then waits for it. This costs no polling and no extra exec.
+ */
+async function startAndAwaitReady(
+  container: Docker.Container,
+  node: string,
+  timeoutMs: number,
+  interrupted: Promise<never>,
+): Promise<void> {
+  const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as Duplex;
+  const output = new PassThrough();
+  container.modem.demuxStream(stream, output, output);
+  const seen: string[] = [];
+  let buffered = '';
+
+  const verdict = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new AppError('failed', `Node ${node} did not report ready within ${timeoutMs / 1000} s.`)),
+      timeoutMs,
+    );
+    const settle = (fn: () => void) => {
+      clearTimeout(timer);
+      fn();
+    };
+    output.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline).trimEnd();
+        buffered = buffered.slice(newline + 1);
+        seen.push(line);
+        if (line === READY_LINE) settle(resolve);
+        else if (line.startsWith(FAILED_PREFIX)) {
+          settle(() => reject(new AppError('failed', `Node ${node} failed to boot: ${line.slice(FAILED_PREFIX.length)}`)));
+        }
+      }
+    });
+    const stopped = () =>
+      settle(() =>
+        reject(
+          new AppError('failed', `Node ${node} stopped while booting.${seen.length ? ` Its last output: ${seen.slice(-3).join(' | ')}` : ''}`),
+        ),
+      );
+    stream.once('end', stopped);
+    stream.once('close', stopped);
+  });
+  verdict.catch(() => undefined);
+  try {
+    await container.start();
+    await Promise.race([verdict, interrupted]);
+  } finally {
+    stream.destroy();
+  }
+}
+
+function describeBootFailure(error: unknown, name: string, plan: SessionPlan): AppError {
+  if ((error as { statusCode?: number }).statusCode === 409) {
+    // Another `up` of the same name won the race for the container names.
+    return new AppError('state', `Another lab came up under the name "${name}" at the same time.`, {
+      hint: `Use \`neutron-lab status\` to see it, or pick another name with --name.`,
+    });
+  }
+  const appError = toAppError(error);
+  if (appError.code !== 'internal') return appError;
+  return new AppError('failed', `Lab "${name}" (${plan.labId}) could not boot: ${appError.message}`, { cause: error });
+}

@@ -1,0 +1,151 @@
+import { hostname } from 'node:os';
+import type Docker from 'dockerode';
+import type { Engine } from '../docker/engine';
+import { LABEL, labelFilter } from '../docker/labels';
+import { AppError } from '../errors';
+import { parseLinksLabel } from './plan';
+
+/** What is running: sessions read back from the engine by their labels (Docker is the truth). */
+
+export type SessionState =
+  /** Every node is running. */
+  | 'running'
+  /** `up` is still creating it (its owner process is alive). */
+  | 'booting'
+  /** Left behind by a crash, a killed `up` or a reboot: some part is missing or stopped. */
+  | 'broken';
+
+export interface NodeStatus {
+  name: string;
+  role: string;
+  container: string;
+  containerId: string;
+  /** Docker's container state: running, created, exited, … */
+  state: string;
+  links: { interface: string; network: string; address?: string }[];
+}
+
+export interface SessionStatus {
+  name: string;
+  id: string;
+  lab: string;
+  state: SessionState;
+  /** Why a session is broken, one line each. */
+  problems: string[];
+  createdAt: string;
+  nodes: NodeStatus[];
+  networks: string[];
+}
+
+/** Sessions younger than this whose owner we cannot see (another host) still count as booting. */
+const FOREIGN_BOOT_GRACE_MS = 10 * 60 * 1000;
+
+export async function listSessions(engine: Engine): Promise<SessionStatus[]> {
+  const [containers, networks] = await Promise.all([
+    engine.docker.listContainers({ all: true, filters: labelFilter({}) }),
+    engine.docker.listNetworks({ filters: labelFilter({}) }),
+  ]);
+  const byId = new Map<string, { labels: Record<string, string>; containers: Docker.ContainerInfo[]; networks: Docker.NetworkInspectInfo[] }>();
+  const group = (labels: Record<string, string> | undefined) => {
+    const id = labels?.[LABEL.sessionId];
+    if (!id || !labels) return undefined;
+    let entry = byId.get(id);
+    if (!entry) byId.set(id, (entry = { labels, containers: [], networks: [] }));
+    return entry;
+  };
+  for (const container of containers) group(container.Labels)?.containers.push(container);
+  for (const network of networks) group(network.Labels)?.networks.push(network);
+
+  const sessions = [...byId.entries()].map(([id, entry]) => describe(id, entry.labels, entry.containers, entry.networks));
+  return sessions.sort((a, b) => a.name.localeCompare(b.name) || a.createdAt.localeCompare(b.createdAt));
+}
+
+function describe(
+  id: string,
+  labels: Record<string, string>,
+  containers: Docker.ContainerInfo[],
+  networks: Docker.NetworkInspectInfo[],
+): SessionStatus {
+  const nodes = containers
+    .map((c) => ({
+      name: c.Labels[LABEL.node] ?? '?',
+      role: c.Labels[LABEL.role] ?? '?',
+      container: (c.Names[0] ?? '').replace(/^\//, ''),
+      containerId: c.Id,
+      state: c.State,
+      links: parseLinksLabel(c.Labels[LABEL.links]),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const expectedNodes = Number(labels[LABEL.expectedNodes] ?? nodes.length);
+  const expectedNetworks = Number(labels[LABEL.expectedNetworks] ?? networks.length);
+  const created = Math.min(
+    ...containers.map((c) => c.Created * 1000),
+    ...networks.map((n) => Date.parse(n.Created)),
+  );
+
+  const problems: string[] = [];
+  for (const node of nodes) if (node.state !== 'running') problems.push(`node ${node.name} is ${node.state}`);
+  if (nodes.length < expectedNodes) problems.push(`${expectedNodes - nodes.length} of ${expectedNodes} nodes are missing`);
+  if (networks.length < expectedNetworks) {
+    problems.push(`${expectedNetworks - networks.length} of ${expectedNetworks} networks are missing`);
+  }
+  const state: SessionState =
+    problems.length === 0 ? 'running' : ownerMayStillBoot(labels[LABEL.owner], created) ? 'booting' : 'broken';
+  return {
+    name: labels[LABEL.session] ?? '?',
+    id,
+    lab: labels[LABEL.lab] ?? '?',
+    state,
+    problems: state === 'broken' ? problems : [],
+    createdAt: new Date(Number.isFinite(created) ? created : 0).toISOString(),
+    nodes,
+    networks: networks.map((n) => n.Labels?.[LABEL.network] ?? n.Name).sort(),
+  };
+}
+
+/** An incomplete session is still booting while the process that runs its `up` lives. */
+function ownerMayStillBoot(owner: string | undefined, createdMs: number): boolean {
+  const [ownerHost, pidText] = (owner ?? '').split(':');
+  const pid = Number(pidText);
+  if (ownerHost === hostname() && Number.isInteger(pid) && pid > 0) {
+    if (pid === process.pid) return true;
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+  return Date.now() - createdMs < FOREIGN_BOOT_GRACE_MS;
+}
+
+export function ownerTag(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** The running session called `name`; a `state` error when there is none. */
+export async function requireSession(engine: Engine, name: string): Promise<SessionStatus> {
+  const sessions = (await listSessions(engine)).filter((s) => s.name === name);
+  const session = sessions.find((s) => s.state === 'running') ?? sessions[0];
+  if (!session) {
+    throw new AppError('state', `No lab is up under the name "${name}".`, {
+      hint: `Start it with \`neutron-lab up ${name}\`; \`neutron-lab status\` lists what is up.`,
+    });
+  }
+  return session;
+}
+
+/** The container of one node of a running session. */
+export async function requireNode(engine: Engine, sessionName: string, nodeName: string): Promise<Docker.Container> {
+  const session = await requireSession(engine, sessionName);
+  const node = session.nodes.find((n) => n.name === nodeName);
+  if (!node) {
+    throw new AppError('input', `Lab "${sessionName}" has no node "${nodeName}". Its nodes: ${session.nodes.map((n) => n.name).join(', ')}.`);
+  }
+  if (node.state !== 'running') {
+    throw new AppError('state', `Node "${nodeName}" of lab "${sessionName}" is ${node.state}, not running.`, {
+      hint: `Restart the lab: neutron-lab down ${sessionName} && neutron-lab up ${session.lab}`,
+    });
+  }
+  return engine.docker.getContainer(node.containerId);
+}

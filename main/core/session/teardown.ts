@@ -1,0 +1,49 @@
+import type { Engine } from '../docker/engine';
+import { LABEL, labelFilter } from '../docker/labels';
+import { listSessions, type SessionStatus } from './sessions';
+
+/** Removing what Neutron Lab made, by label: exactly our objects, never anyone else's. */
+
+export interface Removed {
+  containers: number;
+  networks: number;
+}
+
+/** Removes every container and network carrying all of the given labels (plus `managed`). */
+export async function removeByLabels(engine: Engine, labels: Record<string, string>): Promise<Removed> {
+  const filters = labelFilter(labels);
+  const containers = await engine.docker.listContainers({ all: true, filters });
+  await Promise.all(
+    containers.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGoneOr(409))),
+  );
+  const networks = await engine.docker.listNetworks({ filters });
+  await Promise.all(networks.map((n) => engine.docker.getNetwork(n.Id).remove().catch(ignoreGoneOr())));
+  return { containers: containers.length, networks: networks.length };
+}
+
+/** Not found (something else removed it first) means the goal is reached; so may other codes. */
+function ignoreGoneOr(...codes: number[]): (error: { statusCode?: number }) => void {
+  return (error) => {
+    if (error.statusCode !== 404 && !codes.includes(error.statusCode ?? 0)) throw error;
+  };
+}
+
+export const removeSession = (engine: Engine, sessionId: string): Promise<Removed> =>
+  removeByLabels(engine, { [LABEL.sessionId]: sessionId });
+
+/** `down <name>`: every session with that name, whatever its state. */
+export const removeSessionsNamed = (engine: Engine, name: string): Promise<Removed> =>
+  removeByLabels(engine, { [LABEL.session]: name });
+
+/** `down --all`. */
+export const removeEverything = (engine: Engine): Promise<Removed> => removeByLabels(engine, {});
+
+/**
+ * Finds what crashed runs left behind — sessions with a node stopped or missing whose `up`
+ * is no longer running — and removes it. Returns what it removed.
+ */
+export async function removeLeftovers(engine: Engine): Promise<SessionStatus[]> {
+  const broken = (await listSessions(engine)).filter((s) => s.state === 'broken');
+  await Promise.all(broken.map((s) => removeSession(engine, s.id)));
+  return broken;
+}
