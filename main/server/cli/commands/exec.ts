@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { execArgv, openTty } from '../../../core/docker/exec';
+import { AppError } from '../../../core/errors';
+import { requireNode } from '../../../core/session/sessions';
+import { contextFor } from '../context';
+import { printJson } from '../output';
+
+/** exec and shell: run commands inside a node, or inside a network namespace of a node. */
+
+const NETNS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** argv that runs `argv` inside namespace `netns` (or as is). The name is one argv element, never parsed. */
+export function inNamespace(argv: string[], netns: string | undefined): string[] {
+  if (netns === undefined) return argv;
+  if (!NETNS_NAME.test(netns)) throw new AppError('input', `"${netns}" is not a network namespace name.`);
+  return ['ip', 'netns', 'exec', netns, ...argv];
+}
+
+export function registerExec(program: Command): void {
+  program
+    .command('exec')
+    .description('run a command in a node (exits with the command\'s exit code)')
+    .argument('<lab>', 'session name (the lab id unless started with --name)')
+    .argument('<node>', 'node name')
+    .argument('<command...>', 'the command and its arguments; put -- before it when it has options')
+    .option('--netns <ns>', 'run inside this network namespace of the node')
+    .option('--json', 'print exit code, stdout and stderr as JSON instead of streaming them')
+    .action(async (lab: string, node: string, argv: string[], options: { netns?: string }, command: Command) => {
+      const ctx = contextFor(command);
+      const container = await requireNode(await ctx.engine(), lab, node);
+      const full = inNamespace(argv, options.netns);
+      if (ctx.json) {
+        const result = await execArgv(container, full);
+        printJson(result);
+        process.exitCode = result.exitCode;
+        return;
+      }
+      const result = await execArgv(container, full, {
+        onStdout: (chunk) => process.stdout.write(chunk),
+        onStderr: (chunk) => process.stderr.write(chunk),
+      });
+      process.exitCode = result.exitCode;
+    });
+
+  program
+    .command('shell')
+    .description('open an interactive shell in a node (or in one of its network namespaces)')
+    .argument('<lab>', 'session name')
+    .argument('<node>', 'node name')
+    .option('--netns <ns>', 'open the shell inside this network namespace')
+    .action(async (lab: string, node: string, options: { netns?: string }, command: Command) => {
+      const ctx = contextFor(command);
+      if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        throw new AppError('usage', 'shell needs an interactive terminal.', {
+          hint: `Use \`neutron-lab exec ${lab} ${node} -- CMD\` from scripts.`,
+        });
+      }
+      const container = await requireNode(await ctx.engine(), lab, node);
+      const tty = await openTty(container, inNamespace(['bash', '-l'], options.netns), {
+        cols: process.stdout.columns,
+        rows: process.stdout.rows,
+        // Debian's bash prompt shows this in parentheses: "(qdhcp-…)root@network:/#".
+        ...(options.netns ? { env: { debian_chroot: options.netns } } : {}),
+      });
+      const onResize = () => void tty.resize(process.stdout.columns, process.stdout.rows).catch(() => undefined);
+      process.stdout.on('resize', onResize);
+      process.stdin.setRawMode(true);
+      process.stdin.pipe(tty.stream);
+      tty.stream.pipe(process.stdout);
+      try {
+        process.exitCode = await tty.exited;
+      } finally {
+        process.stdout.off('resize', onResize);
+        process.stdin.unpipe(tty.stream);
+        process.stdin.setRawMode(false);
+        process.stdin.pause();
+      }
+    });
+}

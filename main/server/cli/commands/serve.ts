@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ApiService } from '../../../api/service';
+import { electronBinary } from '../../../core/desktop';
+import { AppError } from '../../../core/errors';
+import { appRoot } from '../../../core/paths';
+import { startWebServer } from '../../web-server';
+import { info } from '../output';
+
+export const DEFAULT_PORT = 7047;
+
+interface ServeFlags {
+  host: string;
+  port: string;
+  token?: string;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the app to browsers (127.0.0.1 by default; other addresses need --token)')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_PORT))
+    .option('--token <token>', 'secret that browsers must present (required off loopback)')
+    .action(async (flags: ServeFlags, command: Command) => {
+      await serveUntilStopped(flags, command.optsWithGlobals<{ dockerHost?: string }>().dockerHost);
+    });
+
+  program
+    .command('start')
+    .description('open the desktop app, or serve the same UI in a browser when Electron is unavailable')
+    .option('--port <port>', 'port for the browser mode', String(DEFAULT_PORT))
+    .action(async (flags: { port: string }, command: Command) => {
+      await build();
+      const electron = electronBinary();
+      if (electron.path) {
+        await run(electron.path, [appRoot()]);
+        return;
+      }
+      info(`Electron is unavailable here (${electron.reason}); serving Neutron Lab in your browser instead.`);
+      await serveUntilStopped({ host: '127.0.0.1', port: flags.port }, command.optsWithGlobals<{ dockerHost?: string }>().dockerHost);
+    });
+}
+
+async function serveUntilStopped(flags: ServeFlags, dockerHost: string | undefined): Promise<void> {
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('usage', `--port ${flags.port} is not a port number.`);
+  const staticDir = join(appRoot(), 'out', 'renderer');
+  if (!existsSync(join(staticDir, 'index.html'))) await build();
+  const server = await startWebServer({
+    host: flags.host,
+    port,
+    staticDir,
+    service: new ApiService(dockerHost === undefined ? {} : { dockerHost }),
+    ...(flags.token ? { token: flags.token } : {}),
+  });
+  process.stdout.write(`Neutron Lab is at ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => void server.close().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** Builds the app (main, preload, renderer) with electron-vite. */
+async function build(): Promise<void> {
+  const root = appRoot();
+  const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
+  if (!existsSync(cli)) {
+    if (existsSync(join(root, 'out', 'renderer', 'index.html'))) return; // a packaged app ships its build
+    throw new AppError('environment', 'electron-vite is not installed, so the app cannot be built.', { hint: 'Run npm install.' });
+  }
+  info('Building the app…');
+  const code = await run(process.execPath, [cli, 'build', '--config', join(root, 'electron.config.ts')], true);
+  if (code !== 0) throw new AppError('failed', `Building the app failed (exit ${code}).`);
+}
+
+function run(file: string, args: string[], quiet = false): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: appRoot(), stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit' });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}

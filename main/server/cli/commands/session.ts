@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import { AppError } from '../../../core/errors';
+import { resolveLab } from '../../../core/lab/catalog';
+import { up } from '../../../core/session/boot';
+import { listSessions, type SessionStatus } from '../../../core/session/sessions';
+import { removeEverything, removeSessionsNamed } from '../../../core/session/teardown';
+import { contextFor } from '../context';
+import { info, printJson, table } from '../output';
+
+/** up, status and down: the life of a running lab (a session). */
+export function registerSession(program: Command): void {
+  program
+    .command('up')
+    .description('boot a lab: its networks and nodes, each running Open vSwitch')
+    .argument('<lab>', 'lab id from `neutron-lab labs`, or the path of a lab folder or lab.yaml')
+    .option('--name <name>', 'session name (default: the lab id); lets a second copy of a lab run')
+    .option('--json', 'print the running session as JSON')
+    .action(async (reference: string, options: { name?: string }, command: Command) => {
+      const ctx = contextFor(command);
+      const loaded = await resolveLab(reference);
+      for (const warning of loaded.warnings) info(`warning: ${warning.location.file}:${warning.location.line}: ${warning.message}`);
+      const engine = await ctx.engine();
+      const name = options.name ?? loaded.lab.id;
+      const nodes = Object.keys(loaded.lab.topology.nodes);
+      if (!ctx.json) info(`Booting ${name} (${nodes.length} node${nodes.length === 1 ? '' : 's'})…`);
+
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const session = await up(engine, loaded, {
+          ...(options.name ? { name: options.name } : {}),
+          signal: abort.signal,
+          onLeftoversRemoved: (removed) =>
+            info(`Removed what crashed runs left behind: ${removed.map((s) => `${s.name} (${s.problems.join('; ')})`).join(', ')}`),
+          onEvent: (event) => {
+            if (!ctx.json && event.phase === 'ready') {
+              info(`  ${event.node.padEnd(12)} ready  ${(event.elapsedMs / 1000).toFixed(2)} s`);
+            }
+          },
+        });
+        if (ctx.json) printJson(session);
+        else {
+          process.stdout.write(`${describeSessions([session])}\n`);
+          info(`Open a shell: neutron-lab shell ${session.name} ${session.nodes[0]?.name ?? '<node>'}`);
+        }
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  program
+    .command('status')
+    .description('list running labs, their nodes and addresses')
+    .argument('[name]', 'only this session')
+    .option('--json', 'print the sessions as JSON')
+    .action(async (name: string | undefined, _options, command: Command) => {
+      const ctx = contextFor(command);
+      const sessions = (await listSessions(await ctx.engine())).filter((s) => name === undefined || s.name === name);
+      if (name !== undefined && sessions.length === 0) {
+        throw new AppError('state', `No lab is up under the name "${name}".`);
+      }
+      if (ctx.json) printJson({ sessions });
+      else process.stdout.write(`${sessions.length ? describeSessions(sessions) : 'No lab is up.'}\n`);
+    });
+
+  program
+    .command('down')
+    .description('stop a lab and remove its nodes and networks')
+    .argument('[name]', 'session name (default: the lab id)')
+    .option('--all', 'remove every lab and every leftover Neutron Lab made')
+    .option('--json', 'print what was removed as JSON')
+    .action(async (name: string | undefined, options: { all?: boolean }, command: Command) => {
+      const ctx = contextFor(command);
+      if (!options.all && name === undefined) {
+        throw new AppError('usage', 'Say which lab to stop (neutron-lab down NAME), or --all.');
+      }
+      if (options.all && name !== undefined) throw new AppError('usage', 'Give a name or --all, not both.');
+      const engine = await ctx.engine();
+      let removed;
+      if (options.all) {
+        removed = await removeEverything(engine);
+      } else {
+        const target = name as string;
+        removed = await removeSessionsNamed(engine, target);
+        if (removed.containers + removed.networks === 0) {
+          throw new AppError('state', `No lab is up under the name "${target}".`, {
+            hint: '`neutron-lab status` lists what is up.',
+          });
+        }
+      }
+      if (ctx.json) printJson(removed);
+      else info(`Removed ${removed.containers} node${removed.containers === 1 ? '' : 's'} and ${removed.networks} network${removed.networks === 1 ? '' : 's'}.`);
+    });
+}
+
+export function describeSessions(sessions: SessionStatus[]): string {
+  const blocks = sessions.map((session) => {
+    const header = `${session.name}  lab ${session.lab}  ${session.state}${session.problems.length ? ` (${session.problems.join('; ')})` : ''}`;
+    const rows = [
+      ['  NODE', 'ROLE', 'STATE', 'LINKS'],
+      ...session.nodes.map((node) => [
+        `  ${node.name}`,
+        node.role,
+        node.state,
+        node.links.map((l) => `${l.interface} ${l.address ?? '(no address)'} [${l.network}]`).join(', ') || '-',
+      ]),
+    ];
+    return `${header}\n${table(rows)}`;
+  });
+  return blocks.join('\n\n');
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { AppError, toAppError } from '../../core/errors';
+import { appRoot } from '../../core/paths';
+import { registerDoctor } from './commands/doctor';
+import { registerExec } from './commands/exec';
+import { registerImage } from './commands/image';
+import { registerLabs } from './commands/labs';
+import { registerServe } from './commands/serve';
+import { registerSession } from './commands/session';
+import { printError } from './output';
+
+/**
+ * `neutron-lab`: the command line. It drives the same core as the app, for learners in a
+ * terminal, for scripts and tests (`--json` everywhere state is reported), and for servers.
+ *
+ * Exit codes: 0 success; 1 the operation failed; 2 bad usage or bad input; 3 environment
+ * problem (no engine, no image); 4 the lab's state forbids it (not up, already up);
+ * 130 interrupted. `exec` and `shell` exit with the command's own code.
+ */
+
+export function buildProgram(): Command {
+  const { version } = JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string };
+  const program = new Command('neutron-lab')
+    .description('Learn how OpenStack Neutron moves packets, on containerized Open vSwitch nodes.')
+    .version(version)
+    .option('--docker-host <url>', 'Docker engine endpoint (default: $DOCKER_HOST, then the local socket)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  registerDoctor(program);
+  registerImage(program);
+  registerLabs(program);
+  registerSession(program);
+  registerExec(program);
+  registerServe(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const beforeSeparator = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  const mode = { json: beforeSeparator.includes('--json') };
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end through here too, with exit code 0; commander already printed.
+      if (error.exitCode === 0) return 0;
+      if (mode.json) printError(new AppError('usage', error.message.replace(/^error: /, '')), mode);
+      return 2;
+    }
+    const appError = toAppError(error);
+    printError(appError, mode);
+    if (appError.code === 'internal' && process.env.NEUTRON_LAB_DEBUG) console.error(error);
+    return appError.exitCode;
+  }
+}

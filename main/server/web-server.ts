@@ -1,0 +1,167 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiService } from '../api/service';
+import { AppError } from '../core/errors';
+
+/**
+ * The browser mode: the renderer's files and the API (over WebSocket, at /api) on one port.
+ * It listens on 127.0.0.1 unless told otherwise, and then only with a token, because the API
+ * drives the Docker engine, which is root-equivalent.
+ */
+
+export interface WebServerOptions {
+  host: string;
+  port: number;
+  /** Required when `host` is not a loopback address. */
+  token?: string;
+  /** The built renderer (out/renderer). */
+  staticDir: string;
+  service: ApiService;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ttf': 'font/ttf',
+  '.woff2': 'font/woff2',
+};
+
+/** The same policy as the desktop window: nothing remote, workers from blobs (Monaco). */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+export async function startWebServer(options: WebServerOptions): Promise<RunningServer> {
+  const loopback = LOOPBACK_HOSTS.has(options.host);
+  if (!loopback && !options.token) {
+    throw new AppError('usage', `Serving on ${options.host} exposes the Docker engine to the network; it needs --token.`, {
+      hint: 'Pick a long random token, e.g. --token "$(openssl rand -hex 16)", and share the printed URL with your class.',
+    });
+  }
+  const staticRoot = resolve(options.staticDir);
+  if (!existsSync(join(staticRoot, 'index.html'))) {
+    throw new AppError('environment', `The UI is not built (${join(staticRoot, 'index.html')} is missing).`, {
+      hint: 'Build it with `npm run build`.',
+    });
+  }
+
+  const server = createServer((request, response) => {
+    void serveStatic(staticRoot, request, response);
+  });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  server.on('upgrade', (request, socket, head) => {
+    const refusal = refuseUpgrade(request, loopback, options.token);
+    if (refusal) {
+      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => serveApi(ws, options.service));
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new AppError('environment', `Port ${options.port} on ${options.host} is in use.`, { hint: 'Pick another with --port.' })
+          : error,
+      ),
+    );
+    server.listen(options.port, options.host, resolvePromise);
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${hostInUrl}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`;
+  return {
+    url,
+    close: () =>
+      new Promise((resolvePromise) => {
+        for (const client of sockets.clients) client.terminate();
+        sockets.close();
+        server.close(() => resolvePromise());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * Browsers let any web page open a WebSocket to 127.0.0.1, so the API accepts only pages it
+ * served itself (same origin, loopback host name against DNS rebinding) and, off loopback, the token.
+ */
+function refuseUpgrade(request: IncomingMessage, loopback: boolean, token: string | undefined): string | undefined {
+  const url = new URL(request.url ?? '/', 'http://placeholder');
+  if (url.pathname !== '/api') return '404 Not Found';
+  const host = request.headers.host ?? '';
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== `http://${host}`) return '403 Forbidden';
+  if (loopback && !LOOPBACK_HOSTS.has(host.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''))) return '403 Forbidden';
+  if (token !== undefined && !sameSecret(url.searchParams.get('token') ?? '', token)) return '401 Unauthorized';
+  return undefined;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** One request per message: `{id, method, params}` → `{id, reply}`; replies may come out of order. */
+function serveApi(ws: WebSocket, service: ApiService): void {
+  ws.on('message', (data) => {
+    let request: { id?: unknown; method?: unknown; params?: unknown };
+    try {
+      request = JSON.parse(data.toString()) as typeof request;
+    } catch {
+      ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'usage', message: 'Messages must be JSON.' } } }));
+      return;
+    }
+    void service.dispatch(request.method, request.params).then((reply) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id ?? null, reply }));
+    });
+  });
+}
+
+async function serveStatic(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://placeholder').pathname);
+  const candidate = normalize(join(root, pathname));
+  // Never outside the renderer folder; unknown paths get the app (client-side routes).
+  const inside = candidate === root || candidate.startsWith(root + sep);
+  if (!inside) {
+    response.writeHead(403).end();
+    return;
+  }
+  // Paths without an extension are the app's own routes: they all get index.html.
+  const file = extname(candidate) ? candidate : join(root, 'index.html');
+  let body: Buffer;
+  try {
+    body = await readFile(file);
+  } catch {
+    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+    return;
+  }
+  response.writeHead(200, {
+    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-cache',
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
