@@ -37,8 +37,8 @@ export interface SessionStatus {
   networks: string[];
 }
 
-/** Sessions younger than this whose owner we cannot see (another host) still count as booting. */
-const FOREIGN_BOOT_GRACE_MS = 10 * 60 * 1000;
+/** No boot takes longer than this; an incomplete session older than it is broken. */
+const BOOT_WINDOW_MS = 2 * 60 * 1000;
 
 export async function listSessions(engine: Engine): Promise<SessionStatus[]> {
   const [containers, networks] = await Promise.all([
@@ -83,14 +83,24 @@ function describe(
     ...networks.map((n) => Date.parse(n.Created)),
   );
 
-  const problems: string[] = [];
-  for (const node of nodes) if (node.state !== 'running') problems.push(`node ${node.name} is ${node.state}`);
-  if (nodes.length < expectedNodes) problems.push(`${expectedNodes - nodes.length} of ${expectedNodes} nodes are missing`);
-  if (networks.length < expectedNetworks) {
-    problems.push(`${expectedNetworks - networks.length} of ${expectedNetworks} networks are missing`);
+  // A boot in progress has nodes not yet created or started; it never has stopped ones.
+  const stillBooting: string[] = [];
+  const fatal: string[] = [];
+  for (const node of nodes) {
+    if (node.state === 'created') stillBooting.push(`node ${node.name} was never started`);
+    else if (node.state !== 'running') fatal.push(`node ${node.name} is ${node.state}`);
   }
+  if (nodes.length < expectedNodes) stillBooting.push(`${expectedNodes - nodes.length} of ${expectedNodes} nodes are missing`);
+  if (networks.length < expectedNetworks) {
+    stillBooting.push(`${expectedNetworks - networks.length} of ${expectedNetworks} networks are missing`);
+  }
+  const problems = [...fatal, ...stillBooting];
   const state: SessionState =
-    problems.length === 0 ? 'running' : ownerMayStillBoot(labels[LABEL.owner], created) ? 'booting' : 'broken';
+    problems.length === 0
+      ? 'running'
+      : fatal.length === 0 && mayStillBoot(labels[LABEL.owner], created)
+        ? 'booting'
+        : 'broken';
   return {
     name: labels[LABEL.session] ?? '?',
     id,
@@ -103,20 +113,22 @@ function describe(
   };
 }
 
-/** An incomplete session is still booting while the process that runs its `up` lives. */
-function ownerMayStillBoot(owner: string | undefined, createdMs: number): boolean {
+/**
+ * An incomplete session may still be booting while the process running its `up` lives (when we
+ * can see it: same host) and the boot window has not passed.
+ */
+function mayStillBoot(owner: string | undefined, createdMs: number): boolean {
+  if (Date.now() - createdMs > BOOT_WINDOW_MS) return false;
   const [ownerHost, pidText] = (owner ?? '').split(':');
   const pid = Number(pidText);
-  if (ownerHost === hostname() && Number.isInteger(pid) && pid > 0) {
-    if (pid === process.pid) return true;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
+  if (ownerHost !== hostname() || !Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  return Date.now() - createdMs < FOREIGN_BOOT_GRACE_MS;
 }
 
 export function ownerTag(): string {

@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { connectEngine, type Engine } from '../../main/core/docker/engine';
+import { LABEL } from '../../main/core/docker/labels';
+import { appRoot } from '../../main/core/paths';
+
+let engine: Promise<Engine> | undefined;
+export const testEngine = (): Promise<Engine> => (engine ??= connectEngine());
+
+/** A session name no other test (or earlier run) uses. */
+export const uniqueName = (prefix: string): string => `it-${prefix}-${randomBytes(3).toString('hex')}`;
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `neutron-lab` command, exactly as a user would. */
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; onSpawn?: (pid: number) => void } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(appRoot(), 'bin', 'neutron-lab.mjs'), ...args], {
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Every container and network carrying this session name (should be none after `down`). */
+export async function objectsOfSession(name: string): Promise<{ containers: string[]; networks: string[] }> {
+  const { docker } = await testEngine();
+  const filters = { label: [`${LABEL.session}=${name}`] };
+  const [containers, networks] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+  ]);
+  return { containers: containers.map((c) => c.Names[0] ?? c.Id), networks: networks.map((n) => n.Name) };
+}
+
+export async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, stepMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}

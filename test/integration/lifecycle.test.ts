@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { execArgv, openTty } from '../../main/core/docker/exec';
+import { resolveLab } from '../../main/core/lab/catalog';
+import { appRoot } from '../../main/core/paths';
+import { up } from '../../main/core/session/boot';
+import { listSessions, requireNode } from '../../main/core/session/sessions';
+import { removeLeftovers, removeSessionsNamed } from '../../main/core/session/teardown';
+import { objectsOfSession, testEngine, uniqueName, waitFor } from './helpers';
+
+/** Failures halfway: what a crash, a Ctrl-C or a node that never gets ready leave behind. */
+
+/** Starts `neutron-lab up` and hands back the child once its first network exists. */
+async function upUntilNetworkExists(name: string) {
+  const child = spawn(process.execPath, [join(appRoot(), 'bin', 'neutron-lab.mjs'), 'up', 'gre-tenant', '--name', name], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  await waitFor(async () => (await objectsOfSession(name)).networks.length > 0, 20_000, 5);
+  return { child, exited, stderr: () => stderr };
+}
+
+describe('crash recovery', () => {
+  it('an up killed mid-boot leaves a broken session that reconciliation removes', async () => {
+    const name = uniqueName('crash');
+    const { child, exited } = await upUntilNetworkExists(name);
+    child.kill('SIGKILL');
+    expect((await exited).signal).toBe('SIGKILL');
+    // Containers created in the instant before the kill are part of what is left.
+    const engine = await testEngine();
+    const left = (await listSessions(engine)).filter((s) => s.name === name);
+    expect(left).toHaveLength(1);
+    expect(left[0]?.state).toBe('broken');
+    expect(left[0]?.problems.join('; ')).toMatch(/missing|created/);
+
+    const removed = await removeLeftovers(engine);
+    expect(removed.map((s) => s.name)).toContain(name);
+    expect(await objectsOfSession(name)).toEqual({ containers: [], networks: [] });
+  });
+
+  it('a session whose node stopped is broken, and removed by the next up', async () => {
+    const engine = await testEngine();
+    const stopped = uniqueName('stopped');
+    const session = await up(engine, await resolveLab('ovs-basics'), { name: stopped });
+    await engine.docker.getContainer(session.nodes[0]!.containerId).kill();
+    await waitFor(async () => (await listSessions(engine)).find((s) => s.name === stopped)?.state === 'broken', 5000);
+
+    const next = uniqueName('next');
+    const removed: string[] = [];
+    await up(engine, await resolveLab('ovs-basics'), { name: next, onLeftoversRemoved: (s) => removed.push(...s.map((x) => x.name)) });
+    expect(removed).toContain(stopped);
+    expect(await objectsOfSession(stopped)).toEqual({ containers: [], networks: [] });
+    await removeSessionsNamed(engine, next);
+  });
+
+  it('Ctrl-C during up removes what was made and exits 130', async () => {
+    const name = uniqueName('sigint');
+    const { child, exited, stderr } = await upUntilNetworkExists(name);
+    child.kill('SIGINT');
+    expect((await exited).code).toBe(130);
+    expect(stderr()).toContain('Interrupted');
+    expect(await objectsOfSession(name)).toEqual({ containers: [], networks: [] });
+  });
+
+  it('a node that never reports ready fails the whole up, which removes everything it made', async () => {
+    const engine = await testEngine();
+    const name = uniqueName('timeout');
+    const failure = await up(engine, await resolveLab('gre-tenant'), { name, nodeTimeoutMs: 1 }).catch((e) => e);
+    expect(failure).toMatchObject({ code: 'failed' });
+    expect(failure.message).toMatch(/did not report ready within/);
+    expect(await objectsOfSession(name)).toEqual({ containers: [], networks: [] });
+  });
+});
+
+describe('terminals', () => {
+  it('a TTY exec takes the size at open and follows resizes', async () => {
+    const engine = await testEngine();
+    const name = uniqueName('tty');
+    await up(engine, await resolveLab('ovs-basics'), { name });
+    try {
+      const container = await requireNode(engine, name, 'compute1');
+      // Reads a line before each report, so the test decides when the size is looked at.
+      const tty = await openTty(container, ['bash', '--norc', '-c', 'read a; stty size; read b; stty size; exit 3'], { cols: 100, rows: 30 });
+      let output = '';
+      tty.stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      tty.stream.write('\n');
+      await waitFor(async () => output.includes('30 100'), 5000);
+      await tty.resize(120, 40);
+      tty.stream.write('\n');
+      await waitFor(async () => output.includes('40 120'), 5000);
+      expect(await tty.exited).toBe(3);
+    } finally {
+      await removeSessionsNamed(engine, name);
+    }
+  });
+
+  it('exec hands stdin to the command and separates stdout from stderr', async () => {
+    const engine = await testEngine();
+    const name = uniqueName('exec');
+    await up(engine, await resolveLab('ovs-basics'), { name });
+    try {
+      const container = await requireNode(engine, name, 'compute1');
+      const echoed = await execArgv(container, ['cat'], { stdin: 'from stdin\n' });
+      expect(echoed).toEqual({ exitCode: 0, stdout: 'from stdin\n', stderr: '' });
+      const both = await execArgv(container, ['ls', '/', '/nonexistent']);
+      expect(both.exitCode).toBe(2);
+      expect(both.stdout).toContain('etc');
+      expect(both.stderr).toContain('/nonexistent');
+      expect(both.stdout).not.toContain('/nonexistent');
+      // Arguments reach the program verbatim: no shell ever sees them.
+      const literal = await execArgv(container, ['echo', '$(hostname); rm -rf / `id`']);
+      expect(literal.stdout).toBe('$(hostname); rm -rf / `id`\n');
+    } finally {
+      await removeSessionsNamed(engine, name);
+    }
+  });
+});
