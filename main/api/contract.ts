@@ -1,25 +1,36 @@
 import { z } from 'zod';
 import type { AppErrorJson } from '../core/errors';
-import type { DoctorReport } from '../core/doctor';
-import type { ImageStatus } from '../core/image/node-image';
-import type { SessionStatus } from '../core/session/sessions';
 
 /**
- * The one contract between the UI and the back end. Both transports (Electron IPC and
- * WebSocket) carry exactly these methods; the renderer never knows which one it has.
- * Parameters are validated with these schemas where they enter the back end.
+ * The one contract between the UI and the back end. Both transports — Electron IPC and
+ * WebSocket — carry exactly these methods, and the renderer never knows which it has.
+ *
+ * This module is "common" code: data shapes and parameter schemas only, nothing from Node
+ * or Electron, so the renderer can import it. Parameters are validated with these schemas
+ * where they enter the back end.
  */
 
 export const methodParams = {
   /** Engine, node image and desktop facts, for the home screen's environment panel. */
   'environment.status': z.object({}).strict(),
-  /** The full doctor run, which boots a probe node (a few seconds). */
-  'environment.doctor': z.object({}).strict(),
   'labs.list': z.object({}).strict(),
   'sessions.list': z.object({}).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodParams;
+export type MethodParams<M extends MethodName> = z.input<(typeof methodParams)[M]>;
+
+export interface ImageInfo {
+  tag: string;
+  present: boolean;
+  image: { sizeBytes: number; created: string; builder: string | undefined } | undefined;
+}
+
+export interface EnvironmentStatus {
+  engine: { ok: true; endpoint: string; version: string } | { ok: false; error: AppErrorJson };
+  image: ImageInfo | undefined;
+  desktop: { electron: boolean; detail: string };
+}
 
 export interface LabSummary {
   id: string;
@@ -28,23 +39,24 @@ export interface LabSummary {
   nodes: string[];
 }
 
-export interface EnvironmentStatus {
-  engine: { ok: true; endpoint: string; version: string } | { ok: false; error: AppErrorJson };
-  image: ImageStatus | undefined;
-  desktop: { electron: boolean; detail: string };
+export interface SessionSummary {
+  name: string;
+  lab: string;
+  state: 'running' | 'booting' | 'broken';
+  problems: string[];
+  nodes: { name: string; role: string; state: string; links: { interface: string; network: string; address?: string }[] }[];
 }
 
 export interface MethodResults {
   'environment.status': EnvironmentStatus;
-  'environment.doctor': DoctorReport;
   'labs.list': { labs: LabSummary[]; broken: { id: string; error: AppErrorJson }[] };
-  'sessions.list': { sessions: SessionStatus[] };
+  'sessions.list': { sessions: SessionSummary[] };
 }
 
-export type MethodParams<M extends MethodName> = z.input<(typeof methodParams)[M]>;
-
-/** What a transport returns: a result, or an error as a structured value (never a lost stack). */
-export type Reply<M extends MethodName> = { ok: true; result: MethodResults[M] } | { ok: false; error: AppErrorJson };
+/** What a call returns on every transport: a result, or the error as a structured value. */
+export type Reply<M extends MethodName = MethodName> =
+  | { ok: true; result: MethodResults[M] }
+  | { ok: false; error: AppErrorJson };
 
 export const METHOD_NAMES = Object.keys(methodParams) as MethodName[];
 

@@ -1,5 +1,4 @@
 import { connectEngine, type Engine } from '../core/docker/engine';
-import { runDoctor } from '../core/doctor';
 import { AppError, toAppError } from '../core/errors';
 import { imageStatus } from '../core/image/node-image';
 import { readCatalog } from '../core/lab/catalog';
@@ -42,7 +41,6 @@ export class ApiService {
         return { engine: { ok: false, error: toAppError(error).toJSON() }, image: undefined, desktop };
       }
     },
-    'environment.doctor': () => runDoctor(this.options.dockerHost === undefined ? {} : { endpoint: this.options.dockerHost }),
     'labs.list': async () => {
       const catalog = await readCatalog();
       return {

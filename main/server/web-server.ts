@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { CONTENT_SECURITY_POLICY } from '../api/content-security-policy';
 import type { ApiService } from '../api/service';
 import { AppError } from '../core/errors';
 
@@ -41,10 +42,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ttf': 'font/ttf',
   '.woff2': 'font/woff2',
 };
-
-/** The same policy as the desktop window: nothing remote, workers from blobs (Monaco). */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export async function startWebServer(options: WebServerOptions): Promise<RunningServer> {
   const loopback = LOOPBACK_HOSTS.has(options.host);

@@ -1,0 +1,6 @@
+import { createApp } from 'vue';
+import App from './App.vue';
+import { pickTransport } from './transport';
+import './style.css';
+
+createApp(App, { transport: pickTransport() }).mount('#app');
