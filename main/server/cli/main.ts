@@ -7,6 +7,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerExec } from './commands/exec';
 import { registerImage } from './commands/image';
 import { registerLabs } from './commands/labs';
+import { registerSchema } from './commands/schema';
 import { registerServe } from './commands/serve';
 import { registerSession } from './commands/session';
 import { printError } from './output';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerSession(program);
   registerExec(program);
   registerServe(program);
+  registerSchema(program);
   return program;
 }
 
