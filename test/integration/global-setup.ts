@@ -7,9 +7,12 @@ import { buildNodeImage } from '../../main/core/image/node-image';
  */
 export default async function setup(): Promise<void> {
   const engine = await connectEngine();
+  let stage = '';
   const result = await buildNodeImage(engine, {
     onProgress: (event) => {
-      if (event.stage === 'done' || event.percent % 25 < 1) process.stderr.write(`[image] ${event.stage} ${Math.round(event.percent)}%\n`);
+      if (event.stage === stage) return;
+      stage = event.stage;
+      process.stderr.write(`[image] ${event.stage} ${Math.round(event.percent)}%: ${event.message}\n`);
     },
   });
   process.stderr.write(`[image] ${result.tag} ${result.builder ? `built in ${result.seconds.toFixed(1)} s` : 'present'}\n`);
