@@ -1,4 +1,5 @@
 import { cpSync, mkdtempSync, appendFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,27 @@ describe('a lab session through the CLI', () => {
       name: 'network',
       links: [{ interface: 'eth1', network: 'data', address: '10.0.0.100/24' }],
     });
+  });
+
+  it('reaches the engine over TCP too (--docker-host and DOCKER_HOST)', async () => {
+    // A TCP front for the local socket, as a remote engine would offer.
+    const proxy = createServer((client) => {
+      const engine = connect('/var/run/docker.sock');
+      client.pipe(engine).pipe(client);
+      client.on('error', () => engine.destroy());
+      engine.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const endpoint = `tcp://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const viaFlag = await runCli(['--docker-host', endpoint, 'status', name, '--json']);
+      expect(viaFlag.code).toBe(0);
+      expect(JSON.parse(viaFlag.stdout).sessions[0].name).toBe(name);
+      const viaEnv = await runCli(['exec', name, 'network', '--', 'hostname'], { env: { DOCKER_HOST: endpoint } });
+      expect(viaEnv.stdout).toBe('network\n');
+    } finally {
+      proxy.close();
+    }
   });
 
   it('exec streams output and exits with the command\'s own exit code', async () => {

@@ -1,9 +1,14 @@
 import { spawn } from 'node:child_process';
+import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { connectEngine, type Engine } from '../../main/core/docker/engine';
 import { LABEL } from '../../main/core/docker/labels';
+import { resolveLab } from '../../main/core/lab/catalog';
 import { appRoot } from '../../main/core/paths';
+import { up } from '../../main/core/session/boot';
+import { requireNode } from '../../main/core/session/sessions';
+import { removeSessionsNamed } from '../../main/core/session/teardown';
 
 let engine: Promise<Engine> | undefined;
 export const testEngine = (): Promise<Engine> => (engine ??= connectEngine());
@@ -55,5 +60,17 @@ export async function waitFor(condition: () => Promise<boolean>, timeoutMs: numb
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+}
+
+/** Boots a lab under a fresh name, hands its first node's container to `body`, and always removes it. */
+export async function withNode<T>(labId: string, node: string, body: (container: Docker.Container) => Promise<T>): Promise<T> {
+  const engine = await testEngine();
+  const name = uniqueName(labId);
+  await up(engine, await resolveLab(labId), { name });
+  try {
+    return await body(await requireNode(engine, name, node));
+  } finally {
+    await removeSessionsNamed(engine, name);
   }
 }

@@ -5,9 +5,9 @@ import { execArgv, openTty } from '../../main/core/docker/exec';
 import { resolveLab } from '../../main/core/lab/catalog';
 import { appRoot } from '../../main/core/paths';
 import { up } from '../../main/core/session/boot';
-import { listSessions, requireNode } from '../../main/core/session/sessions';
+import { listSessions } from '../../main/core/session/sessions';
 import { removeLeftovers, removeSessionsNamed } from '../../main/core/session/teardown';
-import { objectsOfSession, testEngine, uniqueName, waitFor } from './helpers';
+import { objectsOfSession, testEngine, uniqueName, waitFor, withNode } from './helpers';
 
 /** Failures halfway: what a crash, a Ctrl-C or a node that never gets ready leave behind. */
 
@@ -78,12 +78,8 @@ describe('crash recovery', () => {
 });
 
 describe('terminals', () => {
-  it('a TTY exec takes the size at open and follows resizes', async () => {
-    const engine = await testEngine();
-    const name = uniqueName('tty');
-    await up(engine, await resolveLab('ovs-basics'), { name });
-    try {
-      const container = await requireNode(engine, name, 'compute1');
+  it('a TTY exec takes the size at open and follows resizes', () =>
+    withNode('ovs-basics', 'compute1', async (container) => {
       // Reads a line before each report, so the test decides when the size is looked at.
       const tty = await openTty(container, ['bash', '--norc', '-c', 'read a; stty size; read b; stty size; exit 3'], { cols: 100, rows: 30 });
       let output = '';
@@ -94,17 +90,10 @@ describe('terminals', () => {
       tty.stream.write('\n');
       await waitFor(async () => output.includes('40 120'), 5000);
       expect(await tty.exited).toBe(3);
-    } finally {
-      await removeSessionsNamed(engine, name);
-    }
-  });
+    }));
 
-  it('exec hands stdin to the command and separates stdout from stderr', async () => {
-    const engine = await testEngine();
-    const name = uniqueName('exec');
-    await up(engine, await resolveLab('ovs-basics'), { name });
-    try {
-      const container = await requireNode(engine, name, 'compute1');
+  it('exec hands stdin to the command and separates stdout from stderr', () =>
+    withNode('ovs-basics', 'compute1', async (container) => {
       const echoed = await execArgv(container, ['cat'], { stdin: 'from stdin\n' });
       expect(echoed).toEqual({ exitCode: 0, stdout: 'from stdin\n', stderr: '' });
       const both = await execArgv(container, ['ls', '/', '/nonexistent']);
@@ -115,8 +104,5 @@ describe('terminals', () => {
       // Arguments reach the program verbatim: no shell ever sees them.
       const literal = await execArgv(container, ['echo', '$(hostname); rm -rf / `id`']);
       expect(literal.stdout).toBe('$(hostname); rm -rf / `id`\n');
-    } finally {
-      await removeSessionsNamed(engine, name);
-    }
-  });
+    }));
 });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { compareApiVersions, connectEngine } from './engine';
 
@@ -16,5 +18,29 @@ describe('connectEngine', () => {
     expect(error).toMatchObject({ code: 'environment', exitCode: 3 });
     expect(error.message).toContain('unix:///nonexistent/docker.sock');
     expect(error.hint).toMatch(/Start the Docker engine/);
+  });
+});
+
+describe('connectEngine against an engine that is too old', () => {
+  it('names the versions and the fix', async () => {
+    // A stand-in that speaks just enough of the Engine API to say it is Docker 17.03.
+    const server = createServer((request, response) => {
+      response.setHeader('Content-Type', request.url?.endsWith('_ping') ? 'text/plain' : 'application/json');
+      if (request.url?.endsWith('/_ping')) response.end('OK');
+      else if (request.url?.endsWith('/version')) response.end(JSON.stringify({ Version: '17.03.0', ApiVersion: '1.26', Os: 'linux', Arch: 'amd64', KernelVersion: '4.9' }));
+      else response.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const error = await connectEngine({ endpoint: `tcp://127.0.0.1:${port}` }).catch((e) => e);
+      expect(error).toMatchObject({ code: 'environment', exitCode: 3 });
+      expect(error.message).toBe(
+        `The Docker engine at tcp://127.0.0.1:${port} is too old: version 17.03.0 speaks API 1.26, Neutron Lab needs API 1.40 (Docker 19.03) or newer.`,
+      );
+      expect(error.hint).toMatch(/Upgrade the Docker engine/);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -46,11 +46,13 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
   }
   const image = await requireImage(engine);
 
+  let sessions = await listSessions(engine);
   if (options.reconcile ?? true) {
-    const removed = await removeLeftovers(engine);
+    const removed = await removeLeftovers(engine, sessions);
     if (removed.length > 0) options.onLeftoversRemoved?.(removed);
+    sessions = sessions.filter((s) => !removed.includes(s));
   }
-  const existing = (await listSessions(engine)).find((s) => s.name === name);
+  const existing = sessions.find((s) => s.name === name);
   if (existing) {
     throw new AppError('state', `A lab is already up under the name "${name}" (${existing.state}, lab ${existing.lab}).`, {
       hint: `Stop it with \`neutron-lab down ${name}\`, or start another copy with \`--name ${name}-2\`.`,
@@ -65,7 +67,7 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
   interrupted.catch(() => undefined);
   const boot = (async () => {
     const subnets = await createNetworks(engine, plan);
-    await Promise.all(
+    await settleAll(
       plan.nodes.map((node) =>
         bootNode(engine, plan, node, subnets, emit, options.nodeTimeoutMs ?? 30_000, interrupted),
       ),
@@ -85,6 +87,17 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
   return session;
 }
 
+/**
+ * Like Promise.all, but waits for every promise before rejecting with the first failure:
+ * cleanup must not start while a sibling is still creating containers.
+ */
+async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 /** Never resolves; rejects with an `interrupted` error when the signal aborts. */
 function abortPromise(signal: AbortSignal | undefined): Promise<never> {
   return new Promise((_, reject) => {
@@ -96,7 +109,7 @@ function abortPromise(signal: AbortSignal | undefined): Promise<never> {
 
 /** Creates the session's networks and returns the subnet the engine gave each. */
 async function createNetworks(engine: Engine, plan: SessionPlan): Promise<Map<string, string>> {
-  const entries = await Promise.all(
+  const entries = await settleAll(
     plan.networks.map(async (network) => {
       let created: Docker.Network;
       try {

@@ -40,10 +40,11 @@ export const removeEverything = (engine: Engine): Promise<Removed> => removeByLa
 
 /**
  * Finds what crashed runs left behind — sessions with a node stopped or missing whose `up`
- * is no longer running — and removes it. Returns what it removed.
+ * is no longer running — and removes it. Returns what it removed. Give it the sessions when
+ * they were just listed.
  */
-export async function removeLeftovers(engine: Engine): Promise<SessionStatus[]> {
-  const broken = (await listSessions(engine)).filter((s) => s.state === 'broken');
+export async function removeLeftovers(engine: Engine, sessions?: SessionStatus[]): Promise<SessionStatus[]> {
+  const broken = (sessions ?? (await listSessions(engine))).filter((s) => s.state === 'broken');
   await Promise.all(broken.map((s) => removeSession(engine, s.id)));
   return broken;
 }
