@@ -30,12 +30,23 @@ export async function buildWithDockerfile(options: {
   engine: Engine;
   recipe: Recipe;
   onProgress?: ProgressListener;
+  /** Another source of the same Debian release (a registry mirror); defaults to BASE_IMAGE. */
+  baseImage?: string;
+  /** Another tag than the recipe's (tests build beside the real image). */
+  tag?: string;
 }): Promise<void> {
   const { engine, recipe } = options;
+  const tag = options.tag ?? recipe.tag;
   const report = options.onProgress ?? (() => undefined);
   const stream = (await engine.docker.buildImage(
     { context: recipe.dir, src: [...RECIPE_FILES] },
-    { t: recipe.tag, labels: imageLabels(recipe, 'dockerfile'), rm: true, forcerm: true },
+    {
+      t: tag,
+      labels: imageLabels(recipe, 'dockerfile'),
+      buildargs: { BASE_IMAGE: options.baseImage ?? BASE_IMAGE },
+      rm: true,
+      forcerm: true,
+    },
   )) as Readable;
   let percent = 0;
   let stage = 'build';
@@ -49,5 +60,5 @@ export async function buildWithDockerfile(options: {
     }
     report({ stage, percent, message: text.split('\n')[0] ?? text });
   });
-  report({ stage: 'done', percent: 100, message: `Built ${recipe.tag}` });
+  report({ stage: 'done', percent: 100, message: `Built ${tag}` });
 }

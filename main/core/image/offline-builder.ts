@@ -44,46 +44,15 @@ export async function buildOffline(options: OfflineBuildOptions): Promise<void> 
   if (why) throw new AppError('environment', `Cannot build the node image offline: ${why}.`);
   const { engine, recipe } = options;
   const report = options.onProgress ?? (() => undefined);
-  const mirror = options.mirror ?? process.env.NEUTRON_LAB_DEBIAN_MIRROR ?? DEFAULT_DEBIAN_MIRROR;
 
-  const cache = userCacheDir();
-  const debs = join(cache, 'debs');
-  // Not in /tmp: it is often mounted noexec, where chroot cannot run the new system's programs.
-  const work = join(cache, 'build', `${recipe.hash.slice(0, 12)}-${process.pid}-${Date.now()}`);
-  const rootfs = join(work, 'rootfs');
-  const logPath = join(work, 'debootstrap.log');
-  await mkdir(debs, { recursive: true });
-  await mkdir(rootfs, { recursive: true });
-
-  let keepLog = false;
-  try {
-    const progress = new DebootstrapProgress();
-    const debootstrap = findExecutable('debootstrap') as string;
-    const code = await runLogged(
-      debootstrap,
-      [
-        '--debian-installer',
-        '--variant=minbase',
-        `--include=${recipe.packages.join(',')}`,
-        `--cache-dir=${debs}`,
-        DEBIAN_SUITE,
-        rootfs,
-        mirror,
-      ],
+  await inBuildFolder(recipe.hash.slice(0, 12), async ({ rootfs, logPath }) => {
+    await debootstrapRootfs({
+      rootfs,
+      packages: recipe.packages,
       logPath,
-      (line) => {
-        const event = progress.feed(line);
-        if (event) report(event);
-      },
-    );
-    if (code !== 0) {
-      keepLog = true;
-      throw new AppError(
-        'failed',
-        `debootstrap failed (exit ${code})${progress.lastError ? `: ${progress.lastError}` : ''}.`,
-        { hint: `Its full log is in ${logPath}. Is ${mirror} reachable from here?` },
-      );
-    }
+      onProgress: report,
+      ...(options.mirror ? { mirror: options.mirror } : {}),
+    });
 
     report({ stage: 'setup', percent: DEBOOTSTRAP_DONE_PERCENT, message: 'Installing the init and trimming the image' });
     const recipeInside = join(rootfs, 'tmp', 'neutron-lab-recipe');
@@ -93,32 +62,83 @@ export async function buildOffline(options: OfflineBuildOptions): Promise<void> 
     const setupCode = await runLogged(chroot, [rootfs, '/bin/sh', '/tmp/neutron-lab-recipe/setup.sh'], logPath);
     await rm(recipeInside, { recursive: true, force: true });
     if (setupCode !== 0) {
-      keepLog = true;
       throw new AppError('failed', `The image setup script failed (exit ${setupCode}).`, { hint: `See ${logPath}.` });
     }
 
     report({ stage: 'import', percent: 91, message: `Importing the root filesystem as ${recipe.tag}` });
-    await importRootfs(engine, rootfs, recipe);
+    await importRootfs(engine, rootfs, recipe.tag, imageChanges(recipe, 'offline'));
     report({ stage: 'done', percent: 100, message: `Built ${recipe.tag}` });
+  });
+}
+
+/**
+ * Runs `body` in a fresh build folder under the user's cache — not in /tmp, which is often
+ * mounted noexec, where chroot cannot run the new system's programs. The folder is removed
+ * afterwards; on failure its log is kept for the error's hint.
+ */
+export async function inBuildFolder<T>(label: string, body: (folder: { rootfs: string; logPath: string }) => Promise<T>): Promise<T> {
+  const work = join(userCacheDir(), 'build', `${label}-${process.pid}-${Date.now()}`);
+  const rootfs = join(work, 'rootfs');
+  const logPath = join(work, 'build.log');
+  await mkdir(rootfs, { recursive: true });
+  let failed = false;
+  try {
+    return await body({ rootfs, logPath });
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    if (keepLog) await rm(rootfs, { recursive: true, force: true });
-    else await rm(work, { recursive: true, force: true });
+    await rm(failed ? rootfs : work, { recursive: true, force: true });
   }
 }
 
-async function importRootfs(engine: Engine, rootfs: string, recipe: Recipe): Promise<void> {
-  const [repo, tag] = recipe.tag.split(':') as [string, string];
+/** A Debian root filesystem: debootstrap's minbase plus `packages`, from the Debian archive alone. */
+export async function debootstrapRootfs(options: {
+  rootfs: string;
+  packages: readonly string[];
+  logPath: string;
+  mirror?: string;
+  onProgress?: ProgressListener;
+}): Promise<void> {
+  const mirror = options.mirror ?? process.env.NEUTRON_LAB_DEBIAN_MIRROR ?? DEFAULT_DEBIAN_MIRROR;
+  // Downloaded packages stay in the user's cache, so a rebuild needs no network.
+  const debs = join(userCacheDir(), 'debs');
+  await mkdir(debs, { recursive: true });
+  const progress = new DebootstrapProgress();
+  const code = await runLogged(
+    findExecutable('debootstrap') ?? 'debootstrap',
+    [
+      '--debian-installer',
+      '--variant=minbase',
+      ...(options.packages.length ? [`--include=${options.packages.join(',')}`] : []),
+      `--cache-dir=${debs}`,
+      DEBIAN_SUITE,
+      options.rootfs,
+      mirror,
+    ],
+    options.logPath,
+    (line) => {
+      const event = progress.feed(line);
+      if (event) options.onProgress?.(event);
+    },
+  );
+  if (code !== 0) {
+    throw new AppError('failed', `debootstrap failed (exit ${code})${progress.lastError ? `: ${progress.lastError}` : ''}.`, {
+      hint: `Its full log is in ${options.logPath}. Is ${mirror} reachable from here?`,
+    });
+  }
+}
+
+/** `docker import` of a root filesystem, streamed by tar (numeric owners, extended attributes kept). */
+export async function importRootfs(engine: Engine, rootfs: string, repoTag: string, changes: string[]): Promise<void> {
+  const [repo, tag] = repoTag.split(':') as [string, string];
   const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-cf', '-', '.'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tarErrors: string[] = [];
   tar.stderr.on('data', (chunk: Buffer) => tarErrors.push(chunk.toString()));
   const tarExit = new Promise<number>((resolve) => tar.on('close', (code) => resolve(code ?? 1)));
-  const response = (await engine.docker.importImage(tar.stdout, {
-    repo,
-    tag,
-    changes: imageChanges(recipe, 'offline'),
-  })) as Readable;
+  const response = (await engine.docker.importImage(tar.stdout, { repo, tag, changes })) as Readable;
   await followEngineStream(engine, response);
   const code = await tarExit;
   if (code !== 0) {
