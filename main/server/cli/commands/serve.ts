@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -34,7 +34,7 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port for the browser mode', String(DEFAULT_PORT))
     .action(async (flags: { port: string }, command: Command) => {
       await build();
-      const electron = electronBinary();
+      const electron = await electronBinaryOrDownload();
       if (electron.path) {
         await run(electron.path, [appRoot()]);
         return;
@@ -64,6 +64,20 @@ async function serveUntilStopped(flags: ServeFlags, dockerHost: string | undefin
   });
 }
 
+/**
+ * The Electron binary, downloading it first when it is missing: the electron package fetches
+ * it on first use, from GitHub. Offline (or with ELECTRON_SKIP_BINARY_DOWNLOAD) this fails fast.
+ */
+async function electronBinaryOrDownload(): Promise<ReturnType<typeof electronBinary>> {
+  const found = electronBinary();
+  if (found.path || process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) return found;
+  const installer = join(appRoot(), 'node_modules', 'electron', 'install.js');
+  if (!existsSync(installer)) return found;
+  info('Downloading the Electron binary (once)…');
+  const code = await run(process.execPath, [installer], 'silent');
+  return code === 0 ? electronBinary() : { reason: 'its binary could not be downloaded' };
+}
+
 /** Builds the app (main, preload, renderer) with electron-vite. */
 async function build(): Promise<void> {
   const root = appRoot();
@@ -73,13 +87,15 @@ async function build(): Promise<void> {
     throw new AppError('environment', 'electron-vite is not installed, so the app cannot be built.', { hint: 'Run npm install.' });
   }
   info('Building the app…');
-  const code = await run(process.execPath, [cli, 'build', '--config', join(root, 'electron.config.ts')], true);
+  const code = await run(process.execPath, [cli, 'build', '--config', join(root, 'electron.config.ts')], 'errors');
   if (code !== 0) throw new AppError('failed', `Building the app failed (exit ${code}).`);
 }
 
-function run(file: string, args: string[], quiet = false): Promise<number> {
+/** Runs a program; `errors` shows only its stderr, `silent` nothing. */
+function run(file: string, args: string[], output: 'all' | 'errors' | 'silent' = 'all'): Promise<number> {
+  const stdio: Record<typeof output, StdioOptions> = { all: 'inherit', errors: ['ignore', 'ignore', 'inherit'], silent: 'ignore' };
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: appRoot(), stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit' });
+    const child = spawn(file, args, { cwd: appRoot(), stdio: stdio[output] });
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));
   });
