@@ -32,12 +32,22 @@ export function assertArgv(argv: readonly string[]): void {
   }
 }
 
-/** Runs `argv` in the container and returns its exit code and demultiplexed output. */
+/** Runs `argv` in the container and returns its exit code and demultiplexed output (UTF-8). */
 export async function execArgv(
   container: Docker.Container,
   argv: readonly string[],
   options: ExecOptions = {},
 ): Promise<ExecResult> {
+  const result = await execArgvBytes(container, argv, options);
+  return { exitCode: result.exitCode, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
+}
+
+/** As execArgv, with the output as bytes (for framed or binary output). */
+export async function execArgvBytes(
+  container: Docker.Container,
+  argv: readonly string[],
+  options: ExecOptions = {},
+): Promise<{ exitCode: number; stdout: Buffer; stderr: Buffer }> {
   assertArgv(argv);
   const withStdin = options.stdin !== undefined;
   const exec = await container.exec({
@@ -67,11 +77,7 @@ export async function execArgv(
   if (withStdin) stream.end(options.stdin);
   await ended;
 
-  return {
-    exitCode: await exitCodeOf(exec),
-    stdout: Buffer.concat(stdout).toString('utf8'),
-    stderr: Buffer.concat(stderr).toString('utf8'),
-  };
+  return { exitCode: await exitCodeOf(exec), stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) };
 }
 
 /** An interactive terminal in a node, for the CLI's `shell` and the app's terminals. */

@@ -6,6 +6,7 @@ import { appRoot } from '../../core/paths';
 import { registerDoctor } from './commands/doctor';
 import { registerExec } from './commands/exec';
 import { registerImage } from './commands/image';
+import { registerInspect } from './commands/inspect';
 import { registerLabs } from './commands/labs';
 import { registerSchema } from './commands/schema';
 import { registerServe } from './commands/serve';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerLabs(program);
   registerSession(program);
   registerExec(program);
+  registerInspect(program);
   registerServe(program);
   registerSchema(program);
   return program;

@@ -37,9 +37,10 @@ function formatOption(option: RuleOption): string {
   return [option.negated ? '!' : '', option.name, ...option.values.map(quoteWord)].filter(Boolean).join(' ');
 }
 
-/** Quotes a word the way iptables-save does: when it holds spaces, quotes or nothing. */
+/** Quotes a word the way iptables-save does: when it holds spaces or quotes, is empty, or would read as "!" or an option. */
 export function quoteWord(word: string): string {
-  return word === '' || /[\s"\\'`$]/.test(word) ? `"${word.replace(/(["\\])/g, '\\$1')}"` : word;
+  const plain = word !== '' && word !== '!' && !word.startsWith('-') && !/[\s"\\'`$]/.test(word);
+  return plain ? word : `"${word.replace(/(["\\])/g, '\\$1')}"`;
 }
 
 // ---- iptables --line-numbers -vnL ----------------------------------------------------

@@ -149,7 +149,7 @@ function parseRule(words: Word[], table: string, chain: string, line: number, fa
   for (let i = 0; i < words.length; i++) {
     const word = words[i] as Word;
     const text = word.text;
-    if (text === '!') {
+    if (text === '!' && !word.quoted) {
       negate = true;
       continue;
     }
@@ -173,14 +173,14 @@ function parseRule(words: Word[], table: string, chain: string, line: number, fa
       rule.bytes = Number(bytes?.text);
       continue;
     }
-    if (!text.startsWith('-') || text === '-') fail(word.offset, `"${text}" is not an option (a value without its option?)`);
+    if (!text.startsWith('-') || text === '-' || word.quoted) fail(word.offset, `"${text}" is not an option (a value without its option?)`);
     const generic = GENERIC[text];
     const option: RuleOption = { name: generic ?? text, values: [], negated: negate };
     negate = false;
     const takes = FLAGS.has(text) ? 0 : TWO_VALUES.has(text) ? 2 : 1;
     for (let k = 0; k < takes; k++) {
       // A "!" between option and value is the older spelling of a negation.
-      if (words[i + 1]?.text === '!') {
+      if (words[i + 1]?.text === '!' && !words[i + 1]?.quoted) {
         option.negated = true;
         i++;
       }
@@ -231,6 +231,8 @@ function logicalLines(text: string): LogicalLine[] {
 interface Word {
   text: string;
   offset: number;
+  /** Written in quotes: a value, never "!" or an option. */
+  quoted: boolean;
 }
 
 class WordError extends Error {
@@ -251,8 +253,10 @@ function shellWords(line: string): Word[] {
     if (i >= line.length) break;
     const start = i;
     let text = '';
+    let quoted = false;
     while (i < line.length && line[i] !== ' ' && line[i] !== '\t') {
       if (line[i] === '"') {
+        quoted = true;
         const open = i++;
         while (i < line.length && line[i] !== '"') {
           if (line[i] === '\\' && i + 1 < line.length) i++;
@@ -264,7 +268,7 @@ function shellWords(line: string): Word[] {
         text += line[i++];
       }
     }
-    words.push({ text, offset: start });
+    words.push({ text, offset: start, quoted });
   }
   return words;
 }

@@ -156,19 +156,34 @@ function readTables(text: string, source: string): Tables {
 /** Concatenated JSON values (whitespace between them), each with its position for errors. */
 function* jsonSequence(text: string, source: string): Generator<{ value: unknown; line: number; column: number }> {
   let i = 0;
+  let line = 1;
+  let lineStart = 0;
+  // Positions are kept as the scan goes, never recounted from the start.
+  const advance = (to: number) => {
+    for (let k = i; k < to; k++) {
+      if (text.charCodeAt(k) === 10) {
+        line++;
+        lineStart = k + 1;
+      }
+    }
+    i = to;
+  };
   while (i < text.length) {
-    while (i < text.length && /\s/.test(text[i] as string)) i++;
+    let start = i;
+    while (start < text.length && /\s/.test(text[start] as string)) start++;
+    advance(start);
     if (i >= text.length) return;
-    const start = i;
+    const column = i - lineStart + 1;
     const end = endOfJsonValue(text, i);
-    const { line, column } = position(text, start);
     if (end < 0) throw new ParseError('an OVSDB dump', line, column, 'a JSON value is never closed (truncated?)', source);
+    let value: unknown;
     try {
-      yield { value: JSON.parse(text.slice(start, end)), line, column };
+      value = JSON.parse(text.slice(i, end));
     } catch (error) {
       throw new ParseError('an OVSDB dump', line, column, `not JSON: ${(error as Error).message}`, source);
     }
-    i = end;
+    yield { value, line, column };
+    advance(end);
   }
 }
 
@@ -195,25 +210,20 @@ function endOfJsonValue(text: string, start: number): number {
   return -1;
 }
 
-function position(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    if (text[i] === '\n') {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
 // ---- OVSDB JSON values ----------------------------------------------------------------
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isTagged = (value: unknown, tag: string): value is [string, unknown] =>
-  Array.isArray(value) && value.length === 2 && value[0] === tag;
+/** ["set", [...]] / ["map", [[k, v], ...]] / ["uuid", u]; a set or map whose body is not a list is broken input. */
+function isTagged(value: unknown, tag: string): value is [string, unknown] {
+  if (!Array.isArray(value) || value.length !== 2 || value[0] !== tag) return false;
+  const body = value[1];
+  const wellFormed =
+    tag === 'set' ? Array.isArray(body) : tag === 'map' ? Array.isArray(body) && body.every((pair) => Array.isArray(pair) && pair.length === 2) : true;
+  if (!wellFormed) throw new ParseError('an OVSDB dump', 1, 1, `a malformed ${tag} value: ${JSON.stringify(value).slice(0, 80)}`);
+  return true;
+}
 
 /** Elements of a set-valued column (a bare atom is a one-element set). */
 function setOf(value: unknown): unknown[] {

@@ -1,0 +1,138 @@
+import type Docker from 'dockerode';
+import { execArgvBytes } from '../../docker/exec';
+import { AppError, toAppError } from '../../errors';
+import { parseFlowDump } from '../flows/parse';
+import type { Flow } from '../flows/types';
+import { parseIpAddr, parseIpNeigh, parseIpRoute, parseIpRule, type IpInterface, type IpNeighbour, type IpRoute, type IpRule } from '../iproute/parse';
+import { parseIptables } from '../iptables/parse';
+import type { IptablesState } from '../iptables/types';
+import { parseOvsdbDump, type OvsDatabase } from '../ovsdb/parse';
+import { readFrames, type Frame } from './frames';
+
+/**
+ * Everything the app reads from one node at one moment: the OVS database, every bridge's flows,
+ * and per network namespace (the node's own first) its interfaces, routes, rules, neighbours and
+ * iptables; the dnsmasq and haproxy processes with the files they read. Collected by one exec of
+ * the image's nl-snapshot and parsed here.
+ */
+
+export interface NamespaceState {
+  /** '' for the node's own namespace. */
+  name: string;
+  interfaces: IpInterface[];
+  routes: IpRoute[];
+  rules: IpRule[];
+  neighbours: IpNeighbour[];
+  iptables: IptablesState;
+}
+
+export interface ServiceProcess {
+  pid: number;
+  command: string;
+  args: string;
+  /** The network namespace it runs in ('' for the node's own; '?' when none matches what it sees). */
+  namespace: string;
+  /** Files its command line names (haproxy -f, dnsmasq --dhcp-hostsfile=, …). */
+  files: { path: string; content: string }[];
+}
+
+export interface NodeSnapshot {
+  node: string;
+  /** Seconds since the epoch, by the node's clock, when the snapshot began. */
+  takenAt: number;
+  ovs: OvsDatabase;
+  /** Flows by bridge name. */
+  flows: Record<string, Flow[]>;
+  namespaces: NamespaceState[];
+  processes: ServiceProcess[];
+  /** Parts that could not be read (a command failed, or printed what no parser understands). */
+  problems: { section: string; message: string }[];
+}
+
+export async function collectSnapshot(container: Docker.Container, node: string): Promise<NodeSnapshot> {
+  const result = await execArgvBytes(container, ['nl-snapshot']);
+  if (result.exitCode !== 0) {
+    throw new AppError('failed', `Reading node ${node} failed: ${result.stderr.toString().trim() || `nl-snapshot exited ${result.exitCode}`}`);
+  }
+  return assembleSnapshot(readFrames(result.stdout, `${node}:nl-snapshot`), node);
+}
+
+/** Builds a snapshot from nl-snapshot's sections; pure, for tests and for replaying captures. */
+export function assembleSnapshot(frames: readonly Frame[], node: string): NodeSnapshot {
+  const snapshot: NodeSnapshot = {
+    node,
+    takenAt: 0,
+    ovs: { uuid: '', managers: [], externalIds: {}, otherConfig: {}, bridges: [] },
+    flows: {},
+    namespaces: [],
+    processes: [],
+    problems: [],
+  };
+  const namespace = (name: string): NamespaceState => {
+    let state = snapshot.namespaces.find((n) => n.name === name);
+    if (!state) {
+      state = { name, interfaces: [], routes: [], rules: [], neighbours: [], iptables: { tables: [] } };
+      // The node's own namespace first, the others in the order listed.
+      if (name === '') snapshot.namespaces.unshift(state);
+      else snapshot.namespaces.push(state);
+    }
+    return state;
+  };
+  const processes = new Map<number, ServiceProcess>();
+  const netdevOf = new Map<ServiceProcess, string[]>();
+  const source = (frame: Frame) => `${node}:${frame.name}`;
+
+  for (const frame of frames) {
+    if (frame.status !== 0) {
+      snapshot.problems.push({ section: frame.name, message: frame.text.trim() || `exit ${frame.status}` });
+      continue;
+    }
+    try {
+      const [kind, ...rest] = frame.name.split('/');
+      if (frame.name === 'time') snapshot.takenAt = Number(frame.text.trim());
+      else if (frame.name === 'ovsdb') snapshot.ovs = parseOvsdbDump(frame.text, source(frame));
+      else if (kind === 'flows') snapshot.flows[rest.join('/')] = parseFlowDump(frame.text, source(frame)).flows;
+      else if (kind === 'root' || kind === 'ns') {
+        const aspect = rest.pop() as string;
+        const state = namespace(kind === 'root' ? '' : rest.join('/'));
+        if (aspect === 'addr') state.interfaces = parseIpAddr(frame.text, source(frame));
+        else if (aspect === 'route') state.routes = parseIpRoute(frame.text, source(frame));
+        else if (aspect === 'rule') state.rules = parseIpRule(frame.text, source(frame));
+        else if (aspect === 'neigh') state.neighbours = parseIpNeigh(frame.text, source(frame));
+        else if (aspect === 'iptables') state.iptables = parseIptables(frame.text, source(frame));
+      } else if (frame.name === 'processes') {
+        for (const line of frame.text.split('\n')) {
+          const match = /^\s*(\d+)\s+(\S+)(.*)$/.exec(line);
+          if (!match) continue;
+          const pid = Number(match[1]);
+          const command = (match[2] as string).split('/').pop() as string;
+          processes.set(pid, { pid, command, args: `${match[2]}${match[3]}`, namespace: '', files: [] });
+        }
+      } else if (kind === 'proc') {
+        const process = processes.get(Number(rest[0]));
+        if (process) netdevOf.set(process, interfaceNames(frame.text));
+      } else if (kind === 'file') {
+        const path = frame.name.slice('file/'.length);
+        for (const process of processes.values()) if (process.args.includes(path)) process.files.push({ path, content: frame.text });
+      }
+    } catch (error) {
+      snapshot.problems.push({ section: frame.name, message: toAppError(error).message });
+    }
+  }
+  // A process is in the namespace whose interfaces are the ones it sees.
+  for (const [process, names] of netdevOf) {
+    const same = (state: NamespaceState) => state.interfaces.length === names.length && state.interfaces.every((i) => names.includes(i.name));
+    process.namespace = snapshot.namespaces.find(same)?.name ?? '?';
+  }
+  snapshot.processes = [...processes.values()];
+  return snapshot;
+}
+
+/** Interface names in /proc/PID/net/dev ("  ns-88b1609c: 1234 …", after two header lines). */
+function interfaceNames(text: string): string[] {
+  return text
+    .split('\n')
+    .slice(2)
+    .map((line) => /^\s*([^:\s]+):/.exec(line)?.[1])
+    .filter((name): name is string => name !== undefined);
+}
