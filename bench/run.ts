@@ -1,13 +1,15 @@
 /**
- * npm run bench — the foundation's speed and memory figures, as medians over several runs.
+ * npm run bench — speed and memory figures, as medians over several runs.
  *
  *   image build (offline builder): cold (no image, empty package cache), warm (no image,
  *     packages cached) and cached (image present: nothing to do)
  *   up (until every node reports OVS ready) and down, per lab: in-process and via the CLI
  *   memory per idle node (cgroup working set: usage minus inactive page cache)
+ *   parsing 10,000 flows and 5,000 iptables rules; a full snapshot of a busy node
  *
  * Options: --runs N (default 7 for up/down, 3 for builds), --skip-build (the builds take minutes).
- * Targets on a 2-core machine: 2-node up ≤ 1.5 s, down ≤ 1 s, ≤ 20 MB per idle node.
+ * Targets on a 2-core machine: 2-node up ≤ 1.5 s, down ≤ 1 s, ≤ 20 MB per idle node;
+ * 10,000 flows ≤ 50 ms, 5,000 rules ≤ 50 ms, busy-node snapshot ≤ 250 ms end to end.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +18,9 @@ import { join } from 'node:path';
 import { connectEngine, type Engine } from '../main/core/docker/engine';
 import { execArgv } from '../main/core/docker/exec';
 import { buildNodeImage } from '../main/core/image/node-image';
+import { parseFlowDump } from '../main/core/inspect/flows/parse';
+import { parseIptables } from '../main/core/inspect/iptables/parse';
+import { collectSnapshot } from '../main/core/inspect/snapshot/snapshot';
 import { readRecipe } from '../main/core/image/recipe';
 import { resolveLab } from '../main/core/lab/catalog';
 import { appRoot } from '../main/core/paths';
@@ -136,6 +141,97 @@ async function benchLab(engine: Engine, labId: string): Promise<void> {
   report(`memory per idle node (${labId})`, `${(median(memory) / 1024 / 1024).toFixed(1)} MB`, 'target ≤ 20 MB');
 }
 
+/** Median of `runs` timed calls after a few warm-up calls (the JIT settles first, as in a running app). */
+function timedSync(fn: () => unknown, runs: number, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    fn();
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+function benchParsers(): void {
+  const flows: string[] = ['NXST_FLOW reply (xid=0x4):'];
+  for (let i = 0; i < 10_000; i++) {
+    const mac = `fa:16:3e:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:01`;
+    flows.push(
+      i % 4 === 0
+        ? ` cookie=0x0, duration=${i}.5s, table=20, n_packets=${i}, n_bytes=${i * 98}, hard_timeout=300, idle_age=3, hard_age=3, priority=1,vlan_tci=0x0001/0x0fff,dl_dst=${mac} actions=load:0->NXM_OF_VLAN_TCI[],load:0x1->NXM_NX_TUN_ID[],output:2`
+        : i % 4 === 1
+          ? ` cookie=0x0, duration=${i}.2s, table=10, n_packets=${i}, n_bytes=${i * 60}, idle_age=16, priority=1 actions=learn(table=20,hard_timeout=300,priority=1,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:0->NXM_OF_VLAN_TCI[],load:NXM_NX_TUN_ID[]->NXM_NX_TUN_ID[],output:NXM_OF_IN_PORT[]),output:1`
+          : i % 4 === 2
+            ? ` cookie=0x0, duration=${i}.6s, table=21, n_packets=${i}, n_bytes=${i * 70}, idle_age=21, priority=1,dl_vlan=${(i % 4000) + 1} actions=strip_vlan,set_tunnel:0x${i.toString(16)},output:2,output:3,output:4`
+            : ` cookie=0x0, duration=${i}.0s, table=0, n_packets=${i}, n_bytes=${i * 64}, idle_age=1, priority=3,in_port=4,dl_vlan=${(i % 4000) + 1} actions=mod_vlan_vid:${(i % 100) + 1},NORMAL`,
+    );
+  }
+  const flowText = flows.join('\n');
+  report('parse 10,000 flows', `${timedSync(() => parseFlowDump(flowText), RUNS).toFixed(1)} ms`, 'target ≤ 50 ms');
+
+  const rules: string[] = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
+  for (let c = 0; c < 100; c++) rules.push(`:neutron-openvswi-i${c.toString().padStart(10, '0')} - [0:0]`);
+  for (let i = 0; i < 5_000; i++) {
+    const chain = `neutron-openvswi-i${(i % 100).toString().padStart(10, '0')}`;
+    rules.push(
+      i % 3 === 0
+        ? `[${i}:${i * 90}] -A ${chain} -s 10.0.${i % 250}.0/24 -p tcp -m tcp --dport ${(i % 60000) + 1} -j RETURN`
+        : i % 3 === 1
+          ? `[${i}:${i * 90}] -A neutron-openvswi-sg-chain -m physdev --physdev-out tap${i.toString(16).padStart(8, '0')}-aa --physdev-is-bridged -m comment --comment "Jump to the VM specific chain." -j ${chain}`
+          : `[${i}:${i * 90}] -A ${chain} -m state --state RELATED,ESTABLISHED -j RETURN`,
+    );
+  }
+  rules.push('COMMIT');
+  const ruleText = rules.join('\n');
+  report('parse 5,000 iptables rules', `${timedSync(() => parseIptables(ruleText), RUNS).toFixed(1)} ms`, 'target ≤ 50 ms');
+}
+
+/** A busy node: 3 bridges, 500 flows, 5 namespaces, 300 iptables rules; the whole snapshot, exec included. */
+async function benchSnapshot(engine: Engine): Promise<void> {
+  const name = 'bench-snapshot';
+  await removeSessionsNamed(engine, name);
+  const session = await up(engine, await resolveLab('ovs-basics'), { name });
+  try {
+    const node = engine.docker.getContainer(session.nodes[0]!.containerId);
+    const must = async (argv: string[], stdin?: string) => {
+      const result = await execArgv(node, argv, stdin === undefined ? {} : { stdin });
+      if (result.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${result.stderr}`);
+    };
+    for (const [b, bridge] of ['br-int', 'br-tun', 'br-ex'].entries()) {
+      await must(['ovs-vsctl', 'add-br', bridge, '--', 'set', 'bridge', bridge, 'datapath_type=netdev']);
+      const count = b === 0 ? 168 : 166;
+      const flows = Array.from({ length: count }, (_, i) => `table=${i % 30},priority=${(i % 5) + 1},dl_vlan=${i + 1},dl_dst=fa:16:3e:00:${b}${b}:${(i % 256).toString(16).padStart(2, '0')},actions=strip_vlan,set_tunnel:0x${(i + 1).toString(16)},NORMAL`);
+      await must(['ovs-ofctl', 'add-flows', bridge, '-'], `${flows.join('\n')}\n`);
+    }
+    for (let n = 0; n < 5; n++) {
+      await must(['ip', 'netns', 'add', `qrouter-${n}`]);
+      await must(['ip', 'link', 'add', `qr-${n}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', `qrouter-${n}`]);
+      await must(['ip', '-n', `qrouter-${n}`, 'addr', 'add', `10.${n}.0.1/24`, 'dev', 'eth0']);
+    }
+    const rules = ['*filter', ':neutron-openvswi-sg-chain - [0:0]'];
+    for (let i = 0; i < 300; i++) rules.push(`-A neutron-openvswi-sg-chain -s 10.0.${i % 250}.0/24 -p tcp -m tcp --dport ${i + 1} -m comment --comment "rule ${i}" -j RETURN`);
+    await must(['iptables-restore', '--noflush'], `${rules.concat('COMMIT').join('\n')}\n`);
+
+    const times: number[] = [];
+    let last: Awaited<ReturnType<typeof collectSnapshot>> | undefined;
+    for (let run = 0; run < RUNS + 2; run++) {
+      const started = performance.now();
+      last = await collectSnapshot(node, 'busy');
+      if (run >= 2) times.push(performance.now() - started);
+    }
+    const flows = Object.values(last?.flows ?? {}).reduce((n, f) => n + f.length, 0);
+    const rulesRead = last?.namespaces[0]?.iptables.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0) ?? 0;
+    report(
+      `snapshot of a busy node (${last?.ovs.bridges.length} bridges, ${flows} flows, ${(last?.namespaces.length ?? 1) - 1} namespaces, ${rulesRead} rules), end to end`,
+      `${median(times).toFixed(0)} ms`,
+      'target ≤ 250 ms',
+    );
+  } finally {
+    await removeSessionsNamed(engine, name);
+  }
+}
+
 async function main(): Promise<void> {
   const engine = await connectEngine();
   process.stderr.write(`Neutron Lab bench: Docker ${engine.info.version}, ${RUNS} runs (medians)\n`);
@@ -143,6 +239,8 @@ async function main(): Promise<void> {
   else await benchImageBuild(engine);
   await buildNodeImage(engine); // labs need it, whatever happened above
   for (const lab of LABS) await benchLab(engine, lab);
+  benchParsers();
+  await benchSnapshot(engine);
 
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`\n${'figure'.padEnd(width)}  median\n`);

@@ -64,7 +64,7 @@ describe('browser mode', () => {
     expect(await page.locator('[data-test=environment]').textContent()).toMatch(/neutron-lab\/node:[0-9a-f]{12}/);
     expect(await page.locator('[data-test=labs]').textContent()).toContain('gre-tenant');
     expect(await page.locator('[data-test=sessions]').textContent()).toContain(session);
-    expect(errors).toEqual([]);
+    expect(errors, `the page reported: ${errors.join(' | ')}`).toEqual([]);
     await page.screenshot({ path: join(appRoot(), 'test-results', 'status-page.png') });
     await page.close();
   });

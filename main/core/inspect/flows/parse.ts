@@ -2,7 +2,7 @@ import { ParseError } from '../parse-error';
 import { isSpace, ScanError, unquote } from '../scan';
 import { parseActions } from './actions';
 import { KNOWN_MATCH_FIELDS } from './fields';
-import type { Flow, FlowDump, MatchField } from './types';
+import type { Action, Flow, FlowDump, MatchField } from './types';
 
 /**
  * Reads `ovs-ofctl dump-flows` output: OpenFlow 1.0 and 1.3 forms, with or without
@@ -14,11 +14,14 @@ export function parseFlowDump(text: string, source = '<input>', options: { toler
   const dump: FlowDump = { flows: [] };
   const lines = text.split(/\r?\n/);
   let pending: Joined | undefined;
+  // Flows repeat action lists (every learned flow of a network has the same): read each once.
+  // Flows of one dump share those action objects, which are never changed after parsing.
+  const actionsSeen = new Map<string, Action[]>();
 
   const finish = () => {
     if (!pending) return;
     try {
-      dump.flows.push(parseJoinedFlow(pending, source));
+      dump.flows.push(parseJoinedFlow(pending, source, actionsSeen));
     } catch (error) {
       // Tolerant readers (a paste box) keep every flow they can and list the others.
       if (!options.tolerant || !(error instanceof ParseError)) throw error;
@@ -29,7 +32,11 @@ export function parseFlowDump(text: string, source = '<input>', options: { toler
 
   for (let index = 0; index < lines.length; index++) {
     const raw = lines[index] as string;
-    const trimmed = raw.trim();
+    let indent = 0;
+    while (indent < raw.length && isSpace(raw.charCodeAt(indent))) indent++;
+    let end = raw.length;
+    while (end > indent && isSpace(raw.charCodeAt(end - 1))) end--;
+    const trimmed = indent === 0 && end === raw.length ? raw : raw.slice(indent, end);
     if (trimmed === '') {
       finish();
       continue;
@@ -46,14 +53,14 @@ export function parseFlowDump(text: string, source = '<input>', options: { toler
       finish();
       continue;
     }
-    const segment = { start: 0, line: index + 1, indent: raw.indexOf(trimmed) };
+    const segment = { start: 0, line: index + 1, indent };
     if (startsFlow(raw, trimmed, pending)) {
       finish();
       pending = { text: trimmed, segments: [segment] };
     } else if (pending) {
       joinWrapped(pending, trimmed, segment);
     } else {
-      const error = new ParseError('a flow dump', index + 1, raw.indexOf(trimmed) + 1, `"${clip(trimmed)}" is not a flow`, source);
+      const error = new ParseError('a flow dump', index + 1, indent + 1, `"${clip(trimmed)}" is not a flow`, source);
       if (!options.tolerant) throw error;
       (dump.errors ??= []).push(error);
     }
@@ -106,19 +113,33 @@ type Attribute = (typeof ATTRIBUTES)[number];
 const ATTRIBUTE_SET = new Set<string>(ATTRIBUTES);
 const FLAGS = new Set(['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts']);
 
-function parseJoinedFlow(joined: Joined, source: string): Flow {
+function parseJoinedFlow(joined: Joined, source: string, actionsSeen: Map<string, Action[]>): Flow {
   const { text } = joined;
   const line = joined.segments[0]?.line ?? 1;
-  const fail = (offset: number, message: string): never => {
-    // Report the physical line and column the offset falls on.
-    const segment = joined.segments.findLast((s) => s.start <= offset) ?? joined.segments[0];
-    const at = segment ?? { start: 0, line, indent: 0 };
-    throw new ParseError('a flow', at.line, offset - at.start + at.indent + 1, message, source);
-  };
+  const fail = (offset: number, message: string): never => failAt(joined, offset, message, source);
   const actionsAt = findActions(text);
   if (actionsAt < 0) fail(text.length, `no "actions=" (the flow "${clip(text)}" looks truncated)`);
 
-  const flow: Flow = { table: 0, priority: 32768, flags: [], match: [], actions: [], text, line };
+  // Every field present from the start: one object shape for all flows keeps this loop fast.
+  const flow: Flow = {
+    cookie: undefined,
+    duration: undefined,
+    table: 0,
+    priority: 32768,
+    packets: undefined,
+    bytes: undefined,
+    idleTimeout: undefined,
+    hardTimeout: undefined,
+    idleAge: undefined,
+    hardAge: undefined,
+    importance: undefined,
+    flags: [],
+    match: [],
+    actions: [],
+    text,
+    line,
+    repairs: undefined,
+  };
   if (joined.repairs) flow.repairs = [...joined.repairs];
   // The head (attributes and match) holds no brackets: tokens end at commas and whitespace,
   // except inside the quotes of --names output. Scanned inline: this is the hot path.
@@ -159,12 +180,20 @@ function parseJoinedFlow(joined: Joined, source: string): Flow {
   const actionsText = text.slice(actionsAt + 'actions='.length);
   if (actionsText.trim() === '') fail(text.length, 'the actions are empty (truncated?)');
   try {
-    flow.actions = parseActions(actionsText, actionsAt + 'actions='.length);
+    let actions = actionsSeen.get(actionsText);
+    if (!actions) actionsSeen.set(actionsText, (actions = parseActions(actionsText, actionsAt + 'actions='.length)));
+    flow.actions = actions;
   } catch (error) {
     if (error instanceof ScanError) fail(actionsAt + 'actions='.length + error.offset, error.message);
     throw error;
   }
   return flow;
+}
+
+/** Throws for the physical line and column an offset of a joined flow falls on. */
+function failAt(joined: Joined, offset: number, message: string, source: string): never {
+  const at = joined.segments.findLast((s) => s.start <= offset) ?? joined.segments[0] ?? { start: 0, line: 1, indent: 0 };
+  throw new ParseError('a flow', at.line, offset - at.start + at.indent + 1, message, source);
 }
 
 /** Offset of `actions=` where it starts a word (it never occurs inside a match). */
