@@ -69,7 +69,7 @@ function formatChainListing(table: IptablesTable, chain: IptablesChain, options:
   const references = table.chains.reduce((sum, c) => sum + c.rules.filter((r) => r.target?.name === chain.name).length, 0);
   const lines = [
     builtin
-      ? `Chain ${chain.name} (policy ${chain.policy ?? 'ACCEPT'} ${chain.packets ?? 0} packets, ${chain.bytes ?? 0} bytes)`
+      ? `Chain ${chain.name} (policy ${chain.policy ?? 'ACCEPT'} ${counter(chain.packets ?? 0).trim()} packets, ${counter(chain.bytes ?? 0).trim()} bytes)`
       : `Chain ${chain.name} (${references} references)`,
     `${lineNumbers ? `${pad('num', 4)} ` : ''}${padStart('pkts', 5)} ${padStart('bytes', 5)} ${pad('target', 9)}  prot opt ${pad('in', 6)} ${pad('out', 6)}  ${pad('source', 19)}  ${pad('destination', 19)} `,
   ];

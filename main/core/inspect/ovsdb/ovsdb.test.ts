@@ -66,3 +66,59 @@ describe('quote (OVSDB string quoting)', () => {
     ['de5e9a22-cea5-45ff-8546-bf0ac3396576', '"de5e9a22-cea5-45ff-8546-bf0ac3396576"'],
   ])('%s → %s', (text, quoted) => expect(quote(text)).toBe(quoted));
 });
+
+describe('renderShow prints the trees the book prints', () => {
+  // The book's excerpts come from OVS 1.x/2.0, which quoted more names, and its PDF copy wraps
+  // and re-indents lines: compare without whitespace and quotes.
+  const squeeze = (text: string) => text.replace(/[\s"]+/g, '');
+  const seed = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'seed', name), 'utf8').replace(/^\$ .*\n/, '');
+  const iface = (name: string, type = '', options: Record<string, string> = {}) => ({ uuid: name, name, type, options, externalIds: {}, statistics: {}, status: {} });
+  const port = (name: string, type = '', options: Record<string, string> = {}, tag?: number) => ({
+    uuid: name, name, trunks: [], interfaces: [iface(name, type, options)], externalIds: {}, otherConfig: {}, ...(tag === undefined ? {} : { tag }),
+  });
+  const bridge = (name: string, ports: ReturnType<typeof port>[], failMode?: string) => ({
+    uuid: name, name, datapathType: '', protocols: [], controllers: [], ports, externalIds: {}, otherConfig: {}, ...(failMode ? { failMode } : {}),
+  });
+  const db = (bridges: ReturnType<typeof bridge>[], uuid = 'x', ovsVersion?: string) => ({
+    uuid, managers: [], externalIds: {}, otherConfig: {}, bridges, ...(ovsVersion ? { ovsVersion } : {}),
+  });
+  /** A bridge excerpt: the tree without its first (UUID) line. */
+  const excerpt = (tree: string) => tree.split('\n').slice(1).join('\n');
+
+  it('the GRE compute node\'s br-tun (002 L251)', () => {
+    const tun = bridge('br-tun', [
+      port('patch-int', 'patch', { peer: 'patch-tun' }),
+      port('gre-1', 'gre', { in_key: 'flow', local_ip: '10.0.0.101', out_key: 'flow', remote_ip: '10.0.0.100' }),
+      port('br-tun', 'internal'),
+    ]);
+    expect(squeeze(excerpt(renderShow(db([tun]))))).toBe(squeeze(seed('002-L0251.show.txt')));
+  });
+
+  it('the GRE network node\'s br-tun, wrapped by the book (002 L369)', () => {
+    const tun = bridge('br-tun', [
+      port('br-tun', 'internal'),
+      port('patch-int', 'patch', { peer: 'patch-tun' }),
+      port('gre-2', 'gre', { in_key: 'flow', local_ip: '10.0.0.100', out_key: 'flow', remote_ip: '10.0.0.101' }),
+    ]);
+    expect(squeeze(excerpt(renderShow(db([tun]))))).toBe(squeeze(seed('002-L0369.show.txt')));
+  });
+
+  it('the VXLAN compute node, whole, with fail_mode and ovs_version (002 L866)', () => {
+    const tree = renderShow(
+      db(
+        [
+          bridge('br-int', [port('br-int', 'internal'), port('qvoc4493802-43', '', {}, 1), port('patch-tun', 'patch', { peer: 'patch-int' }), port('qvof47c62b0-db', '', {}, 1)], 'secure'),
+          bridge('br-tun', [
+            port('vxlan-0a00644d', 'vxlan', { df_default: 'true', in_key: 'flow', local_ip: '10.0.100.88', out_key: 'flow', remote_ip: '10.0.100.77' }),
+            port('patch-int', 'patch', { peer: 'patch-tun' }),
+            port('br-tun', 'internal'),
+          ], 'secure'),
+        ],
+        '225f3eb5-6059-4063-99c3-8666915c9c55',
+        '2.0.2',
+      ),
+    );
+    expect(squeeze(tree)).toBe(squeeze(seed('002-L0866.show.txt')));
+    expect(tree).toContain('options: {df_default="true", in_key=flow, local_ip="10.0.100.88", out_key=flow, remote_ip="10.0.100.77"}');
+  });
+});
