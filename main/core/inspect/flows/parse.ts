@@ -12,7 +12,8 @@ import type { Action, Flow, FlowDump, MatchField } from './types';
  */
 export function parseFlowDump(text: string, source = '<input>', options: { tolerant?: boolean } = {}): FlowDump {
   const dump: FlowDump = { flows: [] };
-  const lines = text.split(/\r?\n/);
+  // A \r before the \n is trimmed with the other trailing white space below.
+  const lines = text.split('\n');
   let pending: Joined | undefined;
   // Flows repeat action lists (every learned flow of a network has the same): read each once.
   // Flows of one dump share those action objects, which are never changed after parsing.

@@ -50,12 +50,17 @@ export function parseIptables(text: string, source = '<input>', options: Iptable
     return found;
   };
   const currentTable = () => (table ??= tableNamed(defaultTable));
+  // Chains by table and name: a rule line must not search every chain of a table.
+  const chainIndex = new Map<IptablesTable, Map<string, IptablesChain>>();
   const chainNamed = (t: IptablesTable, name: string): IptablesChain => {
-    let chain = t.chains.find((c) => c.name === name);
+    let index = chainIndex.get(t);
+    if (!index) chainIndex.set(t, (index = new Map()));
+    let chain = index.get(name);
     if (!chain) {
       chain = { name, rules: [] };
       if (BUILTIN_CHAINS[t.name]?.includes(name)) chain.policy = 'ACCEPT';
       t.chains.push(chain);
+      index.set(name, chain);
     }
     return chain;
   };
@@ -249,14 +254,18 @@ function shellWords(line: string): Word[] {
   const words: Word[] = [];
   let i = 0;
   while (i < line.length) {
-    while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+    while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
     if (i >= line.length) break;
     const start = i;
-    let text = '';
-    let quoted = false;
+    // Most words hold no quote: take them as one slice.
+    while (i < line.length && line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 9 && line.charCodeAt(i) !== 34) i++;
+    if (i >= line.length || line.charCodeAt(i) !== 34) {
+      words.push({ text: line.slice(start, i), offset: start, quoted: false });
+      continue;
+    }
+    let text = line.slice(start, i);
     while (i < line.length && line[i] !== ' ' && line[i] !== '\t') {
       if (line[i] === '"') {
-        quoted = true;
         const open = i++;
         while (i < line.length && line[i] !== '"') {
           if (line[i] === '\\' && i + 1 < line.length) i++;
@@ -268,7 +277,7 @@ function shellWords(line: string): Word[] {
         text += line[i++];
       }
     }
-    words.push({ text, offset: start, quoted });
+    words.push({ text, offset: start, quoted: true });
   }
   return words;
 }
