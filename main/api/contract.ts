@@ -58,8 +58,6 @@ export type Reply<M extends MethodName = MethodName> =
   | { ok: true; result: MethodResults[M] }
   | { ok: false; error: AppErrorJson };
 
-export const METHOD_NAMES = Object.keys(methodParams) as MethodName[];
-
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(methodParams, name);
 }

@@ -29,14 +29,6 @@ export function appRoot(): string {
 export const labsDir = (): string => join(appRoot(), 'labs');
 export const nodeImageRecipeDir = (): string => join(appRoot(), 'resources', 'node-image');
 
-/** Per-user data (progress, settings): XDG on Linux, the platform's usual place elsewhere. */
-export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.NEUTRON_LAB_DATA) return resolve(env.NEUTRON_LAB_DATA);
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Neutron Lab');
-  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Neutron Lab');
-  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'neutron-lab');
-}
-
 /** Re-creatable files (downloaded .debs, image build folders). */
 export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.NEUTRON_LAB_CACHE) return resolve(env.NEUTRON_LAB_CACHE);

@@ -10,5 +10,3 @@ const bridge = {
 };
 
 contextBridge.exposeInMainWorld('neutronLab', bridge);
-
-export type NeutronLabBridge = typeof bridge;

@@ -18,8 +18,3 @@ export class ParseError extends AppError {
     this.name = 'ParseError';
   }
 }
-
-/** Splits text into lines with their 1-based numbers, accepting \n and \r\n. */
-export function numberedLines(text: string): { text: string; number: number }[] {
-  return text.split(/\r?\n/).map((line, index) => ({ text: line, number: index + 1 }));
-}

@@ -84,7 +84,7 @@ const CLOSE_PAREN = 41;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
-/** Index of the bracket closing the one at `open` (quotes respected), or -1 when there is none. */
+/** Index of the bracket — (, [ or { — closing the one at `open` (quotes respected), or -1 when there is none. */
 export function findClosing(text: string, open: number): number {
   let depth = 0;
   let inQuote = false;
@@ -94,8 +94,8 @@ export function findClosing(text: string, open: number): number {
       if (c === '\\') i++;
       else if (c === '"') inQuote = false;
     } else if (c === '"') inQuote = true;
-    else if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') {
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
       depth--;
       if (depth === 0) return i;
     }

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { contains, formatIpv4, parseCidr, parseIpv4 } from './ipv4';
+import { contains, parseCidr, parseIpv4 } from './ipv4';
 
 describe('ipv4', () => {
   it('parses addresses strictly', () => {
     expect(parseIpv4('10.0.0.100')).toBe(0x0a000064);
-    expect(formatIpv4(0x0a000064)).toBe('10.0.0.100');
     for (const bad of ['10.0.0', '10.0.0.256', '10.0.0.01', 'a.b.c.d', '10.0.0.1.2', '']) {
       expect(parseIpv4(bad)).toBeUndefined();
     }

@@ -1,4 +1,5 @@
 import { ParseError } from '../parse-error';
+import { findClosing } from '../scan';
 
 /**
  * The OVS database (`ovsdb-client -f json dump Open_vSwitch`) as bridges → ports → interfaces.
@@ -187,27 +188,14 @@ function* jsonSequence(text: string, source: string): Generator<{ value: unknown
   }
 }
 
-/** End (exclusive) of the JSON object or array starting at `start`, or -1. */
+/** End (exclusive) of the JSON value starting at `start` (an object or array: to its closing bracket), or -1. */
 function endOfJsonValue(text: string, start: number): number {
   if (text[start] !== '{' && text[start] !== '[') {
     const stop = text.slice(start).search(/\s/);
     return stop < 0 ? text.length : start + stop;
   }
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
+  const close = findClosing(text, start);
+  return close < 0 ? -1 : close + 1;
 }
 
 // ---- OVSDB JSON values ----------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { ParseError } from '../parse-error';
+import { findClosing } from '../scan';
 
 /**
  * `ovs-appctl ofproto/trace BRIDGE FLOW` read as the packet's walk: each bridge it passes
@@ -127,7 +128,7 @@ function tunnelsOf(actions: string): TraceTunnel[] {
   const tunnels: TraceTunnel[] = [];
   let at = actions.indexOf('tnl_push(');
   while (at >= 0) {
-    const end = closing(actions, at + 'tnl_push'.length);
+    const end = findClosing(actions, at + 'tnl_push'.length);
     const push = actions.slice(at, end < 0 ? actions.length : end + 1);
     const ipv4 = /ipv4\(src=([^,]+),dst=([^,)]+)/.exec(push) ?? /ipv6\(src=([^,]+),dst=([^,)]+)/.exec(push);
     const gre = /gre\(.*?key=(0x[0-9a-f]+)/i.exec(push);
@@ -141,13 +142,4 @@ function tunnelsOf(actions: string): TraceTunnel[] {
     at = actions.indexOf('tnl_push(', at + 1);
   }
   return tunnels;
-}
-
-function closing(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')' && --depth === 0) return i;
-  }
-  return -1;
 }
