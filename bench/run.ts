@@ -195,7 +195,7 @@ async function benchSnapshot(engine: Engine): Promise<void> {
   try {
     const node = engine.docker.getContainer(session.nodes[0]!.containerId);
     const must = async (argv: string[], stdin?: string) => {
-      const result = await execArgv(node, argv, stdin === undefined ? {} : { stdin });
+      const result = await execArgv(node, argv, { stdin });
       if (result.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${result.stderr}`);
     };
     for (const [b, bridge] of ['br-int', 'br-tun', 'br-ex'].entries()) {

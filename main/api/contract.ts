@@ -37,6 +37,7 @@ export interface LabSummary {
   title: string;
   summary: string;
   nodes: string[];
+  networks: string[];
 }
 
 export interface SessionSummary {

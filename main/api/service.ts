@@ -1,8 +1,7 @@
 import { connectEngine, type Engine } from '../core/docker/engine';
 import { AppError, toAppError } from '../core/errors';
 import { imageStatus } from '../core/image/node-image';
-import { readCatalog } from '../core/lab/catalog';
-import { textIn } from '../core/lab/schema';
+import { readCatalog, summarizeLab } from '../core/lab/catalog';
 import { listSessions } from '../core/session/sessions';
 import { electronBinary } from '../core/desktop';
 import { isMethodName, methodParams, type MethodName, type MethodResults, type Reply } from './contract';
@@ -15,7 +14,7 @@ export class ApiService {
 
   /** Connects on first use and again after a failure (the user may start the engine meanwhile). */
   private connect(): Promise<Engine> {
-    this.engine ??= connectEngine(this.options.dockerHost === undefined ? {} : { endpoint: this.options.dockerHost }).catch(
+    this.engine ??= connectEngine({ endpoint: this.options.dockerHost }).catch(
       (error: unknown) => {
         this.engine = undefined;
         throw error;
@@ -43,15 +42,7 @@ export class ApiService {
     },
     'labs.list': async () => {
       const catalog = await readCatalog();
-      return {
-        labs: catalog.labs.map(({ lab }) => ({
-          id: lab.id,
-          title: textIn(lab.title),
-          summary: textIn(lab.summary),
-          nodes: Object.keys(lab.topology.nodes),
-        })),
-        broken: catalog.broken,
-      };
+      return { labs: catalog.labs.map(summarizeLab), broken: catalog.broken };
     },
     'sessions.list': async () => ({ sessions: await listSessions(await this.connect()) }),
   };

@@ -36,7 +36,7 @@ export async function runDoctor(options: { endpoint?: string } = {}): Promise<Do
 
   let engine: Engine;
   try {
-    engine = await connectEngine(options.endpoint === undefined ? {} : { endpoint: options.endpoint });
+    engine = await connectEngine({ endpoint: options.endpoint });
     const { info } = engine;
     add({
       id: 'engine',

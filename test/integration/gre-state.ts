@@ -28,20 +28,26 @@ export const ICEHOUSE_BR_TUN_FLOWS = [
 ];
 
 export async function run(container: Docker.Container, argv: string[], stdin?: string): Promise<string> {
-  const result = await execArgv(container, argv, stdin === undefined ? {} : { stdin });
+  const result = await execArgv(container, argv, { stdin });
   if (result.exitCode !== 0) throw new Error(`${argv.join(' ')} → ${result.exitCode}: ${result.stderr}`);
   return result.stdout;
 }
 
-export async function buildGreNode(container: Docker.Container, node: GreNode): Promise<void> {
+/** br-phy takes over the underlay NIC and its address, so the userspace datapath can route tunnels (DESIGN.md §3). */
+export async function ownUnderlay(container: Docker.Container, node: GreNode): Promise<void> {
   const local = UNDERLAY[node];
-  const remote = UNDERLAY[node === 'network' ? 'compute1' : 'network'];
   const mac = (await run(container, ['cat', '/sys/class/net/eth1/address'])).trim();
   await run(container, ['ovs-vsctl', 'add-br', 'br-phy', '--', 'set', 'bridge', 'br-phy', 'datapath_type=netdev', `other_config:hwaddr=${mac}`, '--', 'add-port', 'br-phy', 'eth1']);
   await run(container, ['ip', 'addr', 'flush', 'dev', 'eth1']);
   await run(container, ['ip', 'addr', 'add', `${local}/24`, 'dev', 'br-phy']);
   await run(container, ['ip', 'link', 'set', 'br-phy', 'up']);
   await run(container, ['ovs-appctl', 'ovs/route/add', `${local}/24`, 'br-phy']);
+}
+
+export async function buildGreNode(container: Docker.Container, node: GreNode): Promise<void> {
+  const local = UNDERLAY[node];
+  const remote = UNDERLAY[node === 'network' ? 'compute1' : 'network'];
+  await ownUnderlay(container, node);
   await run(container, ['ovs-vsctl', 'add-br', 'br-int', '--', 'set', 'bridge', 'br-int', 'datapath_type=netdev']);
   await run(container, [
     'ovs-vsctl', 'add-br', 'br-tun', '--', 'set', 'bridge', 'br-tun', 'datapath_type=netdev',

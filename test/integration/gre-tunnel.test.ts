@@ -5,6 +5,7 @@ import { resolveLab } from '../../main/core/lab/catalog';
 import { up } from '../../main/core/session/boot';
 import { requireNode, type SessionStatus } from '../../main/core/session/sessions';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
+import { ownUnderlay, run as runIn, UNDERLAY, VM_ADDRESS as VM, type GreNode } from './gre-state';
 import { objectsOfSession, testEngine, uniqueName } from './helpers';
 
 /**
@@ -14,29 +15,17 @@ import { objectsOfSession, testEngine, uniqueName } from './helpers';
  */
 
 const name = uniqueName('gre');
-const UNDERLAY = { network: '10.0.0.100', compute1: '10.0.0.101' } as const;
-const VM = { network: '192.168.1.10', compute1: '192.168.1.11' } as const;
-type NodeName = keyof typeof UNDERLAY;
+type NodeName = GreNode;
 
 let session: SessionStatus;
 const containers = new Map<NodeName, Docker.Container>();
 
-async function run(node: NodeName, argv: string[], stdin?: Buffer | string) {
-  const result = await execArgv(containers.get(node)!, argv, stdin === undefined ? {} : { stdin });
-  if (result.exitCode !== 0) throw new Error(`${node}: ${argv.join(' ')} → ${result.exitCode}: ${result.stderr}`);
-  return result;
-}
+const run = (node: NodeName, argv: string[]) => runIn(containers.get(node)!, argv).then((stdout) => ({ stdout }));
 
 /** A userspace GRE tunnel and one namespace "VM" behind it, built command by command. */
 async function buildTunnelEnd(node: NodeName, peer: NodeName): Promise<void> {
   const local = UNDERLAY[node];
-  const mac = (await run(node, ['cat', '/sys/class/net/eth1/address'])).stdout.trim();
-  // br-phy owns the NIC and its address, so the userspace datapath can route tunnel packets.
-  await run(node, ['ovs-vsctl', 'add-br', 'br-phy', '--', 'set', 'bridge', 'br-phy', 'datapath_type=netdev', `other_config:hwaddr=${mac}`, '--', 'add-port', 'br-phy', 'eth1']);
-  await run(node, ['ip', 'addr', 'flush', 'dev', 'eth1']);
-  await run(node, ['ip', 'addr', 'add', `${local}/24`, 'dev', 'br-phy']);
-  await run(node, ['ip', 'link', 'set', 'br-phy', 'up']);
-  await run(node, ['ovs-appctl', 'ovs/route/add', `${local}/24`, 'br-phy']);
+  await ownUnderlay(containers.get(node)!, node);
   await run(node, ['ovs-vsctl', 'add-br', 'br-tun', '--', 'set', 'bridge', 'br-tun', 'datapath_type=netdev',
     '--', 'add-port', 'br-tun', 'gre0', '--', 'set', 'interface', 'gre0', 'type=gre',
     `options:remote_ip=${UNDERLAY[peer]}`, `options:local_ip=${local}`]);

@@ -93,7 +93,7 @@ export async function buildNodeImage(engine: Engine, options: BuildOptions = {})
     return { tag: recipe.tag, builder: undefined, seconds: elapsed() };
   }
   const builder = await chooseBuilder(engine, options.builder ?? 'auto');
-  const buildOptions = { engine, recipe, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+  const buildOptions = { engine, recipe, onProgress: options.onProgress };
   if (builder === 'dockerfile') await buildWithDockerfile(buildOptions);
   else await buildOffline(buildOptions);
   return { tag: recipe.tag, builder, seconds: elapsed() };

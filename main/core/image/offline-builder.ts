@@ -51,7 +51,7 @@ export async function buildOffline(options: OfflineBuildOptions): Promise<void> 
       packages: recipe.packages,
       logPath,
       onProgress: report,
-      ...(options.mirror ? { mirror: options.mirror } : {}),
+      mirror: options.mirror,
     });
 
     report({ stage: 'setup', percent: DEBOOTSTRAP_DONE_PERCENT, message: 'Installing the init and trimming the image' });

@@ -4,8 +4,28 @@ import { join, resolve } from 'node:path';
 import { AppError, toAppError, type AppErrorJson } from '../errors';
 import { labsDir } from '../paths';
 import { loadLabFile, type LoadedLab } from './load';
+import { textIn } from './schema';
 
 export const LAB_FILE = 'lab.yaml';
+
+/** What lists of labs show: the catalogue in the CLI and in the app. */
+export interface LabSummary {
+  id: string;
+  title: string;
+  summary: string;
+  nodes: string[];
+  networks: string[];
+}
+
+export function summarizeLab({ lab }: LoadedLab): LabSummary {
+  return {
+    id: lab.id,
+    title: textIn(lab.title),
+    summary: textIn(lab.summary),
+    nodes: Object.keys(lab.topology.nodes),
+    networks: Object.keys(lab.topology.networks),
+  };
+}
 
 export interface Catalog {
   labs: LoadedLab[];

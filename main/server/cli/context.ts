@@ -12,6 +12,6 @@ export function contextFor(command: Command): CommandContext {
   let engine: Promise<Engine> | undefined;
   return {
     json: options.json ?? false,
-    engine: () => (engine ??= connectEngine(options.dockerHost === undefined ? {} : { endpoint: options.dockerHost })),
+    engine: () => (engine ??= connectEngine({ endpoint: options.dockerHost })),
   };
 }

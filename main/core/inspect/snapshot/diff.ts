@@ -104,23 +104,23 @@ export function diffIsEmpty(diff: SnapshotDiff): boolean {
 function diffFlows(bridge: string, before: Flow[], after: Flow[], portsBefore: Map<number, string>, portsAfter: Map<number, string>): FlowChanges {
   const changes: FlowChanges = { bridge, added: [], removed: [], changed: [], counters: [] };
   // A flow is its table, priority and match (OpenFlow's identity); actions may change under it.
-  const key = (flow: Flow, ports: Map<number, string>) => {
+  const keyed = (flow: Flow, ports: Map<number, string>) => {
     const normal = normalizeFlow(flow, ports);
-    return { id: `${normal.table}|${normal.priority}|${[...normal.match].sort().join(',')}`, actions: describeActions(normal.actions) };
+    return { flow, id: `${normal.table}|${normal.priority}|${[...normal.match].sort().join(',')}`, actions: describeActions(normal.actions) };
   };
-  const old = multimap(before, (flow) => key(flow, portsBefore).id);
+  const old = multimap(before.map((flow) => keyed(flow, portsBefore)), (entry) => entry.id);
   for (const flow of after) {
-    const { id, actions } = key(flow, portsAfter);
+    const { id, actions } = keyed(flow, portsAfter);
     const match = old.get(id)?.shift();
     if (!match) {
       changes.added.push(flow);
       continue;
     }
-    if (key(match, portsBefore).actions !== actions) changes.changed.push({ before: match, after: flow });
-    const growth = grown(match.packets, match.bytes, flow.packets, flow.bytes, match.duration, flow.duration);
+    if (match.actions !== actions) changes.changed.push({ before: match.flow, after: flow });
+    const growth = grown(match.flow.packets, match.flow.bytes, flow.packets, flow.bytes, match.flow.duration, flow.duration);
     if (growth) changes.counters.push({ item: flow, ...growth });
   }
-  for (const rest of old.values()) changes.removed.push(...rest);
+  for (const rest of old.values()) changes.removed.push(...rest.map((entry) => entry.flow));
   return changes;
 }
 

@@ -12,7 +12,7 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print the checks as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       const { dockerHost } = command.optsWithGlobals<{ dockerHost?: string }>();
-      const report = await runDoctor(dockerHost === undefined ? {} : { endpoint: dockerHost });
+      const report = await runDoctor({ endpoint: dockerHost });
       const electron = electronBinary();
       report.checks.push(
         electron.path

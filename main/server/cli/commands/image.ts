@@ -28,19 +28,15 @@ export function registerImage(program: Command): void {
       const ctx = contextFor(command);
       const engine = await ctx.engine();
       const progress = progressReporter('image', ctx);
+      let result;
       try {
-        const result = await buildNodeImage(engine, {
-          builder: options.builder,
-          force: options.force ?? false,
-          onProgress: progress.listener,
-        });
-        progress.stop();
-        if (ctx.json) printJson(result);
-        else if (result.builder === undefined) info(`${result.tag} is up to date.`);
-        else info(`Built ${result.tag} with the ${result.builder} builder in ${result.seconds.toFixed(1)} s.`);
+        result = await buildNodeImage(engine, { builder: options.builder, force: options.force ?? false, onProgress: progress.listener });
       } finally {
         progress.stop();
       }
+      if (ctx.json) printJson(result);
+      else if (result.builder === undefined) info(`${result.tag} is up to date.`);
+      else info(`Built ${result.tag} with the ${result.builder} builder in ${result.seconds.toFixed(1)} s.`);
     });
 
   image
@@ -67,11 +63,13 @@ export function registerImage(program: Command): void {
   image
     .command('export')
     .description('write the node image to a file, for machines without a network')
-    .argument('[file]', 'target file; .gz compresses', `neutron-lab-node-${readRecipe().hash.slice(0, 12)}.tar.gz`)
+    .argument('[file]', 'target file; .gz compresses (default: neutron-lab-node-<recipe hash>.tar.gz)')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, _options, command: Command) => {
+    .action(async (file: string | undefined, _options, command: Command) => {
       const ctx = contextFor(command);
-      const result = await exportNodeImage(await ctx.engine(), file);
+      // The default names the recipe: read only when exporting, not at every start of the CLI.
+      const target = file ?? `neutron-lab-node-${readRecipe().hash.slice(0, 12)}.tar.gz`;
+      const result = await exportNodeImage(await ctx.engine(), target);
       if (ctx.json) printJson(result);
       else info(`Wrote ${result.file} (${formatBytes(result.sizeBytes)}). Load it elsewhere with: neutron-lab image import ${result.file}`);
     });

@@ -5,7 +5,7 @@ import { describeActions, normalizeFlow } from '../../../core/inspect/flows/norm
 import { parseFlowDump } from '../../../core/inspect/flows/parse';
 import { formatSave } from '../../../core/inspect/iptables/format';
 import { parseIptables } from '../../../core/inspect/iptables/parse';
-import { parseOvsdbDump, portMapOf } from '../../../core/inspect/ovsdb/parse';
+import { parseOvsdbDump } from '../../../core/inspect/ovsdb/parse';
 import { renderShow } from '../../../core/inspect/ovsdb/show';
 import { collectSnapshot, type NodeSnapshot } from '../../../core/inspect/snapshot/snapshot';
 import { parseTrace, type PacketTrace } from '../../../core/inspect/trace/parse';
@@ -82,7 +82,7 @@ function parseText(kind: string, text: string, source: string, table: string | u
     case 'ovsdb':
       return parseOvsdbDump(text, source);
     case 'iptables':
-      return parseIptables(text, source, table === undefined ? {} : { table });
+      return parseIptables(text, source, { table });
     default:
       return parseTrace(text, source);
   }
@@ -119,11 +119,10 @@ function describeParsed(kind: string, result: unknown): string {
 function describeSnapshot(s: NodeSnapshot): string {
   const lines = [`node ${s.node}`];
   for (const bridge of s.ovs.bridges) {
-    const ports = portMapOf(bridge);
     lines.push(`  bridge ${bridge.name}${bridge.failMode ? ` (fail_mode ${bridge.failMode})` : ''}: ${s.flows[bridge.name]?.length ?? 0} flows`);
     for (const port of bridge.ports) {
       const iface = port.interfaces[0];
-      const ofport = [...ports].find(([, name]) => name === port.name)?.[0];
+      const ofport = iface?.ofport;
       const options = iface && Object.keys(iface.options).length ? ` {${Object.entries(iface.options).map(([k, v]) => `${k}=${v}`).join(', ')}}` : '';
       lines.push(`    ${String(ofport ?? '-').padStart(5)} ${port.name}${iface?.type ? ` (${iface.type})` : ''}${port.tag !== undefined ? ` tag ${port.tag}` : ''}${options}`);
     }

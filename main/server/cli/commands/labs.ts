@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { formatLocation } from '../../../core/errors';
-import { readCatalog } from '../../../core/lab/catalog';
-import { textIn } from '../../../core/lab/schema';
+import { readCatalog, summarizeLab } from '../../../core/lab/catalog';
 import { contextFor } from '../context';
 import { printJson, table } from '../output';
 
@@ -13,14 +12,7 @@ export function registerLabs(program: Command): void {
     .action(async (_options, command: Command) => {
       const ctx = contextFor(command);
       const catalog = await readCatalog();
-      const labs = catalog.labs.map(({ lab, file }) => ({
-        id: lab.id,
-        title: textIn(lab.title),
-        summary: textIn(lab.summary),
-        nodes: Object.keys(lab.topology.nodes),
-        networks: Object.keys(lab.topology.networks),
-        file,
-      }));
+      const labs = catalog.labs.map((loaded) => ({ ...summarizeLab(loaded), file: loaded.file }));
       if (ctx.json) {
         printJson({ labs, broken: catalog.broken });
       } else {

@@ -53,8 +53,8 @@ async function serveUntilStopped(flags: ServeFlags, dockerHost: string | undefin
     host: flags.host,
     port,
     staticDir,
-    service: new ApiService(dockerHost === undefined ? {} : { dockerHost }),
-    ...(flags.token ? { token: flags.token } : {}),
+    service: new ApiService({ dockerHost }),
+    token: flags.token,
   });
   process.stdout.write(`Neutron Lab is at ${server.url}\n`);
   await new Promise<void>((resolve) => {

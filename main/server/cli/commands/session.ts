@@ -30,7 +30,7 @@ export function registerSession(program: Command): void {
       process.once('SIGTERM', onSignal);
       try {
         const session = await up(engine, loaded, {
-          ...(options.name ? { name: options.name } : {}),
+          name: options.name,
           signal: abort.signal,
           onLeftoversRemoved: (removed) =>
             info(`Removed what crashed runs left behind: ${removed.map((s) => `${s.name} (${s.problems.join('; ')})`).join(', ')}`),
