@@ -5,6 +5,7 @@ import { toAppError } from './errors';
 import { imageStatus } from './image/node-image';
 import { offlineBuilderUnavailable } from './image/offline-builder';
 import type { LoadedLab } from './lab/load';
+import { LabSchema } from './lab/schema';
 import { up } from './session/boot';
 import { listSessions } from './session/sessions';
 import { removeSession } from './session/teardown';
@@ -100,7 +101,7 @@ function probeLab(): LoadedLab {
     file: '<doctor>',
     dir: '.',
     warnings: [],
-    lab: {
+    lab: LabSchema.parse({
       id: 'doctor',
       title: 'doctor probe',
       summary: 'Boots one node to prove the kernel features labs need.',
@@ -108,7 +109,7 @@ function probeLab(): LoadedLab {
         networks: { probe: { kind: 'data' } },
         nodes: { probe: { role: 'compute', links: [{ network: 'probe', interface: 'eth1', address: '192.0.2.1/24' }] } },
       },
-    },
+    }),
   };
 }
 

@@ -36,3 +36,11 @@ export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'Neutron Lab', 'Cache');
   return join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'neutron-lab');
 }
+
+/** What the user would lose if deleted: lab progress. */
+export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.NEUTRON_LAB_DATA) return resolve(env.NEUTRON_LAB_DATA);
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Neutron Lab');
+  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Neutron Lab');
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'neutron-lab');
+}

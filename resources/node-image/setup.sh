@@ -8,6 +8,7 @@ here=$(dirname "$0")
 # The init that every node runs as PID 1, and the snapshot collector the app execs.
 install -m 0755 "$here/nl-init" /usr/local/sbin/nl-init
 install -m 0755 "$here/nl-snapshot" /usr/local/bin/nl-snapshot
+install -m 0755 "$here/nl-apply" "$here/nl-underlay" "$here/nl-reset" /usr/local/bin/
 
 # Create the OVS database now, so that a node boots without doing it (Debian's postinst
 # skips it when no init system is running).

@@ -9,8 +9,9 @@ export const LABEL = {
   session: 'org.neutron-lab.session',
   /** A random id per `up`, so two racing `up`s of one name never clean up each other's objects. */
   sessionId: 'org.neutron-lab.session-id',
-  /** The lab id from lab.yaml. */
+  /** The lab id from lab.yaml, and the file it was read from (check, solve and reset read it again). */
   lab: 'org.neutron-lab.lab',
+  labFile: 'org.neutron-lab.lab-file',
   /** `host:pid` of the process that ran `up`; tells a boot in progress from a crashed one. */
   owner: 'org.neutron-lab.owner',
   /** How many nodes and networks the session will have once `up` completes. */

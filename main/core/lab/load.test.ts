@@ -3,8 +3,8 @@ import { AppError } from '../errors';
 import { checkLab, formatPath, parseLab } from './load';
 
 const GOOD = `id: two-nodes
-title: Two nodes
-summary: A test lab.
+title: { en: Two nodes, zh: 两个节点 }
+summary: { en: A test lab., zh: 测试实验。 }
 topology:
   networks:
     data: { kind: data, subnet: 10.0.0.0/24 }
@@ -73,7 +73,7 @@ describe('checkLab locates every kind of problem', () => {
   });
 
   it('missing required fields, at the object that lacks them', () => {
-    const problem = firstProblem(GOOD.replace('summary: A test lab.\n', ''));
+    const problem = firstProblem(GOOD.replace('summary: { en: A test lab., zh: 测试实验。 }\n', ''));
     expect(problem.message).toBe('missing required field "summary"');
     expect(problem.location.line).toBe(1);
   });

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { AppError, formatLocation, type AppErrorJson, type SourceLocation } from '../errors';
 import { validateTopology, type Problem } from '../topology/validate';
 import { LabSchema, type Lab } from './schema';
+import { validateLab } from './validate';
 
 /** A lab file read, validated and located: every problem points at a line and column. */
 export interface LoadedLab {
@@ -67,6 +68,8 @@ export function checkLab(text: string, file: string): { lab: Lab | undefined; pr
     };
   }
   const semantic: Problem[] = validateTopology(parsed.data.topology);
+  // Cross-references are checked once the topology itself holds together.
+  if (!semantic.some((p) => p.severity === 'error')) semantic.push(...validateLab(parsed.data, file.startsWith('<') ? undefined : dirname(file)));
   const problems = semantic.map(
     (p): LocatedProblem => ({
       severity: p.severity,

@@ -1,17 +1,27 @@
 import { z } from 'zod';
-import { TopologySchema } from '../topology/schema';
+import { CheckSchema } from '../check/schema';
+import { CloudSchema, ReleaseSchema } from '../cloud/schema';
+import { PartKindSchema } from '../cloud/plan';
+import { NameSchema, TopologySchema } from '../topology/schema';
 
 /**
- * A lab file (`labs/<id>/lab.yaml`). This is the one definition of the format: the TypeScript
- * types are inferred from it and the published JSON Schema is generated from it.
+ * A lab file (`labs/<id>/lab.yaml`, with its guide in `guide/<language>/<step>.md`). This is the
+ * one definition of the format: the TypeScript types are inferred from it and the published
+ * JSON Schema (labs/lab.schema.json) is generated from it.
  *
- * Parts so far: metadata and topology. The cloud, guide, objectives, hints and solution are
- * further top-level keys that slot in beside `topology`.
+ *   metadata   id, title, summary, level, minutes, the Neutron release, the seed sections
+ *   topology   the nodes (containers) and the Docker networks between them
+ *   cloud      what Neutron's database would hold; the agents render it on the nodes
+ *   steps      the guide: each step names the parts of the cloud the learner builds in it and
+ *              the objectives that prove it; every part not named is built at boot
  */
 
 export const LabIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9-]{1,39}$/, 'a lab id is 2–40 lowercase letters, digits and "-", starting with a letter');
+
+export const LANGUAGES = ['en', 'zh'] as const;
+export type Language = (typeof LANGUAGES)[number];
 
 /** Text shown to learners: plain English, or English with a Simplified Chinese translation. */
 export const LocalizedTextSchema = z.union([
@@ -19,18 +29,67 @@ export const LocalizedTextSchema = z.union([
   z.object({ en: z.string().min(1), zh: z.string().min(1).optional() }).strict(),
 ]);
 
+export const SeedRefSchema = z
+  .object({
+    seed: z.string().regex(/^\d{3}$/, 'a seed number like 002'),
+    section: z.string().min(1).describe('The section title as the seed prints it, e.g. "GRE 模式".'),
+    lines: z.string().regex(/^\d+(-\d+)?$/, 'a line or a range like 217-420').optional(),
+  })
+  .strict();
+
+/** A part of the cloud the learner builds; `name` says which VM, network, router… for those kinds. */
+export const PartSelectorSchema = z
+  .object({
+    part: PartKindSchema,
+    node: NameSchema.optional().describe('The node (not needed for a vm: the VM says where it runs).'),
+    name: NameSchema.optional().describe('The VM (vm), network (dhcp), router, pool or firewall the part is about.'),
+  })
+  .strict();
+
+export const ObjectiveSchema = z
+  .object({
+    id: NameSchema,
+    title: LocalizedTextSchema,
+    given: z.boolean().default(false).describe('true: met at boot (it checks what the lab builds for the learner).'),
+    check: CheckSchema,
+    hints: z.array(LocalizedTextSchema).default([]).describe('From a nudge to the answer, shown one at a time.'),
+  })
+  .strict();
+
+export const StepSchema = z
+  .object({
+    id: NameSchema.describe('Also the guide file name: guide/en/<id>.md, guide/zh/<id>.md.'),
+    title: LocalizedTextSchema,
+    builds: z.array(PartSelectorSchema).default([]).describe('What the learner builds in this step; `solve --step` builds exactly these.'),
+    objectives: z.array(ObjectiveSchema).default([]),
+  })
+  .strict();
+
 export const LabSchema = z
   .object({
     id: LabIdSchema,
     title: LocalizedTextSchema,
     summary: LocalizedTextSchema,
+    level: z.enum(['beginner', 'intermediate', 'advanced']).default('beginner'),
+    minutes: z.number().int().min(5).max(600).default(30).describe('About how long the lab takes.'),
+    release: ReleaseSchema.default('icehouse').describe('The Neutron release whose agents the lab reproduces.'),
+    seeds: z.array(SeedRefSchema).default([]).describe('The seed sections the lab follows.'),
     topology: TopologySchema,
+    cloud: CloudSchema.default({
+      physnets: {}, networks: {}, vms: {}, routers: {}, floatingIps: [], securityGroups: {}, pools: {}, firewalls: {},
+    }),
+    steps: z.array(StepSchema).default([]),
   })
   .strict();
 
 export type Lab = z.infer<typeof LabSchema>;
+export type LabStep = z.infer<typeof StepSchema>;
+export type Objective = z.infer<typeof ObjectiveSchema>;
+export type PartSelector = z.infer<typeof PartSelectorSchema>;
 export type LocalizedText = z.infer<typeof LocalizedTextSchema>;
 
-export function textIn(text: LocalizedText, language: 'en' | 'zh' = 'en'): string {
+export function textIn(text: LocalizedText, language: Language = 'en'): string {
   return typeof text === 'string' ? text : language === 'zh' ? (text.zh ?? text.en) : text.en;
 }
+
+export const objectivesOf = (lab: Lab): Objective[] => lab.steps.flatMap((step) => step.objectives);

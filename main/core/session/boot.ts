@@ -4,6 +4,8 @@ import type Docker from 'dockerode';
 import type { Engine } from '../docker/engine';
 import { AppError, toAppError } from '../errors';
 import { requireImage } from '../image/node-image';
+import { applyParts } from '../cloud/apply';
+import type { PlanPart } from '../cloud/plan';
 import type { LoadedLab } from '../lab/load';
 import { networkCreateOptions, nodeContainerOptions, planSession, SessionNameSchema, type PlannedNode, type SessionPlan } from './plan';
 import { listSessions, ownerTag, type SessionStatus } from './sessions';
@@ -11,7 +13,7 @@ import { removeLeftovers, removeSession } from './teardown';
 
 /** `up`: boots a lab's topology — networks, then every node in parallel — until OVS answers in each. */
 
-export type BootPhase = 'creating' | 'starting' | 'ready';
+export type BootPhase = 'creating' | 'starting' | 'building' | 'ready';
 
 export interface BootEvent {
   node: string;
@@ -32,6 +34,8 @@ export interface UpOptions {
   nodeTimeoutMs?: number;
   /** Aborting (Ctrl-C) stops the boot and removes what it made. */
   signal?: AbortSignal;
+  /** What the agents build on the nodes once OVS runs (the lab's cloud minus the learner's parts). */
+  parts?: readonly PlanPart[];
 }
 
 const READY_LINE = 'neutron-lab: ready';
@@ -59,7 +63,7 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
     });
   }
 
-  const plan = planSession({ lab: loaded.lab, name, id: randomBytes(6).toString('hex'), image, owner: ownerTag() });
+  const plan = planSession({ lab: loaded.lab, name, id: randomBytes(6).toString('hex'), image, owner: ownerTag(), labFile: loaded.file });
   const emit = (node: string, phase: BootPhase) =>
     options.onEvent?.({ node, phase, elapsedMs: Math.round(performance.now() - started) });
 
@@ -69,7 +73,7 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
     const subnets = await createNetworks(engine, plan);
     await settleAll(
       plan.nodes.map((node) =>
-        bootNode(engine, plan, node, subnets, emit, options.nodeTimeoutMs ?? 30_000, interrupted),
+        bootNode(engine, plan, node, subnets, emit, options.nodeTimeoutMs ?? 30_000, interrupted, (options.parts ?? []).filter((p) => p.ref.node === node.name)),
       ),
     );
   })();
@@ -144,6 +148,7 @@ async function bootNode(
   emit: (node: string, phase: BootPhase) => void,
   timeoutMs: number,
   interrupted: Promise<never>,
+  parts: readonly PlanPart[],
 ): Promise<void> {
   emit(node.name, 'creating');
   const container = await engine.docker.createContainer(nodeContainerOptions(plan, node, subnets));
@@ -153,6 +158,10 @@ async function bootNode(
   }
   emit(node.name, 'starting');
   await startAndAwaitReady(container, node.name, timeoutMs, interrupted);
+  if (parts.length > 0) {
+    emit(node.name, 'building');
+    await Promise.race([applyParts(container, node.name, parts), interrupted]);
+  }
   emit(node.name, 'ready');
 }
 

@@ -57,6 +57,8 @@ export interface PlanInput {
   image: string;
   /** `host:pid` of the process booting the session. */
   owner: string;
+  /** The lab file it was read from. */
+  labFile?: string;
 }
 
 export const containerName = (session: string, node: string) => `nl-${session}-${node}`;
@@ -70,6 +72,7 @@ export function planSession(input: PlanInput): SessionPlan {
     [LABEL.session]: name,
     [LABEL.sessionId]: id,
     [LABEL.lab]: lab.id,
+    ...(input.labFile ? { [LABEL.labFile]: input.labFile } : {}),
     [LABEL.owner]: input.owner,
     [LABEL.expectedNodes]: String(Object.keys(topology.nodes).length),
     [LABEL.expectedNetworks]: String(Object.keys(topology.networks).length),

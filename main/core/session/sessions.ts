@@ -29,6 +29,8 @@ export interface SessionStatus {
   name: string;
   id: string;
   lab: string;
+  /** The lab file the session was booted from. */
+  labFile?: string;
   state: SessionState;
   /** Why a session is broken, one line each. */
   problems: string[];
@@ -105,6 +107,7 @@ function describe(
     name: labels[LABEL.session] ?? '?',
     id,
     lab: labels[LABEL.lab] ?? '?',
+    ...(labels[LABEL.labFile] ? { labFile: labels[LABEL.labFile] } : {}),
     state,
     problems: state === 'broken' ? problems : [],
     createdAt: new Date(Number.isFinite(created) ? created : 0).toISOString(),

@@ -7,6 +7,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerExec } from './commands/exec';
 import { registerImage } from './commands/image';
 import { registerInspect } from './commands/inspect';
+import { registerLab } from './commands/lab';
 import { registerLabs } from './commands/labs';
 import { registerSchema } from './commands/schema';
 import { registerServe } from './commands/serve';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerImage(program);
   registerLabs(program);
   registerSession(program);
+  registerLab(program);
   registerExec(program);
   registerInspect(program);
   registerServe(program);

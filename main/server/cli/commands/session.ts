@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../../core/errors';
 import { resolveLab } from '../../../core/lab/catalog';
-import { up } from '../../../core/session/boot';
+import { startLab } from '../../../core/lab/lifecycle';
 import { listSessions, type SessionStatus } from '../../../core/session/sessions';
 import { removeEverything, removeSessionsNamed } from '../../../core/session/teardown';
 import { contextFor } from '../context';
@@ -29,7 +29,7 @@ export function registerSession(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const session = await up(engine, loaded, {
+        const session = await startLab(engine, loaded, {
           name: options.name,
           signal: abort.signal,
           onLeftoversRemoved: (removed) =>

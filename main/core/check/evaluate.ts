@@ -1,0 +1,108 @@
+import type { CloudModel } from '../cloud/model';
+import { AppError, toAppError } from '../errors';
+import type { NodeSnapshot } from '../inspect/snapshot/snapshot';
+import { runProbe, type ProbeCheck, type ProbeContext, type Runner } from './probes';
+import { ACTIVE_KINDS, type Check } from './schema';
+import { evaluateState, type Outcome, type StateCheck, type Where } from './state';
+
+/**
+ * A check round in two passes. First every probe of every objective runs, all in parallel (they
+ * send traffic, so state read afterwards shows its effects: learned flows, neighbours, counters).
+ * Then one snapshot per node is taken and each objective's tree is evaluated against it, with
+ * the probes' outcomes in place; all/any/not say which part decided.
+ */
+
+export function probesOf(check: Check): ProbeCheck[] {
+  switch (check.kind) {
+    case 'all':
+    case 'any':
+      return check.of.flatMap(probesOf);
+    case 'not':
+      return probesOf(check.check);
+    default:
+      return ACTIVE_KINDS.has(check.kind) ? [check as ProbeCheck] : [];
+  }
+}
+
+export async function runProbes(checks: readonly ProbeCheck[], model: CloudModel, run: Runner): Promise<Map<Check, Outcome>> {
+  const ctx = probeContext(model, run);
+  const outcomes = await Promise.all(checks.map((check) => runProbe(check, ctx).catch((error: unknown) => couldNotRun(check, error))));
+  return new Map(checks.map((check, i) => [check, outcomes[i] as Outcome]));
+}
+
+export interface EvaluationContext {
+  model: CloudModel;
+  snapshots: ReadonlyMap<string, NodeSnapshot>;
+  probed: ReadonlyMap<Check, Outcome>;
+}
+
+export function evaluate(check: Check, ctx: EvaluationContext): Outcome {
+  try {
+    return evaluateUnsafe(check, ctx);
+  } catch (error) {
+    return couldNotRun(check, error);
+  }
+}
+
+function evaluateUnsafe(check: Check, ctx: EvaluationContext): Outcome {
+  switch (check.kind) {
+    case 'all': {
+      const outcomes = check.of.map((c) => evaluate(c, ctx));
+      const failed = outcomes.find((o) => !o.passed);
+      return failed ?? { passed: true, expected: outcomes.map((o) => o.expected).join('; and '), found: outcomes.map((o) => o.found).join('; ') };
+    }
+    case 'any': {
+      const outcomes = check.of.map((c) => evaluate(c, ctx));
+      const passed = outcomes.find((o) => o.passed);
+      return passed ?? { passed: false, expected: outcomes.map((o) => o.expected).join('; or '), found: outcomes.map((o) => o.found).join('; ') };
+    }
+    case 'not': {
+      const inner = evaluate(check.check, ctx);
+      return { passed: !inner.passed, expected: `not: ${inner.expected}`, found: inner.found };
+    }
+  }
+  if (ACTIVE_KINDS.has(check.kind)) {
+    const outcome = ctx.probed.get(check);
+    if (!outcome) throw new AppError('internal', `the ${check.kind} probe did not run`);
+    return outcome;
+  }
+  const state = check as StateCheck;
+  const where = whereOf(state, ctx.model);
+  const snapshot = ctx.snapshots.get(where.node);
+  if (!snapshot) return { passed: false, expected: describeCheck(check), found: `node ${where.node} could not be read` };
+  return evaluateState(state, snapshot, where);
+}
+
+function couldNotRun(check: Check, error: unknown): Outcome {
+  return { passed: false, expected: describeCheck(check), found: `the check could not run: ${toAppError(error).message}` };
+}
+
+function whereOf(check: StateCheck, model: CloudModel): Where {
+  if ('vm' in check && check.vm) {
+    const port = model.ports.find((p) => p.owner === 'vm' && p.name === check.vm);
+    if (!port) throw new AppError('input', `no VM "${check.vm}" in the lab's cloud`);
+    return { node: port.node, namespace: check.namespace ?? port.name };
+  }
+  const namespace = 'namespace' in check && check.kind !== 'process' ? (check.namespace ?? '') : '';
+  if (!check.node) throw new AppError('input', `the ${check.kind} check names neither a node nor a VM`);
+  return { node: check.node, namespace };
+}
+
+function probeContext(model: CloudModel, run: Runner): ProbeContext {
+  const vm = (name: string) => {
+    const port = model.ports.find((p) => p.owner === 'vm' && p.name === name);
+    if (!port) throw new AppError('input', `no VM "${name}" in the lab's cloud`);
+    return { node: port.node, namespace: port.name, address: port.address };
+  };
+  return {
+    run,
+    vm,
+    where: (place) => (place.vm ? { node: vm(place.vm).node, namespace: place.vm } : { node: place.node ?? '', namespace: place.namespace ?? '' }),
+    address: (target) => (/^\d+\.\d+\.\d+\.\d+$/.test(target) ? target : vm(target).address),
+  };
+}
+
+export function describeCheck(check: Check): string {
+  const { kind, ...rest } = check;
+  return `${kind} ${JSON.stringify(rest)}`;
+}

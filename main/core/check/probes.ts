@@ -1,0 +1,194 @@
+import type { ExecResult } from '../docker/exec';
+import { parseFlowDump } from '../inspect/flows/parse';
+import { parseTrace } from '../inspect/trace/parse';
+import { compileSelector } from './flow-match';
+import type { Check, Traffic } from './schema';
+import type { Outcome, Where } from './state';
+
+/**
+ * The kinds that act: probes sent from inside a namespace, counters watched while traffic
+ * flows, packet traces, and `command`. Every command is an argv run inside a lab node.
+ */
+
+export type Runner = (node: string, argv: string[]) => Promise<ExecResult>;
+
+export type ProbeCheck = Extract<Check, { kind: 'ping' | 'tcp' | 'http' | 'dhcp' | 'trace' | 'command' | 'counter' }>;
+
+export interface ProbeContext {
+  run: Runner;
+  /** A place's node and namespace ({ vm } → the VM's node and namespace). */
+  where(place: { vm?: string | undefined; node?: string | undefined; namespace?: string | undefined }): Where;
+  /** A VM's address, or the text itself when it is an address. */
+  address(target: string): string;
+  /** The VM's namespace interface and the address it should lease (dhcp). */
+  vm(name: string): { node: string; namespace: string; address: string };
+}
+
+const inNamespace = (where: Where, argv: string[]): string[] => (where.namespace ? ['ip', 'netns', 'exec', where.namespace, ...argv] : argv);
+const placeName = (where: Where) => (where.namespace ? `${where.namespace} on ${where.node}` : where.node);
+const firstLine = (text: string) => text.trim().split('\n').filter(Boolean).at(-1) ?? '';
+
+/** A tunnel's first packet can be lost while OVS resolves the remote's ARP: a probe that must succeed gets retries. */
+const RETRIES = 3;
+
+export async function runProbe(check: ProbeCheck, ctx: ProbeContext): Promise<Outcome> {
+  switch (check.kind) {
+    case 'ping':
+      return ping(check, ctx);
+    case 'tcp':
+      return tcp(check, ctx);
+    case 'http':
+      return http(check, ctx);
+    case 'command':
+      return command(check, ctx);
+    case 'dhcp':
+      return dhcp(check, ctx);
+    case 'trace':
+      return trace(check, ctx);
+    case 'counter':
+      return counter(check, ctx);
+  }
+}
+
+async function ping(check: Extract<Check, { kind: 'ping' }>, ctx: ProbeContext): Promise<Outcome> {
+  const where = ctx.where(check.from);
+  const to = ctx.address(check.to);
+  const expected = `${placeName(where)} ${check.expect === 'reply' ? 'gets a reply from' : 'gets no reply from'} ${to}`;
+  if (check.expect === 'reply') {
+    let last = '';
+    for (let attempt = 0; attempt < RETRIES; attempt++) {
+      const result = await ctx.run(where.node, inNamespace(where, ['ping', '-n', '-c', '1', '-W', '1', to]));
+      if (result.exitCode === 0) return { passed: true, expected, found: firstLine(result.stdout.split('\n')[1] ?? result.stdout) };
+      last = firstLine(result.stderr) || pingSummary(result.stdout);
+    }
+    return { passed: false, expected, found: `no reply after ${RETRIES} tries${last ? ` (${last})` : ''}` };
+  }
+  // Two probes within a second: one lost first packet must not count as isolation.
+  const result = await ctx.run(where.node, inNamespace(where, ['ping', '-n', '-c', '2', '-i', '0.3', '-W', '1', '-w', '1', to]));
+  const replied = result.exitCode === 0;
+  return { passed: !replied, expected, found: replied ? `a reply: ${firstLine(result.stdout.split('\n')[1] ?? '')}` : pingSummary(result.stdout) || firstLine(result.stderr) };
+}
+
+function pingSummary(stdout: string): string {
+  return stdout.split('\n').find((l) => l.includes('packets transmitted'))?.trim() ?? '';
+}
+
+async function tcp(check: Extract<Check, { kind: 'tcp' }>, ctx: ProbeContext): Promise<Outcome> {
+  const where = ctx.where(check.from);
+  const to = ctx.address(check.to);
+  const expected = `TCP ${to}:${check.port} from ${placeName(where)} is ${check.expect === 'open' ? 'open' : check.expect === 'refused' ? 'refused' : 'blocked (refused or silent)'}`;
+  let state = 'silent';
+  for (let attempt = 0; attempt < (check.expect === 'open' ? RETRIES : 1); attempt++) {
+    const result = await ctx.run(where.node, inNamespace(where, ['nc', '-z', '-v', '-n', '-w', '1', to, String(check.port)]));
+    const text = `${result.stdout}\n${result.stderr}`;
+    state = result.exitCode === 0 ? 'open' : /refused/i.test(text) ? 'refused' : 'silent';
+    if (state === 'open') break;
+  }
+  const passed = check.expect === 'open' ? state === 'open' : check.expect === 'refused' ? state === 'refused' : state !== 'open';
+  return { passed, expected, found: state === 'open' ? 'the connection was accepted' : state === 'refused' ? 'the connection was refused' : 'no answer within 1 s' };
+}
+
+async function http(check: Extract<Check, { kind: 'http' }>, ctx: ProbeContext): Promise<Outcome> {
+  const where = ctx.where(check.from);
+  const expected = `GET ${check.url} from ${placeName(where)} answers ${check.status}${check.body ? ` with a body matching /${check.body}/` : ''}`;
+  const result = await ctx.run(where.node, inNamespace(where, ['curl', '-s', '-S', '--max-time', '2', '-o', '-', '-w', '\n%{http_code}', check.url]));
+  const lines = result.stdout.split('\n');
+  const status = Number(lines.pop());
+  const body = lines.join('\n');
+  const passed = result.exitCode === 0 && status === check.status && (!check.body || new RegExp(check.body).test(body));
+  return { passed, expected, found: result.exitCode === 0 ? `${status}: ${firstLine(body).slice(0, 120)}` : firstLine(result.stderr) || `curl exited ${result.exitCode}` };
+}
+
+async function command(check: Extract<Check, { kind: 'command' }>, ctx: ProbeContext): Promise<Outcome> {
+  const where: Where = { node: check.node, namespace: check.namespace ?? '' };
+  const result = await ctx.run(check.node, inNamespace(where, check.argv));
+  const expected = `\`${check.argv.join(' ')}\` in ${placeName(where)} exits ${check.exitCode}${check.output ? ` printing /${check.output}/` : ''}`;
+  const passed = result.exitCode === check.exitCode && (!check.output || new RegExp(check.output, 'm').test(result.stdout));
+  return { passed, expected, found: `exit ${result.exitCode}: ${firstLine(result.stdout) || firstLine(result.stderr) || '(no output)'}` };
+}
+
+async function dhcp(check: Extract<Check, { kind: 'dhcp' }>, ctx: ProbeContext): Promise<Outcome> {
+  const vm = ctx.vm(check.vm);
+  const want = check.expect ?? vm.address;
+  const expected = `a DHCP lease of ${want} for ${check.vm}`;
+  // Ask once and only look: -sf /bin/true leaves the VM's configuration alone.
+  const result = await ctx.run(vm.node, ['ip', 'netns', 'exec', vm.namespace, 'timeout', '6', 'dhclient', '-1', '-v', '-sf', '/bin/true',
+    '-lf', `/tmp/nl-probe-${check.vm}.leases`, '-pf', `/tmp/nl-probe-${check.vm}.pid`, 'eth0']);
+  const bound = /bound to (\d+\.\d+\.\d+\.\d+)/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
+  await ctx.run(vm.node, ['ip', 'netns', 'exec', vm.namespace, 'dhclient', '-x', '-pf', `/tmp/nl-probe-${check.vm}.pid`]);
+  return { passed: bound === want, expected, found: bound ? `leased ${bound}` : 'no lease (no DHCPOFFER within 6 s)' };
+}
+
+async function trace(check: Extract<Check, { kind: 'trace' }>, ctx: ProbeContext): Promise<Outcome> {
+  const wants = [check.output && `leaves by ${check.output}`, check.tunnelId !== undefined && `with tunnel id 0x${check.tunnelId.toString(16)}`, check.drop && 'is dropped'].filter(Boolean);
+  const expected = `a packet ${check.flow} on ${check.bridge} ${wants.join(' ')} (${check.node})`;
+  const result = await ctx.run(check.node, ['ovs-appctl', 'ofproto/trace', check.bridge, check.flow]);
+  if (result.exitCode !== 0) return { passed: false, expected, found: `ofproto/trace failed: ${firstLine(result.stderr || result.stdout)}` };
+  const walk = parseTrace(result.stdout, `${check.bridge} trace`);
+  // Outputs as port names: the trace prints each bridge's port numbers.
+  const ports = await portNumbers(ctx, check.node, walk.bridges);
+  const outputs = walk.steps.flatMap((step) => {
+    const map = ports.get(step.bridge) ?? new Map<number, string>();
+    return step.actions.flatMap((a) => {
+      const m = /^output:(\d+|"?[\w.-]+"?)$/.exec(a.trim());
+      if (!m) return [];
+      const port = (m[1] as string).replaceAll('"', '');
+      return [/^\d+$/.test(port) ? (map.get(Number(port)) ?? port) : port];
+    });
+  });
+  const ids = walk.tunnels.map((t) => t.tunnelId).filter((id): id is string => id !== undefined);
+  const passed =
+    (!check.output || outputs.includes(check.output)) &&
+    (check.tunnelId === undefined || ids.some((id) => Number(id) === check.tunnelId)) &&
+    (check.drop === undefined || walk.dropped === check.drop);
+  const found = walk.dropped ? 'dropped' : `out by ${outputs.join(', ') || 'no port'}${ids.length ? `, tunnel id ${ids.join(', ')}` : ''}`;
+  return { passed, expected, found: `${found} (datapath: ${walk.datapathActions.slice(0, 100)})` };
+}
+
+async function counter(check: Extract<Check, { kind: 'counter' }>, ctx: ProbeContext): Promise<Outcome> {
+  const selector = compileSelector(check);
+  const expected = `the counter of ${selector.describe()} on ${check.bridge} (${check.node}) grows by ${check.grows}+ while ${describeTraffic(check.traffic, ctx)}`;
+  const read = async (): Promise<number | string> => {
+    // --names: ports by name, so the check's in_port=patch-int needs no port map.
+    const dump = await ctx.run(check.node, ['ovs-ofctl', '--names', 'dump-flows', check.bridge]);
+    if (dump.exitCode !== 0) return `cannot read ${check.bridge}: ${firstLine(dump.stderr)}`;
+    const hits = selector.select(parseFlowDump(dump.stdout, check.bridge).flows, new Map());
+    if (hits.length === 0) return `no flow ${selector.describe()} on ${check.bridge}`;
+    return hits.reduce((sum, f) => sum + (f.packets ?? 0), 0);
+  };
+  const before = await read();
+  if (typeof before === 'string') return { passed: false, expected, found: before };
+  const sent = await runProbe(check.traffic, ctx);
+  // Datapath flows carry the packets; purging them hands their statistics to the OpenFlow flows now.
+  await ctx.run(check.node, ['ovs-appctl', 'revalidator/purge']);
+  const after = await read();
+  if (typeof after === 'string') return { passed: false, expected, found: after };
+  const grew = after - before;
+  return { passed: grew >= check.grows, expected, found: `n_packets ${before} → ${after} (+${grew}); the traffic: ${sent.found}` };
+}
+
+/** Bridge → OpenFlow port number → port name, for the bridges a trace walked through. */
+async function portNumbers(ctx: ProbeContext, node: string, bridges: readonly string[]): Promise<Map<string, Map<number, string>>> {
+  const entries = await Promise.all(
+    bridges.map(async (bridge) => {
+      const result = await ctx.run(node, ['ovs-ofctl', 'dump-ports-desc', bridge]);
+      const ports = new Map<number, string>();
+      for (const m of result.stdout.matchAll(/^\s*(\d+)\(([^)]+)\):/gm)) ports.set(Number(m[1]), m[2] as string);
+      return [bridge, ports] as const;
+    }),
+  );
+  return new Map(entries);
+}
+
+function describeTraffic(traffic: Traffic, ctx: ProbeContext): string {
+  switch (traffic.kind) {
+    case 'ping':
+      return `${placeName(ctx.where(traffic.from))} pings ${ctx.address(traffic.to)}`;
+    case 'tcp':
+      return `${placeName(ctx.where(traffic.from))} connects to ${ctx.address(traffic.to)}:${traffic.port}`;
+    case 'http':
+      return `${placeName(ctx.where(traffic.from))} fetches ${traffic.url}`;
+    case 'command':
+      return `\`${traffic.argv.join(' ')}\` runs`;
+  }
+}

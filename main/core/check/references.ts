@@ -1,0 +1,76 @@
+import type { Lab } from '../lab/schema';
+import { compileSelector } from './flow-match';
+import type { Check } from './schema';
+
+/** What a check names that the lab must have: nodes, VMs; and flows and patterns that must be readable. */
+export function objectivesReferences(check: Check, lab: Lab, path: (string | number)[] = []): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const node = (name: string | undefined, at: string) => {
+    if (name !== undefined && !lab.topology.nodes[name]) problems.push({ path: [...path, at], message: `no node "${name}" in topology.nodes (there: ${Object.keys(lab.topology.nodes).join(', ')})` });
+  };
+  const vm = (name: string | undefined, at: (string | number)[]) => {
+    if (name !== undefined && !lab.cloud.vms[name]) problems.push({ path: [...path, ...at], message: `no VM "${name}" in cloud.vms${Object.keys(lab.cloud.vms).length ? ` (there: ${Object.keys(lab.cloud.vms).join(', ')})` : ''}` });
+  };
+  const target = (text: string, at: string) => {
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(text)) vm(text, [at]);
+  };
+  const regex = (pattern: string | undefined, at: string) => {
+    if (pattern === undefined) return;
+    try {
+      new RegExp(pattern);
+    } catch (error) {
+      problems.push({ path: [...path, at], message: `not a regular expression: ${(error as Error).message}` });
+    }
+  };
+  const place = (p: { vm?: string; node?: string }, at: string) => {
+    if ('vm' in p) vm(p.vm, [at, 'vm']);
+    else if (p.node && !lab.topology.nodes[p.node]) problems.push({ path: [...path, at, 'node'], message: `no node "${p.node}" in topology.nodes` });
+  };
+  switch (check.kind) {
+    case 'all':
+    case 'any':
+      check.of.forEach((c, i) => problems.push(...objectivesReferences(c, lab, [...path, 'of', i])));
+      break;
+    case 'not':
+      problems.push(...objectivesReferences(check.check, lab, [...path, 'check']));
+      break;
+    case 'flow':
+    case 'counter':
+      node(check.node, 'node');
+      try {
+        compileSelector(check);
+      } catch (error) {
+        problems.push({ path: [...path, check.match ? 'match' : 'actions'], message: (error as Error).message });
+      }
+      if (check.kind === 'counter') problems.push(...objectivesReferences(check.traffic, lab, [...path, 'traffic']));
+      break;
+    case 'ping':
+    case 'tcp':
+      place(check.from, 'from');
+      target(check.to, 'to');
+      break;
+    case 'http':
+      place(check.from, 'from');
+      regex(check.body, 'body');
+      break;
+    case 'dhcp':
+      vm(check.vm, ['vm']);
+      break;
+    case 'command':
+      node(check.node, 'node');
+      regex(check.output, 'output');
+      break;
+    case 'address':
+    case 'route':
+    case 'ip-rule':
+    case 'neighbour':
+      if (check.vm === undefined && check.node === undefined) problems.push({ path, message: `a ${check.kind} check needs a node or a vm` });
+      if (check.vm !== undefined && check.node !== undefined) problems.push({ path: [...path, 'vm'], message: 'give a node or a vm, not both' });
+      node(check.node, 'node');
+      vm(check.vm, ['vm']);
+      break;
+    default:
+      node(check.node, 'node');
+  }
+  return problems;
+}

@@ -1,0 +1,157 @@
+import type { Flow } from '../inspect/flows/types';
+import type { NamespaceState, NodeSnapshot } from '../inspect/snapshot/snapshot';
+import { portMapOf, type OvsBridge } from '../inspect/ovsdb/parse';
+import { formatRule } from '../inspect/iptables/format';
+import type { Check } from './schema';
+import { compileSelector, flowLine } from './flow-match';
+
+/**
+ * The kinds read from a snapshot: each returns whether it holds, what it looked for and what it
+ * found — the found side is what a learner needs to see to fix it.
+ */
+
+export interface Outcome {
+  passed: boolean;
+  expected: string;
+  found: string;
+}
+
+/** Where a check looks: a node and a namespace in it ('' for the node's own). */
+export interface Where {
+  node: string;
+  namespace: string;
+}
+
+export type StateCheck = Extract<Check, { kind: 'bridge' | 'port' | 'flow' | 'iptables' | 'namespace' | 'address' | 'route' | 'ip-rule' | 'neighbour' | 'process' }>;
+
+const presence = (present: boolean, what: string) => (present ? what : `no ${what}`);
+const listed = (items: string[], none: string, max = 6) =>
+  items.length === 0 ? none : `${items.slice(0, max).join('; ')}${items.length > max ? `; … ${items.length - max} more` : ''}`;
+
+export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: Where): Outcome {
+  switch (check.kind) {
+    case 'bridge': {
+      const bridge = snapshot.ovs.bridges.find((b) => b.name === check.bridge);
+      const wants = [check.failMode && `fail_mode=${check.failMode}`, check.datapathType && `datapath_type=${check.datapathType}`].filter(Boolean);
+      const expected = presence(check.present, `bridge ${check.bridge}${wants.length ? ` with ${wants.join(', ')}` : ''}`) + ` on ${where.node}`;
+      if (!bridge) return { passed: !check.present, expected, found: `bridges: ${listed(snapshot.ovs.bridges.map((b) => b.name), 'none')}` };
+      const failMode = bridge.failMode ?? 'standalone';
+      const ok = (!check.failMode || failMode === check.failMode) && (!check.datapathType || bridge.datapathType === check.datapathType);
+      return { passed: check.present === ok, expected, found: `bridge ${bridge.name}: fail_mode=${failMode}, datapath_type=${bridge.datapathType || 'system'}` };
+    }
+    case 'port': {
+      const bridge = snapshot.ovs.bridges.find((b) => b.name === check.bridge);
+      const port = bridge?.ports.find((p) => p.name === check.port);
+      const wants = [
+        check.tag === undefined ? undefined : `tag ${check.tag}`,
+        check.type === undefined ? undefined : `type ${check.type || 'system'}`,
+        ...Object.entries(check.options ?? {}).map(([k, v]) => `${k}=${v}`),
+      ].filter(Boolean);
+      const expected = `${presence(check.present, `port ${check.port} on ${check.bridge}`)}${wants.length ? ` with ${wants.join(', ')}` : ''} (${where.node})`;
+      if (!bridge) return { passed: !check.present, expected, found: `no bridge ${check.bridge}` };
+      if (!port) return { passed: !check.present, expected, found: `ports of ${check.bridge}: ${listed(bridge.ports.map((p) => p.name), 'none', 10)}` };
+      const iface = port.interfaces.find((i) => i.name === port.name) ?? port.interfaces[0];
+      const options = iface?.options ?? {};
+      const ok =
+        (check.tag === undefined || port.tag === check.tag) &&
+        (check.type === undefined || (iface?.type ?? '') === check.type) &&
+        Object.entries(check.options ?? {}).every(([k, v]) => options[k] === v);
+      const found = [`port ${port.name}`, port.tag === undefined ? 'no tag' : `tag ${port.tag}`, `type ${iface?.type || 'system'}`, ...Object.entries(options).map(([k, v]) => `${k}=${v}`)];
+      return { passed: check.present === ok, expected, found: found.join(', ') };
+    }
+    case 'flow': {
+      const selector = compileSelector(check);
+      const expected = `${presence(check.present, `a flow ${selector.describe()}`)} on ${check.bridge} (${where.node})`;
+      const bridge = snapshot.ovs.bridges.find((b) => b.name === check.bridge);
+      const flows = snapshot.flows[check.bridge];
+      if (!bridge || !flows) return { passed: !check.present, expected, found: `no bridge ${check.bridge}` };
+      const hits = selector.select(flows, portMapOf(bridge));
+      if (hits.length > 0) return { passed: check.present, expected, found: listed(hits.map(flowLine), '') };
+      return { passed: !check.present, expected, found: nearbyFlows(bridge, flows, check.table) };
+    }
+    case 'iptables': {
+      const ns = namespaceOf(snapshot, where);
+      const chain = ns?.iptables.tables.find((t) => t.name === check.table)?.chains.find((c) => c.name === check.chain);
+      const what = check.rule ? `a rule "${check.rule}" in ${check.table}/${check.chain}` : `chain ${check.table}/${check.chain}`;
+      const expected = `${presence(check.present, what)} (${placeName(where)})`;
+      if (!chain) return { passed: !check.present, expected, found: ns ? `no chain ${check.chain} in table ${check.table}` : `no namespace ${where.namespace}` };
+      if (!check.rule) return { passed: check.present, expected, found: `chain ${check.chain} with ${chain.rules.length} rules` };
+      const wanted = optionGroups(check.rule);
+      const rules = chain.rules.map(formatRule);
+      const hit = rules.find((rule) => { const groups = optionGroups(rule); return wanted.every((w) => groups.includes(w)); });
+      return { passed: check.present === (hit !== undefined), expected, found: hit ?? listed(rules, `chain ${check.chain} is empty`, 8) };
+    }
+    case 'namespace': {
+      const names = snapshot.namespaces.filter((n) => n.name !== '').map((n) => n.name);
+      const wanted = check.name.endsWith('*') ? (n: string) => n.startsWith(check.name.slice(0, -1)) : (n: string) => n === check.name;
+      const hit = names.find(wanted);
+      return { passed: check.present === (hit !== undefined), expected: `${presence(check.present, `namespace ${check.name}`)} on ${where.node}`, found: `namespaces: ${listed(names, 'none')}` };
+    }
+    case 'address': {
+      const ns = namespaceOf(snapshot, where);
+      const [address, prefix] = check.address.split('/');
+      const expected = `${presence(check.present, `address ${check.address}${check.interface ? ` on ${check.interface}` : ''}`)} (${placeName(where)})`;
+      const interfaces = (ns?.interfaces ?? []).filter((i) => !check.interface || i.name === check.interface);
+      const hit = interfaces.some((i) => i.addresses.some((a) => a.address === address && (prefix === undefined || String(a.prefix) === prefix)));
+      const found = interfaces.flatMap((i) => i.addresses.filter((a) => a.family === 'inet').map((a) => `${i.name} ${a.address}/${a.prefix}`));
+      return { passed: check.present === hit, expected, found: ns ? listed(found, check.interface ? `no IPv4 address on ${check.interface}` : 'no IPv4 address') : `no namespace ${where.namespace}` };
+    }
+    case 'route': {
+      const ns = namespaceOf(snapshot, where);
+      const table = check.table === undefined ? 'main' : String(check.table);
+      const routes = (ns?.routes ?? []).filter((r) => r.table === table && r.type === 'unicast');
+      const hit = routes.some((r) => r.destination === check.to && (!check.via || r.gateway === check.via) && (!check.dev || r.device === check.dev));
+      const expected = `${presence(check.present, `route ${check.to}${check.via ? ` via ${check.via}` : ''}${check.dev ? ` dev ${check.dev}` : ''} in table ${table}`)} (${placeName(where)})`;
+      return { passed: check.present === hit, expected, found: listed(routes.map((r) => `${r.destination}${r.gateway ? ` via ${r.gateway}` : ''}${r.device ? ` dev ${r.device}` : ''}`), `no routes in table ${table}`) };
+    }
+    case 'ip-rule': {
+      const ns = namespaceOf(snapshot, where);
+      const rules = ns?.rules ?? [];
+      const hit = rules.some((r) => r.table === String(check.table) && (!check.from || r.from === check.from) && (!check.to || r.to === check.to) && (check.priority === undefined || r.priority === check.priority));
+      const expected = `${presence(check.present, `ip rule${check.from ? ` from ${check.from}` : ''}${check.to ? ` to ${check.to}` : ''} lookup ${check.table}`)} (${placeName(where)})`;
+      return { passed: check.present === hit, expected, found: listed(rules.map((r) => `${r.priority}: from ${r.from}${r.to ? ` to ${r.to}` : ''} lookup ${r.table ?? r.action ?? '?'}`), 'no rules') };
+    }
+    case 'neighbour': {
+      const ns = namespaceOf(snapshot, where);
+      const neighbours = (ns?.neighbours ?? []).filter((n) => n.mac);
+      const hit = neighbours.some((n) => n.address === check.address && (!check.mac || n.mac === check.mac));
+      const expected = `${presence(check.present, `neighbour ${check.address}${check.mac ? ` at ${check.mac}` : ''}`)} (${placeName(where)})`;
+      return { passed: check.present === hit, expected, found: listed(neighbours.map((n) => `${n.address} ${n.mac}`), 'no neighbours') };
+    }
+    case 'process': {
+      const procs = snapshot.processes.filter((p) => p.command === check.name);
+      const hit = procs.some((p) => check.namespace === undefined || p.namespace === check.namespace);
+      const expected = `${presence(check.present, `${check.name} running${check.namespace ? ` in ${check.namespace}` : ''}`)} on ${where.node}`;
+      return { passed: check.present === hit, expected, found: listed(procs.map((p) => `${p.command} (pid ${p.pid}) in ${p.namespace || 'the node'}`), `no ${check.name}`) };
+    }
+  }
+}
+
+function namespaceOf(snapshot: NodeSnapshot, where: Where): NamespaceState | undefined {
+  return snapshot.namespaces.find((n) => n.name === where.namespace);
+}
+
+const placeName = (where: Where) => (where.namespace ? `${where.node}, namespace ${where.namespace}` : where.node);
+
+/** What is in the table the check looked at (or in the bridge), so the learner sees what is there instead. */
+function nearbyFlows(bridge: OvsBridge, flows: readonly Flow[], table: number | undefined): string {
+  const inTable = table === undefined ? flows : flows.filter((f) => f.table === table);
+  if (inTable.length === 0) return table === undefined ? `${bridge.name} has no flows` : `table ${table} of ${bridge.name} is empty`;
+  return listed(inTable.map(flowLine), '');
+}
+
+/** iptables options as groups ("-p tcp", "--dport 22", "-j RETURN") for order-free comparison. */
+function optionGroups(rule: string): string[] {
+  // "-A chain" is not an option: the chain name, not starting with "-", joins no group.
+  const words = rule.trim().split(/\s+/).filter((w) => w !== '-A' && w !== '-I');
+  const groups: string[] = [];
+  let negated = false;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    if (word === '!') { negated = true; continue; }
+    if (!word.startsWith('-')) { if (groups.length) groups[groups.length - 1] += ` ${word}`; continue; }
+    groups.push(`${negated ? '! ' : ''}${word}`);
+    negated = false;
+  }
+  return groups;
+}

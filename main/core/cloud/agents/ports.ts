@@ -1,0 +1,99 @@
+import type { CloudModel, NodeModel, ResolvedPort } from '../model';
+import { deviceName } from '../names';
+import { part, vsctl, type PlanPart, type Step } from '../plan';
+import { ref } from './ovs-agent';
+
+/**
+ * Ports on br-int: a VM wired as Nova's hybrid driver wires it (the VM's eth0 ↔ tap → qbr →
+ * qvb/qvo → br-int), and a DHCP port (the qdhcp namespace's ns- end ↔ tap on br-int, with
+ * dnsmasq). A "VM" is a network namespace named after it.
+ */
+
+const netnsExists = (name: string): string[] => ['test', '-e', `/run/netns/${name}`];
+const linkExists = (name: string): string[] => ['ip', 'link', 'show', 'dev', name];
+const txOff = (dev: string, ns?: string): Step => ({ argv: [...(ns ? ['ip', 'netns', 'exec', ns] : []), 'ethtool', '-K', dev, 'tx', 'off'] });
+
+/** br-int's port for a Neutron port: its local VLAN and the external ids Nova and the agents set. */
+function intPort(device: string, port: ResolvedPort, lvid: number): Step {
+  return {
+    argv: vsctl(
+      ['--may-exist', 'add-port', 'br-int', device],
+      ['set', 'port', device, `tag=${lvid}`],
+      ['set', 'interface', device, `external_ids:iface-id=${port.portId}`, `external_ids:attached-mac=${port.mac}`, 'external_ids:iface-status=active'],
+    ),
+  };
+}
+
+/** The port's address, MAC and MTU inside its namespace. */
+function addressing(ns: string, dev: string, port: ResolvedPort, gatewayRoute: boolean): Step[] {
+  const steps: Step[] = [
+    { argv: ['ip', '-n', ns, 'link', 'set', 'lo', 'up'] },
+    { argv: ['ip', '-n', ns, 'link', 'set', dev, 'address', port.mac, 'mtu', String(port.network.mtu)] },
+    txOff(dev, ns),
+    { argv: ['ip', '-n', ns, 'link', 'set', dev, 'up'] },
+  ];
+  if (!port.dhcp) {
+    steps.push({ argv: ['ip', '-n', ns, 'addr', 'replace', `${port.address}/${port.subnet.prefix}`, 'dev', dev] });
+    if (gatewayRoute) steps.push({ argv: ['ip', '-n', ns, 'route', 'replace', 'default', 'via', port.subnet.gateway, 'dev', dev] });
+  }
+  return steps;
+}
+
+export function vmPart(model: CloudModel, node: NodeModel, port: ResolvedPort): PlanPart {
+  const lvid = node.localVlans.get(port.network.name) as number;
+  const [tap, qbr, qvb, qvo] = (['tap', 'qbr', 'qvb', 'qvo'] as const).map((prefix) => deviceName(prefix, port.portId)) as [string, string, string, string];
+  const ns = port.name;
+  return part(ref(node, 'vm', port.name), `VM ${port.name} (${port.address}): ${tap} → ${qbr} → ${qvb}/${qvo} → br-int, tag ${lvid}`, [ref(node, 'integration-bridge')], [
+    { argv: ['ip', 'netns', 'add', ns], unless: netnsExists(ns) },
+    // The VM's NIC: eth0 in the namespace, its other end the tap device Nova plugs into qbr.
+    { argv: ['ip', 'link', 'add', tap, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns], unless: linkExists(tap) },
+    { argv: ['ip', 'link', 'add', qbr, 'type', 'bridge'], unless: linkExists(qbr) },
+    { argv: ['ip', 'link', 'add', qvb, 'type', 'veth', 'peer', 'name', qvo], unless: linkExists(qvb) },
+    { argv: ['ip', 'link', 'set', tap, 'master', qbr, 'mtu', String(port.network.mtu), 'up'] },
+    { argv: ['ip', 'link', 'set', qvb, 'master', qbr, 'up'] },
+    { argv: ['ip', 'link', 'set', qbr, 'up'] },
+    { argv: ['ip', 'link', 'set', qvo, 'up'] },
+    txOff(tap),
+    txOff(qvb),
+    txOff(qvo),
+    intPort(qvo, port, lvid),
+    ...addressing(ns, 'eth0', port, true),
+  ]);
+}
+
+export const dhcpNamespace = (port: ResolvedPort): string => `qdhcp-${port.network.id}`;
+export const dhcpDir = (port: ResolvedPort): string => `/var/lib/neutron/dhcp/${port.network.id}`;
+
+export function dhcpPart(model: CloudModel, node: NodeModel, port: ResolvedPort): PlanPart {
+  const lvid = node.localVlans.get(port.network.name) as number;
+  const tap = deviceName('tap', port.portId);
+  const inside = deviceName('ns-', port.portId);
+  const ns = dhcpNamespace(port);
+  const dir = dhcpDir(port);
+  const network = port.network.name;
+  // dnsmasq's static leases: every VM port on the network, as the DHCP agent's host file lists them.
+  const hosts = model.ports
+    .filter((p) => p.network === port.network && p.owner === 'vm')
+    .map((p) => `${p.mac},host-${p.address.replaceAll('.', '-')}.openstacklocal,${p.address}`);
+  const subnet = port.subnet;
+  return part(ref(node, 'dhcp', network), `DHCP for ${network}: ${ns} with dnsmasq on ${inside} (${port.address}), tag ${lvid}`, [ref(node, 'integration-bridge')], [
+    { argv: ['ip', 'netns', 'add', ns], unless: netnsExists(ns) },
+    { argv: ['ip', 'link', 'add', tap, 'type', 'veth', 'peer', 'name', inside, 'netns', ns], unless: linkExists(tap) },
+    { argv: ['ip', 'link', 'set', tap, 'up'] },
+    txOff(tap),
+    intPort(tap, port, lvid),
+    ...addressing(ns, inside, port, false),
+    { argv: ['mkdir', '-p', dir] },
+    { argv: ['tee', `${dir}/host`], input: `${hosts.join('\n')}\n` },
+    {
+      argv: [
+        'ip', 'netns', 'exec', ns,
+        'dnsmasq', '--no-hosts', '--no-resolv', '--strict-order', '--bind-interfaces', `--interface=${inside}`,
+        '--except-interface=lo', `--pid-file=${dir}/pid`, `--dhcp-hostsfile=${dir}/host`,
+        `--dhcp-range=set:tag0,${subnet.cidr.split('/')[0]},static,86400s`, '--dhcp-lease-max=256',
+        `--dhcp-leasefile=${dir}/leases`, '--conf-file=', '--domain=openstacklocal',
+      ],
+      unless: ['pgrep', '-f', `--pid-file=${dir}/pid`],
+    },
+  ]);
+}

@@ -1,0 +1,213 @@
+import type { Lab } from '../lab/schema';
+import { contains, parseCidr, parseIpv4 } from '../net/ipv4';
+import type { Cloud, CloudNetwork, NetworkType, Release } from './schema';
+import { stableMac, stableUuid, tunnelPortName } from './names';
+
+/**
+ * The cloud of a lab file, resolved: every id, MAC, prefix and gateway filled in, local VLANs
+ * allocated per node, tunnel endpoints and ports worked out. Pure, and assumes a lab that
+ * passed validation (lint reports what would make it fail).
+ */
+
+export interface ResolvedSubnet {
+  name: string;
+  id: string;
+  cidr: string;
+  prefix: number;
+  gateway: string;
+}
+
+export interface ResolvedNetwork {
+  name: string;
+  id: string;
+  type: NetworkType;
+  segment: number | undefined;
+  physnet: string | undefined;
+  external: boolean;
+  subnets: ResolvedSubnet[];
+  /** MTU a VM on this network must use (the tunnel's overhead taken off 1500). */
+  mtu: number;
+}
+
+export interface ResolvedPort {
+  /** The VM name, or `dhcp-<network>`. */
+  name: string;
+  owner: 'vm' | 'dhcp';
+  node: string;
+  network: ResolvedNetwork;
+  subnet: ResolvedSubnet;
+  address: string;
+  mac: string;
+  portId: string;
+  /** Take the address by DHCP (VMs that ask for it) instead of configuring it. */
+  dhcp: boolean;
+}
+
+export interface TunnelPort {
+  name: string;
+  type: 'gre' | 'vxlan';
+  localIp: string;
+  remoteIp: string;
+  remoteNode: string;
+  ofport: number;
+}
+
+export interface PhysicalBridge {
+  physnet: string;
+  bridge: string;
+  /** The node's NIC on the physical network. */
+  interface: string;
+  /** br-int's end and the bridge's end of their link (veth up to Icehouse, patch ports later). */
+  intPort: string;
+  phyPort: string;
+}
+
+export interface NodeModel {
+  name: string;
+  /** Runs Neutron's agents (not an external host). */
+  agents: boolean;
+  /** The tunnel endpoint: interface and address/prefix on the tunnel network. */
+  underlay: { interface: string; cidr: string; address: string } | undefined;
+  /** Network name → local VLAN id, for networks with a port on this node. */
+  localVlans: Map<string, number>;
+  tunnels: TunnelPort[];
+  physicalBridges: PhysicalBridge[];
+}
+
+export interface CloudModel {
+  labId: string;
+  release: Release;
+  /** Juno and later: fail_mode=secure, tables 0/2/3/4/10/20/22, hex tunnel names, patch ports to br-ethX. */
+  junoOrLater: boolean;
+  networks: Map<string, ResolvedNetwork>;
+  ports: ResolvedPort[];
+  nodes: Map<string, NodeModel>;
+}
+
+const MTU: Record<NetworkType, number> = { local: 1500, flat: 1500, vlan: 1500, gre: 1458, vxlan: 1450 };
+
+export function resolveCloud(lab: Lab): CloudModel {
+  const cloud: Cloud = lab.cloud;
+  const release: Release = lab.release;
+  const junoOrLater = release !== 'icehouse';
+
+  const networks = new Map<string, ResolvedNetwork>();
+  for (const [name, network] of Object.entries(cloud.networks)) networks.set(name, resolveNetwork(lab.id, name, network));
+
+  const ports: ResolvedPort[] = [];
+  for (const [name, network] of Object.entries(cloud.networks)) {
+    if (!network.dhcp) continue;
+    const resolved = networks.get(name) as ResolvedNetwork;
+    const subnet = resolved.subnets.find((s) => inside(s.cidr, network.dhcp?.address ?? '')) ?? (resolved.subnets[0] as ResolvedSubnet);
+    const portId = network.dhcp.portId ?? stableUuid(lab.id, 'dhcp-port', name);
+    ports.push({
+      name: `dhcp-${name}`,
+      owner: 'dhcp',
+      node: network.dhcp.node,
+      network: resolved,
+      subnet,
+      address: network.dhcp.address,
+      mac: network.dhcp.mac ?? stableMac(lab.id, 'dhcp-port', name),
+      portId,
+      dhcp: false,
+    });
+  }
+  for (const [name, vm] of Object.entries(cloud.vms)) {
+    const network = networks.get(vm.network) as ResolvedNetwork;
+    const subnet = (vm.subnet ? network.subnets.find((s) => s.name === vm.subnet) : network.subnets.find((s) => inside(s.cidr, vm.address))) ?? (network.subnets[0] as ResolvedSubnet);
+    ports.push({
+      name,
+      owner: 'vm',
+      node: vm.node,
+      network,
+      subnet,
+      address: vm.address,
+      mac: vm.mac ?? stableMac(lab.id, 'vm-port', name),
+      portId: vm.portId ?? stableUuid(lab.id, 'vm-port', name),
+      dhcp: vm.dhcp,
+    });
+  }
+
+  const tunnelTypes = (['gre', 'vxlan'] as const).filter((t) => [...networks.values()].some((n) => n.type === t));
+  const agentNodes = Object.entries(lab.topology.nodes).filter(([, node]) => node.role !== 'external');
+  const endpoints = cloud.tunnelNetwork
+    ? agentNodes.flatMap(([name, node]) => {
+        const link = node.links.find((l) => l.network === cloud.tunnelNetwork && l.address);
+        return link?.address ? [{ node: name, interface: link.interface, cidr: link.address, address: link.address.split('/')[0] as string }] : [];
+      })
+    : [];
+
+  const nodes = new Map<string, NodeModel>();
+  for (const [name, node] of Object.entries(lab.topology.nodes)) {
+    const agents = node.role !== 'external';
+    const endpoint = endpoints.find((e) => e.node === name);
+    const localVlans = new Map<string, number>();
+    for (const network of networks.values()) {
+      if (ports.some((p) => p.node === name && p.network === network)) localVlans.set(network.name, localVlans.size + 1);
+    }
+    let ofport = 2; // patch-int is 1 on br-tun, as in the book's dumps
+    const tunnels: TunnelPort[] = [];
+    if (endpoint && tunnelTypes.length > 0) {
+      for (const type of tunnelTypes) {
+        endpoints.forEach((remote, index) => {
+          if (remote.node === name) return;
+          tunnels.push({
+            name: tunnelPortName(type, { address: remote.address, index: index + 1 }, junoOrLater),
+            type,
+            localIp: endpoint.address,
+            remoteIp: remote.address,
+            remoteNode: remote.node,
+            ofport: ofport++,
+          });
+        });
+      }
+    }
+    const physicalBridges: PhysicalBridge[] = [];
+    for (const [physnet, spec] of Object.entries(cloud.physnets)) {
+      const link = node.links.find((l) => l.network === spec.network);
+      if (!agents || !link) continue;
+      const bridge = spec.bridge ?? `br-${link.interface}`;
+      physicalBridges.push({ physnet, bridge, interface: link.interface, intPort: `int-${bridge}`, phyPort: `phy-${bridge}` });
+    }
+    nodes.set(name, { name, agents, underlay: endpoint, localVlans, tunnels, physicalBridges });
+  }
+
+  return { labId: lab.id, release, junoOrLater, networks, ports, nodes };
+}
+
+function resolveNetwork(labId: string, name: string, network: CloudNetwork): ResolvedNetwork {
+  const subnets = Object.entries(network.subnets).map(([subnetName, subnet]): ResolvedSubnet => {
+    const cidr = parseCidr(subnet.cidr);
+    const prefix = cidr?.prefix ?? 24;
+    const base = subnet.cidr.split('/')[0] as string;
+    return {
+      name: subnetName,
+      id: subnet.id ?? stableUuid(labId, 'subnet', name, subnetName),
+      cidr: subnet.cidr,
+      prefix,
+      gateway: subnet.gateway ?? firstHost(base),
+    };
+  });
+  return {
+    name,
+    id: network.id ?? stableUuid(labId, 'network', name),
+    type: network.type,
+    segment: network.segment,
+    physnet: network.physnet,
+    external: network.external,
+    subnets,
+    mtu: MTU[network.type],
+  };
+}
+
+function firstHost(network: string): string {
+  const octets = network.split('.').map(Number);
+  octets[3] = (octets[3] ?? 0) + 1;
+  return octets.join('.');
+}
+
+function inside(cidr: string, address: string): boolean {
+  const subnet = parseCidr(cidr);
+  const ip = parseIpv4(address);
+  return subnet !== undefined && ip !== undefined && contains(subnet, ip);
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * What the agents produce: per node, named parts, each a list of commands (argv arrays).
+ * A lab leaves some parts to the learner; booting applies the others, solving applies those.
+ * Every step is idempotent (a guard skips what is already there, or the command replaces),
+ * so a part can be applied twice, and `reset` can re-apply the boot state.
+ */
+
+export const PART_KINDS = [
+  'underlay',
+  'integration-bridge',
+  'tunnel-bridge',
+  'tunnel-flows',
+  'physical-bridge',
+  'vlan-flows',
+  'dhcp',
+  'vm',
+  'router',
+  'floating-ip',
+  'security-group',
+  'pool',
+  'firewall',
+] as const;
+
+export const PartKindSchema = z
+  .enum(PART_KINDS)
+  .describe(
+    'underlay: br-phy owning the tunnel address. integration-bridge: br-int and its base flows. tunnel-bridge: br-tun, patch ports, tunnel ports. tunnel-flows: br-tun flow tables. physical-bridge: br-ethX and its link to br-int. vlan-flows: VLAN translation on br-int and br-ethX. dhcp: a qdhcp namespace with dnsmasq. vm: a VM namespace wired tap → qbr → qvb/qvo → br-int. The rest: routers, floating IPs, security groups, load-balancer pools, firewalls.',
+  );
+export type PartKind = z.infer<typeof PartKindSchema>;
+
+/** Kinds that are about one named object (a VM, a network's DHCP, a router…) rather than a whole node. */
+export const SUBJECT_KINDS: ReadonlySet<PartKind> = new Set(['vm', 'dhcp', 'router', 'floating-ip', 'security-group', 'pool', 'firewall']);
+
+export interface PartRef {
+  node: string;
+  kind: PartKind;
+  /** The VM, network, router… the part is about (kinds in SUBJECT_KINDS). */
+  subject?: string;
+}
+
+/** `compute1/tunnel-flows`, `compute1/vm/vm1`: how parts are named in messages, progress and the CLI. */
+export const partKey = (ref: PartRef): string => `${ref.node}/${ref.kind}${ref.subject ? `/${ref.subject}` : ''}`;
+
+export interface Step {
+  argv: string[];
+  /** Skip the step when this command succeeds (the thing exists already). */
+  unless?: string[];
+  /** Standard input for the command (flow tables for `ovs-ofctl add-flows BRIDGE -`, files for `tee`). */
+  input?: string;
+}
+
+export interface PlanPart {
+  ref: PartRef;
+  key: string;
+  /** Parts that must be in place first (keys). */
+  needs: string[];
+  /** One line for people: what this part is. */
+  summary: string;
+  steps: Step[];
+}
+
+export interface CloudPlan {
+  /** In the order they apply: every part after the parts it needs. */
+  parts: PlanPart[];
+}
+
+export function part(ref: PartRef, summary: string, needs: PartRef[], steps: Step[]): PlanPart {
+  return { ref, key: partKey(ref), needs: needs.map(partKey), summary, steps };
+}
+
+/** `ovs-vsctl` with the agent's idiom: one transaction of `--`-separated commands. */
+export function vsctl(...commands: string[][]): string[] {
+  const argv = ['ovs-vsctl'];
+  commands.forEach((command, i) => argv.push(...(i === 0 ? command : ['--', ...command])));
+  return argv;
+}

@@ -1,0 +1,32 @@
+import type { Lab } from '../lab/schema';
+import { dhcpPart, vmPart } from './agents/ports';
+import { integrationBridge, physicalBridge, ref, tunnelBridge, tunnelFlowsPart, vlanFlowsPart } from './agents/ovs-agent';
+import { resolveCloud, type CloudModel } from './model';
+import { part, type CloudPlan, type PlanPart } from './plan';
+
+/**
+ * Renders a lab's cloud into the parts Neutron's agents would build on each node, in the order
+ * they apply. Pure: the same lab always gives the same plan.
+ */
+export function renderCloud(lab: Lab, model: CloudModel = resolveCloud(lab)): CloudPlan {
+  const parts: PlanPart[] = [];
+  const hasNetworks = model.networks.size > 0;
+  for (const node of model.nodes.values()) {
+    if (!node.agents || !hasNetworks) continue;
+    if (node.underlay) {
+      // The container's stand-in for a host NIC that carries tunnels (DESIGN.md §3): br-phy owns
+      // the tunnel address so the userspace datapath can route encapsulated packets.
+      parts.push(part(ref(node, 'underlay'), `br-phy owning ${node.underlay.cidr} (userspace tunnels)`, [], [
+        { argv: ['nl-underlay', node.underlay.interface, node.underlay.cidr] },
+      ]));
+    }
+    parts.push(integrationBridge(model, node));
+    if (node.tunnels.length > 0) parts.push(tunnelBridge(model, node), tunnelFlowsPart(model, node));
+    if (node.physicalBridges.length > 0) parts.push(physicalBridge(model, node), vlanFlowsPart(model, node));
+    for (const port of model.ports) {
+      if (port.node !== node.name) continue;
+      parts.push(port.owner === 'dhcp' ? dhcpPart(model, node, port) : vmPart(model, node, port));
+    }
+  }
+  return { parts };
+}

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { CidrSchema, Ipv4Schema, NameSchema } from '../topology/schema';
+
+/**
+ * The `cloud` part of a lab file: what Neutron's database would hold — networks and their
+ * segments, subnets, VM ports, routers, floating IPs, security groups, load-balancer pools and
+ * firewalls. The agents (./agents) render it into what Neutron's agents create on each node.
+ *
+ * Ids are Neutron UUIDs. Device and namespace names derive from them (`qvo` + 11 characters),
+ * so a lab that gives the book's ids reproduces the book's names; without one, a stable id is
+ * derived from the lab id and the object's name.
+ */
+
+export const UuidSchema = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a Neutron id is a lowercase UUID');
+
+export const MacSchema = z
+  .string()
+  .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'a MAC address is six lowercase hex pairs like fa:16:3e:32:0d:db');
+
+/** The Neutron releases whose agents the labs reproduce (they differ in tables, names and defaults). */
+export const ReleaseSchema = z
+  .enum(['icehouse', 'juno', 'kilo'])
+  .describe('icehouse: br-tun tables 0/1/2/3/10/20/21, tunnel ports gre-N, veth to br-ethX. juno/kilo: tables 0/2/3/4/10/20/22, fail_mode=secure, vxlan-<hex ip>, patch ports.');
+
+export const NetworkTypeSchema = z
+  .enum(['local', 'flat', 'vlan', 'gre', 'vxlan'])
+  .describe('local: br-int only, one node. flat/vlan: a physical network (physnet). gre/vxlan: tunnels over the tunnel network.');
+
+export const SubnetSchema = z
+  .object({
+    cidr: CidrSchema,
+    gateway: Ipv4Schema.optional().describe("The router's address on this subnet (default: the first host address)."),
+    id: UuidSchema.optional(),
+  })
+  .strict();
+
+export const DhcpPortSchema = z
+  .object({
+    node: NameSchema.describe('The node whose DHCP agent serves this network (the network node).'),
+    address: Ipv4Schema,
+    mac: MacSchema.optional(),
+    portId: UuidSchema.optional(),
+  })
+  .strict();
+
+export const CloudNetworkSchema = z
+  .object({
+    type: NetworkTypeSchema,
+    segment: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 32 - 1)
+      .optional()
+      .describe('Segmentation id: the VLAN id (vlan), GRE key (gre) or VNI (vxlan). None for flat.'),
+    physnet: NameSchema.optional().describe('For flat and vlan networks: the physical network (cloud.physnets).'),
+    external: z.boolean().default(false).describe('router:external — where routers get their gateway and floating IPs.'),
+    id: UuidSchema.optional(),
+    subnets: z.record(NameSchema, SubnetSchema).default({}),
+    dhcp: DhcpPortSchema.optional().describe('A DHCP port: the qdhcp-<network id> namespace with dnsmasq.'),
+  })
+  .strict();
+
+export const PhysnetSchema = z
+  .object({
+    network: NameSchema.describe('The topology network (kind provider or external) this physical network is.'),
+    bridge: z.string().min(1).max(15).optional().describe('The OVS bridge per node (default br-<interface>, e.g. br-eth1).'),
+  })
+  .strict();
+
+export const VmSchema = z
+  .object({
+    node: NameSchema.describe('The compute node the VM runs on.'),
+    network: NameSchema,
+    subnet: NameSchema.optional().describe('Needed only when the network has more than one subnet.'),
+    address: Ipv4Schema,
+    mac: MacSchema.optional(),
+    portId: UuidSchema.optional(),
+    securityGroups: z.array(NameSchema).optional().describe('Security groups on the port (none: no filtering on qbr).'),
+    dhcp: z.boolean().default(false).describe('Take the address by DHCP instead of configuring it.'),
+  })
+  .strict();
+
+export const RouterSchema = z
+  .object({
+    node: NameSchema.optional().describe('The network node hosting qrouter-<id> (centralised routers).'),
+    id: UuidSchema.optional(),
+    subnets: z.array(z.string().regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'write network/subnet')).default([]),
+    gateway: z
+      .object({ network: NameSchema, address: Ipv4Schema, portId: UuidSchema.optional(), mac: MacSchema.optional() })
+      .strict()
+      .optional(),
+    distributed: z.boolean().default(false),
+  })
+  .strict();
+
+export const FloatingIpSchema = z
+  .object({ vm: NameSchema, address: Ipv4Schema, router: NameSchema })
+  .strict();
+
+const PortRangeSchema = z.union([
+  z.number().int().min(1).max(65535),
+  z.string().regex(/^\d{1,5}(:\d{1,5})?$/, 'a port or a range like 8000:8080'),
+]);
+
+export const SecurityGroupRuleSchema = z
+  .object({
+    direction: z.enum(['ingress', 'egress']),
+    protocol: z.enum(['tcp', 'udp', 'icmp']).optional(),
+    port: PortRangeSchema.optional(),
+    remote: z.union([CidrSchema, NameSchema]).optional().describe('A CIDR, or the name of a security group.'),
+  })
+  .strict();
+
+export const SecurityGroupSchema = z
+  .object({ id: UuidSchema.optional(), rules: z.array(SecurityGroupRuleSchema) })
+  .strict();
+
+export const PoolSchema = z
+  .object({
+    node: NameSchema,
+    id: UuidSchema.optional(),
+    subnet: z.string().regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'write network/subnet'),
+    vip: z.object({ address: Ipv4Schema, port: z.number().int().min(1).max(65535), id: UuidSchema.optional(), portId: UuidSchema.optional() }).strict(),
+    protocol: z.enum(['HTTP', 'TCP']).default('HTTP'),
+    method: z.enum(['ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP']).default('ROUND_ROBIN'),
+    members: z.array(z.object({ vm: NameSchema, port: z.number().int().min(1).max(65535), weight: z.number().int().min(0).max(256).default(1), id: UuidSchema.optional() }).strict()),
+    monitor: z
+      .object({ type: z.enum(['PING', 'TCP', 'HTTP']), delay: z.number().int().min(1), timeout: z.number().int().min(1), retries: z.number().int().min(1).max(10), path: z.string().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const FirewallRuleSchema = z
+  .object({
+    protocol: z.enum(['tcp', 'udp', 'icmp']).optional(),
+    destinationPort: PortRangeSchema.optional(),
+    source: CidrSchema.optional(),
+    destination: CidrSchema.optional(),
+    action: z.enum(['allow', 'deny']),
+  })
+  .strict();
+
+export const FirewallSchema = z
+  .object({ router: NameSchema, id: UuidSchema.optional(), rules: z.array(FirewallRuleSchema) })
+  .strict();
+
+export const CloudSchema = z
+  .object({
+    physnets: z.record(NameSchema, PhysnetSchema).default({}),
+    tunnelNetwork: NameSchema.optional().describe('The topology network whose addresses are the tunnel endpoints (local_ip).'),
+    networks: z.record(NameSchema, CloudNetworkSchema).default({}),
+    vms: z.record(NameSchema, VmSchema).default({}),
+    routers: z.record(NameSchema, RouterSchema).default({}),
+    floatingIps: z.array(FloatingIpSchema).default([]),
+    securityGroups: z.record(NameSchema, SecurityGroupSchema).default({}),
+    pools: z.record(NameSchema, PoolSchema).default({}),
+    firewalls: z.record(NameSchema, FirewallSchema).default({}),
+  })
+  .strict();
+
+export type Cloud = z.infer<typeof CloudSchema>;
+export type CloudNetwork = z.infer<typeof CloudNetworkSchema>;
+export type Vm = z.infer<typeof VmSchema>;
+export type Release = z.infer<typeof ReleaseSchema>;
+export type NetworkType = z.infer<typeof NetworkTypeSchema>;

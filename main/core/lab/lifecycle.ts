@@ -1,0 +1,239 @@
+import type Docker from 'dockerode';
+import { evaluate, probesOf, runProbes } from '../check/evaluate';
+import { applyParts } from '../cloud/apply';
+import { resolveCloud } from '../cloud/model';
+import type { PlanPart } from '../cloud/plan';
+import { renderCloud } from '../cloud/render';
+import type { Engine } from '../docker/engine';
+import { execArgv } from '../docker/exec';
+import { AppError } from '../errors';
+import { collectSnapshot, type NodeSnapshot } from '../inspect/snapshot/snapshot';
+import { up, type UpOptions } from '../session/boot';
+import { requireSession, type SessionStatus } from '../session/sessions';
+import { removeSession } from '../session/teardown';
+import { resolveLab } from './catalog';
+import type { LoadedLab } from './load';
+import { bootParts, solutionParts } from './parts';
+import type { ProgressStore } from './progress-store';
+import { textIn, type Language, type LocalizedText } from './schema';
+
+/**
+ * A lab's life: `up` boots the topology and builds the cloud minus the learner's parts; `check`
+ * reads every node once and evaluates every objective; `solve` builds the learner's parts (all,
+ * or one step's); `reset` takes the nodes back to the boot state without recreating them.
+ */
+
+export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<UpOptions, 'parts'> = {}): Promise<SessionStatus> {
+  return up(engine, loaded, { ...options, parts: bootParts(loaded.lab, renderCloud(loaded.lab)) });
+}
+
+/** The lab a session was booted from: its file when it still exists, else the catalogue's lab of that id. */
+export async function labOfSession(session: SessionStatus): Promise<LoadedLab> {
+  if (session.labFile) {
+    try {
+      return await resolveLab(session.labFile);
+    } catch (error) {
+      if (session.lab === '?') throw error;
+    }
+  }
+  return resolveLab(session.lab);
+}
+
+interface RunningLab {
+  session: SessionStatus;
+  loaded: LoadedLab;
+  containers: Map<string, Docker.Container>;
+}
+
+async function runningLab(engine: Engine, name: string): Promise<RunningLab> {
+  const session = await requireSession(engine, name);
+  if (session.state !== 'running') {
+    throw new AppError('state', `Lab "${name}" is ${session.state}${session.problems.length ? ` (${session.problems.join('; ')})` : ''}.`, {
+      hint: session.state === 'broken' ? `Start it afresh: neutron-lab down ${name} && neutron-lab up ${session.lab}` : 'Wait until it has booted.',
+    });
+  }
+  const loaded = await labOfSession(session);
+  const containers = new Map(session.nodes.map((n) => [n.name, engine.docker.getContainer(n.containerId)]));
+  return { session, loaded, containers };
+}
+
+async function applyPerNode(containers: Map<string, Docker.Container>, parts: readonly PlanPart[]): Promise<number> {
+  const nodes = [...new Set(parts.map((p) => p.ref.node))];
+  const results = await Promise.all(
+    nodes.map(async (node) => {
+      const container = containers.get(node);
+      if (!container) throw new AppError('state', `Node ${node} is not part of this session.`);
+      return applyParts(container, node, parts.filter((p) => p.ref.node === node));
+    }),
+  );
+  return results.reduce((sum, r) => sum + r.ran, 0);
+}
+
+// ---- check ------------------------------------------------------------------------------
+
+export interface ObjectiveResult {
+  id: string;
+  title: string;
+  step: string;
+  given: boolean;
+  passed: boolean;
+  expected: string;
+  found: string;
+  /** The next hint not yet shown, and how many there are. */
+  hint?: string;
+  hintsUsed: number;
+  hintsTotal: number;
+}
+
+export interface CheckReport {
+  session: string;
+  lab: string;
+  passed: number;
+  total: number;
+  objectives: ObjectiveResult[];
+  /** Where the learner is: the first step with an unmet objective (all met: the step count). */
+  currentStep: number;
+  elapsedMs: number;
+  /** Problems of the progress file, when it had to be set aside. */
+  notices: string[];
+}
+
+export interface CheckOptions {
+  store?: ProgressStore;
+  language?: Language;
+  /** Check only these objectives. */
+  only?: readonly string[];
+}
+
+export async function checkLab(engine: Engine, name: string, options: CheckOptions = {}): Promise<CheckReport> {
+  const started = performance.now();
+  const { session, loaded, containers } = await runningLab(engine, name);
+  const lab = loaded.lab;
+  const model = resolveCloud(lab);
+  const language = options.language ?? 'en';
+  const progressRead = options.store ? await options.store.read(lab.id) : undefined;
+  const progress = progressRead?.progress;
+
+  const run = (node: string, argv: string[]) => {
+    const container = containers.get(node);
+    if (!container) throw new AppError('input', `no node "${node}" in this lab`);
+    return execArgv(container, argv);
+  };
+  const objectives = lab.steps.flatMap((step) => step.objectives.map((objective) => ({ step, objective })));
+  if (options.only) {
+    const unknown = options.only.filter((id) => !objectives.some(({ objective }) => objective.id === id));
+    if (unknown.length) throw new AppError('input', `No objective ${unknown.join(', ')} in lab ${lab.id} (there: ${objectives.map(({ objective }) => objective.id).join(', ')}).`);
+  }
+  const chosen = options.only ? objectives.filter(({ objective }) => options.only?.includes(objective.id)) : objectives;
+
+  // Probes first (their traffic shows in the state read next), then one snapshot per node.
+  const probed = await runProbes(chosen.flatMap(({ objective }) => probesOf(objective.check)), model, run);
+  const snapshots = new Map<string, NodeSnapshot>();
+  await Promise.all(
+    [...containers].map(async ([node, container]) => {
+      snapshots.set(node, await collectSnapshot(container, node));
+    }),
+  );
+  const results = chosen.map(({ step, objective }): ObjectiveResult => {
+    const outcome = evaluate(objective.check, { model, snapshots, probed });
+    const used = progress?.hints[objective.id] ?? 0;
+    const next: LocalizedText | undefined = objective.hints[Math.min(used, objective.hints.length - 1)];
+    return {
+      id: objective.id,
+      title: textIn(objective.title, language),
+      step: step.id,
+      given: objective.given,
+      ...outcome,
+      ...(!outcome.passed && next ? { hint: textIn(next, language) } : {}),
+      hintsUsed: used,
+      hintsTotal: objective.hints.length,
+    };
+  });
+
+  const failedStep = lab.steps.findIndex((step) => step.objectives.some((o) => results.some((r) => r.id === o.id && !r.passed)));
+  const currentStep = failedStep < 0 ? lab.steps.length : failedStep;
+  const notices = progressRead?.problem ? [progressRead.problem] : [];
+  if (options.store) {
+    const now = new Date().toISOString();
+    await options.store.update(lab.id, (p) => {
+      for (const r of results) if (r.passed && !r.given && !p.objectives[r.id]) p.objectives[r.id] = { metAt: now };
+      if (!options.only) p.currentStep = currentStep;
+    });
+  }
+  return {
+    session: session.name,
+    lab: lab.id,
+    passed: results.filter((r) => r.passed).length,
+    total: results.length,
+    objectives: results,
+    currentStep,
+    elapsedMs: Math.round(performance.now() - started),
+    notices,
+  };
+}
+
+/** Shows the next hint of an objective and counts it as used. */
+export async function takeHint(lab: LoadedLab, objectiveId: string, store: ProgressStore, language: Language = 'en'): Promise<{ hint: string; number: number; total: number }> {
+  const objective = lab.lab.steps.flatMap((s) => s.objectives).find((o) => o.id === objectiveId);
+  if (!objective) throw new AppError('input', `No objective "${objectiveId}" in lab ${lab.lab.id}.`);
+  if (objective.hints.length === 0) throw new AppError('input', `Objective "${objectiveId}" has no hints.`);
+  let number = 0;
+  await store.update(lab.lab.id, (p) => {
+    number = Math.min((p.hints[objectiveId] ?? 0) + 1, objective.hints.length);
+    p.hints[objectiveId] = number;
+  });
+  return { hint: textIn(objective.hints[number - 1] as LocalizedText, language), number, total: objective.hints.length };
+}
+
+// ---- solve and reset ----------------------------------------------------------------------
+
+export interface SolveResult {
+  session: string;
+  /** The parts built, by key. */
+  built: string[];
+  commands: number;
+  elapsedMs: number;
+}
+
+/** Builds what the learner would: every learner part, or those of one step (1-based). */
+export async function solveLab(engine: Engine, name: string, options: { step?: number } = {}): Promise<SolveResult> {
+  const started = performance.now();
+  const { session, loaded, containers } = await runningLab(engine, name);
+  const lab = loaded.lab;
+  if (options.step !== undefined && (options.step < 1 || options.step > lab.steps.length)) {
+    throw new AppError('usage', `Lab ${lab.id} has steps 1 to ${lab.steps.length}; there is no step ${options.step}.`);
+  }
+  const parts = solutionParts(lab, renderCloud(lab), options.step === undefined ? undefined : [options.step - 1]);
+  const commands = await applyPerNode(containers, parts);
+  return { session: session.name, built: parts.map((p) => p.key), commands, elapsedMs: Math.round(performance.now() - started) };
+}
+
+export interface ResetResult {
+  session: string;
+  /** True when the nodes had to be recreated (the session was broken). */
+  recreated: boolean;
+  elapsedMs: number;
+}
+
+/** Back to the boot state: each node clears what agents and learner built, then the boot parts are applied again. */
+export async function resetLab(engine: Engine, name: string): Promise<ResetResult> {
+  const started = performance.now();
+  const session = await requireSession(engine, name);
+  const loaded = await labOfSession(session);
+  if (session.state !== 'running') {
+    // A node died: only new containers help.
+    await removeSession(engine, session.id);
+    await startLab(engine, loaded, { name: session.name });
+    return { session: name, recreated: true, elapsedMs: Math.round(performance.now() - started) };
+  }
+  const { containers } = await runningLab(engine, name);
+  const parts = bootParts(loaded.lab, renderCloud(loaded.lab));
+  await Promise.all(
+    [...containers].map(async ([node, container]) => {
+      const cleared = await execArgv(container, ['nl-reset']);
+      if (cleared.exitCode !== 0) throw new AppError('failed', `Resetting node ${node} failed: ${cleared.stderr.trim() || `nl-reset exited ${cleared.exitCode}`}`);
+      await applyParts(container, node, parts.filter((p) => p.ref.node === node));
+    }),
+  );
+  return { session: name, recreated: false, elapsedMs: Math.round(performance.now() - started) };
+}

@@ -1,0 +1,48 @@
+import type { CloudPlan, PlanPart } from '../cloud/plan';
+import { SUBJECT_KINDS } from '../cloud/plan';
+import type { Lab, PartSelector } from './schema';
+
+/**
+ * Which parts of the rendered cloud the learner builds (named by the guide's steps) and which
+ * the lab builds at boot (all the others).
+ */
+
+/** The part key a step's selector names, or why it names none. */
+export function selectorKey(lab: Lab, selector: PartSelector): { key: string } | { problem: string } {
+  const { part, name } = selector;
+  if (SUBJECT_KINDS.has(part) && !name) return { problem: `a ${part} part needs a name (which ${part === 'dhcp' ? 'network' : part})` };
+  if (!SUBJECT_KINDS.has(part) && name) return { problem: `a ${part} part is about a whole node: give node, not name` };
+  let node = selector.node;
+  if (part === 'vm' && name) node ??= lab.cloud.vms[name]?.node;
+  if (part === 'dhcp' && name) node ??= lab.cloud.networks[name]?.dhcp?.node;
+  if (part === 'pool' && name) node ??= lab.cloud.pools[name]?.node;
+  if (part === 'router' && name) node ??= lab.cloud.routers[name]?.node;
+  if (!node) return { problem: `say which node the ${part} part is on` };
+  return { key: `${node}/${part}${name ? `/${name}` : ''}` };
+}
+
+/** Part key → the index of the step that builds it. */
+export function learnerParts(lab: Lab): Map<string, number> {
+  const parts = new Map<string, number>();
+  lab.steps.forEach((step, index) => {
+    for (const selector of step.builds) {
+      const selected = selectorKey(lab, selector);
+      if ('key' in selected && !parts.has(selected.key)) parts.set(selected.key, index);
+    }
+  });
+  return parts;
+}
+
+export function bootParts(lab: Lab, plan: CloudPlan): PlanPart[] {
+  const learner = learnerParts(lab);
+  return plan.parts.filter((p) => !learner.has(p.key));
+}
+
+/** The parts of the given steps (0-based), in plan order; all of the learner's when no steps are given. */
+export function solutionParts(lab: Lab, plan: CloudPlan, steps?: readonly number[]): PlanPart[] {
+  const learner = learnerParts(lab);
+  return plan.parts.filter((p) => {
+    const step = learner.get(p.key);
+    return step !== undefined && (steps === undefined || steps.includes(step));
+  });
+}

@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { objectivesReferences } from '../check/references';
+import { renderCloud } from '../cloud/render';
+import { contains, networkOf, parseCidr, parseIpv4 } from '../net/ipv4';
+import type { Problem } from '../topology/validate';
+import { selectorKey } from './parts';
+import { LANGUAGES, type Lab, type LocalizedText } from './schema';
+
+/**
+ * What the schema cannot check: references between the cloud, the topology, the steps and the
+ * objectives; addresses that must agree; parts that must exist; guide files and translations.
+ * Missing translations are warnings: a lab without Chinese still runs.
+ */
+export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
+  const problems: Problem[] = [];
+  const error = (path: (string | number)[], message: string) => problems.push({ path, message, severity: 'error' });
+  const warn = (path: (string | number)[], message: string) => problems.push({ path, message, severity: 'warning' });
+  const { topology, cloud } = lab;
+  const nodes = topology.nodes;
+  const agentNode = (path: (string | number)[], name: string, what: string) => {
+    const node = nodes[name];
+    if (!node) error(path, `${what} names node "${name}", which topology.nodes does not declare (declared: ${Object.keys(nodes).join(', ')})`);
+    else if (node.role === 'external') error(path, `${what} is on node "${name}", an external host: Neutron's agents do not run there`);
+  };
+
+  // ---- cloud --------------------------------------------------------------------------
+  if (cloud.tunnelNetwork && !topology.networks[cloud.tunnelNetwork]) {
+    error(['cloud', 'tunnelNetwork'], `tunnel network "${cloud.tunnelNetwork}" is not in topology.networks`);
+  }
+  for (const [name, physnet] of Object.entries(cloud.physnets)) {
+    if (!topology.networks[physnet.network]) error(['cloud', 'physnets', name, 'network'], `physnet "${name}" maps to "${physnet.network}", which topology.networks does not declare`);
+  }
+  for (const [name, network] of Object.entries(cloud.networks)) {
+    const at = (...path: (string | number)[]) => ['cloud', 'networks', name, ...path];
+    const segmentMax = { vlan: 4094, vxlan: 2 ** 24 - 1, gre: 2 ** 32 - 1 } as const;
+    if (network.type === 'vlan' || network.type === 'gre' || network.type === 'vxlan') {
+      if (network.segment === undefined) error(at('type'), `a ${network.type} network needs a segment (its ${network.type === 'vlan' ? 'VLAN id' : network.type === 'vxlan' ? 'VNI' : 'GRE key'})`);
+      else if (network.segment > segmentMax[network.type]) error(at('segment'), `segment ${network.segment} is too large for ${network.type} (at most ${segmentMax[network.type]})`);
+    } else if (network.segment !== undefined) error(at('segment'), `a ${network.type} network has no segment`);
+    if ((network.type === 'vlan' || network.type === 'flat') && !network.physnet) error(at('type'), `a ${network.type} network needs a physnet`);
+    if (network.physnet && !cloud.physnets[network.physnet]) error(at('physnet'), `physnet "${network.physnet}" is not in cloud.physnets`);
+    if ((network.type === 'gre' || network.type === 'vxlan') && !cloud.tunnelNetwork) error(at('type'), `a ${network.type} network needs cloud.tunnelNetwork (the topology network tunnels run over)`);
+    const subnets = Object.entries(network.subnets);
+    subnets.forEach(([subnetName, subnet], i) => {
+      const cidr = parseCidr(subnet.cidr);
+      if (cidr && networkOf(cidr) !== cidr.address) error(at('subnets', subnetName, 'cidr'), `${subnet.cidr} has host bits set; write ${formatIp(networkOf(cidr))}/${cidr.prefix}`);
+      if (cidr && subnet.gateway) {
+        const gateway = parseIpv4(subnet.gateway);
+        if (gateway !== undefined && !contains(cidr, gateway)) error(at('subnets', subnetName, 'gateway'), `gateway ${subnet.gateway} is outside ${subnet.cidr}`);
+      }
+      for (const [otherName, other] of subnets.slice(0, i)) {
+        const a = parseCidr(other.cidr);
+        if (a && cidr && (contains(a, cidr.address) || contains(cidr, a.address))) error(at('subnets', subnetName, 'cidr'), `subnet ${subnet.cidr} overlaps subnet "${otherName}" (${other.cidr}) of the same network`);
+      }
+    });
+    if (network.dhcp) {
+      agentNode(at('dhcp', 'node'), network.dhcp.node, `the DHCP port of "${name}"`);
+      addressIn(at('dhcp', 'address'), network.dhcp.address, name);
+    }
+  }
+  const addresses = new Map<string, string>();
+  for (const [name, network] of Object.entries(cloud.networks)) if (network.dhcp) addresses.set(`${name}/${network.dhcp.address}`, `the DHCP port`);
+  for (const [name, vm] of Object.entries(cloud.vms)) {
+    const at = (...path: (string | number)[]) => ['cloud', 'vms', name, ...path];
+    agentNode(at('node'), vm.node, `VM "${name}"`);
+    const network = cloud.networks[vm.network];
+    if (!network) {
+      error(at('network'), `VM "${name}" is on network "${vm.network}", which cloud.networks does not declare`);
+      continue;
+    }
+    if (vm.subnet && !network.subnets[vm.subnet]) error(at('subnet'), `network "${vm.network}" has no subnet "${vm.subnet}"`);
+    addressIn(at('address'), vm.address, vm.network);
+    const owner = addresses.get(`${vm.network}/${vm.address}`);
+    if (owner) error(at('address'), `${vm.address} on "${vm.network}" is already ${owner}'s`);
+    addresses.set(`${vm.network}/${vm.address}`, `VM "${name}"`);
+    if (vm.dhcp && !network.dhcp) error(at('dhcp'), `VM "${name}" asks for DHCP, but network "${vm.network}" has no DHCP port`);
+    if (network.type === 'local') {
+      const others = Object.values(cloud.vms).filter((v) => cloud.networks[v.network]?.type === 'local' && v.network === vm.network && v.node !== vm.node);
+      if (others.length > 0) error(at('node'), `network "${vm.network}" is local: all its VMs must be on one node`);
+    }
+  }
+  const later = { routers: 'the L3 agent', floatingIps: 'the L3 agent', securityGroups: 'the security-group driver', pools: 'the LBaaS agent', firewalls: 'the FWaaS agent' } as const;
+  for (const [key, agent] of Object.entries(later)) {
+    const value = cloud[key as keyof typeof later];
+    if (Array.isArray(value) ? value.length > 0 : Object.keys(value).length > 0) {
+      error(['cloud', key], `cloud.${key} needs ${agent}, which this version of Neutron Lab does not render yet`);
+    }
+  }
+
+  // ---- steps, parts, objectives -------------------------------------------------------
+  const hasErrors = problems.some((p) => p.severity === 'error');
+  const plan = hasErrors ? undefined : renderCloud(lab);
+  const byKey = new Map(plan?.parts.map((p) => [p.key, p]));
+  const builtBy = new Map<string, number>();
+  const objectiveIds = new Set<string>();
+  const stepIds = new Set<string>();
+  lab.steps.forEach((step, s) => {
+    if (stepIds.has(step.id)) error(['steps', s, 'id'], `step id "${step.id}" is used twice`);
+    stepIds.add(step.id);
+    localized(['steps', s, 'title'], step.title);
+    step.builds.forEach((selector, b) => {
+      const selected = selectorKey(lab, selector);
+      if ('problem' in selected) {
+        error(['steps', s, 'builds', b], selected.problem);
+        return;
+      }
+      if (plan && !byKey.has(selected.key)) {
+        const onNode = plan.parts.filter((p) => p.ref.node === selected.key.split('/')[0]).map((p) => p.key);
+        error(['steps', s, 'builds', b], `the cloud has no part ${selected.key}${onNode.length ? ` (its parts there: ${onNode.join(', ')})` : ''}`);
+        return;
+      }
+      const earlier = builtBy.get(selected.key);
+      if (earlier !== undefined) error(['steps', s, 'builds', b], `${selected.key} is already built in step "${lab.steps[earlier]?.id}"`);
+      builtBy.set(selected.key, s);
+    });
+    step.objectives.forEach((objective, o) => {
+      const at = ['steps', s, 'objectives', o];
+      if (objectiveIds.has(objective.id)) error([...at, 'id'], `objective id "${objective.id}" is used twice`);
+      objectiveIds.add(objective.id);
+      localized([...at, 'title'], objective.title);
+      objective.hints.forEach((hint, h) => localized([...at, 'hints', h], hint));
+      if (objective.hints.length === 0 && !objective.given) warn([...at, 'hints'], `objective "${objective.id}" has no hints`);
+      for (const problem of objectivesReferences(objective.check, lab)) error([...at, 'check', ...problem.path], problem.message);
+    });
+    if (dir !== undefined) {
+      for (const language of LANGUAGES) {
+        const file = join('guide', language, `${step.id}.md`);
+        if (existsSync(join(dir, file))) continue;
+        if (language === 'en') error(['steps', s, 'id'], `step "${step.id}" has no guide: write ${file}`);
+        else warn(['steps', s, 'id'], `step "${step.id}" has no ${language} guide yet (${file})`);
+      }
+    }
+  });
+  // A part built at boot cannot stand on one the learner has not built yet.
+  if (plan) {
+    for (const part of plan.parts) {
+      if (builtBy.has(part.key)) continue;
+      for (const need of part.needs) {
+        const step = builtBy.get(need);
+        if (step !== undefined && byKey.has(need)) error(['steps', step, 'builds'], `${need} is left to the learner, but ${part.key}, built at boot, needs it: leave ${part.key} to the learner too`);
+      }
+    }
+  }
+  localized(['title'], lab.title);
+  localized(['summary'], lab.summary);
+  return problems;
+
+  function addressIn(path: (string | number)[], address: string, networkName: string): void {
+    const ip = parseIpv4(address);
+    const network = cloud.networks[networkName];
+    if (ip === undefined || !network) return;
+    const inside = Object.values(network.subnets).some((s) => { const c = parseCidr(s.cidr); return c !== undefined && contains(c, ip); });
+    if (!inside) error(path, `${address} is in no subnet of network "${networkName}" (${Object.values(network.subnets).map((s) => s.cidr).join(', ') || 'it has none'})`);
+  }
+
+  function localized(path: (string | number)[], text: LocalizedText): void {
+    if (typeof text === 'string' || text.zh === undefined) warn(path, 'no Simplified Chinese (zh) translation yet');
+  }
+}
+
+function formatIp(value: number): string {
+  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
+}
