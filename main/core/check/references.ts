@@ -61,6 +61,7 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
       regex(check.output, 'output');
       break;
     case 'address':
+    case 'link':
     case 'route':
     case 'ip-rule':
     case 'neighbour':

@@ -65,6 +65,14 @@ const AddressCheck = z.object({
   present,
 }).strict();
 
+const LinkCheck = z.object({
+  kind: z.literal('link'), ...placeFields, name: z.string().min(1).max(15),
+  type: z.string().optional().describe('veth, bridge, tun, openvswitch, … ("" for a plain device).'),
+  master: z.string().optional().describe('The Linux bridge (or OVS) it is enslaved to.'),
+  up: z.boolean().optional(), mtu: z.number().int().optional(),
+  present,
+}).strict();
+
 const RouteCheck = z.object({
   kind: z.literal('route'), ...placeFields,
   to: z.string().describe('"default" or a prefix like 10.0.0.0/24.'),
@@ -130,7 +138,7 @@ const CounterCheck = z.object({
 
 export type Check =
   | z.infer<typeof BridgeCheck> | z.infer<typeof PortCheck> | z.infer<typeof FlowCheck> | z.infer<typeof IptablesCheck>
-  | z.infer<typeof NamespaceCheck> | z.infer<typeof AddressCheck> | z.infer<typeof RouteCheck> | z.infer<typeof IpRuleCheck>
+  | z.infer<typeof NamespaceCheck> | z.infer<typeof AddressCheck> | z.infer<typeof LinkCheck> | z.infer<typeof RouteCheck> | z.infer<typeof IpRuleCheck>
   | z.infer<typeof NeighbourCheck> | z.infer<typeof ProcessCheck> | z.infer<typeof PingProbe> | z.infer<typeof TcpProbe>
   | z.infer<typeof HttpProbe> | z.infer<typeof DhcpProbe> | z.infer<typeof TraceCheck> | z.infer<typeof CommandCheck>
   | z.infer<typeof CounterCheck>
@@ -138,7 +146,7 @@ export type Check =
 
 export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
   z.discriminatedUnion('kind', [
-    BridgeCheck, PortCheck, FlowCheck, IptablesCheck, NamespaceCheck, AddressCheck, RouteCheck, IpRuleCheck,
+    BridgeCheck, PortCheck, FlowCheck, IptablesCheck, NamespaceCheck, AddressCheck, LinkCheck, RouteCheck, IpRuleCheck,
     NeighbourCheck, ProcessCheck, PingProbe, TcpProbe, HttpProbe, DhcpProbe, TraceCheck, CommandCheck, CounterCheck,
     z.object({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }).strict(),

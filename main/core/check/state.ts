@@ -22,7 +22,7 @@ export interface Where {
   namespace: string;
 }
 
-export type StateCheck = Extract<Check, { kind: 'bridge' | 'port' | 'flow' | 'iptables' | 'namespace' | 'address' | 'route' | 'ip-rule' | 'neighbour' | 'process' }>;
+export type StateCheck = Extract<Check, { kind: 'bridge' | 'port' | 'flow' | 'iptables' | 'namespace' | 'address' | 'link' | 'route' | 'ip-rule' | 'neighbour' | 'process' }>;
 
 const presence = (present: boolean, what: string) => (present ? what : `no ${what}`);
 const listed = (items: string[], none: string, max = 6) =>
@@ -95,6 +95,16 @@ export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: 
       const hit = interfaces.some((i) => i.addresses.some((a) => a.address === address && (prefix === undefined || String(a.prefix) === prefix)));
       const found = interfaces.flatMap((i) => i.addresses.filter((a) => a.family === 'inet').map((a) => `${i.name} ${a.address}/${a.prefix}`));
       return { passed: check.present === hit, expected, found: ns ? listed(found, check.interface ? `no IPv4 address on ${check.interface}` : 'no IPv4 address') : `no namespace ${where.namespace}` };
+    }
+    case 'link': {
+      const ns = namespaceOf(snapshot, where);
+      const link = ns?.interfaces.find((i) => i.name === check.name);
+      const wants = [check.type !== undefined && `type ${check.type || 'plain'}`, check.master && `in ${check.master}`, check.up !== undefined && (check.up ? 'up' : 'down'), check.mtu && `MTU ${check.mtu}`].filter(Boolean);
+      const expected = `${presence(check.present, `link ${check.name}`)}${wants.length ? ` (${wants.join(', ')})` : ''} in ${placeName(where)}`;
+      if (!link) return { passed: !check.present, expected, found: ns ? `links: ${listed(ns.interfaces.map((i) => i.name), 'none', 12)}` : `no namespace ${where.namespace}` };
+      const up = link.flags.includes('UP');
+      const ok = (check.type === undefined || (link.kind ?? '') === check.type) && (!check.master || link.master === check.master) && (check.up === undefined || up === check.up) && (!check.mtu || link.mtu === check.mtu);
+      return { passed: check.present === ok, expected, found: `${link.name}: type ${link.kind ?? 'plain'}${link.master ? `, in ${link.master}` : ', in no bridge'}, ${up ? 'up' : 'down'}, MTU ${link.mtu ?? '?'}` };
     }
     case 'route': {
       const ns = namespaceOf(snapshot, where);

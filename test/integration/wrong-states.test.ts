@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execArgv } from '../../main/core/docker/exec';
+import { resolveLab } from '../../main/core/lab/catalog';
+import { checkLab, resetLab, solveLab, startLab } from '../../main/core/lab/lifecycle';
+import { requireNode } from '../../main/core/session/sessions';
+import { removeSessionsNamed } from '../../main/core/session/teardown';
+import { testEngine, uniqueName } from './helpers';
+
+/**
+ * A check that cannot fail is a defect. For every objective of every lab: from the solved
+ * state, break one plausible thing a learner could get wrong (a wrong VLAN mapping, a flow in
+ * the wrong table, a tunnel with the wrong key, tenants that reach each other…) and the
+ * objective must fail; the lab is then reset and solved again for the next one.
+ */
+
+type Command = [node: string, ...argv: string[]];
+const of = (bridge: string, ...args: string[]): string[] => ['ovs-ofctl', ...args.slice(0, -1), bridge, args.at(-1) as string];
+
+/** objective id → the commands that break it. Every objective of the lab must be listed. */
+const WRONG: Record<string, Record<string, Command[]>> = {
+  'gre-tenant': {
+    'network-node-tables': [['network', ...of('br-tun', 'mod-flows', 'table=21,dl_vlan=1,actions=strip_vlan,set_tunnel:0x2,output:gre-2')]],
+    'gre-port': [['compute1', 'ovs-vsctl', 'set', 'interface', 'gre-1', 'options:out_key=0x2']],
+    'vm-on-vlan-1': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo2a7d9c41-3b', 'tag=2']],
+    'table-0': [['compute1', ...of('br-tun', 'mod-flows', 'table=0,in_port=gre-1,actions=resubmit(,3)')]],
+    'table-1': [['compute1', ...of('br-tun', 'mod-flows', 'table=1,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=resubmit(,20)')]],
+    'table-2': [['compute1', ...of('br-tun', 'mod-flows', 'table=2,tun_id=0x1,actions=mod_vlan_vid:2,resubmit(,10)')]],
+    'table-10': [['compute1', ...of('br-tun', 'mod-flows', 'table=10,actions=output:patch-int')]],
+    // The flood flow in the wrong table.
+    'table-21': [
+      ['compute1', ...of('br-tun', '--strict', 'del-flows', 'table=21,priority=1,dl_vlan=1')],
+      ['compute1', ...of('br-tun', 'add-flow', 'table=22,priority=1,dl_vlan=1,actions=strip_vlan,set_tunnel:0x1,output:gre-1')],
+    ],
+    'tables-20-defaults': [['compute1', ...of('br-tun', '--strict', 'del-flows', 'table=20,priority=0')]],
+    // A tunnel with the wrong key: nothing learned, nothing cached, so ARP must cross it.
+    'cross-node-ping': [
+      ['compute1', ...of('br-tun', 'mod-flows', 'table=21,dl_vlan=1,actions=strip_vlan,set_tunnel:0x2,output:gre-1')],
+      ['compute1', ...of('br-tun', 'del-flows', 'table=20,dl_dst=fa:16:3e:32:0d:db')],
+      ['compute1', 'ip', '-n', 'vm1', 'neigh', 'flush', 'all'],
+    ],
+    'learned-flow': [
+      ['compute1', ...of('br-tun', 'mod-flows', 'table=10,actions=output:patch-int')],
+      ['compute1', ...of('br-tun', 'del-flows', 'table=20,dl_dst=fa:16:3e:32:0d:db')],
+    ],
+    'flood-counter': [['compute1', ...of('br-tun', 'mod-flows', 'table=1,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=drop')]],
+  },
+  'vxlan-tenant': {
+    'br-int-secure': [['compute1', 'ovs-vsctl', 'set', 'bridge', 'br-int', 'fail_mode=standalone']],
+    'vms-on-vlan-1': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvof47c62b0-db', 'tag=2']],
+    'network-node-flood': [['network', ...of('br-tun', 'mod-flows', 'table=22,dl_vlan=1,actions=strip_vlan,set_tunnel:0x3ea,output:vxlan-0a006458')]],
+    'br-tun-secure': [['compute1', 'ovs-vsctl', 'del-fail-mode', 'br-tun']],
+    'patch-ports': [['compute1', 'ovs-vsctl', 'set', 'interface', 'patch-int', 'options:peer=patch-ex']],
+    'vxlan-port': [['compute1', 'ovs-vsctl', 'set', 'interface', 'vxlan-0a00644d', 'options:remote_ip=10.0.100.78']],
+    'table-0': [['compute1', ...of('br-tun', 'mod-flows', 'table=0,in_port=vxlan-0a00644d,actions=resubmit(,3)')]],
+    // Icehouse's table numbers in a Juno bridge.
+    'table-2': [['compute1', ...of('br-tun', 'mod-flows', 'table=2,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=resubmit(,21)')]],
+    'table-4': [['compute1', ...of('br-tun', 'mod-flows', 'table=4,tun_id=0x3e9,actions=mod_vlan_vid:2,resubmit(,10)')]],
+    'table-10': [['compute1', ...of('br-tun', 'mod-flows', 'table=10,actions=output:patch-int')]],
+    'table-22': [['compute1', ...of('br-tun', 'mod-flows', 'table=22,dl_vlan=1,actions=strip_vlan,set_tunnel:0x3e8,output:vxlan-0a00644d')]],
+    'table-defaults': [['compute1', ...of('br-tun', '--strict', 'mod-flows', 'table=20,priority=0,actions=resubmit(,21)')]],
+    'cross-node-ping': [
+      ['compute1', ...of('br-tun', 'mod-flows', 'table=22,dl_vlan=1,actions=strip_vlan,set_tunnel:0x3e8,output:vxlan-0a00644d')],
+      ['compute1', ...of('br-tun', 'del-flows', 'table=20,dl_dst=fa:16:3e:83:95:fa')],
+      ['compute1', 'ip', '-n', 'vm1', 'neigh', 'flush', 'all'],
+    ],
+    // A tunnel with the wrong key: the traced frame floods out with VNI 0x3e8.
+    'trace-to-vxlan': [
+      ['compute1', ...of('br-tun', 'mod-flows', 'table=22,dl_vlan=1,actions=strip_vlan,set_tunnel:0x3e8,output:vxlan-0a00644d')],
+      ['compute1', ...of('br-tun', 'mod-flows', 'table=10,actions=output:patch-int')],
+      ['compute1', ...of('br-tun', 'del-flows', 'table=20,dl_dst=fa:16:3e:83:95:fa')],
+    ],
+    'learned-flow': [
+      ['compute1', ...of('br-tun', 'mod-flows', 'table=10,actions=output:patch-int')],
+      ['compute1', ...of('br-tun', 'del-flows', 'table=20,dl_dst=fa:16:3e:83:95:fa')],
+    ],
+  },
+  'vlan-provider': {
+    'local-tags': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo2d9b4e3a-7c', 'tag=1']],
+    'bridges-linked': [['compute1', 'ovs-vsctl', 'del-port', 'br-int', 'int-br-eth1']],
+    'drops-until-bound': [['compute1', ...of('br-int', '--strict', 'del-flows', 'table=0,priority=2,in_port=int-br-eth1')]],
+    // Tenant B sent out as tenant A's VLAN.
+    'br-eth1-translation': [['compute1', ...of('br-eth1', '--strict', 'mod-flows', 'table=0,priority=4,in_port=phy-br-eth1,dl_vlan=2,actions=mod_vlan_vid:101,NORMAL')]],
+    'br-int-translation': [['compute1', ...of('br-int', '--strict', 'mod-flows', 'table=0,priority=3,in_port=int-br-eth1,dl_vlan=102,actions=mod_vlan_vid:1,NORMAL')]],
+    'compute2-translation': [['compute2', ...of('br-int', '--strict', 'mod-flows', 'table=0,priority=3,in_port=int-br-eth1,dl_vlan=101,actions=mod_vlan_vid:2,NORMAL')]],
+    'tenant-a-talks': [['compute2', ...of('br-int', '--strict', 'del-flows', 'table=0,priority=3,in_port=int-br-eth1,dl_vlan=101')]],
+    'tenant-b-talks': [['compute2', ...of('br-eth1', '--strict', 'mod-flows', 'table=0,priority=4,in_port=phy-br-eth1,dl_vlan=2,actions=mod_vlan_vid:101,NORMAL')]],
+    // Tenants that can reach each other: vm3 plugged into tenant A's local VLAN.
+    'tenants-apart': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo2d9b4e3a-7c', 'tag=1']],
+    'vlan-101-on-the-wire': [['compute1', ...of('br-eth1', '--strict', 'mod-flows', 'table=0,priority=4,in_port=phy-br-eth1,dl_vlan=1,actions=mod_vlan_vid:103,NORMAL')]],
+  },
+  'ovs-basics': {
+    'br-int': [['compute1', 'ovs-vsctl', 'set', 'bridge', 'br-int', 'datapath_type=system']],
+    'normal-switch': [['compute1', 'ovs-ofctl', 'del-flows', 'br-int']],
+    'vm1-namespace': [['compute1', 'ip', '-n', 'vm1', 'addr', 'flush', 'dev', 'eth0'], ['compute1', 'ip', '-n', 'vm1', 'addr', 'add', '10.0.0.11/16', 'dev', 'eth0']],
+    'vm1-qbr': [['compute1', 'ip', 'link', 'set', 'qvb4f3a2b1c-0d', 'nomaster']],
+    'vm1-qvo': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo4f3a2b1c-0d', 'tag=2']],
+    'vm2-qvo': [['compute1', 'ovs-vsctl', 'remove', 'port', 'qvo5a4b3c2d-1e', 'tag', '1']],
+    'same-tag-ping': [['compute1', 'ip', 'link', 'set', 'qvo5a4b3c2d-1e', 'down']],
+    'vm3-qvo': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo6b5c4d3e-2f', 'tag=1']],
+    'vm3-answers-its-own': [['compute1', 'ip', '-n', 'vm3', 'link', 'set', 'lo', 'down']],
+    'tags-isolate': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo6b5c4d3e-2f', 'tag=1']],
+  },
+};
+
+describe.each(Object.keys(WRONG))('wrong states of %s', (labId) => {
+  const name = uniqueName(`wrong-${labId.slice(0, 8)}`);
+  const wrong = WRONG[labId] as Record<string, Command[]>;
+
+  beforeAll(async () => {
+    await startLab(await testEngine(), await resolveLab(labId), { name });
+    await solveLab(await testEngine(), name);
+  });
+  afterAll(async () => {
+    await removeSessionsNamed(await testEngine(), name);
+  });
+
+  it('lists a wrong state for every objective', async () => {
+    const ids = (await resolveLab(labId)).lab.steps.flatMap((s) => s.objectives.map((o) => o.id));
+    expect(Object.keys(wrong).sort()).toEqual(ids.sort());
+  });
+
+  it.each(Object.entries(wrong))('%s fails when it is wrong, and passes when solved', { timeout: 60_000 }, async (objective, commands) => {
+    const engine = await testEngine();
+    const before = await checkLab(engine, name, { only: [objective] });
+    expect(before.objectives[0], JSON.stringify(before.objectives[0])).toMatchObject({ passed: true });
+    for (const [node, ...argv] of commands) {
+      const result = await execArgv(await requireNode(engine, name, node), argv);
+      expect(result.exitCode, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
+    }
+    const after = await checkLab(engine, name, { only: [objective] });
+    expect(after.objectives[0], JSON.stringify(after.objectives[0])).toMatchObject({ passed: false });
+    expect(after.objectives[0]?.found).not.toBe('');
+    await resetLab(engine, name);
+    await solveLab(engine, name);
+  });
+});
