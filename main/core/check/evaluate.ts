@@ -102,6 +102,19 @@ function probeContext(model: CloudModel, run: Runner): ProbeContext {
   };
 }
 
+/** The nodes whose snapshot a check reads (probes read none: they run their own commands). */
+export function nodesRead(check: Check, model: CloudModel): string[] {
+  switch (check.kind) {
+    case 'all':
+    case 'any':
+      return check.of.flatMap((c) => nodesRead(c, model));
+    case 'not':
+      return nodesRead(check.check, model);
+    default:
+      return ACTIVE_KINDS.has(check.kind) ? [] : [whereOf(check as StateCheck, model).node];
+  }
+}
+
 export function describeCheck(check: Check): string {
   const { kind, ...rest } = check;
   return `${kind} ${JSON.stringify(rest)}`;

@@ -63,8 +63,8 @@ async function ping(check: Extract<Check, { kind: 'ping' }>, ctx: ProbeContext):
     }
     return { passed: false, expected, found: `no reply after ${RETRIES} tries${last ? ` (${last})` : ''}` };
   }
-  // Two probes within a second: one lost first packet must not count as isolation.
-  const result = await ctx.run(where.node, inNamespace(where, ['ping', '-n', '-c', '2', '-i', '0.3', '-W', '1', '-w', '1', to]));
+  // Two probes: one lost first packet must not count as isolation. -W waits for the last.
+  const result = await ctx.run(where.node, inNamespace(where, ['ping', '-n', '-c', '2', '-i', '0.2', '-W', '0.6', to]));
   const replied = result.exitCode === 0;
   return { passed: !replied, expected, found: replied ? `a reply: ${firstLine(result.stdout.split('\n')[1] ?? '')}` : pingSummary(result.stdout) || firstLine(result.stderr) };
 }

@@ -37,10 +37,14 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
     case 'flow':
     case 'counter':
       node(check.node, 'node');
-      try {
-        compileSelector(check);
-      } catch (error) {
-        problems.push({ path: [...path, check.match ? 'match' : 'actions'], message: (error as Error).message });
+      // Each part read on its own, so a problem points at the field that has it.
+      for (const field of ['match', 'actions'] as const) {
+        if (check[field] === undefined) continue;
+        try {
+          compileSelector({ [field]: check[field] });
+        } catch (error) {
+          problems.push({ path: [...path, field], message: (error as Error).message });
+        }
       }
       if (check.kind === 'counter') problems.push(...objectivesReferences(check.traffic, lab, [...path, 'traffic']));
       break;

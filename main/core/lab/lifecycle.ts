@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { evaluate, probesOf, runProbes } from '../check/evaluate';
+import { evaluate, nodesRead, probesOf, runProbes } from '../check/evaluate';
 import { applyParts } from '../cloud/apply';
 import { resolveCloud } from '../cloud/model';
 import type { PlanPart } from '../cloud/plan';
@@ -128,9 +128,17 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
 
   // Probes first (their traffic shows in the state read next), then one snapshot per node.
   const probed = await runProbes(chosen.flatMap(({ objective }) => probesOf(objective.check)), model, run);
+  // Only the nodes the objectives read (a node named twice is read once).
+  const read = new Set(chosen.flatMap(({ objective }) => {
+    try {
+      return nodesRead(objective.check, model);
+    } catch {
+      return []; // a check naming an unknown VM fails on its own, with that message
+    }
+  }));
   const snapshots = new Map<string, NodeSnapshot>();
   await Promise.all(
-    [...containers].map(async ([node, container]) => {
+    [...containers].filter(([node]) => read.has(node)).map(async ([node, container]) => {
       snapshots.set(node, await collectSnapshot(container, node));
     }),
   );

@@ -107,7 +107,8 @@ export class ProgressStore {
 
   private async setAside(lab: string, why: string, tag: string): Promise<string> {
     const file = this.fileOf(lab);
-    const aside = `${file}.${tag}-${new Date().toISOString().replaceAll(':', '-')}`;
+    // Time and a random suffix: two files set aside in one millisecond never replace each other.
+    const aside = `${file}.${tag}-${new Date().toISOString().replaceAll(':', '-')}-${randomBytes(3).toString('hex')}`;
     await rename(file, aside);
     return `The progress file of ${lab} could not be used: ${why}. It was kept as ${aside}; progress starts afresh.`;
   }

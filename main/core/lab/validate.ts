@@ -74,6 +74,11 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
     const owner = addresses.get(`${vm.network}/${vm.address}`);
     if (owner) error(at('address'), `${vm.address} on "${vm.network}" is already ${owner}'s`);
     addresses.set(`${vm.network}/${vm.address}`, `VM "${name}"`);
+    const node = nodes[vm.node];
+    // (Only when node and tunnel network themselves are right: one mistake, one message.)
+    if ((network.type === 'gre' || network.type === 'vxlan') && cloud.tunnelNetwork && topology.networks[cloud.tunnelNetwork] && node && node.role !== 'external' && !node.links.some((l) => l.network === cloud.tunnelNetwork && l.address)) {
+      error(at('node'), `VM "${name}" is on a ${network.type} network, but node "${vm.node}" has no address on the tunnel network "${cloud.tunnelNetwork}"`);
+    }
     if (vm.dhcp && !network.dhcp) error(at('dhcp'), `VM "${name}" asks for DHCP, but network "${vm.network}" has no DHCP port`);
     if (network.type === 'local') {
       const others = Object.values(cloud.vms).filter((v) => cloud.networks[v.network]?.type === 'local' && v.network === vm.network && v.node !== vm.node);
@@ -132,13 +137,16 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
       }
     }
   });
-  // A part built at boot cannot stand on one the learner has not built yet.
+  // A part built at boot cannot stand on one the learner has not built yet; nor can a step's
+  // part stand on one a later step builds.
   if (plan) {
     for (const part of plan.parts) {
-      if (builtBy.has(part.key)) continue;
+      const own = builtBy.get(part.key);
       for (const need of part.needs) {
         const step = builtBy.get(need);
-        if (step !== undefined && byKey.has(need)) error(['steps', step, 'builds'], `${need} is left to the learner, but ${part.key}, built at boot, needs it: leave ${part.key} to the learner too`);
+        if (step === undefined || !byKey.has(need)) continue;
+        if (own === undefined) error(['steps', step, 'builds'], `${need} is left to the learner, but ${part.key}, built at boot, needs it: leave ${part.key} to the learner too`);
+        else if (step > own) error(['steps', own, 'builds'], `${part.key} needs ${need}, which a later step ("${lab.steps[step]?.id}") builds: build ${need} first`);
       }
     }
   }

@@ -1,0 +1,360 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkLab, parseLab, type LocatedProblem } from './load';
+
+/**
+ * The semantic lint of a lab file (validate.ts), through checkLab: every problem with its
+ * message and the line (and field) of the lab file it points at. A file name in <angle
+ * brackets> has no folder, so guides are not looked for (but see the last block).
+ */
+
+const BASE = `id: lint-lab
+title: { en: Lint, zh: 检查 }
+summary: { en: A lab to lint., zh: 用于检查的实验。 }
+topology:
+  networks:
+    data: { kind: data, subnet: 10.0.0.0/24 }
+  nodes:
+    network:
+      role: network
+      links:
+        - { network: data, interface: eth1, address: 10.0.0.100/24 }
+    compute1:
+      role: compute
+      links:
+        - { network: data, interface: eth1, address: 10.0.0.101/24 }
+cloud:
+  tunnelNetwork: data
+  networks:
+    tenant:
+      type: gre
+      segment: 1
+      subnets:
+        private: { cidr: 192.168.1.0/24 }
+      dhcp: { node: network, address: 192.168.1.2 }
+  vms:
+    vm1: { node: compute1, network: tenant, address: 192.168.1.3 }
+steps:
+  - id: tables
+    title: { en: Tables, zh: 流表 }
+    builds:
+      - { node: compute1, part: tunnel-flows }
+    objectives:
+      - id: table-0
+        title: { en: Table 0, zh: 表 0 }
+        check: { kind: flow, node: compute1, bridge: br-tun, table: 0, match: "in_port=patch-int", actions: "resubmit(,1)" }
+        hints:
+          - { en: From br-int go to table 1., zh: 来自 br-int 的去表 1。 }
+`;
+
+/** BASE with one piece of text replaced; a replacement that matches nothing is a broken test. */
+function edit(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`the lab has no "${from}"`);
+  return text.replace(from, to);
+}
+
+/** An objective appended to the first step. */
+const withObjective = (check: string, id = 'extra', text = BASE) =>
+  `${text}      - id: ${id}\n        title: { en: Extra, zh: 额外 }\n        check: ${check}\n        hints: [{ en: A hint., zh: 提示。 }]\n`;
+
+/** A second step appended. */
+const withStep = (builds: string, text = BASE) => `${text}  - id: more\n    title: { en: More, zh: 更多 }\n    builds:\n      - ${builds}\n`;
+
+/** The 1-based line of the first (or last) occurrence of a piece of text. */
+function lineOf(text: string, needle: string, last = false): number {
+  const at = last ? text.lastIndexOf(needle) : text.indexOf(needle);
+  if (at < 0) throw new Error(`no "${needle}" in the lab`);
+  return text.slice(0, at).split('\n').length;
+}
+
+const problemsOf = (text: string): LocatedProblem[] => checkLab(text, '<lab>').problems;
+const errorsOf = (text: string) => problemsOf(text).filter((p) => p.severity === 'error');
+
+/** What a test expects of a problem: its message (exact or a pattern), line and field. */
+const problem = (message: string | RegExp, line: number, field: string, severity: 'error' | 'warning' = 'error') =>
+  expect.objectContaining({
+    severity,
+    message: typeof message === 'string' ? message : expect.stringMatching(message),
+    location: expect.objectContaining({ file: '<lab>', line, field }),
+  });
+
+describe('a lab without problems', () => {
+  it('has none, and parses', () => {
+    expect(problemsOf(BASE)).toEqual([]);
+    expect(parseLab(BASE, '<lab>').warnings).toEqual([]);
+  });
+});
+
+describe('the cloud: VMs, networks, subnets', () => {
+  it('a VM on a node the topology does not declare', () => {
+    const text = edit(BASE, 'vm1: { node: compute1,', 'vm1: { node: compute9,');
+    expect(errorsOf(text)).toEqual([
+      problem('VM "vm1" names node "compute9", which topology.nodes does not declare (declared: network, compute1)', lineOf(text, 'vm1: {'), 'cloud.vms.vm1.node'),
+    ]);
+  });
+
+  it('a VM on an external host, where no agent runs', () => {
+    const text = edit(
+      edit(BASE, '    compute1:\n      role: compute', '    outside:\n      role: external\n    compute1:\n      role: compute'),
+      'vm1: { node: compute1,',
+      'vm1: { node: outside,',
+    );
+    expect(errorsOf(text)).toEqual([
+      problem('VM "vm1" is on node "outside", an external host: Neutron\'s agents do not run there', lineOf(text, 'vm1: {'), 'cloud.vms.vm1.node'),
+    ]);
+  });
+
+  it('a VM on a network the cloud does not declare', () => {
+    const text = edit(BASE, 'network: tenant, address: 192.168.1.3', 'network: nowhere, address: 192.168.1.3');
+    expect(errorsOf(text)).toEqual([
+      problem('VM "vm1" is on network "nowhere", which cloud.networks does not declare', lineOf(text, 'vm1: {'), 'cloud.vms.vm1.network'),
+    ]);
+  });
+
+  it('a VM address outside every subnet of its network', () => {
+    const text = edit(BASE, 'address: 192.168.1.3 }', 'address: 192.168.2.3 }');
+    expect(errorsOf(text)).toEqual([
+      problem('192.168.2.3 is in no subnet of network "tenant" (192.168.1.0/24)', lineOf(text, 'vm1: {'), 'cloud.vms.vm1.address'),
+    ]);
+  });
+
+  it('a DHCP port address outside the subnets, and a VM on the DHCP port\'s address', () => {
+    const dhcp = edit(BASE, 'dhcp: { node: network, address: 192.168.1.2 }', 'dhcp: { node: network, address: 10.9.9.2 }');
+    expect(errorsOf(dhcp)).toEqual([
+      problem('10.9.9.2 is in no subnet of network "tenant" (192.168.1.0/24)', lineOf(dhcp, 'dhcp: {'), 'cloud.networks.tenant.dhcp.address'),
+    ]);
+    const taken = edit(BASE, 'address: 192.168.1.3 }', 'address: 192.168.1.2 }');
+    expect(errorsOf(taken)).toEqual([
+      problem('192.168.1.2 on "tenant" is already the DHCP port\'s', lineOf(taken, 'vm1: {'), 'cloud.vms.vm1.address'),
+    ]);
+  });
+
+  it('overlapping subnets in one network', () => {
+    const text = edit(BASE, '        private: { cidr: 192.168.1.0/24 }\n', '        private: { cidr: 192.168.1.0/24 }\n        more: { cidr: 192.168.1.128/25 }\n');
+    expect(errorsOf(text)).toEqual([
+      problem('subnet 192.168.1.128/25 overlaps subnet "private" (192.168.1.0/24) of the same network', lineOf(text, 'more: {'), 'cloud.networks.tenant.subnets.more.cidr'),
+    ]);
+    // The same addresses in two networks are fine: only a network's own subnets must not overlap.
+    const twoNetworks = edit(BASE, '  vms:\n', '    other:\n      type: gre\n      segment: 2\n      subnets:\n        private: { cidr: 192.168.1.0/24 }\n  vms:\n');
+    expect(errorsOf(twoNetworks)).toEqual([]);
+  });
+
+  it('a subnet with host bits set', () => {
+    const text = edit(BASE, 'cidr: 192.168.1.0/24', 'cidr: 192.168.1.1/24');
+    expect(errorsOf(text)).toEqual([
+      problem('192.168.1.1/24 has host bits set; write 192.168.1.0/24', lineOf(text, 'private: {'), 'cloud.networks.tenant.subnets.private.cidr'),
+    ]);
+  });
+
+  it('a vlan network without a segment or a physnet', () => {
+    const text = edit(BASE, '  vms:\n', '    provider: { type: vlan, subnets: { p: { cidr: 172.16.0.0/24 } } }\n  vms:\n');
+    const line = lineOf(text, 'provider: {');
+    expect(errorsOf(text)).toEqual([
+      problem('a vlan network needs a segment (its VLAN id)', line, 'cloud.networks.provider.type'),
+      problem('a vlan network needs a physnet', line, 'cloud.networks.provider.type'),
+    ]);
+  });
+
+  it('a vlan segment out of range, and a physnet not in cloud.physnets', () => {
+    const text = edit(BASE, '  vms:\n', '    provider:\n      type: vlan\n      segment: 4095\n      physnet: physnet1\n  vms:\n');
+    expect(errorsOf(text)).toEqual([
+      problem('segment 4095 is too large for vlan (at most 4094)', lineOf(text, 'segment: 4095'), 'cloud.networks.provider.segment'),
+      problem('physnet "physnet1" is not in cloud.physnets', lineOf(text, 'physnet: physnet1'), 'cloud.networks.provider.physnet'),
+    ]);
+  });
+
+  it('a vxlan network without cloud.tunnelNetwork', () => {
+    const text = edit(edit(BASE, '  tunnelNetwork: data\n', ''), 'type: gre', 'type: vxlan');
+    expect(errorsOf(text)).toEqual([
+      problem('a vxlan network needs cloud.tunnelNetwork (the topology network tunnels run over)', lineOf(text, 'type: vxlan'), 'cloud.networks.tenant.type'),
+    ]);
+  });
+
+  it('a tunnel network the topology does not declare', () => {
+    const text = edit(BASE, 'tunnelNetwork: data', 'tunnelNetwork: underlay');
+    expect(errorsOf(text)).toEqual([
+      problem('tunnel network "underlay" is not in topology.networks', lineOf(text, 'tunnelNetwork:'), 'cloud.tunnelNetwork'),
+    ]);
+  });
+
+  it('cloud.routers (and the other agents\' objects) are rejected until their agent exists', () => {
+    const routers = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, subnets: [tenant/private] } }\n');
+    expect(errorsOf(routers)).toEqual([
+      problem('cloud.routers needs the L3 agent, which this version of Neutron Lab does not render yet', lineOf(routers, 'routers:'), 'cloud.routers'),
+    ]);
+    const groups = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  securityGroups: { web: { rules: [{ direction: ingress, protocol: tcp, port: 80 }] } }\n');
+    expect(errorsOf(groups)).toEqual([
+      problem('cloud.securityGroups needs the security-group driver, which this version of Neutron Lab does not render yet', lineOf(groups, 'securityGroups:'), 'cloud.securityGroups'),
+    ]);
+    // Empty is fine.
+    expect(errorsOf(edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: {}\n'))).toEqual([]);
+  });
+});
+
+describe('steps and the parts they build', () => {
+  it('a part the cloud does not have: the message lists the node\'s parts', () => {
+    const text = edit(BASE, '{ node: compute1, part: tunnel-flows }', '{ node: compute1, part: physical-bridge }');
+    expect(errorsOf(text)).toEqual([
+      problem(
+        'the cloud has no part compute1/physical-bridge (its parts there: compute1/underlay, compute1/integration-bridge, compute1/tunnel-bridge, compute1/tunnel-flows, compute1/vm/vm1)',
+        lineOf(text, 'part: physical-bridge'),
+        'steps[0].builds[0]',
+      ),
+    ]);
+  });
+
+  it('a part on a node with no parts at all, and a VM part for a VM that does not exist', () => {
+    const node = edit(BASE, '{ node: compute1, part: tunnel-flows }', '{ node: compute9, part: tunnel-flows }');
+    expect(errorsOf(node)).toEqual([problem('the cloud has no part compute9/tunnel-flows', lineOf(node, 'node: compute9'), 'steps[0].builds[0]')]);
+    const vm = withStep('{ part: vm, name: vm9 }');
+    expect(errorsOf(vm)).toEqual([problem('say which node the vm part is on', lineOf(vm, 'name: vm9'), 'steps[1].builds[0]')]);
+  });
+
+  it('the same part built in two steps', () => {
+    const text = withStep('{ node: compute1, part: tunnel-flows }');
+    expect(errorsOf(text)).toEqual([
+      problem('compute1/tunnel-flows is already built in step "tables"', lineOf(text, 'part: tunnel-flows', true), 'steps[1].builds[0]'),
+    ]);
+  });
+
+  it('a part built at boot that needs a part left to the learner', () => {
+    const text = edit(BASE, '{ node: compute1, part: tunnel-flows }', '{ node: compute1, part: integration-bridge }');
+    const line = lineOf(text, 'part: integration-bridge');
+    expect(errorsOf(text)).toEqual([
+      problem('compute1/integration-bridge is left to the learner, but compute1/tunnel-bridge, built at boot, needs it: leave compute1/tunnel-bridge to the learner too', line, 'steps[0].builds'),
+      problem('compute1/integration-bridge is left to the learner, but compute1/vm/vm1, built at boot, needs it: leave compute1/vm/vm1 to the learner too', line, 'steps[0].builds'),
+    ]);
+  });
+
+  it('a step building a part that needs one a later step builds', () => {
+    const text = withStep('{ node: compute1, part: tunnel-bridge }');
+    expect(errorsOf(text)).toEqual([
+      problem('compute1/tunnel-flows needs compute1/tunnel-bridge, which a later step ("more") builds: build compute1/tunnel-bridge first', lineOf(text, 'part: tunnel-flows'), 'steps[0].builds'),
+    ]);
+  });
+
+  it('a VM on a tunnelled network, on a node without a tunnel address', () => {
+    const text = edit(BASE, '        - { network: data, interface: eth1, address: 10.0.0.101/24 }', '        - { network: data, interface: eth1 }');
+    expect(errorsOf(text)).toEqual([
+      problem('VM "vm1" is on a gre network, but node "compute1" has no address on the tunnel network "data"', lineOf(text, 'vm1: {'), 'cloud.vms.vm1.node'),
+    ]);
+  });
+
+  it('duplicate step ids', () => {
+    const text = withStep('{ node: network, part: tunnel-flows }').replace('  - id: more', '  - id: tables');
+    expect(errorsOf(text)).toEqual([problem('step id "tables" is used twice', lineOf(text, '- id: tables', true), 'steps[1].id')]);
+  });
+});
+
+describe('objectives', () => {
+  it('naming a node the topology does not declare', () => {
+    const text = withObjective('{ kind: flow, node: compute9, bridge: br-int, table: 0 }');
+    expect(errorsOf(text)).toEqual([
+      problem('no node "compute9" in topology.nodes (there: network, compute1)', lineOf(text, 'node: compute9'), 'steps[0].objectives[1].check.node'),
+    ]);
+  });
+
+  it('naming VMs the cloud does not declare, wherever the check names them', () => {
+    const from = withObjective('{ kind: ping, from: { vm: vm9 }, to: 192.168.1.2 }');
+    expect(errorsOf(from)).toEqual([
+      problem('no VM "vm9" in cloud.vms (there: vm1)', lineOf(from, 'vm: vm9'), 'steps[0].objectives[1].check.from.vm'),
+    ]);
+    const to = withObjective('{ kind: ping, from: { vm: vm1 }, to: vm7 }');
+    expect(errorsOf(to)).toEqual([problem('no VM "vm7" in cloud.vms (there: vm1)', lineOf(to, 'to: vm7'), 'steps[0].objectives[1].check.to')]);
+    const nested = withObjective('\n          kind: all\n          of:\n            - { kind: namespace, node: compute1, name: vm1 }\n            - { kind: dhcp, vm: vm8 }');
+    expect(errorsOf(nested)).toEqual([
+      problem('no VM "vm8" in cloud.vms (there: vm1)', lineOf(nested, 'vm: vm8'), 'steps[0].objectives[1].check.of[1].vm'),
+    ]);
+  });
+
+  it('a flow match that cannot be read', () => {
+    const text = withObjective(`{ kind: flow, node: compute1, bridge: br-tun, match: 'in_port="patch-int' }`);
+    expect(errorsOf(text)).toEqual([
+      problem(
+        'Cannot read the flow match "in_port="patch-int": match:1:1: cannot read a flow: a quote is never closed',
+        lineOf(text, `match: 'in_port`),
+        'steps[0].objectives[1].check.match',
+      ),
+    ]);
+  });
+
+  it('flow actions that cannot be read, without a match', () => {
+    const text = withObjective('{ kind: flow, node: compute1, bridge: br-tun, actions: "resubmit(,1" }');
+    expect(errorsOf(text)).toEqual([
+      problem(/^Cannot read the flow actions "resubmit\(,1": .*"\(" is never closed$/, lineOf(text, 'actions: "resubmit(,1"'), 'steps[0].objectives[1].check.actions'),
+    ]);
+  });
+
+  // Known bug (main/core/check/references.ts): when a flow check has a readable match and
+  // unreadable actions, the problem is located at `match` (path: check.match ? 'match' : 'actions'),
+  // not at the actions that cannot be read. Flip to `it` once fixed.
+  it('flow actions that cannot be read, next to a readable match, are located at the actions', () => {
+    const text = withObjective('\n          kind: flow\n          node: compute1\n          bridge: br-tun\n          match: "in_port=patch-int"\n          actions: "resubmit(,1"');
+    expect(errorsOf(text)).toEqual([
+      problem(/^Cannot read the flow actions /, lineOf(text, 'actions: "resubmit(,1"'), 'steps[0].objectives[1].check.actions'),
+    ]);
+  });
+
+  it('a regular expression that is not one', () => {
+    const command = withObjective('{ kind: command, node: compute1, argv: [ovs-vsctl, show], output: "([" }');
+    expect(errorsOf(command)).toEqual([
+      problem(/^not a regular expression: /, lineOf(command, 'output: "(["'), 'steps[0].objectives[1].check.output'),
+    ]);
+    const http = withObjective('{ kind: http, from: { vm: vm1 }, url: "http://192.168.1.2/", body: "*oops" }');
+    expect(errorsOf(http)).toEqual([problem(/^not a regular expression: /, lineOf(http, 'body:'), 'steps[0].objectives[1].check.body')]);
+  });
+
+  it('duplicate objective ids, also across steps', () => {
+    const text = withObjective('{ kind: bridge, node: compute1, bridge: br-tun }', 'table-0');
+    expect(errorsOf(text)).toEqual([problem('objective id "table-0" is used twice', lineOf(text, '- id: table-0', true), 'steps[0].objectives[1].id')]);
+    const acrossSteps = `${withStep('{ node: network, part: tunnel-flows }')}    objectives:\n      - id: table-0\n        title: { en: Again, zh: 再次 }\n        check: { kind: bridge, node: network, bridge: br-tun }\n        hints: [{ en: A hint., zh: 提示。 }]\n`;
+    expect(errorsOf(acrossSteps)).toEqual([
+      problem('objective id "table-0" is used twice', lineOf(acrossSteps, '- id: table-0', true), 'steps[1].objectives[0].id'),
+    ]);
+  });
+});
+
+describe('translations and guides are warnings, not errors', () => {
+  it('a text without its zh translation is a warning at that text; the lab still loads', () => {
+    const text = edit(edit(BASE, 'title: { en: Lint, zh: 检查 }', 'title: Lint'), 'title: { en: Tables, zh: 流表 }', 'title: { en: Tables }');
+    const { lab, problems } = checkLab(text, '<lab>');
+    expect(lab).toBeDefined();
+    expect(problems).toEqual([
+      problem('no Simplified Chinese (zh) translation yet', lineOf(text, 'title: { en: Tables }'), 'steps[0].title', 'warning'),
+      problem('no Simplified Chinese (zh) translation yet', lineOf(text, 'title: Lint'), 'title', 'warning'),
+    ]);
+    expect(() => parseLab(text, '<lab>')).not.toThrow();
+    expect(parseLab(text, '<lab>').warnings).toHaveLength(2);
+  });
+
+  it('an objective without hints is a warning; a given one needs none', () => {
+    const bare = edit(BASE, '        hints:\n          - { en: From br-int go to table 1., zh: 来自 br-int 的去表 1。 }\n', '');
+    expect(problemsOf(bare)).toEqual([problem('objective "table-0" has no hints', lineOf(bare, '- id: table-0'), 'steps[0].objectives[0].hints', 'warning')]);
+    expect(problemsOf(edit(bare, '      - id: table-0\n', '      - id: table-0\n        given: true\n'))).toEqual([]);
+  });
+
+  describe('guides, when the lab has a folder', () => {
+    let dir: string | undefined;
+    afterEach(async () => {
+      if (dir) await rm(dir, { recursive: true, force: true });
+      dir = undefined;
+    });
+
+    it('a missing English guide is an error, a missing Chinese one a warning', async () => {
+      dir = await mkdtemp(join(tmpdir(), 'nl-validate-'));
+      const file = join(dir, 'lab.yaml');
+      expect(checkLab(BASE, file).problems).toEqual([
+        expect.objectContaining({ severity: 'error', message: `step "tables" has no guide: write ${join('guide', 'en', 'tables.md')}`, location: expect.objectContaining({ line: lineOf(BASE, '- id: tables'), field: 'steps[0].id' }) }),
+        expect.objectContaining({ severity: 'warning', message: `step "tables" has no zh guide yet (${join('guide', 'zh', 'tables.md')})` }),
+      ]);
+      await mkdir(join(dir, 'guide', 'en'), { recursive: true });
+      await writeFile(join(dir, 'guide', 'en', 'tables.md'), '# Tables\n');
+      expect(checkLab(BASE, file).problems.map((p) => p.severity)).toEqual(['warning']);
+      await mkdir(join(dir, 'guide', 'zh'), { recursive: true });
+      await writeFile(join(dir, 'guide', 'zh', 'tables.md'), '# 流表\n');
+      expect(checkLab(BASE, file).problems).toEqual([]);
+    });
+  });
+});
