@@ -69,3 +69,22 @@ describe.each(catalog.labs.map((l) => [l.lab.id, l] as const))('lab %s', (id, lo
     expect(await objectsOfSession(name)).toEqual({ containers: [], networks: [] });
   });
 });
+
+describe('solve --step', () => {
+  it('builds the state after step N: the objectives of steps 1 to N pass, later ones do not', { timeout: 60_000 }, async () => {
+    const name = uniqueName('checkpoint');
+    expect((await runCli(['up', 'ovs-basics', '--name', name], { env })).code).toBe(0);
+    try {
+      const solved = await runCli(['solve', name, '--step', '2', '--json'], { env });
+      expect(solved.code, solved.stderr).toBe(0);
+      expect(JSON.parse(solved.stdout)).toMatchObject({ built: ['compute1/integration-bridge', 'compute1/vm/vm1'] });
+      const { report } = await check(name);
+      const byStep = (step: string) => report.objectives.filter((o) => o.step === step).map((o) => o.passed);
+      expect([...byStep('bridge'), ...byStep('first-vm')].every(Boolean)).toBe(true);
+      expect(byStep('second-vm').some(Boolean)).toBe(false);
+      expect((await runCli(['solve', name, '--step', '9'], { env })).code).toBe(2);
+    } finally {
+      await runCli(['down', name], { env });
+    }
+  });
+});

@@ -203,7 +203,11 @@ export interface SolveResult {
   elapsedMs: number;
 }
 
-/** Builds what the learner would: every learner part, or those of one step (1-based). */
+/**
+ * Builds what the learner would: every learner part, or the state after step N (1-based):
+ * the parts of steps 1 to N, since a step stands on the ones before it. Parts apply
+ * idempotently, so what the learner already built right is left as it is.
+ */
 export async function solveLab(engine: Engine, name: string, options: { step?: number } = {}): Promise<SolveResult> {
   const started = performance.now();
   const { session, loaded, containers } = await runningLab(engine, name);
@@ -211,7 +215,8 @@ export async function solveLab(engine: Engine, name: string, options: { step?: n
   if (options.step !== undefined && (options.step < 1 || options.step > lab.steps.length)) {
     throw new AppError('usage', `Lab ${lab.id} has steps 1 to ${lab.steps.length}; there is no step ${options.step}.`);
   }
-  const parts = solutionParts(lab, renderCloud(lab), options.step === undefined ? undefined : [options.step - 1]);
+  const steps = options.step === undefined ? undefined : Array.from({ length: options.step }, (_, i) => i);
+  const parts = solutionParts(lab, renderCloud(lab), steps);
   const commands = await applyPerNode(containers, parts);
   return { session: session.name, built: parts.map((p) => p.key), commands, elapsedMs: Math.round(performance.now() - started) };
 }

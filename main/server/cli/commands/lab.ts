@@ -57,9 +57,9 @@ export function registerLab(program: Command): void {
 
   program
     .command('solve')
-    .description("build what the learner builds: all of it, or one step's part")
+    .description('build what the learner builds: all of it, or up to and including step N')
     .argument('[name]', 'session name (default: the only running lab)')
-    .option('--step <n>', 'only this step (1-based)', (v) => Number.parseInt(v, 10))
+    .option('--step <n>', 'the state after step N (1-based): steps 1 to N built', (v) => Number.parseInt(v, 10))
     .option('--json', 'print what was built as JSON')
     .action(async (name: string | undefined, options: { step?: number }, command: Command) => {
       const ctx = contextFor(command);
