@@ -5,7 +5,8 @@ import { execArgv } from '../../main/core/docker/exec';
  * Builds, by hand, the GRE state of the book's Icehouse deployment on one node of gre-tenant:
  * br-phy owning the underlay address, br-int and br-tun joined by patch ports, a GRE port with
  * flow-based keys, br-tun's tables 0/1/2/3/10/20/21, and a namespace "VM" on br-int with local
- * VLAN 1. (The lab engine will render this from the lab's cloud; here it is the test's fixture.)
+ * VLAN 1 — by hand, independent of the lab engine (main/core/cloud), so the tunnel and inspector
+ * tests do not stand on the code that labs are tested with.
  */
 
 export const UNDERLAY = { network: '10.0.0.100', compute1: '10.0.0.101' } as const;
@@ -33,15 +34,9 @@ export async function run(container: Docker.Container, argv: string[], stdin?: s
   return result.stdout;
 }
 
-/** br-phy takes over the underlay NIC and its address, so the userspace datapath can route tunnels (DESIGN.md §3). */
+/** br-phy takes over the underlay NIC and its address (the image's nl-underlay, as labs use it). */
 export async function ownUnderlay(container: Docker.Container, node: GreNode): Promise<void> {
-  const local = UNDERLAY[node];
-  const mac = (await run(container, ['cat', '/sys/class/net/eth1/address'])).trim();
-  await run(container, ['ovs-vsctl', 'add-br', 'br-phy', '--', 'set', 'bridge', 'br-phy', 'datapath_type=netdev', `other_config:hwaddr=${mac}`, '--', 'add-port', 'br-phy', 'eth1']);
-  await run(container, ['ip', 'addr', 'flush', 'dev', 'eth1']);
-  await run(container, ['ip', 'addr', 'add', `${local}/24`, 'dev', 'br-phy']);
-  await run(container, ['ip', 'link', 'set', 'br-phy', 'up']);
-  await run(container, ['ovs-appctl', 'ovs/route/add', `${local}/24`, 'br-phy']);
+  await run(container, ['nl-underlay', 'eth1', `${UNDERLAY[node]}/24`]);
 }
 
 export async function buildGreNode(container: Docker.Container, node: GreNode): Promise<void> {

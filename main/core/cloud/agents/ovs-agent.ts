@@ -97,31 +97,32 @@ export function physicalBridge(model: CloudModel, node: NodeModel): PlanPart {
   return part(ref(node, 'physical-bridge'), `${node.physicalBridges.map((b) => b.bridge).join(', ')} on the physical network, linked to br-int`, [ref(node, 'integration-bridge')], steps);
 }
 
-/** The flows that translate local VLANs to the provider's segment and back (book §VLAN). */
-export function vlanFlows(model: CloudModel, node: NodeModel): string[][] {
+/** The flows that translate local VLANs to the provider's segment and back (book §VLAN), per physical bridge. */
+export function vlanFlows(model: CloudModel, node: NodeModel): { bridge: string; outward: string[]; inward: string[] }[] {
   return node.physicalBridges.map((b) => {
-    const onPhysnet = [...node.localVlans]
-      .map(([name, lvid]) => ({ network: model.networks.get(name), lvid }))
-      .filter(({ network }) => network?.physnet === b.physnet && (network.type === 'vlan' || network.type === 'flat'));
-    const outward = onPhysnet.map(({ network, lvid }) =>
-      network?.type === 'flat'
-        ? `table=0,priority=4,in_port=${b.phyPort},dl_vlan=${lvid},actions=strip_vlan,NORMAL`
-        : `table=0,priority=4,in_port=${b.phyPort},dl_vlan=${lvid},actions=mod_vlan_vid:${network?.segment},NORMAL`,
-    );
-    const inward = onPhysnet.map(({ network, lvid }) =>
-      network?.type === 'flat'
-        ? `table=0,priority=3,in_port=${b.intPort},dl_vlan=0xffff,actions=mod_vlan_vid:${lvid},NORMAL`
-        : `table=0,priority=3,in_port=${b.intPort},dl_vlan=${network?.segment},actions=mod_vlan_vid:${lvid},NORMAL`,
-    );
-    return [b.bridge, outward.join('\n'), inward.join('\n')];
+    const onPhysnet = [...node.localVlans].flatMap(([name, lvid]) => {
+      const network = model.networks.get(name);
+      return network?.physnet === b.physnet && (network.type === 'vlan' || network.type === 'flat') ? [{ network, lvid }] : [];
+    });
+    return {
+      bridge: b.bridge,
+      // Out to the wire, on br-ethX: the local tag becomes the provider's (or none, for flat).
+      outward: onPhysnet.map(({ network, lvid }) =>
+        `table=0,priority=4,in_port=${b.phyPort},dl_vlan=${lvid},actions=${network.type === 'flat' ? 'strip_vlan' : `mod_vlan_vid:${network.segment}`},NORMAL`,
+      ),
+      // In from the wire, on br-int: the provider's tag (or untagged, for flat) becomes the local one.
+      inward: onPhysnet.map(({ network, lvid }) =>
+        `table=0,priority=3,in_port=${b.intPort},dl_vlan=${network.type === 'flat' ? '0xffff' : network.segment},actions=mod_vlan_vid:${lvid},NORMAL`,
+      ),
+    };
   });
 }
 
 export function vlanFlowsPart(model: CloudModel, node: NodeModel): PlanPart {
   const steps: Step[] = [];
-  for (const [bridge, outward, inward] of vlanFlows(model, node)) {
-    if (outward) steps.push({ argv: ['ovs-ofctl', 'add-flows', bridge as string, '-'], input: `${outward}\n` });
-    if (inward) steps.push({ argv: ['ovs-ofctl', 'add-flows', 'br-int', '-'], input: `${inward}\n` });
+  for (const { bridge, outward, inward } of vlanFlows(model, node)) {
+    if (outward.length) steps.push({ argv: ['ovs-ofctl', 'add-flows', bridge, '-'], input: `${outward.join('\n')}\n` });
+    if (inward.length) steps.push({ argv: ['ovs-ofctl', 'add-flows', 'br-int', '-'], input: `${inward.join('\n')}\n` });
   }
   return part(ref(node, 'vlan-flows'), 'VLAN translation between local VLANs and provider segments', [ref(node, 'physical-bridge')], steps);
 }
