@@ -50,6 +50,9 @@ export function compileSelector(selector: FlowSelector): CompiledSelector {
 }
 
 function readMatch(text: string): Flow['match'] {
+  // A match copied from a dump may carry table= or priority=; the check has fields for those.
+  const misplaced = /(?:^|,)\s*(table|priority)\s*=/.exec(text)?.[1];
+  if (misplaced) throw new AppError('input', `"${misplaced}=" belongs in the check's own "${misplaced}" field, not in the match "${text}"`);
   try {
     return only(parseFlowDump(`${text} actions=drop`, 'match')).match;
   } catch (error) {

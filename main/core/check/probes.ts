@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ExecResult } from '../docker/exec';
 import { parseFlowDump } from '../inspect/flows/parse';
 import { parseTrace } from '../inspect/trace/parse';
@@ -26,7 +27,7 @@ export interface ProbeContext {
 
 const inNamespace = (where: Where, argv: string[]): string[] => (where.namespace ? ['ip', 'netns', 'exec', where.namespace, ...argv] : argv);
 const placeName = (where: Where) => (where.namespace ? `${where.namespace} on ${where.node}` : where.node);
-const firstLine = (text: string) => text.trim().split('\n').filter(Boolean).at(-1) ?? '';
+const firstLine = (text: string) => text.trim().split('\n').find(Boolean) ?? '';
 
 /** A tunnel's first packet can be lost while OVS resolves the remote's ARP: a probe that must succeed gets retries. */
 const RETRIES = 3;
@@ -95,7 +96,7 @@ async function http(check: Extract<Check, { kind: 'http' }>, ctx: ProbeContext):
   const lines = result.stdout.split('\n');
   const status = Number(lines.pop());
   const body = lines.join('\n');
-  const passed = result.exitCode === 0 && status === check.status && (!check.body || new RegExp(check.body).test(body));
+  const passed = result.exitCode === 0 && status === check.status && (!check.body || new RegExp(check.body, 'm').test(body));
   return { passed, expected, found: result.exitCode === 0 ? `${status}: ${firstLine(body).slice(0, 120)}` : firstLine(result.stderr) || `curl exited ${result.exitCode}` };
 }
 
@@ -111,11 +112,14 @@ async function dhcp(check: Extract<Check, { kind: 'dhcp' }>, ctx: ProbeContext):
   const vm = ctx.vm(check.vm);
   const want = check.expect ?? vm.address;
   const expected = `a DHCP lease of ${want} for ${check.vm}`;
-  // Ask once and only look: -sf /bin/true leaves the VM's configuration alone.
+  // Ask once and only look: -sf /bin/true leaves the VM's configuration alone. Files of its own
+  // per probe, so two probes of one VM in a round never stop each other's client.
+  const files = `/tmp/nl-probe-${check.vm}-${randomBytes(4).toString('hex')}`;
   const result = await ctx.run(vm.node, ['ip', 'netns', 'exec', vm.namespace, 'timeout', '6', 'dhclient', '-1', '-v', '-sf', '/bin/true',
-    '-lf', `/tmp/nl-probe-${check.vm}.leases`, '-pf', `/tmp/nl-probe-${check.vm}.pid`, 'eth0']);
+    '-lf', `${files}.leases`, '-pf', `${files}.pid`, 'eth0']);
   const bound = /bound to (\d+\.\d+\.\d+\.\d+)/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
-  await ctx.run(vm.node, ['ip', 'netns', 'exec', vm.namespace, 'dhclient', '-x', '-pf', `/tmp/nl-probe-${check.vm}.pid`]);
+  await ctx.run(vm.node, ['ip', 'netns', 'exec', vm.namespace, 'dhclient', '-x', '-pf', `${files}.pid`]);
+  await ctx.run(vm.node, ['rm', '-f', `${files}.leases`, `${files}.pid`]);
   return { passed: bound === want, expected, found: bound ? `leased ${bound}` : 'no lease (no DHCPOFFER within 6 s)' };
 }
 

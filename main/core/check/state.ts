@@ -24,7 +24,8 @@ export interface Where {
 
 export type StateCheck = Extract<Check, { kind: 'bridge' | 'port' | 'flow' | 'iptables' | 'namespace' | 'address' | 'link' | 'route' | 'ip-rule' | 'neighbour' | 'process' }>;
 
-const presence = (present: boolean, what: string) => (present ? what : `no ${what}`);
+/** "a flow …" / "no flow …", "port …" / "no port …". */
+const presence = (present: boolean, what: string) => (present ? what : `no ${what.replace(/^an? /, '')}`);
 const listed = (items: string[], none: string, max = 6) =>
   items.length === 0 ? none : `${items.slice(0, max).join('; ')}${items.length > max ? `; … ${items.length - max} more` : ''}`;
 
@@ -124,7 +125,7 @@ export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: 
     case 'neighbour': {
       const ns = namespaceOf(snapshot, where);
       const neighbours = (ns?.neighbours ?? []).filter((n) => n.mac);
-      const hit = neighbours.some((n) => n.address === check.address && (!check.mac || n.mac === check.mac));
+      const hit = neighbours.some((n) => n.address === check.address && (!check.mac || n.mac?.toLowerCase() === check.mac.toLowerCase()));
       const expected = `${presence(check.present, `neighbour ${check.address}${check.mac ? ` at ${check.mac}` : ''}`)} (${placeName(where)})`;
       return { passed: check.present === hit, expected, found: listed(neighbours.map((n) => `${n.address} ${n.mac}`), 'no neighbours') };
     }
