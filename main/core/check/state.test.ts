@@ -497,7 +497,7 @@ describe('probesOf and nodesRead', () => {
     expect(nodesRead({ kind: 'not', check: vmRoute }, model)).toEqual(['compute1']);
   });
 
-  it('nodesRead throws for a VM the cloud does not have (checkLab skips it; evaluate reports it)', () => {
+  it('nodesRead throws for a VM the cloud does not have (the check round skips it; evaluate reports it)', () => {
     expect(() => nodesRead(parse({ kind: 'neighbour', vm: 'vm9', address: '192.168.1.2' }), model)).toThrow('no VM "vm9"');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
-import { checkLab, formatPath, parseLab } from './load';
+import { lintLab, formatPath, parseLab } from './load';
 
 const GOOD = `id: two-nodes
 title: { en: Two nodes, zh: 两个节点 }
@@ -21,7 +21,7 @@ topology:
 
 /** The first problem of a broken lab, as `line:column message`. */
 function firstProblem(text: string) {
-  const { problems } = checkLab(text, 'lab.yaml');
+  const { problems } = lintLab(text, 'lab.yaml');
   const problem = problems.find((p) => p.severity === 'error');
   if (!problem) throw new Error('expected a problem');
   return problem;
@@ -53,7 +53,7 @@ describe('parseLab', () => {
   });
 });
 
-describe('checkLab locates every kind of problem', () => {
+describe('lintLab locates every kind of problem', () => {
   it('YAML syntax errors', () => {
     const problem = firstProblem('id: x\ntitle: [unclosed\nsummary: s\n');
     expect(problem.message).toMatch(/^YAML: /);
@@ -111,7 +111,7 @@ describe('checkLab locates every kind of problem', () => {
 
   it('warns, without failing, about networks nobody joins', () => {
     const text = GOOD.replace('    data: { kind: data, subnet: 10.0.0.0/24 }', '    data: { kind: data, subnet: 10.0.0.0/24 }\n    spare: { kind: management }');
-    const { lab, problems } = checkLab(text, 'lab.yaml');
+    const { lab, problems } = lintLab(text, 'lab.yaml');
     expect(lab).toBeDefined();
     expect(problems).toEqual([
       expect.objectContaining({ severity: 'warning', message: 'network "spare" is declared but no node joins it' }),

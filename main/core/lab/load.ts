@@ -34,14 +34,14 @@ export async function loadLabFile(file: string): Promise<LoadedLab> {
 }
 
 export function parseLab(text: string, file: string): LoadedLab {
-  const { problems, lab } = checkLab(text, file);
+  const { problems, lab } = lintLab(text, file);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0 || !lab) throw labFileError(file, errors);
   return { lab, file, dir: dirname(file), warnings: problems.filter((p) => p.severity === 'warning') };
 }
 
 /** Every problem of a lab file without throwing: what `lint` and the editor show. */
-export function checkLab(text: string, file: string): { lab: Lab | undefined; problems: LocatedProblem[] } {
+export function lintLab(text: string, file: string): { lab: Lab | undefined; problems: LocatedProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number, field?: string): SourceLocation => {

@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkLab, parseLab, type LocatedProblem } from './load';
+import { lintLab, parseLab, type LocatedProblem } from './load';
 
 /**
- * The semantic lint of a lab file (validate.ts), through checkLab: every problem with its
+ * The semantic lint of a lab file (validate.ts), through lintLab: every problem with its
  * message and the line (and field) of the lab file it points at. A file name in <angle
  * brackets> has no folder, so guides are not looked for (but see the last block).
  */
@@ -69,7 +69,7 @@ function lineOf(text: string, needle: string, last = false): number {
   return text.slice(0, at).split('\n').length;
 }
 
-const problemsOf = (text: string): LocatedProblem[] => checkLab(text, '<lab>').problems;
+const problemsOf = (text: string): LocatedProblem[] => lintLab(text, '<lab>').problems;
 const errorsOf = (text: string) => problemsOf(text).filter((p) => p.severity === 'error');
 
 /** What a test expects of a problem: its message (exact or a pattern), line and field. */
@@ -319,7 +319,7 @@ describe('objectives', () => {
 describe('translations and guides are warnings, not errors', () => {
   it('a text without its zh translation is a warning at that text; the lab still loads', () => {
     const text = edit(edit(BASE, 'title: { en: Lint, zh: 检查 }', 'title: Lint'), 'title: { en: Tables, zh: 流表 }', 'title: { en: Tables }');
-    const { lab, problems } = checkLab(text, '<lab>');
+    const { lab, problems } = lintLab(text, '<lab>');
     expect(lab).toBeDefined();
     expect(problems).toEqual([
       problem('no Simplified Chinese (zh) translation yet', lineOf(text, 'title: { en: Tables }'), 'steps[0].title', 'warning'),
@@ -345,16 +345,16 @@ describe('translations and guides are warnings, not errors', () => {
     it('a missing English guide is an error, a missing Chinese one a warning', async () => {
       dir = await mkdtemp(join(tmpdir(), 'nl-validate-'));
       const file = join(dir, 'lab.yaml');
-      expect(checkLab(BASE, file).problems).toEqual([
+      expect(lintLab(BASE, file).problems).toEqual([
         expect.objectContaining({ severity: 'error', message: `step "tables" has no guide: write ${join('guide', 'en', 'tables.md')}`, location: expect.objectContaining({ line: lineOf(BASE, '- id: tables'), field: 'steps[0].id' }) }),
         expect.objectContaining({ severity: 'warning', message: `step "tables" has no zh guide yet (${join('guide', 'zh', 'tables.md')})` }),
       ]);
       await mkdir(join(dir, 'guide', 'en'), { recursive: true });
       await writeFile(join(dir, 'guide', 'en', 'tables.md'), '# Tables\n');
-      expect(checkLab(BASE, file).problems.map((p) => p.severity)).toEqual(['warning']);
+      expect(lintLab(BASE, file).problems.map((p) => p.severity)).toEqual(['warning']);
       await mkdir(join(dir, 'guide', 'zh'), { recursive: true });
       await writeFile(join(dir, 'guide', 'zh', 'tables.md'), '# 流表\n');
-      expect(checkLab(BASE, file).problems).toEqual([]);
+      expect(lintLab(BASE, file).problems).toEqual([]);
     });
   });
 });

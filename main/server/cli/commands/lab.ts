@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { AppError, formatLocation } from '../../../core/errors';
 import { LAB_FILE, readCatalog, resolveLab } from '../../../core/lab/catalog';
 import { checkLab, resetLab, solveLab, takeHint, type CheckReport } from '../../../core/lab/lifecycle';
-import { checkLab as lintLab, type LocatedProblem } from '../../../core/lab/load';
+import { lintLab, type LocatedProblem } from '../../../core/lab/load';
 import { ProgressStore } from '../../../core/lab/progress-store';
 import { listSessions } from '../../../core/session/sessions';
 import type { Engine } from '../../../core/docker/engine';
