@@ -5,4 +5,6 @@
 export const IPC_CHANNELS = {
   /** Renderer → main: one method call of the contract; answers with a Reply. */
   invoke: 'neutron-lab:invoke',
+  /** Main → renderer: one event of the contract (name, payload). */
+  event: 'neutron-lab:event',
 } as const;

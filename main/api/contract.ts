@@ -1,20 +1,58 @@
 import { z } from 'zod';
-import type { AppErrorJson } from '../core/errors';
+import type { AppErrorJson, LocatedProblem } from '../core/errors';
+import type { PacketTrace } from '../core/inspect/trace/parse';
+import type { SnapshotDiff } from '../core/inspect/snapshot/diff';
+import type { NodeSnapshot } from '../core/inspect/snapshot/types';
+import type { CheckReport, ResetResult, SolveResult } from '../core/lab/results';
+import type { ProgressEvent } from '../core/progress';
+import type { BootEvent } from '../core/session/boot-events';
 
 /**
  * The one contract between the UI and the back end. Both transports — Electron IPC and
- * WebSocket — carry exactly these methods, and the renderer never knows which it has.
+ * WebSocket — carry exactly these methods and events, and the renderer never knows which it has.
  *
- * This module is "common" code: data shapes and parameter schemas only, nothing from Node
- * or Electron, so the renderer can import it. Parameters are validated with these schemas
- * where they enter the back end.
+ * This module is "common" code: data shapes and parameter schemas only, nothing from Node or
+ * Electron (the types it names come from pure modules), so the renderer can import it.
+ * Parameters are validated with these schemas where they enter the back end.
  */
+
+const session = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a session name');
+const node = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a node name');
+const labRef = z.string().min(1).max(200);
+const language = z.enum(['en', 'zh']).default('en');
+const namespace = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a namespace name');
+const size = z.number().int().min(1).max(1000);
 
 export const methodParams = {
   /** Engine, node image and desktop facts, for the home screen's environment panel. */
   'environment.status': z.object({}).strict(),
-  'labs.list': z.object({}).strict(),
+  /** Builds the node image; progress arrives as `image.progress` events. */
+  'image.build': z.object({ force: z.boolean().default(false) }).strict(),
+  'labs.list': z.object({ language }).strict(),
+  /** A lab with its steps, guides (Markdown) and objectives, in one language. */
+  'labs.get': z.object({ lab: labRef, language }).strict(),
   'sessions.list': z.object({}).strict(),
+  /** Boots a lab; per-node progress arrives as `lab.boot` events. */
+  'lab.up': z.object({ lab: labRef, name: session.optional() }).strict(),
+  'lab.check': z.object({ session, objectives: z.array(z.string()).optional(), language }).strict(),
+  'lab.solve': z.object({ session, step: z.number().int().min(1).optional() }).strict(),
+  'lab.reset': z.object({ session }).strict(),
+  'lab.down': z.object({ session }).strict(),
+  'lab.hint': z.object({ lab: labRef, objective: z.string().min(1), language }).strict(),
+  /** A node's whole data plane; with `diff`, also what changed since this client's last snapshot of it. */
+  'node.snapshot': z.object({ session, node, diff: z.boolean().default(false) }).strict(),
+  'node.trace': z.object({ session, node, bridge: z.string().min(1).max(15), flow: z.string().min(1).max(2000) }).strict(),
+  /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */
+  'terminal.open': z.object({ session, node, namespace: namespace.optional(), cols: size, rows: size }).strict(),
+  'terminal.write': z.object({ id: z.string(), data: z.string().max(1024 * 1024) }).strict(),
+  'terminal.resize': z.object({ id: z.string(), cols: size, rows: size }).strict(),
+  /** Flow control: the client has drawn this many characters of output. */
+  'terminal.ack': z.object({ id: z.string(), chars: z.number().int().min(0) }).strict(),
+  'terminal.close': z.object({ id: z.string() }).strict(),
+  'labfile.read': z.object({ lab: labRef }).strict(),
+  'labfile.validate': z.object({ text: z.string().max(1024 * 1024), lab: labRef.optional() }).strict(),
+  /** Saves a lab file; refused (nothing written) while it has errors. */
+  'labfile.save': z.object({ lab: labRef, text: z.string().max(1024 * 1024) }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodParams;
@@ -36,8 +74,25 @@ export interface LabSummary {
   id: string;
   title: string;
   summary: string;
+  level: 'beginner' | 'intermediate' | 'advanced';
+  minutes: number;
+  release: string;
   nodes: string[];
   networks: string[];
+  /** The learner's objectives met so far, of all of them. */
+  progress: { met: number; total: number };
+}
+
+export interface LabDetail extends LabSummary {
+  steps: {
+    id: string;
+    title: string;
+    /** The step's guide, Markdown (untrusted: the renderer sanitises it). */
+    guide: string;
+    objectives: { id: string; title: string; given: boolean; hints: number }[];
+  }[];
+  /** The VMs, for terminals and probes: node and namespace of each. */
+  vms: { name: string; node: string; address: string }[];
 }
 
 export interface SessionSummary {
@@ -50,9 +105,37 @@ export interface SessionSummary {
 
 export interface MethodResults {
   'environment.status': EnvironmentStatus;
+  'image.build': { tag: string; builder: string | undefined; seconds: number };
   'labs.list': { labs: LabSummary[]; broken: { id: string; error: AppErrorJson }[] };
+  'labs.get': LabDetail;
   'sessions.list': { sessions: SessionSummary[] };
+  'lab.up': SessionSummary;
+  'lab.check': CheckReport;
+  'lab.solve': SolveResult;
+  'lab.reset': ResetResult;
+  'lab.down': { containers: number; networks: number };
+  'lab.hint': { hint: string; number: number; total: number };
+  'node.snapshot': { snapshot: NodeSnapshot; diff?: SnapshotDiff };
+  'node.trace': PacketTrace;
+  'terminal.open': { id: string };
+  'terminal.write': Record<string, never>;
+  'terminal.resize': Record<string, never>;
+  'terminal.ack': Record<string, never>;
+  'terminal.close': Record<string, never>;
+  'labfile.read': { path: string; text: string };
+  'labfile.validate': { problems: LocatedProblem[] };
+  'labfile.save': { path: string; problems: LocatedProblem[] };
 }
+
+/** Events the back end pushes to the client that caused them. */
+export interface EventPayloads {
+  'image.progress': ProgressEvent;
+  'lab.boot': BootEvent & { session: string };
+  'terminal.data': { id: string; data: string };
+  'terminal.exit': { id: string; code: number | null };
+}
+export type EventName = keyof EventPayloads;
+export const EVENT_NAMES: readonly EventName[] = ['image.progress', 'lab.boot', 'terminal.data', 'terminal.exit'];
 
 /** What a call returns on every transport: a result, or the error as a structured value. */
 export type Reply<M extends MethodName = MethodName> =

@@ -1,63 +1,228 @@
+import { existsSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connectEngine, type Engine } from '../core/docker/engine';
+import { execArgv, inNamespace } from '../core/docker/exec';
 import { AppError, toAppError } from '../core/errors';
-import { imageStatus } from '../core/image/node-image';
-import { readCatalog, summarizeLab } from '../core/lab/catalog';
-import { listSessions } from '../core/session/sessions';
 import { electronBinary } from '../core/desktop';
-import { isMethodName, methodParams, type MethodName, type MethodResults, type Reply } from './contract';
+import { buildNodeImage, imageStatus } from '../core/image/node-image';
+import { diffSnapshots } from '../core/inspect/snapshot/diff';
+import { collectSnapshot, type NodeSnapshot } from '../core/inspect/snapshot/snapshot';
+import { traceInNode } from '../core/inspect/trace/run';
+import { readCatalog, resolveLab, summarizeLab } from '../core/lab/catalog';
+import { checkLab, resetLab, solveLab, startLab, takeHint } from '../core/lab/lifecycle';
+import { lintLab, type LoadedLab } from '../core/lab/load';
+import { ProgressStore } from '../core/lab/progress-store';
+import { objectivesOf, textIn, type Language } from '../core/lab/schema';
+import { labsDir } from '../core/paths';
+import { listSessions, requireNode } from '../core/session/sessions';
+import { removeSessionsNamed } from '../core/session/teardown';
+import { TerminalHost } from '../core/terminal/terminals';
+import { isMethodName, methodParams, type EventName, type EventPayloads, type LabDetail, type LabSummary, type MethodName, type MethodResults, type Reply } from './contract';
 
-/** The back end behind the contract: one instance per app or server process. */
+/**
+ * The back end behind the contract: one ApiService per app or server process, and one Client
+ * per connected window or browser tab. A client's terminals and its last snapshots belong to
+ * it, and go when it disconnects; events go only to the client whose call caused them.
+ */
+
+type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
+
+type Handlers = { [M in MethodName]: (params: never) => Promise<MethodResults[M]> };
+
 export class ApiService {
   private engine: Promise<Engine> | undefined;
+  readonly progress: ProgressStore;
 
-  constructor(private readonly options: { dockerHost?: string } = {}) {}
+  constructor(private readonly options: { dockerHost?: string; progress?: ProgressStore } = {}) {
+    this.progress = options.progress ?? new ProgressStore();
+  }
 
   /** Connects on first use and again after a failure (the user may start the engine meanwhile). */
-  private connect(): Promise<Engine> {
-    this.engine ??= connectEngine({ endpoint: this.options.dockerHost }).catch(
-      (error: unknown) => {
-        this.engine = undefined;
-        throw error;
-      },
-    );
+  connectEngine(): Promise<Engine> {
+    this.engine ??= connectEngine({ endpoint: this.options.dockerHost }).catch((error: unknown) => {
+      this.engine = undefined;
+      throw error;
+    });
     return this.engine;
   }
 
-  private readonly handlers: { [M in MethodName]: () => Promise<MethodResults[M]> } = {
-    'environment.status': async () => {
-      const electron = electronBinary();
-      const desktop = electron.path
-        ? { electron: true, detail: electron.path }
-        : { electron: false, detail: electron.reason ?? 'unavailable' };
-      try {
-        const engine = await this.connect();
-        return {
-          engine: { ok: true, endpoint: engine.info.endpoint, version: engine.info.version },
-          image: await imageStatus(engine),
-          desktop,
-        };
-      } catch (error) {
-        return { engine: { ok: false, error: toAppError(error).toJSON() }, image: undefined, desktop };
-      }
-    },
-    'labs.list': async () => {
-      const catalog = await readCatalog();
-      return { labs: catalog.labs.map(summarizeLab), broken: catalog.broken };
-    },
-    'sessions.list': async () => ({ sessions: await listSessions(await this.connect()) }),
-  };
+  /** A connected window or tab. */
+  client(emit: Emit): Client {
+    return new Client(this, emit);
+  }
 
-  /** Validates and runs one call from a transport; never throws. */
+  async labSummary(loaded: LoadedLab, language: Language): Promise<LabSummary> {
+    const { progress } = await this.progress.read(loaded.lab.id);
+    const learner = objectivesOf(loaded.lab).filter((o) => !o.given);
+    return { ...summarizeLab(loaded, language), progress: { met: learner.filter((o) => progress.objectives[o.id]).length, total: learner.length } };
+  }
+}
+
+export class Client {
+  private readonly terminals: TerminalHost;
+  /** The last snapshot of each node this client asked for, for "what changed". */
+  private readonly lastSnapshots = new Map<string, NodeSnapshot>();
+
+  constructor(
+    private readonly service: ApiService,
+    private readonly emit: Emit,
+  ) {
+    this.terminals = new TerminalHost({
+      data: (id, data) => emit('terminal.data', { id, data }),
+      exit: (id, code) => emit('terminal.exit', { id, code }),
+    });
+  }
+
+  /** Validates and runs one call; never throws. */
   async dispatch(method: unknown, params: unknown): Promise<Reply<MethodName>> {
     try {
       if (!isMethodName(method)) throw new AppError('usage', `Unknown method ${JSON.stringify(method)}.`);
       const parsed = methodParams[method].safeParse(params ?? {});
       if (!parsed.success) {
-        throw new AppError('input', `Bad parameters for ${method}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+        const issue = parsed.error.issues[0];
+        throw new AppError('input', `Bad parameters for ${method}: ${issue?.path.join('.') || 'params'}: ${issue?.message}`);
       }
-      return { ok: true, result: await this.handlers[method]() };
+      const handler = this.handlers[method] as (p: unknown) => Promise<MethodResults[MethodName]>;
+      return { ok: true, result: await handler(parsed.data) };
     } catch (error) {
       return { ok: false, error: toAppError(error).toJSON() };
     }
+  }
+
+  /** The window or tab went away: its terminals close. */
+  close(): void {
+    this.terminals.closeAll();
+  }
+
+  private engine = () => this.service.connectEngine();
+
+  private readonly handlers: Handlers = {
+    'environment.status': async () => {
+      const electron = electronBinary();
+      const desktop = electron.path ? { electron: true, detail: electron.path } : { electron: false, detail: electron.reason ?? 'unavailable' };
+      try {
+        const engine = await this.engine();
+        return { engine: { ok: true, endpoint: engine.info.endpoint, version: engine.info.version }, image: await imageStatus(engine), desktop };
+      } catch (error) {
+        return { engine: { ok: false, error: toAppError(error).toJSON() }, image: undefined, desktop };
+      }
+    },
+    'image.build': async ({ force }: { force: boolean }) => {
+      const result = await buildNodeImage(await this.engine(), { force, onProgress: (event) => this.emit('image.progress', event) });
+      return { tag: result.tag, builder: result.builder, seconds: result.seconds };
+    },
+    'labs.list': async ({ language }: { language: Language }) => {
+      const catalog = await readCatalog();
+      return { labs: await Promise.all(catalog.labs.map((l) => this.service.labSummary(l, language))), broken: catalog.broken };
+    },
+    'labs.get': async ({ lab, language }: { lab: string; language: Language }): Promise<LabDetail> => {
+      const loaded = await resolveLab(lab);
+      const guide = async (step: string) => {
+        for (const lang of [language, 'en'] as const) {
+          try {
+            return await readFile(join(loaded.dir, 'guide', lang, `${step}.md`), 'utf8');
+          } catch {
+            // fall back to English, then to nothing
+          }
+        }
+        return '';
+      };
+      return {
+        ...(await this.service.labSummary(loaded, language)),
+        steps: await Promise.all(
+          loaded.lab.steps.map(async (step) => ({
+            id: step.id,
+            title: textIn(step.title, language),
+            guide: await guide(step.id),
+            objectives: step.objectives.map((o) => ({ id: o.id, title: textIn(o.title, language), given: o.given, hints: o.hints.length })),
+          })),
+        ),
+        vms: Object.entries(loaded.lab.cloud.vms).map(([name, vm]) => ({ name, node: vm.node, address: vm.address })),
+      };
+    },
+    'sessions.list': async () => ({ sessions: await listSessions(await this.engine()) }),
+    'lab.up': async ({ lab, name }: { lab: string; name?: string }) => {
+      const loaded = await resolveLab(lab);
+      const session = name ?? loaded.lab.id;
+      return startLab(await this.engine(), loaded, { name: session, onEvent: (event) => this.emit('lab.boot', { ...event, session }) });
+    },
+    'lab.check': async ({ session, objectives, language }: { session: string; objectives?: string[]; language: Language }) =>
+      checkLab(await this.engine(), session, { store: this.service.progress, language, ...(objectives ? { only: objectives } : {}) }),
+    'lab.solve': async ({ session, step }: { session: string; step?: number }) => solveLab(await this.engine(), session, step === undefined ? {} : { step }),
+    'lab.reset': async ({ session }: { session: string }) => resetLab(await this.engine(), session),
+    'lab.down': async ({ session }: { session: string }) => {
+      const removed = await removeSessionsNamed(await this.engine(), session);
+      if (removed.containers + removed.networks === 0) throw new AppError('state', `No lab is up under the name "${session}".`);
+      return removed;
+    },
+    'lab.hint': async ({ lab, objective, language }: { lab: string; objective: string; language: Language }) =>
+      takeHint(await resolveLab(lab), objective, this.service.progress, language),
+    'node.snapshot': async ({ session, node, diff }: { session: string; node: string; diff: boolean }) => {
+      const snapshot = await collectSnapshot(await requireNode(await this.engine(), session, node), node);
+      const key = `${session}/${node}`;
+      const previous = this.lastSnapshots.get(key);
+      this.lastSnapshots.set(key, snapshot);
+      return diff && previous ? { snapshot, diff: diffSnapshots(previous, snapshot) } : { snapshot };
+    },
+    'node.trace': async ({ session, node, bridge, flow }: { session: string; node: string; bridge: string; flow: string }) =>
+      traceInNode(await requireNode(await this.engine(), session, node), bridge, flow),
+    'terminal.open': async ({ session, node, namespace, cols, rows }: { session: string; node: string; namespace?: string; cols: number; rows: number }) => {
+      const container = await requireNode(await this.engine(), session, node);
+      if (namespace) {
+        // A clear error for a namespace that is not there (yet), instead of a terminal that dies.
+        const exists = await execArgv(container, ['test', '-e', `/run/netns/${namespace}`]);
+        if (exists.exitCode !== 0) throw new AppError('input', `Node ${node} has no network namespace "${namespace}".`);
+      }
+      return { id: await this.terminals.open(container, inNamespace(['bash', '-l'], namespace), { cols, rows }) };
+    },
+    'terminal.write': async ({ id, data }: { id: string; data: string }) => {
+      this.terminals.write(id, data);
+      return {};
+    },
+    'terminal.resize': async ({ id, cols, rows }: { id: string; cols: number; rows: number }) => {
+      await this.terminals.resize(id, cols, rows);
+      return {};
+    },
+    'terminal.ack': async ({ id, chars }: { id: string; chars: number }) => {
+      this.terminals.ack(id, chars);
+      return {};
+    },
+    'terminal.close': async ({ id }: { id: string }) => {
+      this.terminals.close(id);
+      return {};
+    },
+    'labfile.read': async ({ lab }: { lab: string }) => {
+      const loaded = await resolveLabFileOnly(lab);
+      return { path: loaded, text: await readFile(loaded, 'utf8') };
+    },
+    'labfile.validate': async ({ text, lab }: { text: string; lab?: string }) => {
+      const file = lab ? await resolveLabFileOnly(lab) : '<editor>';
+      return { problems: lintLab(text, file).problems };
+    },
+    'labfile.save': async ({ lab, text }: { lab: string; text: string }) => {
+      const file = await resolveLabFileOnly(lab);
+      const { problems } = lintLab(text, file);
+      const errors = problems.filter((p) => p.severity === 'error');
+      if (errors.length > 0) {
+        throw new AppError('input', `Not saved: ${file} would have ${errors.length} error${errors.length === 1 ? '' : 's'}; the first: line ${errors[0]?.location.line}: ${errors[0]?.message}`);
+      }
+      // Written beside and renamed over, so a crash never leaves half a lab file.
+      await writeFile(`${file}.saving`, text, 'utf8');
+      await rename(`${file}.saving`, file);
+      return { path: file, problems };
+    },
+  };
+}
+
+/** A lab's file, for the editor: a catalogue id, or the path of an existing lab.yaml. */
+async function resolveLabFileOnly(lab: string): Promise<string> {
+  try {
+    return (await resolveLab(lab)).file;
+  } catch (error) {
+    // A lab with errors still opens in the editor: find its file without validating it.
+    const candidate = lab.endsWith('lab.yaml') ? lab : join(labsDir(), lab, 'lab.yaml');
+    if (existsSync(candidate)) return candidate;
+    throw error;
   }
 }

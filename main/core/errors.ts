@@ -43,6 +43,13 @@ export interface SourceLocation {
   field?: string;
 }
 
+/** A problem of a file that does not stop everything: lint's errors and warnings. */
+export interface LocatedProblem {
+  severity: 'error' | 'warning';
+  message: string;
+  location: SourceLocation;
+}
+
 export interface AppErrorOptions {
   /** One line that tells the user exactly what to do about it. */
   hint?: string;

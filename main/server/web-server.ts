@@ -117,7 +117,12 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /** One request per message: `{id, method, params}` → `{id, reply}`; replies may come out of order. */
+/** One tab, one client: calls carry ids and get replies; events are pushed as {event, payload}. */
 function serveApi(ws: WebSocket, service: ApiService): void {
+  const client = service.client((event, payload) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+  });
+  ws.on('close', () => client.close());
   ws.on('message', (data) => {
     let request: { id?: unknown; method?: unknown; params?: unknown };
     try {
@@ -126,7 +131,7 @@ function serveApi(ws: WebSocket, service: ApiService): void {
       ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'usage', message: 'Messages must be JSON.' } } }));
       return;
     }
-    void service.dispatch(request.method, request.params).then((reply) => {
+    void client.dispatch(request.method, request.params).then((reply) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id ?? null, reply }));
     });
   });

@@ -6,6 +6,9 @@ declare module '*.vue' {
 
 interface Window {
   /** Present only in the desktop app: the preload's bridge (main/electron/preload.ts). */
-  neutronLab?: { invoke(method: string, params: unknown): Promise<unknown> };
+  neutronLab?: {
+    invoke(method: string, params: unknown): Promise<unknown>;
+    subscribe(listener: (name: string, payload: unknown) => void): () => void;
+  };
 }
 declare module '*.css';

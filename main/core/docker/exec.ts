@@ -32,6 +32,15 @@ export function assertArgv(argv: readonly string[]): void {
   }
 }
 
+const NETNS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** argv that runs `argv` inside namespace `netns` (or as is). The name is one argv element, never parsed. */
+export function inNamespace(argv: readonly string[], netns: string | undefined): string[] {
+  if (netns === undefined || netns === '') return [...argv];
+  if (!NETNS_NAME.test(netns)) throw new AppError('input', `"${netns}" is not a network namespace name.`);
+  return ['ip', 'netns', 'exec', netns, ...argv];
+}
+
 /** Runs `argv` in the container and returns its exit code and demultiplexed output (UTF-8). */
 export async function execArgv(
   container: Docker.Container,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { AppError, toAppError, type AppErrorJson } from '../errors';
 import { labsDir } from '../paths';
 import { loadLabFile, type LoadedLab } from './load';
-import { textIn } from './schema';
+import { textIn, type Lab, type Language } from './schema';
 
 export const LAB_FILE = 'lab.yaml';
 
@@ -13,15 +13,21 @@ export interface LabSummary {
   id: string;
   title: string;
   summary: string;
+  level: Lab['level'];
+  minutes: number;
+  release: string;
   nodes: string[];
   networks: string[];
 }
 
-export function summarizeLab({ lab }: LoadedLab): LabSummary {
+export function summarizeLab({ lab }: LoadedLab, language: Language = 'en'): LabSummary {
   return {
     id: lab.id,
-    title: textIn(lab.title),
-    summary: textIn(lab.summary),
+    title: textIn(lab.title, language),
+    summary: textIn(lab.summary, language),
+    level: lab.level,
+    minutes: lab.minutes,
+    release: lab.release,
     nodes: Object.keys(lab.topology.nodes),
     networks: Object.keys(lab.topology.networks),
   };

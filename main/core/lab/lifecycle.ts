@@ -15,7 +15,10 @@ import { resolveLab } from './catalog';
 import type { LoadedLab } from './load';
 import { bootParts, solutionParts } from './parts';
 import type { ProgressStore } from './progress-store';
+import type { CheckReport, ObjectiveResult, ResetResult, SolveResult } from './results';
 import { textIn, type Language, type LocalizedText } from './schema';
+
+export type { CheckReport, ObjectiveResult, ResetResult, SolveResult } from './results';
 
 /**
  * A lab's life: `up` boots the topology and builds the cloud minus the learner's parts; `check`
@@ -71,32 +74,7 @@ async function applyPerNode(containers: Map<string, Docker.Container>, parts: re
 
 // ---- check ------------------------------------------------------------------------------
 
-export interface ObjectiveResult {
-  id: string;
-  title: string;
-  step: string;
-  given: boolean;
-  passed: boolean;
-  expected: string;
-  found: string;
-  /** The next hint not yet shown, and how many there are. */
-  hint?: string;
-  hintsUsed: number;
-  hintsTotal: number;
-}
 
-export interface CheckReport {
-  session: string;
-  lab: string;
-  passed: number;
-  total: number;
-  objectives: ObjectiveResult[];
-  /** Where the learner is: the first step with an unmet objective (all met: the step count). */
-  currentStep: number;
-  elapsedMs: number;
-  /** Problems of the progress file, when it had to be set aside. */
-  notices: string[];
-}
 
 export interface CheckOptions {
   store?: ProgressStore;
@@ -195,13 +173,6 @@ export async function takeHint(lab: LoadedLab, objectiveId: string, store: Progr
 
 // ---- solve and reset ----------------------------------------------------------------------
 
-export interface SolveResult {
-  session: string;
-  /** The parts built, by key. */
-  built: string[];
-  commands: number;
-  elapsedMs: number;
-}
 
 /**
  * Builds what the learner would: every learner part, or the state after step N (1-based):
@@ -221,12 +192,6 @@ export async function solveLab(engine: Engine, name: string, options: { step?: n
   return { session: session.name, built: parts.map((p) => p.key), commands, elapsedMs: Math.round(performance.now() - started) };
 }
 
-export interface ResetResult {
-  session: string;
-  /** True when the nodes had to be recreated (the session was broken). */
-  recreated: boolean;
-  elapsedMs: number;
-}
 
 /** Back to the boot state: each node clears what agents and learner built, then the boot parts are applied again. */
 export async function resetLab(engine: Engine, name: string): Promise<ResetResult> {

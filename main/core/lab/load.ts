@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
-import { AppError, formatLocation, type AppErrorJson, type SourceLocation } from '../errors';
+import { AppError, formatLocation, type AppErrorJson, type LocatedProblem, type SourceLocation } from '../errors';
+
+export type { LocatedProblem } from '../errors';
 import { validateTopology, type Problem } from '../topology/validate';
 import { LabSchema, type Lab } from './schema';
 import { validateLab } from './validate';
@@ -16,11 +18,6 @@ export interface LoadedLab {
   warnings: LocatedProblem[];
 }
 
-export interface LocatedProblem {
-  severity: 'error' | 'warning';
-  message: string;
-  location: SourceLocation;
-}
 
 /** Reads and validates a lab file; an `input` AppError listing every problem otherwise. */
 export async function loadLabFile(file: string): Promise<LoadedLab> {

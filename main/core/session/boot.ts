@@ -7,20 +7,14 @@ import { requireImage } from '../image/node-image';
 import { applyParts } from '../cloud/apply';
 import type { PlanPart } from '../cloud/plan';
 import type { LoadedLab } from '../lab/load';
+import type { BootEvent, BootPhase } from './boot-events';
+
+export type { BootEvent, BootPhase } from './boot-events';
 import { networkCreateOptions, nodeContainerOptions, planSession, SessionNameSchema, type PlannedNode, type SessionPlan } from './plan';
 import { listSessions, ownerTag, type SessionStatus } from './sessions';
 import { removeLeftovers, removeSession } from './teardown';
 
 /** `up`: boots a lab's topology — networks, then every node in parallel — until OVS answers in each. */
-
-export type BootPhase = 'creating' | 'starting' | 'building' | 'ready';
-
-export interface BootEvent {
-  node: string;
-  phase: BootPhase;
-  /** Milliseconds since `up` began. */
-  elapsedMs: number;
-}
 
 export interface UpOptions {
   /** Session name; defaults to the lab id. A second copy of a lab needs another name. */

@@ -1,12 +1,15 @@
 import type { MethodName, MethodParams, MethodResults, Reply } from '../../../main/api/contract';
-import { unwrap, type Transport } from './transport';
+import { EventHub, unwrap, type Transport } from './transport';
 
-/** The desktop app: calls go through the preload's one-method bridge. */
+/** The desktop app: calls and events go through the preload's two-function bridge. */
 export function ipcTransport(bridge: NonNullable<Window['neutronLab']>): Transport {
+  const hub = new EventHub();
+  bridge.subscribe((name, payload) => hub.emit(name, payload));
   return {
     kind: 'ipc',
     async call<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResults[M]> {
       return unwrap((await bridge.invoke(method, params)) as Reply<M>);
     },
+    on: (event, listener) => hub.on(event, listener),
   };
 }

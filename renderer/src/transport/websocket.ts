@@ -1,14 +1,16 @@
 import type { MethodName, MethodParams, MethodResults, Reply } from '../../../main/api/contract';
-import { RemoteError, unwrap, type Transport } from './transport';
+import { EventHub, RemoteError, unwrap, type Transport } from './transport';
 
 /**
  * The browser mode: one WebSocket to /api on the page's own origin. Calls carry ids, so
- * replies may arrive in any order; the socket reconnects on the next call after a drop.
+ * replies may arrive in any order; events arrive as {event, payload}. The socket reconnects on
+ * the next call after a drop (the server closes a dropped tab's terminals).
  */
 export function websocketTransport(url: string): Transport {
   let socket: Promise<WebSocket> | undefined;
   let nextId = 1;
   const pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+  const hub = new EventHub();
 
   const connect = (): Promise<WebSocket> =>
     new Promise((resolve, reject) => {
@@ -21,7 +23,11 @@ export function websocketTransport(url: string): Transport {
         pending.clear();
       };
       ws.onmessage = (event: MessageEvent<string>) => {
-        const message = JSON.parse(event.data) as { id: number; reply: Reply };
+        const message = JSON.parse(event.data) as { id: number; reply: Reply } | { event: string; payload: unknown };
+        if ('event' in message) {
+          hub.emit(message.event, message.payload);
+          return;
+        }
         pending.get(message.id)?.resolve(message.reply);
         pending.delete(message.id);
       };
@@ -40,5 +46,6 @@ export function websocketTransport(url: string): Transport {
       ws.send(JSON.stringify({ id, method, params }));
       return unwrap((await reply) as Reply<M>);
     },
+    on: (event, listener) => hub.on(event, listener),
   };
 }

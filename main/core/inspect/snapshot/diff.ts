@@ -3,7 +3,7 @@ import type { Flow } from '../flows/types';
 import { formatRule } from '../iptables/format';
 import type { IptablesRule } from '../iptables/types';
 import { portMapOf } from '../ovsdb/parse';
-import type { NodeSnapshot } from './snapshot';
+import type { NodeSnapshot } from './types';
 
 /**
  * What changed between two snapshots of one node: flows and rules added, removed or changed,

@@ -2,12 +2,13 @@ import type Docker from 'dockerode';
 import { execArgvBytes } from '../../docker/exec';
 import { AppError, toAppError } from '../../errors';
 import { parseFlowDump } from '../flows/parse';
-import type { Flow } from '../flows/types';
-import { parseIpAddr, parseIpNeigh, parseIpRoute, parseIpRule, type IpInterface, type IpNeighbour, type IpRoute, type IpRule } from '../iproute/parse';
+import { parseIpAddr, parseIpNeigh, parseIpRoute, parseIpRule } from '../iproute/parse';
 import { parseIptables } from '../iptables/parse';
-import type { IptablesState } from '../iptables/types';
-import { parseOvsdbDump, type OvsDatabase } from '../ovsdb/parse';
+import { parseOvsdbDump } from '../ovsdb/parse';
 import { readFrames, type Frame } from './frames';
+import type { NamespaceState, NodeSnapshot, ServiceProcess } from './types';
+
+export type { NamespaceState, NodeSnapshot, ServiceProcess } from './types';
 
 /**
  * Everything the app reads from one node at one moment: the OVS database, every bridge's flows,
@@ -15,39 +16,6 @@ import { readFrames, type Frame } from './frames';
  * iptables; the dnsmasq and haproxy processes with the files they read. Collected by one exec of
  * the image's nl-snapshot and parsed here.
  */
-
-export interface NamespaceState {
-  /** '' for the node's own namespace. */
-  name: string;
-  interfaces: IpInterface[];
-  routes: IpRoute[];
-  rules: IpRule[];
-  neighbours: IpNeighbour[];
-  iptables: IptablesState;
-}
-
-export interface ServiceProcess {
-  pid: number;
-  command: string;
-  args: string;
-  /** The network namespace it runs in ('' for the node's own; '?' when none matches what it sees). */
-  namespace: string;
-  /** Files its command line names (haproxy -f, dnsmasq --dhcp-hostsfile=, …). */
-  files: { path: string; content: string }[];
-}
-
-export interface NodeSnapshot {
-  node: string;
-  /** Seconds since the epoch, by the node's clock, when the snapshot began. */
-  takenAt: number;
-  ovs: OvsDatabase;
-  /** Flows by bridge name. */
-  flows: Record<string, Flow[]>;
-  namespaces: NamespaceState[];
-  processes: ServiceProcess[];
-  /** Parts that could not be read (a command failed, or printed what no parser understands). */
-  problems: { section: string; message: string }[];
-}
 
 export async function collectSnapshot(container: Docker.Container, node: string): Promise<NodeSnapshot> {
   const result = await execArgvBytes(container, ['nl-snapshot']);

@@ -1,20 +1,11 @@
 import type { Command } from 'commander';
-import { execArgv, openTty } from '../../../core/docker/exec';
+import { execArgv, inNamespace, openTty } from '../../../core/docker/exec';
 import { AppError } from '../../../core/errors';
 import { requireNode } from '../../../core/session/sessions';
 import { contextFor } from '../context';
 import { printJson } from '../output';
 
 /** exec and shell: run commands inside a node, or inside a network namespace of a node. */
-
-const NETNS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** argv that runs `argv` inside namespace `netns` (or as is). The name is one argv element, never parsed. */
-export function inNamespace(argv: string[], netns: string | undefined): string[] {
-  if (netns === undefined) return argv;
-  if (!NETNS_NAME.test(netns)) throw new AppError('input', `"${netns}" is not a network namespace name.`);
-  return ['ip', 'netns', 'exec', netns, ...argv];
-}
 
 export function registerExec(program: Command): void {
   program

@@ -1,0 +1,43 @@
+/** What the lab lifecycle reports (check, solve, reset). Types only: the UI shares them. */
+
+export interface ObjectiveResult {
+  id: string;
+  title: string;
+  step: string;
+  given: boolean;
+  passed: boolean;
+  expected: string;
+  found: string;
+  /** The next hint not yet shown, and how many there are. */
+  hint?: string;
+  hintsUsed: number;
+  hintsTotal: number;
+}
+
+export interface CheckReport {
+  session: string;
+  lab: string;
+  passed: number;
+  total: number;
+  objectives: ObjectiveResult[];
+  /** Where the learner is: the first step with an unmet objective (all met: the step count). */
+  currentStep: number;
+  elapsedMs: number;
+  /** Problems of the progress file, when it had to be set aside. */
+  notices: string[];
+}
+
+export interface SolveResult {
+  session: string;
+  /** The parts built, by key. */
+  built: string[];
+  commands: number;
+  elapsedMs: number;
+}
+
+export interface ResetResult {
+  session: string;
+  /** True when the nodes had to be recreated (the session was broken). */
+  recreated: boolean;
+  elapsedMs: number;
+}
