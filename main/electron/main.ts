@@ -4,10 +4,14 @@ import { app, BrowserWindow, session, shell } from 'electron';
 import { ApiService } from '../api/service';
 import { CONTENT_SECURITY_POLICY } from '../api/content-security-policy';
 import { serveIpc } from './ipc';
+import { installMenu } from './menu';
+import { DEFAULT_SIZE } from '../core/window-state';
+import { rememberWindowState, savedWindowState } from './window-state';
 
 /**
  * The desktop shell: one window onto the renderer, locked down (context isolation, sandbox,
- * no Node integration, a strict CSP), with the contract served over IPC.
+ * no Node integration, a strict CSP), with the contract served over IPC; single instance,
+ * an application menu, the window's place remembered, external links in the system browser.
  * This is the only part of the app that imports 'electron'.
  */
 
@@ -16,9 +20,9 @@ const rendererIndex = pathToFileURL(join(import.meta.dirname, '..', 'renderer', 
 const isAppUrl = (url: string) => (rendererUrl ? url.startsWith(rendererUrl) : url.split('#')[0] === rendererIndex);
 
 function createWindow(): BrowserWindow {
+  const saved = savedWindowState();
   const window = new BrowserWindow({
-    width: 1280,
-    height: 820,
+    ...(saved ? { x: saved.x, y: saved.y, width: saved.width, height: saved.height } : DEFAULT_SIZE),
     minWidth: 900,
     minHeight: 600,
     title: 'Neutron Lab',
@@ -31,7 +35,11 @@ function createWindow(): BrowserWindow {
       webSecurity: true,
     },
   });
-  window.once('ready-to-show', () => window.show());
+  window.once('ready-to-show', () => {
+    if (saved?.maximized) window.maximize();
+    window.show();
+  });
+  rememberWindowState(window);
   // Links leave for the system browser; the window itself never navigates away from the app.
   window.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://') || url.startsWith('http://')) void shell.openExternal(url);
@@ -60,6 +68,7 @@ if (!app.requestSingleInstanceLock()) {
         responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
       });
     });
+    installMenu();
     serveIpc(new ApiService(), isAppUrl);
     createWindow();
     app.on('activate', () => {
