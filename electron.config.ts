@@ -28,6 +28,8 @@ export default defineConfig({
     plugins: [vue()],
     build: {
       outDir: 'out/renderer',
+      // Monaco alone is megabytes unminified; the renderer ships minified.
+      minify: true,
       rollupOptions: { input: { index: 'renderer/index.html' } },
     },
   },

@@ -39,7 +39,7 @@ export const methodParams = {
   'lab.reset': z.object({ session }).strict(),
   'lab.down': z.object({ session }).strict(),
   'lab.hint': z.object({ lab: labRef, objective: z.string().min(1), language }).strict(),
-  /** A node's whole data plane; with `diff`, also what changed since this client's last snapshot of it. */
+  /** A node's whole data plane; with `diff`, also what changed since this client's last diffing snapshot of it. */
   'node.snapshot': z.object({ session, node, diff: z.boolean().default(false) }).strict(),
   'node.trace': z.object({ session, node, bridge: z.string().min(1).max(15), flow: z.string().min(1).max(2000) }).strict(),
   /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */
@@ -93,6 +93,8 @@ export interface LabDetail extends LabSummary {
   }[];
   /** The VMs, for terminals and probes: node and namespace of each. */
   vms: { name: string; node: string; address: string }[];
+  /** Where the learner was, by the last check (0-based; the step count when all is done). */
+  currentStep: number;
 }
 
 export interface SessionSummary {

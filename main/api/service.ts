@@ -139,6 +139,7 @@ export class Client {
           })),
         ),
         vms: Object.entries(loaded.lab.cloud.vms).map(([name, vm]) => ({ name, node: vm.node, address: vm.address })),
+        currentStep: Math.min((await this.service.progress.read(loaded.lab.id)).progress.currentStep, loaded.lab.steps.length),
       };
     },
     'sessions.list': async () => ({ sessions: await listSessions(await this.engine()) }),
@@ -160,10 +161,13 @@ export class Client {
       takeHint(await resolveLab(lab), objective, this.service.progress, language),
     'node.snapshot': async ({ session, node, diff }: { session: string; node: string; diff: boolean }) => {
       const snapshot = await collectSnapshot(await requireNode(await this.engine(), session, node), node);
+      if (!diff) return { snapshot };
+      // Only diffing reads move the baseline: a topology or namespace poll in between must not
+      // swallow what the learner's last command changed.
       const key = `${session}/${node}`;
       const previous = this.lastSnapshots.get(key);
       this.lastSnapshots.set(key, snapshot);
-      return diff && previous ? { snapshot, diff: diffSnapshots(previous, snapshot) } : { snapshot };
+      return previous ? { snapshot, diff: diffSnapshots(previous, snapshot) } : { snapshot };
     },
     'node.trace': async ({ session, node, bridge, flow }: { session: string; node: string; bridge: string; flow: string }) =>
       traceInNode(await requireNode(await this.engine(), session, node), bridge, flow),

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,11 +7,11 @@ import { appRoot } from '../../main/core/paths';
 import { up } from '../../main/core/session/boot';
 import { resolveLab } from '../../main/core/lab/catalog';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
-import { runCli, testEngine, uniqueName } from './helpers';
+import { runCli, serveUi, testEngine, uniqueName } from './helpers';
 
 /**
- * The browser mode end to end: `neutron-lab serve` and real headless Chromium. The UI is the
- * foundation's status page; the full workspace's tests come with it.
+ * The browser mode end to end: `neutron-lab serve` and real headless Chromium: the home screen
+ * and the server's guards. ui-workspace.test.ts drives the lab workspace itself.
  */
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -21,26 +21,9 @@ let url: string;
 let browser: Browser;
 const session = uniqueName('web');
 
-function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(appRoot(), 'bin', 'neutron-lab.mjs'), 'serve', '--port', '0', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Neutron Lab is at (\S+)/.exec(output);
-      if (match?.[1]) resolve({ child, url: match[1] });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-}
-
 beforeAll(async () => {
   await up(await testEngine(), await resolveLab('ovs-basics'), { name: session });
-  ({ child: server, url } = await serve([]));
+  ({ child: server, url } = await serveUi());
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }, 120_000);
 
@@ -51,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('browser mode', () => {
-  it('serves the UI on 127.0.0.1, which shows the environment, the catalogue and the running lab', async () => {
+  it('serves the UI on 127.0.0.1, whose home screen shows the environment, the catalogue and the running lab', async () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -65,7 +48,7 @@ describe('browser mode', () => {
     expect(await page.locator('[data-test=labs]').textContent()).toContain('gre-tenant');
     expect(await page.locator('[data-test=sessions]').textContent()).toContain(session);
     expect(errors, `the page reported: ${errors.join(' | ')}`).toEqual([]);
-    await page.screenshot({ path: join(appRoot(), 'test-results', 'status-page.png') });
+    await page.screenshot({ path: join(appRoot(), 'test-results', 'home-page.png') });
     await page.close();
   });
 
@@ -113,7 +96,7 @@ describe('browser mode', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('needs --token');
 
-    const guarded = await serve(['--host', '0.0.0.0', '--token', 's3cret-token']);
+    const guarded = await serveUi({ serveArgs: ['--host', '0.0.0.0', '--token', 's3cret-token'] });
     try {
       expect(guarded.url).toMatch(/\?token=s3cret-token$/);
       const port = new URL(guarded.url).port;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -73,4 +73,24 @@ export async function withNode<T>(labId: string, node: string, body: (container:
   } finally {
     await removeSessionsNamed(engine, name);
   }
+}
+
+/**
+ * `neutron-lab serve` on a free port: resolves with the child and the URL it prints.
+ * `globalArgs` go before the command (--docker-host), `serveArgs` after it (--host, --token).
+ */
+export function serveUi(options: { env?: NodeJS.ProcessEnv; globalArgs?: string[]; serveArgs?: string[] } = {}): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const args = [join(appRoot(), 'bin', 'neutron-lab.mjs'), ...(options.globalArgs ?? []), 'serve', '--port', '0', ...(options.serveArgs ?? [])];
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Neutron Lab is at (\S+)/.exec(output);
+      if (match?.[1]) resolve({ child, url: match[1] });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+  });
 }

@@ -1,5 +1,5 @@
 import { spawn, type StdioOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ApiService } from '../../../api/service';
@@ -48,7 +48,7 @@ async function serveUntilStopped(flags: ServeFlags, dockerHost: string | undefin
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('usage', `--port ${flags.port} is not a port number.`);
   const staticDir = join(appRoot(), 'out', 'renderer');
-  if (!existsSync(join(staticDir, 'index.html'))) await build();
+  if (buildIsStale(join(staticDir, 'index.html'))) await build();
   const server = await startWebServer({
     host: flags.host,
     port,
@@ -79,6 +79,22 @@ async function electronBinaryOrDownload(): Promise<ReturnType<typeof electronBin
 }
 
 /** Builds the app (main, preload, renderer) with electron-vite. */
+/**
+ * In a source checkout, the build is stale when any source of the app is newer than it (so
+ * `serve` never shows yesterday's UI). A packaged app has no sources and is never stale.
+ */
+function buildIsStale(built: string): boolean {
+  if (!existsSync(built)) return true;
+  const root = appRoot();
+  const newest = (path: string): number => {
+    if (!existsSync(path)) return 0;
+    const stat = statSync(path);
+    return stat.isDirectory() ? Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name)))) : stat.mtimeMs;
+  };
+  const sources = Math.max(newest(join(root, 'renderer')), newest(join(root, 'main')), newest(join(root, 'electron.config.ts')));
+  return sources > statSync(built).mtimeMs;
+}
+
 async function build(): Promise<void> {
   const root = appRoot();
   const cli = join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');

@@ -1,0 +1,53 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { describe, expect, it } from 'vitest';
+import type { SessionSummary } from '../../../main/api/contract';
+import { SESSION_NAME, useBootStore } from './boot';
+import { fakeTransport } from './fake-transport';
+import { useTransportStore } from './transport';
+
+describe('boot store', () => {
+  it('follows lab.boot events of its own session while lab.up runs', async () => {
+    setActivePinia(createPinia());
+    const phases: string[] = [];
+    const transport = fakeTransport({
+      'lab.up': (params, emit) => {
+        emit('lab.boot', { session: 'other', node: 'network', phase: 'ready', elapsedMs: 1 });
+        emit('lab.boot', { session: 'mine', node: 'network', phase: 'creating', elapsedMs: 2 });
+        phases.push(useBootStore().nodes.map((n) => n.phase).join(','));
+        emit('lab.boot', { session: 'mine', node: 'network', phase: 'ready', elapsedMs: 3 });
+        return { name: params.name ?? params.lab, lab: params.lab, state: 'running', problems: [], nodes: [] } satisfies SessionSummary;
+      },
+    });
+    useTransportStore().set(transport);
+    const boot = useBootStore();
+    const up = await boot.start('gre-tenant', ['network', 'compute1'], 'mine');
+    expect(up?.name).toBe('mine');
+    expect(phases).toEqual(['creating,waiting']);
+    expect(boot.nodes.map((n) => n.phase)).toEqual(['ready', 'waiting']);
+    expect(boot.booting).toBe(false);
+    // Events after the call are not this boot's any more.
+    transport.emit('lab.boot', { session: 'mine', node: 'compute1', phase: 'ready', elapsedMs: 4 });
+    expect(boot.nodes[1]?.phase).toBe('waiting');
+  });
+
+  it('boots under the lab id when no name is given, and keeps the failure', async () => {
+    setActivePinia(createPinia());
+    const { RemoteError } = await import('../transport/transport');
+    const transport = fakeTransport({
+      'lab.up': () => {
+        throw new RemoteError('state', 'Lab "gre-tenant" is already up.', 'Open it, or stop it first.');
+      },
+    });
+    useTransportStore().set(transport);
+    const boot = useBootStore();
+    expect(await boot.start('gre-tenant', ['network'])).toBeUndefined();
+    expect(transport.calls[0]?.params).toEqual({ lab: 'gre-tenant' });
+    expect(boot.error).toEqual({ message: 'Lab "gre-tenant" is already up.', hint: 'Open it, or stop it first.' });
+  });
+
+  it('knows the contract rule for session names', () => {
+    expect(SESSION_NAME.test('it-ui-1a2b3c')).toBe(true);
+    expect(SESSION_NAME.test('1lab')).toBe(false);
+    expect(SESSION_NAME.test('Lab')).toBe(false);
+  });
+});

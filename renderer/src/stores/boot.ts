@@ -1,0 +1,45 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { SessionSummary } from '../../../main/api/contract';
+import { applyBootEvent, initialBoot, type NodeBoot } from './boot-progress';
+import { describeError, type Problem } from './errors';
+import { useTransportStore } from './transport';
+
+/** The session name rule of the contract, checked before asking, so the learner sees why at once. */
+export const SESSION_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** Starting a lab: `lab.up` with per-node progress from `lab.boot` events. One boot at a time. */
+export const useBootStore = defineStore('boot', () => {
+  /** The lab of the last start, whose card shows the progress (and the error, if it failed). */
+  const lab = ref<string>();
+  const booting = ref(false);
+  const session = ref<string>();
+  const nodes = ref<NodeBoot[]>([]);
+  const error = ref<Problem>();
+
+  /** The session when it is up; undefined when it failed (then `error` says why). */
+  async function start(labId: string, labNodes: readonly string[], name?: string): Promise<SessionSummary | undefined> {
+    const api = useTransportStore().api();
+    const sessionName = name || labId;
+    lab.value = labId;
+    session.value = sessionName;
+    nodes.value = initialBoot(labNodes);
+    error.value = undefined;
+    booting.value = true;
+    // Events go only to this window, but another start in it must not move these bars.
+    const stop = api.on('lab.boot', (event) => {
+      if (event.session === sessionName) nodes.value = applyBootEvent(nodes.value, event);
+    });
+    try {
+      return await api.call('lab.up', name ? { lab: labId, name } : { lab: labId });
+    } catch (e) {
+      error.value = describeError(e);
+      return undefined;
+    } finally {
+      stop();
+      booting.value = false;
+    }
+  }
+
+  return { lab, booting, session, nodes, error, start };
+});

@@ -1,0 +1,266 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRoot } from '../../main/core/paths';
+import { removeSessionsNamed } from '../../main/core/session/teardown';
+import { serveUi, testEngine, uniqueName } from './helpers';
+
+/**
+ * The lab workspace end to end, as a learner drives it: real Docker, real OVS, `neutron-lab
+ * serve` and real headless Chromium. One page walks through gre-tenant in order — boot from the
+ * catalogue, terminals, check (fails), solve, check (passes), traffic, inspector, editor, stop —
+ * because each step needs the state the one before left.
+ */
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const LAB = 'gre-tenant';
+const RESULTS = join(appRoot(), 'test-results');
+const session = uniqueName('ui');
+
+let server: ChildProcess | undefined;
+let url: string;
+let browser: Browser;
+let page: Page;
+let dataDir: string;
+const pageErrors: string[] = [];
+
+const slot = (node: string, namespace = '') => page.locator(`[data-test=terminal-slot][data-node="${node}"][data-namespace="${namespace}"]`);
+const terminalText = async (node: string, namespace = '') => (await slot(node, namespace).locator('.xterm-rows').textContent()) ?? '';
+const objective = (id: string) => page.locator(`[data-test=objective][data-objective="${id}"]`);
+
+/** Opens (or shows) a terminal from its tab and types a command into it, as the learner would. */
+async function typeInTerminal(node: string, namespace: string, command: string): Promise<void> {
+  await page.locator(`[data-test=terminal-tab][data-node="${node}"][data-namespace="${namespace}"]`).click();
+  const terminal = slot(node, namespace).locator('[data-test=terminal]');
+  await terminal.waitFor({ state: 'visible' });
+  await terminal.click();
+  await page.keyboard.type(`${command}\n`);
+}
+
+/** Clicks Check and waits until the check has answered. */
+async function check(): Promise<void> {
+  await page.locator('[data-test=check]').click();
+  await expect.poll(() => page.locator('[data-test=lab-controls]').getAttribute('data-busy'), { timeout: 5_000 }).toBe('check');
+  await expect.poll(() => page.locator('[data-test=lab-controls]').getAttribute('data-busy'), { timeout: 120_000, interval: 250 }).toBe('');
+  expect(await page.locator('[data-test=error]').count(), await page.locator('[data-test=error]').allTextContents().then((t) => t.join(' | '))).toBe(0);
+}
+
+const passedOf = async () => Object.fromEntries(
+  await page.locator('[data-test=objective]').evaluateAll((items) => items.map((item) => [item.getAttribute('data-objective'), item.getAttribute('data-passed')])),
+) as Record<string, string>;
+
+async function screenshot(name: string): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  const path = join(RESULTS, name);
+  await page.screenshot({ path });
+  process.stdout.write(`screenshot: ${path}\n`);
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'nl-ui-'));
+  ({ child: server, url } = await serveUi({ env: { NEUTRON_LAB_DATA: dataDir } }));
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  // Reset and Stop ask first; the learner says yes.
+  page.on('dialog', (dialog) => void dialog.accept());
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await removeSessionsNamed(await testEngine(), session);
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the lab workspace in a browser', () => {
+  it('starts gre-tenant from the catalogue under its own name, showing each node boot', async () => {
+    await page.goto(url);
+    const card = page.locator(`[data-test=lab-card][data-lab="${LAB}"]`);
+    await card.waitFor();
+    expect(await card.textContent()).toMatch(/0\/\d+ objectives/);
+    await expect.poll(() => card.locator('[data-test=start-lab]').isEnabled(), { timeout: 30_000 }).toBe(true);
+    await screenshot('ui-catalogue.png');
+
+    await page.locator('[data-test=session-name]').fill(session);
+    // Boots are quick; record every phase the bars show rather than hoping to catch one on screen.
+    await page.evaluate(`(() => {
+      const seen = (window.bootPhases = []);
+      new MutationObserver(() => {
+        for (const row of document.querySelectorAll('[data-test=boot-node]')) seen.push(row.dataset.node + ':' + row.dataset.phase);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    })()`);
+    await card.locator('[data-test=start-lab]').click();
+    await page.waitForURL(`**/#/lab/${session}`, { timeout: 180_000 });
+    const phases = (await page.evaluate('window.bootPhases')) as string[];
+    for (const node of ['network', 'compute1']) {
+      expect(phases).toContain(`${node}:ready`);
+      expect(phases.some((p) => p.startsWith(`${node}:`) && !p.endsWith(':ready'))).toBe(true);
+    }
+    await page.locator('[data-test=guide]').waitFor();
+  }, 240_000);
+
+  it('opens on the topology, whose namespaces open terminals and whose bridges open the inspector', async () => {
+    const topology = page.locator('[data-test=topology]');
+    await topology.waitFor();
+    const vm1 = topology.locator('[data-test=topo-namespace][data-node=compute1][data-namespace=vm1]');
+    await vm1.waitFor({ timeout: 30_000 });
+    await vm1.click({ position: { x: 20, y: 10 } }); // its name, not the interface drawn inside it
+    await slot('compute1', 'vm1').locator('[data-test=terminal]').waitFor({ state: 'visible' });
+    expect(await page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=vm1]').getAttribute('class')).toContain('active');
+
+    await page.locator('[data-test=tool-tab][data-tool=topology]').click();
+    await topology.locator('[data-test=topo-bridge][data-node=network][data-bridge=br-tun]').click();
+    await page.locator('[data-test=inspector][data-node=network]').waitFor();
+    expect(await page.locator('[data-test=inspect-node]').inputValue()).toBe('network');
+    await expect.poll(() => page.locator('[data-test=flow-bridge-filter]').inputValue(), { timeout: 30_000 }).toBe('br-tun');
+  }, 90_000);
+
+  it('opens a node terminal that runs what the learner types', async () => {
+    await typeInTerminal('compute1', '', 'ovs-vsctl show');
+    await expect.poll(() => terminalText('compute1'), { timeout: 30_000 }).toContain('br-int');
+  });
+
+  it("types a guide's command into the active terminal", async () => {
+    const block = page.locator('[data-test=code-block]').filter({ hasText: 'brctl show' });
+    await block.locator('[data-test=run-in-terminal]').click();
+    await expect.poll(() => terminalText('compute1'), { timeout: 30_000 }).toContain('qbr2a7d9c41-3b');
+    // Output samples are not commands.
+    expect(await page.locator('[data-test=code-block][data-lang=text] [data-test=run-in-terminal]').count()).toBe(0);
+  });
+
+  it("checks: the given objectives pass, the learner's fail with what was expected and found", async () => {
+    await page.locator('[data-test=objectives-scope][data-scope=all]').click();
+    await check();
+    const passed = await passedOf();
+    expect(passed['gre-port']).toBe('true');
+    expect(passed['table-0']).toBe('false');
+    expect(passed['cross-node-ping']).toBe('false');
+    const failed = objective('table-21');
+    expect(await failed.locator('[data-test=expected]').textContent()).toContain('strip_vlan');
+    expect((await failed.locator('[data-test=found]').textContent())?.trim()).not.toBe('');
+    // table-0 has two hints: the check shows the first, "Next hint" the second.
+    const hinted = objective('table-0');
+    await expect.poll(() => hinted.locator('[data-test=hint]').count()).toBe(1);
+    await hinted.locator('[data-test=next-hint]').click();
+    await expect.poll(() => hinted.locator('[data-test=hint]').count()).toBe(2);
+    expect(await hinted.locator('[data-test=hint][data-number="2"]').textContent()).toContain('ovs-ofctl add-flow');
+    expect(await hinted.locator('[data-test=next-hint]').count()).toBe(0);
+    await hinted.scrollIntoViewIfNeeded();
+    await screenshot('ui-workspace-check.png');
+  }, 180_000);
+
+  it('solves every step, and then every objective is met', async () => {
+    await page.locator('[data-test=solve-all]').click();
+    await expect.poll(() => page.locator('[data-test=notice]').count(), { timeout: 120_000 }).toBe(1);
+    // The results of the earlier check describe a state that is gone.
+    expect(Object.values(await passedOf()).every((p) => p === 'unknown')).toBe(true);
+    await check();
+    const passed = await passedOf();
+    expect(Object.keys(passed).length).toBeGreaterThan(5);
+    expect(Object.entries(passed).filter(([, p]) => p !== 'true')).toEqual([]);
+    await screenshot('ui-workspace.png');
+  }, 180_000);
+
+  it("pings across the tunnel from vm1's namespace terminal", async () => {
+    // vm1's tab comes from the live namespace discovery.
+    await page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=vm1]').waitFor({ timeout: 30_000 });
+    await typeInTerminal('compute1', 'vm1', 'ping -c 3 192.168.1.2');
+    await expect.poll(() => terminalText('compute1', 'vm1'), { timeout: 30_000 }).toMatch(/3 packets transmitted, [1-3] received/);
+  }, 60_000);
+
+  it("shows table 21's flood flow counting an ARP broadcast in the inspector", async () => {
+    const floodRow = page.locator('[data-test=flow-row][data-bridge=br-tun][data-table="21"][data-priority="1"]');
+    const packets = async () => Number((await floodRow.getAttribute('data-packets')) || 'NaN');
+    await page.locator('[data-test=tool-tab][data-tool=inspector]').click();
+    await page.locator('[data-test=inspect-node]').selectOption('compute1');
+    await floodRow.waitFor({ timeout: 30_000 });
+    const before = await packets();
+    expect(before).toBeGreaterThanOrEqual(0);
+    // An address nobody has: vm1 keeps broadcasting ARP requests for it, which table 21 floods.
+    await typeInTerminal('compute1', 'vm1', 'ping -c 2 -W 1 192.168.1.99');
+    await expect.poll(() => terminalText('compute1', 'vm1'), { timeout: 30_000 }).toMatch(/2 packets transmitted, 0 received/);
+    await page.locator('[data-test=tool-tab][data-tool=inspector]').click();
+    await page.locator('[data-test=inspect-node]').selectOption('compute1');
+    await expect.poll(async () => {
+      await page.locator('[data-test=inspector-refresh]').click();
+      return packets();
+    }, { timeout: 30_000, interval: 1000 }).toBeGreaterThan(before);
+    await floodRow.scrollIntoViewIfNeeded();
+    await screenshot('ui-inspector.png');
+  }, 90_000);
+
+  it('resets the lab to its starting state', async () => {
+    await page.locator('[data-test=reset]').click();
+    await expect.poll(() => page.locator('[data-test=notice]').textContent(), { timeout: 120_000 }).toMatch(/starting state/);
+  }, 150_000);
+
+  it('opens the lab in the editor from its card, which reports a broken file as you type', async () => {
+    await page.goto(url);
+    await page.locator(`[data-test=lab-card][data-lab="${LAB}"] [data-test=edit-lab]`).click();
+    await page.waitForURL(`**/#/edit/${LAB}`);
+    const editor = page.locator('[data-test=lab-editor]');
+    await editor.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 60_000 });
+    await expect.poll(() => editor.locator('[data-test=lint-summary]').getAttribute('data-errors'), { timeout: 30_000 }).toBe('0');
+    await editor.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+Home');
+    // A compact mapping inside a mapping: not YAML. Typed, never saved.
+    await page.keyboard.type('foo: bar: baz\n');
+    await expect.poll(() => editor.locator('[data-test=lint-problem][data-severity=error]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await editor.locator('[data-test=lint-problem][data-severity=error]').first().getAttribute('data-line')).toBe('1');
+    await screenshot('ui-editor.png');
+  }, 120_000);
+
+  it('stops the lab and goes back to the catalogue', async () => {
+    await page.goto(`${url}#/lab/${session}`);
+    await page.locator('[data-test=guide]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-test=stop-lab]').click();
+    await page.waitForURL((u) => u.hash === '#/' || u.hash === '', { timeout: 60_000 });
+    await page.locator('[data-test=sessions]').waitFor();
+    await expect.poll(() => page.locator(`[data-test=session][data-session="${session}"]`).count()).toBe(0);
+    expect(pageErrors, `the page reported: ${pageErrors.join(' | ')}`).toEqual([]);
+  }, 90_000);
+
+  it('keeps the language and the theme across reloads, and says where the Docker engine is', async () => {
+    await page.goto(`${url}#/settings`);
+    await expect.poll(() => page.locator('[data-test=docker-endpoint]').textContent()).toMatch(/unix:\/\/|tcp:\/\/|ssh:\/\//);
+    expect(await page.locator('[data-test=docker-endpoint]').textContent()).toContain('--docker-host');
+    await page.locator('[data-test=language][data-value=zh]').check();
+    await page.locator('[data-test=theme][data-value=dark]').check();
+    await page.reload();
+    await page.locator('[data-test=nav-labs]').click();
+    await expect.poll(() => page.locator(`[data-test=lab-card][data-lab="${LAB}"] h3`).textContent()).toContain('GRE 租户网络');
+    expect(await page.locator('[data-test=nav-settings]').textContent()).toBe('设置');
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await screenshot('ui-catalogue-zh-dark.png');
+    await page.goto(`${url}#/settings`);
+    await page.locator('[data-test=language][data-value=en]').check();
+    await page.locator('[data-test=theme][data-value=light]').check();
+    expect(await page.locator('[data-test=nav-settings]').textContent()).toBe('Settings');
+    expect(pageErrors, `the page reported: ${pageErrors.join(' | ')}`).toEqual([]);
+  }, 60_000);
+
+  it('says exactly what to fix when the Docker engine cannot be reached', async () => {
+    const broken = await serveUi({ env: { NEUTRON_LAB_DATA: dataDir }, globalArgs: ['--docker-host', 'unix:///nonexistent/docker.sock'] });
+    try {
+      const other = await browser.newPage();
+      await other.goto(broken.url);
+      const problem = other.locator('[data-test=engine-problem]');
+      await problem.waitFor({ timeout: 30_000 });
+      expect(await problem.locator('[data-test=error]').textContent()).toContain('/nonexistent/docker.sock');
+      expect((await problem.locator('[data-test=error-hint]').textContent())?.trim()).not.toBe('');
+      expect(await other.locator('[data-test=start-lab]').first().isDisabled()).toBe(true);
+      await other.close();
+    } finally {
+      broken.child.kill('SIGTERM');
+    }
+  }, 60_000);
+});
+
