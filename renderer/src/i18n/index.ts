@@ -21,7 +21,19 @@ export function translate(language: Language, key: MessageKey, params: MessagePa
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
 }
 
-export function useI18n(): { t: (key: MessageKey, params?: MessageParams) => string } {
+/** A message looked up by key, in whatever language a caller chose. */
+export type Translate = (key: MessageKey, params?: MessageParams) => string;
+
+/** English: the default for code outside components (and what its unit tests read). */
+export const english: Translate = (key, params) => translate('en', key, params);
+
+/** A message to show later, translated where it is shown. */
+export interface Message {
+  key: MessageKey;
+  params?: MessageParams;
+}
+
+export function useI18n(): { t: Translate } {
   const settings = useSettingsStore();
   return { t: (key, params) => translate(settings.language, key, params) };
 }

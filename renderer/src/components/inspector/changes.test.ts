@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SnapshotDiff } from '../../../../main/core/inspect/snapshot/diff';
 import type { IptablesRule } from '../../../../main/core/inspect/iptables/types';
+import { translate } from '../../i18n';
 import { changeLines } from './changes';
 import { flow } from './fixtures.test-helpers';
 
@@ -61,6 +62,21 @@ describe('what changed, as lines', () => {
       { kind: 'added', subject: 'interface', place: '(node)', text: 'tap1' },
       { kind: 'removed', subject: 'rule', place: 'vm1 filter', text: '-A INPUT -p icmp -j ACCEPT' },
       { kind: 'grew', subject: 'rule', place: 'vm1 filter', text: '-A INPUT -p icmp -j ACCEPT', detail: '+1 packet, +84 bytes' },
+    ]);
+  });
+
+  it('words places and details in the language it is given, and keeps subjects as names', () => {
+    const lines = changeLines(
+      {
+        ...empty,
+        flows: [{ bridge: 'br-int', added: [], removed: [], changed: [{ before: flow(0, 1, '', ['drop']), after: flow(0, 1, '', ['NORMAL']) }], counters: [] }],
+        rules: [{ namespace: '', table: 'nat', added: [], removed: [], counters: [{ item: rule, packets: 3, bytes: 180 }] }],
+      },
+      (key, params) => translate('zh', key, params),
+    );
+    expect(lines).toEqual([
+      { kind: 'changed', subject: 'flow', place: 'br-int', text: 'table=0, priority=1 actions=NORMAL', detail: '原为 actions=drop' },
+      { kind: 'grew', subject: 'rule', place: '（节点） nat', text: '-A INPUT -p icmp -j ACCEPT', detail: '+3 个报文，+180 字节' },
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { SnapshotDiff } from '../../../../main/core/inspect/snapshot/diff';
 import { formatRule } from '../../../../main/core/inspect/iptables/format';
+import { english, type Translate } from '../../i18n';
 import { actionsText, matchText } from './flow-table';
 
 /**
@@ -8,6 +9,8 @@ import { actionsText, matchText } from './flow-table';
  */
 
 export type ChangeKind = 'added' | 'removed' | 'changed' | 'grew';
+/** What changed; the view shows it in the learner's language, and tests see it as is. */
+export type ChangeSubject = 'bridge' | 'port' | 'flow' | 'namespace' | 'interface' | 'rule';
 
 /** A refresh's changes, with when it was taken (wall clock) and the span it covers (node clock). */
 export interface ChangeEntry {
@@ -18,8 +21,7 @@ export interface ChangeEntry {
 
 export interface ChangeLine {
   kind: ChangeKind;
-  /** bridge, port, flow, namespace, interface, rule. */
-  subject: string;
+  subject: ChangeSubject;
   /** Where: the bridge, or the namespace (and iptables table). */
   place: string;
   text: string;
@@ -27,11 +29,16 @@ export interface ChangeLine {
   detail?: string;
 }
 
-const nodeNamespace = (name: string) => (name === '' ? '(node)' : name);
-
-export function changeLines(diff: SnapshotDiff): ChangeLine[] {
+/** The lines of a diff; `t` words the places and details (the subject stays a name for the view). */
+export function changeLines(diff: SnapshotDiff, t: Translate = english): ChangeLine[] {
   const lines: ChangeLine[] = [];
-  const push = (kind: ChangeKind, subject: string, place: string, text: string, detail?: string) =>
+  const nodeNamespace = (name: string) => (name === '' ? t('changes.rootNamespace') : name);
+  const growthText = ({ packets, bytes }: { packets: number; bytes: number }) =>
+    t('changes.growth', {
+      packets: t(packets === 1 ? 'changes.packetsOne' : 'changes.packetsMany', { n: packets }),
+      bytes: t(bytes === 1 ? 'changes.bytesOne' : 'changes.bytesMany', { n: bytes }),
+    });
+  const push = (kind: ChangeKind, subject: ChangeSubject, place: string, text: string, detail?: string) =>
     lines.push({ kind, subject, place, text, ...(detail === undefined ? {} : { detail }) });
 
   for (const name of diff.bridges.added) push('added', 'bridge', name, name);
@@ -44,7 +51,7 @@ export function changeLines(diff: SnapshotDiff): ChangeLine[] {
     const flowText = (f: (typeof changes.added)[number]) => `table=${f.table}, priority=${f.priority}${f.match.length ? `,${matchText(f.match)}` : ''} actions=${actionsText(f)}`;
     for (const flow of changes.added) push('added', 'flow', changes.bridge, flowText(flow));
     for (const flow of changes.removed) push('removed', 'flow', changes.bridge, flowText(flow));
-    for (const { before, after } of changes.changed) push('changed', 'flow', changes.bridge, flowText(after), `was actions=${actionsText(before)}`);
+    for (const { before, after } of changes.changed) push('changed', 'flow', changes.bridge, flowText(after), t('changes.was', { actions: actionsText(before) }));
     for (const growth of changes.counters) push('grew', 'flow', changes.bridge, flowText(growth.item), growthText(growth));
   }
   for (const name of diff.namespaces.added) push('added', 'namespace', nodeNamespace(name), nodeNamespace(name));
@@ -60,8 +67,4 @@ export function changeLines(diff: SnapshotDiff): ChangeLine[] {
     for (const growth of changes.counters) push('grew', 'rule', place, formatRule(growth.item), growthText(growth));
   }
   return lines;
-}
-
-function growthText({ packets, bytes }: { packets: number; bytes: number }): string {
-  return `+${packets} packet${packets === 1 ? '' : 's'}, +${bytes} byte${bytes === 1 ? '' : 's'}`;
 }

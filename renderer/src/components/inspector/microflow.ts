@@ -1,4 +1,5 @@
 import type { Flow } from '../../../../main/core/inspect/flows/types';
+import { english, type Translate } from '../../i18n';
 
 /** A trace asked for from a flow row: the form is filled with it and run. */
 export interface TraceRequest {
@@ -14,18 +15,19 @@ export interface TraceRequest {
  * to a packet this flow matches?". ofproto/trace takes an exact microflow, not a match: a masked
  * field becomes its value (OVS prints values already masked, so the packet still matches), and
  * conntrack fields are left out (a trace sets them with --ct-next, not in the packet).
+ * `t` words the notes.
  */
-export function microflowOf(flow: Flow): { flow: string; notes: string[] } {
+export function microflowOf(flow: Flow, t: Translate = english): { flow: string; notes: string[] } {
   const parts: string[] = [];
   const notes: string[] = [];
   for (const field of flow.match) {
     if (field.name.startsWith('ct_')) {
-      notes.push(`${field.name} is conntrack state, not part of a packet; it was left out.`);
+      notes.push(t('trace.noteConntrack', { field: field.name }));
       continue;
     }
     parts.push(field.value === undefined ? field.name : `${field.name}=${field.value}`);
   }
-  if (flow.table !== 0) notes.push(`A trace starts in table 0; this flow is in table ${flow.table}, which the packet reaches only if earlier tables send it there.`);
-  if (!flow.match.some((f) => f.name === 'in_port')) notes.push('The flow matches any in_port; add one (in_port=NAME) to trace from a port.');
+  if (flow.table !== 0) notes.push(t('trace.noteTable', { table: flow.table }));
+  if (!flow.match.some((f) => f.name === 'in_port')) notes.push(t('trace.noteInPort'));
   return { flow: parts.join(','), notes };
 }

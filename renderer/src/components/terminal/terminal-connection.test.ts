@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventName, EventPayloads, MethodName } from '../../../../main/api/contract';
+import { english, type Message } from '../../i18n';
 import type { Transport } from '../../transport/transport';
 import { AckBatcher } from './ack-batcher';
 import { TerminalConnection, type TerminalScreen } from './terminal-connection';
@@ -50,8 +51,8 @@ function fakeScreen(): TerminalScreen & { text: string; notices: string[]; later
       screen.text += data;
       screen.later.push(drawn);
     },
-    notice(text: string) {
-      screen.notices.push(text);
+    notice(message: Message) {
+      screen.notices.push(english(message.key, message.params));
     },
   };
   return screen;

@@ -1,4 +1,5 @@
 import type { EventPayloads, MethodParams } from '../../../../main/api/contract';
+import type { Message } from '../../i18n';
 import type { Transport } from '../../transport/transport';
 import { AckBatcher } from './ack-batcher';
 
@@ -15,8 +16,8 @@ import { AckBatcher } from './ack-batcher';
 export interface TerminalScreen {
   /** Draws output; calls `drawn` once it is on the screen (xterm's write callback). */
   write(data: string, drawn: () => void): void;
-  /** A line of the app's own (exit status, errors); not output, so not acknowledged. */
-  notice(text: string): void;
+  /** A line of the app's own (exit status, errors), worded by the screen; not output, so not acknowledged. */
+  notice(message: Message): void;
 }
 
 export interface TerminalTarget {
@@ -80,7 +81,12 @@ export class TerminalConnection {
     } catch (error) {
       if (this.status === 'opening') {
         this.finish('exited');
-        this.screen.notice(`Could not open a terminal on ${target.node}${target.namespace ? ` in ${target.namespace}` : ''}: ${messageOf(error)}`);
+        const message = messageOf(error);
+        this.screen.notice(
+          target.namespace
+            ? { key: 'terminal.openFailedIn', params: { node: target.node, namespace: target.namespace, message } }
+            : { key: 'terminal.openFailed', params: { node: target.node, message } },
+        );
       }
       return;
     }
@@ -135,7 +141,7 @@ export class TerminalConnection {
     if (this.state === 'opening') this.early.push({ kind: 'exit', ...event });
     else if (this.state === 'open' && event.id === this.id) {
       this.finish('exited');
-      this.screen.notice(event.code === null ? '[exited]' : `[exited with ${event.code}]`);
+      this.screen.notice(event.code === null ? { key: 'terminal.exited' } : { key: 'terminal.exitedWith', params: { code: event.code } });
     }
   }
 
@@ -150,7 +156,7 @@ export class TerminalConnection {
   /** Fire and forget: a failed write or ack is reported on the screen unless the terminal has gone. */
   private send<M extends 'terminal.write' | 'terminal.resize' | 'terminal.ack'>(method: M, params: MethodParams<M>): void {
     this.transport.call(method, params).catch((error: unknown) => {
-      if (this.state === 'open' && method === 'terminal.write') this.screen.notice(`Could not send input: ${messageOf(error)}`);
+      if (this.state === 'open' && method === 'terminal.write') this.screen.notice({ key: 'terminal.sendFailed', params: { message: messageOf(error) } });
     });
   }
 }
