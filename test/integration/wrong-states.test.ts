@@ -16,6 +16,9 @@ import { testEngine, uniqueName } from './helpers';
 type Command = [node: string, ...argv: string[]];
 const of = (bridge: string, ...args: string[]): string[] => ['ovs-ofctl', ...args.slice(0, -1), bridge, args.at(-1) as string];
 
+const DHCP_DIR = '/var/lib/neutron/dhcp/88b1609c-68e0-49ca-a658-f1edff54a264';
+const inRouter = (...argv: string[]): string[] => ['ip', 'netns', 'exec', 'qrouter-40fff075-d3a2-477b-942c-6b1adb42e35e', ...argv];
+
 /** objective id → the commands that break it. Every objective of the lab must be listed. */
 const WRONG: Record<string, Record<string, Command[]>> = {
   'gre-tenant': {
@@ -87,6 +90,26 @@ const WRONG: Record<string, Record<string, Command[]>> = {
     // Tenants that can reach each other: vm3 plugged into tenant A's local VLAN.
     'tenants-apart': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo2d9b4e3a-7c', 'tag=1']],
     'vlan-101-on-the-wire': [['compute1', ...of('br-eth1', '--strict', 'mod-flows', 'table=0,priority=4,in_port=phy-br-eth1,dl_vlan=1,actions=mod_vlan_vid:103,NORMAL')]],
+  },
+  'dhcp-router': {
+    'vm-wired': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo8c2e4a6f-1b', 'tag=2']],
+    'tunnel-up': [['network', 'ovs-vsctl', 'set', 'interface', 'vxlan-0a006458', 'options:remote_ip=10.0.100.99']],
+    // The DHCP port on another network's local VLAN.
+    'qdhcp-namespace': [['network', 'ovs-vsctl', 'set', 'port', 'tapf14c598d-98', 'tag=2']],
+    'dnsmasq-running': [['network', 'pkill', '-x', 'dnsmasq']],
+    // A hosts file that does not know vm1's MAC: no offer.
+    'vm-leases': [['network', 'truncate', '-s', '0', `${DHCP_DIR}/host`], ['network', 'pkill', '-HUP', '-x', 'dnsmasq']],
+    'router-ports': [['network', ...inRouter('ip', 'addr', 'del', '9.186.100.2/24', 'dev', 'qg-e76de35e-90')]],
+    'default-route': [['network', ...inRouter('ip', 'route', 'del', 'default')]],
+    // SNAT to an address that is not the router's.
+    'snat-rule': [['network', ...inRouter('iptables', '-w', '-t', 'nat', '-R', 'neutron-vpn-agen-snat', '2', '-s', '10.0.0.0/24', '-j', 'SNAT', '--to-source', '9.186.100.3')]],
+    'outside-sees-router': [['network', ...inRouter('iptables', '-w', '-t', 'nat', '-R', 'neutron-vpn-agen-snat', '2', '-s', '10.0.0.0/24', '-j', 'SNAT', '--to-source', '9.186.100.3')]],
+    // The floating IP sent to the wrong VM address.
+    'fip-rules': [['network', ...inRouter('iptables', '-w', '-t', 'nat', '-R', 'neutron-vpn-agen-PREROUTING', '2', '-d', '9.186.100.129/32', '-j', 'DNAT', '--to-destination', '10.0.0.9')]],
+    'fip-address': [['network', ...inRouter('ip', 'addr', 'del', '9.186.100.129/32', 'dev', 'qg-e76de35e-90')]],
+    'outside-reaches-vm': [['network', ...inRouter('iptables', '-w', '-t', 'nat', '-R', 'neutron-vpn-agen-PREROUTING', '2', '-d', '9.186.100.129/32', '-j', 'DNAT', '--to-destination', '10.0.0.9')]],
+    // No float-snat rule: vm1 leaves as the router's address.
+    'vm1-leaves-as-fip': [['network', ...inRouter('iptables', '-w', '-t', 'nat', '-F', 'neutron-vpn-agen-float-snat')]],
   },
   'ovs-basics': {
     'br-int': [['compute1', 'ovs-vsctl', 'set', 'bridge', 'br-int', 'datapath_type=system']],

@@ -26,8 +26,11 @@ export function probesOf(check: Check): ProbeCheck[] {
 
 export async function runProbes(checks: readonly ProbeCheck[], model: CloudModel, run: Runner): Promise<Map<Check, Outcome>> {
   const ctx = probeContext(model, run);
-  const outcomes = await Promise.all(checks.map((check) => runProbe(check, ctx).catch((error: unknown) => couldNotRun(check, error))));
-  return new Map(checks.map((check, i) => [check, outcomes[i] as Outcome]));
+  const probe = async (check: ProbeCheck): Promise<[Check, Outcome]> => [check, await runProbe(check, ctx).catch((error: unknown) => couldNotRun(check, error))];
+  // DHCP first, as a VM asks for its address before it talks; then all other probes at once.
+  const leases = await Promise.all(checks.filter((c) => c.kind === 'dhcp').map(probe));
+  const others = await Promise.all(checks.filter((c) => c.kind !== 'dhcp').map(probe));
+  return new Map([...leases, ...others]);
 }
 
 export interface EvaluationContext {
@@ -92,7 +95,7 @@ function probeContext(model: CloudModel, run: Runner): ProbeContext {
   const vm = (name: string) => {
     const port = model.ports.find((p) => p.owner === 'vm' && p.name === name);
     if (!port) throw new AppError('input', `no VM "${name}" in the lab's cloud`);
-    return { node: port.node, namespace: port.name, address: port.address };
+    return { node: port.node, namespace: port.name, address: port.address, dhcp: port.dhcp };
   };
   return {
     run,

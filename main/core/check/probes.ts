@@ -11,9 +11,9 @@ import type { Outcome, Where } from './state';
  * flows, packet traces, and `command`. Every command is an argv run inside a lab node.
  */
 
-export type Runner = (node: string, argv: string[]) => Promise<ExecResult>;
+export type Runner = (node: string, argv: string[], options?: { onStderr?: (chunk: Buffer) => void }) => Promise<ExecResult>;
 
-export type ProbeCheck = Extract<Check, { kind: 'ping' | 'tcp' | 'http' | 'dhcp' | 'trace' | 'command' | 'counter' }>;
+export type ProbeCheck = Extract<Check, { kind: 'ping' | 'tcp' | 'http' | 'dhcp' | 'trace' | 'command' | 'counter' | 'capture' }>;
 
 export interface ProbeContext {
   run: Runner;
@@ -22,7 +22,7 @@ export interface ProbeContext {
   /** A VM's address, or the text itself when it is an address. */
   address(target: string): string;
   /** The VM's namespace interface and the address it should lease (dhcp). */
-  vm(name: string): { node: string; namespace: string; address: string };
+  vm(name: string): { node: string; namespace: string; address: string; dhcp: boolean };
 }
 
 const inNamespace = (where: Where, argv: string[]): string[] => (where.namespace ? ['ip', 'netns', 'exec', where.namespace, ...argv] : argv);
@@ -48,6 +48,8 @@ export async function runProbe(check: ProbeCheck, ctx: ProbeContext): Promise<Ou
       return trace(check, ctx);
     case 'counter':
       return counter(check, ctx);
+    case 'capture':
+      return capture(check, ctx);
   }
 }
 
@@ -112,10 +114,12 @@ async function dhcp(check: Extract<Check, { kind: 'dhcp' }>, ctx: ProbeContext):
   const vm = ctx.vm(check.vm);
   const want = check.expect ?? vm.address;
   const expected = `a DHCP lease of ${want} for ${check.vm}`;
-  // Ask once and only look: -sf /bin/true leaves the VM's configuration alone. Files of its own
-  // per probe, so two probes of one VM in a round never stop each other's client.
+  // Ask once. A VM that takes its address by DHCP applies the lease, as it would on renewing;
+  // for any other VM the probe only looks (-sf /bin/true). Files of its own per probe, so two
+  // probes of one VM in a round never stop each other's client.
   const files = `/tmp/nl-probe-${check.vm}-${randomBytes(4).toString('hex')}`;
-  const result = await ctx.run(vm.node, ['ip', 'netns', 'exec', vm.namespace, 'timeout', '6', 'dhclient', '-1', '-v', '-sf', '/bin/true',
+  const script = vm.dhcp ? '/usr/local/bin/nl-dhclient-script' : '/bin/true';
+  const result = await ctx.run(vm.node, ['ip', 'netns', 'exec', vm.namespace, 'timeout', '6', 'dhclient', '-1', '-v', '-sf', script,
     '-lf', `${files}.leases`, '-pf', `${files}.pid`, 'eth0']);
   const bound = /bound to (\d+\.\d+\.\d+\.\d+)/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
   await ctx.run(vm.node, ['ip', 'netns', 'exec', vm.namespace, 'dhclient', '-x', '-pf', `${files}.pid`]);
@@ -169,6 +173,33 @@ async function counter(check: Extract<Check, { kind: 'counter' }>, ctx: ProbeCon
   if (typeof after === 'string') return { passed: false, expected, found: after };
   const grew = after - before;
   return { passed: grew >= check.grows, expected, found: `n_packets ${before} → ${after} (+${grew}); the traffic: ${sent.found}` };
+}
+
+/**
+ * Watches an interface while the check sends traffic: tcpdump starts first, and the traffic goes
+ * only once it reports that it listens, so nothing is missed by starting late.
+ */
+async function capture(check: Extract<Check, { kind: 'capture' }>, ctx: ProbeContext): Promise<Outcome> {
+  const where: Where = { node: check.node, namespace: check.namespace ?? '' };
+  const expected = `tcpdump on ${check.interface} (${placeName(where)}) sees "${check.filter}"${check.output ? ` matching /${check.output}/` : ''} while ${describeTraffic(check.traffic, ctx)}`;
+  let listening: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (listening = resolve));
+  let stderr = '';
+  const argv = inNamespace(where, ['timeout', '4', 'tcpdump', '-l', '-c', '1', '-nn', '-e', '-i', check.interface, ...check.filter.split(/\s+/)]);
+  const watching = ctx.run(check.node, argv, {
+    onStderr: (chunk) => {
+      stderr += chunk.toString();
+      if (stderr.includes('listening on')) listening();
+    },
+  });
+  // Either tcpdump listens, or it ends (a bad interface or filter) before it could.
+  await Promise.race([ready, watching.then(() => undefined, () => undefined)]);
+  const sent = await runProbe(check.traffic, ctx);
+  const result = await watching;
+  const line = result.stdout.split('\n').find((l) => l.trim() !== '') ?? '';
+  const passed = result.exitCode === 0 && line !== '' && (!check.output || new RegExp(check.output).test(line));
+  const found = line ? `captured: ${line.trim().slice(0, 160)}` : result.exitCode === 124 ? `nothing within 4 s (the traffic: ${sent.found})` : `tcpdump failed: ${firstLine(stderr.replace(/.*listening on.*\n?/, '')) || `exit ${result.exitCode}`}`;
+  return { passed, expected, found };
 }
 
 /** Bridge → OpenFlow port number → port name, for the bridges a trace walked through. */

@@ -48,6 +48,11 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
       }
       if (check.kind === 'counter') problems.push(...objectivesReferences(check.traffic, lab, [...path, 'traffic']));
       break;
+    case 'capture':
+      node(check.node, 'node');
+      regex(check.output, 'output');
+      problems.push(...objectivesReferences(check.traffic, lab, [...path, 'traffic']));
+      break;
     case 'ping':
     case 'tcp':
       place(check.from, 'from');

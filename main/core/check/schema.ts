@@ -130,6 +130,14 @@ const CommandCheck = z.object({
 /** Traffic a counter check sends while it watches a flow. */
 export const TrafficSchema = z.discriminatedUnion('kind', [PingProbe, TcpProbe, HttpProbe, CommandCheck]);
 
+const CaptureCheck = z.object({
+  kind: z.literal('capture'), node, namespace: namespace.optional(),
+  interface: z.string().min(1).max(15).describe('Where to listen, e.g. eth1 (the wire) or a qvo port.'),
+  filter: z.string().min(1).describe('A tcpdump filter: "vlan 101 and icmp", "icmp and src 9.186.100.2".'),
+  traffic: TrafficSchema.describe('What the check sends once the capture listens.'),
+  output: z.string().optional().describe('A regular expression a captured line must match (tcpdump -nn -e).'),
+}).strict();
+
 const CounterCheck = z.object({
   kind: z.literal('counter'), ...flowSelector,
   traffic: TrafficSchema.describe('What the check sends while it watches the counter.'),
@@ -141,13 +149,13 @@ export type Check =
   | z.infer<typeof NamespaceCheck> | z.infer<typeof AddressCheck> | z.infer<typeof LinkCheck> | z.infer<typeof RouteCheck> | z.infer<typeof IpRuleCheck>
   | z.infer<typeof NeighbourCheck> | z.infer<typeof ProcessCheck> | z.infer<typeof PingProbe> | z.infer<typeof TcpProbe>
   | z.infer<typeof HttpProbe> | z.infer<typeof DhcpProbe> | z.infer<typeof TraceCheck> | z.infer<typeof CommandCheck>
-  | z.infer<typeof CounterCheck>
+  | z.infer<typeof CounterCheck> | z.infer<typeof CaptureCheck>
   | { kind: 'all'; of: Check[] } | { kind: 'any'; of: Check[] } | { kind: 'not'; check: Check };
 
 export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     BridgeCheck, PortCheck, FlowCheck, IptablesCheck, NamespaceCheck, AddressCheck, LinkCheck, RouteCheck, IpRuleCheck,
-    NeighbourCheck, ProcessCheck, PingProbe, TcpProbe, HttpProbe, DhcpProbe, TraceCheck, CommandCheck, CounterCheck,
+    NeighbourCheck, ProcessCheck, PingProbe, TcpProbe, HttpProbe, DhcpProbe, TraceCheck, CommandCheck, CounterCheck, CaptureCheck,
     z.object({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('not'), check: CheckSchema }).strict(),
@@ -159,4 +167,4 @@ export type Place = z.infer<typeof PlaceSchema>;
 export type Traffic = z.infer<typeof TrafficSchema>;
 
 /** Kinds that send traffic or run something (the rest only read the snapshot). */
-export const ACTIVE_KINDS: ReadonlySet<CheckKind> = new Set(['ping', 'tcp', 'http', 'dhcp', 'trace', 'command', 'counter']);
+export const ACTIVE_KINDS: ReadonlySet<CheckKind> = new Set(['ping', 'tcp', 'http', 'dhcp', 'trace', 'command', 'counter', 'capture']);

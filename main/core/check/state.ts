@@ -113,6 +113,7 @@ export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: 
       const routes = (ns?.routes ?? []).filter((r) => r.table === table && r.type === 'unicast');
       const hit = routes.some((r) => r.destination === check.to && (!check.via || r.gateway === check.via) && (!check.dev || r.device === check.dev));
       const expected = `${presence(check.present, `route ${check.to}${check.via ? ` via ${check.via}` : ''}${check.dev ? ` dev ${check.dev}` : ''} in table ${table}`)} (${placeName(where)})`;
+      if (!ns) return { passed: !check.present, expected, found: `no namespace ${where.namespace}` };
       return { passed: check.present === hit, expected, found: listed(routes.map((r) => `${r.destination}${r.gateway ? ` via ${r.gateway}` : ''}${r.device ? ` dev ${r.device}` : ''}`), `no routes in table ${table}`) };
     }
     case 'ip-rule': {
@@ -120,6 +121,7 @@ export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: 
       const rules = ns?.rules ?? [];
       const hit = rules.some((r) => r.table === String(check.table) && (!check.from || r.from === check.from) && (!check.to || r.to === check.to) && (check.priority === undefined || r.priority === check.priority));
       const expected = `${presence(check.present, `ip rule${check.from ? ` from ${check.from}` : ''}${check.to ? ` to ${check.to}` : ''} lookup ${check.table}`)} (${placeName(where)})`;
+      if (!ns) return { passed: !check.present, expected, found: `no namespace ${where.namespace}` };
       return { passed: check.present === hit, expected, found: listed(rules.map((r) => `${r.priority}: from ${r.from}${r.to ? ` to ${r.to}` : ''} lookup ${r.table ?? r.action ?? '?'}`), 'no rules') };
     }
     case 'neighbour': {
@@ -127,6 +129,7 @@ export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: 
       const neighbours = (ns?.neighbours ?? []).filter((n) => n.mac);
       const hit = neighbours.some((n) => n.address === check.address && (!check.mac || n.mac?.toLowerCase() === check.mac.toLowerCase()));
       const expected = `${presence(check.present, `neighbour ${check.address}${check.mac ? ` at ${check.mac}` : ''}`)} (${placeName(where)})`;
+      if (!ns) return { passed: !check.present, expected, found: `no namespace ${where.namespace}` };
       return { passed: check.present === hit, expected, found: listed(neighbours.map((n) => `${n.address} ${n.mac}`), 'no neighbours') };
     }
     case 'process': {

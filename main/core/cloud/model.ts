@@ -1,7 +1,7 @@
 import type { Lab } from '../lab/schema';
 import { contains, parseCidr, parseIpv4 } from '../net/ipv4';
 import type { Cloud, CloudNetwork, NetworkType, Release } from './schema';
-import { stableMac, stableUuid, tunnelPortName } from './names';
+import { deviceName, stableMac, stableUuid, tunnelPortName } from './names';
 
 /**
  * The cloud of a lab file, resolved: every id, MAC, prefix and gateway filled in, local VLANs
@@ -62,6 +62,27 @@ export interface PhysicalBridge {
   phyPort: string;
 }
 
+export interface RouterPort {
+  network: ResolvedNetwork;
+  subnet: ResolvedSubnet;
+  address: string;
+  mac: string;
+  portId: string;
+  /** qr-… or qg-… (14 characters, from the port id). */
+  device: string;
+}
+
+export interface ResolvedRouter {
+  name: string;
+  id: string;
+  node: string;
+  /** The iptables chain prefix: the hosting agent's name cut to 16 characters (neutron-l3-agent, neutron-vpn-agen). */
+  chainPrefix: string;
+  interfaces: RouterPort[];
+  gateway: (RouterPort & { nexthop: string; bridge: string; nic: string | undefined }) | undefined;
+  floatingIps: { address: string; fixed: string; vm: string }[];
+}
+
 export interface NodeModel {
   name: string;
   /** Runs Neutron's agents (not an external host). */
@@ -81,6 +102,7 @@ export interface CloudModel {
   junoOrLater: boolean;
   networks: Map<string, ResolvedNetwork>;
   ports: ResolvedPort[];
+  routers: ResolvedRouter[];
   nodes: Map<string, NodeModel>;
 }
 
@@ -128,6 +150,37 @@ export function resolveCloud(lab: Lab): CloudModel {
     });
   }
 
+  const routers: ResolvedRouter[] = Object.entries(cloud.routers).map(([name, router]) => {
+    const id = router.id ?? stableUuid(lab.id, 'router', name);
+    const port = (network: ResolvedNetwork, subnet: ResolvedSubnet, address: string, prefix: 'qr-' | 'qg-', key: string, given: { portId?: string | undefined; mac?: string | undefined }): RouterPort => {
+      const portId = given.portId ?? stableUuid(lab.id, 'router-port', name, key);
+      return { network, subnet, address, mac: given.mac ?? stableMac(lab.id, 'router-port', name, key), portId, device: deviceName(prefix, portId) };
+    };
+    const interfaces = router.interfaces.map((iface) => {
+      const [networkName = '', subnetName = ''] = iface.subnet.split('/');
+      const network = networks.get(networkName) as ResolvedNetwork;
+      const subnet = network.subnets.find((s) => s.name === subnetName) as ResolvedSubnet;
+      return port(network, subnet, subnet.gateway, 'qr-', iface.subnet, iface);
+    });
+    let gateway: ResolvedRouter['gateway'];
+    if (router.gateway) {
+      const network = networks.get(router.gateway.network) as ResolvedNetwork;
+      const subnet = network.subnets.find((s) => inside(s.cidr, router.gateway?.address ?? '')) ?? (network.subnets[0] as ResolvedSubnet);
+      const physnet = network.physnet ? cloud.physnets[network.physnet] : undefined;
+      const link = physnet ? lab.topology.nodes[router.node]?.links.find((l) => l.network === physnet.network) : undefined;
+      gateway = {
+        ...port(network, subnet, router.gateway.address, 'qg-', 'gateway', router.gateway),
+        nexthop: subnet.gateway,
+        bridge: physnet?.bridge ?? 'br-ex',
+        nic: link?.interface,
+      };
+    }
+    const floatingIps = cloud.floatingIps
+      .filter((fip) => fip.router === name)
+      .map((fip) => ({ address: fip.address, fixed: cloud.vms[fip.vm]?.address ?? '', vm: fip.vm }));
+    return { name, id, node: router.node, chainPrefix: router.hostedBy.slice(0, 16), interfaces, gateway, floatingIps };
+  });
+
   const tunnelTypes = (['gre', 'vxlan'] as const).filter((t) => [...networks.values()].some((n) => n.type === t));
   const agentNodes = Object.entries(lab.topology.nodes).filter(([, node]) => node.role !== 'external');
   const endpoints = cloud.tunnelNetwork
@@ -143,7 +196,10 @@ export function resolveCloud(lab: Lab): CloudModel {
     const endpoint = endpoints.find((e) => e.node === name);
     const localVlans = new Map<string, number>();
     for (const network of networks.values()) {
-      if (ports.some((p) => p.node === name && p.network === network)) localVlans.set(network.name, localVlans.size + 1);
+      // A network gets a local VLAN on a node once a port of it is on that node's br-int.
+      const onNode = ports.some((p) => p.node === name && p.network === network) ||
+        routers.some((r) => r.node === name && r.interfaces.some((i) => i.network === network));
+      if (onNode) localVlans.set(network.name, localVlans.size + 1);
     }
     let ofport = 2; // patch-int is 1 on br-tun, as in the book's dumps
     const tunnels: TunnelPort[] = [];
@@ -166,13 +222,17 @@ export function resolveCloud(lab: Lab): CloudModel {
     for (const [physnet, spec] of Object.entries(cloud.physnets)) {
       const link = node.links.find((l) => l.network === spec.network);
       if (!agents || !link) continue;
+      // A physnet that only external networks use is the L3 agent's br-ex (Icehouse's
+      // external_network_bridge): no link to br-int, no VLAN translation.
+      const uses = Object.values(cloud.networks).filter((n) => n.physnet === physnet);
+      if (uses.length > 0 && uses.every((n) => n.external)) continue;
       const bridge = spec.bridge ?? `br-${link.interface}`;
       physicalBridges.push({ physnet, bridge, interface: link.interface, intPort: `int-${bridge}`, phyPort: `phy-${bridge}` });
     }
     nodes.set(name, { name, agents, underlay: endpoint, localVlans, tunnels, physicalBridges });
   }
 
-  return { labId: lab.id, release, junoOrLater, networks, ports, nodes };
+  return { labId: lab.id, release, junoOrLater, networks, ports, routers, nodes };
 }
 
 function resolveNetwork(labId: string, name: string, network: CloudNetwork): ResolvedNetwork {

@@ -1,4 +1,5 @@
 import type { Lab } from '../lab/schema';
+import { floatingIpPart, routerPart } from './agents/l3-agent';
 import { dhcpPart, vmPart } from './agents/ports';
 import { integrationBridge, physicalBridge, ref, tunnelBridge, tunnelFlowsPart, vlanFlowsPart } from './agents/ovs-agent';
 import { resolveCloud, type CloudModel } from './model';
@@ -26,6 +27,11 @@ export function renderCloud(lab: Lab, model: CloudModel = resolveCloud(lab)): Cl
     for (const port of model.ports) {
       if (port.node !== node.name) continue;
       parts.push(port.owner === 'dhcp' ? dhcpPart(model, node, port) : vmPart(model, node, port));
+    }
+    for (const router of model.routers) {
+      if (router.node !== node.name) continue;
+      parts.push(routerPart(model, node, router));
+      for (const fip of router.floatingIps) parts.push(floatingIpPart(model, node, router, fip));
     }
   }
   return { parts };

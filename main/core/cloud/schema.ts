@@ -83,15 +83,25 @@ export const VmSchema = z
   })
   .strict();
 
+const SubnetRefSchema = z.string().regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'write network/subnet');
+
 export const RouterSchema = z
   .object({
-    node: NameSchema.optional().describe('The network node hosting qrouter-<id> (centralised routers).'),
+    node: NameSchema.describe('The network node hosting qrouter-<id> (centralised routers).'),
     id: UuidSchema.optional(),
-    subnets: z.array(z.string().regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'write network/subnet')).default([]),
+    hostedBy: z
+      .enum(['neutron-l3-agent', 'neutron-vpn-agent'])
+      .default('neutron-l3-agent')
+      .describe('The agent running the router; its name, cut to 16 characters, prefixes the iptables chains (the book shows neutron-vpn-agen-).'),
+    interfaces: z
+      .array(z.object({ subnet: SubnetRefSchema, portId: UuidSchema.optional(), mac: MacSchema.optional() }).strict())
+      .default([])
+      .describe("The router's qr- ports: one per tenant subnet, with the subnet's gateway address."),
     gateway: z
       .object({ network: NameSchema, address: Ipv4Schema, portId: UuidSchema.optional(), mac: MacSchema.optional() })
       .strict()
-      .optional(),
+      .optional()
+      .describe("The qg- port on an external network: the router's SNAT address and the way out."),
     distributed: z.boolean().default(false),
   })
   .strict();
@@ -122,7 +132,7 @@ export const PoolSchema = z
   .object({
     node: NameSchema,
     id: UuidSchema.optional(),
-    subnet: z.string().regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'write network/subnet'),
+    subnet: SubnetRefSchema,
     vip: z.object({ address: Ipv4Schema, port: z.number().int().min(1).max(65535), id: UuidSchema.optional(), portId: UuidSchema.optional() }).strict(),
     protocol: z.enum(['HTTP', 'TCP']).default('HTTP'),
     method: z.enum(['ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP']).default('ROUND_ROBIN'),

@@ -27,7 +27,37 @@ export type { CheckReport, ObjectiveResult, ResetResult, SolveResult } from './r
  */
 
 export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<UpOptions, 'parts'> = {}): Promise<SessionStatus> {
-  return up(engine, loaded, { ...options, parts: bootParts(loaded.lab, renderCloud(loaded.lab)) });
+  const plan = renderCloud(loaded.lab);
+  const parts = bootParts(loaded.lab, plan);
+  const session = await up(engine, loaded, { ...options, parts });
+  await awaitLeases(new Map(session.nodes.map((n) => [n.name, engine.docker.getContainer(n.containerId)])), loaded, parts);
+  return session;
+}
+
+/**
+ * VMs that take their address by DHCP have one once their network's DHCP server runs, a second
+ * or two later (their client asks every two seconds). Booting and solving wait for that, as a
+ * cloud is not up until its VMs have their addresses; a lease that does not come is left for
+ * the check to report.
+ */
+async function awaitLeases(containers: Map<string, Docker.Container>, loaded: LoadedLab, built: readonly PlanPart[], timeoutMs = 10_000): Promise<void> {
+  const model = resolveCloud(loaded.lab);
+  const served = new Set(built.filter((p) => p.ref.kind === 'dhcp').map((p) => p.ref.subject));
+  const waiting = model.ports.filter((p) => p.owner === 'vm' && p.dhcp && served.has(p.network.name));
+  const deadline = Date.now() + timeoutMs;
+  await Promise.all(
+    waiting.map(async (vm) => {
+      const container = containers.get(vm.node);
+      if (!container) return;
+      while (Date.now() < deadline) {
+        // The address and then the default route: the client's script sets them in that order.
+        const shown = await execArgv(container, ['ip', '-n', vm.name, '-4', '-o', 'route', 'show', 'default']);
+        const address = await execArgv(container, ['ip', '-n', vm.name, '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+        if (shown.stdout.trim() !== '' && address.stdout.includes(` ${vm.address}/`)) return;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }),
+  );
 }
 
 /** The lab a session was booted from: its file when it still exists, else the catalogue's lab of that id. */
@@ -92,10 +122,10 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
   const progressRead = options.store ? await options.store.read(lab.id) : undefined;
   const progress = progressRead?.progress;
 
-  const run = (node: string, argv: string[]) => {
+  const run = (node: string, argv: string[], runOptions: { onStderr?: (chunk: Buffer) => void } = {}) => {
     const container = containers.get(node);
     if (!container) throw new AppError('input', `no node "${node}" in this lab`);
-    return execArgv(container, argv);
+    return execArgv(container, argv, runOptions);
   };
   const objectives = lab.steps.flatMap((step) => step.objectives.map((objective) => ({ step, objective })));
   if (options.only) {
@@ -193,6 +223,7 @@ export async function solveLab(engine: Engine, name: string, options: { step?: n
   const steps = options.step === undefined ? undefined : Array.from({ length: options.step }, (_, i) => i);
   const parts = solutionParts(lab, renderCloud(lab), steps);
   const commands = await applyPerNode(containers, parts);
+  await awaitLeases(containers, loaded, parts);
   return { session: session.name, built: parts.map((p) => p.key), commands, elapsedMs: Math.round(performance.now() - started) };
 }
 

@@ -179,17 +179,27 @@ describe('the cloud: VMs, networks, subnets', () => {
     ]);
   });
 
-  it('cloud.routers (and the other agents\' objects) are rejected until their agent exists', () => {
-    const routers = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, subnets: [tenant/private] } }\n');
-    expect(errorsOf(routers)).toEqual([
-      problem('cloud.routers needs the L3 agent, which this version of Neutron Lab does not render yet', lineOf(routers, 'routers:'), 'cloud.routers'),
-    ]);
+  it('routers: interfaces on subnets that exist, a gateway on an external network, no DVR yet', () => {
+    const unknown = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, interfaces: [{ subnet: tenant/nowhere }] } }\n');
+    expect(errorsOf(unknown)).toEqual([problem('no subnet "tenant/nowhere" in cloud.networks', lineOf(unknown, 'routers:'), 'cloud.routers.r1.interfaces[0].subnet')]);
+    const internal = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, gateway: { network: tenant, address: 192.168.1.9 } } }\n');
+    expect(errorsOf(internal)).toEqual([problem('network "tenant" is not external (external: true)', lineOf(internal, 'routers:'), 'cloud.routers.r1.gateway.network')]);
+    const dvr = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, distributed: true } }\n');
+    expect(errorsOf(dvr)).toEqual([problem('distributed routers need the DVR agents, which this version of Neutron Lab does not render yet', lineOf(dvr, 'routers:'), 'cloud.routers.r1.distributed')]);
+  });
+
+  it('floating IPs: on a router with a gateway, one per VM', () => {
+    const text = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network } }\n  floatingIps: [{ vm: vm1, address: 9.186.100.129, router: r1 }]\n');
+    expect(errorsOf(text)).toEqual([problem('router "r1" has no gateway: a floating IP lives on its external network', lineOf(text, 'floatingIps:'), 'cloud.floatingIps[0].router')]);
+  });
+
+  it('security groups, pools and firewalls are rejected until their agent exists', () => {
     const groups = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  securityGroups: { web: { rules: [{ direction: ingress, protocol: tcp, port: 80 }] } }\n');
     expect(errorsOf(groups)).toEqual([
       problem('cloud.securityGroups needs the security-group driver, which this version of Neutron Lab does not render yet', lineOf(groups, 'securityGroups:'), 'cloud.securityGroups'),
     ]);
     // Empty is fine.
-    expect(errorsOf(edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: {}\n'))).toEqual([]);
+    expect(errorsOf(edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: {}\n  securityGroups: {}\n'))).toEqual([]);
   });
 });
 

@@ -85,12 +85,38 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
       if (others.length > 0) error(at('node'), `network "${vm.network}" is local: all its VMs must be on one node`);
     }
   }
-  const later = { routers: 'the L3 agent', floatingIps: 'the L3 agent', securityGroups: 'the security-group driver', pools: 'the LBaaS agent', firewalls: 'the FWaaS agent' } as const;
+  for (const [name, router] of Object.entries(cloud.routers)) {
+    const at = (...path: (string | number)[]) => ['cloud', 'routers', name, ...path];
+    agentNode(at('node'), router.node, `router "${name}"`);
+    if (router.distributed) error(at('distributed'), 'distributed routers need the DVR agents, which this version of Neutron Lab does not render yet');
+    router.interfaces.forEach((iface, i) => {
+      const [networkName = '', subnetName = ''] = iface.subnet.split('/');
+      const network = cloud.networks[networkName];
+      if (!network?.subnets[subnetName]) error(at('interfaces', i, 'subnet'), `no subnet "${iface.subnet}" in cloud.networks`);
+      else if (network.external) error(at('interfaces', i, 'subnet'), `"${networkName}" is external: a router joins it through its gateway, not an interface`);
+    });
+    if (router.gateway) {
+      const network = cloud.networks[router.gateway.network];
+      if (!network) error(at('gateway', 'network'), `no network "${router.gateway.network}" in cloud.networks`);
+      else {
+        if (!network.external) error(at('gateway', 'network'), `network "${router.gateway.network}" is not external (external: true)`);
+        addressIn(at('gateway', 'address'), router.gateway.address, router.gateway.network);
+      }
+    }
+  }
+  cloud.floatingIps.forEach((fip, i) => {
+    const at = (...path: (string | number)[]) => ['cloud', 'floatingIps', i, ...path];
+    if (!cloud.vms[fip.vm]) error(at('vm'), `no VM "${fip.vm}" in cloud.vms`);
+    const router = cloud.routers[fip.router];
+    if (!router) error(at('router'), `no router "${fip.router}" in cloud.routers`);
+    else if (!router.gateway) error(at('router'), `router "${fip.router}" has no gateway: a floating IP lives on its external network`);
+    else addressIn(at('address'), fip.address, router.gateway.network);
+    if (cloud.floatingIps.findIndex((f) => f.vm === fip.vm) !== i) error(at('vm'), `VM "${fip.vm}" has a floating IP already`);
+  });
+  const later = { securityGroups: 'the security-group driver', pools: 'the LBaaS agent', firewalls: 'the FWaaS agent' } as const;
   for (const [key, agent] of Object.entries(later)) {
     const value = cloud[key as keyof typeof later];
-    if (Array.isArray(value) ? value.length > 0 : Object.keys(value).length > 0) {
-      error(['cloud', key], `cloud.${key} needs ${agent}, which this version of Neutron Lab does not render yet`);
-    }
+    if (Object.keys(value).length > 0) error(['cloud', key], `cloud.${key} needs ${agent}, which this version of Neutron Lab does not render yet`);
   }
 
   // ---- steps, parts, objectives -------------------------------------------------------

@@ -58,7 +58,21 @@ export function vmPart(model: CloudModel, node: NodeModel, port: ResolvedPort): 
     txOff(qvo),
     intPort(qvo, port, lvid),
     ...addressing(ns, 'eth0', port, true),
+    ...(port.dhcp ? [askForLease(ns)] : []),
   ]);
+}
+
+/**
+ * A VM that takes its address by DHCP runs a client, as a booting VM would. It asks again every
+ * couple of seconds until a server answers (so a DHCP server the learner builds later is found),
+ * and touches only the VM's interface (nl-dhclient-script).
+ */
+function askForLease(ns: string): Step {
+  const pidFile = `/run/nl-dhclient-${ns}.pid`;
+  return {
+    argv: ['ip', 'netns', 'exec', ns, 'dhclient', '-nw', '-cf', '/etc/dhcp/nl-vm-dhclient.conf', '-sf', '/usr/local/bin/nl-dhclient-script', '-pf', pidFile, '-lf', `/var/lib/dhcp/nl-${ns}.leases`, 'eth0'],
+    unless: ['pgrep', '-f', pidFile],
+  };
 }
 
 export const dhcpNamespace = (port: ResolvedPort): string => `qdhcp-${port.network.id}`;
@@ -85,11 +99,13 @@ export function dhcpPart(model: CloudModel, node: NodeModel, port: ResolvedPort)
     ...addressing(ns, inside, port, false),
     { argv: ['mkdir', '-p', dir] },
     { argv: ['tee', `${dir}/host`], input: `${hosts.join('\n')}\n` },
+    // The subnet's gateway is the VMs' router (else dnsmasq offers itself).
+    { argv: ['tee', `${dir}/opts`], input: `tag:tag0,option:router,${subnet.gateway}\n` },
     {
       argv: [
         'ip', 'netns', 'exec', ns,
         'dnsmasq', '--no-hosts', '--no-resolv', '--strict-order', '--bind-interfaces', `--interface=${inside}`,
-        '--except-interface=lo', `--pid-file=${dir}/pid`, `--dhcp-hostsfile=${dir}/host`,
+        '--except-interface=lo', `--pid-file=${dir}/pid`, `--dhcp-hostsfile=${dir}/host`, `--dhcp-optsfile=${dir}/opts`,
         `--dhcp-range=set:tag0,${subnet.cidr.split('/')[0]},static,86400s`, '--dhcp-lease-max=256',
         `--dhcp-leasefile=${dir}/leases`, '--conf-file=', '--domain=openstacklocal',
       ],

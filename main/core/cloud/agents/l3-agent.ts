@@ -1,0 +1,112 @@
+import type { CloudModel, NodeModel, ResolvedRouter, RouterPort } from '../model';
+import { part, vsctl, type PlanPart, type Step } from '../plan';
+import { ref } from './ovs-agent';
+
+/**
+ * What the L3 agent builds for a centralised router on the network node (book §路由服务): the
+ * namespace qrouter-<id> with a qr- port on br-int per tenant subnet (the subnet's gateway
+ * address) and a qg- port on br-ex (the router's external address and default route), and the
+ * nat table that SNATs the tenant subnets to the qg address. A floating IP adds its address
+ * to qg- and a DNAT/SNAT pair.
+ *
+ * The ports are OVS internal ports moved into the namespace, as the agent's OVS interface
+ * driver does; that works with the userspace datapath too (ovs-vswitchd keeps the tap's fd).
+ */
+
+export const routerNamespace = (router: ResolvedRouter): string => `qrouter-${router.id}`;
+
+/** The nat table the agent writes, in iptables-save form, as `iptables -t nat -S` prints it in the book. */
+export function routerNatTable(router: ResolvedRouter): string {
+  const p = router.chainPrefix;
+  const lines = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    ':neutron-postrouting-bottom - [0:0]',
+    `:${p}-OUTPUT - [0:0]`,
+    `:${p}-POSTROUTING - [0:0]`,
+    `:${p}-PREROUTING - [0:0]`,
+    `:${p}-float-snat - [0:0]`,
+    `:${p}-snat - [0:0]`,
+    `-A PREROUTING -j ${p}-PREROUTING`,
+    `-A OUTPUT -j ${p}-OUTPUT`,
+    `-A POSTROUTING -j ${p}-POSTROUTING`,
+    '-A POSTROUTING -j neutron-postrouting-bottom',
+    `-A neutron-postrouting-bottom -j ${p}-snat`,
+  ];
+  if (router.gateway) {
+    const qg = router.gateway.device;
+    // Traffic that is not leaving by qg (east-west between the router's subnets) keeps its addresses.
+    lines.push(`-A ${p}-POSTROUTING ! -i ${qg} ! -o ${qg} -m conntrack ! --ctstate DNAT -j ACCEPT`);
+  }
+  // The metadata service's address, redirected to the proxy's port (no proxy runs in the lab).
+  lines.push(`-A ${p}-PREROUTING -d 169.254.169.254/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 9697`);
+  lines.push(`-A ${p}-snat -j ${p}-float-snat`);
+  if (router.gateway) {
+    for (const iface of router.interfaces) lines.push(`-A ${p}-snat -s ${iface.subnet.cidr} -j SNAT --to-source ${router.gateway.address}`);
+  }
+  lines.push('COMMIT');
+  return `${lines.join('\n')}\n`;
+}
+
+/** The DNAT/SNAT rules of one floating IP, in the order the agent adds them. */
+export function floatingIpRules(router: ResolvedRouter, fip: { address: string; fixed: string }): string[][] {
+  const p = router.chainPrefix;
+  return [
+    ['-A', `${p}-OUTPUT`, '-d', `${fip.address}/32`, '-j', 'DNAT', '--to-destination', fip.fixed],
+    ['-A', `${p}-PREROUTING`, '-d', `${fip.address}/32`, '-j', 'DNAT', '--to-destination', fip.fixed],
+    ['-A', `${p}-float-snat`, '-s', `${fip.fixed}/32`, '-j', 'SNAT', '--to-source', fip.address],
+  ];
+}
+
+function plug(ns: string, bridge: string, port: RouterPort, tag: number | undefined): Step[] {
+  const inNs = (...argv: string[]) => ['ip', 'netns', 'exec', ns, ...argv];
+  return [
+    {
+      argv: vsctl(
+        ['--may-exist', 'add-port', bridge, port.device],
+        ['set', 'interface', port.device, 'type=internal', `external_ids:iface-id=${port.portId}`, `external_ids:attached-mac=${port.mac}`, 'external_ids:iface-status=active'],
+        ...(tag === undefined ? [] : [['set', 'port', port.device, `tag=${tag}`]]),
+      ),
+    },
+    // Into the namespace, unless it is there already.
+    { argv: ['ip', 'link', 'set', port.device, 'netns', ns], unless: inNs('ip', 'link', 'show', 'dev', port.device) },
+    { argv: inNs('ip', 'link', 'set', port.device, 'address', port.mac, 'mtu', String(port.network.mtu)) },
+    { argv: inNs('ip', 'addr', 'replace', `${port.address}/${port.subnet.prefix}`, 'dev', port.device) },
+    { argv: inNs('ip', 'link', 'set', port.device, 'up') },
+  ];
+}
+
+export function routerPart(model: CloudModel, node: NodeModel, router: ResolvedRouter): PlanPart {
+  const ns = routerNamespace(router);
+  const inNs = (...argv: string[]) => ['ip', 'netns', 'exec', ns, ...argv];
+  const steps: Step[] = [
+    { argv: ['ip', 'netns', 'add', ns], unless: ['test', '-e', `/run/netns/${ns}`] },
+    { argv: inNs('ip', 'link', 'set', 'lo', 'up') },
+  ];
+  for (const iface of router.interfaces) steps.push(...plug(ns, 'br-int', iface, node.localVlans.get(iface.network.name)));
+  const gateway = router.gateway;
+  if (gateway) {
+    // br-ex: the external network's bridge, owning the node's NIC on it (Icehouse's external_network_bridge).
+    steps.push({ argv: vsctl(['--may-exist', 'add-br', gateway.bridge], ['set', 'bridge', gateway.bridge, 'datapath_type=netdev'], ...(gateway.nic ? [['--may-exist', 'add-port', gateway.bridge, gateway.nic]] : [])) });
+    steps.push(...plug(ns, gateway.bridge, gateway, undefined));
+    steps.push({ argv: inNs('ip', 'route', 'replace', 'default', 'via', gateway.nexthop, 'dev', gateway.device) });
+  }
+  steps.push({ argv: inNs('iptables-restore'), input: routerNatTable(router) });
+  const ports = [...router.interfaces.map((i) => `${i.device} ${i.address}`), ...(gateway ? [`${gateway.device} ${gateway.address}`] : [])];
+  return part(ref(node, 'router', router.name), `router ${router.name}: ${ns} with ${ports.join(', ')}${gateway ? `, SNAT to ${gateway.address}` : ''}`, [ref(node, 'integration-bridge')], steps);
+}
+
+export function floatingIpPart(model: CloudModel, node: NodeModel, router: ResolvedRouter, fip: ResolvedRouter['floatingIps'][number]): PlanPart {
+  const ns = routerNamespace(router);
+  const inNs = (...argv: string[]) => ['ip', 'netns', 'exec', ns, ...argv];
+  const steps: Step[] = [];
+  if (router.gateway) steps.push({ argv: inNs('ip', 'addr', 'replace', `${fip.address}/32`, 'dev', router.gateway.device) });
+  for (const rule of floatingIpRules(router, fip)) {
+    // iptables -C: the rule is there already.
+    steps.push({ argv: inNs('iptables', '-w', '-t', 'nat', ...rule), unless: inNs('iptables', '-w', '-t', 'nat', '-C', ...rule.slice(1)) });
+  }
+  return part(ref(node, 'floating-ip', fip.vm), `floating IP ${fip.address} → ${fip.vm} (${fip.fixed}) on ${router.name}`, [ref(node, 'router', router.name)], steps);
+}
