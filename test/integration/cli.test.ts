@@ -90,6 +90,9 @@ describe('a lab session through the CLI', () => {
     expect(failing.code).toBe(1);
     const json = await runCli(['exec', name, 'compute1', '--json', '--', 'hostname']);
     expect(JSON.parse(json.stdout)).toEqual({ exitCode: 0, stdout: 'compute1\n', stderr: '' });
+    // Piped input reaches the command (iptables-restore, tee, …).
+    const piped = await runCli(['exec', name, 'compute1', '--', 'tr', 'a-z', 'A-Z'], { input: 'piped in\n' });
+    expect(piped.stdout).toBe('PIPED IN\n');
   });
 
   it('exec --netns runs inside a namespace of the node', async () => {

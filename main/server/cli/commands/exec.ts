@@ -20,13 +20,17 @@ export function registerExec(program: Command): void {
       const ctx = contextFor(command);
       const container = await requireNode(await ctx.engine(), lab, node);
       const full = inNamespace(argv, options.netns);
+      // Piped input goes to the command (`… | neutron-lab exec LAB NODE -- iptables-restore`).
+      const stdin = process.stdin.isTTY ? undefined : await readAll(process.stdin);
+      const input = stdin && stdin.length > 0 ? { stdin } : {};
       if (ctx.json) {
-        const result = await execArgv(container, full);
+        const result = await execArgv(container, full, input);
         printJson(result);
         process.exitCode = result.exitCode;
         return;
       }
       const result = await execArgv(container, full, {
+        ...input,
         onStdout: (chunk) => process.stdout.write(chunk),
         onStderr: (chunk) => process.stderr.write(chunk),
       });
@@ -67,4 +71,10 @@ export function registerExec(program: Command): void {
         process.stdin.pause();
       }
     });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
