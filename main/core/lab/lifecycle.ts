@@ -36,7 +36,7 @@ export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<
 
 /**
  * VMs that take their address by DHCP have one once their network's DHCP server runs, a second
- * or two later (their client asks every two seconds). Booting and solving wait for that, as a
+ * later (their client asks every second). Booting and solving wait for that, as a
  * cloud is not up until its VMs have their addresses; a lease that does not come is left for
  * the check to report.
  */
