@@ -57,6 +57,8 @@ export const methodParams = {
 
 export type MethodName = keyof typeof methodParams;
 export type MethodParams<M extends MethodName> = z.input<(typeof methodParams)[M]>;
+/** The parameters as the back end receives them: validated, defaults filled in. */
+export type MethodArgs<M extends MethodName> = z.output<(typeof methodParams)[M]>;
 
 export interface ImageInfo {
   tag: string;

@@ -7,18 +7,19 @@ import { AppError, toAppError } from '../core/errors';
 import { electronBinary } from '../core/desktop';
 import { buildNodeImage, imageStatus } from '../core/image/node-image';
 import { diffSnapshots } from '../core/inspect/snapshot/diff';
-import { collectSnapshot, type NodeSnapshot } from '../core/inspect/snapshot/snapshot';
+import { collectSnapshot } from '../core/inspect/snapshot/snapshot';
+import type { NodeSnapshot } from '../core/inspect/snapshot/types';
 import { traceInNode } from '../core/inspect/trace/run';
 import { readCatalog, resolveLab, summarizeLab } from '../core/lab/catalog';
 import { checkLab, resetLab, solveLab, startLab, takeHint } from '../core/lab/lifecycle';
 import { lintLab, type LoadedLab } from '../core/lab/load';
-import { ProgressStore } from '../core/lab/progress-store';
+import { ProgressStore, type LabProgress } from '../core/lab/progress-store';
 import { objectivesOf, textIn, type Language } from '../core/lab/schema';
 import { labsDir } from '../core/paths';
 import { listSessions, requireNode } from '../core/session/sessions';
 import { removeSessionsNamed } from '../core/session/teardown';
 import { TerminalHost } from '../core/terminal/terminals';
-import { isMethodName, methodParams, type EventName, type EventPayloads, type LabDetail, type LabSummary, type MethodName, type MethodResults, type Reply } from './contract';
+import { isMethodName, methodParams, type EventName, type EventPayloads, type LabDetail, type LabSummary, type MethodArgs, type MethodName, type MethodResults, type Reply } from './contract';
 
 /**
  * The back end behind the contract: one ApiService per app or server process, and one Client
@@ -28,7 +29,7 @@ import { isMethodName, methodParams, type EventName, type EventPayloads, type La
 
 type Emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
-type Handlers = { [M in MethodName]: (params: never) => Promise<MethodResults[M]> };
+type Handlers = { [M in MethodName]: (params: MethodArgs<M>) => Promise<MethodResults[M]> };
 
 export class ApiService {
   private engine: Promise<Engine> | undefined;
@@ -52,8 +53,9 @@ export class ApiService {
     return new Client(this, emit);
   }
 
-  async labSummary(loaded: LoadedLab, language: Language): Promise<LabSummary> {
-    const { progress } = await this.progress.read(loaded.lab.id);
+  /** A lab's card: its summary and the learner's progress (read here unless the caller has it). */
+  async labSummary(loaded: LoadedLab, language: Language, stored?: LabProgress): Promise<LabSummary> {
+    const progress = stored ?? (await this.progress.read(loaded.lab.id)).progress;
     const learner = objectivesOf(loaded.lab).filter((o) => !o.given);
     return { ...summarizeLab(loaded, language), progress: { met: learner.filter((o) => progress.objectives[o.id]).length, total: learner.length } };
   }
@@ -108,16 +110,17 @@ export class Client {
         return { engine: { ok: false, error: toAppError(error).toJSON() }, image: undefined, desktop };
       }
     },
-    'image.build': async ({ force }: { force: boolean }) => {
+    'image.build': async ({ force }) => {
       const result = await buildNodeImage(await this.engine(), { force, onProgress: (event) => this.emit('image.progress', event) });
       return { tag: result.tag, builder: result.builder, seconds: result.seconds };
     },
-    'labs.list': async ({ language }: { language: Language }) => {
+    'labs.list': async ({ language }) => {
       const catalog = await readCatalog();
       return { labs: await Promise.all(catalog.labs.map((l) => this.service.labSummary(l, language))), broken: catalog.broken };
     },
-    'labs.get': async ({ lab, language }: { lab: string; language: Language }): Promise<LabDetail> => {
+    'labs.get': async ({ lab, language }): Promise<LabDetail> => {
       const loaded = await resolveLab(lab);
+      const { progress } = await this.service.progress.read(loaded.lab.id);
       const guide = async (step: string) => {
         for (const lang of [language, 'en'] as const) {
           try {
@@ -129,7 +132,7 @@ export class Client {
         return '';
       };
       return {
-        ...(await this.service.labSummary(loaded, language)),
+        ...(await this.service.labSummary(loaded, language, progress)),
         steps: await Promise.all(
           loaded.lab.steps.map(async (step) => ({
             id: step.id,
@@ -139,27 +142,27 @@ export class Client {
           })),
         ),
         vms: Object.entries(loaded.lab.cloud.vms).map(([name, vm]) => ({ name, node: vm.node, address: vm.address })),
-        currentStep: Math.min((await this.service.progress.read(loaded.lab.id)).progress.currentStep, loaded.lab.steps.length),
+        currentStep: Math.min(progress.currentStep, loaded.lab.steps.length),
       };
     },
     'sessions.list': async () => ({ sessions: await listSessions(await this.engine()) }),
-    'lab.up': async ({ lab, name }: { lab: string; name?: string }) => {
+    'lab.up': async ({ lab, name }) => {
       const loaded = await resolveLab(lab);
       const session = name ?? loaded.lab.id;
       return startLab(await this.engine(), loaded, { name: session, onEvent: (event) => this.emit('lab.boot', { ...event, session }) });
     },
-    'lab.check': async ({ session, objectives, language }: { session: string; objectives?: string[]; language: Language }) =>
+    'lab.check': async ({ session, objectives, language }) =>
       checkLab(await this.engine(), session, { store: this.service.progress, language, ...(objectives ? { only: objectives } : {}) }),
-    'lab.solve': async ({ session, step }: { session: string; step?: number }) => solveLab(await this.engine(), session, step === undefined ? {} : { step }),
-    'lab.reset': async ({ session }: { session: string }) => resetLab(await this.engine(), session),
-    'lab.down': async ({ session }: { session: string }) => {
+    'lab.solve': async ({ session, step }) => solveLab(await this.engine(), session, step === undefined ? {} : { step }),
+    'lab.reset': async ({ session }) => resetLab(await this.engine(), session),
+    'lab.down': async ({ session }) => {
       const removed = await removeSessionsNamed(await this.engine(), session);
       if (removed.containers + removed.networks === 0) throw new AppError('state', `No lab is up under the name "${session}".`);
       return removed;
     },
-    'lab.hint': async ({ lab, objective, language }: { lab: string; objective: string; language: Language }) =>
+    'lab.hint': async ({ lab, objective, language }) =>
       takeHint(await resolveLab(lab), objective, this.service.progress, language),
-    'node.snapshot': async ({ session, node, diff }: { session: string; node: string; diff: boolean }) => {
+    'node.snapshot': async ({ session, node, diff }) => {
       const snapshot = await collectSnapshot(await requireNode(await this.engine(), session, node), node);
       if (!diff) return { snapshot };
       // Only diffing reads move the baseline: a topology or namespace poll in between must not
@@ -169,9 +172,9 @@ export class Client {
       this.lastSnapshots.set(key, snapshot);
       return previous ? { snapshot, diff: diffSnapshots(previous, snapshot) } : { snapshot };
     },
-    'node.trace': async ({ session, node, bridge, flow }: { session: string; node: string; bridge: string; flow: string }) =>
+    'node.trace': async ({ session, node, bridge, flow }) =>
       traceInNode(await requireNode(await this.engine(), session, node), bridge, flow),
-    'terminal.open': async ({ session, node, namespace, cols, rows }: { session: string; node: string; namespace?: string; cols: number; rows: number }) => {
+    'terminal.open': async ({ session, node, namespace, cols, rows }) => {
       const container = await requireNode(await this.engine(), session, node);
       if (namespace) {
         // A clear error for a namespace that is not there (yet), instead of a terminal that dies.
@@ -180,31 +183,31 @@ export class Client {
       }
       return { id: await this.terminals.open(container, inNamespace(['bash', '-l'], namespace), { cols, rows }) };
     },
-    'terminal.write': async ({ id, data }: { id: string; data: string }) => {
+    'terminal.write': async ({ id, data }) => {
       this.terminals.write(id, data);
       return {};
     },
-    'terminal.resize': async ({ id, cols, rows }: { id: string; cols: number; rows: number }) => {
+    'terminal.resize': async ({ id, cols, rows }) => {
       await this.terminals.resize(id, cols, rows);
       return {};
     },
-    'terminal.ack': async ({ id, chars }: { id: string; chars: number }) => {
+    'terminal.ack': async ({ id, chars }) => {
       this.terminals.ack(id, chars);
       return {};
     },
-    'terminal.close': async ({ id }: { id: string }) => {
+    'terminal.close': async ({ id }) => {
       this.terminals.close(id);
       return {};
     },
-    'labfile.read': async ({ lab }: { lab: string }) => {
+    'labfile.read': async ({ lab }) => {
       const loaded = await resolveLabFileOnly(lab);
       return { path: loaded, text: await readFile(loaded, 'utf8') };
     },
-    'labfile.validate': async ({ text, lab }: { text: string; lab?: string }) => {
+    'labfile.validate': async ({ text, lab }) => {
       const file = lab ? await resolveLabFileOnly(lab) : '<editor>';
       return { problems: lintLab(text, file).problems };
     },
-    'labfile.save': async ({ lab, text }: { lab: string; text: string }) => {
+    'labfile.save': async ({ lab, text }) => {
       const file = await resolveLabFileOnly(lab);
       const { problems } = lintLab(text, file);
       const errors = problems.filter((p) => p.severity === 'error');

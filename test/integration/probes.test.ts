@@ -5,7 +5,8 @@ import { CheckSchema, type Check } from '../../main/core/check/schema';
 import type { Outcome } from '../../main/core/check/state';
 import { resolveCloud, type CloudModel } from '../../main/core/cloud/model';
 import { execArgv, type ExecResult } from '../../main/core/docker/exec';
-import { collectSnapshot, type NodeSnapshot } from '../../main/core/inspect/snapshot/snapshot';
+import { collectSnapshot } from '../../main/core/inspect/snapshot/snapshot';
+import type { NodeSnapshot } from '../../main/core/inspect/snapshot/types';
 import { resolveLab } from '../../main/core/lab/catalog';
 import { solveLab, startLab } from '../../main/core/lab/lifecycle';
 import { requireNode } from '../../main/core/session/sessions';
@@ -58,9 +59,10 @@ async function listening(ports: number[]): Promise<void> {
   }, 15_000, 100);
 }
 
-/** One HTTP answer per connection, again and again (fixed test text, so a shell is fine here). */
+/** One HTTP answer per connection, again and again: a constant script, the port handed to it as $1. */
+const HTTP_LOOP = "while :; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello-lab\\n' | nc -N -l -p \"$1\" || sleep 0.1; done";
 function serveHttp(port: number): void {
-  background('network', inDhcpNs(['timeout', '90', 'sh', '-c', `while :; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello-lab\\n' | nc -N -l -p ${port} || sleep 0.1; done`]));
+  background('network', inDhcpNs(['timeout', '90', 'sh', '-c', HTTP_LOOP, 'http-loop', String(port)]));
 }
 
 const vm1 = { vm: 'vm1' };

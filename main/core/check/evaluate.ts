@@ -1,6 +1,6 @@
 import type { CloudModel } from '../cloud/model';
 import { AppError, toAppError } from '../errors';
-import type { NodeSnapshot } from '../inspect/snapshot/snapshot';
+import type { NodeSnapshot } from '../inspect/snapshot/types';
 import { runProbe, type ProbeCheck, type ProbeContext, type Runner } from './probes';
 import { ACTIVE_KINDS, type Check } from './schema';
 import { evaluateState, type Outcome, type StateCheck, type Where } from './state';

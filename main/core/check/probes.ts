@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ExecResult } from '../docker/exec';
+import { inNamespace, type ExecResult } from '../docker/exec';
 import { parseFlowDump } from '../inspect/flows/parse';
 import { parseTrace } from '../inspect/trace/parse';
 import { compileSelector } from './flow-match';
@@ -25,7 +25,6 @@ export interface ProbeContext {
   vm(name: string): { node: string; namespace: string; address: string; dhcp: boolean };
 }
 
-const inNamespace = (where: Where, argv: string[]): string[] => (where.namespace ? ['ip', 'netns', 'exec', where.namespace, ...argv] : argv);
 const placeName = (where: Where) => (where.namespace ? `${where.namespace} on ${where.node}` : where.node);
 const firstLine = (text: string) => text.trim().split('\n').find(Boolean) ?? '';
 
@@ -60,14 +59,14 @@ async function ping(check: Extract<Check, { kind: 'ping' }>, ctx: ProbeContext):
   if (check.expect === 'reply') {
     let last = '';
     for (let attempt = 0; attempt < RETRIES; attempt++) {
-      const result = await ctx.run(where.node, inNamespace(where, ['ping', '-n', '-c', '1', '-W', '1', to]));
+      const result = await ctx.run(where.node, inNamespace(['ping', '-n', '-c', '1', '-W', '1', to], where.namespace));
       if (result.exitCode === 0) return { passed: true, expected, found: firstLine(result.stdout.split('\n')[1] ?? result.stdout) };
       last = firstLine(result.stderr) || pingSummary(result.stdout);
     }
     return { passed: false, expected, found: `no reply after ${RETRIES} tries${last ? ` (${last})` : ''}` };
   }
   // Two probes: one lost first packet must not count as isolation. -W waits for the last.
-  const result = await ctx.run(where.node, inNamespace(where, ['ping', '-n', '-c', '2', '-i', '0.2', '-W', '0.6', to]));
+  const result = await ctx.run(where.node, inNamespace(['ping', '-n', '-c', '2', '-i', '0.2', '-W', '0.6', to], where.namespace));
   const replied = result.exitCode === 0;
   return { passed: !replied, expected, found: replied ? `a reply: ${firstLine(result.stdout.split('\n')[1] ?? '')}` : pingSummary(result.stdout) || firstLine(result.stderr) };
 }
@@ -82,7 +81,7 @@ async function tcp(check: Extract<Check, { kind: 'tcp' }>, ctx: ProbeContext): P
   const expected = `TCP ${to}:${check.port} from ${placeName(where)} is ${check.expect === 'open' ? 'open' : check.expect === 'refused' ? 'refused' : 'blocked (refused or silent)'}`;
   let state = 'silent';
   for (let attempt = 0; attempt < (check.expect === 'open' ? RETRIES : 1); attempt++) {
-    const result = await ctx.run(where.node, inNamespace(where, ['nc', '-z', '-v', '-n', '-w', '1', to, String(check.port)]));
+    const result = await ctx.run(where.node, inNamespace(['nc', '-z', '-v', '-n', '-w', '1', to, String(check.port)], where.namespace));
     const text = `${result.stdout}\n${result.stderr}`;
     state = result.exitCode === 0 ? 'open' : /refused/i.test(text) ? 'refused' : 'silent';
     if (state === 'open') break;
@@ -94,7 +93,7 @@ async function tcp(check: Extract<Check, { kind: 'tcp' }>, ctx: ProbeContext): P
 async function http(check: Extract<Check, { kind: 'http' }>, ctx: ProbeContext): Promise<Outcome> {
   const where = ctx.where(check.from);
   const expected = `GET ${check.url} from ${placeName(where)} answers ${check.status}${check.body ? ` with a body matching /${check.body}/` : ''}`;
-  const result = await ctx.run(where.node, inNamespace(where, ['curl', '-s', '-S', '--max-time', '2', '-o', '-', '-w', '\n%{http_code}', check.url]));
+  const result = await ctx.run(where.node, inNamespace(['curl', '-s', '-S', '--max-time', '2', '-o', '-', '-w', '\n%{http_code}', check.url], where.namespace));
   const lines = result.stdout.split('\n');
   const status = Number(lines.pop());
   const body = lines.join('\n');
@@ -104,7 +103,7 @@ async function http(check: Extract<Check, { kind: 'http' }>, ctx: ProbeContext):
 
 async function command(check: Extract<Check, { kind: 'command' }>, ctx: ProbeContext): Promise<Outcome> {
   const where: Where = { node: check.node, namespace: check.namespace ?? '' };
-  const result = await ctx.run(check.node, inNamespace(where, check.argv));
+  const result = await ctx.run(check.node, inNamespace(check.argv, where.namespace));
   const expected = `\`${check.argv.join(' ')}\` in ${placeName(where)} exits ${check.exitCode}${check.output ? ` printing /${check.output}/` : ''}`;
   const passed = result.exitCode === check.exitCode && (!check.output || new RegExp(check.output, 'm').test(result.stdout));
   return { passed, expected, found: `exit ${result.exitCode}: ${firstLine(result.stdout) || firstLine(result.stderr) || '(no output)'}` };
@@ -119,10 +118,10 @@ async function dhcp(check: Extract<Check, { kind: 'dhcp' }>, ctx: ProbeContext):
   // probes of one VM in a round never stop each other's client.
   const files = `/tmp/nl-probe-${check.vm}-${randomBytes(4).toString('hex')}`;
   const script = vm.dhcp ? '/usr/local/bin/nl-dhclient-script' : '/bin/true';
-  const result = await ctx.run(vm.node, ['ip', 'netns', 'exec', vm.namespace, 'timeout', '6', 'dhclient', '-1', '-v', '-sf', script,
-    '-lf', `${files}.leases`, '-pf', `${files}.pid`, 'eth0']);
+  const result = await ctx.run(vm.node, inNamespace(['timeout', '6', 'dhclient', '-1', '-v', '-sf', script,
+    '-lf', `${files}.leases`, '-pf', `${files}.pid`, 'eth0'], vm.namespace));
   const bound = /bound to (\d+\.\d+\.\d+\.\d+)/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
-  await ctx.run(vm.node, ['ip', 'netns', 'exec', vm.namespace, 'dhclient', '-x', '-pf', `${files}.pid`]);
+  await ctx.run(vm.node, inNamespace(['dhclient', '-x', '-pf', `${files}.pid`], vm.namespace));
   await ctx.run(vm.node, ['rm', '-f', `${files}.leases`, `${files}.pid`]);
   return { passed: bound === want, expected, found: bound ? `leased ${bound}` : 'no lease (no DHCPOFFER within 6 s)' };
 }
@@ -185,7 +184,7 @@ async function capture(check: Extract<Check, { kind: 'capture' }>, ctx: ProbeCon
   let listening: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (listening = resolve));
   let stderr = '';
-  const argv = inNamespace(where, ['timeout', '4', 'tcpdump', '-l', '-c', '1', '-nn', '-e', '-i', check.interface, ...check.filter.split(/\s+/)]);
+  const argv = inNamespace(['timeout', '4', 'tcpdump', '-l', '-c', '1', '-nn', '-e', '-i', check.interface, ...check.filter.split(/\s+/)], where.namespace);
   const watching = ctx.run(check.node, argv, {
     onStderr: (chunk) => {
       stderr += chunk.toString();

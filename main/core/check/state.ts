@@ -1,5 +1,5 @@
 import type { Flow } from '../inspect/flows/types';
-import type { NamespaceState, NodeSnapshot } from '../inspect/snapshot/snapshot';
+import type { NamespaceState, NodeSnapshot } from '../inspect/snapshot/types';
 import { portMapOf, type OvsBridge } from '../inspect/ovsdb/parse';
 import { formatRule } from '../inspect/iptables/format';
 import type { Check } from './schema';
@@ -29,7 +29,18 @@ const presence = (present: boolean, what: string) => (present ? what : `no ${wha
 const listed = (items: string[], none: string, max = 6) =>
   items.length === 0 ? none : `${items.slice(0, max).join('; ')}${items.length > max ? `; … ${items.length - max} more` : ''}`;
 
+/** Kinds read inside a namespace (the node's own, or one named by the check or its VM). */
+const NAMESPACE_KINDS: ReadonlySet<StateCheck['kind']> = new Set(['iptables', 'address', 'link', 'route', 'ip-rule', 'neighbour']);
+
 export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: Where): Outcome {
+  if (NAMESPACE_KINDS.has(check.kind) && !namespaceOf(snapshot, where)) {
+    // Evaluated against an empty namespace, so `expected` reads as always; found says why.
+    const empty: NamespaceState = { name: where.namespace, interfaces: [], routes: [], rules: [], neighbours: [], iptables: { tables: [] } };
+    const outcome = evaluateState(check, { ...snapshot, namespaces: [...snapshot.namespaces, empty] }, where);
+    return { ...outcome, found: `no namespace ${where.namespace}` };
+  }
+  // There for the namespace kinds (checked above); the other kinds do not read it.
+  const ns = namespaceOf(snapshot, where) as NamespaceState;
   switch (check.kind) {
     case 'bridge': {
       const bridge = snapshot.ovs.bridges.find((b) => b.name === check.bridge);
@@ -71,11 +82,10 @@ export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: 
       return { passed: !check.present, expected, found: nearbyFlows(bridge, flows, check.table) };
     }
     case 'iptables': {
-      const ns = namespaceOf(snapshot, where);
-      const chain = ns?.iptables.tables.find((t) => t.name === check.table)?.chains.find((c) => c.name === check.chain);
+      const chain = ns.iptables.tables.find((t) => t.name === check.table)?.chains.find((c) => c.name === check.chain);
       const what = check.rule ? `a rule "${check.rule}" in ${check.table}/${check.chain}` : `chain ${check.table}/${check.chain}`;
       const expected = `${presence(check.present, what)} (${placeName(where)})`;
-      if (!chain) return { passed: !check.present, expected, found: ns ? `no chain ${check.chain} in table ${check.table}` : `no namespace ${where.namespace}` };
+      if (!chain) return { passed: !check.present, expected, found: `no chain ${check.chain} in table ${check.table}` };
       if (!check.rule) return { passed: check.present, expected, found: `chain ${check.chain} with ${chain.rules.length} rules` };
       const wanted = optionGroups(check.rule);
       const rules = chain.rules.map(formatRule);
@@ -89,47 +99,39 @@ export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: 
       return { passed: check.present === (hit !== undefined), expected: `${presence(check.present, `namespace ${check.name}`)} on ${where.node}`, found: `namespaces: ${listed(names, 'none')}` };
     }
     case 'address': {
-      const ns = namespaceOf(snapshot, where);
       const [address, prefix] = check.address.split('/');
       const expected = `${presence(check.present, `address ${check.address}${check.interface ? ` on ${check.interface}` : ''}`)} (${placeName(where)})`;
-      const interfaces = (ns?.interfaces ?? []).filter((i) => !check.interface || i.name === check.interface);
+      const interfaces = ns.interfaces.filter((i) => !check.interface || i.name === check.interface);
       const hit = interfaces.some((i) => i.addresses.some((a) => a.address === address && (prefix === undefined || String(a.prefix) === prefix)));
       const found = interfaces.flatMap((i) => i.addresses.filter((a) => a.family === 'inet').map((a) => `${i.name} ${a.address}/${a.prefix}`));
-      return { passed: check.present === hit, expected, found: ns ? listed(found, check.interface ? `no IPv4 address on ${check.interface}` : 'no IPv4 address') : `no namespace ${where.namespace}` };
+      return { passed: check.present === hit, expected, found: listed(found, check.interface ? `no IPv4 address on ${check.interface}` : 'no IPv4 address') };
     }
     case 'link': {
-      const ns = namespaceOf(snapshot, where);
-      const link = ns?.interfaces.find((i) => i.name === check.name);
+      const link = ns.interfaces.find((i) => i.name === check.name);
       const wants = [check.type !== undefined && `type ${check.type || 'plain'}`, check.master && `in ${check.master}`, check.up !== undefined && (check.up ? 'up' : 'down'), check.mtu && `MTU ${check.mtu}`].filter(Boolean);
       const expected = `${presence(check.present, `link ${check.name}`)}${wants.length ? ` (${wants.join(', ')})` : ''} in ${placeName(where)}`;
-      if (!link) return { passed: !check.present, expected, found: ns ? `links: ${listed(ns.interfaces.map((i) => i.name), 'none', 12)}` : `no namespace ${where.namespace}` };
+      if (!link) return { passed: !check.present, expected, found: `links: ${listed(ns.interfaces.map((i) => i.name), 'none', 12)}` };
       const up = link.flags.includes('UP');
       const ok = (check.type === undefined || (link.kind ?? '') === check.type) && (!check.master || link.master === check.master) && (check.up === undefined || up === check.up) && (!check.mtu || link.mtu === check.mtu);
       return { passed: check.present === ok, expected, found: `${link.name}: type ${link.kind ?? 'plain'}${link.master ? `, in ${link.master}` : ', in no bridge'}, ${up ? 'up' : 'down'}, MTU ${link.mtu ?? '?'}` };
     }
     case 'route': {
-      const ns = namespaceOf(snapshot, where);
       const table = check.table === undefined ? 'main' : String(check.table);
-      const routes = (ns?.routes ?? []).filter((r) => r.table === table && r.type === 'unicast');
+      const routes = ns.routes.filter((r) => r.table === table && r.type === 'unicast');
       const hit = routes.some((r) => r.destination === check.to && (!check.via || r.gateway === check.via) && (!check.dev || r.device === check.dev));
       const expected = `${presence(check.present, `route ${check.to}${check.via ? ` via ${check.via}` : ''}${check.dev ? ` dev ${check.dev}` : ''} in table ${table}`)} (${placeName(where)})`;
-      if (!ns) return { passed: !check.present, expected, found: `no namespace ${where.namespace}` };
       return { passed: check.present === hit, expected, found: listed(routes.map((r) => `${r.destination}${r.gateway ? ` via ${r.gateway}` : ''}${r.device ? ` dev ${r.device}` : ''}`), `no routes in table ${table}`) };
     }
     case 'ip-rule': {
-      const ns = namespaceOf(snapshot, where);
-      const rules = ns?.rules ?? [];
+      const rules = ns.rules;
       const hit = rules.some((r) => r.table === String(check.table) && (!check.from || r.from === check.from) && (!check.to || r.to === check.to) && (check.priority === undefined || r.priority === check.priority));
       const expected = `${presence(check.present, `ip rule${check.from ? ` from ${check.from}` : ''}${check.to ? ` to ${check.to}` : ''} lookup ${check.table}`)} (${placeName(where)})`;
-      if (!ns) return { passed: !check.present, expected, found: `no namespace ${where.namespace}` };
       return { passed: check.present === hit, expected, found: listed(rules.map((r) => `${r.priority}: from ${r.from}${r.to ? ` to ${r.to}` : ''} lookup ${r.table ?? r.action ?? '?'}`), 'no rules') };
     }
     case 'neighbour': {
-      const ns = namespaceOf(snapshot, where);
-      const neighbours = (ns?.neighbours ?? []).filter((n) => n.mac);
+      const neighbours = ns.neighbours.filter((n) => n.mac);
       const hit = neighbours.some((n) => n.address === check.address && (!check.mac || n.mac?.toLowerCase() === check.mac.toLowerCase()));
       const expected = `${presence(check.present, `neighbour ${check.address}${check.mac ? ` at ${check.mac}` : ''}`)} (${placeName(where)})`;
-      if (!ns) return { passed: !check.present, expected, found: `no namespace ${where.namespace}` };
       return { passed: check.present === hit, expected, found: listed(neighbours.map((n) => `${n.address} ${n.mac}`), 'no neighbours') };
     }
     case 'process': {

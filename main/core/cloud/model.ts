@@ -1,5 +1,5 @@
 import type { Lab } from '../lab/schema';
-import { contains, parseCidr, parseIpv4 } from '../net/ipv4';
+import { contains, formatIpv4, networkOf, parseCidr, parseIpv4, type Ipv4Cidr } from '../net/ipv4';
 import type { Cloud, CloudNetwork, NetworkType, Release } from './schema';
 import { deviceName, stableMac, stableUuid, tunnelPortName } from './names';
 
@@ -237,15 +237,15 @@ export function resolveCloud(lab: Lab): CloudModel {
 
 function resolveNetwork(labId: string, name: string, network: CloudNetwork): ResolvedNetwork {
   const subnets = Object.entries(network.subnets).map(([subnetName, subnet]): ResolvedSubnet => {
-    const cidr = parseCidr(subnet.cidr);
-    const prefix = cidr?.prefix ?? 24;
-    const base = subnet.cidr.split('/')[0] as string;
+    // Validated already: the schema reads every subnet's CIDR.
+    const cidr = parseCidr(subnet.cidr) as Ipv4Cidr;
     return {
       name: subnetName,
       id: subnet.id ?? stableUuid(labId, 'subnet', name, subnetName),
       cidr: subnet.cidr,
-      prefix,
-      gateway: subnet.gateway ?? firstHost(base),
+      prefix: cidr.prefix,
+      // Neutron's default gateway: the subnet's first host address.
+      gateway: subnet.gateway ?? formatIpv4(networkOf(cidr) + 1),
     };
   });
   return {
@@ -258,12 +258,6 @@ function resolveNetwork(labId: string, name: string, network: CloudNetwork): Res
     subnets,
     mtu: MTU[network.type],
   };
-}
-
-function firstHost(network: string): string {
-  const octets = network.split('.').map(Number);
-  octets[3] = (octets[3] ?? 0) + 1;
-  return octets.join('.');
 }
 
 function inside(cidr: string, address: string): boolean {

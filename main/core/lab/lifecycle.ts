@@ -7,7 +7,8 @@ import { renderCloud } from '../cloud/render';
 import type { Engine } from '../docker/engine';
 import { execArgv } from '../docker/exec';
 import { AppError } from '../errors';
-import { collectSnapshot, type NodeSnapshot } from '../inspect/snapshot/snapshot';
+import { collectSnapshot } from '../inspect/snapshot/snapshot';
+import type { NodeSnapshot } from '../inspect/snapshot/types';
 import { up, type UpOptions } from '../session/boot';
 import { requireSession, type SessionStatus } from '../session/sessions';
 import { removeSession } from '../session/teardown';
@@ -18,7 +19,6 @@ import type { ProgressStore } from './progress-store';
 import type { CheckReport, ObjectiveResult, ResetResult, SolveResult } from './results';
 import { textIn, type Language, type LocalizedText } from './schema';
 
-export type { CheckReport, ObjectiveResult, ResetResult, SolveResult } from './results';
 
 /**
  * A lab's life: `up` boots the topology and builds the cloud minus the learner's parts; `check`
@@ -30,7 +30,7 @@ export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<
   const plan = renderCloud(loaded.lab);
   const parts = bootParts(loaded.lab, plan);
   const session = await up(engine, loaded, { ...options, parts });
-  await awaitLeases(new Map(session.nodes.map((n) => [n.name, engine.docker.getContainer(n.containerId)])), loaded, parts);
+  await awaitLeases(containersOf(engine, session), loaded, parts);
   return session;
 }
 
@@ -50,10 +50,11 @@ async function awaitLeases(containers: Map<string, Docker.Container>, loaded: Lo
       const container = containers.get(vm.node);
       if (!container) return;
       while (Date.now() < deadline) {
-        // The address and then the default route: the client's script sets them in that order.
-        const shown = await execArgv(container, ['ip', '-n', vm.name, '-4', '-o', 'route', 'show', 'default']);
-        const address = await execArgv(container, ['ip', '-n', vm.name, '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
-        if (shown.stdout.trim() !== '' && address.stdout.includes(` ${vm.address}/`)) return;
+        // One read shows both: the subnet's route names the leased address (src), and the
+        // default route comes last (the client's script sets it after the address).
+        const routes = (await execArgv(container, ['ip', '-n', vm.name, '-4', 'route', 'show'])).stdout;
+        const words = routes.split(/\s+/);
+        if (words.some((w, i) => w === 'src' && words[i + 1] === vm.address) && /^default /m.test(routes)) return;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }),
@@ -85,10 +86,11 @@ async function runningLab(engine: Engine, name: string): Promise<RunningLab> {
       hint: session.state === 'broken' ? `Start it afresh: neutron-lab down ${name} && neutron-lab up ${session.lab}` : 'Wait until it has booted.',
     });
   }
-  const loaded = await labOfSession(session);
-  const containers = new Map(session.nodes.map((n) => [n.name, engine.docker.getContainer(n.containerId)]));
-  return { session, loaded, containers };
+  return { session, loaded: await labOfSession(session), containers: containersOf(engine, session) };
 }
+
+const containersOf = (engine: Engine, session: SessionStatus): Map<string, Docker.Container> =>
+  new Map(session.nodes.map((n) => [n.name, engine.docker.getContainer(n.containerId)]));
 
 async function applyPerNode(containers: Map<string, Docker.Container>, parts: readonly PlanPart[]): Promise<number> {
   const nodes = [...new Set(parts.map((p) => p.ref.node))];
@@ -239,7 +241,7 @@ export async function resetLab(engine: Engine, name: string): Promise<ResetResul
     await startLab(engine, loaded, { name: session.name });
     return { session: name, recreated: true, elapsedMs: Math.round(performance.now() - started) };
   }
-  const { containers } = await runningLab(engine, name);
+  const containers = containersOf(engine, session);
   const parts = bootParts(loaded.lab, renderCloud(loaded.lab));
   await Promise.all(
     [...containers].map(async ([node, container]) => {
@@ -248,5 +250,6 @@ export async function resetLab(engine: Engine, name: string): Promise<ResetResul
       await applyParts(container, node, parts.filter((p) => p.ref.node === node));
     }),
   );
+  await awaitLeases(containers, loaded, parts);
   return { session: name, recreated: false, elapsedMs: Math.round(performance.now() - started) };
 }

@@ -4,7 +4,6 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as Y
 import type { z } from 'zod';
 import { AppError, formatLocation, type AppErrorJson, type LocatedProblem, type SourceLocation } from '../errors';
 
-export type { LocatedProblem } from '../errors';
 import { validateTopology, type Problem } from '../topology/validate';
 import { LabSchema, type Lab } from './schema';
 import { validateLab } from './validate';

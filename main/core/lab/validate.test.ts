@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { lintLab, parseLab, type LocatedProblem } from './load';
+import type { LocatedProblem } from '../errors';
+import { lintLab, parseLab } from './load';
 
 /**
  * The semantic lint of a lab file (validate.ts), through lintLab: every problem with its

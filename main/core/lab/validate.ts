@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { objectivesReferences } from '../check/references';
 import { renderCloud } from '../cloud/render';
-import { contains, networkOf, parseCidr, parseIpv4 } from '../net/ipv4';
+import { contains, formatIpv4, networkOf, parseCidr, parseIpv4 } from '../net/ipv4';
 import type { Problem } from '../topology/validate';
 import { selectorKey } from './parts';
 import { LANGUAGES, type Lab, type LocalizedText } from './schema';
@@ -44,7 +44,7 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
     const subnets = Object.entries(network.subnets);
     subnets.forEach(([subnetName, subnet], i) => {
       const cidr = parseCidr(subnet.cidr);
-      if (cidr && networkOf(cidr) !== cidr.address) error(at('subnets', subnetName, 'cidr'), `${subnet.cidr} has host bits set; write ${formatIp(networkOf(cidr))}/${cidr.prefix}`);
+      if (cidr && networkOf(cidr) !== cidr.address) error(at('subnets', subnetName, 'cidr'), `${subnet.cidr} has host bits set; write ${formatIpv4(networkOf(cidr))}/${cidr.prefix}`);
       if (cidr && subnet.gateway) {
         const gateway = parseIpv4(subnet.gateway);
         if (gateway !== undefined && !contains(cidr, gateway)) error(at('subnets', subnetName, 'gateway'), `gateway ${subnet.gateway} is outside ${subnet.cidr}`);
@@ -191,8 +191,4 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
   function localized(path: (string | number)[], text: LocalizedText): void {
     if (typeof text === 'string' || text.zh === undefined) warn(path, 'no Simplified Chinese (zh) translation yet');
   }
-}
-
-function formatIp(value: number): string {
-  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
 }

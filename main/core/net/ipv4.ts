@@ -39,3 +39,8 @@ export function networkOf(cidr: Ipv4Cidr): number {
 export function contains(subnet: Ipv4Cidr, address: number): boolean {
   return ((address & mask(subnet.prefix)) >>> 0) === networkOf(subnet);
 }
+
+/** 167772161 → `10.0.0.1`. */
+export function formatIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
+}

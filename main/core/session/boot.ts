@@ -9,7 +9,6 @@ import type { PlanPart } from '../cloud/plan';
 import type { LoadedLab } from '../lab/load';
 import type { BootEvent, BootPhase } from './boot-events';
 
-export type { BootEvent, BootPhase } from './boot-events';
 import { networkCreateOptions, nodeContainerOptions, planSession, SessionNameSchema, type PlannedNode, type SessionPlan } from './plan';
 import { listSessions, ownerTag, type SessionStatus } from './sessions';
 import { removeLeftovers, removeSession } from './teardown';

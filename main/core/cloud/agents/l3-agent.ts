@@ -1,3 +1,4 @@
+import { inNamespace } from '../../docker/exec';
 import type { CloudModel, NodeModel, ResolvedRouter, RouterPort } from '../model';
 import { part, vsctl, type PlanPart, type Step } from '../plan';
 import { ref } from './ovs-agent';
@@ -62,7 +63,6 @@ export function floatingIpRules(router: ResolvedRouter, fip: { address: string; 
 }
 
 function plug(ns: string, bridge: string, port: RouterPort, tag: number | undefined): Step[] {
-  const inNs = (...argv: string[]) => ['ip', 'netns', 'exec', ns, ...argv];
   return [
     {
       argv: vsctl(
@@ -72,19 +72,18 @@ function plug(ns: string, bridge: string, port: RouterPort, tag: number | undefi
       ),
     },
     // Into the namespace, unless it is there already.
-    { argv: ['ip', 'link', 'set', port.device, 'netns', ns], unless: inNs('ip', 'link', 'show', 'dev', port.device) },
-    { argv: inNs('ip', 'link', 'set', port.device, 'address', port.mac, 'mtu', String(port.network.mtu)) },
-    { argv: inNs('ip', 'addr', 'replace', `${port.address}/${port.subnet.prefix}`, 'dev', port.device) },
-    { argv: inNs('ip', 'link', 'set', port.device, 'up') },
+    { argv: ['ip', 'link', 'set', port.device, 'netns', ns], unless: inNamespace(['ip', 'link', 'show', 'dev', port.device], ns) },
+    { argv: inNamespace(['ip', 'link', 'set', port.device, 'address', port.mac, 'mtu', String(port.network.mtu)], ns) },
+    { argv: inNamespace(['ip', 'addr', 'replace', `${port.address}/${port.subnet.prefix}`, 'dev', port.device], ns) },
+    { argv: inNamespace(['ip', 'link', 'set', port.device, 'up'], ns) },
   ];
 }
 
 export function routerPart(model: CloudModel, node: NodeModel, router: ResolvedRouter): PlanPart {
   const ns = routerNamespace(router);
-  const inNs = (...argv: string[]) => ['ip', 'netns', 'exec', ns, ...argv];
   const steps: Step[] = [
     { argv: ['ip', 'netns', 'add', ns], unless: ['test', '-e', `/run/netns/${ns}`] },
-    { argv: inNs('ip', 'link', 'set', 'lo', 'up') },
+    { argv: inNamespace(['ip', 'link', 'set', 'lo', 'up'], ns) },
   ];
   for (const iface of router.interfaces) steps.push(...plug(ns, 'br-int', iface, node.localVlans.get(iface.network.name)));
   const gateway = router.gateway;
@@ -92,21 +91,20 @@ export function routerPart(model: CloudModel, node: NodeModel, router: ResolvedR
     // br-ex: the external network's bridge, owning the node's NIC on it (Icehouse's external_network_bridge).
     steps.push({ argv: vsctl(['--may-exist', 'add-br', gateway.bridge], ['set', 'bridge', gateway.bridge, 'datapath_type=netdev'], ...(gateway.nic ? [['--may-exist', 'add-port', gateway.bridge, gateway.nic]] : [])) });
     steps.push(...plug(ns, gateway.bridge, gateway, undefined));
-    steps.push({ argv: inNs('ip', 'route', 'replace', 'default', 'via', gateway.nexthop, 'dev', gateway.device) });
+    steps.push({ argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', gateway.nexthop, 'dev', gateway.device], ns) });
   }
-  steps.push({ argv: inNs('iptables-restore'), input: routerNatTable(router) });
+  steps.push({ argv: inNamespace(['iptables-restore'], ns), input: routerNatTable(router) });
   const ports = [...router.interfaces.map((i) => `${i.device} ${i.address}`), ...(gateway ? [`${gateway.device} ${gateway.address}`] : [])];
   return part(ref(node, 'router', router.name), `router ${router.name}: ${ns} with ${ports.join(', ')}${gateway ? `, SNAT to ${gateway.address}` : ''}`, [ref(node, 'integration-bridge')], steps);
 }
 
 export function floatingIpPart(model: CloudModel, node: NodeModel, router: ResolvedRouter, fip: ResolvedRouter['floatingIps'][number]): PlanPart {
   const ns = routerNamespace(router);
-  const inNs = (...argv: string[]) => ['ip', 'netns', 'exec', ns, ...argv];
   const steps: Step[] = [];
-  if (router.gateway) steps.push({ argv: inNs('ip', 'addr', 'replace', `${fip.address}/32`, 'dev', router.gateway.device) });
+  if (router.gateway) steps.push({ argv: inNamespace(['ip', 'addr', 'replace', `${fip.address}/32`, 'dev', router.gateway.device], ns) });
   for (const rule of floatingIpRules(router, fip)) {
     // iptables -C: the rule is there already.
-    steps.push({ argv: inNs('iptables', '-w', '-t', 'nat', ...rule), unless: inNs('iptables', '-w', '-t', 'nat', '-C', ...rule.slice(1)) });
+    steps.push({ argv: inNamespace(['iptables', '-w', '-t', 'nat', ...rule], ns), unless: inNamespace(['iptables', '-w', '-t', 'nat', '-C', ...rule.slice(1)], ns) });
   }
   return part(ref(node, 'floating-ip', fip.vm), `floating IP ${fip.address} → ${fip.vm} (${fip.fixed}) on ${router.name}`, [ref(node, 'router', router.name)], steps);
 }

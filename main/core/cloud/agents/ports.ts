@@ -1,3 +1,4 @@
+import { inNamespace } from '../../docker/exec';
 import type { CloudModel, NodeModel, ResolvedPort } from '../model';
 import { deviceName } from '../names';
 import { part, vsctl, type PlanPart, type Step } from '../plan';
@@ -11,7 +12,7 @@ import { ref } from './ovs-agent';
 
 const netnsExists = (name: string): string[] => ['test', '-e', `/run/netns/${name}`];
 const linkExists = (name: string): string[] => ['ip', 'link', 'show', 'dev', name];
-const txOff = (dev: string, ns?: string): Step => ({ argv: [...(ns ? ['ip', 'netns', 'exec', ns] : []), 'ethtool', '-K', dev, 'tx', 'off'] });
+const txOff = (dev: string, ns?: string): Step => ({ argv: inNamespace(['ethtool', '-K', dev, 'tx', 'off'], ns) });
 
 /** br-int's port for a Neutron port: its local VLAN and the external ids Nova and the agents set. */
 function intPort(device: string, port: ResolvedPort, lvid: number): Step {
@@ -70,7 +71,7 @@ export function vmPart(model: CloudModel, node: NodeModel, port: ResolvedPort): 
 function askForLease(ns: string): Step {
   const pidFile = `/run/nl-dhclient-${ns}.pid`;
   return {
-    argv: ['ip', 'netns', 'exec', ns, 'dhclient', '-nw', '-cf', '/etc/dhcp/nl-vm-dhclient.conf', '-sf', '/usr/local/bin/nl-dhclient-script', '-pf', pidFile, '-lf', `/var/lib/dhcp/nl-${ns}.leases`, 'eth0'],
+    argv: inNamespace(['dhclient', '-nw', '-cf', '/etc/dhcp/nl-vm-dhclient.conf', '-sf', '/usr/local/bin/nl-dhclient-script', '-pf', pidFile, '-lf', `/var/lib/dhcp/nl-${ns}.leases`, 'eth0'], ns),
     unless: ['pgrep', '-f', pidFile],
   };
 }
@@ -102,13 +103,12 @@ export function dhcpPart(model: CloudModel, node: NodeModel, port: ResolvedPort)
     // The subnet's gateway is the VMs' router (else dnsmasq offers itself).
     { argv: ['tee', `${dir}/opts`], input: `tag:tag0,option:router,${subnet.gateway}\n` },
     {
-      argv: [
-        'ip', 'netns', 'exec', ns,
+      argv: inNamespace([
         'dnsmasq', '--no-hosts', '--no-resolv', '--strict-order', '--bind-interfaces', `--interface=${inside}`,
         '--except-interface=lo', `--pid-file=${dir}/pid`, `--dhcp-hostsfile=${dir}/host`, `--dhcp-optsfile=${dir}/opts`,
         `--dhcp-range=set:tag0,${subnet.cidr.split('/')[0]},static,86400s`, '--dhcp-lease-max=256',
         `--dhcp-leasefile=${dir}/leases`, '--conf-file=', '--domain=openstacklocal',
-      ],
+      ], ns),
       unless: ['pgrep', '-f', `--pid-file=${dir}/pid`],
     },
   ]);

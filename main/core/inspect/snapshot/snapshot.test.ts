@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffIsEmpty, diffSnapshots } from './diff';
 import { readFrames } from './frames';
-import { assembleSnapshot, type NodeSnapshot } from './snapshot';
+import { assembleSnapshot } from './snapshot';
+import type { NodeSnapshot } from './types';
 
 const frames = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'ovs', 'snapshot-compute1.frames'));
 const snapshot = () => assembleSnapshot(readFrames(frames), 'compute1');

@@ -8,7 +8,6 @@ import { parseOvsdbDump } from '../ovsdb/parse';
 import { readFrames, type Frame } from './frames';
 import type { NamespaceState, NodeSnapshot, ServiceProcess } from './types';
 
-export type { NamespaceState, NodeSnapshot, ServiceProcess } from './types';
 
 /**
  * Everything the app reads from one node at one moment: the OVS database, every bridge's flows,
