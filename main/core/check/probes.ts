@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { inNamespace, type ExecResult } from '../docker/exec';
 import { parseFlowDump } from '../inspect/flows/parse';
+import { formatRule } from '../inspect/iptables/format';
+import { matchingRules } from '../inspect/iptables/match';
+import { parseIptables } from '../inspect/iptables/parse';
 import { parseTrace } from '../inspect/trace/parse';
 import { compileSelector } from './flow-match';
 import type { Check, Traffic } from './schema';
@@ -53,20 +56,32 @@ export async function runProbe(check: ProbeCheck, ctx: ProbeContext): Promise<Ou
 }
 
 async function ping(check: Extract<Check, { kind: 'ping' }>, ctx: ProbeContext): Promise<Outcome> {
+  if (check.source === undefined || !('vm' in check.from)) return pingFrom(check, ctx, []);
+  // A VM forging its source: the address goes on its eth0 (as /32, no route) for the probe only.
+  const where = ctx.where(check.from);
+  await ctx.run(where.node, inNamespace(['ip', 'addr', 'add', `${check.source}/32`, 'dev', 'eth0'], where.namespace));
+  try {
+    return await pingFrom(check, ctx, ['-I', check.source]);
+  } finally {
+    await ctx.run(where.node, inNamespace(['ip', 'addr', 'del', `${check.source}/32`, 'dev', 'eth0'], where.namespace));
+  }
+}
+
+async function pingFrom(check: Extract<Check, { kind: 'ping' }>, ctx: ProbeContext, options: string[]): Promise<Outcome> {
   const where = ctx.where(check.from);
   const to = ctx.address(check.to);
-  const expected = `${placeName(where)} ${check.expect === 'reply' ? 'gets a reply from' : 'gets no reply from'} ${to}`;
+  const expected = `${placeName(where)} ${check.expect === 'reply' ? 'gets a reply from' : 'gets no reply from'} ${to}${check.source ? ` when it sends from ${check.source}` : ''}`;
   if (check.expect === 'reply') {
     let last = '';
     for (let attempt = 0; attempt < RETRIES; attempt++) {
-      const result = await ctx.run(where.node, inNamespace(['ping', '-n', '-c', '1', '-W', '1', to], where.namespace));
+      const result = await ctx.run(where.node, inNamespace(['ping', '-n', '-c', '1', '-W', '1', ...options, to], where.namespace));
       if (result.exitCode === 0) return { passed: true, expected, found: firstLine(result.stdout.split('\n')[1] ?? result.stdout) };
       last = firstLine(result.stderr) || pingSummary(result.stdout);
     }
     return { passed: false, expected, found: `no reply after ${RETRIES} tries${last ? ` (${last})` : ''}` };
   }
   // Two probes: one lost first packet must not count as isolation. -W waits for the last.
-  const result = await ctx.run(where.node, inNamespace(['ping', '-n', '-c', '2', '-i', '0.2', '-W', '0.6', to], where.namespace));
+  const result = await ctx.run(where.node, inNamespace(['ping', '-n', '-c', '2', '-i', '0.2', '-W', '0.6', ...options, to], where.namespace));
   const replied = result.exitCode === 0;
   return { passed: !replied, expected, found: replied ? `a reply: ${firstLine(result.stdout.split('\n')[1] ?? '')}` : pingSummary(result.stdout) || firstLine(result.stderr) };
 }
@@ -121,7 +136,8 @@ async function dhcp(check: Extract<Check, { kind: 'dhcp' }>, ctx: ProbeContext):
   const result = await ctx.run(vm.node, inNamespace(['timeout', '6', 'dhclient', '-1', '-v', '-sf', script,
     '-lf', `${files}.leases`, '-pf', `${files}.pid`, 'eth0'], vm.namespace));
   const bound = /bound to (\d+\.\d+\.\d+\.\d+)/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
-  await ctx.run(vm.node, inNamespace(['dhclient', '-x', '-pf', `${files}.pid`], vm.namespace));
+  // Stop the client it left running (dhclient -x would wait a second for it).
+  await ctx.run(vm.node, ['pkill', '-F', `${files}.pid`]);
   await ctx.run(vm.node, ['rm', '-f', `${files}.leases`, `${files}.pid`]);
   return { passed: bound === want, expected, found: bound ? `leased ${bound}` : 'no lease (no DHCPOFFER within 6 s)' };
 }
@@ -153,25 +169,56 @@ async function trace(check: Extract<Check, { kind: 'trace' }>, ctx: ProbeContext
 }
 
 async function counter(check: Extract<Check, { kind: 'counter' }>, ctx: ProbeContext): Promise<Outcome> {
-  const selector = compileSelector(check);
-  const expected = `the counter of ${selector.describe()} on ${check.bridge} (${check.node}) grows by ${check.grows}+ while ${describeTraffic(check.traffic, ctx)}`;
-  const read = async (): Promise<number | string> => {
-    // --names: ports by name, so the check's in_port=patch-int needs no port map.
-    const dump = await ctx.run(check.node, ['ovs-ofctl', '--names', 'dump-flows', check.bridge]);
-    if (dump.exitCode !== 0) return `cannot read ${check.bridge}: ${firstLine(dump.stderr)}`;
-    const hits = selector.select(parseFlowDump(dump.stdout, check.bridge).flows, new Map());
-    if (hits.length === 0) return `no flow ${selector.describe()} on ${check.bridge}`;
-    return hits.reduce((sum, f) => sum + (f.packets ?? 0), 0);
-  };
-  const before = await read();
+  const watched = check.iptables ? iptablesCounter(check.node, check.iptables, ctx) : flowCounter(check, check.bridge ?? '', ctx);
+  const expected = `the counter of ${watched.what} grows by ${check.grows}+ while ${describeTraffic(check.traffic, ctx)}`;
+  const before = await watched.read();
   if (typeof before === 'string') return { passed: false, expected, found: before };
   const sent = await runProbe(check.traffic, ctx);
-  // Datapath flows carry the packets; purging them hands their statistics to the OpenFlow flows now.
-  await ctx.run(check.node, ['ovs-appctl', 'revalidator/purge']);
-  const after = await read();
+  const after = await watched.read(true);
   if (typeof after === 'string') return { passed: false, expected, found: after };
   const grew = after - before;
-  return { passed: grew >= check.grows, expected, found: `n_packets ${before} → ${after} (+${grew}); the traffic: ${sent.found}` };
+  // The traffic must also do what it says (a reply, a refusal…): counted packets whose answers die elsewhere prove little.
+  return { passed: grew >= check.grows && sent.passed, expected, found: `packets ${before} → ${after} (+${grew}); the traffic: ${sent.passed ? '' : 'NOT as expected: '}${sent.found}` };
+}
+
+/** A counter: what it is, for people, and how to read it (a number, or why it cannot be read). */
+interface Watched {
+  what: string;
+  read(afterTraffic?: boolean): Promise<number | string>;
+}
+
+function flowCounter(check: Parameters<typeof compileSelector>[0] & { node: string }, bridge: string, ctx: ProbeContext): Watched {
+  const selector = compileSelector(check);
+  return {
+    what: `${selector.describe()} on ${bridge} (${check.node})`,
+    async read(afterTraffic) {
+      // Datapath flows carry the packets; purging them hands their statistics to the OpenFlow flows now.
+      if (afterTraffic) await ctx.run(check.node, ['ovs-appctl', 'revalidator/purge']);
+      // --names: ports by name, so the check's in_port=patch-int needs no port map.
+      const dump = await ctx.run(check.node, ['ovs-ofctl', '--names', 'dump-flows', bridge]);
+      if (dump.exitCode !== 0) return `cannot read ${bridge}: ${firstLine(dump.stderr)}`;
+      const hits = selector.select(parseFlowDump(dump.stdout, bridge).flows, new Map());
+      if (hits.length === 0) return `no flow ${selector.describe()} on ${bridge}`;
+      return hits.reduce((sum, f) => sum + (f.packets ?? 0), 0);
+    },
+  };
+}
+
+function iptablesCounter(node: string, rule: NonNullable<Extract<Check, { kind: 'counter' }>['iptables']>, ctx: ProbeContext): Watched {
+  const where: Where = { node, namespace: rule.namespace ?? '' };
+  const what = `${rule.rule ? `"${rule.rule}" in ` : ''}${rule.table}/${rule.chain} (${placeName(where)})`;
+  return {
+    what,
+    async read() {
+      const save = await ctx.run(node, inNamespace(['iptables-save', '-c', '-t', rule.table], where.namespace));
+      if (save.exitCode !== 0) return `cannot read iptables: ${firstLine(save.stderr)}`;
+      const chain = parseIptables(save.stdout, 'iptables-save').tables[0]?.chains.find((c) => c.name === rule.chain);
+      if (!chain) return `no chain ${rule.chain} in table ${rule.table}`;
+      const hits = matchingRules(chain, rule.rule);
+      if (hits.length === 0) return `no rule "${rule.rule}" in ${rule.chain}: ${chain.rules.map(formatRule).slice(0, 6).join(' | ') || 'the chain is empty'}`;
+      return hits.reduce((sum, r) => sum + (r.packets ?? 0), 0);
+    },
+  };
 }
 
 /**
@@ -217,7 +264,7 @@ async function portNumbers(ctx: ProbeContext, node: string, bridges: readonly st
 function describeTraffic(traffic: Traffic, ctx: ProbeContext): string {
   switch (traffic.kind) {
     case 'ping':
-      return `${placeName(ctx.where(traffic.from))} pings ${ctx.address(traffic.to)}`;
+      return `${placeName(ctx.where(traffic.from))} pings ${ctx.address(traffic.to)}${traffic.source ? ` from ${traffic.source}` : ''}`;
     case 'tcp':
       return `${placeName(ctx.where(traffic.from))} connects to ${ctx.address(traffic.to)}:${traffic.port}`;
     case 'http':

@@ -46,7 +46,10 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
           problems.push({ path: [...path, field], message: (error as Error).message });
         }
       }
-      if (check.kind === 'counter') problems.push(...objectivesReferences(check.traffic, lab, [...path, 'traffic']));
+      if (check.kind === 'counter') {
+        if ((check.bridge === undefined) === (check.iptables === undefined)) problems.push({ path, message: 'a counter check watches flows of a bridge or an iptables rule: give bridge or iptables (one of them)' });
+        problems.push(...objectivesReferences(check.traffic, lab, [...path, 'traffic']));
+      }
       break;
     case 'capture':
       node(check.node, 'node');
@@ -57,6 +60,7 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
     case 'tcp':
       place(check.from, 'from');
       target(check.to, 'to');
+      if (check.kind === 'ping' && check.source !== undefined && !('vm' in check.from)) problems.push({ path: [...path, 'source'], message: 'a forged source needs a VM to send it (from: { vm: … })' });
       break;
     case 'http':
       place(check.from, 'from');

@@ -97,6 +97,7 @@ const ProcessCheck = z.object({
 const PingProbe = z.object({
   kind: z.literal('ping'), from: PlaceSchema, to: target,
   expect: z.enum(['reply', 'no-reply']).default('reply'),
+  source: Ipv4Schema.optional().describe('Send from this address, as a VM forging its source would (from a VM only: the address is on its eth0 for the probe).'),
 }).strict();
 
 const TcpProbe = z.object({
@@ -138,8 +139,18 @@ const CaptureCheck = z.object({
   output: z.string().optional().describe('A regular expression a captured line must match (tcpdump -nn -e).'),
 }).strict();
 
+/** An iptables rule whose counter a counter check watches. */
+const IptablesRuleSelector = z.object({
+  namespace: namespace.optional(),
+  table: z.enum(['filter', 'nat', 'mangle', 'raw']).default('filter'),
+  chain: z.string().min(1),
+  rule: z.string().optional().describe('Words the rule must contain, as in an iptables check (default: every rule of the chain).'),
+}).strict();
+
 const CounterCheck = z.object({
   kind: z.literal('counter'), ...flowSelector,
+  bridge: flowSelector.bridge.optional().describe('Watch flows of this bridge (or give iptables).'),
+  iptables: IptablesRuleSelector.optional().describe('Watch an iptables rule instead of flows.'),
   traffic: TrafficSchema.describe('What the check sends while it watches the counter.'),
   grows: z.number().int().min(1).default(1).describe('By at least this many packets.'),
 }).strict();

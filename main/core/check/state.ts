@@ -2,6 +2,7 @@ import type { Flow } from '../inspect/flows/types';
 import type { NamespaceState, NodeSnapshot } from '../inspect/snapshot/types';
 import { portMapOf, type OvsBridge } from '../inspect/ovsdb/parse';
 import { formatRule } from '../inspect/iptables/format';
+import { matchingRules } from '../inspect/iptables/match';
 import type { Check } from './schema';
 import { compileSelector, flowLine } from './flow-match';
 
@@ -87,10 +88,8 @@ export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: 
       const expected = `${presence(check.present, what)} (${placeName(where)})`;
       if (!chain) return { passed: !check.present, expected, found: `no chain ${check.chain} in table ${check.table}` };
       if (!check.rule) return { passed: check.present, expected, found: `chain ${check.chain} with ${chain.rules.length} rules` };
-      const wanted = optionGroups(check.rule);
-      const rules = chain.rules.map(formatRule);
-      const hit = rules.find((rule) => { const groups = optionGroups(rule); return wanted.every((w) => groups.includes(w)); });
-      return { passed: check.present === (hit !== undefined), expected, found: hit ?? listed(rules, `chain ${check.chain} is empty`, 8) };
+      const hit = matchingRules(chain, check.rule)[0];
+      return { passed: check.present === (hit !== undefined), expected, found: hit ? formatRule(hit) : listed(chain.rules.map(formatRule), `chain ${check.chain} is empty`, 8) };
     }
     case 'namespace': {
       const names = snapshot.namespaces.filter((n) => n.name !== '').map((n) => n.name);
@@ -154,20 +153,4 @@ function nearbyFlows(bridge: OvsBridge, flows: readonly Flow[], table: number | 
   const inTable = table === undefined ? flows : flows.filter((f) => f.table === table);
   if (inTable.length === 0) return table === undefined ? `${bridge.name} has no flows` : `table ${table} of ${bridge.name} is empty`;
   return listed(inTable.map(flowLine), '');
-}
-
-/** iptables options as groups ("-p tcp", "--dport 22", "-j RETURN") for order-free comparison. */
-function optionGroups(rule: string): string[] {
-  // "-A chain" is not an option: the chain name, not starting with "-", joins no group.
-  const words = rule.trim().split(/\s+/).filter((w) => w !== '-A' && w !== '-I');
-  const groups: string[] = [];
-  let negated = false;
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] as string;
-    if (word === '!') { negated = true; continue; }
-    if (!word.startsWith('-')) { if (groups.length) groups[groups.length - 1] += ` ${word}`; continue; }
-    groups.push(`${negated ? '! ' : ''}${word}`);
-    negated = false;
-  }
-  return groups;
 }
