@@ -149,9 +149,27 @@ const FEATURES: { id: string; title: string; argv: string[][]; expect?: RegExp; 
   {
     id: 'br-netfilter',
     title: 'Bridged traffic through iptables (security groups)',
-    argv: [['cat', '/proc/sys/net/bridge/bridge-nf-call-iptables']],
-    expect: /^1/,
-    hint: 'Load br_netfilter on the engine host: sudo modprobe br_netfilter (Docker usually does)',
+    // Two namespaces joined by a Linux bridge, as a VM's tap and qvb are by qbr: a ping between
+    // them must be counted by a physdev rule in FORWARD, which is how security groups see it.
+    argv: [
+      ['ip', 'netns', 'add', 'nl-sga'],
+      ['ip', 'netns', 'add', 'nl-sgb'],
+      ['ip', 'link', 'add', 'nl-sga0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', 'nl-sga'],
+      ['ip', 'link', 'add', 'nl-sgb0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', 'nl-sgb'],
+      ['ip', 'link', 'add', 'nl-sgbr', 'type', 'bridge'],
+      ['ip', 'link', 'set', 'nl-sga0', 'master', 'nl-sgbr', 'up'],
+      ['ip', 'link', 'set', 'nl-sgb0', 'master', 'nl-sgbr', 'up'],
+      ['ip', 'link', 'set', 'nl-sgbr', 'up'],
+      ['ip', '-n', 'nl-sga', 'addr', 'add', '192.0.2.11/24', 'dev', 'eth0'],
+      ['ip', '-n', 'nl-sga', 'link', 'set', 'eth0', 'up'],
+      ['ip', '-n', 'nl-sgb', 'addr', 'add', '192.0.2.12/24', 'dev', 'eth0'],
+      ['ip', '-n', 'nl-sgb', 'link', 'set', 'eth0', 'up'],
+      ['iptables', '-w', '-I', 'FORWARD', '-m', 'physdev', '--physdev-in', 'nl-sga0', '--physdev-is-bridged', '-p', 'icmp', '-j', 'ACCEPT'],
+      ['ip', 'netns', 'exec', 'nl-sga', 'ping', '-c', '1', '-W', '2', '192.0.2.12'],
+      ['iptables', '-w', '-L', 'FORWARD', '1', '-v', '-n', '-x'],
+    ],
+    expect: /^\s*[1-9]\d*\s/,
+    hint: 'Bridged frames do not reach iptables: load br_netfilter on the engine host (sudo modprobe br_netfilter; Docker usually does) and keep net.bridge.bridge-nf-call-iptables=1',
   },
   {
     id: 'ovs',
