@@ -27,10 +27,13 @@ export function probesOf(check: Check): ProbeCheck[] {
 export async function runProbes(checks: readonly ProbeCheck[], model: CloudModel, run: Runner): Promise<Map<Check, Outcome>> {
   const ctx = probeContext(model, run);
   const probe = async (check: ProbeCheck): Promise<[Check, Outcome]> => [check, await runProbe(check, ctx).catch((error: unknown) => couldNotRun(check, error))];
-  // DHCP first, as a VM asks for its address before it talks; then all other probes at once.
+  // DHCP first, as a VM asks for its address before it talks; then all other probes at once;
+  // outages last and one at a time, as they stop what the others use.
   const leases = await Promise.all(checks.filter((c) => c.kind === 'dhcp').map(probe));
-  const others = await Promise.all(checks.filter((c) => c.kind !== 'dhcp').map(probe));
-  return new Map([...leases, ...others]);
+  const others = await Promise.all(checks.filter((c) => c.kind !== 'dhcp' && c.kind !== 'outage').map(probe));
+  const outages: [Check, Outcome][] = [];
+  for (const check of checks.filter((c) => c.kind === 'outage')) outages.push(await probe(check));
+  return new Map([...leases, ...others, ...outages]);
 }
 
 export interface EvaluationContext {
@@ -95,7 +98,7 @@ function probeContext(model: CloudModel, run: Runner): ProbeContext {
   const vm = (name: string) => {
     const port = model.ports.find((p) => p.owner === 'vm' && p.name === name);
     if (!port) throw new AppError('input', `no VM "${name}" in the lab's cloud`);
-    return { node: port.node, namespace: port.name, address: port.address, dhcp: port.dhcp };
+    return { node: port.node, namespace: port.name, address: port.address, dhcp: port.dhcp, http: port.http };
   };
   return {
     run,

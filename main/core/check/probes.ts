@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { webServer } from '../cloud/agents/ports';
 import { inNamespace, type ExecResult } from '../docker/exec';
 import { parseFlowDump } from '../inspect/flows/parse';
 import { formatRule } from '../inspect/iptables/format';
@@ -14,9 +15,9 @@ import type { Outcome, Where } from './state';
  * flows, packet traces, and `command`. Every command is an argv run inside a lab node.
  */
 
-export type Runner = (node: string, argv: string[], options?: { onStderr?: (chunk: Buffer) => void }) => Promise<ExecResult>;
+export type Runner = (node: string, argv: string[], options?: { onStderr?: (chunk: Buffer) => void; stdin?: string }) => Promise<ExecResult>;
 
-export type ProbeCheck = Extract<Check, { kind: 'ping' | 'tcp' | 'http' | 'dhcp' | 'trace' | 'command' | 'counter' | 'capture' }>;
+export type ProbeCheck = Extract<Check, { kind: 'ping' | 'tcp' | 'http' | 'dhcp' | 'trace' | 'command' | 'counter' | 'capture' | 'outage' }>;
 
 export interface ProbeContext {
   run: Runner;
@@ -24,8 +25,8 @@ export interface ProbeContext {
   where(place: { vm?: string | undefined; node?: string | undefined; namespace?: string | undefined }): Where;
   /** A VM's address, or the text itself when it is an address. */
   address(target: string): string;
-  /** The VM's namespace interface and the address it should lease (dhcp). */
-  vm(name: string): { node: string; namespace: string; address: string; dhcp: boolean };
+  /** The VM's node and namespace, its address (the one it should lease, if dhcp) and its web server's port. */
+  vm(name: string): { node: string; namespace: string; address: string; dhcp: boolean; http: number | undefined };
 }
 
 const placeName = (where: Where) => (where.namespace ? `${where.namespace} on ${where.node}` : where.node);
@@ -52,6 +53,8 @@ export async function runProbe(check: ProbeCheck, ctx: ProbeContext): Promise<Ou
       return counter(check, ctx);
     case 'capture':
       return capture(check, ctx);
+    case 'outage':
+      return outage(check, ctx);
   }
 }
 
@@ -107,19 +110,67 @@ async function tcp(check: Extract<Check, { kind: 'tcp' }>, ctx: ProbeContext): P
 
 async function http(check: Extract<Check, { kind: 'http' }>, ctx: ProbeContext): Promise<Outcome> {
   const where = ctx.where(check.from);
-  const expected = `GET ${check.url} from ${placeName(where)} answers ${check.status}${check.body ? ` with a body matching /${check.body}/` : ''}`;
-  const result = await ctx.run(where.node, inNamespace(['curl', '-s', '-S', '--max-time', '2', '-o', '-', '-w', '\n%{http_code}', check.url], where.namespace));
-  const lines = result.stdout.split('\n');
-  const status = Number(lines.pop());
-  const body = lines.join('\n');
-  const passed = result.exitCode === 0 && status === check.status && (!check.body || new RegExp(check.body, 'm').test(body));
-  return { passed, expected, found: result.exitCode === 0 ? `${status}: ${firstLine(body).slice(0, 120)}` : firstLine(result.stderr) || `curl exited ${result.exitCode}` };
+  const wants = [check.body && `every body matching /${check.body}/`, check.spread && `answers matching each of ${check.spread.map((p) => `/${p}/`).join(', ')}`].filter(Boolean);
+  const expected = `GET ${check.url} from ${placeName(where)}${check.requests > 1 ? ` (${check.requests} times)` : ''} answers ${check.status}${wants.length ? ` with ${wants.join(' and ')}` : ''}`;
+  const get = async (): Promise<{ ok: boolean; seen: string }> => {
+    const result = await ctx.run(where.node, inNamespace(['curl', '-s', '-S', '--connect-timeout', '1', '--max-time', '2', '-o', '-', '-w', '\n%{http_code}', check.url], where.namespace));
+    const lines = result.stdout.split('\n');
+    const status = Number(lines.pop());
+    const body = lines.join('\n');
+    const ok = result.exitCode === 0 && status === check.status && (!check.body || new RegExp(check.body, 'm').test(body));
+    return { ok, seen: result.exitCode === 0 ? `${status}: ${firstLine(body).slice(0, 60)}` : firstLine(result.stderr) || `curl exited ${result.exitCode}` };
+  };
+  const answers: { ok: boolean; seen: string }[] = [];
+  for (let i = 0; i < check.requests && answers.every((a) => a.ok); i++) answers.push(await get());
+  // A balancer may still be bringing a member back: keep asking, for up to 3 s, until each pattern answered.
+  const unseen = () => (check.spread ?? []).filter((p) => !answers.some((a) => a.ok && new RegExp(p, 'm').test(a.seen)));
+  const deadline = Date.now() + 3000;
+  while (unseen().length > 0 && Date.now() < deadline && answers.every((a) => a.ok)) answers.push(await get());
+  const passed = answers.every((a) => a.ok) && unseen().length === 0;
+  const found = answers.length === 1 ? (answers[0]?.seen ?? '') : `${answers.length} answers: ${summarize(answers.map((a) => a.seen))}`;
+  return { passed, expected, found: unseen().length > 0 && answers.every((a) => a.ok) ? `${found}; never ${unseen().map((p) => `/${p}/`).join(', ')}` : found };
+}
+
+/** "200: vm1 ×3, 200: vm2 ×2": repeated answers counted. */
+function summarize(seen: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const s of seen) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([s, n]) => (n > 1 ? `${s} ×${n}` : s)).join(', ');
+}
+
+/**
+ * Stops a VM's web server, asks the check until it passes (for up to 4 s: a health monitor needs
+ * a few intervals to notice), and starts the server again, whatever happened.
+ */
+async function outage(check: Extract<Check, { kind: 'outage' }>, ctx: ProbeContext): Promise<Outcome> {
+  const vm = ctx.vm(check.vm);
+  if (vm.http === undefined) return { passed: false, expected: `${check.vm}'s web server stops`, found: `${check.vm} runs no web server` };
+  const server = webServer(check.vm, vm.http);
+  const pattern = `^${server.argv.join(' ')}$`;
+  await ctx.run(vm.node, ['pkill', '-f', pattern]);
+  let outcomes: Outcome[] = [];
+  try {
+    const deadline = Date.now() + 4000;
+    do {
+      outcomes = [];
+      for (const inner of check.checks) outcomes.push(await runProbe(inner, ctx));
+    } while (outcomes.some((o) => !o.passed) && Date.now() < deadline);
+  } finally {
+    await ctx.run(vm.node, inNamespace(server.argv, vm.namespace));
+  }
+  const failed = outcomes.find((o) => !o.passed);
+  return {
+    passed: failed === undefined,
+    expected: `with ${check.vm}'s web server stopped, ${outcomes.map((o) => o.expected).join('; and ')}`,
+    found: failed ? failed.found : outcomes.map((o) => o.found).join('; '),
+  };
 }
 
 async function command(check: Extract<Check, { kind: 'command' }>, ctx: ProbeContext): Promise<Outcome> {
   const where: Where = { node: check.node, namespace: check.namespace ?? '' };
-  const result = await ctx.run(check.node, inNamespace(check.argv, where.namespace));
-  const expected = `\`${check.argv.join(' ')}\` in ${placeName(where)} exits ${check.exitCode}${check.output ? ` printing /${check.output}/` : ''}`;
+  const result = await ctx.run(check.node, inNamespace(check.argv, where.namespace), check.input === undefined ? {} : { stdin: check.input });
+  const given = check.input === undefined ? '' : ` given ${JSON.stringify(check.input)}`;
+  const expected = `\`${check.argv.join(' ')}\`${given} in ${placeName(where)} exits ${check.exitCode}${check.output ? ` printing /${check.output}/` : ''}`;
   const passed = result.exitCode === check.exitCode && (!check.output || new RegExp(check.output, 'm').test(result.stdout));
   return { passed, expected, found: `exit ${result.exitCode}: ${firstLine(result.stdout) || firstLine(result.stderr) || '(no output)'}` };
 }

@@ -65,9 +65,15 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
     case 'http':
       place(check.from, 'from');
       regex(check.body, 'body');
+      check.spread?.forEach((pattern, i) => regex(pattern, `spread[${i}]`));
       break;
     case 'dhcp':
       vm(check.vm, ['vm']);
+      break;
+    case 'outage':
+      vm(check.vm, ['vm']);
+      if (lab.cloud.vms[check.vm] && lab.cloud.vms[check.vm]?.http === undefined) problems.push({ path: [...path, 'vm'], message: `VM "${check.vm}" runs no web server to stop (give it http: PORT in cloud.vms)` });
+      check.checks.forEach((inner, i) => problems.push(...objectivesReferences(inner, lab, [...path, 'checks', i])));
       break;
     case 'command':
       node(check.node, 'node');

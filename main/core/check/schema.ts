@@ -107,7 +107,9 @@ const TcpProbe = z.object({
 
 const HttpProbe = z.object({
   kind: z.literal('http'), from: PlaceSchema, url: z.string().url(),
-  status: z.number().int().default(200), body: z.string().optional().describe('A regular expression the body must match.'),
+  status: z.number().int().default(200), body: z.string().optional().describe('A regular expression every body must match.'),
+  requests: z.number().int().min(1).max(20).default(1).describe('How many requests to send, one after another.'),
+  spread: z.array(z.string()).min(2).optional().describe('Regular expressions each matched by some answer, e.g. the members a balancer spreads requests over (it keeps asking, up to 3 s).'),
 }).strict();
 
 const DhcpProbe = z.object({
@@ -125,6 +127,7 @@ const TraceCheck = z.object({
 const CommandCheck = z.object({
   kind: z.literal('command'), node, namespace: namespace.optional(),
   argv: z.array(z.string()).min(1).describe('Run as is, without a shell, inside the node.'),
+  input: z.string().optional().describe('Standard input for it (e.g. "show stat\\n" for haproxy\'s stats socket).'),
   exitCode: z.number().int().default(0), output: z.string().optional().describe('A regular expression standard output must match.'),
 }).strict();
 
@@ -155,18 +158,25 @@ const CounterCheck = z.object({
   grows: z.number().int().min(1).default(1).describe('By at least this many packets.'),
 }).strict();
 
+/** A service stopped while a check runs: what a failover must survive. */
+const OutageCheck = z.object({
+  kind: z.literal('outage'), vm: vm.describe('The VM whose web server (cloud.vms.*.http) stops for the check.'),
+  checks: z.array(z.lazy(() => z.discriminatedUnion('kind', [PingProbe, TcpProbe, HttpProbe, CommandCheck]))).min(1)
+    .describe('What must all hold while it is down (asked again for up to 4 s: monitors take time to notice); the server starts again after.'),
+}).strict();
+
 export type Check =
   | z.infer<typeof BridgeCheck> | z.infer<typeof PortCheck> | z.infer<typeof FlowCheck> | z.infer<typeof IptablesCheck>
   | z.infer<typeof NamespaceCheck> | z.infer<typeof AddressCheck> | z.infer<typeof LinkCheck> | z.infer<typeof RouteCheck> | z.infer<typeof IpRuleCheck>
   | z.infer<typeof NeighbourCheck> | z.infer<typeof ProcessCheck> | z.infer<typeof PingProbe> | z.infer<typeof TcpProbe>
   | z.infer<typeof HttpProbe> | z.infer<typeof DhcpProbe> | z.infer<typeof TraceCheck> | z.infer<typeof CommandCheck>
-  | z.infer<typeof CounterCheck> | z.infer<typeof CaptureCheck>
+  | z.infer<typeof CounterCheck> | z.infer<typeof CaptureCheck> | z.infer<typeof OutageCheck>
   | { kind: 'all'; of: Check[] } | { kind: 'any'; of: Check[] } | { kind: 'not'; check: Check };
 
 export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     BridgeCheck, PortCheck, FlowCheck, IptablesCheck, NamespaceCheck, AddressCheck, LinkCheck, RouteCheck, IpRuleCheck,
-    NeighbourCheck, ProcessCheck, PingProbe, TcpProbe, HttpProbe, DhcpProbe, TraceCheck, CommandCheck, CounterCheck, CaptureCheck,
+    NeighbourCheck, ProcessCheck, PingProbe, TcpProbe, HttpProbe, DhcpProbe, TraceCheck, CommandCheck, CounterCheck, CaptureCheck, OutageCheck,
     z.object({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('not'), check: CheckSchema }).strict(),
@@ -178,4 +188,4 @@ export type Place = z.infer<typeof PlaceSchema>;
 export type Traffic = z.infer<typeof TrafficSchema>;
 
 /** Kinds that send traffic or run something (the rest only read the snapshot). */
-export const ACTIVE_KINDS: ReadonlySet<CheckKind> = new Set(['ping', 'tcp', 'http', 'dhcp', 'trace', 'command', 'counter', 'capture']);
+export const ACTIVE_KINDS: ReadonlySet<CheckKind> = new Set(['ping', 'tcp', 'http', 'dhcp', 'trace', 'command', 'counter', 'capture', 'outage']);

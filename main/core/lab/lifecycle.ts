@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { evaluate, nodesRead, probesOf, runProbes } from '../check/evaluate';
+import type { Runner } from '../check/probes';
 import { applyParts } from '../cloud/apply';
 import { resolveCloud } from '../cloud/model';
 import type { PlanPart } from '../cloud/plan';
@@ -124,7 +125,7 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
   const progressRead = options.store ? await options.store.read(lab.id) : undefined;
   const progress = progressRead?.progress;
 
-  const run = (node: string, argv: string[], runOptions: { onStderr?: (chunk: Buffer) => void } = {}) => {
+  const run: Runner = (node, argv, runOptions = {}) => {
     const container = containers.get(node);
     if (!container) throw new AppError('input', `no node "${node}" in this lab`);
     return execArgv(container, argv, runOptions);
