@@ -39,7 +39,7 @@ const runsArg = args.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
 const BUILD_RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
 const SKIP_BUILD = args.includes('--skip-build');
-const LABS = ['ovs-basics', 'gre-tenant', 'vxlan-tenant', 'vlan-provider', 'dhcp-router'];
+const LABS = ['ovs-basics', 'gre-tenant', 'vxlan-tenant', 'vlan-provider', 'dhcp-router', 'security-groups', 'fwaas', 'lbaas'];
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);

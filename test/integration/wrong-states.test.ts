@@ -17,6 +17,11 @@ type Command = [node: string, ...argv: string[]];
 const of = (bridge: string, ...args: string[]): string[] => ['ovs-ofctl', ...args.slice(0, -1), bridge, args.at(-1) as string];
 
 const DHCP_DIR = '/var/lib/neutron/dhcp/88b1609c-68e0-49ca-a658-f1edff54a264';
+const LB_DIR = '/var/lib/neutron/lbaas/574a31da-a28a-449f-8c9d-3d3687c3c02a';
+const restartHaproxy: Command[] = [
+  ['network', 'pkill', '-x', 'haproxy'],
+  ['network', 'ip', 'netns', 'exec', 'qlbaas-574a31da-a28a-449f-8c9d-3d3687c3c02a', 'haproxy', '-f', `${LB_DIR}/conf`, '-p', `${LB_DIR}/pid`],
+];
 const inRouter = (...argv: string[]): string[] => ['ip', 'netns', 'exec', 'qrouter-40fff075-d3a2-477b-942c-6b1adb42e35e', ...argv];
 
 /** objective id → the commands that break it. Every objective of the lab must be listed. */
@@ -110,6 +115,53 @@ const WRONG: Record<string, Record<string, Command[]>> = {
     'outside-reaches-vm': [['network', ...inRouter('iptables', '-w', '-t', 'nat', '-R', 'neutron-vpn-agen-PREROUTING', '2', '-d', '9.186.100.129/32', '-j', 'DNAT', '--to-destination', '10.0.0.9')]],
     // No float-snat rule: vm1 leaves as the router's address.
     'vm1-leaves-as-fip': [['network', ...inRouter('iptables', '-w', '-t', 'nat', '-F', 'neutron-vpn-agen-float-snat')]],
+  },
+  'security-groups': {
+    'hybrid-wiring': [['compute1', 'ip', 'link', 'set', 'tap583c7038-d3', 'nomaster']],
+    'vm1-leased': [['compute1', 'ip', '-n', 'vm1', 'addr', 'flush', 'dev', 'eth0'], ['compute1', 'ip', '-n', 'vm1', 'addr', 'add', '192.168.0.22/24', 'dev', 'eth0']],
+    'one-network': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo3f9a2c71-e8', 'tag=2']],
+    // Both directions sent to the o chain.
+    'chains-hooked': [['compute1', 'iptables', '-w', '-R', 'neutron-openvswi-sg-chain', '1', '-m', 'physdev', '--physdev-out', 'tap583c7038-d3', '--physdev-is-bridged', '-j', 'neutron-openvswi-o583c7038-d']],
+    // A typo in the s chain's MAC: the ping is counted on the way in, its reply dies on the way out.
+    'icmp-allowed': [['compute1', 'iptables', '-w', '-R', 'neutron-openvswi-s583c7038-d', '1', '-s', '192.168.0.2/32', '-m', 'mac', '--mac-source', 'fa:16:3e:9c:dc:3b', '-j', 'RETURN']],
+    'ssh-allowed': [['compute1', 'iptables', '-w', '-D', 'neutron-openvswi-i583c7038-d', '-p', 'tcp', '-m', 'tcp', '--dport', '22', '-j', 'RETURN']],
+    // All of TCP let in.
+    'others-dropped': [['compute1', 'iptables', '-w', '-I', 'neutron-openvswi-i583c7038-d', '3', '-p', 'tcp', '-j', 'RETURN']],
+    // No rule for the DHCP server's answer: it falls to sg-fallback.
+    'dhcp-through': [['compute1', 'iptables', '-w', '-D', 'neutron-openvswi-i583c7038-d', '-s', '192.168.0.3/32', '-p', 'udp', '-m', 'udp', '--sport', '67', '--dport', '68', '-j', 'RETURN']],
+    // Checking the MAC but not the address.
+    'spoof-dropped': [['compute1', 'iptables', '-w', '-R', 'neutron-openvswi-s583c7038-d', '1', '-m', 'mac', '--mac-source', 'fa:16:3e:9c:dc:3a', '-j', 'RETURN']],
+    // The rule for the wrong member.
+    'web-rule': [['compute2', 'iptables', '-w', '-R', 'neutron-openvswi-i7be4c6a0-5', '3', '-s', '192.168.0.5/32', '-p', 'tcp', '-m', 'tcp', '--dport', '80', '-j', 'RETURN']],
+    // vm1's own egress rule missing: its request never leaves compute1.
+    'web-from-member': [['compute1', 'iptables', '-w', '-D', 'neutron-openvswi-o583c7038-d', '-j', 'RETURN']],
+    // The whole subnet let in instead of the group's members.
+    'web-not-from-others': [['compute2', 'iptables', '-w', '-R', 'neutron-openvswi-i7be4c6a0-5', '3', '-s', '192.168.0.0/24', '-p', 'tcp', '-m', 'tcp', '--dport', '80', '-j', 'RETURN']],
+  },
+  fwaas: {
+    'router-up': [['network', ...inRouter('ip', 'route', 'del', 'default')]],
+    'fip-dnat': [['network', ...inRouter('iptables', '-w', '-t', 'nat', '-R', 'neutron-vpn-agen-PREROUTING', '2', '-d', '9.186.100.129/32', '-j', 'DNAT', '--to-destination', '10.0.0.4')]],
+    'same-subnet': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo9d3f5b7a-2c', 'tag=2']],
+    // The chains swapped: what leaves by qr- goes to the egress chain.
+    'chains-hooked': [['network', ...inRouter('iptables', '-w', '-R', 'neutron-vpn-agen-FORWARD', '1', '-o', 'qr-+', '-j', 'neutron-vpn-agen-ov4d8ed9898')]],
+    // The rule written for the external network instead of the tenant subnet.
+    'ssh-allowed': [['network', ...inRouter('iptables', '-w', '-R', 'neutron-vpn-agen-iv4d8ed9898', '3', '-d', '9.186.100.0/24', '-p', 'tcp', '-m', 'tcp', '--sport', '1:65535', '--dport', '22', '-j', 'ACCEPT')]],
+    // Any TCP let in.
+    'web-dropped': [['network', ...inRouter('iptables', '-w', '-R', 'neutron-vpn-agen-iv4d8ed9898', '3', '-d', '10.0.0.0/24', '-p', 'tcp', '-j', 'ACCEPT')]],
+    // The default policy only for one direction.
+    'both-ways': [['network', ...inRouter('iptables', '-w', '-D', 'neutron-vpn-agen-FORWARD', '-i', 'qr-+', '-j', 'neutron-vpn-agen-fwaas-defau')]],
+  },
+  lbaas: {
+    'members-serve': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo8c2e4a6f-1b', 'tag=2']],
+    // The VIP on another network's local VLAN.
+    'vip-port': [['network', 'ovs-vsctl', 'set', 'port', 'tapfb358342-59', 'tag=2']],
+    'haproxy-running': [['network', 'pkill', '-x', 'haproxy']],
+    // A backend that lists only vm1.
+    balanced: [['network', 'sed', '-i', '/10.0.0.4:22/d', `${LB_DIR}/conf`], ...restartHaproxy],
+    // No haproxy: nothing opens connections from the VIP.
+    proxied: [['network', 'pkill', '-x', 'haproxy']],
+    // The monitor never associated: no health checks, so vm2 is never marked DOWN.
+    failover: [['network', 'sed', '-i', '-e', 's/ check inter 1s fall 2//', '-e', '/timeout check/d', `${LB_DIR}/conf`], ...restartHaproxy],
   },
   'ovs-basics': {
     'br-int': [['compute1', 'ovs-vsctl', 'set', 'bridge', 'br-int', 'datapath_type=system']],

@@ -148,7 +148,7 @@ async function outage(check: Extract<Check, { kind: 'outage' }>, ctx: ProbeConte
   const server = webServer(check.vm, vm.http);
   const pattern = `^${server.argv.join(' ')}$`;
   await ctx.run(vm.node, ['pkill', '-f', pattern]);
-  let outcomes: Outcome[] = [];
+  let outcomes: Outcome[];
   try {
     const deadline = Date.now() + 4000;
     do {

@@ -1,6 +1,6 @@
 import type { Lab } from '../lab/schema';
 import { contains, formatIpv4, networkOf, parseCidr, parseIpv4, type Ipv4Cidr } from '../net/ipv4';
-import type { Cloud, CloudNetwork, NetworkType, Release } from './schema';
+import type { Cloud, CloudNetwork, FirewallRule, NetworkType, Pool, Release, SecurityGroupRule } from './schema';
 import { deviceName, stableMac, stableUuid, tunnelPortName } from './names';
 
 /**
@@ -41,6 +41,16 @@ export interface ResolvedPort {
   portId: string;
   /** Take the address by DHCP (VMs that ask for it) instead of configuring it. */
   dhcp: boolean;
+  /** The security groups on the port, in the lab's order (none: the port is not filtered). */
+  securityGroups: string[];
+  /** A VM's web server port, if it runs one. */
+  http: number | undefined;
+}
+
+export interface ResolvedSecurityGroup {
+  name: string;
+  id: string;
+  rules: SecurityGroupRule[];
 }
 
 export interface TunnelPort {
@@ -83,6 +93,26 @@ export interface ResolvedRouter {
   floatingIps: { address: string; fixed: string; vm: string }[];
 }
 
+export interface ResolvedFirewall {
+  name: string;
+  id: string;
+  router: ResolvedRouter;
+  rules: FirewallRule[];
+}
+
+export interface ResolvedPool {
+  name: string;
+  id: string;
+  node: string;
+  network: ResolvedNetwork;
+  /** The VIP's port: a tap… internal port in qlbaas-<pool id>. */
+  vip: RouterPort & { id: string; port: number };
+  protocol: Pool['protocol'];
+  method: Pool['method'];
+  members: { id: string; vm: string; address: string; port: number; weight: number }[];
+  monitor: Pool['monitor'];
+}
+
 export interface NodeModel {
   name: string;
   /** Runs Neutron's agents (not an external host). */
@@ -103,6 +133,9 @@ export interface CloudModel {
   networks: Map<string, ResolvedNetwork>;
   ports: ResolvedPort[];
   routers: ResolvedRouter[];
+  securityGroups: Map<string, ResolvedSecurityGroup>;
+  firewalls: ResolvedFirewall[];
+  pools: ResolvedPool[];
   nodes: Map<string, NodeModel>;
 }
 
@@ -132,6 +165,8 @@ export function resolveCloud(lab: Lab): CloudModel {
       mac: network.dhcp.mac ?? stableMac(lab.id, 'dhcp-port', name),
       portId,
       dhcp: false,
+      securityGroups: [],
+      http: undefined,
     });
   }
   for (const [name, vm] of Object.entries(cloud.vms)) {
@@ -147,6 +182,8 @@ export function resolveCloud(lab: Lab): CloudModel {
       mac: vm.mac ?? stableMac(lab.id, 'vm-port', name),
       portId: vm.portId ?? stableUuid(lab.id, 'vm-port', name),
       dhcp: vm.dhcp,
+      securityGroups: vm.securityGroups ?? [],
+      http: vm.http,
     });
   }
 
@@ -181,6 +218,39 @@ export function resolveCloud(lab: Lab): CloudModel {
     return { name, id, node: router.node, chainPrefix: router.hostedBy.slice(0, 16), interfaces, gateway, floatingIps };
   });
 
+  const pools = Object.entries(cloud.pools).map(([name, pool]): ResolvedPool => {
+    const [networkName = '', subnetName = ''] = pool.subnet.split('/');
+    const network = networks.get(networkName) as ResolvedNetwork;
+    const subnet = network.subnets.find((s) => s.name === subnetName) as ResolvedSubnet;
+    const portId = pool.vip.portId ?? stableUuid(lab.id, 'vip-port', name);
+    return {
+      name,
+      id: pool.id ?? stableUuid(lab.id, 'pool', name),
+      node: pool.node,
+      network,
+      vip: {
+        id: pool.vip.id ?? stableUuid(lab.id, 'vip', name),
+        port: pool.vip.port,
+        network,
+        subnet,
+        address: pool.vip.address,
+        mac: pool.vip.mac ?? stableMac(lab.id, 'vip-port', name),
+        portId,
+        device: deviceName('tap', portId),
+      },
+      protocol: pool.protocol,
+      method: pool.method,
+      members: pool.members.map((m) => ({
+        id: m.id ?? stableUuid(lab.id, 'member', name, m.vm),
+        vm: m.vm,
+        address: cloud.vms[m.vm]?.address ?? '',
+        port: m.port,
+        weight: m.weight,
+      })),
+      monitor: pool.monitor,
+    };
+  });
+
   const tunnelTypes = (['gre', 'vxlan'] as const).filter((t) => [...networks.values()].some((n) => n.type === t));
   const agentNodes = Object.entries(lab.topology.nodes).filter(([, node]) => node.role !== 'external');
   const endpoints = cloud.tunnelNetwork
@@ -198,7 +268,8 @@ export function resolveCloud(lab: Lab): CloudModel {
     for (const network of networks.values()) {
       // A network gets a local VLAN on a node once a port of it is on that node's br-int.
       const onNode = ports.some((p) => p.node === name && p.network === network) ||
-        routers.some((r) => r.node === name && r.interfaces.some((i) => i.network === network));
+        routers.some((r) => r.node === name && r.interfaces.some((i) => i.network === network)) ||
+        pools.some((p) => p.node === name && p.network === network);
       if (onNode) localVlans.set(network.name, localVlans.size + 1);
     }
     let ofport = 2; // patch-int is 1 on br-tun, as in the book's dumps
@@ -232,7 +303,18 @@ export function resolveCloud(lab: Lab): CloudModel {
     nodes.set(name, { name, agents, underlay: endpoint, localVlans, tunnels, physicalBridges });
   }
 
-  return { labId: lab.id, release, junoOrLater, networks, ports, routers, nodes };
+  const securityGroups = new Map(
+    Object.entries(cloud.securityGroups).map(([name, group]) => [name, { name, id: group.id ?? stableUuid(lab.id, 'security-group', name), rules: group.rules }]),
+  );
+
+  const firewalls = Object.entries(cloud.firewalls).map(([name, firewall]): ResolvedFirewall => ({
+    name,
+    id: firewall.id ?? stableUuid(lab.id, 'firewall', name),
+    router: routers.find((r) => r.name === firewall.router) as ResolvedRouter,
+    rules: firewall.rules,
+  }));
+
+  return { labId: lab.id, release, junoOrLater, networks, ports, routers, securityGroups, firewalls, pools, nodes };
 }
 
 function resolveNetwork(labId: string, name: string, network: CloudNetwork): ResolvedNetwork {

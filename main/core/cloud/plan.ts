@@ -26,7 +26,7 @@ export const PART_KINDS = [
 export const PartKindSchema = z
   .enum(PART_KINDS)
   .describe(
-    'underlay: br-phy owning the tunnel address. integration-bridge: br-int and its base flows. tunnel-bridge: br-tun, patch ports, tunnel ports. tunnel-flows: br-tun flow tables. physical-bridge: br-ethX and its link to br-int. vlan-flows: VLAN translation on br-int and br-ethX. dhcp: a qdhcp namespace with dnsmasq. vm: a VM namespace wired tap → qbr → qvb/qvo → br-int. The rest: routers, floating IPs, security groups, load-balancer pools, firewalls.',
+    'underlay: br-phy owning the tunnel address. integration-bridge: br-int and its base flows. tunnel-bridge: br-tun, patch ports, tunnel ports. tunnel-flows: br-tun flow tables. physical-bridge: br-ethX and its link to br-int. vlan-flows: VLAN translation on br-int and br-ethX. dhcp: a qdhcp namespace with dnsmasq. vm: a VM namespace wired tap → qbr → qvb/qvo → br-int. router: a qrouter namespace with its ports, routes and nat table. floating-ip: a floating IP on its router (named by VM). security-group: the hybrid iptables chains of a VM port (named by VM). The rest: load-balancer pools, firewalls.',
   );
 export type PartKind = z.infer<typeof PartKindSchema>;
 

@@ -1,6 +1,9 @@
 import type { Lab } from '../lab/schema';
+import { firewallPart } from './agents/fwaas-agent';
 import { floatingIpPart, routerPart } from './agents/l3-agent';
+import { poolPart } from './agents/lbaas-agent';
 import { dhcpPart, vmPart } from './agents/ports';
+import { securityGroupPart } from './agents/security-groups';
 import { integrationBridge, physicalBridge, ref, tunnelBridge, tunnelFlowsPart, vlanFlowsPart } from './agents/ovs-agent';
 import { resolveCloud, type CloudModel } from './model';
 import { part, type CloudPlan, type PlanPart } from './plan';
@@ -27,12 +30,15 @@ export function renderCloud(lab: Lab, model: CloudModel = resolveCloud(lab)): Cl
     for (const port of model.ports) {
       if (port.node !== node.name) continue;
       parts.push(port.owner === 'dhcp' ? dhcpPart(model, node, port) : vmPart(model, node, port));
+      if (port.securityGroups.length > 0) parts.push(securityGroupPart(model, node, port));
     }
     for (const router of model.routers) {
       if (router.node !== node.name) continue;
       parts.push(routerPart(model, node, router));
       for (const fip of router.floatingIps) parts.push(floatingIpPart(model, node, router, fip));
+      for (const firewall of model.firewalls) if (firewall.router === router) parts.push(firewallPart(model, node, firewall));
     }
+    for (const pool of model.pools) if (pool.node === node.name) parts.push(poolPart(model, node, pool));
   }
   return { parts };
 }

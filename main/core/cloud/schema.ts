@@ -80,6 +80,7 @@ export const VmSchema = z
     portId: UuidSchema.optional(),
     securityGroups: z.array(NameSchema).optional().describe('Security groups on the port (none: no filtering on qbr).'),
     dhcp: z.boolean().default(false).describe('Take the address by DHCP instead of configuring it.'),
+    http: z.number().int().min(1).max(65535).optional().describe('Run a small web server on this port (busybox httpd), answering with the VM’s name, as a guest’s service would.'),
   })
   .strict();
 
@@ -130,10 +131,13 @@ export const SecurityGroupSchema = z
 
 export const PoolSchema = z
   .object({
-    node: NameSchema,
+    node: NameSchema.describe('The network node whose LBaaS agent runs the pool (haproxy in qlbaas-<pool id>).'),
     id: UuidSchema.optional(),
     subnet: SubnetRefSchema,
-    vip: z.object({ address: Ipv4Schema, port: z.number().int().min(1).max(65535), id: UuidSchema.optional(), portId: UuidSchema.optional() }).strict(),
+    vip: z
+      .object({ address: Ipv4Schema, port: z.number().int().min(1).max(65535), id: UuidSchema.optional(), portId: UuidSchema.optional(), mac: MacSchema.optional() })
+      .strict()
+      .describe("The virtual IP: a tap port in qlbaas-<pool id> where haproxy listens."),
     protocol: z.enum(['HTTP', 'TCP']).default('HTTP'),
     method: z.enum(['ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP']).default('ROUND_ROBIN'),
     members: z.array(z.object({ vm: NameSchema, port: z.number().int().min(1).max(65535), weight: z.number().int().min(0).max(256).default(1), id: UuidSchema.optional() }).strict()),
@@ -147,15 +151,20 @@ export const PoolSchema = z
 export const FirewallRuleSchema = z
   .object({
     protocol: z.enum(['tcp', 'udp', 'icmp']).optional(),
-    destinationPort: PortRangeSchema.optional(),
     source: CidrSchema.optional(),
+    sourcePort: PortRangeSchema.optional(),
     destination: CidrSchema.optional(),
+    destinationPort: PortRangeSchema.optional(),
     action: z.enum(['allow', 'deny']),
   })
   .strict();
 
 export const FirewallSchema = z
-  .object({ router: NameSchema, id: UuidSchema.optional(), rules: z.array(FirewallRuleSchema) })
+  .object({
+    router: NameSchema.describe('The router whose namespace enforces it (FWaaS v1: on every qr- port of the router).'),
+    id: UuidSchema.optional(),
+    rules: z.array(FirewallRuleSchema).describe("The policy's rules, in order; what none allows is dropped."),
+  })
   .strict();
 
 export const CloudSchema = z
@@ -177,3 +186,6 @@ export type CloudNetwork = z.infer<typeof CloudNetworkSchema>;
 export type Vm = z.infer<typeof VmSchema>;
 export type Release = z.infer<typeof ReleaseSchema>;
 export type NetworkType = z.infer<typeof NetworkTypeSchema>;
+export type SecurityGroupRule = z.infer<typeof SecurityGroupRuleSchema>;
+export type FirewallRule = z.infer<typeof FirewallRuleSchema>;
+export type Pool = z.infer<typeof PoolSchema>;

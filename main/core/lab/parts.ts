@@ -10,13 +10,18 @@ import type { Lab, PartSelector } from './schema';
 /** The part key a step's selector names, or why it names none. */
 export function selectorKey(lab: Lab, selector: PartSelector): { key: string } | { problem: string } {
   const { part, name } = selector;
-  if (SUBJECT_KINDS.has(part) && !name) return { problem: `a ${part} part needs a name (which ${part === 'dhcp' ? 'network' : part === 'floating-ip' ? 'VM' : part})` };
+  if (SUBJECT_KINDS.has(part) && !name) return { problem: `a ${part} part needs a name (which ${part === 'dhcp' ? 'network' : part === 'floating-ip' || part === 'security-group' ? 'VM' : part})` };
   if (!SUBJECT_KINDS.has(part) && name) return { problem: `a ${part} part is about a whole node: give node, not name` };
   let node = selector.node;
-  if (part === 'vm' && name) node ??= lab.cloud.vms[name]?.node;
+  // A VM's security groups are filtered on its own node, by the port's chains.
+  if ((part === 'vm' || part === 'security-group') && name) node ??= lab.cloud.vms[name]?.node;
   if (part === 'dhcp' && name) node ??= lab.cloud.networks[name]?.dhcp?.node;
   if (part === 'pool' && name) node ??= lab.cloud.pools[name]?.node;
   if (part === 'router' && name) node ??= lab.cloud.routers[name]?.node;
+  if (part === 'firewall' && name) {
+    const router = lab.cloud.firewalls[name]?.router;
+    node ??= router ? lab.cloud.routers[router]?.node : undefined;
+  }
   if (part === 'floating-ip' && name) {
     const router = lab.cloud.floatingIps.find((f) => f.vm === name)?.router;
     node ??= router ? lab.cloud.routers[router]?.node : undefined;

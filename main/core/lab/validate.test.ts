@@ -194,13 +194,62 @@ describe('the cloud: VMs, networks, subnets', () => {
     expect(errorsOf(text)).toEqual([problem('router "r1" has no gateway: a floating IP lives on its external network', lineOf(text, 'floatingIps:'), 'cloud.floatingIps[0].router')]);
   });
 
-  it('security groups, pools and firewalls are rejected until their agent exists', () => {
-    const groups = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  securityGroups: { web: { rules: [{ direction: ingress, protocol: tcp, port: 80 }] } }\n');
-    expect(errorsOf(groups)).toEqual([
-      problem('cloud.securityGroups needs the security-group driver, which this version of Neutron Lab does not render yet', lineOf(groups, 'securityGroups:'), 'cloud.securityGroups'),
+  it('security groups: groups a VM names, remote groups and ports must make sense', () => {
+    const text = edit(BASE, '  tunnelNetwork: data\n', [
+      '  tunnelNetwork: data',
+      '  securityGroups:',
+      '    web:',
+      '      rules:',
+      '        - { direction: ingress, protocol: tcp, port: 80, remote: db }',
+      '        - { direction: ingress, port: 22 }',
+      '        - { direction: ingress, protocol: tcp, port: "90:80" }',
+      '',
+    ].join('\n'));
+    expect(errorsOf(text)).toEqual([
+      problem('no security group "db" in cloud.securityGroups (a remote is a CIDR like 10.0.0.0/24 or a group\'s name)', lineOf(text, 'remote: db'), 'cloud.securityGroups.web.rules[0].remote'),
+      problem('a port needs a protocol (tcp, udp, or icmp for an ICMP type)', lineOf(text, 'port: 22'), 'cloud.securityGroups.web.rules[1].port'),
+      problem('"90:80" is not a port or a range low:high within 1-65535', lineOf(text, '"90:80"'), 'cloud.securityGroups.web.rules[2].port'),
+    ]);
+    const unknown = edit(edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  securityGroups: { web: { rules: [] } }\n'), 'vm1: { node: compute1,', 'vm1: { node: compute1, securityGroups: [web, nope],');
+    expect(errorsOf(unknown)).toEqual([problem('no security group "nope" in cloud.securityGroups', lineOf(unknown, 'nope'), 'cloud.vms.vm1.securityGroups[1]')]);
+  });
+
+  it('firewalls: on a router that exists, one per router, ports only with tcp or udp', () => {
+    const text = edit(BASE, '  tunnelNetwork: data\n', [
+      '  tunnelNetwork: data',
+      '  routers: { r1: { node: network } }',
+      '  firewalls:',
+      '    fw1: { router: r1, rules: [{ protocol: icmp, destinationPort: 22, action: allow }] }',
+      '    fw2: { router: r1, rules: [] }',
+      '    fw3: { router: r9, rules: [] }',
+      '',
+    ].join('\n'));
+    expect(errorsOf(text)).toEqual([
+      problem('ports need protocol tcp or udp', lineOf(text, 'destinationPort: 22'), 'cloud.firewalls.fw1.rules[0].destinationPort'),
+      problem('router "r1" has a firewall already (FWaaS v1: one per router)', lineOf(text, 'fw2:'), 'cloud.firewalls.fw2.router'),
+      problem('no router "r9" in cloud.routers', lineOf(text, 'fw3:'), 'cloud.firewalls.fw3.router'),
+    ]);
+  });
+
+  it('pools: a VIP address nobody else has, members on the pool\'s network', () => {
+    const text = edit(BASE, '  tunnelNetwork: data\n', [
+      '  tunnelNetwork: data',
+      '  pools:',
+      '    web:',
+      '      node: network',
+      '      subnet: tenant/private',
+      '      vip: { address: 192.168.1.3, port: 80 }',
+      '      members: [{ vm: vm1, port: 80 }, { vm: vm9, port: 80 }]',
+      '      monitor: { type: PING, delay: 1, timeout: 1, retries: 2, path: / }',
+      '',
+    ].join('\n'));
+    expect(errorsOf(text)).toEqual([
+      problem('192.168.1.3 on "tenant" is already VM "vm1"\'s', lineOf(text, 'vip:'), 'cloud.pools.web.vip.address'),
+      problem('no VM "vm9" in cloud.vms', lineOf(text, 'members:'), 'cloud.pools.web.members[1].vm'),
+      problem('only an HTTP monitor has a path', lineOf(text, 'monitor:'), 'cloud.pools.web.monitor.path'),
     ]);
     // Empty is fine.
-    expect(errorsOf(edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: {}\n  securityGroups: {}\n'))).toEqual([]);
+    expect(errorsOf(edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: {}\n  securityGroups: {}\n  pools: {}\n'))).toEqual([]);
   });
 });
 

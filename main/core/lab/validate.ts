@@ -64,6 +64,9 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
   for (const [name, vm] of Object.entries(cloud.vms)) {
     const at = (...path: (string | number)[]) => ['cloud', 'vms', name, ...path];
     agentNode(at('node'), vm.node, `VM "${name}"`);
+    vm.securityGroups?.forEach((group, i) => {
+      if (!cloud.securityGroups[group]) error(at('securityGroups', i), `no security group "${group}" in cloud.securityGroups`);
+    });
     const network = cloud.networks[vm.network];
     if (!network) {
       error(at('network'), `VM "${name}" is on network "${vm.network}", which cloud.networks does not declare`);
@@ -113,10 +116,45 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
     else addressIn(at('address'), fip.address, router.gateway.network);
     if (cloud.floatingIps.findIndex((f) => f.vm === fip.vm) !== i) error(at('vm'), `VM "${fip.vm}" has a floating IP already`);
   });
-  const later = { securityGroups: 'the security-group driver', pools: 'the LBaaS agent', firewalls: 'the FWaaS agent' } as const;
-  for (const [key, agent] of Object.entries(later)) {
-    const value = cloud[key as keyof typeof later];
-    if (Object.keys(value).length > 0) error(['cloud', key], `cloud.${key} needs ${agent}, which this version of Neutron Lab does not render yet`);
+  for (const [name, group] of Object.entries(cloud.securityGroups)) {
+    group.rules.forEach((rule, i) => {
+      const at = (...path: (string | number)[]) => ['cloud', 'securityGroups', name, 'rules', i, ...path];
+      if (rule.remote && !rule.remote.includes('/') && !cloud.securityGroups[rule.remote]) error(at('remote'), `no security group "${rule.remote}" in cloud.securityGroups (a remote is a CIDR like 10.0.0.0/24 or a group's name)`);
+      if (rule.port !== undefined && !rule.protocol) error(at('port'), 'a port needs a protocol (tcp, udp, or icmp for an ICMP type)');
+      const [min = 0, max = min] = String(rule.port ?? '').split(':').map(Number);
+      if (rule.port !== undefined && rule.protocol !== 'icmp' && (min < 1 || max > 65535 || min > max)) error(at('port'), `"${rule.port}" is not a port or a range low:high within 1-65535`);
+    });
+  }
+  const guarded = new Set<string>();
+  for (const [name, firewall] of Object.entries(cloud.firewalls)) {
+    const at = (...path: (string | number)[]) => ['cloud', 'firewalls', name, ...path];
+    if (!cloud.routers[firewall.router]) error(at('router'), `no router "${firewall.router}" in cloud.routers`);
+    else if (guarded.has(firewall.router)) error(at('router'), `router "${firewall.router}" has a firewall already (FWaaS v1: one per router)`);
+    guarded.add(firewall.router);
+    firewall.rules.forEach((rule, i) => {
+      for (const field of ['sourcePort', 'destinationPort'] as const) {
+        if (rule[field] !== undefined && rule.protocol !== 'tcp' && rule.protocol !== 'udp') error(at('rules', i, field), 'ports need protocol tcp or udp');
+      }
+    });
+  }
+  for (const [name, pool] of Object.entries(cloud.pools)) {
+    const at = (...path: (string | number)[]) => ['cloud', 'pools', name, ...path];
+    agentNode(at('node'), pool.node, `pool "${name}"`);
+    const [networkName = '', subnetName = ''] = pool.subnet.split('/');
+    const network = cloud.networks[networkName];
+    if (!network?.subnets[subnetName]) error(at('subnet'), `no subnet "${pool.subnet}" in cloud.networks`);
+    else {
+      addressIn(at('vip', 'address'), pool.vip.address, networkName);
+      const owner = addresses.get(`${networkName}/${pool.vip.address}`);
+      if (owner) error(at('vip', 'address'), `${pool.vip.address} on "${networkName}" is already ${owner}'s`);
+      addresses.set(`${networkName}/${pool.vip.address}`, `pool "${name}"'s VIP`);
+    }
+    pool.members.forEach((member, i) => {
+      const vm = cloud.vms[member.vm];
+      if (!vm) error(at('members', i, 'vm'), `no VM "${member.vm}" in cloud.vms`);
+      else if (vm.network !== networkName) error(at('members', i, 'vm'), `VM "${member.vm}" is on "${vm.network}", not on the pool's network "${networkName}"`);
+    });
+    if (pool.monitor?.path && pool.monitor.type !== 'HTTP') error(at('monitor', 'path'), 'only an HTTP monitor has a path');
   }
 
   // ---- steps, parts, objectives -------------------------------------------------------

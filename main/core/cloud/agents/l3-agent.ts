@@ -1,6 +1,7 @@
 import { inNamespace } from '../../docker/exec';
-import type { CloudModel, NodeModel, ResolvedRouter, RouterPort } from '../model';
+import type { CloudModel, NodeModel, ResolvedRouter } from '../model';
 import { part, vsctl, type PlanPart, type Step } from '../plan';
+import { plugInternalPort } from './internal-port';
 import { ref } from './ovs-agent';
 
 /**
@@ -9,9 +10,7 @@ import { ref } from './ovs-agent';
  * address) and a qg- port on br-ex (the router's external address and default route), and the
  * nat table that SNATs the tenant subnets to the qg address. A floating IP adds its address
  * to qg- and a DNAT/SNAT pair.
- *
- * The ports are OVS internal ports moved into the namespace, as the agent's OVS interface
- * driver does; that works with the userspace datapath too (ovs-vswitchd keeps the tap's fd).
+ * The ports are OVS internal ports moved into the namespace (./internal-port.ts).
  */
 
 export const routerNamespace = (router: ResolvedRouter): string => `qrouter-${router.id}`;
@@ -62,35 +61,18 @@ export function floatingIpRules(router: ResolvedRouter, fip: { address: string; 
   ];
 }
 
-function plug(ns: string, bridge: string, port: RouterPort, tag: number | undefined): Step[] {
-  return [
-    {
-      argv: vsctl(
-        ['--may-exist', 'add-port', bridge, port.device],
-        ['set', 'interface', port.device, 'type=internal', `external_ids:iface-id=${port.portId}`, `external_ids:attached-mac=${port.mac}`, 'external_ids:iface-status=active'],
-        ...(tag === undefined ? [] : [['set', 'port', port.device, `tag=${tag}`]]),
-      ),
-    },
-    // Into the namespace, unless it is there already.
-    { argv: ['ip', 'link', 'set', port.device, 'netns', ns], unless: inNamespace(['ip', 'link', 'show', 'dev', port.device], ns) },
-    { argv: inNamespace(['ip', 'link', 'set', port.device, 'address', port.mac, 'mtu', String(port.network.mtu)], ns) },
-    { argv: inNamespace(['ip', 'addr', 'replace', `${port.address}/${port.subnet.prefix}`, 'dev', port.device], ns) },
-    { argv: inNamespace(['ip', 'link', 'set', port.device, 'up'], ns) },
-  ];
-}
-
 export function routerPart(model: CloudModel, node: NodeModel, router: ResolvedRouter): PlanPart {
   const ns = routerNamespace(router);
   const steps: Step[] = [
     { argv: ['ip', 'netns', 'add', ns], unless: ['test', '-e', `/run/netns/${ns}`] },
     { argv: inNamespace(['ip', 'link', 'set', 'lo', 'up'], ns) },
   ];
-  for (const iface of router.interfaces) steps.push(...plug(ns, 'br-int', iface, node.localVlans.get(iface.network.name)));
+  for (const iface of router.interfaces) steps.push(...plugInternalPort(ns, 'br-int', iface, node.localVlans.get(iface.network.name)));
   const gateway = router.gateway;
   if (gateway) {
     // br-ex: the external network's bridge, owning the node's NIC on it (Icehouse's external_network_bridge).
     steps.push({ argv: vsctl(['--may-exist', 'add-br', gateway.bridge], ['set', 'bridge', gateway.bridge, 'datapath_type=netdev'], ...(gateway.nic ? [['--may-exist', 'add-port', gateway.bridge, gateway.nic]] : [])) });
-    steps.push(...plug(ns, gateway.bridge, gateway, undefined));
+    steps.push(...plugInternalPort(ns, gateway.bridge, gateway, undefined));
     steps.push({ argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', gateway.nexthop, 'dev', gateway.device], ns) });
   }
   steps.push({ argv: inNamespace(['iptables-restore'], ns), input: routerNatTable(router) });

@@ -60,7 +60,23 @@ export function vmPart(model: CloudModel, node: NodeModel, port: ResolvedPort): 
     intPort(qvo, port, lvid),
     ...addressing(ns, 'eth0', port, true),
     ...(port.dhcp ? [askForLease(ns)] : []),
+    ...(port.http ? webServerSteps(ns, port.http) : []),
   ]);
+}
+
+/** A guest's service: busybox httpd on the port, serving a page that names the VM (so a balancer's choice shows). */
+export function webServer(vm: string, httpPort: number): { root: string; argv: string[] } {
+  const root = `/var/lib/neutron-lab/www/${vm}`;
+  return { root, argv: ['busybox', 'httpd', '-p', `0.0.0.0:${httpPort}`, '-h', root] };
+}
+
+function webServerSteps(ns: string, httpPort: number): Step[] {
+  const { root, argv } = webServer(ns, httpPort);
+  return [
+    { argv: ['mkdir', '-p', root] },
+    { argv: ['tee', `${root}/index.html`], input: `${ns}\n` },
+    { argv: inNamespace(argv, ns), unless: ['pgrep', '-f', `^${argv.join(' ')}$`] },
+  ];
 }
 
 /**

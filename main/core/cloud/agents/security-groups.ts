@@ -1,0 +1,166 @@
+import type { CloudModel, NodeModel, ResolvedPort } from '../model';
+import { deviceName } from '../names';
+import { part, type PlanPart, type Step } from '../plan';
+import type { SecurityGroupRule } from '../schema';
+import { ref } from './ovs-agent';
+
+/**
+ * The OVS agent's hybrid iptables firewall driver (book §安全组): a VM's traffic crosses the
+ * Linux bridge qbr, where iptables sees it by physdev, and each filtered port gets three chains
+ * named from its id — `i…` for what goes to the VM, `o…` for what comes from it, `s…` that lets
+ * out only the port's own IP and MAC — jumped to from the shared `sg-chain`. What no rule lets
+ * through goes to `sg-fallback`, which drops it.
+ *
+ * The rules are written as `iptables -S` prints them (the driver builds them in that form, so
+ * the book's dump and a live node read alike).
+ */
+
+/** neutron-openvswitch-agent, cut to the 16 characters of an iptables_manager wrap name. */
+const PREFIX = 'neutron-openvswi';
+
+export const SG_CHAINS = {
+  filterTop: 'neutron-filter-top',
+  forward: `${PREFIX}-FORWARD`,
+  input: `${PREFIX}-INPUT`,
+  output: `${PREFIX}-OUTPUT`,
+  local: `${PREFIX}-local`,
+  sgChain: `${PREFIX}-sg-chain`,
+  fallback: `${PREFIX}-sg-fallback`,
+} as const;
+
+/** The chains the driver shares between ports, and the jumps that hang them off the built-in chains. */
+const SHARED_RULES: string[][] = [
+  ['-A', 'INPUT', '-j', SG_CHAINS.input],
+  ['-A', 'FORWARD', '-j', SG_CHAINS.filterTop],
+  ['-A', 'FORWARD', '-j', SG_CHAINS.forward],
+  ['-A', 'OUTPUT', '-j', SG_CHAINS.filterTop],
+  ['-A', 'OUTPUT', '-j', SG_CHAINS.output],
+  ['-A', SG_CHAINS.filterTop, '-j', SG_CHAINS.local],
+  ['-A', SG_CHAINS.fallback, '-j', 'DROP'],
+];
+
+/** sg-chain's last rule: traffic of ports without groups passes (every port's jump comes before it). */
+const SG_CHAIN_END = ['-A', SG_CHAINS.sgChain, '-j', 'ACCEPT'];
+
+export interface PortChains {
+  tap: string;
+  /** To the VM. */
+  ingress: string;
+  /** From the VM. */
+  egress: string;
+  /** Anti-spoofing: the port's own source IP and MAC. */
+  spoof: string;
+}
+
+/** `i583c7038-d`: the first 10 characters of the port id after i, o or s. */
+export function portChains(port: ResolvedPort): PortChains {
+  const id = port.portId.slice(0, 10);
+  return { tap: deviceName('tap', port.portId), ingress: `${PREFIX}-i${id}`, egress: `${PREFIX}-o${id}`, spoof: `${PREFIX}-s${id}` };
+}
+
+const physdev = (direction: 'in' | 'out', tap: string) => ['-m', 'physdev', `--physdev-${direction}`, tap, '--physdev-is-bridged'];
+
+/** The port's jumps in the shared chains: FORWARD and INPUT see it by physdev, sg-chain picks its own chain. */
+export function portJumps(port: ResolvedPort): string[][] {
+  const c = portChains(port);
+  return [
+    ['-A', SG_CHAINS.forward, ...physdev('out', c.tap), '-j', SG_CHAINS.sgChain],
+    ['-A', SG_CHAINS.forward, ...physdev('in', c.tap), '-j', SG_CHAINS.sgChain],
+    ['-A', SG_CHAINS.input, ...physdev('in', c.tap), '-j', c.egress],
+    ['-A', SG_CHAINS.sgChain, ...physdev('out', c.tap), '-j', c.ingress],
+    ['-A', SG_CHAINS.sgChain, ...physdev('in', c.tap), '-j', c.egress],
+  ];
+}
+
+/** The port's own three chains, in the driver's order (Icehouse's _add_rule_by_security_group). */
+export function portRules(model: CloudModel, port: ResolvedPort): string[][] {
+  const c = portChains(port);
+  const rules = port.securityGroups.flatMap((name) => model.securityGroups.get(name)?.rules ?? []);
+  const converted = (direction: SecurityGroupRule['direction']) =>
+    rules.filter((r) => r.direction === direction).flatMap((r) => convertRule(model, r));
+  // The server adds a rule letting the network's DHCP servers answer the port.
+  const dhcpServers = model.ports.filter((p) => p.owner === 'dhcp' && p.network === port.network);
+  const stateful = [['-m', 'state', '--state', 'INVALID', '-j', 'DROP'], ['-m', 'state', '--state', 'RELATED,ESTABLISHED', '-j', 'RETURN']];
+  const ingress = [
+    ...stateful,
+    ...converted('ingress'),
+    ...dhcpServers.map((d) => ['-s', `${d.address}/32`, '-p', 'udp', '-m', 'udp', '--sport', '67', '--dport', '68', '-j', 'RETURN']),
+    ['-j', SG_CHAINS.fallback],
+  ];
+  const egress = [
+    // The VM may ask for an address before it has one.
+    ['-p', 'udp', '-m', 'udp', '--sport', '68', '--dport', '67', '-j', 'RETURN'],
+    ['-j', c.spoof],
+    // …but may not be a DHCP server.
+    ['-p', 'udp', '-m', 'udp', '--sport', '67', '--dport', '68', '-j', 'DROP'],
+    ...stateful,
+    ...converted('egress'),
+    ['-j', SG_CHAINS.fallback],
+  ];
+  const spoof = [['-s', `${port.address}/32`, '-m', 'mac', '--mac-source', port.mac, '-j', 'RETURN'], ['-j', 'DROP']];
+  return [
+    ...ingress.map((r) => ['-A', c.ingress, ...r]),
+    ...egress.map((r) => ['-A', c.egress, ...r]),
+    ...spoof.map((r) => ['-A', c.spoof, ...r]),
+  ];
+}
+
+/**
+ * One security-group rule as iptables options, in the order iptables prints them (source or
+ * destination, protocol, ports, target). A rule whose remote is a group becomes one rule per
+ * address of that group's ports, as the driver did before ipsets.
+ */
+function convertRule(model: CloudModel, rule: SecurityGroupRule): string[][] {
+  const side = rule.direction === 'ingress' ? '-s' : '-d';
+  let remotes: (string | undefined)[] = [undefined];
+  if (rule.remote?.includes('/')) remotes = [rule.remote];
+  else if (rule.remote) {
+    const group = rule.remote;
+    remotes = model.ports.filter((p) => p.securityGroups.includes(group)).map((p) => `${p.address}/32`);
+  }
+  const match: string[] = [];
+  if (rule.protocol) match.push('-p', rule.protocol);
+  if (rule.port !== undefined && rule.protocol === 'icmp') match.push('-m', 'icmp', '--icmp-type', String(rule.port));
+  else if (rule.port !== undefined && rule.protocol) {
+    const [min, max = min] = String(rule.port).split(':');
+    match.push(...(min === max ? ['-m', rule.protocol, '--dport', String(min)] : ['-m', 'multiport', '--dports', `${min}:${max}`]));
+  }
+  return remotes.map((remote) => [...(remote === '0.0.0.0/0' || remote === undefined ? [] : [side, remote]), ...match, '-j', 'RETURN']);
+}
+
+/** Every rule the driver writes for these ports, shared chains first, as `iptables -S` lines. */
+export function filterTableRules(model: CloudModel, ports: readonly ResolvedPort[]): string[] {
+  return [...SHARED_RULES, ...ports.flatMap((p) => [...portJumps(p), ...portRules(model, p)]), SG_CHAIN_END].map((r) => r.join(' '));
+}
+
+const iptables = (...args: string[]) => ['iptables', '-w', ...args];
+
+/** Append a rule unless it is there (iptables -C). */
+const ensure = (rule: string[], insert = false): Step => ({
+  argv: iptables(...(insert ? ['-I', rule[1] as string, '1'] : ['-A', rule[1] as string]), ...rule.slice(2)),
+  unless: iptables('-C', rule[1] as string, ...rule.slice(2)),
+});
+
+export function securityGroupPart(model: CloudModel, node: NodeModel, port: ResolvedPort): PlanPart {
+  const c = portChains(port);
+  const shared = Object.values(SG_CHAINS).map((chain): Step => ({ argv: iptables('-N', chain), unless: iptables('-S', chain) }));
+  // The port's chains in one restore: declaring them (without flushing the rest) empties them first.
+  const table = ['*filter', `:${c.ingress} - [0:0]`, `:${c.egress} - [0:0]`, `:${c.spoof} - [0:0]`, ...portRules(model, port).map((r) => r.join(' ')), 'COMMIT'];
+  const [forwardOut, forwardIn, input, toIngress, toEgress] = portJumps(port) as [string[], string[], string[], string[], string[]];
+  return part(
+    ref(node, 'security-group', port.name),
+    `security groups ${port.securityGroups.join(', ')} on ${port.name}: ${c.ingress}, ${c.egress}, ${c.spoof}`,
+    [ref(node, 'vm', port.name)],
+    [
+      ...shared,
+      ...[...SHARED_RULES, SG_CHAIN_END].map((rule) => ensure(rule)),
+      { argv: ['iptables-restore', '-w', '--noflush'], input: `${table.join('\n')}\n` },
+      ensure(forwardOut),
+      ensure(forwardIn),
+      ensure(input),
+      // Before sg-chain's final ACCEPT: inserted at the top, the ingress jump last so it comes first.
+      ensure(toEgress, true),
+      ensure(toIngress, true),
+    ],
+  );
+}
