@@ -110,7 +110,7 @@ async function tcp(check: Extract<Check, { kind: 'tcp' }>, ctx: ProbeContext): P
 
 async function http(check: Extract<Check, { kind: 'http' }>, ctx: ProbeContext): Promise<Outcome> {
   const where = ctx.where(check.from);
-  const wants = [check.body && `every body matching /${check.body}/`, check.spread && `answers matching each of ${check.spread.map((p) => `/${p}/`).join(', ')}`].filter(Boolean);
+  const wants = [check.body && `${check.requests > 1 ? 'every' : 'a'} body matching /${check.body}/`, check.spread && `answers matching each of ${check.spread.map((p) => `/${p}/`).join(', ')}`].filter(Boolean);
   const expected = `GET ${check.url} from ${placeName(where)}${check.requests > 1 ? ` (${check.requests} times)` : ''} answers ${check.status}${wants.length ? ` with ${wants.join(' and ')}` : ''}`;
   const get = async (): Promise<{ ok: boolean; seen: string }> => {
     const result = await ctx.run(where.node, inNamespace(['curl', '-s', '-S', '--connect-timeout', '1', '--max-time', '2', '-o', '-', '-w', '\n%{http_code}', check.url], where.namespace));

@@ -7,6 +7,7 @@ import { registerDoctor } from './commands/doctor';
 import { registerExec } from './commands/exec';
 import { registerImage } from './commands/image';
 import { registerInspect } from './commands/inspect';
+import { registerOvs } from './commands/ovs';
 import { registerLab } from './commands/lab';
 import { registerLabs } from './commands/labs';
 import { registerSchema } from './commands/schema';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerLab(program);
   registerExec(program);
   registerInspect(program);
+  registerOvs(program);
   registerServe(program);
   registerSchema(program);
   return program;
