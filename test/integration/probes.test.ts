@@ -122,7 +122,7 @@ describe('tcp', () => {
     );
     expect(open).toEqual({ passed: true, expected: 'TCP 192.168.1.2:8080 from vm1 on compute1 is open', found: 'the connection was accepted' });
     expect(refused).toMatchObject({ passed: true, found: 'the connection was refused' });
-    expect(blocked).toMatchObject({ passed: true, expected: expect.stringContaining('blocked'), found: 'no answer within 1 s' });
+    expect(blocked).toMatchObject({ passed: true, expected: expect.stringContaining('blocked'), found: 'no answer within 0.7 s' });
     expect(firewall).toMatchObject({ passed: true, found: '-A INPUT -p tcp -m tcp --dport 8090 -j DROP' });
     expect(openIsNotBlocked).toMatchObject({ passed: false, found: 'the connection was accepted' });
     expect(closedIsNotOpen).toMatchObject({ passed: false, found: 'the connection was refused' });

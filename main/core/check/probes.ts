@@ -98,14 +98,17 @@ async function tcp(check: Extract<Check, { kind: 'tcp' }>, ctx: ProbeContext): P
   const to = ctx.address(check.to);
   const expected = `TCP ${to}:${check.port} from ${placeName(where)} is ${check.expect === 'open' ? 'open' : check.expect === 'refused' ? 'refused' : 'blocked (refused or silent)'}`;
   let state = 'silent';
+  // Expecting no connection, 0.7 s of silence is enough on a lab's links (nc -w counts whole seconds).
+  const nc = ['nc', '-z', '-v', '-n', '-w', '1', to, String(check.port)];
+  const argv = check.expect === 'blocked' ? ['timeout', '0.7', ...nc] : nc;
   for (let attempt = 0; attempt < (check.expect === 'open' ? RETRIES : 1); attempt++) {
-    const result = await ctx.run(where.node, inNamespace(['nc', '-z', '-v', '-n', '-w', '1', to, String(check.port)], where.namespace));
+    const result = await ctx.run(where.node, inNamespace(argv, where.namespace));
     const text = `${result.stdout}\n${result.stderr}`;
     state = result.exitCode === 0 ? 'open' : /refused/i.test(text) ? 'refused' : 'silent';
     if (state === 'open') break;
   }
   const passed = check.expect === 'open' ? state === 'open' : check.expect === 'refused' ? state === 'refused' : state !== 'open';
-  return { passed, expected, found: state === 'open' ? 'the connection was accepted' : state === 'refused' ? 'the connection was refused' : 'no answer within 1 s' };
+  return { passed, expected, found: state === 'open' ? 'the connection was accepted' : state === 'refused' ? 'the connection was refused' : `no answer within ${check.expect === 'blocked' ? '0.7' : '1'} s` };
 }
 
 async function http(check: Extract<Check, { kind: 'http' }>, ctx: ProbeContext): Promise<Outcome> {
