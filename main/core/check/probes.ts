@@ -123,15 +123,16 @@ async function http(check: Extract<Check, { kind: 'http' }>, ctx: ProbeContext):
     const ok = result.exitCode === 0 && status === check.status && (!check.body || new RegExp(check.body, 'm').test(body));
     return { ok, seen: result.exitCode === 0 ? `${status}: ${firstLine(body).slice(0, 60)}` : firstLine(result.stderr) || `curl exited ${result.exitCode}` };
   };
+  // Ask `requests` times; with a spread, a balancer may still be bringing a member back, so
+  // keep asking (up to 3 s) until each pattern has answered. The first failure ends it.
   const answers: { ok: boolean; seen: string }[] = [];
-  for (let i = 0; i < check.requests && answers.every((a) => a.ok); i++) answers.push(await get());
-  // A balancer may still be bringing a member back: keep asking, for up to 3 s, until each pattern answered.
-  const unseen = () => (check.spread ?? []).filter((p) => !answers.some((a) => a.ok && new RegExp(p, 'm').test(a.seen)));
+  const failed = () => answers.some((a) => !a.ok);
+  const unseen = () => (check.spread ?? []).filter((p) => !answers.some((a) => new RegExp(p, 'm').test(a.seen)));
   const deadline = Date.now() + 3000;
-  while (unseen().length > 0 && Date.now() < deadline && answers.every((a) => a.ok)) answers.push(await get());
-  const passed = answers.every((a) => a.ok) && unseen().length === 0;
+  while (!failed() && (answers.length < check.requests || (unseen().length > 0 && Date.now() < deadline))) answers.push(await get());
+  const missing = failed() ? [] : unseen();
   const found = answers.length === 1 ? (answers[0]?.seen ?? '') : `${answers.length} answers: ${summarize(answers.map((a) => a.seen))}`;
-  return { passed, expected, found: unseen().length > 0 && answers.every((a) => a.ok) ? `${found}; never ${unseen().map((p) => `/${p}/`).join(', ')}` : found };
+  return { passed: !failed() && missing.length === 0, expected, found: missing.length > 0 ? `${found}; never ${missing.map((p) => `/${p}/`).join(', ')}` : found };
 }
 
 /** "200: vm1 ×3, 200: vm2 ×2": repeated answers counted. */
@@ -149,8 +150,7 @@ async function outage(check: Extract<Check, { kind: 'outage' }>, ctx: ProbeConte
   const vm = ctx.vm(check.vm);
   if (vm.http === undefined) return { passed: false, expected: `${check.vm}'s web server stops`, found: `${check.vm} runs no web server` };
   const server = webServer(check.vm, vm.http);
-  const pattern = `^${server.argv.join(' ')}$`;
-  await ctx.run(vm.node, ['pkill', '-f', pattern]);
+  await ctx.run(vm.node, ['pkill', '-f', server.pattern]);
   let outcomes: Outcome[];
   try {
     const deadline = Date.now() + 4000;

@@ -72,13 +72,14 @@ export interface PhysicalBridge {
   phyPort: string;
 }
 
-export interface RouterPort {
+/** A Neutron port that an agent plugs into a namespace as an OVS internal port: a router's qr-/qg-, a VIP's tap. */
+export interface NamespacePort {
   network: ResolvedNetwork;
   subnet: ResolvedSubnet;
   address: string;
   mac: string;
   portId: string;
-  /** qr-… or qg-… (14 characters, from the port id). */
+  /** qr-…, qg-… or tap… (14 characters, from the port id). */
   device: string;
 }
 
@@ -88,8 +89,8 @@ export interface ResolvedRouter {
   node: string;
   /** The iptables chain prefix: the hosting agent's name cut to 16 characters (neutron-l3-agent, neutron-vpn-agen). */
   chainPrefix: string;
-  interfaces: RouterPort[];
-  gateway: (RouterPort & { nexthop: string; bridge: string; nic: string | undefined }) | undefined;
+  interfaces: NamespacePort[];
+  gateway: (NamespacePort & { nexthop: string; bridge: string; nic: string | undefined }) | undefined;
   floatingIps: { address: string; fixed: string; vm: string }[];
 }
 
@@ -106,7 +107,7 @@ export interface ResolvedPool {
   node: string;
   network: ResolvedNetwork;
   /** The VIP's port: a tap… internal port in qlbaas-<pool id>. */
-  vip: RouterPort & { id: string; port: number };
+  vip: NamespacePort & { id: string; port: number };
   protocol: Pool['protocol'];
   method: Pool['method'];
   members: { id: string; vm: string; address: string; port: number; weight: number }[];
@@ -189,7 +190,7 @@ export function resolveCloud(lab: Lab): CloudModel {
 
   const routers: ResolvedRouter[] = Object.entries(cloud.routers).map(([name, router]) => {
     const id = router.id ?? stableUuid(lab.id, 'router', name);
-    const port = (network: ResolvedNetwork, subnet: ResolvedSubnet, address: string, prefix: 'qr-' | 'qg-', key: string, given: { portId?: string | undefined; mac?: string | undefined }): RouterPort => {
+    const port = (network: ResolvedNetwork, subnet: ResolvedSubnet, address: string, prefix: 'qr-' | 'qg-', key: string, given: { portId?: string | undefined; mac?: string | undefined }): NamespacePort => {
       const portId = given.portId ?? stableUuid(lab.id, 'router-port', name, key);
       return { network, subnet, address, mac: given.mac ?? stableMac(lab.id, 'router-port', name, key), portId, device: deviceName(prefix, portId) };
     };

@@ -6,7 +6,7 @@ import { AppError } from '../errors';
 import { collectSnapshot } from '../inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../inspect/snapshot/types';
 import { labOfSession } from '../lab/lifecycle';
-import { requireSession } from '../session/sessions';
+import { nodeContainer, requireSession } from '../session/sessions';
 import { numberFlows, strictMatch, type NumberedFlow } from './views';
 
 /**
@@ -22,38 +22,38 @@ export interface OvsTarget {
 
 export async function ovsTarget(engine: Engine, sessionName: string, node: string): Promise<OvsTarget> {
   const session = await requireSession(engine, sessionName);
-  const found = session.nodes.find((n) => n.name === node);
-  if (!found) throw new AppError('input', `Lab "${sessionName}" has no node "${node}" (there: ${session.nodes.map((n) => n.name).join(', ')}).`);
-  const loaded = await labOfSession(session);
-  return { node, container: engine.docker.getContainer(found.containerId), model: resolveCloud(loaded.lab) };
+  const container = nodeContainer(engine, session, node);
+  return { node, container, model: resolveCloud((await labOfSession(session)).lab) };
 }
 
 export const readNode = (target: OvsTarget): Promise<NodeSnapshot> => collectSnapshot(target.container, target.node);
 
-function requireBridge(snapshot: NodeSnapshot, bridge: string): void {
-  if (!snapshot.ovs.bridges.some((b) => b.name === bridge)) {
-    throw new AppError('input', `No bridge "${bridge}" on ${snapshot.node} (there: ${snapshot.ovs.bridges.map((b) => b.name).join(', ') || 'none'}).`);
-  }
+/** A clear error for a bridge the node does not have (asked only once ovs-ofctl failed). */
+async function requireBridge(target: OvsTarget, bridge: string): Promise<void> {
+  if ((await execArgv(target.container, ['ovs-vsctl', 'br-exists', bridge])).exitCode === 0) return;
+  const bridges = (await execArgv(target.container, ['ovs-vsctl', 'list-br'])).stdout.trim().split('\n').filter(Boolean);
+  throw new AppError('input', `No bridge "${bridge}" on ${target.node} (there: ${bridges.join(', ') || 'none'}).`);
 }
 
 /** ovs-ofctl, in OpenFlow 1.0 unless the bridge speaks only 1.3 (as the nl-snapshot dump does). */
 async function ofctl(container: Docker.Container, args: string[]): Promise<ExecResult> {
   const first = await execArgv(container, ['ovs-ofctl', ...args]);
-  if (first.exitCode === 0 || !/version negotiation failed|OpenFlow/i.test(first.stderr)) return first;
+  if (first.exitCode === 0 || !/version negotiation failed/i.test(first.stderr)) return first;
   return execArgv(container, ['ovs-ofctl', '-O', 'OpenFlow13', ...args]);
 }
 
 /** `addflow <bridge> <flow>`: the flow as ovs-ofctl add-flow reads it, one argument. */
 export async function addFlow(target: OvsTarget, bridge: string, flow: string): Promise<void> {
-  requireBridge(await readNode(target), bridge);
   const result = await ofctl(target.container, ['add-flow', bridge, flow]);
-  if (result.exitCode !== 0) throw new AppError('input', `ovs-ofctl could not add "${flow}" to ${bridge}: ${result.stderr.trim().split('\n')[0]}`);
+  if (result.exitCode === 0) return;
+  await requireBridge(target, bridge);
+  throw new AppError('input', `ovs-ofctl could not add "${flow}" to ${bridge}: ${result.stderr.trim().split('\n')[0]}`);
 }
 
 /** `delflow <bridge> <id…>`: deletes exactly the flows `dump` numbered so (every number is checked first). */
 export async function deleteFlows(target: OvsTarget, bridge: string, ids: readonly number[]): Promise<NumberedFlow[]> {
   const snapshot = await readNode(target);
-  requireBridge(snapshot, bridge);
+  if (!snapshot.ovs.bridges.some((b) => b.name === bridge)) await requireBridge(target, bridge);
   const numbered = numberFlows(snapshot.flows[bridge] ?? []);
   const unknown = ids.filter((id) => !numbered[id]);
   if (unknown.length > 0) throw new AppError('input', `${bridge} has no flow ${unknown.join(', ')} (its flows are 0-${numbered.length - 1}; see dump).`);

@@ -1,5 +1,6 @@
 import { portChains } from '../cloud/agents/security-groups';
 import type { CloudModel } from '../cloud/model';
+import { matchText } from '../inspect/flows/format';
 import type { Flow } from '../inspect/flows/types';
 import type { IptablesRule } from '../inspect/iptables/types';
 import { formatRule } from '../inspect/iptables/format';
@@ -83,8 +84,7 @@ export function numberFlows(flows: readonly Flow[]): NumberedFlow[] {
 
 /** The flow's exact identity for `ovs-ofctl --strict del-flows`: table, priority and match. */
 export function strictMatch(flow: Flow): string {
-  const match = flow.match.map((m) => (m.value === undefined ? m.name : `${m.name}=${m.value}${m.mask ? `/${m.mask}` : ''}`));
-  return [`table=${flow.table}`, `priority=${flow.priority}`, ...match].join(',');
+  return [`table=${flow.table}`, `priority=${flow.priority}`, ...(flow.match.length ? [matchText(flow.match)] : [])].join(',');
 }
 
 export interface VmRules {

@@ -152,14 +152,18 @@ export async function requireSession(engine: Engine, name: string): Promise<Sess
 
 /** The container of one node of a running session. */
 export async function requireNode(engine: Engine, sessionName: string, nodeName: string): Promise<Docker.Container> {
-  const session = await requireSession(engine, sessionName);
+  return nodeContainer(engine, await requireSession(engine, sessionName), nodeName);
+}
+
+/** The container of a node of this session, which must be running. */
+export function nodeContainer(engine: Engine, session: SessionStatus, nodeName: string): Docker.Container {
   const node = session.nodes.find((n) => n.name === nodeName);
   if (!node) {
-    throw new AppError('input', `Lab "${sessionName}" has no node "${nodeName}". Its nodes: ${session.nodes.map((n) => n.name).join(', ')}.`);
+    throw new AppError('input', `Lab "${session.name}" has no node "${nodeName}". Its nodes: ${session.nodes.map((n) => n.name).join(', ')}.`);
   }
   if (node.state !== 'running') {
-    throw new AppError('state', `Node "${nodeName}" of lab "${sessionName}" is ${node.state}, not running.`, {
-      hint: `Restart the lab: neutron-lab down ${sessionName} && neutron-lab up ${session.lab}`,
+    throw new AppError('state', `Node "${nodeName}" of lab "${session.name}" is ${node.state}, not running.`, {
+      hint: `Restart the lab: neutron-lab down ${session.name} && neutron-lab up ${session.lab}`,
     });
   }
   return engine.docker.getContainer(node.containerId);

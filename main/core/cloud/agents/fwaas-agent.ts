@@ -1,7 +1,8 @@
 import { inNamespace } from '../../docker/exec';
 import type { CloudModel, NodeModel, ResolvedFirewall } from '../model';
-import { part, type PlanPart, type Step } from '../plan';
+import { part, type PlanPart } from '../plan';
 import type { FirewallRule } from '../schema';
+import { ensureChain, ensureRule } from './iptables-steps';
 import { routerNamespace } from './l3-agent';
 import { ref } from './ovs-agent';
 
@@ -79,8 +80,7 @@ const forwardJumps = (c: FirewallChains): string[][] => [
 export function firewallPart(model: CloudModel, node: NodeModel, firewall: ResolvedFirewall): PlanPart {
   const ns = routerNamespace(firewall.router);
   const c = firewallChains(firewall);
-  const iptables = (...args: string[]) => inNamespace(['iptables', '-w', ...args], ns);
-  const ensure = (rule: string[]): Step => ({ argv: iptables('-A', ...rule.slice(1)), unless: iptables('-C', ...rule.slice(1)) });
+  const where = { namespace: ns };
   const rules = firewallRules(firewall);
   const own = rules.filter((r) => r[1] === c.ingress || r[1] === c.egress || r[1] === c.defaultPolicy);
   const restore = ['*filter', `:${c.ingress} - [0:0]`, `:${c.egress} - [0:0]`, `:${c.defaultPolicy} - [0:0]`, ...own.map((r) => r.join(' ')), 'COMMIT'];
@@ -89,11 +89,11 @@ export function firewallPart(model: CloudModel, node: NodeModel, firewall: Resol
     `firewall ${firewall.name} on ${firewall.router.name}: ${c.ingress}, ${c.egress} (${firewall.rules.length} rules), then ${c.defaultPolicy} drops`,
     [ref(node, 'router', firewall.router.name)],
     [
-      { argv: iptables('-N', c.forward), unless: iptables('-S', c.forward) },
-      ensure(['-A', 'FORWARD', '-j', c.forward]),
+      ensureChain(c.forward, where),
+      ensureRule(['-A', 'FORWARD', '-j', c.forward], where),
       // The firewall's own chains in one restore: declared chains are emptied first, the rest kept.
       { argv: inNamespace(['iptables-restore', '-w', '--noflush'], ns), input: `${restore.join('\n')}\n` },
-      ...forwardJumps(c).map(ensure),
+      ...forwardJumps(c).map((rule) => ensureRule(rule, where)),
     ],
   );
 }

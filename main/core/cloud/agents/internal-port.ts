@@ -1,5 +1,5 @@
 import { inNamespace } from '../../docker/exec';
-import type { RouterPort } from '../model';
+import type { NamespacePort } from '../model';
 import { vsctl, type Step } from '../plan';
 
 /**
@@ -7,7 +7,7 @@ import { vsctl, type Step } from '../plan';
  * an OVS internal port, created on the bridge and moved into the namespace, with the port's MAC,
  * MTU and address. No veth pair: the userspace datapath keeps the device's fd across the move.
  */
-export function plugInternalPort(ns: string, bridge: string, port: RouterPort, tag: number | undefined): Step[] {
+export function plugInternalPort(ns: string, bridge: string, port: NamespacePort, tag: number | undefined): Step[] {
   return [
     {
       argv: vsctl(

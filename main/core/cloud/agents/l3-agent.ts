@@ -2,6 +2,7 @@ import { inNamespace } from '../../docker/exec';
 import type { CloudModel, NodeModel, ResolvedRouter } from '../model';
 import { part, vsctl, type PlanPart, type Step } from '../plan';
 import { plugInternalPort } from './internal-port';
+import { ensureRule } from './iptables-steps';
 import { ref } from './ovs-agent';
 
 /**
@@ -84,9 +85,6 @@ export function floatingIpPart(model: CloudModel, node: NodeModel, router: Resol
   const ns = routerNamespace(router);
   const steps: Step[] = [];
   if (router.gateway) steps.push({ argv: inNamespace(['ip', 'addr', 'replace', `${fip.address}/32`, 'dev', router.gateway.device], ns) });
-  for (const rule of floatingIpRules(router, fip)) {
-    // iptables -C: the rule is there already.
-    steps.push({ argv: inNamespace(['iptables', '-w', '-t', 'nat', ...rule], ns), unless: inNamespace(['iptables', '-w', '-t', 'nat', '-C', ...rule.slice(1)], ns) });
-  }
+  for (const rule of floatingIpRules(router, fip)) steps.push(ensureRule(rule, { table: 'nat', namespace: ns }));
   return part(ref(node, 'floating-ip', fip.vm), `floating IP ${fip.address} → ${fip.vm} (${fip.fixed}) on ${router.name}`, [ref(node, 'router', router.name)], steps);
 }

@@ -65,17 +65,19 @@ export function vmPart(model: CloudModel, node: NodeModel, port: ResolvedPort): 
 }
 
 /** A guest's service: busybox httpd on the port, serving a page that names the VM (so a balancer's choice shows). */
-export function webServer(vm: string, httpPort: number): { root: string; argv: string[] } {
+export function webServer(vm: string, httpPort: number): { root: string; argv: string[]; pattern: string } {
   const root = `/var/lib/neutron-lab/www/${vm}`;
-  return { root, argv: ['busybox', 'httpd', '-p', `0.0.0.0:${httpPort}`, '-h', root] };
+  const argv = ['busybox', 'httpd', '-p', `0.0.0.0:${httpPort}`, '-h', root];
+  // What pgrep/pkill -f find it by: exactly this command line.
+  return { root, argv, pattern: `^${argv.join(' ')}$` };
 }
 
 function webServerSteps(ns: string, httpPort: number): Step[] {
-  const { root, argv } = webServer(ns, httpPort);
+  const { root, argv, pattern } = webServer(ns, httpPort);
   return [
     { argv: ['mkdir', '-p', root] },
     { argv: ['tee', `${root}/index.html`], input: `${ns}\n` },
-    { argv: inNamespace(argv, ns), unless: ['pgrep', '-f', `^${argv.join(' ')}$`] },
+    { argv: inNamespace(argv, ns), unless: ['pgrep', '-f', pattern] },
   ];
 }
 

@@ -1,7 +1,8 @@
 import type { CloudModel, NodeModel, ResolvedPort } from '../model';
 import { deviceName } from '../names';
-import { part, type PlanPart, type Step } from '../plan';
+import { part, type PlanPart } from '../plan';
 import type { SecurityGroupRule } from '../schema';
+import { ensureChain, ensureRule } from './iptables-steps';
 import { ref } from './ovs-agent';
 
 /**
@@ -133,17 +134,9 @@ export function filterTableRules(model: CloudModel, ports: readonly ResolvedPort
   return [...SHARED_RULES, ...ports.flatMap((p) => [...portJumps(p), ...portRules(model, p)]), SG_CHAIN_END].map((r) => r.join(' '));
 }
 
-const iptables = (...args: string[]) => ['iptables', '-w', ...args];
-
-/** Append a rule unless it is there (iptables -C). */
-const ensure = (rule: string[], insert = false): Step => ({
-  argv: iptables(...(insert ? ['-I', rule[1] as string, '1'] : ['-A', rule[1] as string]), ...rule.slice(2)),
-  unless: iptables('-C', rule[1] as string, ...rule.slice(2)),
-});
-
 export function securityGroupPart(model: CloudModel, node: NodeModel, port: ResolvedPort): PlanPart {
   const c = portChains(port);
-  const shared = Object.values(SG_CHAINS).map((chain): Step => ({ argv: iptables('-N', chain), unless: iptables('-S', chain) }));
+  const shared = Object.values(SG_CHAINS).map((chain) => ensureChain(chain));
   // The port's chains in one restore: declaring them (without flushing the rest) empties them first.
   const table = ['*filter', `:${c.ingress} - [0:0]`, `:${c.egress} - [0:0]`, `:${c.spoof} - [0:0]`, ...portRules(model, port).map((r) => r.join(' ')), 'COMMIT'];
   const [forwardOut, forwardIn, input, toIngress, toEgress] = portJumps(port) as [string[], string[], string[], string[], string[]];
@@ -153,14 +146,14 @@ export function securityGroupPart(model: CloudModel, node: NodeModel, port: Reso
     [ref(node, 'vm', port.name)],
     [
       ...shared,
-      ...[...SHARED_RULES, SG_CHAIN_END].map((rule) => ensure(rule)),
+      ...[...SHARED_RULES, SG_CHAIN_END].map((rule) => ensureRule(rule)),
       { argv: ['iptables-restore', '-w', '--noflush'], input: `${table.join('\n')}\n` },
-      ensure(forwardOut),
-      ensure(forwardIn),
-      ensure(input),
+      ensureRule(forwardOut),
+      ensureRule(forwardIn),
+      ensureRule(input),
       // Before sg-chain's final ACCEPT: inserted at the top, the ingress jump last so it comes first.
-      ensure(toEgress, true),
-      ensure(toIngress, true),
+      ensureRule(toEgress, {}, { insert: true }),
+      ensureRule(toIngress, {}, { insert: true }),
     ],
   );
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Argument, type Command } from 'commander';
 import { AppError } from '../../../core/errors';
+import { matchText } from '../../../core/inspect/flows/format';
 import { describeActions, normalizeFlow } from '../../../core/inspect/flows/normalize';
 import { parseFlowDump } from '../../../core/inspect/flows/parse';
 import { formatSave } from '../../../core/inspect/iptables/format';
@@ -101,7 +102,7 @@ function describeParsed(kind: string, result: unknown): string {
           String(flow.table),
           String(flow.priority),
           flow.packets === undefined ? '-' : String(flow.packets),
-          flow.match.map((m) => (m.value === undefined ? m.name : `${m.name}=${m.value}${m.mask ? `/${m.mask}` : ''}`)).join(',') || '*',
+          matchText(flow.match) || '*',
           describeActions(normal.actions),
         ]);
       }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addFlow, deleteFlows, ovsTarget, readNode, type OvsTarget } from '../../../core/easyovs/actions';
 import { listBridges, numberFlows, showBridge, vmRules } from '../../../core/easyovs/views';
 import { AppError } from '../../../core/errors';
+import { matchText } from '../../../core/inspect/flows/format';
 import { describeActions, normalizeFlow } from '../../../core/inspect/flows/normalize';
 import { contextFor, type CommandContext } from '../context';
 import { info, printJson, table } from '../output';
@@ -65,7 +66,7 @@ async function run(ctx: CommandContext, target: OvsTarget, action: string, args:
       if (!snapshot.ovs.bridges.some((b) => b.name === bridge)) throw new AppError('input', `No bridge "${bridge}" on ${target.node}.`);
       const numbered = numberFlows(snapshot.flows[bridge] ?? []);
       if (ctx.json) return printJson(numbered.map(({ id, flow }) => ({ id, table: flow.table, priority: flow.priority, packets: flow.packets ?? 0, match: normalizeFlow(flow).match, actions: describeActions(normalizeFlow(flow).actions), text: flow.text })));
-      return print(table([['ID', 'TABLE', 'PRI', 'PACKETS', 'MATCH', 'ACTIONS'], ...numbered.map(({ id, flow }) => [String(id), String(flow.table), String(flow.priority), String(flow.packets ?? 0), flow.match.map((m) => (m.value === undefined ? m.name : `${m.name}=${m.value}${m.mask ? `/${m.mask}` : ''}`)).join(',') || '*', flow.actions.map((a) => a.text).join(',')])]));
+      return print(table([['ID', 'TABLE', 'PRI', 'PACKETS', 'MATCH', 'ACTIONS'], ...numbered.map(({ id, flow }) => [String(id), String(flow.table), String(flow.priority), String(flow.packets ?? 0), matchText(flow.match) || '*', flow.actions.map((a) => a.text).join(',')])]));
     }
     case 'addflow': {
       need(2, 'a bridge and a flow');

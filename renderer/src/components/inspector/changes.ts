@@ -1,7 +1,8 @@
 import type { SnapshotDiff } from '../../../../main/core/inspect/snapshot/diff';
 import { formatRule } from '../../../../main/core/inspect/iptables/format';
 import { english, type Translate } from '../../i18n';
-import { actionsText, matchText } from './flow-table';
+import { matchText } from '../../../../main/core/inspect/flows/format';
+import { actionsText } from './flow-table';
 
 /**
  * "What changed": a SnapshotDiff as lines a learner can read — what appeared, what went, what

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareTables, flowRows, flowTables, matchText, rememberCounters } from './flow-table';
+import { matchText } from '../../../../main/core/inspect/flows/format';
+import { compareTables, flowRows, flowTables, rememberCounters } from './flow-table';
 import { flow } from './fixtures.test-helpers';
 
 const brTun = (packets: { t0?: number; t21?: number; t21Duration?: number } = {}) => [

@@ -1,4 +1,5 @@
-import type { Flow, MatchField } from '../../../../main/core/inspect/flows/types';
+import { matchText } from '../../../../main/core/inspect/flows/format';
+import type { Flow } from '../../../../main/core/inspect/flows/types';
 
 /**
  * A bridge's flows as the inspector's table shows them: one row per flow, sorted the way OVS
@@ -23,10 +24,6 @@ export interface FlowRow {
 
 /** What a refresh remembers of each flow's counters, by bridge and then by row key. */
 export type CounterMemory = Map<string, Map<string, { packets: number; duration?: number }>>;
-
-export function matchText(fields: readonly MatchField[]): string {
-  return fields.map((f) => (f.value === undefined ? f.name : `${f.name}=${f.value}${f.mask === undefined ? '' : `/${f.mask}`}`)).join(',');
-}
 
 export function actionsText(flow: Flow): string {
   return flow.actions.length === 0 ? 'drop' : flow.actions.map((a) => a.text).join(',');

@@ -1,0 +1,6 @@
+import type { MatchField } from './types';
+
+/** A flow's match as ovs-ofctl writes it: `in_port=1,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00`, `arp`. */
+export function matchText(fields: readonly MatchField[]): string {
+  return fields.map((f) => (f.value === undefined ? f.name : `${f.name}=${f.value}${f.mask === undefined ? '' : `/${f.mask}`}`)).join(',');
+}
