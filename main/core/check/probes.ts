@@ -222,32 +222,49 @@ async function trace(check: Extract<Check, { kind: 'trace' }>, ctx: ProbeContext
   return { passed, expected, found: `${found} (datapath: ${walk.datapathActions.slice(0, 100)})` };
 }
 
+type CounterPlace = Omit<Extract<Check, { kind: 'counter' }>, 'kind' | 'traffic' | 'grows' | 'unmoved'>;
+
 async function counter(check: Extract<Check, { kind: 'counter' }>, ctx: ProbeContext): Promise<Outcome> {
-  const watched = check.iptables ? iptablesCounter(check.node, check.iptables, ctx) : flowCounter(check, check.bridge ?? '', ctx);
-  const expected = `the counter of ${watched.what} grows by ${check.grows}+ while ${describeTraffic(check.traffic, ctx)}`;
-  const before = await watched.read();
-  if (typeof before === 'string') return { passed: false, expected, found: before };
+  const watched = watch(check, ctx);
+  const flat = (check.unmoved ?? []).map((place) => watch(place, ctx));
+  const expected = `the counter of ${watched.what} grows by ${check.grows}+${flat.length ? `, and ${flat.map((w) => w.what).join(', ')} stay${flat.length === 1 ? 's' : ''} flat,` : ''} while ${describeTraffic(check.traffic, ctx)}`;
+  const before = await Promise.all([watched, ...flat].map((w) => w.read()));
+  const unreadable = before.find((n) => typeof n === 'string');
+  if (unreadable !== undefined) return { passed: false, expected, found: String(unreadable) };
   const sent = await runProbe(check.traffic, ctx);
-  const after = await watched.read(true);
-  if (typeof after === 'string') return { passed: false, expected, found: after };
-  const grew = after - before;
+  const after = await Promise.all([watched, ...flat].map((w) => w.read()));
+  const unreadableAfter = after.find((n) => typeof n === 'string');
+  if (unreadableAfter !== undefined) return { passed: false, expected, found: String(unreadableAfter) };
+  const deltas = after.map((n, i) => (n as number) - (before[i] as number));
+  const [grew = 0, ...moved] = deltas;
+  const stillFlat = moved.every((d) => d === 0);
+  const elsewhere = flat.length ? `; ${flat.map((w, i) => `${w.what}: +${moved[i]}`).join(', ')}` : '';
   // The traffic must also do what it says (a reply, a refusal…): counted packets whose answers die elsewhere prove little.
-  return { passed: grew >= check.grows && sent.passed, expected, found: `packets ${before} → ${after} (+${grew}); the traffic: ${sent.passed ? '' : 'NOT as expected: '}${sent.found}` };
+  return {
+    passed: grew >= check.grows && stillFlat && sent.passed,
+    expected,
+    found: `packets ${before[0]} → ${after[0]} (+${grew})${elsewhere}; the traffic: ${sent.passed ? '' : 'NOT as expected: '}${sent.found}`,
+  };
+}
+
+function watch(place: CounterPlace, ctx: ProbeContext): Watched {
+  return place.iptables ? iptablesCounter(place.node, place.iptables, ctx) : flowCounter(place, place.bridge ?? '', ctx);
 }
 
 /** A counter: what it is, for people, and how to read it (a number, or why it cannot be read). */
 interface Watched {
   what: string;
-  read(afterTraffic?: boolean): Promise<number | string>;
+  read(): Promise<number | string>;
 }
 
 function flowCounter(check: Parameters<typeof compileSelector>[0] & { node: string }, bridge: string, ctx: ProbeContext): Watched {
   const selector = compileSelector(check);
   return {
     what: `${selector.describe()} on ${bridge} (${check.node})`,
-    async read(afterTraffic) {
-      // Datapath flows carry the packets; purging them hands their statistics to the OpenFlow flows now.
-      if (afterTraffic) await ctx.run(check.node, ['ovs-appctl', 'revalidator/purge']);
+    async read() {
+      // Datapath flows carry the packets; purging them hands their statistics to the OpenFlow flows
+      // now (before the traffic too: earlier probes' packets must not be counted as this one's).
+      await ctx.run(check.node, ['ovs-appctl', 'revalidator/purge']);
       // --names: ports by name, so the check's in_port=patch-int needs no port map.
       const dump = await ctx.run(check.node, ['ovs-ofctl', '--names', 'dump-flows', bridge]);
       if (dump.exitCode !== 0) return `cannot read ${bridge}: ${firstLine(dump.stderr)}`;
@@ -296,9 +313,12 @@ async function capture(check: Extract<Check, { kind: 'capture' }>, ctx: ProbeCon
   await Promise.race([ready, watching.then(() => undefined, () => undefined)]);
   const sent = await runProbe(check.traffic, ctx);
   const result = await watching;
-  const line = result.stdout.split('\n').find((l) => l.trim() !== '') ?? '';
-  const passed = result.exitCode === 0 && line !== '' && (!check.output || new RegExp(check.output).test(line));
-  const found = line ? `captured: ${line.trim().slice(0, 160)}` : result.exitCode === 124 ? `nothing within 4 s (the traffic: ${sent.found})` : `tcpdump failed: ${firstLine(stderr.replace(/.*listening on.*\n?/, '')) || `exit ${result.exitCode}`}`;
+  // One packet, on one line or more (tcpdump prints a tunnel's inner frame on a line of its own).
+  const lines = result.stdout.split('\n').filter((l) => l.trim() !== '');
+  const pattern = check.output === undefined ? undefined : new RegExp(check.output);
+  const line = (pattern && lines.find((l) => pattern.test(l))) || lines.join(' | ');
+  const passed = result.exitCode === 0 && lines.length > 0 && (!pattern || lines.some((l) => pattern.test(l)));
+  const found = line ? `captured: ${line.trim().slice(0, 200)}` : result.exitCode === 124 ? `nothing within 4 s (the traffic: ${sent.found})` : `tcpdump failed: ${firstLine(stderr.replace(/.*listening on.*\n?/, '')) || `exit ${result.exitCode}`}`;
   return { passed, expected, found };
 }
 

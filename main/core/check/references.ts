@@ -5,8 +5,8 @@ import type { Check } from './schema';
 /** What a check names that the lab must have: nodes, VMs; and flows and patterns that must be readable. */
 export function objectivesReferences(check: Check, lab: Lab, path: (string | number)[] = []): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
-  const node = (name: string | undefined, at: string) => {
-    if (name !== undefined && !lab.topology.nodes[name]) problems.push({ path: [...path, at], message: `no node "${name}" in topology.nodes (there: ${Object.keys(lab.topology.nodes).join(', ')})` });
+  const node = (name: string | undefined, at: string | (string | number)[]) => {
+    if (name !== undefined && !lab.topology.nodes[name]) problems.push({ path: [...path, ...(Array.isArray(at) ? at : [at])], message: `no node "${name}" in topology.nodes (there: ${Object.keys(lab.topology.nodes).join(', ')})` });
   };
   const vm = (name: string | undefined, at: (string | number)[]) => {
     if (name !== undefined && !lab.cloud.vms[name]) problems.push({ path: [...path, ...at], message: `no VM "${name}" in cloud.vms${Object.keys(lab.cloud.vms).length ? ` (there: ${Object.keys(lab.cloud.vms).join(', ')})` : ''}` });
@@ -35,22 +35,29 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
       problems.push(...objectivesReferences(check.check, lab, [...path, 'check']));
       break;
     case 'flow':
-    case 'counter':
-      node(check.node, 'node');
+    case 'counter': {
       // Each part read on its own, so a problem points at the field that has it.
-      for (const field of ['match', 'actions'] as const) {
-        if (check[field] === undefined) continue;
-        try {
-          compileSelector({ [field]: check[field] });
-        } catch (error) {
-          problems.push({ path: [...path, field], message: (error as Error).message });
+      const counterPlace = (p: { node: string; match?: string | undefined; actions?: string | undefined; bridge?: string | undefined; iptables?: unknown }, at: (string | number)[]) => {
+        node(p.node, [...at, 'node']);
+        for (const field of ['match', 'actions'] as const) {
+          if (p[field] === undefined) continue;
+          try {
+            compileSelector({ [field]: p[field] });
+          } catch (error) {
+            problems.push({ path: [...path, ...at, field], message: (error as Error).message });
+          }
         }
-      }
+        if (check.kind === 'counter' && (p.bridge === undefined) === (p.iptables === undefined)) {
+          problems.push({ path: [...path, ...at], message: 'a counter check watches flows of a bridge or an iptables rule: give bridge or iptables (one of them)' });
+        }
+      };
+      counterPlace(check, []);
       if (check.kind === 'counter') {
-        if ((check.bridge === undefined) === (check.iptables === undefined)) problems.push({ path, message: 'a counter check watches flows of a bridge or an iptables rule: give bridge or iptables (one of them)' });
+        check.unmoved?.forEach((p, i) => counterPlace(p, ['unmoved', i]));
         problems.push(...objectivesReferences(check.traffic, lab, [...path, 'traffic']));
       }
       break;
+    }
     case 'capture':
       node(check.node, 'node');
       regex(check.output, 'output');

@@ -150,12 +150,19 @@ const IptablesRuleSelector = z.object({
   rule: z.string().optional().describe('Words the rule must contain, as in an iptables check (default: every rule of the chain).'),
 }).strict();
 
-const CounterCheck = z.object({
-  kind: z.literal('counter'), ...flowSelector,
+/** Where a counter is: flows of a bridge, or an iptables rule, on a node. */
+const counterPlace = {
+  ...flowSelector,
   bridge: flowSelector.bridge.optional().describe('Watch flows of this bridge (or give iptables).'),
   iptables: IptablesRuleSelector.optional().describe('Watch an iptables rule instead of flows.'),
+};
+
+const CounterCheck = z.object({
+  kind: z.literal('counter'), ...counterPlace,
   traffic: TrafficSchema.describe('What the check sends while it watches the counter.'),
   grows: z.number().int().min(1).default(1).describe('By at least this many packets.'),
+  unmoved: z.array(z.object(counterPlace).strict()).optional()
+    .describe('Counters elsewhere that must not move meanwhile: a path that avoids them (the network node\'s tunnel flows stay flat while the computes route between themselves).'),
 }).strict();
 
 /** A service stopped while a check runs: what a failover must survive. */

@@ -1,7 +1,7 @@
 import type { Lab } from '../lab/schema';
 import { contains, formatIpv4, networkOf, parseCidr, parseIpv4, type Ipv4Cidr } from '../net/ipv4';
 import type { Cloud, CloudNetwork, FirewallRule, NetworkType, Pool, Release, SecurityGroupRule } from './schema';
-import { deviceName, stableMac, stableUuid, tunnelPortName } from './names';
+import { deviceName, stableDvrMac, stableMac, stableUuid, tunnelPortName } from './names';
 
 /**
  * The cloud of a lab file, resolved: every id, MAC, prefix and gateway filled in, local VLANs
@@ -83,15 +83,35 @@ export interface NamespacePort {
   device: string;
 }
 
+/** A port on an external network's bridge in a namespace: a router's qg-, a host's fg-. */
+export type ExternalPort = NamespacePort & { nexthop: string; bridge: string; nic: string | undefined };
+
+/** A distributed router's link to the host's fip- namespace: rfp- (in qrouter) ↔ fpr- (in fip-), a /31 from 169.254.30.0/23. */
+export interface FipLink {
+  rfp: string;
+  fpr: string;
+  rfpAddress: string;
+  fprAddress: string;
+}
+
 export interface ResolvedRouter {
   name: string;
   id: string;
+  /** The network node: qrouter-<id> of a centralised router, snat-<id> of a distributed one. */
   node: string;
+  distributed: boolean;
+  /** Where qrouter-<id> runs: the network node, or (distributed) every compute with a VM on the router's subnets. */
+  hosts: string[];
   /** The iptables chain prefix: the hosting agent's name cut to 16 characters (neutron-l3-agent, neutron-vpn-agen). */
   chainPrefix: string;
   interfaces: NamespacePort[];
-  gateway: (NamespacePort & { nexthop: string; bridge: string; nic: string | undefined }) | undefined;
-  floatingIps: { address: string; fixed: string; vm: string }[];
+  gateway: ExternalPort | undefined;
+  /** Distributed routers with a gateway: the sg- port per interface (same order), in snat-<id>. */
+  snatPorts: NamespacePort[];
+  /** Distributed routers: the rfp-/fpr- pair on hosts with floating IPs. */
+  fipLink: FipLink | undefined;
+  /** `node`: where the floating IP is served (the router's node, or the VM's for a distributed router). */
+  floatingIps: { address: string; fixed: string; vm: string; node: string }[];
 }
 
 export interface ResolvedFirewall {
@@ -124,6 +144,10 @@ export interface NodeModel {
   localVlans: Map<string, number>;
   tunnels: TunnelPort[];
   physicalBridges: PhysicalBridge[];
+  /** Distributed routing: the host's DVR MAC. */
+  dvrMac: string | undefined;
+  /** Distributed routing: the fg- port of fip-<external network id>, on hosts serving floating IPs. */
+  fipGateway: ExternalPort | undefined;
 }
 
 export interface CloudModel {
@@ -131,6 +155,10 @@ export interface CloudModel {
   release: Release;
   /** Juno and later: fail_mode=secure, tables 0/2/3/4/10/20/22, hex tunnel names, patch ports to br-ethX. */
   junoOrLater: boolean;
+  /** l2population: unicast flows per remote port, floods only where the network is. */
+  l2population: boolean;
+  /** A router is distributed: every agent node runs the DVR flows. */
+  distributedRouting: boolean;
   networks: Map<string, ResolvedNetwork>;
   ports: ResolvedPort[];
   routers: ResolvedRouter[];
@@ -139,6 +167,9 @@ export interface CloudModel {
   pools: ResolvedPool[];
   nodes: Map<string, NodeModel>;
 }
+
+/** Where the L3 agent's link-local pairs for rfp-/fpr- start (its FIP_LL_SUBNET is 169.254.30.0/23). */
+const FIP_LINK_LOCAL_START = '169.254.31.28';
 
 const MTU: Record<NetworkType, number> = { local: 1500, flat: 1500, vlan: 1500, gre: 1458, vxlan: 1450 };
 
@@ -188,36 +219,70 @@ export function resolveCloud(lab: Lab): CloudModel {
     });
   }
 
+  /** A port on an external network, plugged into its bridge on `node` (qg-, fg-). */
+  const externalPort = (node: string, networkName: string, port: NamespacePort['address'], ids: { portId: string; mac: string; prefix: 'qg-' | 'fg-' }): ExternalPort => {
+    const network = networks.get(networkName) as ResolvedNetwork;
+    const subnet = network.subnets.find((s) => inside(s.cidr, port)) ?? (network.subnets[0] as ResolvedSubnet);
+    const physnet = network.physnet ? cloud.physnets[network.physnet] : undefined;
+    const link = physnet ? lab.topology.nodes[node]?.links.find((l) => l.network === physnet.network) : undefined;
+    return {
+      network,
+      subnet,
+      address: port,
+      mac: ids.mac,
+      portId: ids.portId,
+      device: deviceName(ids.prefix, ids.portId),
+      nexthop: subnet.gateway,
+      bridge: physnet?.bridge ?? 'br-ex',
+      nic: link?.interface,
+    };
+  };
+
+  let linkLocal = parseIpv4(FIP_LINK_LOCAL_START) as number;
   const routers: ResolvedRouter[] = Object.entries(cloud.routers).map(([name, router]) => {
     const id = router.id ?? stableUuid(lab.id, 'router', name);
-    const port = (network: ResolvedNetwork, subnet: ResolvedSubnet, address: string, prefix: 'qr-' | 'qg-', key: string, given: { portId?: string | undefined; mac?: string | undefined }): NamespacePort => {
+    const port = (network: ResolvedNetwork, subnet: ResolvedSubnet, address: string, prefix: 'qr-' | 'sg-', key: string, given: { portId?: string | undefined; mac?: string | undefined }): NamespacePort => {
       const portId = given.portId ?? stableUuid(lab.id, 'router-port', name, key);
       return { network, subnet, address, mac: given.mac ?? stableMac(lab.id, 'router-port', name, key), portId, device: deviceName(prefix, portId) };
     };
-    const interfaces = router.interfaces.map((iface) => {
-      const [networkName = '', subnetName = ''] = iface.subnet.split('/');
+    const subnetOf = (ref: string) => {
+      const [networkName = '', subnetName = ''] = ref.split('/');
       const network = networks.get(networkName) as ResolvedNetwork;
-      const subnet = network.subnets.find((s) => s.name === subnetName) as ResolvedSubnet;
+      return { network, subnet: network.subnets.find((s) => s.name === subnetName) as ResolvedSubnet };
+    };
+    const interfaces = router.interfaces.map((iface) => {
+      const { network, subnet } = subnetOf(iface.subnet);
       return port(network, subnet, subnet.gateway, 'qr-', iface.subnet, iface);
     });
-    let gateway: ResolvedRouter['gateway'];
-    if (router.gateway) {
-      const network = networks.get(router.gateway.network) as ResolvedNetwork;
-      const subnet = network.subnets.find((s) => inside(s.cidr, router.gateway?.address ?? '')) ?? (network.subnets[0] as ResolvedSubnet);
-      const physnet = network.physnet ? cloud.physnets[network.physnet] : undefined;
-      const link = physnet ? lab.topology.nodes[router.node]?.links.find((l) => l.network === physnet.network) : undefined;
-      gateway = {
-        ...port(network, subnet, router.gateway.address, 'qg-', 'gateway', router.gateway),
-        nexthop: subnet.gateway,
-        bridge: physnet?.bridge ?? 'br-ex',
-        nic: link?.interface,
-      };
-    }
+    const gateway = router.gateway
+      ? externalPort(router.node, router.gateway.network, router.gateway.address, {
+          portId: router.gateway.portId ?? stableUuid(lab.id, 'router-port', name, 'gateway'),
+          mac: router.gateway.mac ?? stableMac(lab.id, 'router-port', name, 'gateway'),
+          prefix: 'qg-',
+        })
+      : undefined;
+    const snatPorts = router.distributed && gateway
+      ? router.interfaces.flatMap((iface) => {
+          if (!iface.snat) return [];
+          const { network, subnet } = subnetOf(iface.subnet);
+          return [port(network, subnet, iface.snat.address, 'sg-', `snat ${iface.subnet}`, iface.snat)];
+        })
+      : [];
+    // A distributed router lives wherever a VM on one of its subnets does.
+    const hosts = router.distributed
+      ? Object.keys(lab.topology.nodes).filter((node) => ports.some((p) => p.owner === 'vm' && p.node === node && interfaces.some((i) => i.subnet === p.subnet)))
+      : [router.node];
     const floatingIps = cloud.floatingIps
       .filter((fip) => fip.router === name)
-      .map((fip) => ({ address: fip.address, fixed: cloud.vms[fip.vm]?.address ?? '', vm: fip.vm }));
-    return { name, id, node: router.node, chainPrefix: router.hostedBy.slice(0, 16), interfaces, gateway, floatingIps };
+      .map((fip) => ({ address: fip.address, fixed: cloud.vms[fip.vm]?.address ?? '', vm: fip.vm, node: router.distributed ? (cloud.vms[fip.vm]?.node ?? router.node) : router.node }));
+    let fipLink: FipLink | undefined;
+    if (router.distributed && floatingIps.length > 0) {
+      fipLink = { rfp: deviceName('rfp-', id), fpr: deviceName('fpr-', id), rfpAddress: formatIpv4(linkLocal), fprAddress: formatIpv4(linkLocal + 1) };
+      linkLocal += 2;
+    }
+    return { name, id, node: router.node, distributed: router.distributed, hosts, chainPrefix: router.hostedBy.slice(0, 16), interfaces, gateway, snatPorts, fipLink, floatingIps };
   });
+  const distributedRouting = routers.some((r) => r.distributed);
 
   const pools = Object.entries(cloud.pools).map(([name, pool]): ResolvedPool => {
     const [networkName = '', subnetName = ''] = pool.subnet.split('/');
@@ -269,7 +334,8 @@ export function resolveCloud(lab: Lab): CloudModel {
     for (const network of networks.values()) {
       // A network gets a local VLAN on a node once a port of it is on that node's br-int.
       const onNode = ports.some((p) => p.node === name && p.network === network) ||
-        routers.some((r) => r.node === name && r.interfaces.some((i) => i.network === network)) ||
+        routers.some((r) => r.hosts.includes(name) && r.interfaces.some((i) => i.network === network)) ||
+        routers.some((r) => r.node === name && r.snatPorts.some((p) => p.network === network)) ||
         pools.some((p) => p.node === name && p.network === network);
       if (onNode) localVlans.set(network.name, localVlans.size + 1);
     }
@@ -301,7 +367,17 @@ export function resolveCloud(lab: Lab): CloudModel {
       const bridge = spec.bridge ?? `br-${link.interface}`;
       physicalBridges.push({ physnet, bridge, interface: link.interface, intPort: `int-${bridge}`, phyPort: `phy-${bridge}` });
     }
-    nodes.set(name, { name, agents, underlay: endpoint, localVlans, tunnels, physicalBridges });
+    const dvr = cloud.dvr?.[name];
+    const dvrMac = distributedRouting && agents ? (dvr?.mac ?? stableDvrMac(lab.id, name)) : undefined;
+    const external = routers.find((r) => r.distributed && r.gateway && r.floatingIps.some((f) => f.node === name))?.gateway?.network;
+    const fipGateway = distributedRouting && dvr?.fipGateway && external
+      ? externalPort(name, external.name, dvr.fipGateway.address, {
+          portId: dvr.fipGateway.portId ?? stableUuid(lab.id, 'fip-gateway-port', name),
+          mac: dvr.fipGateway.mac ?? stableMac(lab.id, 'fip-gateway-port', name),
+          prefix: 'fg-',
+        })
+      : undefined;
+    nodes.set(name, { name, agents, underlay: endpoint, localVlans, tunnels, physicalBridges, dvrMac, fipGateway });
   }
 
   const securityGroups = new Map(
@@ -315,7 +391,7 @@ export function resolveCloud(lab: Lab): CloudModel {
     rules: firewall.rules,
   }));
 
-  return { labId: lab.id, release, junoOrLater, networks, ports, routers, securityGroups, firewalls, pools, nodes };
+  return { labId: lab.id, release, junoOrLater, l2population: cloud.l2population, distributedRouting, networks, ports, routers, securityGroups, firewalls, pools, nodes };
 }
 
 function resolveNetwork(labId: string, name: string, network: CloudNetwork): ResolvedNetwork {

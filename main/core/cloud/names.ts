@@ -34,6 +34,11 @@ export function stableMac(...parts: string[]): string {
   return `fa:16:3e:${hex.slice(0, 2)}:${hex.slice(2, 4)}:${hex.slice(4, 6)}`;
 }
 
+/** A stable DVR MAC in Neutron's dvr_base_mac fa:16:3f, one per host. */
+export function stableDvrMac(...parts: string[]): string {
+  return stableMac('dvr', ...parts).replace(/^fa:16:3e/, 'fa:16:3f');
+}
+
 /** `10.0.100.77` → `0a00644d`, as Juno's tunnel port names spell it. */
 export function hexIp(address: string): string {
   const value = parseIpv4(address);

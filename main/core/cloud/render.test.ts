@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeActions, normalizeFlow, type PortMap } from '../inspect/flows/normalize';
@@ -19,7 +19,7 @@ import { renderCloud } from './render';
 
 const LABS = join(import.meta.dirname, '..', '..', '..', 'labs');
 const SEED = join(import.meta.dirname, '..', 'inspect', 'fixtures', 'seed');
-const LAB_IDS = ['gre-tenant', 'vxlan-tenant', 'vlan-provider', 'ovs-basics'] as const;
+const LAB_IDS = readdirSync(LABS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 
 function loadLab(id: string): Lab {
   const file = join(LABS, id, 'lab.yaml');
@@ -491,7 +491,7 @@ function whyIdempotent(step: Step): string | undefined {
       if (args[0] === 'netns' && args[1] === 'exec') return whyIdempotent({ argv: args.slice(3) });
       if (args[0] === '-n') return whyIdempotent({ argv: ['ip', ...args.slice(2)] });
       if (/^link set \S+ /.test(args.join(' '))) return 'sets';
-      if (/^(addr|route) replace /.test(args.join(' '))) return 'replaces';
+      if (/^(addr|route|neigh) replace /.test(args.join(' '))) return 'replaces';
       return undefined; // ip link add / ip netns add need a guard
     case 'ethtool':
       return args[0] === '-K' ? 'sets' : undefined;
@@ -502,6 +502,18 @@ function whyIdempotent(step: Step): string | undefined {
     case 'nl-underlay':
       // The node image's helper (resources/node-image/nl-underlay): --may-exist and replace throughout.
       return 'idempotent helper';
+    case 'nl-sysctl':
+      return 'sets';
+    case 'iptables-restore': {
+      // Without --noflush it replaces whole tables; with it, the chains it declares (:CHAIN) are
+      // emptied first, so it is idempotent when it appends only to chains it declares.
+      if (!args.includes('--noflush')) return 'replaces tables';
+      const lines = (step.input ?? '').split('\n');
+      const declared = new Set(lines.filter((l) => l.startsWith(':')).map((l) => l.slice(1).split(' ')[0]));
+      return lines.filter((l) => l.startsWith('-A ')).every((l) => declared.has(l.split(' ')[1])) ? 'replaces its chains' : undefined;
+    }
+    case 'ovs-appctl':
+      return args[0] === 'fdb/flush' ? 'empties' : undefined;
     default:
       return undefined;
   }

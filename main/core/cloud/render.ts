@@ -1,5 +1,7 @@
 import type { Lab } from '../lab/schema';
 import { firewallPart } from './agents/fwaas-agent';
+import { dvrFlowsPart, hostedRouters } from './agents/dvr-flows';
+import { distributedFloatingIpPart, distributedRouterPart, fipNamespacePart, snatPart } from './agents/dvr-l3-agent';
 import { floatingIpPart, routerPart } from './agents/l3-agent';
 import { poolPart } from './agents/lbaas-agent';
 import { dhcpPart, vmPart } from './agents/ports';
@@ -33,11 +35,19 @@ export function renderCloud(lab: Lab, model: CloudModel = resolveCloud(lab)): Cl
       if (port.securityGroups.length > 0) parts.push(securityGroupPart(model, node, port));
     }
     for (const router of model.routers) {
-      if (router.node !== node.name) continue;
+      if (router.distributed || router.node !== node.name) continue;
       parts.push(routerPart(model, node, router));
       for (const fip of router.floatingIps) parts.push(floatingIpPart(model, node, router, fip));
       for (const firewall of model.firewalls) if (firewall.router === router) parts.push(firewallPart(model, node, firewall));
     }
+    const distributed = hostedRouters(model, node);
+    if (distributed.length > 0) parts.push(dvrFlowsPart(model, node));
+    for (const router of distributed) parts.push(distributedRouterPart(model, node, router));
+    if (node.fipGateway) parts.push(fipNamespacePart(model, node));
+    for (const router of distributed) {
+      for (const fip of router.floatingIps) if (fip.node === node.name) parts.push(distributedFloatingIpPart(model, node, router, fip));
+    }
+    for (const router of model.routers) if (router.distributed && router.node === node.name && router.snatPorts.length > 0) parts.push(snatPart(model, node, router));
     for (const pool of model.pools) if (pool.node === node.name) parts.push(poolPart(model, node, pool));
   }
   return { parts };

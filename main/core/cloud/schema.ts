@@ -86,24 +86,52 @@ export const VmSchema = z
 
 const SubnetRefSchema = z.string().regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'write network/subnet');
 
+/** A DVR MAC: OpenStack's dvr_base_mac fa:16:3f, one per host. */
+export const DvrMacSchema = z
+  .string()
+  .regex(/^fa:16:3f(:[0-9a-f]{2}){3}$/, 'a DVR MAC is fa:16:3f followed by three lowercase hex pairs');
+
+const AddressedPortSchema = z.object({ address: Ipv4Schema, portId: UuidSchema.optional(), mac: MacSchema.optional() }).strict();
+
+export const DvrHostSchema = z
+  .object({
+    mac: DvrMacSchema.optional().describe('The host\'s DVR MAC, which routed frames carry between hosts (default: a stable one).'),
+    fipGateway: AddressedPortSchema.optional().describe(
+      "The floating-IP agent gateway port: fg-… in fip-<external network id>, an address on the external network for this host's floating IPs.",
+    ),
+  })
+  .strict();
+
 export const RouterSchema = z
   .object({
-    node: NameSchema.describe('The network node hosting qrouter-<id> (centralised routers).'),
+    node: NameSchema.describe('The network node hosting qrouter-<id> (centralised routers), or snat-<id> (distributed routers: its L3 agent is dvr_snat).'),
     id: UuidSchema.optional(),
     hostedBy: z
       .enum(['neutron-l3-agent', 'neutron-vpn-agent'])
       .default('neutron-l3-agent')
       .describe('The agent running the router; its name, cut to 16 characters, prefixes the iptables chains (the book shows neutron-vpn-agen-).'),
     interfaces: z
-      .array(z.object({ subnet: SubnetRefSchema, portId: UuidSchema.optional(), mac: MacSchema.optional() }).strict())
+      .array(
+        z
+          .object({
+            subnet: SubnetRefSchema,
+            portId: UuidSchema.optional(),
+            mac: MacSchema.optional(),
+            snat: AddressedPortSchema.optional().describe('Distributed routers with a gateway: the sg- port in snat-<id> on this subnet, where hosts send what leaves without a floating IP.'),
+          })
+          .strict(),
+      )
       .default([])
-      .describe("The router's qr- ports: one per tenant subnet, with the subnet's gateway address."),
+      .describe("The router's qr- ports: one per tenant subnet, with the subnet's gateway address (on every host of a distributed router)."),
     gateway: z
       .object({ network: NameSchema, address: Ipv4Schema, portId: UuidSchema.optional(), mac: MacSchema.optional() })
       .strict()
       .optional()
       .describe("The qg- port on an external network: the router's SNAT address and the way out."),
-    distributed: z.boolean().default(false),
+    distributed: z
+      .boolean()
+      .default(false)
+      .describe('DVR: qrouter-<id> on every compute with a VM on its subnets, floating IPs served there (fip- namespace), SNAT in snat-<id> on `node`.'),
   })
   .strict();
 
@@ -169,6 +197,14 @@ export const FirewallSchema = z
 
 export const CloudSchema = z
   .object({
+    l2population: z
+      .boolean()
+      .default(false)
+      .describe("The l2population driver: br-tun gets a unicast flow per remote port and floods only to nodes with ports on the network (DVR needs it)."),
+    dvr: z
+      .record(NameSchema, DvrHostSchema)
+      .optional()
+      .describe('Per agent node, for distributed routing (on wherever a router is distributed): its DVR MAC and floating-IP gateway port.'),
     physnets: z.record(NameSchema, PhysnetSchema).default({}),
     tunnelNetwork: NameSchema.optional().describe('The topology network whose addresses are the tunnel endpoints (local_ip).'),
     networks: z.record(NameSchema, CloudNetworkSchema).default({}),

@@ -76,7 +76,7 @@ export const LabSchema = z
     seeds: z.array(SeedRefSchema).default([]).describe('The seed sections the lab follows.'),
     topology: TopologySchema,
     cloud: CloudSchema.default({
-      physnets: {}, networks: {}, vms: {}, routers: {}, floatingIps: [], securityGroups: {}, pools: {}, firewalls: {},
+      l2population: false, physnets: {}, networks: {}, vms: {}, routers: {}, floatingIps: [], securityGroups: {}, pools: {}, firewalls: {},
     }),
     steps: z.array(StepSchema).default([]),
   })

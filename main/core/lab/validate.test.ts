@@ -180,13 +180,32 @@ describe('the cloud: VMs, networks, subnets', () => {
     ]);
   });
 
-  it('routers: interfaces on subnets that exist, a gateway on an external network, no DVR yet', () => {
+  it('routers: interfaces on subnets that exist, a gateway on an external network', () => {
     const unknown = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, interfaces: [{ subnet: tenant/nowhere }] } }\n');
     expect(errorsOf(unknown)).toEqual([problem('no subnet "tenant/nowhere" in cloud.networks', lineOf(unknown, 'routers:'), 'cloud.routers.r1.interfaces[0].subnet')]);
     const internal = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, gateway: { network: tenant, address: 192.168.1.9 } } }\n');
     expect(errorsOf(internal)).toEqual([problem('network "tenant" is not external (external: true)', lineOf(internal, 'routers:'), 'cloud.routers.r1.gateway.network')]);
-    const dvr = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, distributed: true } }\n');
-    expect(errorsOf(dvr)).toEqual([problem('distributed routers need the DVR agents, which this version of Neutron Lab does not render yet', lineOf(dvr, 'routers:'), 'cloud.routers.r1.distributed')]);
+  });
+
+  it('distributed routers: Juno or later, l2population, tunnel networks, an SNAT port per interface, a floating-IP gateway per host', () => {
+    const icehouse = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, distributed: true } }\n');
+    expect(errorsOf(icehouse)).toEqual([
+      problem('distributed routers came with Juno: set release: juno or kilo', lineOf(icehouse, 'routers:'), 'cloud.routers.r1.distributed'),
+      problem('distributed routers need cloud.l2population: true (the DVR flows rely on its unicast entries)', lineOf(icehouse, 'routers:'), 'cloud.routers.r1.distributed'),
+    ]);
+    const juno = edit(edit(BASE, 'summary:', 'release: juno\nsummary:'), '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  l2population: true\n');
+    const external = edit(juno, '  vms:\n', '    ext: { type: flat, physnet: extnet, external: true, subnets: { public: { cidr: 9.0.0.0/24 } } }\n  physnets: { extnet: { network: data } }\n  vms:\n');
+    const noSnat = edit(external, '  vms:\n', '  routers: { r1: { node: network, distributed: true, interfaces: [{ subnet: tenant/private }], gateway: { network: ext, address: 9.0.0.2 } } }\n  floatingIps: [{ vm: vm1, address: 9.0.0.9, router: r1 }]\n  vms:\n');
+    expect(errorsOf(noSnat)).toEqual([
+      problem('router "r1" is distributed with a gateway: give each interface its SNAT port (snat: { address })', lineOf(noSnat, 'routers:'), 'cloud.routers.r1.interfaces[0]'),
+      problem('router "r1" is distributed, so node "compute1" serves this floating IP: give it cloud.dvr.compute1.fipGateway (its fg- port\'s address)', lineOf(noSnat, 'floatingIps:'), 'cloud.floatingIps[0].router'),
+    ]);
+    const clash = edit(edit(noSnat, 'subnet: tenant/private }', 'subnet: tenant/private, snat: { address: 192.168.1.3 } }'), '  vms:\n', '  dvr: { compute1: { mac: "fa:16:3f:00:00:01", fipGateway: { address: 10.1.1.1 } }, network: { mac: "fa:16:3f:00:00:01" } }\n  vms:\n');
+    expect(errorsOf(clash).map((p) => p.message)).toEqual([
+      '192.168.1.3 on "tenant" is already VM "vm1"\'s',
+      '10.1.1.1 is in no subnet of network "ext" (9.0.0.0/24)',
+      'DVR MAC fa:16:3f:00:00:01 is node "compute1"\'s already: each host has its own',
+    ]);
   });
 
   it('floating IPs: on a router with a gateway, one per VM', () => {

@@ -91,12 +91,23 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
   for (const [name, router] of Object.entries(cloud.routers)) {
     const at = (...path: (string | number)[]) => ['cloud', 'routers', name, ...path];
     agentNode(at('node'), router.node, `router "${name}"`);
-    if (router.distributed) error(at('distributed'), 'distributed routers need the DVR agents, which this version of Neutron Lab does not render yet');
+    if (router.distributed) {
+      if (lab.release === 'icehouse') error(at('distributed'), 'distributed routers came with Juno: set release: juno or kilo');
+      if (!cloud.l2population) error(at('distributed'), 'distributed routers need cloud.l2population: true (the DVR flows rely on its unicast entries)');
+    }
     router.interfaces.forEach((iface, i) => {
       const [networkName = '', subnetName = ''] = iface.subnet.split('/');
       const network = cloud.networks[networkName];
       if (!network?.subnets[subnetName]) error(at('interfaces', i, 'subnet'), `no subnet "${iface.subnet}" in cloud.networks`);
       else if (network.external) error(at('interfaces', i, 'subnet'), `"${networkName}" is external: a router joins it through its gateway, not an interface`);
+      else if (router.distributed && network.type !== 'vxlan' && network.type !== 'gre') error(at('interfaces', i, 'subnet'), `Juno distributes routers over tunnel networks only: "${networkName}" is ${network.type}`);
+      else if (iface.snat && !(router.distributed && router.gateway)) error(at('interfaces', i, 'snat'), 'an SNAT port belongs to a distributed router with a gateway');
+      else if (iface.snat) {
+        addressIn(at('interfaces', i, 'snat', 'address'), iface.snat.address, networkName);
+        const owner = addresses.get(`${networkName}/${iface.snat.address}`);
+        if (owner) error(at('interfaces', i, 'snat', 'address'), `${iface.snat.address} on "${networkName}" is already ${owner}'s`);
+        addresses.set(`${networkName}/${iface.snat.address}`, `router "${name}"'s SNAT port`);
+      } else if (router.distributed && router.gateway) error(at('interfaces', i), `router "${name}" is distributed with a gateway: give each interface its SNAT port (snat: { address })`);
     });
     if (router.gateway) {
       const network = cloud.networks[router.gateway.network];
@@ -115,7 +126,25 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
     else if (!router.gateway) error(at('router'), `router "${fip.router}" has no gateway: a floating IP lives on its external network`);
     else addressIn(at('address'), fip.address, router.gateway.network);
     if (cloud.floatingIps.findIndex((f) => f.vm === fip.vm) !== i) error(at('vm'), `VM "${fip.vm}" has a floating IP already`);
+    const host = cloud.vms[fip.vm]?.node;
+    if (router?.distributed && router.gateway && host && !cloud.dvr?.[host]?.fipGateway) {
+      error(at('router'), `router "${fip.router}" is distributed, so node "${host}" serves this floating IP: give it cloud.dvr.${host}.fipGateway (its fg- port's address)`);
+    }
   });
+  const distributed = Object.values(cloud.routers).filter((r) => r.distributed);
+  const dvrMacs = new Map<string, string>();
+  for (const [name, host] of Object.entries(cloud.dvr ?? {})) {
+    const at = (...path: (string | number)[]) => ['cloud', 'dvr', name, ...path];
+    agentNode(at(), name, 'cloud.dvr');
+    if (distributed.length === 0) error(at(), 'cloud.dvr configures distributed routing, but no router is distributed');
+    if (host.mac) {
+      const other = dvrMacs.get(host.mac);
+      if (other) error(at('mac'), `DVR MAC ${host.mac} is node "${other}"'s already: each host has its own`);
+      dvrMacs.set(host.mac, name);
+    }
+    const external = distributed.find((r) => r.gateway)?.gateway?.network;
+    if (host.fipGateway && external) addressIn(at('fipGateway', 'address'), host.fipGateway.address, external);
+  }
   for (const [name, group] of Object.entries(cloud.securityGroups)) {
     group.rules.forEach((rule, i) => {
       const at = (...path: (string | number)[]) => ['cloud', 'securityGroups', name, 'rules', i, ...path];
@@ -129,6 +158,7 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
   for (const [name, firewall] of Object.entries(cloud.firewalls)) {
     const at = (...path: (string | number)[]) => ['cloud', 'firewalls', name, ...path];
     if (!cloud.routers[firewall.router]) error(at('router'), `no router "${firewall.router}" in cloud.routers`);
+    else if (cloud.routers[firewall.router]?.distributed) error(at('router'), `router "${firewall.router}" is distributed: Neutron Lab renders FWaaS on centralised routers only`);
     else if (guarded.has(firewall.router)) error(at('router'), `router "${firewall.router}" has a firewall already (FWaaS v1: one per router)`);
     guarded.add(firewall.router);
     firewall.rules.forEach((rule, i) => {

@@ -2,6 +2,7 @@ import { inNamespace } from '../../docker/exec';
 import type { CloudModel, NodeModel, ResolvedRouter } from '../model';
 import { part, vsctl, type PlanPart, type Step } from '../plan';
 import { plugInternalPort } from './internal-port';
+import { createNamespace } from './namespace';
 import { ensureRule } from './iptables-steps';
 import { ref } from './ovs-agent';
 
@@ -18,7 +19,15 @@ export const routerNamespace = (router: ResolvedRouter): string => `qrouter-${ro
 
 /** The nat table the agent writes, in iptables-save form, as `iptables -t nat -S` prints it in the book. */
 export function routerNatTable(router: ResolvedRouter): string {
-  const p = router.chainPrefix;
+  return natTable(router.chainPrefix, router.gateway && { device: router.gateway.device, snat: { to: router.gateway.address, from: router.interfaces.map((i) => i.subnet.cidr) } });
+}
+
+/**
+ * A router namespace's nat table: the agent's wrapped chains, the metadata redirect and, when
+ * the namespace has a way out (`outward`: qg-, or a distributed router's rfp-), the rule that
+ * keeps traffic not leaving by it untouched, and the tenant subnets' SNAT (`snat`) if it does it.
+ */
+export function natTable(p: string, outward: { device: string; snat?: { to: string; from: string[] } } | undefined): string {
   const lines = [
     '*nat',
     ':PREROUTING ACCEPT [0:0]',
@@ -37,17 +46,15 @@ export function routerNatTable(router: ResolvedRouter): string {
     '-A POSTROUTING -j neutron-postrouting-bottom',
     `-A neutron-postrouting-bottom -j ${p}-snat`,
   ];
-  if (router.gateway) {
-    const qg = router.gateway.device;
-    // Traffic that is not leaving by qg (east-west between the router's subnets) keeps its addresses.
-    lines.push(`-A ${p}-POSTROUTING ! -i ${qg} ! -o ${qg} -m conntrack ! --ctstate DNAT -j ACCEPT`);
+  if (outward) {
+    const dev = outward.device;
+    // Traffic that is not leaving by the way out (east-west between the router's subnets) keeps its addresses.
+    lines.push(`-A ${p}-POSTROUTING ! -i ${dev} ! -o ${dev} -m conntrack ! --ctstate DNAT -j ACCEPT`);
   }
   // The metadata service's address, redirected to the proxy's port (no proxy runs in the lab).
   lines.push(`-A ${p}-PREROUTING -d 169.254.169.254/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 9697`);
   lines.push(`-A ${p}-snat -j ${p}-float-snat`);
-  if (router.gateway) {
-    for (const iface of router.interfaces) lines.push(`-A ${p}-snat -s ${iface.subnet.cidr} -j SNAT --to-source ${router.gateway.address}`);
-  }
+  for (const cidr of outward?.snat?.from ?? []) lines.push(`-A ${p}-snat -s ${cidr} -j SNAT --to-source ${outward?.snat?.to}`);
   lines.push('COMMIT');
   return `${lines.join('\n')}\n`;
 }
@@ -65,8 +72,7 @@ export function floatingIpRules(router: ResolvedRouter, fip: { address: string; 
 export function routerPart(model: CloudModel, node: NodeModel, router: ResolvedRouter): PlanPart {
   const ns = routerNamespace(router);
   const steps: Step[] = [
-    { argv: ['ip', 'netns', 'add', ns], unless: ['test', '-e', `/run/netns/${ns}`] },
-    { argv: inNamespace(['ip', 'link', 'set', 'lo', 'up'], ns) },
+    ...createNamespace(ns),
   ];
   for (const iface of router.interfaces) steps.push(...plugInternalPort(ns, 'br-int', iface, node.localVlans.get(iface.network.name)));
   const gateway = router.gateway;

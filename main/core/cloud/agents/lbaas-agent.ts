@@ -2,6 +2,7 @@ import { inNamespace } from '../../docker/exec';
 import type { CloudModel, NodeModel, ResolvedPool } from '../model';
 import { part, type PlanPart } from '../plan';
 import { plugInternalPort } from './internal-port';
+import { createNamespace } from './namespace';
 import { ref } from './ovs-agent';
 
 /**
@@ -53,8 +54,7 @@ export function poolPart(model: CloudModel, node: NodeModel, pool: ResolvedPool)
     `pool ${pool.name}: ${ns} with the VIP ${vip.address}:${vip.port} on ${vip.device}, haproxy balancing ${pool.members.map((m) => `${m.address}:${m.port}`).join(', ')}`,
     [ref(node, 'integration-bridge')],
     [
-      { argv: ['ip', 'netns', 'add', ns], unless: ['test', '-e', `/run/netns/${ns}`] },
-      { argv: inNamespace(['ip', 'link', 'set', 'lo', 'up'], ns) },
+      ...createNamespace(ns),
       ...plugInternalPort(ns, 'br-int', vip, node.localVlans.get(pool.network.name)),
       // Replies to clients on other subnets go back through the subnet's router.
       { argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', vip.subnet.gateway, 'dev', vip.device], ns) },

@@ -1,6 +1,6 @@
 import type { CloudModel, NodeModel } from '../model';
 import { part, vsctl, type PartRef, type PlanPart, type Step } from '../plan';
-import { tunnelFlows } from './tunnel-flows';
+import { DVR_TABLES, remoteDvrMacs, tunnelFlows } from './tunnel-flows';
 
 /**
  * What neutron-openvswitch-agent builds on a node: br-int, br-tun with its patch and tunnel
@@ -23,7 +23,12 @@ function replaceFlows(bridge: string, flows: string[]): Step[] {
 
 export function integrationBridge(model: CloudModel, node: NodeModel): PlanPart {
   const secure = model.junoOrLater ? ['fail_mode=secure'] : [];
-  const flows = ['table=0,priority=1,actions=NORMAL', ...(model.junoOrLater ? ['table=23,priority=0,actions=drop'] : [])];
+  const flows = [
+    'table=0,priority=1,actions=NORMAL',
+    // Distributed routing: DVR_TO_SRC_MAC, where frames from other hosts' routers get their gateway MAC back, drops the rest.
+    ...(model.distributedRouting ? [`table=${DVR_TABLES.toSrcMac},priority=1,actions=drop`] : []),
+    ...(model.junoOrLater ? ['table=23,priority=0,actions=drop'] : []),
+  ];
   return part(ref(node, 'integration-bridge'), 'br-int, the integration bridge every port plugs into', [], [
     { argv: vsctl(['--may-exist', 'add-br', 'br-int'], ['set', 'bridge', 'br-int', NETDEV, ...secure]) },
     ...replaceFlows('br-int', flows),
@@ -60,8 +65,13 @@ export function tunnelBridge(model: CloudModel, node: NodeModel): PlanPart {
 }
 
 export function tunnelFlowsPart(model: CloudModel, node: NodeModel): PlanPart {
-  const tables = model.junoOrLater ? '0, 2, 3, 4, 10, 20, 22' : '0, 1, 2, 3, 10, 20, 21';
-  return part(ref(node, 'tunnel-flows'), `br-tun's flow tables ${tables}`, [ref(node, 'tunnel-bridge')], replaceFlows('br-tun', tunnelFlows(model, node)));
+  const dvr = model.distributedRouting && node.dvrMac !== undefined;
+  const tables = model.junoOrLater ? `0, ${dvr ? '1, ' : ''}2, 3, 4, ${dvr ? '9, ' : ''}10, 20, 22` : '0, 1, 2, 3, 10, 20, 21';
+  const steps = replaceFlows('br-tun', tunnelFlows(model, node));
+  // br-int sorts frames from other hosts' DVR MACs to DVR_TO_SRC_MAC (it needs patch-tun, so it comes here).
+  const fromDvrMacs = dvr ? remoteDvrMacs(model, node).map((mac) => `table=0,priority=2,in_port=patch-tun,dl_src=${mac},actions=resubmit(,${DVR_TABLES.toSrcMac})`) : [];
+  if (fromDvrMacs.length > 0) steps.push({ argv: ['ovs-ofctl', 'add-flows', 'br-int', '-'], input: `${fromDvrMacs.join('\n')}\n` });
+  return part(ref(node, 'tunnel-flows'), `br-tun's flow tables ${tables}${fromDvrMacs.length ? ", and br-int's for other hosts' DVR MACs" : ''}`, [ref(node, 'tunnel-bridge')], steps);
 }
 
 export function physicalBridge(model: CloudModel, node: NodeModel): PlanPart {

@@ -2,6 +2,7 @@ import { inNamespace } from '../../docker/exec';
 import type { CloudModel, NodeModel, ResolvedPort } from '../model';
 import { deviceName } from '../names';
 import { part, vsctl, type PlanPart, type Step } from '../plan';
+import { createNamespace } from './namespace';
 import { ref } from './ovs-agent';
 
 /**
@@ -10,7 +11,6 @@ import { ref } from './ovs-agent';
  * dnsmasq). A "VM" is a network namespace named after it.
  */
 
-const netnsExists = (name: string): string[] => ['test', '-e', `/run/netns/${name}`];
 const linkExists = (name: string): string[] => ['ip', 'link', 'show', 'dev', name];
 const txOff = (dev: string, ns?: string): Step => ({ argv: inNamespace(['ethtool', '-K', dev, 'tx', 'off'], ns) });
 
@@ -28,7 +28,6 @@ function intPort(device: string, port: ResolvedPort, lvid: number): Step {
 /** The port's address, MAC and MTU inside its namespace. */
 function addressing(ns: string, dev: string, port: ResolvedPort, gatewayRoute: boolean): Step[] {
   const steps: Step[] = [
-    { argv: ['ip', '-n', ns, 'link', 'set', 'lo', 'up'] },
     { argv: ['ip', '-n', ns, 'link', 'set', dev, 'address', port.mac, 'mtu', String(port.network.mtu)] },
     txOff(dev, ns),
     { argv: ['ip', '-n', ns, 'link', 'set', dev, 'up'] },
@@ -45,7 +44,7 @@ export function vmPart(model: CloudModel, node: NodeModel, port: ResolvedPort): 
   const [tap, qbr, qvb, qvo] = (['tap', 'qbr', 'qvb', 'qvo'] as const).map((prefix) => deviceName(prefix, port.portId)) as [string, string, string, string];
   const ns = port.name;
   return part(ref(node, 'vm', port.name), `VM ${port.name} (${port.address}): ${tap} → ${qbr} → ${qvb}/${qvo} → br-int, tag ${lvid}`, [ref(node, 'integration-bridge')], [
-    { argv: ['ip', 'netns', 'add', ns], unless: netnsExists(ns) },
+    ...createNamespace(ns),
     // The VM's NIC: eth0 in the namespace, its other end the tap device Nova plugs into qbr.
     { argv: ['ip', 'link', 'add', tap, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns], unless: linkExists(tap) },
     { argv: ['ip', 'link', 'add', qbr, 'type', 'bridge'], unless: linkExists(qbr) },
@@ -110,7 +109,7 @@ export function dhcpPart(model: CloudModel, node: NodeModel, port: ResolvedPort)
     .map((p) => `${p.mac},host-${p.address.replaceAll('.', '-')}.openstacklocal,${p.address}`);
   const subnet = port.subnet;
   return part(ref(node, 'dhcp', network), `DHCP for ${network}: ${ns} with dnsmasq on ${inside} (${port.address}), tag ${lvid}`, [ref(node, 'integration-bridge')], [
-    { argv: ['ip', 'netns', 'add', ns], unless: netnsExists(ns) },
+    ...createNamespace(ns),
     { argv: ['ip', 'link', 'add', tap, 'type', 'veth', 'peer', 'name', inside, 'netns', ns], unless: linkExists(tap) },
     { argv: ['ip', 'link', 'set', tap, 'up'] },
     txOff(tap),
