@@ -9,9 +9,10 @@
  *   memory per idle node (cgroup working set: usage minus inactive page cache)
  *   parsing 10,000 flows and 5,000 iptables rules; a full snapshot of a busy node
  *
- * Options: --runs N (default 7 for up/down, 3 for builds), --skip-build (the builds take minutes).
- * Targets on a 2-core machine: up ≤ 2 s for 2–3 nodes, check ≤ 300 ms without probes and
- * ≤ 1.5 s with them (≤ 2 s for the labs beyond L2, whose proofs wait for drops, leases and
+ * Options: --runs N (default 7 for up/down, 3 for builds), --skip-build (the builds take minutes),
+ * --labs a,b (only these labs).
+ * Targets on a 2-core machine: up ≤ 2 s for 2–3 nodes (≤ 3 s for the 4-node DVR lab), check
+ * ≤ 300 ms without probes and ≤ 1.5 s with them (≤ 2 s for the labs beyond L2, whose proofs wait for drops, leases and
  * failovers), solve ≤ 1 s, reset ≤ 1.5 s, down ≤ 1 s, ≤ 20 MB per idle node;
  * 10,000 flows ≤ 50 ms, 5,000 rules ≤ 50 ms, busy-node snapshot ≤ 250 ms end to end.
  */
@@ -40,9 +41,11 @@ const runsArg = args.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
 const BUILD_RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
 const SKIP_BUILD = args.includes('--skip-build');
-const LABS = ['ovs-basics', 'gre-tenant', 'vxlan-tenant', 'vlan-provider', 'dhcp-router', 'security-groups', 'fwaas', 'lbaas'];
+const ALL_LABS = ['ovs-basics', 'gre-tenant', 'vxlan-tenant', 'vlan-provider', 'dhcp-router', 'security-groups', 'fwaas', 'lbaas', 'dvr'];
+const labsArg = args.indexOf('--labs');
+const LABS = labsArg >= 0 ? (args[labsArg + 1] ?? '').split(',').filter((id) => ALL_LABS.includes(id)) : ALL_LABS;
 /** The labs of the catalogue's second half (issue 6): their check rounds with probes may take up to 2 s. */
-const BEYOND_L2 = new Set(['dhcp-router', 'security-groups', 'fwaas', 'lbaas']);
+const BEYOND_L2 = new Set(['dhcp-router', 'security-groups', 'fwaas', 'lbaas', 'dvr']);
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -151,7 +154,7 @@ async function benchLab(engine: Engine, labId: string): Promise<void> {
     cliDowns.push(cli(['down', name]));
   }
   const objectives = loaded.lab.steps.flatMap((s) => s.objectives).length;
-  report(`up ${labId} (${nodes} node${nodes === 1 ? '' : 's'}), until every node is ready and built`, seconds(median(times.up)), 'target ≤ 2 s');
+  report(`up ${labId} (${nodes} node${nodes === 1 ? '' : 's'}), until every node is ready and built`, seconds(median(times.up)), nodes >= 4 ? 'target ≤ 3 s' : 'target ≤ 2 s');
   report(`check ${labId}, ${stateOnly.length} objectives without probes`, `${median(times.checkState).toFixed(0)} ms`, 'target ≤ 300 ms');
   report(`check ${labId}, all ${objectives} objectives, probes included (solved)`, `${median(times.checkFull).toFixed(0)} ms`, BEYOND_L2.has(labId) ? 'target ≤ 2 s' : 'target ≤ 1.5 s');
   report(`solve ${labId}`, `${median(times.solve).toFixed(0)} ms`, 'target ≤ 1 s');

@@ -23,6 +23,9 @@ const restartHaproxy: Command[] = [
   ['network', 'ip', 'netns', 'exec', 'qlbaas-574a31da-a28a-449f-8c9d-3d3687c3c02a', 'haproxy', '-f', `${LB_DIR}/conf`, '-p', `${LB_DIR}/pid`],
 ];
 const inRouter = (...argv: string[]): string[] => ['ip', 'netns', 'exec', 'qrouter-40fff075-d3a2-477b-942c-6b1adb42e35e', ...argv];
+const DVR_ROUTER = 'qrouter-5c2b7e4a-91d3-4f6e-8a0b-3d7c1e9f2a64';
+const DVR_SNAT = 'snat-5c2b7e4a-91d3-4f6e-8a0b-3d7c1e9f2a64';
+const DVR_FIP = 'fip-8b4d2c6e-3a1f-4e7b-9c5d-0f2e6a8b1c37';
 
 /** objective id → the commands that break it. Every objective of the lab must be listed. */
 const WRONG: Record<string, Record<string, Command[]>> = {
@@ -162,6 +165,51 @@ const WRONG: Record<string, Record<string, Command[]>> = {
     proxied: [['network', 'pkill', '-x', 'haproxy']],
     // The monitor never associated: no health checks, so vm2 is never marked DOWN.
     failover: [['network', 'sed', '-i', '-e', 's/ check inter 1s fall 2//', '-e', '/timeout check/d', `${LB_DIR}/conf`], ...restartHaproxy],
+  },
+  dvr: {
+    // compute2's copy of the router with its own MAC on red: no longer the same router.
+    'twin-routers': [['compute2', 'ip', '-n', DVR_ROUTER, 'link', 'set', 'qr-3e9a93eb-cc', 'address', 'fa:16:3e:aa:00:99']],
+    // A stale entry for vm2.
+    'static-arp': [['compute1', 'ip', '-n', DVR_ROUTER, 'neigh', 'replace', '10.0.1.3', 'lladdr', 'fa:16:3e:22:00:99', 'dev', 'qr-0c292af5-99', 'nud', 'permanent']],
+    'dvr-macs-known': [['compute2', ...of('br-int', '--strict', 'del-flows', 'table=0,priority=2,in_port=patch-tun,dl_src=fa:16:3f:00:00:11')]],
+    // The gateway's ARP matched by sender, not target: requests for 10.0.0.1 still leave.
+    'gateway-stays-home': [
+      ['compute1', ...of('br-tun', '--strict', 'del-flows', 'table=1,priority=3,arp,dl_vlan=1,arp_tpa=10.0.0.1')],
+      ['compute1', ...of('br-tun', 'add-flow', 'table=1,priority=3,arp,dl_vlan=1,arp_spa=10.0.0.1,actions=drop')],
+    ],
+    // The other host's DVR MAC.
+    'dvr-mac-out': [['compute1', ...of('br-tun', 'mod-flows', 'table=1,dl_vlan=2,dl_src=fa:16:3e:bb:00:01,actions=mod_dl_src:fa:16:3f:00:00:12,resubmit(,2)')]],
+    // Delivered without the gateway's MAC given back.
+    'gateway-mac-back': [['compute2', ...of('br-int', 'mod-flows', 'table=1,dl_vlan=2,dl_dst=fa:16:3e:22:00:03,actions=strip_vlan,output:qvo0af027cd-52')]],
+    // No l2population entry for vm2: the ping still arrives, flooded, and the network node sees it.
+    'east-west-path': [['compute1', ...of('br-tun', '--strict', 'del-flows', 'table=20,priority=2,dl_vlan=2,dl_dst=fa:16:3e:22:00:03')]],
+    // Routed frames leave with the gateway's own MAC.
+    'dvr-mac-on-the-wire': [['compute1', ...of('br-tun', '--strict', 'del-flows', 'table=1,priority=1,dl_vlan=2,dl_src=fa:16:3e:bb:00:01')]],
+    // The pair's addresses swapped.
+    'fip-link': [
+      ['compute1', 'ip', '-n', DVR_ROUTER, 'addr', 'flush', 'dev', 'rfp-5c2b7e4a-9'],
+      ['compute1', 'ip', '-n', DVR_ROUTER, 'addr', 'add', '169.254.31.29/31', 'dev', 'rfp-5c2b7e4a-9'],
+      ['compute1', 'ip', '-n', DVR_FIP, 'addr', 'flush', 'dev', 'fpr-5c2b7e4a-9'],
+      ['compute1', 'ip', '-n', DVR_FIP, 'addr', 'add', '169.254.31.28/31', 'dev', 'fpr-5c2b7e4a-9'],
+    ],
+    // The rule for the whole subnet instead of vm1.
+    'policy-route': [
+      ['compute1', 'ip', '-n', DVR_ROUTER, 'rule', 'del', 'priority', '32768'],
+      ['compute1', 'ip', '-n', DVR_ROUTER, 'rule', 'add', 'from', '10.0.0.0/24', 'table', '16', 'priority', '32768'],
+    ],
+    // fg- without proxy ARP, and the outside forgets what it had learned.
+    'fip-from-compute': [
+      ['compute1', 'nl-sysctl', DVR_FIP, 'net.ipv4.conf.fg-b198885d-c2.proxy_arp=0'],
+      ['outside', 'ip', 'neigh', 'flush', 'all'],
+    ],
+    'fip-out': [['compute1', 'ip', 'netns', 'exec', DVR_ROUTER, 'iptables', '-w', '-t', 'nat', '-D', 'neutron-l3-agent-float-snat', '-s', '10.0.0.3/32', '-j', 'SNAT', '--to-source', '9.186.100.129']],
+    'snat-redirect': [['compute2', 'ip', '-n', DVR_ROUTER, 'route', 'replace', 'default', 'via', '10.0.1.9', 'dev', 'qr-0c292af5-99', 'table', '167772417']],
+    'snat-namespace': [
+      ['network', 'ip', '-n', DVR_SNAT, 'addr', 'flush', 'dev', 'sg-65f5fe10-13'],
+      ['network', 'ip', '-n', DVR_SNAT, 'addr', 'add', '10.0.1.20/24', 'dev', 'sg-65f5fe10-13'],
+    ],
+    // SNAT to an address that is not the router's.
+    'snat-out': [['network', 'ip', 'netns', 'exec', DVR_SNAT, 'iptables', '-w', '-t', 'nat', '-R', 'neutron-l3-agent-snat', '3', '-s', '10.0.1.0/24', '-j', 'SNAT', '--to-source', '9.186.100.3']],
   },
   'ovs-basics': {
     'br-int': [['compute1', 'ovs-vsctl', 'set', 'bridge', 'br-int', 'datapath_type=system']],
