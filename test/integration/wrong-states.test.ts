@@ -211,6 +211,26 @@ const WRONG: Record<string, Record<string, Command[]>> = {
     // SNAT to an address that is not the router's.
     'snat-out': [['network', 'ip', 'netns', 'exec', DVR_SNAT, 'iptables', '-w', '-t', 'nat', '-R', 'neutron-l3-agent-snat', '3', '-s', '10.0.1.0/24', '-j', 'SNAT', '--to-source', '9.186.100.3']],
   },
+  'backend-compare': {
+    'ovs-hybrid': [['compute1', 'ip', 'link', 'set', 'tap967bc99e-21', 'nomaster']],
+    // ovs2 on another network's local VLAN: no round trip.
+    'ovs-rtt': [['compute2', 'ovs-vsctl', 'set', 'port', 'qvoa2a34035-17', 'tag=3']],
+    // ovs3's group without its TCP rule: iperf3 cannot connect.
+    'ovs-throughput': [['compute1', 'iptables', '-w', '-D', 'neutron-openvswi-i0b3c7d27-f', '-p', 'tcp', '-j', 'RETURN']],
+    brq: [['compute2', 'ip', 'link', 'set', 'vxlan-101', 'nomaster']],
+    'lb-tap': [['compute1', 'ip', 'link', 'set', 'tap3bd205d9-f0', 'nomaster']],
+    // compute2's VXLAN device on the wrong VNI.
+    'lb-rtt': [
+      ['compute2', 'ip', 'link', 'del', 'vxlan-101'],
+      ['compute2', 'ip', 'link', 'add', 'vxlan-101', 'type', 'vxlan', 'id', '102', 'group', '224.0.0.1', 'dev', 'eth2', 'local', '10.0.200.12', 'dstport', '8472'],
+      ['compute2', 'ip', 'link', 'set', 'vxlan-101', 'master', 'brqe0043840-0b', 'up'],
+      ['compute1', 'ip', '-n', 'lb1', 'neigh', 'flush', 'all'],
+    ],
+    'lb-throughput': [['compute1', 'iptables', '-w', '-D', 'neutron-linuxbri-i1983bd8a-a', '-p', 'tcp', '-j', 'RETURN']],
+    'bare-tap': [['compute1', 'ovs-vsctl', 'set', 'port', 'tap754772ff-43', 'tag=1']],
+    'bare-rtt': [['compute2', 'ovs-vsctl', 'set', 'port', 'tapb5e68c90-45', 'tag=1']],
+    'bare-throughput': [['compute1', 'ip', 'link', 'set', 'tapb3e2d425-46', 'down']],
+  },
   'ovs-basics': {
     'br-int': [['compute1', 'ovs-vsctl', 'set', 'bridge', 'br-int', 'datapath_type=system']],
     'normal-switch': [['compute1', 'ovs-ofctl', 'del-flows', 'br-int']],

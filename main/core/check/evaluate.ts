@@ -29,8 +29,9 @@ export async function runProbes(checks: readonly ProbeCheck[], model: CloudModel
   const probe = async (check: ProbeCheck): Promise<[Check, Outcome]> => [check, await runProbe(check, ctx).catch((error: unknown) => couldNotRun(check, error))];
   // DHCP first, as a VM asks for its address before it talks; then all other probes at once;
   // last and one at a time, those that need the lab to themselves: outages stop what the others
-  // use, and counters that must stay flat would count the others' traffic.
-  const alone = (c: ProbeCheck) => c.kind === 'outage' || (c.kind === 'counter' && (c.unmoved?.length ?? 0) > 0);
+  // use, counters that must stay flat would count the others' traffic, and measurements would
+  // measure the others' load.
+  const alone = (c: ProbeCheck) => c.kind === 'outage' || c.kind === 'measure' || (c.kind === 'counter' && (c.unmoved?.length ?? 0) > 0);
   const leases = await Promise.all(checks.filter((c) => c.kind === 'dhcp').map(probe));
   const others = await Promise.all(checks.filter((c) => c.kind !== 'dhcp' && !alone(c)).map(probe));
   const last: [Check, Outcome][] = [];

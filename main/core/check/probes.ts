@@ -7,6 +7,7 @@ import { matchingRules } from '../inspect/iptables/match';
 import { parseIptables } from '../inspect/iptables/parse';
 import { parseTrace } from '../inspect/trace/parse';
 import { compileSelector } from './flow-match';
+import { measure } from './measure';
 import type { Check, Traffic } from './schema';
 import type { Outcome, Where } from './state';
 
@@ -17,7 +18,7 @@ import type { Outcome, Where } from './state';
 
 export type Runner = (node: string, argv: string[], options?: { onStderr?: (chunk: Buffer) => void; stdin?: string }) => Promise<ExecResult>;
 
-export type ProbeCheck = Extract<Check, { kind: 'ping' | 'tcp' | 'http' | 'dhcp' | 'trace' | 'command' | 'counter' | 'capture' | 'outage' }>;
+export type ProbeCheck = Extract<Check, { kind: 'ping' | 'tcp' | 'http' | 'dhcp' | 'trace' | 'command' | 'counter' | 'capture' | 'outage' | 'measure' }>;
 
 export interface ProbeContext {
   run: Runner;
@@ -55,6 +56,8 @@ export async function runProbe(check: ProbeCheck, ctx: ProbeContext): Promise<Ou
       return capture(check, ctx);
     case 'outage':
       return outage(check, ctx);
+    case 'measure':
+      return measure(check, ctx);
   }
 }
 

@@ -96,6 +96,10 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
       node(check.node, 'node');
       vm(check.vm, ['vm']);
       break;
+    case 'measure':
+      vm(check.from.vm, ['from', 'vm']);
+      vm(check.to, ['to']);
+      break;
     default:
       node(check.node, 'node');
   }

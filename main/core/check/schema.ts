@@ -165,6 +165,15 @@ const CounterCheck = z.object({
     .describe('Counters elsewhere that must not move meanwhile: a path that avoids them (the network node\'s tunnel flows stay flat while the computes route between themselves).'),
 }).strict();
 
+/** A figure measured between two VMs (seed 003's comparison): it passes when it could be measured. */
+const MeasureProbe = z.object({
+  kind: z.literal('measure'),
+  metric: z.enum(['rtt', 'throughput']).describe('rtt: the average of 10 pings. throughput: iperf3 (TCP) from one VM to the other.'),
+  from: z.object({ vm }).strict(), to: vm,
+  seconds: z.number().min(1).max(10).default(1).describe('How long iperf3 sends (throughput).'),
+  reference: z.string().optional().describe('A published figure to show beside the measured one, e.g. "seed 003: 1.124 ms".'),
+}).strict();
+
 /** A service stopped while a check runs: what a failover must survive. */
 const OutageCheck = z.object({
   kind: z.literal('outage'), vm: vm.describe('The VM whose web server (cloud.vms.*.http) stops for the check.'),
@@ -177,13 +186,13 @@ export type Check =
   | z.infer<typeof NamespaceCheck> | z.infer<typeof AddressCheck> | z.infer<typeof LinkCheck> | z.infer<typeof RouteCheck> | z.infer<typeof IpRuleCheck>
   | z.infer<typeof NeighbourCheck> | z.infer<typeof ProcessCheck> | z.infer<typeof PingProbe> | z.infer<typeof TcpProbe>
   | z.infer<typeof HttpProbe> | z.infer<typeof DhcpProbe> | z.infer<typeof TraceCheck> | z.infer<typeof CommandCheck>
-  | z.infer<typeof CounterCheck> | z.infer<typeof CaptureCheck> | z.infer<typeof OutageCheck>
+  | z.infer<typeof CounterCheck> | z.infer<typeof CaptureCheck> | z.infer<typeof OutageCheck> | z.infer<typeof MeasureProbe>
   | { kind: 'all'; of: Check[] } | { kind: 'any'; of: Check[] } | { kind: 'not'; check: Check };
 
 export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     BridgeCheck, PortCheck, FlowCheck, IptablesCheck, NamespaceCheck, AddressCheck, LinkCheck, RouteCheck, IpRuleCheck,
-    NeighbourCheck, ProcessCheck, PingProbe, TcpProbe, HttpProbe, DhcpProbe, TraceCheck, CommandCheck, CounterCheck, CaptureCheck, OutageCheck,
+    NeighbourCheck, ProcessCheck, PingProbe, TcpProbe, HttpProbe, DhcpProbe, TraceCheck, CommandCheck, CounterCheck, CaptureCheck, OutageCheck, MeasureProbe,
     z.object({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('not'), check: CheckSchema }).strict(),
@@ -195,4 +204,4 @@ export type Place = z.infer<typeof PlaceSchema>;
 export type Traffic = z.infer<typeof TrafficSchema>;
 
 /** Kinds that send traffic or run something (the rest only read the snapshot). */
-export const ACTIVE_KINDS: ReadonlySet<CheckKind> = new Set(['ping', 'tcp', 'http', 'dhcp', 'trace', 'command', 'counter', 'capture', 'outage']);
+export const ACTIVE_KINDS: ReadonlySet<CheckKind> = new Set(['ping', 'tcp', 'http', 'dhcp', 'trace', 'command', 'counter', 'capture', 'outage', 'measure']);

@@ -27,6 +27,9 @@ export interface ResolvedNetwork {
   subnets: ResolvedSubnet[];
   /** MTU a VM on this network must use (the tunnel's overhead taken off 1500). */
   mtu: number;
+  /** The L2 agent wiring its ports, and (OVS) how VMs plug in: hybrid (qbr) or noop (tap on br-int). */
+  agent: 'openvswitch' | 'linuxbridge';
+  firewall: 'hybrid' | 'noop';
 }
 
 export interface ResolvedPort {
@@ -148,6 +151,8 @@ export interface NodeModel {
   dvrMac: string | undefined;
   /** Distributed routing: the fg- port of fip-<external network id>, on hosts serving floating IPs. */
   fipGateway: ExternalPort | undefined;
+  /** The Linux bridge agent's NIC and local IP for VXLAN (cloud.linuxbridge.localNetwork). */
+  linuxbridge: { interface: string; address: string } | undefined;
 }
 
 export interface CloudModel {
@@ -317,7 +322,8 @@ export function resolveCloud(lab: Lab): CloudModel {
     };
   });
 
-  const tunnelTypes = (['gre', 'vxlan'] as const).filter((t) => [...networks.values()].some((n) => n.type === t));
+  // OVS tunnels: only for the networks the OVS agent wires.
+  const tunnelTypes = (['gre', 'vxlan'] as const).filter((t) => [...networks.values()].some((n) => n.type === t && n.agent === 'openvswitch'));
   const agentNodes = Object.entries(lab.topology.nodes).filter(([, node]) => node.role !== 'external');
   const endpoints = cloud.tunnelNetwork
     ? agentNodes.flatMap(([name, node]) => {
@@ -332,6 +338,7 @@ export function resolveCloud(lab: Lab): CloudModel {
     const endpoint = endpoints.find((e) => e.node === name);
     const localVlans = new Map<string, number>();
     for (const network of networks.values()) {
+      if (network.agent !== 'openvswitch') continue;
       // A network gets a local VLAN on a node once a port of it is on that node's br-int.
       const onNode = ports.some((p) => p.node === name && p.network === network) ||
         routers.some((r) => r.hosts.includes(name) && r.interfaces.some((i) => i.network === network)) ||
@@ -377,7 +384,10 @@ export function resolveCloud(lab: Lab): CloudModel {
           prefix: 'fg-',
         })
       : undefined;
-    nodes.set(name, { name, agents, underlay: endpoint, localVlans, tunnels, physicalBridges, dvrMac, fipGateway });
+    const lbNetwork = cloud.linuxbridge?.localNetwork;
+    const lbLink = lbNetwork ? node.links.find((l) => l.network === lbNetwork && l.address) : undefined;
+    const linuxbridge = lbLink?.address ? { interface: lbLink.interface, address: lbLink.address.split('/')[0] as string } : undefined;
+    nodes.set(name, { name, agents, underlay: endpoint, localVlans, tunnels, physicalBridges, dvrMac, fipGateway, linuxbridge });
   }
 
   const securityGroups = new Map(
@@ -416,6 +426,8 @@ function resolveNetwork(labId: string, name: string, network: CloudNetwork): Res
     external: network.external,
     subnets,
     mtu: MTU[network.type],
+    agent: network.agent,
+    firewall: network.firewall,
   };
 }
 

@@ -11,7 +11,7 @@ import { parseIpv4 } from '../net/ipv4';
 /** Linux limits device names to 15 bytes; Neutron keeps 14 (DEV_NAME_LEN). */
 export const DEV_NAME_LEN = 14;
 
-export type DevicePrefix = 'tap' | 'qbr' | 'qvb' | 'qvo' | 'qr-' | 'qg-' | 'ns-' | 'sg-' | 'fg-' | 'rfp-' | 'fpr-';
+export type DevicePrefix = 'tap' | 'brq' | 'qbr' | 'qvb' | 'qvo' | 'qr-' | 'qg-' | 'ns-' | 'sg-' | 'fg-' | 'rfp-' | 'fpr-';
 
 export function deviceName(prefix: DevicePrefix, id: string): string {
   return `${prefix}${id}`.slice(0, DEV_NAME_LEN);

@@ -3,6 +3,7 @@ import { firewallPart } from './agents/fwaas-agent';
 import { dvrFlowsPart, hostedRouters } from './agents/dvr-flows';
 import { distributedFloatingIpPart, distributedRouterPart, fipNamespacePart, snatPart } from './agents/dvr-l3-agent';
 import { floatingIpPart, routerPart } from './agents/l3-agent';
+import { linuxBridgePart } from './agents/linuxbridge-agent';
 import { poolPart } from './agents/lbaas-agent';
 import { dhcpPart, vmPart } from './agents/ports';
 import { securityGroupPart } from './agents/security-groups';
@@ -29,6 +30,9 @@ export function renderCloud(lab: Lab, model: CloudModel = resolveCloud(lab)): Cl
     parts.push(integrationBridge(model, node));
     if (node.tunnels.length > 0) parts.push(tunnelBridge(model, node), tunnelFlowsPart(model, node));
     if (node.physicalBridges.length > 0) parts.push(physicalBridge(model, node), vlanFlowsPart(model, node));
+    for (const network of model.networks.values()) {
+      if (network.agent === 'linuxbridge' && model.ports.some((p) => p.node === node.name && p.network === network)) parts.push(linuxBridgePart(model, node, network));
+    }
     for (const port of model.ports) {
       if (port.node !== node.name) continue;
       parts.push(port.owner === 'dhcp' ? dhcpPart(model, node, port) : vmPart(model, node, port));

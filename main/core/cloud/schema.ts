@@ -60,6 +60,14 @@ export const CloudNetworkSchema = z
     id: UuidSchema.optional(),
     subnets: z.record(NameSchema, SubnetSchema).default({}),
     dhcp: DhcpPortSchema.optional().describe('A DHCP port: the qdhcp-<network id> namespace with dnsmasq.'),
+    agent: z
+      .enum(['openvswitch', 'linuxbridge'])
+      .default('openvswitch')
+      .describe("The L2 agent that wires the network's ports: OVS (br-int, br-tun), or Linux bridge (brq-<id> with a kernel vxlan-<VNI>). A real cloud picks it per host; the lab per network, so one lab can hold both."),
+    firewall: z
+      .enum(['hybrid', 'noop'])
+      .default('hybrid')
+      .describe("OVS only. hybrid: a VM's tap on its own qbr, then qvb/qvo to br-int (where security groups filter). noop: the tap straight on br-int (no security groups)."),
   })
   .strict();
 
@@ -201,6 +209,11 @@ export const CloudSchema = z
       .boolean()
       .default(false)
       .describe("The l2population driver: br-tun gets a unicast flow per remote port and floods only to nodes with ports on the network (DVR needs it)."),
+    linuxbridge: z
+      .object({ localNetwork: NameSchema.describe("The topology network whose address each node's vxlan devices use as local IP (a NIC of its own: kernel VXLAN, not OVS's).") })
+      .strict()
+      .optional()
+      .describe('The Linux bridge agent, for networks with agent: linuxbridge.'),
     dvr: z
       .record(NameSchema, DvrHostSchema)
       .optional()

@@ -163,6 +163,7 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
       step: step.id,
       given: objective.given,
       ...outcome,
+      ...(outcome.passed && objective.check.kind === 'measure' ? { measured: outcome.found } : {}),
       ...(!outcome.passed && next ? { hint: textIn(next, language) } : {}),
       hintsUsed: used,
       hintsTotal: objective.hints.length,

@@ -8,6 +8,8 @@ export interface ObjectiveResult {
   passed: boolean;
   expected: string;
   found: string;
+  /** What a measuring objective measured (its figure, shown when it passes too). */
+  measured?: string;
   /** The next hint not yet shown, and how many there are. */
   hint?: string;
   hintsUsed: number;

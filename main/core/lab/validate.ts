@@ -28,6 +28,9 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
   if (cloud.tunnelNetwork && !topology.networks[cloud.tunnelNetwork]) {
     error(['cloud', 'tunnelNetwork'], `tunnel network "${cloud.tunnelNetwork}" is not in topology.networks`);
   }
+  if (cloud.linuxbridge && !topology.networks[cloud.linuxbridge.localNetwork]) {
+    error(['cloud', 'linuxbridge', 'localNetwork'], `"${cloud.linuxbridge.localNetwork}" is not in topology.networks`);
+  }
   for (const [name, physnet] of Object.entries(cloud.physnets)) {
     if (!topology.networks[physnet.network]) error(['cloud', 'physnets', name, 'network'], `physnet "${name}" maps to "${physnet.network}", which topology.networks does not declare`);
   }
@@ -40,7 +43,7 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
     } else if (network.segment !== undefined) error(at('segment'), `a ${network.type} network has no segment`);
     if ((network.type === 'vlan' || network.type === 'flat') && !network.physnet) error(at('type'), `a ${network.type} network needs a physnet`);
     if (network.physnet && !cloud.physnets[network.physnet]) error(at('physnet'), `physnet "${network.physnet}" is not in cloud.physnets`);
-    if ((network.type === 'gre' || network.type === 'vxlan') && !cloud.tunnelNetwork) error(at('type'), `a ${network.type} network needs cloud.tunnelNetwork (the topology network tunnels run over)`);
+    if ((network.type === 'gre' || network.type === 'vxlan') && network.agent === 'openvswitch' && !cloud.tunnelNetwork) error(at('type'), `a ${network.type} network needs cloud.tunnelNetwork (the topology network tunnels run over)`);
     const subnets = Object.entries(network.subnets);
     subnets.forEach(([subnetName, subnet], i) => {
       const cidr = parseCidr(subnet.cidr);
@@ -54,6 +57,12 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
         if (a && cidr && (contains(a, cidr.address) || contains(cidr, a.address))) error(at('subnets', subnetName, 'cidr'), `subnet ${subnet.cidr} overlaps subnet "${otherName}" (${other.cidr}) of the same network`);
       }
     });
+    if (network.agent === 'linuxbridge') {
+      if (network.type !== 'vxlan') error(at('agent'), `the lab's Linux bridge agent wires vxlan networks only, not ${network.type}`);
+      else if (!cloud.linuxbridge) error(at('agent'), 'a Linux bridge network needs cloud.linuxbridge.localNetwork (the topology network its VXLAN runs over)');
+      if (network.firewall === 'noop') error(at('firewall'), 'firewall noop is for OVS networks (a Linux bridge VM is on brq either way)');
+      if (network.dhcp) error(at('dhcp'), "the lab's Linux bridge agent serves no DHCP");
+    }
     if (network.dhcp) {
       agentNode(at('dhcp', 'node'), network.dhcp.node, `the DHCP port of "${name}"`);
       addressIn(at('dhcp', 'address'), network.dhcp.address, name);
@@ -79,10 +88,15 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
     addresses.set(`${vm.network}/${vm.address}`, `VM "${name}"`);
     const node = nodes[vm.node];
     // (Only when node and tunnel network themselves are right: one mistake, one message.)
-    if ((network.type === 'gre' || network.type === 'vxlan') && cloud.tunnelNetwork && topology.networks[cloud.tunnelNetwork] && node && node.role !== 'external' && !node.links.some((l) => l.network === cloud.tunnelNetwork && l.address)) {
+    if ((network.type === 'gre' || network.type === 'vxlan') && network.agent === 'openvswitch' && cloud.tunnelNetwork && topology.networks[cloud.tunnelNetwork] && node && node.role !== 'external' && !node.links.some((l) => l.network === cloud.tunnelNetwork && l.address)) {
       error(at('node'), `VM "${name}" is on a ${network.type} network, but node "${vm.node}" has no address on the tunnel network "${cloud.tunnelNetwork}"`);
     }
     if (vm.dhcp && !network.dhcp) error(at('dhcp'), `VM "${name}" asks for DHCP, but network "${vm.network}" has no DHCP port`);
+    const lbNetwork = cloud.linuxbridge?.localNetwork;
+    if (network.agent === 'linuxbridge' && lbNetwork && node && !node.links.some((l) => l.network === lbNetwork && l.address)) {
+      error(at('node'), `VM "${name}" is on a Linux bridge network, but node "${vm.node}" has no address on "${lbNetwork}" (cloud.linuxbridge.localNetwork)`);
+    }
+    if (network.firewall === 'noop' && vm.securityGroups?.length) error(at('securityGroups'), `network "${vm.network}" has firewall noop: its ports are not filtered`);
     if (network.type === 'local') {
       const others = Object.values(cloud.vms).filter((v) => cloud.networks[v.network]?.type === 'local' && v.network === vm.network && v.node !== vm.node);
       if (others.length > 0) error(at('node'), `network "${vm.network}" is local: all its VMs must be on one node`);

@@ -70,6 +70,7 @@ export const en = {
   'objectives.failed': 'not met',
   'objectives.expected': 'Expected',
   'objectives.found': 'Found',
+  'objectives.measured': 'Measured:',
   'objectives.hint': 'Hint {n}/{total}',
   'objectives.nextHint': 'Next hint',
   'objectives.summary': '{passed}/{total} met · checked in {seconds} s',

@@ -69,6 +69,7 @@ export const zh: Record<MessageKey, string> = {
   'objectives.failed': '未完成',
   'objectives.expected': '期望',
   'objectives.found': '实际',
+  'objectives.measured': '测得：',
   'objectives.hint': '提示 {n}/{total}',
   'objectives.nextHint': '下一条提示',
   'objectives.summary': '已完成 {passed}/{total} · 检查用时 {seconds} 秒',

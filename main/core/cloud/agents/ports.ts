@@ -1,7 +1,8 @@
 import { inNamespace } from '../../docker/exec';
 import type { CloudModel, NodeModel, ResolvedPort } from '../model';
 import { deviceName } from '../names';
-import { part, vsctl, type PlanPart, type Step } from '../plan';
+import { part, vsctl, type PartRef, type PlanPart, type Step } from '../plan';
+import { bridgeName } from './linuxbridge-agent';
 import { createNamespace } from './namespace';
 import { ref } from './ovs-agent';
 
@@ -40,27 +41,59 @@ function addressing(ns: string, dev: string, port: ResolvedPort, gatewayRoute: b
 }
 
 export function vmPart(model: CloudModel, node: NodeModel, port: ResolvedPort): PlanPart {
-  const lvid = node.localVlans.get(port.network.name) as number;
-  const [tap, qbr, qvb, qvo] = (['tap', 'qbr', 'qvb', 'qvo'] as const).map((prefix) => deviceName(prefix, port.portId)) as [string, string, string, string];
   const ns = port.name;
-  return part(ref(node, 'vm', port.name), `VM ${port.name} (${port.address}): ${tap} → ${qbr} → ${qvb}/${qvo} → br-int, tag ${lvid}`, [ref(node, 'integration-bridge')], [
+  const { summary, needs, steps } = plug(node, port);
+  return part(ref(node, 'vm', port.name), `VM ${port.name} (${port.address}): ${summary}`, needs, [
     ...createNamespace(ns),
-    // The VM's NIC: eth0 in the namespace, its other end the tap device Nova plugs into qbr.
-    { argv: ['ip', 'link', 'add', tap, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns], unless: linkExists(tap) },
-    { argv: ['ip', 'link', 'add', qbr, 'type', 'bridge'], unless: linkExists(qbr) },
-    { argv: ['ip', 'link', 'add', qvb, 'type', 'veth', 'peer', 'name', qvo], unless: linkExists(qvb) },
-    { argv: ['ip', 'link', 'set', tap, 'master', qbr, 'mtu', String(port.network.mtu), 'up'] },
-    { argv: ['ip', 'link', 'set', qvb, 'master', qbr, 'up'] },
-    { argv: ['ip', 'link', 'set', qbr, 'up'] },
-    { argv: ['ip', 'link', 'set', qvo, 'up'] },
-    txOff(tap),
-    txOff(qvb),
-    txOff(qvo),
-    intPort(qvo, port, lvid),
+    // The VM's NIC: eth0 in the namespace, its other end the tap device Nova plugs in.
+    { argv: ['ip', 'link', 'add', deviceName('tap', port.portId), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns], unless: linkExists(deviceName('tap', port.portId)) },
+    ...steps,
     ...addressing(ns, 'eth0', port, true),
     ...(port.dhcp ? [askForLease(ns)] : []),
     ...(port.http ? webServerSteps(ns, port.http) : []),
   ]);
+}
+
+/**
+ * How Nova plugs the VM's tap, by the network's agent and firewall driver: hybrid (tap → qbr →
+ * qvb/qvo → br-int, where the iptables driver can see it), noop (the tap straight on br-int), or
+ * Linux bridge (the tap on the network's brq).
+ */
+function plug(node: NodeModel, port: ResolvedPort): { summary: string; needs: PartRef[]; steps: Step[] } {
+  const [tap, qbr, qvb, qvo] = (['tap', 'qbr', 'qvb', 'qvo'] as const).map((prefix) => deviceName(prefix, port.portId)) as [string, string, string, string];
+  const mtu = String(port.network.mtu);
+  if (port.network.agent === 'linuxbridge') {
+    const brq = bridgeName(port.network);
+    return {
+      summary: `${tap} → ${brq}`,
+      needs: [ref(node, 'linuxbridge', port.network.name)],
+      steps: [{ argv: ['ip', 'link', 'set', tap, 'master', brq, 'mtu', mtu, 'up'] }, txOff(tap)],
+    };
+  }
+  const lvid = node.localVlans.get(port.network.name) as number;
+  if (port.network.firewall === 'noop') {
+    return {
+      summary: `${tap} → br-int, tag ${lvid}`,
+      needs: [ref(node, 'integration-bridge')],
+      steps: [{ argv: ['ip', 'link', 'set', tap, 'mtu', mtu, 'up'] }, txOff(tap), intPort(tap, port, lvid)],
+    };
+  }
+  return {
+    summary: `${tap} → ${qbr} → ${qvb}/${qvo} → br-int, tag ${lvid}`,
+    needs: [ref(node, 'integration-bridge')],
+    steps: [
+      { argv: ['ip', 'link', 'add', qbr, 'type', 'bridge'], unless: linkExists(qbr) },
+      { argv: ['ip', 'link', 'add', qvb, 'type', 'veth', 'peer', 'name', qvo], unless: linkExists(qvb) },
+      { argv: ['ip', 'link', 'set', tap, 'master', qbr, 'mtu', mtu, 'up'] },
+      { argv: ['ip', 'link', 'set', qvb, 'master', qbr, 'up'] },
+      { argv: ['ip', 'link', 'set', qbr, 'up'] },
+      { argv: ['ip', 'link', 'set', qvo, 'up'] },
+      txOff(tap),
+      txOff(qvb),
+      txOff(qvo),
+      intPort(qvo, port, lvid),
+    ],
+  };
 }
 
 /** A guest's service: busybox httpd on the port, serving a page that names the VM (so a balancer's choice shows). */

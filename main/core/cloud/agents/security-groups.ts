@@ -16,32 +16,40 @@ import { ref } from './ovs-agent';
  * the book's dump and a live node read alike).
  */
 
-/** neutron-openvswitch-agent, cut to the 16 characters of an iptables_manager wrap name. */
-const PREFIX = 'neutron-openvswi';
+/**
+ * The agent's binary name cut to the 16 characters of an iptables_manager wrap name:
+ * neutron-openvswitch-agent, or neutron-linuxbridge-agent, whose driver is the same.
+ */
+const prefixOf = (port: ResolvedPort): string => (port.network.agent === 'linuxbridge' ? 'neutron-linuxbri' : 'neutron-openvswi');
 
-export const SG_CHAINS = {
-  filterTop: 'neutron-filter-top',
-  forward: `${PREFIX}-FORWARD`,
-  input: `${PREFIX}-INPUT`,
-  output: `${PREFIX}-OUTPUT`,
-  local: `${PREFIX}-local`,
-  sgChain: `${PREFIX}-sg-chain`,
-  fallback: `${PREFIX}-sg-fallback`,
-} as const;
+export function sgChains(prefix: string) {
+  return {
+    filterTop: 'neutron-filter-top',
+    forward: `${prefix}-FORWARD`,
+    input: `${prefix}-INPUT`,
+    output: `${prefix}-OUTPUT`,
+    local: `${prefix}-local`,
+    sgChain: `${prefix}-sg-chain`,
+    fallback: `${prefix}-sg-fallback`,
+  } as const;
+}
 
 /** The chains the driver shares between ports, and the jumps that hang them off the built-in chains. */
-const SHARED_RULES: string[][] = [
-  ['-A', 'INPUT', '-j', SG_CHAINS.input],
-  ['-A', 'FORWARD', '-j', SG_CHAINS.filterTop],
-  ['-A', 'FORWARD', '-j', SG_CHAINS.forward],
-  ['-A', 'OUTPUT', '-j', SG_CHAINS.filterTop],
-  ['-A', 'OUTPUT', '-j', SG_CHAINS.output],
-  ['-A', SG_CHAINS.filterTop, '-j', SG_CHAINS.local],
-  ['-A', SG_CHAINS.fallback, '-j', 'DROP'],
-];
+function sharedRules(prefix: string): string[][] {
+  const chains = sgChains(prefix);
+  return [
+    ['-A', 'INPUT', '-j', chains.input],
+    ['-A', 'FORWARD', '-j', chains.filterTop],
+    ['-A', 'FORWARD', '-j', chains.forward],
+    ['-A', 'OUTPUT', '-j', chains.filterTop],
+    ['-A', 'OUTPUT', '-j', chains.output],
+    ['-A', chains.filterTop, '-j', chains.local],
+    ['-A', chains.fallback, '-j', 'DROP'],
+  ];
+}
 
 /** sg-chain's last rule: traffic of ports without groups passes (every port's jump comes before it). */
-const SG_CHAIN_END = ['-A', SG_CHAINS.sgChain, '-j', 'ACCEPT'];
+const sgChainEnd = (prefix: string): string[] => ['-A', sgChains(prefix).sgChain, '-j', 'ACCEPT'];
 
 export interface PortChains {
   tap: string;
@@ -56,7 +64,8 @@ export interface PortChains {
 /** `i583c7038-d`: the first 10 characters of the port id after i, o or s. */
 export function portChains(port: ResolvedPort): PortChains {
   const id = port.portId.slice(0, 10);
-  return { tap: deviceName('tap', port.portId), ingress: `${PREFIX}-i${id}`, egress: `${PREFIX}-o${id}`, spoof: `${PREFIX}-s${id}` };
+  const prefix = prefixOf(port);
+  return { tap: deviceName('tap', port.portId), ingress: `${prefix}-i${id}`, egress: `${prefix}-o${id}`, spoof: `${prefix}-s${id}` };
 }
 
 const physdev = (direction: 'in' | 'out', tap: string) => ['-m', 'physdev', `--physdev-${direction}`, tap, '--physdev-is-bridged'];
@@ -64,6 +73,7 @@ const physdev = (direction: 'in' | 'out', tap: string) => ['-m', 'physdev', `--p
 /** The port's jumps in the shared chains: FORWARD and INPUT see it by physdev, sg-chain picks its own chain. */
 export function portJumps(port: ResolvedPort): string[][] {
   const c = portChains(port);
+  const SG_CHAINS = sgChains(prefixOf(port));
   return [
     ['-A', SG_CHAINS.forward, ...physdev('out', c.tap), '-j', SG_CHAINS.sgChain],
     ['-A', SG_CHAINS.forward, ...physdev('in', c.tap), '-j', SG_CHAINS.sgChain],
@@ -76,6 +86,7 @@ export function portJumps(port: ResolvedPort): string[][] {
 /** The port's own three chains, in the driver's order (Icehouse's _add_rule_by_security_group). */
 export function portRules(model: CloudModel, port: ResolvedPort): string[][] {
   const c = portChains(port);
+  const fallback = sgChains(prefixOf(port)).fallback;
   const rules = port.securityGroups.flatMap((name) => model.securityGroups.get(name)?.rules ?? []);
   const converted = (direction: SecurityGroupRule['direction']) =>
     rules.filter((r) => r.direction === direction).flatMap((r) => convertRule(model, r));
@@ -86,7 +97,7 @@ export function portRules(model: CloudModel, port: ResolvedPort): string[][] {
     ...stateful,
     ...converted('ingress'),
     ...dhcpServers.map((d) => ['-s', `${d.address}/32`, '-p', 'udp', '-m', 'udp', '--sport', '67', '--dport', '68', '-j', 'RETURN']),
-    ['-j', SG_CHAINS.fallback],
+    ['-j', fallback],
   ];
   const egress = [
     // The VM may ask for an address before it has one.
@@ -96,7 +107,7 @@ export function portRules(model: CloudModel, port: ResolvedPort): string[][] {
     ['-p', 'udp', '-m', 'udp', '--sport', '67', '--dport', '68', '-j', 'DROP'],
     ...stateful,
     ...converted('egress'),
-    ['-j', SG_CHAINS.fallback],
+    ['-j', fallback],
   ];
   const spoof = [['-s', `${port.address}/32`, '-m', 'mac', '--mac-source', port.mac, '-j', 'RETURN'], ['-j', 'DROP']];
   return [
@@ -129,14 +140,16 @@ function convertRule(model: CloudModel, rule: SecurityGroupRule): string[][] {
   return remotes.map((remote) => [...(remote === '0.0.0.0/0' || remote === undefined ? [] : [side, remote]), ...match, '-j', 'RETURN']);
 }
 
-/** Every rule the driver writes for these ports, shared chains first, as `iptables -S` lines. */
+/** Every rule the driver writes for these ports (of one agent), shared chains first, as `iptables -S` lines. */
 export function filterTableRules(model: CloudModel, ports: readonly ResolvedPort[]): string[] {
-  return [...SHARED_RULES, ...ports.flatMap((p) => [...portJumps(p), ...portRules(model, p)]), SG_CHAIN_END].map((r) => r.join(' '));
+  const prefix = ports[0] ? prefixOf(ports[0]) : 'neutron-openvswi';
+  return [...sharedRules(prefix), ...ports.flatMap((p) => [...portJumps(p), ...portRules(model, p)]), sgChainEnd(prefix)].map((r) => r.join(' '));
 }
 
 export function securityGroupPart(model: CloudModel, node: NodeModel, port: ResolvedPort): PlanPart {
   const c = portChains(port);
-  const shared = Object.values(SG_CHAINS).map((chain) => ensureChain(chain));
+  const prefix = prefixOf(port);
+  const shared = Object.values(sgChains(prefix)).map((chain) => ensureChain(chain));
   // The port's chains in one restore: declaring them (without flushing the rest) empties them first.
   const table = ['*filter', `:${c.ingress} - [0:0]`, `:${c.egress} - [0:0]`, `:${c.spoof} - [0:0]`, ...portRules(model, port).map((r) => r.join(' ')), 'COMMIT'];
   const [forwardOut, forwardIn, input, toIngress, toEgress] = portJumps(port) as [string[], string[], string[], string[], string[]];
@@ -146,7 +159,7 @@ export function securityGroupPart(model: CloudModel, node: NodeModel, port: Reso
     [ref(node, 'vm', port.name)],
     [
       ...shared,
-      ...[...SHARED_RULES, SG_CHAIN_END].map((rule) => ensureRule(rule)),
+      ...[...sharedRules(prefix), sgChainEnd(prefix)].map((rule) => ensureRule(rule)),
       { argv: ['iptables-restore', '-w', '--noflush'], input: `${table.join('\n')}\n` },
       ensureRule(forwardOut),
       ensureRule(forwardIn),

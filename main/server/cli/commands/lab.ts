@@ -151,6 +151,7 @@ export function formatReport(report: CheckReport): string {
   const lines = [`${report.lab} (${report.session}): ${report.passed}/${report.total} objectives met  [${report.elapsedMs} ms]`];
   for (const r of report.objectives) {
     lines.push(`  ${r.passed ? '✓' : '✗'} ${r.id}${r.given ? ' (given)' : ''}: ${r.title}`);
+    if (r.measured) lines.push(`      measured: ${r.measured}`);
     if (!r.passed) {
       lines.push(`      expected: ${r.expected}`, `      found:    ${r.found}`);
       if (r.hint) lines.push(`      hint:     ${r.hint}${r.hintsTotal > 1 ? `  (more: neutron-lab hint ${report.lab} ${r.id})` : ''}`);
