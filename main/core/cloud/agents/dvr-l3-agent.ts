@@ -50,7 +50,6 @@ export function distributedRouterPart(model: CloudModel, node: NodeModel, router
   const ns = routerNamespace(router);
   const steps: Step[] = [...createNamespace(ns)];
   for (const qr of router.interfaces) steps.push(...plugInternalPort(ns, 'br-int', qr, node.localVlans.get(qr.network.name)));
-  steps.push(sysctl(ns, { 'net.ipv4.conf.all.send_redirects': '0' }));
   // The server hands every host the subnets' ports: the router never ARPs for them across hosts.
   for (const qr of router.interfaces) {
     const neighbours = [
@@ -59,7 +58,12 @@ export function distributedRouterPart(model: CloudModel, node: NodeModel, router
     ];
     for (const p of neighbours) steps.push({ argv: inNamespace(['ip', 'neigh', 'replace', p.address, 'lladdr', p.mac, 'dev', qr.device, 'nud', 'permanent'], ns) });
   }
-  // What leaves without a floating IP goes to the subnet's SNAT port on the network node.
+  // What leaves without a floating IP goes to the subnet's SNAT port on the network node, out of
+  // the qr- port it came in by: no ICMP redirects telling the VM about that shorter way (the
+  // kernel sends them while either `all` or the device says so; Juno's agent sets the device's).
+  const redirected = router.interfaces.filter((qr) => router.snatPorts.some((p) => p.subnet === qr.subnet));
+  const quiet = redirected.map((qr) => [`net.ipv4.conf.${qr.device}.send_redirects`, '0']);
+  if (quiet.length > 0) steps.push(sysctl(ns, Object.fromEntries([['net.ipv4.conf.all.send_redirects', '0'], ...quiet])));
   router.interfaces.forEach((qr) => {
     const snat = router.snatPorts.find((p) => p.subnet === qr.subnet);
     if (!snat) return;
