@@ -31,8 +31,25 @@ export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<
   const plan = renderCloud(loaded.lab);
   const parts = bootParts(loaded.lab, plan);
   const session = await up(engine, loaded, { ...options, parts });
+  await warmTunnels(containersOf(engine, session), loaded);
   await awaitLeases(containersOf(engine, session), loaded, parts);
   return session;
+}
+
+/**
+ * OVS's userspace tunnels drop a packet while they look up the remote endpoint's MAC. So that no
+ * learner's (or check's) first packet is the one lost, every node pings its tunnel peers over
+ * the underlay once all are built: OVS learns their MACs from the ARP replies crossing br-phy.
+ * Best effort: a peer that does not answer is the checks' to report.
+ */
+async function warmTunnels(containers: Map<string, Docker.Container>, loaded: LoadedLab): Promise<void> {
+  const model = resolveCloud(loaded.lab);
+  await Promise.all(
+    [...containers].flatMap(([node, container]) => {
+      const peers = new Set(model.nodes.get(node)?.tunnels.map((t) => t.remoteIp) ?? []);
+      return [...peers].map((ip) => execArgv(container, ['ping', '-n', '-q', '-c', '1', '-W', '1', ip]).catch(() => undefined));
+    }),
+  );
 }
 
 /**
@@ -252,6 +269,7 @@ export async function resetLab(engine: Engine, name: string): Promise<ResetResul
       await applyParts(container, node, parts.filter((p) => p.ref.node === node));
     }),
   );
+  await warmTunnels(containers, loaded);
   await awaitLeases(containers, loaded, parts);
   return { session: name, recreated: false, elapsedMs: Math.round(performance.now() - started) };
 }
