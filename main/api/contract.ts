@@ -139,8 +139,6 @@ export interface EventPayloads {
   'terminal.exit': { id: string; code: number | null };
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['image.progress', 'lab.boot', 'terminal.data', 'terminal.exit'];
-
 /** What a call returns on every transport: a result, or the error as a structured value. */
 export type Reply<M extends MethodName = MethodName> =
   | { ok: true; result: MethodResults[M] }

@@ -45,11 +45,13 @@ async function throughput(ctx: ProbeContext, from: Place, to: Place, seconds: nu
   // The server answers one test, and gives up on its own if none comes.
   const server = ctx.run(to.node, inNamespace(['timeout', String(seconds + 6), 'iperf3', '-s', '-1', '-p', IPERF_PORT], to.namespace));
   let last = '';
+  let measured = false;
   try {
     for (let attempt = 0; attempt < 20; attempt++) {
       const client = await ctx.run(from.node, inNamespace(['iperf3', '-c', to.address, '-p', IPERF_PORT, '-t', String(seconds), '--connect-timeout', '1000', '-J'], from.namespace));
       const report = parseReport(client.stdout);
-      if (client.exitCode === 0 && report !== undefined) return { text: `${(report / 1e9).toFixed(2)} Gbit/s over ${seconds} s` };
+      measured = client.exitCode === 0 && report !== undefined;
+      if (measured) return { text: `${((report as number) / 1e9).toFixed(2)} Gbit/s over ${seconds} s` };
       last = (report === undefined ? jsonError(client.stdout) : '') || client.stderr.trim() || `iperf3 exited ${client.exitCode}`;
       // Until the server listens, connections are refused: ask again shortly. A connection that
       // timed out (a SYN lost in a busy userspace datapath) gets one more try.
@@ -58,7 +60,8 @@ async function throughput(ctx: ProbeContext, from: Place, to: Place, seconds: nu
     }
     return { problem: `no throughput measured: ${last}` };
   } finally {
-    await ctx.run(to.node, ['pkill', '-f', `^iperf3 -s -1 -p ${IPERF_PORT}$`]);
+    // After one test the server is gone; after none, it would wait for its timeout.
+    if (!measured) await ctx.run(to.node, ['pkill', '-f', `^iperf3 -s -1 -p ${IPERF_PORT}$`]);
     await server;
   }
 }

@@ -228,23 +228,27 @@ async function trace(check: Extract<Check, { kind: 'trace' }>, ctx: ProbeContext
 type CounterPlace = Omit<Extract<Check, { kind: 'counter' }>, 'kind' | 'traffic' | 'grows' | 'unmoved'>;
 
 async function counter(check: Extract<Check, { kind: 'counter' }>, ctx: ProbeContext): Promise<Outcome> {
-  const watched = watch(check, ctx);
-  const flat = (check.unmoved ?? []).map((place) => watch(place, ctx));
-  const expected = `the counter of ${watched.what} grows by ${check.grows}+${flat.length ? `, and ${flat.map((w) => w.what).join(', ')} stay${flat.length === 1 ? 's' : ''} flat,` : ''} while ${describeTraffic(check.traffic, ctx)}`;
-  const before = await Promise.all([watched, ...flat].map((w) => w.read()));
-  const unreadable = before.find((n) => typeof n === 'string');
-  if (unreadable !== undefined) return { passed: false, expected, found: String(unreadable) };
+  const watched = [check, ...(check.unmoved ?? [])];
+  const [main, ...flat] = watched.map((place) => watch(place, ctx)) as [Watched, ...Watched[]];
+  const expected = `the counter of ${main.what} grows by ${check.grows}+${flat.length ? `, and ${flat.map((w) => w.what).join(', ')} stay${flat.length === 1 ? 's' : ''} flat,` : ''} while ${describeTraffic(check.traffic, ctx)}`;
+  // Datapath flows carry the packets; purging them (once per node) hands their statistics to the
+  // OpenFlow flows now, before the traffic too: earlier probes' packets are not this one's.
+  const flowNodes = [...new Set(watched.filter((p) => !p.iptables).map((p) => p.node))];
+  const readAll = async (): Promise<number[] | string> => {
+    await Promise.all(flowNodes.map((node) => ctx.run(node, ['ovs-appctl', 'revalidator/purge'])));
+    const counts = await Promise.all([main, ...flat].map((w) => w.read()));
+    return counts.find((n): n is string => typeof n === 'string') ?? (counts as number[]);
+  };
+  const before = await readAll();
+  if (typeof before === 'string') return { passed: false, expected, found: before };
   const sent = await runProbe(check.traffic, ctx);
-  const after = await Promise.all([watched, ...flat].map((w) => w.read()));
-  const unreadableAfter = after.find((n) => typeof n === 'string');
-  if (unreadableAfter !== undefined) return { passed: false, expected, found: String(unreadableAfter) };
-  const deltas = after.map((n, i) => (n as number) - (before[i] as number));
-  const [grew = 0, ...moved] = deltas;
-  const stillFlat = moved.every((d) => d === 0);
+  const after = await readAll();
+  if (typeof after === 'string') return { passed: false, expected, found: after };
+  const [grew = 0, ...moved] = after.map((n, i) => n - (before[i] as number));
   const elsewhere = flat.length ? `; ${flat.map((w, i) => `${w.what}: +${moved[i]}`).join(', ')}` : '';
   // The traffic must also do what it says (a reply, a refusal…): counted packets whose answers die elsewhere prove little.
   return {
-    passed: grew >= check.grows && stillFlat && sent.passed,
+    passed: grew >= check.grows && moved.every((d) => d === 0) && sent.passed,
     expected,
     found: `packets ${before[0]} → ${after[0]} (+${grew})${elsewhere}; the traffic: ${sent.passed ? '' : 'NOT as expected: '}${sent.found}`,
   };
@@ -254,7 +258,7 @@ function watch(place: CounterPlace, ctx: ProbeContext): Watched {
   return place.iptables ? iptablesCounter(place.node, place.iptables, ctx) : flowCounter(place, place.bridge ?? '', ctx);
 }
 
-/** A counter: what it is, for people, and how to read it (a number, or why it cannot be read). */
+/** A counter: what it is, for people, and how to read it (a number, or why it cannot be read); flows are read as last purged. */
 interface Watched {
   what: string;
   read(): Promise<number | string>;
@@ -265,9 +269,6 @@ function flowCounter(check: Parameters<typeof compileSelector>[0] & { node: stri
   return {
     what: `${selector.describe()} on ${bridge} (${check.node})`,
     async read() {
-      // Datapath flows carry the packets; purging them hands their statistics to the OpenFlow flows
-      // now (before the traffic too: earlier probes' packets must not be counted as this one's).
-      await ctx.run(check.node, ['ovs-appctl', 'revalidator/purge']);
       // --names: ports by name, so the check's in_port=patch-int needs no port map.
       const dump = await ctx.run(check.node, ['ovs-ofctl', '--names', 'dump-flows', bridge]);
       if (dump.exitCode !== 0) return `cannot read ${bridge}: ${firstLine(dump.stderr)}`;

@@ -225,15 +225,15 @@ export function resolveCloud(lab: Lab): CloudModel {
   }
 
   /** A port on an external network, plugged into its bridge on `node` (qg-, fg-). */
-  const externalPort = (node: string, networkName: string, port: NamespacePort['address'], ids: { portId: string; mac: string; prefix: 'qg-' | 'fg-' }): ExternalPort => {
+  const externalPort = (node: string, networkName: string, address: string, ids: { portId: string; mac: string; prefix: 'qg-' | 'fg-' }): ExternalPort => {
     const network = networks.get(networkName) as ResolvedNetwork;
-    const subnet = network.subnets.find((s) => inside(s.cidr, port)) ?? (network.subnets[0] as ResolvedSubnet);
+    const subnet = network.subnets.find((s) => inside(s.cidr, address)) ?? (network.subnets[0] as ResolvedSubnet);
     const physnet = network.physnet ? cloud.physnets[network.physnet] : undefined;
     const link = physnet ? lab.topology.nodes[node]?.links.find((l) => l.network === physnet.network) : undefined;
     return {
       network,
       subnet,
-      address: port,
+      address,
       mac: ids.mac,
       portId: ids.portId,
       device: deviceName(ids.prefix, ids.portId),

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { evaluate, nodesRead, probesOf, runProbes } from '../check/evaluate';
 import type { Runner } from '../check/probes';
 import { applyParts } from '../cloud/apply';
-import { resolveCloud } from '../cloud/model';
+import { resolveCloud, type CloudModel } from '../cloud/model';
 import type { PlanPart } from '../cloud/plan';
 import { renderCloud } from '../cloud/render';
 import type { Engine } from '../docker/engine';
@@ -28,10 +28,10 @@ import { textIn, type Language, type LocalizedText } from './schema';
  */
 
 export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<UpOptions, 'parts'> = {}): Promise<SessionStatus> {
-  const plan = renderCloud(loaded.lab);
-  const parts = bootParts(loaded.lab, plan);
+  const model = resolveCloud(loaded.lab);
+  const parts = bootParts(loaded.lab, renderCloud(loaded.lab, model));
   const session = await up(engine, loaded, { ...options, parts });
-  await warmTunnels(containersOf(engine, session), loaded);
+  await warmTunnels(containersOf(engine, session), model);
   await awaitLeases(containersOf(engine, session), loaded, parts);
   return session;
 }
@@ -42,8 +42,7 @@ export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<
  * the underlay once all are built: OVS learns their MACs from the ARP replies crossing br-phy.
  * Best effort: a peer that does not answer is the checks' to report.
  */
-async function warmTunnels(containers: Map<string, Docker.Container>, loaded: LoadedLab): Promise<void> {
-  const model = resolveCloud(loaded.lab);
+async function warmTunnels(containers: Map<string, Docker.Container>, model: CloudModel): Promise<void> {
   await Promise.all(
     [...containers].flatMap(([node, container]) => {
       const peers = new Set(model.nodes.get(node)?.tunnels.map((t) => t.remoteIp) ?? []);
@@ -261,7 +260,8 @@ export async function resetLab(engine: Engine, name: string): Promise<ResetResul
     return { session: name, recreated: true, elapsedMs: Math.round(performance.now() - started) };
   }
   const containers = containersOf(engine, session);
-  const parts = bootParts(loaded.lab, renderCloud(loaded.lab));
+  const model = resolveCloud(loaded.lab);
+  const parts = bootParts(loaded.lab, renderCloud(loaded.lab, model));
   await Promise.all(
     [...containers].map(async ([node, container]) => {
       const cleared = await execArgv(container, ['nl-reset']);
@@ -269,7 +269,7 @@ export async function resetLab(engine: Engine, name: string): Promise<ResetResul
       await applyParts(container, node, parts.filter((p) => p.ref.node === node));
     }),
   );
-  await warmTunnels(containers, loaded);
+  await warmTunnels(containers, model);
   await awaitLeases(containers, loaded, parts);
   return { session: name, recreated: false, elapsedMs: Math.round(performance.now() - started) };
 }

@@ -31,7 +31,7 @@ export function toSourceMacFlows(lvid: number, gateway: NamespacePort, ports: { 
 }
 
 /** The flows for the distributed routers on this host, per bridge. */
-export function dvrFlows(model: CloudModel, node: NodeModel): { tun: string[]; int: string[] } {
+function dvrFlows(model: CloudModel, node: NodeModel): { tun: string[]; int: string[] } {
   const tun: string[] = [];
   const int: string[] = [];
   const dvrMac = node.dvrMac as string;

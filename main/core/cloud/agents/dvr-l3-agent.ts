@@ -1,12 +1,12 @@
 import { inNamespace } from '../../docker/exec';
 import { parseIpv4 } from '../../net/ipv4';
 import type { CloudModel, ExternalPort, NodeModel, ResolvedRouter } from '../model';
-import { part, vsctl, type PlanPart, type Step } from '../plan';
+import { part, type PlanPart, type Step } from '../plan';
 import { toSourceMacFlows } from './dvr-flows';
 import { plugInternalPort } from './internal-port';
 import { createNamespace, sysctl } from './namespace';
 import { ensureRule } from './iptables-steps';
-import { floatingIpRules, natTable, routerNamespace } from './l3-agent';
+import { externalBridge, floatingIpRules, natTable, routerNamespace } from './l3-agent';
 import { ref } from './ovs-agent';
 
 /**
@@ -24,25 +24,20 @@ import { ref } from './ovs-agent';
  */
 
 /** Table 16: where a VM with a floating IP finds its way out through rfp- (the agent's FIP_RT_TBL). */
-export const FIP_ROUTE_TABLE = 16;
+const FIP_ROUTE_TABLE = 16;
 /** Floating IPs' rule priorities count up from here (FIP_PR_START). */
 const FIP_RULE_PRIORITY = 32768;
 
-export const snatNamespace = (router: ResolvedRouter): string => `snat-${router.id}`;
-export const fipNamespace = (gateway: ExternalPort): string => `fip-${gateway.network.id}`;
+const snatNamespace = (router: ResolvedRouter): string => `snat-${router.id}`;
+const fipNamespace = (gateway: ExternalPort): string => `fip-${gateway.network.id}`;
 
 /** The table (and rule priority) of a subnet's SNAT redirect: the qr address as a number. */
-export const snatTable = (qrAddress: string): number => parseIpv4(qrAddress) as number;
+const snatTable = (qrAddress: string): number => parseIpv4(qrAddress) as number;
 
 /** An `ip rule add`, skipped when the same rule is there (a second add fails: "File exists"). */
 function ipRule(ns: string, from: string, table: number, priority: number): Step {
   const selector = ['from', from, 'priority', String(priority), 'table', String(table)];
   return { argv: inNamespace(['ip', 'rule', 'add', ...selector], ns), unless: ['nl-prints', ...inNamespace(['ip', 'rule', 'show', ...selector], ns)] };
-}
-
-/** br-ex, owning the node's NIC on the external network. */
-function externalBridge(gateway: ExternalPort): Step {
-  return { argv: vsctl(['--may-exist', 'add-br', gateway.bridge], ['set', 'bridge', gateway.bridge, 'datapath_type=netdev'], ...(gateway.nic ? [['--may-exist', 'add-port', gateway.bridge, gateway.nic]] : [])) };
 }
 
 /** qrouter-<id> on one host of a distributed router. */

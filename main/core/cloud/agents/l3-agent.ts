@@ -1,5 +1,5 @@
 import { inNamespace } from '../../docker/exec';
-import type { CloudModel, NodeModel, ResolvedRouter } from '../model';
+import type { CloudModel, ExternalPort, NodeModel, ResolvedRouter } from '../model';
 import { part, vsctl, type PlanPart, type Step } from '../plan';
 import { plugInternalPort } from './internal-port';
 import { createNamespace } from './namespace';
@@ -69,6 +69,11 @@ export function floatingIpRules(router: ResolvedRouter, fip: { address: string; 
   ];
 }
 
+/** br-ex: the external network's bridge, owning the node's NIC on it (Icehouse's external_network_bridge). */
+export function externalBridge(gateway: ExternalPort): Step {
+  return { argv: vsctl(['--may-exist', 'add-br', gateway.bridge], ['set', 'bridge', gateway.bridge, 'datapath_type=netdev'], ...(gateway.nic ? [['--may-exist', 'add-port', gateway.bridge, gateway.nic]] : [])) };
+}
+
 export function routerPart(model: CloudModel, node: NodeModel, router: ResolvedRouter): PlanPart {
   const ns = routerNamespace(router);
   const steps: Step[] = [
@@ -77,8 +82,7 @@ export function routerPart(model: CloudModel, node: NodeModel, router: ResolvedR
   for (const iface of router.interfaces) steps.push(...plugInternalPort(ns, 'br-int', iface, node.localVlans.get(iface.network.name)));
   const gateway = router.gateway;
   if (gateway) {
-    // br-ex: the external network's bridge, owning the node's NIC on it (Icehouse's external_network_bridge).
-    steps.push({ argv: vsctl(['--may-exist', 'add-br', gateway.bridge], ['set', 'bridge', gateway.bridge, 'datapath_type=netdev'], ...(gateway.nic ? [['--may-exist', 'add-port', gateway.bridge, gateway.nic]] : [])) });
+    steps.push(externalBridge(gateway));
     steps.push(...plugInternalPort(ns, gateway.bridge, gateway, undefined));
     steps.push({ argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', gateway.nexthop, 'dev', gateway.device], ns) });
   }

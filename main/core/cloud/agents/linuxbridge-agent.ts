@@ -13,10 +13,10 @@ import { ref } from './ovs-agent';
  */
 
 /** Juno's default group for the VXLAN devices' broadcast, unknown unicast and multicast. */
-export const VXLAN_GROUP = '224.0.0.1';
+const VXLAN_GROUP = '224.0.0.1';
 
 export const bridgeName = (network: ResolvedNetwork): string => deviceName('brq', network.id);
-export const vxlanDevice = (network: ResolvedNetwork): string => `vxlan-${network.segment}`;
+const vxlanDevice = (network: ResolvedNetwork): string => `vxlan-${network.segment}`;
 
 export function linuxBridgePart(model: CloudModel, node: NodeModel, network: ResolvedNetwork): PlanPart {
   const { interface: nic, address } = node.linuxbridge as NonNullable<NodeModel['linuxbridge']>;

@@ -65,7 +65,7 @@ export function tunnelBridge(model: CloudModel, node: NodeModel): PlanPart {
 }
 
 export function tunnelFlowsPart(model: CloudModel, node: NodeModel): PlanPart {
-  const dvr = model.distributedRouting && node.dvrMac !== undefined;
+  const dvr = node.dvrMac !== undefined;
   const tables = model.junoOrLater ? `0, ${dvr ? '1, ' : ''}2, 3, 4, ${dvr ? '9, ' : ''}10, 20, 22` : '0, 1, 2, 3, 10, 20, 21';
   const steps = replaceFlows('br-tun', tunnelFlows(model, node));
   // br-int sorts frames from other hosts' DVR MACs to DVR_TO_SRC_MAC (it needs patch-tun, so it comes here).

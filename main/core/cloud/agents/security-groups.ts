@@ -22,7 +22,7 @@ import { ref } from './ovs-agent';
  */
 const prefixOf = (port: ResolvedPort): string => (port.network.agent === 'linuxbridge' ? 'neutron-linuxbri' : 'neutron-openvswi');
 
-export function sgChains(prefix: string) {
+function sgChains(prefix: string) {
   return {
     filterTop: 'neutron-filter-top',
     forward: `${prefix}-FORWARD`,
@@ -73,13 +73,13 @@ const physdev = (direction: 'in' | 'out', tap: string) => ['-m', 'physdev', `--p
 /** The port's jumps in the shared chains: FORWARD and INPUT see it by physdev, sg-chain picks its own chain. */
 export function portJumps(port: ResolvedPort): string[][] {
   const c = portChains(port);
-  const SG_CHAINS = sgChains(prefixOf(port));
+  const chains = sgChains(prefixOf(port));
   return [
-    ['-A', SG_CHAINS.forward, ...physdev('out', c.tap), '-j', SG_CHAINS.sgChain],
-    ['-A', SG_CHAINS.forward, ...physdev('in', c.tap), '-j', SG_CHAINS.sgChain],
-    ['-A', SG_CHAINS.input, ...physdev('in', c.tap), '-j', c.egress],
-    ['-A', SG_CHAINS.sgChain, ...physdev('out', c.tap), '-j', c.ingress],
-    ['-A', SG_CHAINS.sgChain, ...physdev('in', c.tap), '-j', c.egress],
+    ['-A', chains.forward, ...physdev('out', c.tap), '-j', chains.sgChain],
+    ['-A', chains.forward, ...physdev('in', c.tap), '-j', chains.sgChain],
+    ['-A', chains.input, ...physdev('in', c.tap), '-j', c.egress],
+    ['-A', chains.sgChain, ...physdev('out', c.tap), '-j', c.ingress],
+    ['-A', chains.sgChain, ...physdev('in', c.tap), '-j', c.egress],
   ];
 }
 

@@ -34,7 +34,8 @@ export function tunnelFlows(model: CloudModel, node: NodeModel): string[] {
   const flows: string[] = [];
   const add = (flow: string) => flows.push(flow);
 
-  const dvr = model.distributedRouting && node.dvrMac !== undefined;
+  // A node has a DVR MAC exactly when distributed routing is on.
+  const dvr = node.dvrMac !== undefined;
   add(`table=0,priority=1,in_port=patch-int,actions=resubmit(,${dvr ? DVR_TABLES.process : t.patchLvToTun})`);
   for (const tunnel of node.tunnels) add(`table=0,priority=1,in_port=${tunnel.name},actions=resubmit(,${t[tunnel.type]})`);
   add('table=0,priority=0,actions=drop');
