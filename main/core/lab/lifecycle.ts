@@ -38,15 +38,16 @@ export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<
 
 /**
  * OVS's userspace tunnels drop a packet while they look up the remote endpoint's MAC. So that no
- * learner's (or check's) first packet is the one lost, every node pings its tunnel peers over
- * the underlay once all are built: OVS learns their MACs from the ARP replies crossing br-phy.
- * Best effort: a peer that does not answer is the checks' to report.
+ * learner's (or check's) first packet is the one lost, every node asks its tunnel peers for their
+ * MACs over the underlay once all are built: OVS learns them from the ARP replies crossing br-phy.
+ * arping, not ping: a ping finds the peer's MAC already known from the peer's own request, so no
+ * reply would come back to teach OVS. Best effort: a peer that does not answer is the checks' to report.
  */
 async function warmTunnels(containers: Map<string, Docker.Container>, model: CloudModel): Promise<void> {
   await Promise.all(
     [...containers].flatMap(([node, container]) => {
       const peers = new Set(model.nodes.get(node)?.tunnels.map((t) => t.remoteIp) ?? []);
-      return [...peers].map((ip) => execArgv(container, ['ping', '-n', '-q', '-c', '1', '-W', '1', ip]).catch(() => undefined));
+      return [...peers].map((ip) => execArgv(container, ['arping', '-c', '1', '-w', '1', '-I', 'br-phy', ip]).catch(() => undefined));
     }),
   );
 }
