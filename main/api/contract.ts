@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { OvsResult } from '../core/easyovs/types';
 import type { AppErrorJson, LocatedProblem } from '../core/errors';
 import type { PacketTrace } from '../core/inspect/trace/parse';
 import type { SnapshotDiff } from '../core/inspect/snapshot/diff';
@@ -22,6 +23,18 @@ const labRef = z.string().min(1).max(200);
 const language = z.enum(['en', 'zh']).default('en');
 const namespace = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a namespace name');
 const size = z.number().int().min(1).max(1000);
+const bridge = z.string().min(1).max(15);
+const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'an IPv4 address');
+
+/** easyOVS's actions (book §easyOVS), as the inspector runs them. */
+const ovsRequest = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('list') }).strict(),
+  z.object({ action: z.literal('show'), bridge }).strict(),
+  z.object({ action: z.literal('dump'), bridge }).strict(),
+  z.object({ action: z.literal('addflow'), bridge, flow: z.string().min(1).max(2000) }).strict(),
+  z.object({ action: z.literal('delflow'), bridge, ids: z.array(z.number().int().min(0)).min(1).max(100) }).strict(),
+  z.object({ action: z.literal('ipt'), addresses: z.array(ipv4).min(1).max(20) }).strict(),
+]);
 
 export const methodParams = {
   /** Engine, node image and desktop facts, for the home screen's environment panel. */
@@ -41,7 +54,9 @@ export const methodParams = {
   'lab.hint': z.object({ lab: labRef, objective: z.string().min(1), language }).strict(),
   /** A node's whole data plane; with `diff`, also what changed since this client's last diffing snapshot of it. */
   'node.snapshot': z.object({ session, node, diff: z.boolean().default(false) }).strict(),
-  'node.trace': z.object({ session, node, bridge: z.string().min(1).max(15), flow: z.string().min(1).max(2000) }).strict(),
+  'node.trace': z.object({ session, node, bridge, flow: z.string().min(1).max(2000) }).strict(),
+  /** An easyOVS action on a node: list, show, dump, addflow, delflow, ipt. Recorded on the node for the easyOVS tour. */
+  'node.ovs': z.object({ session, node, request: ovsRequest }).strict(),
   /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */
   'terminal.open': z.object({ session, node, namespace: namespace.optional(), cols: size, rows: size }).strict(),
   'terminal.write': z.object({ id: z.string(), data: z.string().max(1024 * 1024) }).strict(),
@@ -121,6 +136,7 @@ export interface MethodResults {
   'lab.hint': { hint: string; number: number; total: number };
   'node.snapshot': { snapshot: NodeSnapshot; diff?: SnapshotDiff };
   'node.trace': PacketTrace;
+  'node.ovs': OvsResult;
   'terminal.open': { id: string };
   'terminal.write': Record<string, never>;
   'terminal.resize': Record<string, never>;

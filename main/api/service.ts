@@ -3,6 +3,8 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectEngine, type Engine } from '../core/docker/engine';
 import { execArgv, inNamespace } from '../core/docker/exec';
+import { runOvsAction } from '../core/easyovs/actions';
+import { ovsTarget } from '../core/easyovs/target';
 import { AppError, toAppError } from '../core/errors';
 import { electronBinary } from '../core/desktop';
 import { buildNodeImage, imageStatus } from '../core/image/node-image';
@@ -174,6 +176,7 @@ export class Client {
     },
     'node.trace': async ({ session, node, bridge, flow }) =>
       traceInNode(await requireNode(await this.engine(), session, node), bridge, flow),
+    'node.ovs': async ({ session, node, request }) => runOvsAction(await ovsTarget(await this.engine(), session, node), request),
     'terminal.open': async ({ session, node, namespace, cols, rows }) => {
       const container = await requireNode(await this.engine(), session, node);
       if (namespace) {

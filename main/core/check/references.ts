@@ -34,6 +34,7 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
     case 'not':
       problems.push(...objectivesReferences(check.check, lab, [...path, 'check']));
       break;
+    case 'easyovs':
     case 'flow':
     case 'counter': {
       // Each part read on its own, so a problem points at the field that has it.
@@ -46,6 +47,12 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
           } catch (error) {
             problems.push({ path: [...path, ...at, field], message: (error as Error).message });
           }
+        }
+        if (check.kind === 'easyovs' && (p.match !== undefined || p.actions !== undefined) && check.action !== 'addflow' && check.action !== 'delflow') {
+          problems.push({ path: [...path, ...at, p.match !== undefined ? 'match' : 'actions'], message: `only addflow and delflow add or delete flows; ${check.action} takes no match or actions` });
+        }
+        if (check.kind === 'easyovs' && check.action !== 'list' && check.action !== 'ipt' && p.bridge === undefined) {
+          problems.push({ path: [...path, ...at], message: `${check.action} runs on a bridge: give bridge` });
         }
         if (check.kind === 'counter' && (p.bridge === undefined) === (p.iptables === undefined)) {
           problems.push({ path: [...path, ...at], message: 'a counter check watches flows of a bridge or an iptables rule: give bridge or iptables (one of them)' });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { EASYOVS_ACTIONS } from '../inspect/snapshot/types';
 import { Ipv4Schema, NameSchema } from '../topology/schema';
 
 /**
  * Objective checks: declarative kinds read from live state (one snapshot per node), active
- * probes sent from inside a namespace, and all/any/not to compose them. `command` is the escape
+ * probes sent from inside a namespace, the easyOVS actions a learner ran, and all/any/not to compose them. `command` is the escape
  * hatch for what the kinds cannot say; it runs only inside the lab's containers.
  */
 
@@ -174,6 +175,17 @@ const MeasureProbe = z.object({
   reference: z.string().optional().describe('A published figure to show beside the measured one, e.g. "seed 003: 1.124 ms".'),
 }).strict();
 
+/** An easyOVS action the learner ran on a node (the CLI's `neutron-lab ovs` or the inspector's), since boot or reset. */
+const EasyOvsCheck = z.object({
+  kind: z.literal('easyovs'), node,
+  action: z.enum(EASYOVS_ACTIONS).describe('list, show, dump, addflow, delflow or ipt.'),
+  bridge: z.string().min(1).max(15).optional().describe('The bridge it ran on (show, dump, addflow, delflow).'),
+  address: Ipv4Schema.optional().describe('ipt: a VM address it was asked about.'),
+  table: flowSelector.table, priority: flowSelector.priority,
+  match: flowSelector.match.describe('addflow, delflow: a flow it added or deleted must match these fields (compared by meaning, as in a flow check). solve adds "table,priority,match,actions" as given.'),
+  actions: flowSelector.actions,
+}).strict();
+
 /** A service stopped while a check runs: what a failover must survive. */
 const OutageCheck = z.object({
   kind: z.literal('outage'), vm: vm.describe('The VM whose web server (cloud.vms.*.http) stops for the check.'),
@@ -186,13 +198,13 @@ export type Check =
   | z.infer<typeof NamespaceCheck> | z.infer<typeof AddressCheck> | z.infer<typeof LinkCheck> | z.infer<typeof RouteCheck> | z.infer<typeof IpRuleCheck>
   | z.infer<typeof NeighbourCheck> | z.infer<typeof ProcessCheck> | z.infer<typeof PingProbe> | z.infer<typeof TcpProbe>
   | z.infer<typeof HttpProbe> | z.infer<typeof DhcpProbe> | z.infer<typeof TraceCheck> | z.infer<typeof CommandCheck>
-  | z.infer<typeof CounterCheck> | z.infer<typeof CaptureCheck> | z.infer<typeof OutageCheck> | z.infer<typeof MeasureProbe>
+  | z.infer<typeof CounterCheck> | z.infer<typeof CaptureCheck> | z.infer<typeof OutageCheck> | z.infer<typeof MeasureProbe> | z.infer<typeof EasyOvsCheck>
   | { kind: 'all'; of: Check[] } | { kind: 'any'; of: Check[] } | { kind: 'not'; check: Check };
 
 export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     BridgeCheck, PortCheck, FlowCheck, IptablesCheck, NamespaceCheck, AddressCheck, LinkCheck, RouteCheck, IpRuleCheck,
-    NeighbourCheck, ProcessCheck, PingProbe, TcpProbe, HttpProbe, DhcpProbe, TraceCheck, CommandCheck, CounterCheck, CaptureCheck, OutageCheck, MeasureProbe,
+    NeighbourCheck, ProcessCheck, PingProbe, TcpProbe, HttpProbe, DhcpProbe, TraceCheck, CommandCheck, CounterCheck, CaptureCheck, OutageCheck, MeasureProbe, EasyOvsCheck,
     z.object({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('not'), check: CheckSchema }).strict(),

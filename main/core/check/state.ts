@@ -1,3 +1,4 @@
+import { parseFlowDump } from '../inspect/flows/parse';
 import type { Flow } from '../inspect/flows/types';
 import type { NamespaceState, NodeSnapshot } from '../inspect/snapshot/types';
 import { portMapOf, type OvsBridge } from '../inspect/ovsdb/parse';
@@ -23,7 +24,7 @@ export interface Where {
   namespace: string;
 }
 
-export type StateCheck = Extract<Check, { kind: 'bridge' | 'port' | 'flow' | 'iptables' | 'namespace' | 'address' | 'link' | 'route' | 'ip-rule' | 'neighbour' | 'process' }>;
+export type StateCheck = Extract<Check, { kind: 'bridge' | 'port' | 'flow' | 'iptables' | 'namespace' | 'address' | 'link' | 'route' | 'ip-rule' | 'neighbour' | 'process' | 'easyovs' }>;
 
 /** "a flow …" / "no flow …", "port …" / "no port …". */
 const presence = (present: boolean, what: string) => (present ? what : `no ${what.replace(/^an? /, '')}`);
@@ -139,7 +140,42 @@ export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: 
       const expected = `${presence(check.present, `${check.name} running${check.namespace ? ` in ${check.namespace}` : ''}`)} on ${where.node}`;
       return { passed: check.present === hit, expected, found: listed(procs.map((p) => `${p.command} (pid ${p.pid}) in ${p.namespace || 'the node'}`), `no ${check.name}`) };
     }
+    case 'easyovs':
+      return evaluateEasyOvs(check, snapshot, where);
   }
+}
+
+/** Did the learner run this easyOVS action here (on this bridge, for this VM, adding or deleting such a flow)? */
+function evaluateEasyOvs(check: Extract<StateCheck, { kind: 'easyovs' }>, snapshot: NodeSnapshot, where: Where): Outcome {
+  const flowWanted = check.table !== undefined || check.priority !== undefined || check.match !== undefined || check.actions !== undefined;
+  const selector = flowWanted ? compileSelector(check) : undefined;
+  const bridge = snapshot.ovs.bridges.find((b) => b.name === check.bridge);
+  const ports = bridge ? portMapOf(bridge) : new Map<number, string>();
+  const hit = snapshot.easyovs.some(
+    (r) =>
+      r.action === check.action &&
+      (check.bridge === undefined || r.bridge === check.bridge) &&
+      (check.address === undefined || (r.addresses ?? []).includes(check.address)) &&
+      (!selector || selector.select(recordedFlows(r.flows ?? []), ports).length > 0),
+  );
+  const what = [check.action, check.bridge, check.address, selector && (check.action === 'delflow' ? `deleting ${selector.describe()}` : selector.describe())].filter(Boolean).join(' ');
+  const done = snapshot.easyovs.map((r) => [r.action, r.bridge, ...(r.addresses ?? []), ...recordedFlows(r.flows ?? []).map((f) => `(${flowLine(f)})`)].filter(Boolean).join(' '));
+  return {
+    passed: hit,
+    expected: `the easyOVS action "${what}" run on ${where.node}`,
+    found: done.length ? `run there: ${listed(done, '', 8)}` : `no easyOVS action run on ${where.node} since it booted or was reset`,
+  };
+}
+
+/** The flows a record names; one the parser cannot read (a learner's odd spelling) is skipped. */
+function recordedFlows(lines: readonly string[]): Flow[] {
+  return lines.flatMap((line) => {
+    try {
+      return parseFlowDump(line, 'easyovs record').flows;
+    } catch {
+      return [];
+    }
+  });
 }
 
 function namespaceOf(snapshot: NodeSnapshot, where: Where): NamespaceState | undefined {

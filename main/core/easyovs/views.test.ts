@@ -45,6 +45,7 @@ const snapshot: NodeSnapshot = {
   flows: { 'br-tun': parseFlowDump(FLOWS, 'br-tun').flows },
   namespaces: [{ name: '', interfaces: [], routes: [], rules: [], neighbours: [], iptables: parseIptables(readFileSync(join(root, 'main', 'core', 'inspect', 'fixtures', 'book', 'sg-583c7038.save.txt'), 'utf8')) }],
   processes: [],
+  easyovs: [],
   problems: [],
 };
 
@@ -76,6 +77,16 @@ describe("easyOVS's views", () => {
     ]);
     // The same flows in another order get the same numbers.
     expect(numberFlows([...(snapshot.flows['br-tun'] ?? [])].reverse()).map(({ flow }) => flow.text)).toEqual(numbered.map(({ flow }) => flow.text));
+  });
+
+  it('numbers flows of one priority by what they do, not by their age: the dump a learner read still names the right flow', () => {
+    const at = (seconds: number) => parseFlowDump([
+      ` cookie=0x0, duration=${seconds}.5s, table=0, n_packets=0, n_bytes=0, priority=3,in_port=1,dl_vlan=102 actions=mod_vlan_vid:2,NORMAL`,
+      ` cookie=0x0, duration=${seconds - 8}.1s, table=0, n_packets=0, n_bytes=0, priority=3,ip,nw_src=192.168.0.5 actions=drop`,
+    ].join('\n'), 'test').flows;
+    const ids = (seconds: number) => numberFlows(at(seconds)).map(({ id, flow }) => `${id} ${strictMatch(flow)}`);
+    expect(ids(9)).toEqual(ids(12));
+    expect(ids(9)).toEqual(['0 table=0,priority=3,in_port=1,dl_vlan=102', '1 table=0,priority=3,ip,nw_src=192.168.0.5']);
   });
 
   it("ipt: the VM's i, o and s chains with their counters", () => {

@@ -75,10 +75,15 @@ export interface NumberedFlow {
   flow: Flow;
 }
 
-/** `dump <bridge>`: the flows numbered. The same flows always get the same numbers. */
+/**
+ * `dump <bridge>`: the flows numbered. The same flows always get the same numbers: ties are
+ * broken by match and actions, never by the printed text, whose age and counters change between
+ * the dump a learner reads and the delflow that uses its numbers.
+ */
 export function numberFlows(flows: readonly Flow[]): NumberedFlow[] {
+  const identity = (flow: Flow) => `${matchText(flow.match)} actions=${flow.actions.map((a) => a.text).join(',')}`;
   return [...flows]
-    .sort((a, b) => Number(a.table) - Number(b.table) || b.priority - a.priority || a.text.localeCompare(b.text))
+    .sort((a, b) => Number(a.table) - Number(b.table) || b.priority - a.priority || identity(a).localeCompare(identity(b)))
     .map((flow, id) => ({ id, flow }));
 }
 

@@ -7,6 +7,7 @@ import type { PlanPart } from '../cloud/plan';
 import { renderCloud } from '../cloud/render';
 import type { Engine } from '../docker/engine';
 import { execArgv } from '../docker/exec';
+import { easyOvsChecksOf, runEasyOvsChecks } from '../easyovs/solve';
 import { AppError } from '../errors';
 import { collectSnapshot } from '../inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../inspect/snapshot/types';
@@ -232,7 +233,8 @@ export async function takeHint(lab: LoadedLab, objectiveId: string, store: Progr
 /**
  * Builds what the learner would: every learner part, or the state after step N (1-based):
  * the parts of steps 1 to N, since a step stands on the ones before it. Parts apply
- * idempotently, so what the learner already built right is left as it is.
+ * idempotently, so what the learner already built right is left as it is. easyOVS actions
+ * that objectives ask for are run too.
  */
 export async function solveLab(engine: Engine, name: string, options: { step?: number } = {}): Promise<SolveResult> {
   const started = performance.now();
@@ -242,10 +244,19 @@ export async function solveLab(engine: Engine, name: string, options: { step?: n
     throw new AppError('usage', `Lab ${lab.id} has steps 1 to ${lab.steps.length}; there is no step ${options.step}.`);
   }
   const steps = options.step === undefined ? undefined : Array.from({ length: options.step }, (_, i) => i);
-  const parts = solutionParts(lab, renderCloud(lab), steps);
+  const model = resolveCloud(lab);
+  const parts = solutionParts(lab, renderCloud(lab, model), steps);
   const commands = await applyPerNode(containers, parts);
   await awaitLeases(containers, loaded, parts);
-  return { session: session.name, built: parts.map((p) => p.key), commands, elapsedMs: Math.round(performance.now() - started) };
+  // Objectives met by running easyOVS actions: run them, after the parts they may look at.
+  const solved = (steps ?? lab.steps.map((_, i) => i)).flatMap((i) => lab.steps[i]?.objectives ?? []).filter((o) => !o.given);
+  const targetOf = (node: string) => {
+    const container = containers.get(node);
+    if (!container) throw new AppError('state', `Node ${node} is not part of this session.`);
+    return { node, container, model };
+  };
+  const ran = await runEasyOvsChecks(solved.flatMap((o) => easyOvsChecksOf(o.check)), targetOf);
+  return { session: session.name, built: [...parts.map((p) => p.key), ...ran.map((r) => `easyovs ${r}`)], commands: commands + ran.length, elapsedMs: Math.round(performance.now() - started) };
 }
 
 

@@ -6,7 +6,7 @@ import { parseIpAddr, parseIpNeigh, parseIpRoute, parseIpRule } from '../iproute
 import { parseIptables } from '../iptables/parse';
 import { parseOvsdbDump } from '../ovsdb/parse';
 import { readFrames, type Frame } from './frames';
-import type { NamespaceState, NodeSnapshot, ServiceProcess } from './types';
+import { EASYOVS_ACTIONS, type EasyOvsRecord, type NamespaceState, type NodeSnapshot, type ServiceProcess } from './types';
 
 
 /**
@@ -33,6 +33,7 @@ export function assembleSnapshot(frames: readonly Frame[], node: string): NodeSn
     flows: {},
     namespaces: [],
     processes: [],
+    easyovs: [],
     problems: [],
   };
   const namespace = (name: string): NamespaceState => {
@@ -67,6 +68,8 @@ export function assembleSnapshot(frames: readonly Frame[], node: string): NodeSn
         else if (aspect === 'rule') state.rules = parseIpRule(frame.text, source(frame));
         else if (aspect === 'neigh') state.neighbours = parseIpNeigh(frame.text, source(frame));
         else if (aspect === 'iptables') state.iptables = parseIptables(frame.text, source(frame));
+      } else if (frame.name === 'easyovs') {
+        snapshot.easyovs = parseEasyOvsRecords(frame.text);
       } else if (frame.name === 'processes') {
         for (const line of frame.text.split('\n')) {
           const match = /^\s*(\d+)\s+(\S+)(.*)$/.exec(line);
@@ -93,6 +96,18 @@ export function assembleSnapshot(frames: readonly Frame[], node: string): NodeSn
   }
   snapshot.processes = [...processes.values()];
   return snapshot;
+}
+
+/** nl-easyovs-log's lines: one JSON record each, written by the lab engine. */
+function parseEasyOvsRecords(text: string): EasyOvsRecord[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line, i) => {
+      const record = JSON.parse(line) as EasyOvsRecord;
+      if (!EASYOVS_ACTIONS.includes(record.action)) throw new AppError('input', `line ${i + 1} of the easyOVS record has no known action`);
+      return record;
+    });
 }
 
 /** Interface names in /proc/PID/net/dev ("  ns-88b1609c: 1234 …", after two header lines). */

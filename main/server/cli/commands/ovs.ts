@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { addFlow, deleteFlows, ovsTarget, readNode, type OvsTarget } from '../../../core/easyovs/actions';
-import { listBridges, numberFlows, showBridge, vmRules } from '../../../core/easyovs/views';
+import { runOvsAction } from '../../../core/easyovs/actions';
+import type { OvsRequest, OvsResult } from '../../../core/easyovs/types';
+import { ovsTarget } from '../../../core/easyovs/target';
 import { AppError } from '../../../core/errors';
 import { matchText } from '../../../core/inspect/flows/format';
 import { describeActions, normalizeFlow } from '../../../core/inspect/flows/normalize';
@@ -11,7 +12,7 @@ const print = (text: string): void => void process.stdout.write(`${text}\n`);
 
 /**
  * `neutron-lab ovs LAB NODE ACTION …`: easyOVS's commands (book §easyOVS) on a live node —
- * list, show, dump, addflow, delflow, ipt.
+ * list, show, dump, addflow, delflow, ipt. Each is recorded on the node (the easyOVS tour checks it).
  */
 
 const ACTIONS = 'list | show BRIDGE | dump BRIDGE | addflow BRIDGE FLOW | delflow BRIDGE ID… | ipt VM-IP…';
@@ -36,68 +37,67 @@ export function registerOvs(program: Command): void {
     ].join('\n'))
     .action(async (lab: string, node: string, action: string, args: string[], _options, command: Command) => {
       const ctx = contextFor(command);
-      const target = await ovsTarget(await ctx.engine(), lab, node);
-      await run(ctx, target, action, args);
+      const request = requestOf(action, args);
+      report(ctx, await runOvsAction(await ovsTarget(await ctx.engine(), lab, node), request));
     });
 }
 
-async function run(ctx: CommandContext, target: OvsTarget, action: string, args: string[]): Promise<void> {
+/** The action and its arguments as the command line gives them, checked. */
+function requestOf(action: string, args: string[]): OvsRequest {
   const need = (count: number, what: string) => {
     if (args.length < count) throw new AppError('usage', `ovs ${action} needs ${what} (${ACTIONS}).`);
   };
+  const bridge = args[0] as string;
   switch (action) {
-    case 'list': {
-      const bridges = listBridges(await readNode(target));
-      if (ctx.json) return printJson(bridges);
-      return print(table([['BRIDGE', 'PORTS', 'FLOWS', 'FAIL_MODE'], ...bridges.map((b) => [b.name, String(b.ports), String(b.flows), b.failMode ?? '-'])]));
-    }
-    case 'show': {
+    case 'list':
+      return { action };
+    case 'show':
+    case 'dump':
       need(1, 'a bridge');
-      const bridge = args[0] as string;
-      const ports = showBridge(await readNode(target), target.model, bridge);
-      if (!ports) throw new AppError('input', `No bridge "${bridge}" on ${target.node}.`);
-      if (ctx.json) return printJson(ports);
-      return print(table([['PORT', 'OFPORT', 'VLAN', 'TYPE', 'NEUTRON PORT OF', 'IP', 'MAC'], ...ports.map((p) => [p.port, String(p.ofport ?? '-'), p.tag === undefined ? '-' : String(p.tag), p.type, p.owner ?? '-', p.address ?? '-', p.mac ?? '-'])]));
-    }
-    case 'dump': {
-      need(1, 'a bridge');
-      const bridge = args[0] as string;
-      const snapshot = await readNode(target);
-      if (!snapshot.ovs.bridges.some((b) => b.name === bridge)) throw new AppError('input', `No bridge "${bridge}" on ${target.node}.`);
-      const numbered = numberFlows(snapshot.flows[bridge] ?? []);
-      if (ctx.json) return printJson(numbered.map(({ id, flow }) => ({ id, table: flow.table, priority: flow.priority, packets: flow.packets ?? 0, match: normalizeFlow(flow).match, actions: describeActions(normalizeFlow(flow).actions), text: flow.text })));
-      return print(table([['ID', 'TABLE', 'PRI', 'PACKETS', 'MATCH', 'ACTIONS'], ...numbered.map(({ id, flow }) => [String(id), String(flow.table), String(flow.priority), String(flow.packets ?? 0), matchText(flow.match) || '*', flow.actions.map((a) => a.text).join(',')])]));
-    }
-    case 'addflow': {
+      return { action, bridge };
+    case 'addflow':
       need(2, 'a bridge and a flow');
-      await addFlow(target, args[0] as string, args.slice(1).join(' '));
-      return ctx.json ? printJson({ added: args.slice(1).join(' ') }) : info(`Added to ${args[0]}: ${args.slice(1).join(' ')}`);
-    }
-    case 'delflow': {
+      return { action, bridge, flow: args.slice(1).join(' ') };
+    case 'delflow':
       need(2, 'a bridge and flow numbers from dump');
-      const ids = args.slice(1).map((a) => {
-        if (!/^\d+$/.test(a)) throw new AppError('usage', `"${a}" is not a flow number (dump prints them in the ID column).`);
-        return Number(a);
-      });
-      const deleted = await deleteFlows(target, args[0] as string, ids);
-      if (ctx.json) return printJson(deleted.map(({ id, flow }) => ({ id, text: flow.text })));
-      return info(deleted.map(({ id, flow }) => `Deleted ${id}: ${flow.text.trim()}`).join('\n'));
-    }
-    case 'ipt': {
+      return {
+        action,
+        bridge,
+        ids: args.slice(1).map((a) => {
+          if (!/^\d+$/.test(a)) throw new AppError('usage', `"${a}" is not a flow number (dump prints them in the ID column).`);
+          return Number(a);
+        }),
+      };
+    case 'ipt':
       need(1, 'a VM address');
-      const snapshot = await readNode(target);
-      const found = args.map((address) => {
-        const rules = vmRules(snapshot, target.model, address);
-        if (!rules) throw new AppError('input', `No VM at ${address} on ${target.node} (there: ${target.model.ports.filter((p) => p.owner === 'vm' && p.node === target.node).map((p) => `${p.name} ${p.address}`).join(', ') || 'none'}).`);
-        return rules;
-      });
-      if (ctx.json) return printJson(found);
-      return print(found.map((vm) => [
+      return { action, addresses: args };
+    default:
+      throw new AppError('usage', `Unknown ovs action "${action}" (${ACTIONS}).`);
+  }
+}
+
+function report(ctx: CommandContext, result: OvsResult): void {
+  switch (result.action) {
+    case 'list':
+      if (ctx.json) return printJson(result.bridges);
+      return print(table([['BRIDGE', 'PORTS', 'FLOWS', 'FAIL_MODE'], ...result.bridges.map((b) => [b.name, String(b.ports), String(b.flows), b.failMode ?? '-'])]));
+    case 'show':
+      if (ctx.json) return printJson(result.ports);
+      return print(table([['PORT', 'OFPORT', 'VLAN', 'TYPE', 'NEUTRON PORT OF', 'IP', 'MAC'], ...result.ports.map((p) => [p.port, String(p.ofport ?? '-'), p.tag === undefined ? '-' : String(p.tag), p.type, p.owner ?? '-', p.address ?? '-', p.mac ?? '-'])]));
+    case 'dump':
+      if (ctx.json) return printJson(result.flows.map(({ id, flow }) => ({ id, table: flow.table, priority: flow.priority, packets: flow.packets ?? 0, match: normalizeFlow(flow).match, actions: describeActions(normalizeFlow(flow).actions), text: flow.text })));
+      return print(table([['ID', 'TABLE', 'PRI', 'PACKETS', 'MATCH', 'ACTIONS'], ...result.flows.map(({ id, flow }) => [String(id), String(flow.table), String(flow.priority), String(flow.packets ?? 0), matchText(flow.match) || '*', flow.actions.map((a) => a.text).join(',')])]));
+    case 'addflow':
+      if (ctx.json) return printJson({ added: result.flow, flows: result.added.map((f) => f.text.trim()) });
+      return info(`Added to ${result.bridge}: ${result.flow}`);
+    case 'delflow':
+      if (ctx.json) return printJson(result.deleted.map(({ id, flow }) => ({ id, text: flow.text })));
+      return info(result.deleted.map(({ id, flow }) => `Deleted ${id}: ${flow.text.trim()}`).join('\n'));
+    case 'ipt':
+      if (ctx.json) return printJson(result.vms);
+      return print(result.vms.map((vm) => [
         `${vm.vm} (${vm.address}, ${vm.mac}) on ${vm.node}`,
         ...vm.chains.map((c) => `${c.chain} (${c.direction})\n${c.rules.length === 0 ? '  (no such chain, or empty: the port has no security groups)' : table([['PKTS', 'BYTES', 'RULE'], ...c.rules.map((r) => [String(r.packets), String(r.bytes), r.rule.replace(/^-A \S+ /, '')])]).replace(/^/gm, '  ')}`),
       ].join('\n')).join('\n\n'));
-    }
-    default:
-      throw new AppError('usage', `Unknown ovs action "${action}" (${ACTIONS}).`);
   }
 }

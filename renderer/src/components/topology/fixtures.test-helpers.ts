@@ -23,7 +23,7 @@ export function ns(name: string, interfaces: IpInterface[]): NamespaceState {
   return { name, interfaces, routes: [], rules: [], neighbours: [], iptables: { tables: [] } };
 }
 export function snapshot(node: string, bridges: OvsBridge[], namespaces: NamespaceState[]): NodeSnapshot {
-  return { node, takenAt: 1_800_000_000, ovs: { uuid: id(), managers: [], externalIds: {}, otherConfig: {}, bridges }, flows: {}, namespaces, processes: [], problems: [] };
+  return { node, takenAt: 1_800_000_000, ovs: { uuid: id(), managers: [], externalIds: {}, otherConfig: {}, bridges }, flows: {}, namespaces, processes: [], easyovs: [], problems: [] };
 }
 const addr = (address: string, prefix = 24) => [{ family: 'inet' as const, address, prefix }];
 
