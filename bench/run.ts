@@ -41,13 +41,15 @@ const runsArg = args.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
 const BUILD_RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
 const SKIP_BUILD = args.includes('--skip-build');
-const ALL_LABS = ['ovs-basics', 'gre-tenant', 'vxlan-tenant', 'vlan-provider', 'dhcp-router', 'security-groups', 'fwaas', 'lbaas', 'dvr', 'backend-compare'];
+const ALL_LABS = ['ovs-basics', 'gre-tenant', 'vxlan-tenant', 'vlan-provider', 'dhcp-router', 'security-groups', 'fwaas', 'lbaas', 'dvr', 'backend-compare', 'easyovs-tour'];
 const labsArg = args.indexOf('--labs');
 const LABS = labsArg >= 0 ? (args[labsArg + 1] ?? '').split(',').filter((id) => ALL_LABS.includes(id)) : ALL_LABS;
 /** The labs of the catalogue's second half (issue 6): their check rounds with probes may take up to 2 s. */
 const BEYOND_L2 = new Set(['dhcp-router', 'security-groups', 'fwaas', 'lbaas', 'dvr']);
 /** Labs whose check rounds measure (ping series, iperf3 runs, one at a time): seconds by design, no target. */
 const MEASURING = new Set(['backend-compare']);
+/** Labs whose solve runs the learner's easyOVS actions one after another (each reads the node afresh), rather than building parts. */
+const ACTION_SOLVED = new Set(['easyovs-tour']);
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -159,7 +161,7 @@ async function benchLab(engine: Engine, labId: string): Promise<void> {
   report(`up ${labId} (${nodes} node${nodes === 1 ? '' : 's'}), until every node is ready and built`, seconds(median(times.up)), nodes >= 4 ? 'target ≤ 3 s' : 'target ≤ 2 s');
   report(`check ${labId}, ${stateOnly.length} objectives without probes`, `${median(times.checkState).toFixed(0)} ms`, 'target ≤ 300 ms');
   report(`check ${labId}, all ${objectives} objectives, probes included (solved)`, `${median(times.checkFull).toFixed(0)} ms`, MEASURING.has(labId) ? 'no target: it measures, one figure at a time' : BEYOND_L2.has(labId) ? 'target ≤ 2 s' : 'target ≤ 1.5 s');
-  report(`solve ${labId}`, `${median(times.solve).toFixed(0)} ms`, 'target ≤ 1 s');
+  report(`solve ${labId}`, `${median(times.solve).toFixed(0)} ms`, ACTION_SOLVED.has(labId) ? 'no target: it runs every easyOVS action of the tour, each reading the node' : 'target ≤ 1 s');
   report(`reset ${labId}`, `${median(times.reset).toFixed(0)} ms`, 'target ≤ 1.5 s');
   report(`down ${labId}`, seconds(median(times.down)), 'target ≤ 1 s');
   report(`neutron-lab up ${labId} (whole command, incl. CLI start-up)`, seconds(median(cliUps)));

@@ -27,6 +27,13 @@ const DVR_ROUTER = 'qrouter-5c2b7e4a-91d3-4f6e-8a0b-3d7c1e9f2a64';
 const DVR_SNAT = 'snat-5c2b7e4a-91d3-4f6e-8a0b-3d7c1e9f2a64';
 const DVR_FIP = 'fip-8b4d2c6e-3a1f-4e7b-9c5d-0f2e6a8b1c37';
 
+const CUT_VM3 = 'table=0,priority=3,ip,nw_src=192.168.0.5,actions=drop';
+/** A node whose easyOVS record holds only these actions: the learner ran something else. */
+const easyOvsRecordOnly = (node: string, ...records: object[]): Command[] => [
+  [node, 'rm', '-f', '/var/lib/neutron-lab/easyovs.jsonl'],
+  ...records.map((record): Command => [node, 'nl-easyovs-log', JSON.stringify(record)]),
+];
+
 /** objective id → the commands that break it. Every objective of the lab must be listed. */
 const WRONG: Record<string, Record<string, Command[]>> = {
   'gre-tenant': {
@@ -242,6 +249,18 @@ const WRONG: Record<string, Record<string, Command[]>> = {
     'vm3-qvo': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo6b5c4d3e-2f', 'tag=1']],
     'vm3-answers-its-own': [['compute1', 'ip', '-n', 'vm3', 'link', 'set', 'lo', 'down']],
     'tags-isolate': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo6b5c4d3e-2f', 'tag=1']],
+  },
+  'easyovs-tour': {
+    'vms-talk': [['compute1', ...of('br-int', 'add-flow', CUT_VM3)]],
+    'list-compute1': [...easyOvsRecordOnly('compute1'), ['network', 'nl-easyovs-log', JSON.stringify({ action: 'list', at: 1 })]],
+    'show-compute1-br-int': easyOvsRecordOnly('compute1', { action: 'show', bridge: 'br-eth0', at: 1 }),
+    'show-network-br-int': easyOvsRecordOnly('network', { action: 'show', bridge: 'br-eth0', at: 1 }),
+    'dump-br-eth0': easyOvsRecordOnly('compute1', { action: 'dump', bridge: 'br-int', at: 1 }),
+    // Another VM cut off.
+    'addflow-cut-vm3': easyOvsRecordOnly('compute1', { action: 'addflow', bridge: 'br-int', at: 1, flows: ['table=0, priority=3,ip,nw_src=192.168.0.4 actions=drop'] }),
+    // Deleted, and added back with ovs-ofctl.
+    'delflow-restore-vm3': [['compute1', ...of('br-int', 'add-flow', CUT_VM3)]],
+    'ipt-vm1': easyOvsRecordOnly('compute1', { action: 'ipt', at: 1, addresses: ['192.168.0.4'] }),
   },
 };
 

@@ -404,6 +404,43 @@ describe('process', () => {
   });
 });
 
+describe('easyovs', () => {
+  /** The record nl-easyovs-log keeps, as nl-snapshot's easyovs section prints it. */
+  const RECORD = [
+    { action: 'show', bridge: 'br-int', at: 1 },
+    { action: 'addflow', bridge: 'br-phy', at: 2, flows: ['cookie=0x0, duration=0.1s, table=0, n_packets=0, n_bytes=0, priority=3,ip,nw_src=192.168.0.5 actions=drop'] },
+    { action: 'delflow', bridge: 'br-phy', at: 3, flows: ['cookie=0x0, duration=9.1s, table=0, n_packets=4, n_bytes=392, priority=3,ip,nw_src=192.168.0.5 actions=drop'] },
+    { action: 'ipt', at: 4, addresses: ['192.168.0.2'] },
+  ].map((r) => JSON.stringify(r)).join('\n');
+  const recorded = withFrames({ easyovs: `${RECORD}\n` });
+
+  it('passes for an action run here, on the bridge and for the VM the check names', () => {
+    expect(state({ kind: 'easyovs', action: 'show', bridge: 'br-int' }, recorded)).toMatchObject({ passed: true, expected: 'the easyOVS action "show br-int" run on compute1' });
+    expect(state({ kind: 'easyovs', action: 'ipt', address: '192.168.0.2' }, recorded).passed).toBe(true);
+  });
+
+  it('fails for another action, another bridge or another VM, saying what was run', () => {
+    const dump = state({ kind: 'easyovs', action: 'dump', bridge: 'br-int' }, recorded);
+    expect(dump.passed).toBe(false);
+    expect(dump.found).toMatch(/^run there: show br-int; addflow br-phy \(table=0,priority=3,ip,nw_src=192\.168\.0\.5 actions=drop\); delflow br-phy/);
+    expect(state({ kind: 'easyovs', action: 'show', bridge: 'br-phy' }, recorded).passed).toBe(false);
+    expect(state({ kind: 'easyovs', action: 'ipt', address: '192.168.0.4' }, recorded).passed).toBe(false);
+  });
+
+  it('addflow and delflow: the flow added or deleted is compared by meaning', () => {
+    const added = { kind: 'easyovs', action: 'addflow', bridge: 'br-phy', table: 0, priority: 3 };
+    expect(state({ ...added, match: 'nw_src=192.168.0.5,ip', actions: 'drop' }, recorded).passed).toBe(true);
+    expect(state({ ...added, match: 'ip,nw_src=192.168.0.4' }, recorded).passed).toBe(false);
+    expect(state({ ...added, priority: 2 }, recorded).passed).toBe(false);
+    expect(state({ kind: 'easyovs', action: 'delflow', bridge: 'br-phy', match: 'ip,nw_src=192.168.0.5' }, recorded).passed).toBe(true);
+  });
+
+  it('a node without a record: nothing run since boot or reset', () => {
+    expect(snapshot.easyovs).toEqual([]);
+    expect(state({ kind: 'easyovs', action: 'list' })).toMatchObject({ passed: false, found: 'no easyOVS action run on compute1 since it booted or was reset' });
+  });
+});
+
 // ---- evaluate: the round's second pass ---------------------------------------------------
 
 const LABS = join(import.meta.dirname, '..', '..', '..', 'labs');

@@ -348,6 +348,16 @@ describe('objectives', () => {
     ]);
   });
 
+  it('an easyovs check: a bridge for the actions that run on one, a flow only for addflow and delflow', () => {
+    const noBridge = withObjective('{ kind: easyovs, node: compute1, action: dump }');
+    expect(errorsOf(noBridge)).toEqual([problem('dump runs on a bridge: give bridge', lineOf(noBridge, 'action: dump'), 'steps[0].objectives[1].check')]);
+    const flowOnShow = withObjective('{ kind: easyovs, node: compute1, action: show, bridge: br-int, match: ip }');
+    expect(errorsOf(flowOnShow)).toEqual([
+      problem('only addflow and delflow add or delete flows; show takes no match or actions', lineOf(flowOnShow, 'action: show'), 'steps[0].objectives[1].check.match'),
+    ]);
+    expect(errorsOf(withObjective('{ kind: easyovs, node: compute1, action: addflow, bridge: br-int, match: ip, actions: drop }'))).toEqual([]);
+  });
+
   it('a flow match that cannot be read', () => {
     const text = withObjective(`{ kind: flow, node: compute1, bridge: br-tun, match: 'in_port="patch-int' }`);
     expect(errorsOf(text)).toEqual([
