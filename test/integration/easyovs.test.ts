@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLab } from '../../main/core/lab/catalog';
 import { solveLab, startLab } from '../../main/core/lab/lifecycle';
+import { collectSnapshot } from '../../main/core/inspect/snapshot/snapshot';
+import { requireNode } from '../../main/core/session/sessions';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
 import { runCli, testEngine, uniqueName } from './helpers';
 
@@ -64,6 +66,21 @@ describe('neutron-lab ovs', () => {
     await runCli(['exec', name, 'compute2', '--', 'ip', 'netns', 'exec', 'vm2', 'ping', '-c', '2', '-i', '0.2', '192.168.0.2']);
     // The first echo request only: conntrack then knows the exchange, and the ESTABLISHED rule above takes the rest.
     expect(icmp(await read())).toBe(before + 1);
+  });
+
+  it('records each action that ran on the node, with the flows it added or deleted, and nothing for one that failed', async () => {
+    await ovs('show', 'br-nope');
+    const { easyovs } = await collectSnapshot(await requireNode(await testEngine(), name, 'compute1'), 'compute1');
+    expect(easyovs.map((r) => [r.action, r.bridge ?? r.addresses?.join(' ')])).toEqual([
+      ['list', undefined], ['show', 'br-int'],
+      ['dump', 'br-tun'], ['delflow', 'br-tun'], ['dump', 'br-tun'], ['addflow', 'br-tun'], ['dump', 'br-tun'],
+      ['ipt', '192.168.0.2'], ['ipt', '192.168.0.2'],
+    ]);
+    const [deleted, added] = ['delflow', 'addflow'].map((action) => easyovs.find((r) => r.action === action)?.flows ?? []);
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0]).toMatch(/table=21, .*priority=1,dl_vlan=1 actions=strip_vlan,set_tunnel:0x1,output:2$/);
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatch(/table=21, .*priority=1,dl_vlan=1 actions=strip_vlan,set_tunnel:0x1,output:2$/);
   });
 
   it('says what is wrong: an unknown bridge, flow number, address or action', async () => {
