@@ -143,6 +143,16 @@ describe('the API, through one client', () => {
     expect(readFileSync(file, 'utf8')).toBe(edited);
   });
 
+  it('runs easyOVS actions: show maps ports to VMs; a bad request is refused where it enters, a missing bridge named', async () => {
+    const show = await call('node.ovs', { session, node: 'compute1', request: { action: 'show', bridge: 'br-int' } });
+    expect(show.action).toBe('show');
+    expect(show.action === 'show' && show.ports.map((p) => p.port)).toContain('br-int');
+    expect(await client.dispatch('node.ovs', { session, node: 'compute1', request: { action: 'delflow', bridge: 'br-int', ids: [-1] } }))
+      .toMatchObject({ ok: false, error: { code: 'input', message: expect.stringMatching(/request\.ids\.0/) } });
+    expect(await client.dispatch('node.ovs', { session, node: 'compute1', request: { action: 'dump', bridge: 'br-nope' } }))
+      .toMatchObject({ ok: false, error: { code: 'input', message: expect.stringMatching(/^No bridge "br-nope" on compute1 \(there: .*br-int/) } });
+  });
+
   it('answers bad calls with structured errors, never a thrown exception', async () => {
     expect(await client.dispatch('lab.explode', {})).toMatchObject({ ok: false, error: { code: 'usage' } });
     expect(await client.dispatch('lab.check', { session: 'Not A Name' })).toMatchObject({ ok: false, error: { code: 'input', message: expect.stringMatching(/session/) } });
