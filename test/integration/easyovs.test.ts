@@ -76,7 +76,7 @@ describe('neutron-lab ovs', () => {
       ['dump', 'br-tun'], ['delflow', 'br-tun'], ['dump', 'br-tun'], ['addflow', 'br-tun'], ['dump', 'br-tun'],
       ['ipt', '192.168.0.2'], ['ipt', '192.168.0.2'],
     ]);
-    const [deleted, added] = ['delflow', 'addflow'].map((action) => easyovs.find((r) => r.action === action)?.flows ?? []);
+    const [deleted = [], added = []] = ['delflow', 'addflow'].map((action) => easyovs.find((r) => r.action === action)?.flows ?? []);
     expect(deleted).toHaveLength(1);
     expect(deleted[0]).toMatch(/table=21, .*priority=1,dl_vlan=1 actions=strip_vlan,set_tunnel:0x1,output:2$/);
     expect(added).toHaveLength(1);

@@ -46,7 +46,7 @@ async function perform(target: OvsTarget, request: OvsRequest): Promise<OvsResul
       return { action: 'delflow', bridge: request.bridge, deleted: await deleteFlows(target, request.bridge, request.ids) };
     case 'ipt': {
       if (request.addresses.length === 0) throw new AppError('usage', 'ipt needs the address of a VM.');
-      const snapshot = await readNode(target);
+      const snapshot = await readNode(target, 'all');
       const vms = request.addresses.map((address) => {
         const rules = vmRules(snapshot, target.model, address);
         if (rules) return rules;
@@ -70,7 +70,8 @@ async function record(target: OvsTarget, result: OvsResult): Promise<void> {
   if (written.exitCode !== 0) throw new AppError('failed', `Recording the ${result.action} on ${target.node} failed: ${written.stderr.trim()}`);
 }
 
-const readNode = (target: OvsTarget): Promise<NodeSnapshot> => collectSnapshot(target.container, target.node);
+/** The node as the actions read it: OVS alone, unless the action needs the iptables too (ipt). */
+const readNode = (target: OvsTarget, scope: 'all' | 'ovs' = 'ovs'): Promise<NodeSnapshot> => collectSnapshot(target.container, target.node, scope);
 
 async function noBridge(target: OvsTarget, bridge: string): Promise<never> {
   const bridges = (await execArgv(target.container, ['ovs-vsctl', 'list-br'])).stdout.trim().split('\n').filter(Boolean);

@@ -6,7 +6,7 @@ import type { OvsRequest } from './types';
 
 /**
  * `solve` for objectives met by running easyOVS actions: it runs them, as the learner would,
- * in the order the objectives come (an addflow before the delflow that removes its flow).
+ * in the order the objectives come on each node (an addflow before the delflow that removes its flow).
  */
 
 export type EasyOvsCheck = Extract<Check, { kind: 'easyovs' }>;
@@ -25,16 +25,22 @@ export function easyOvsChecksOf(check: Check): EasyOvsCheck[] {
   }
 }
 
-/** Runs each check's action on its node; returns what ran, e.g. "delflow br-int 7 on compute1". */
+/** Runs each check's action on its node, in order on each node, the nodes at once; returns what ran, e.g. "delflow br-int 7 on compute1". */
 export async function runEasyOvsChecks(checks: readonly EasyOvsCheck[], targetOf: (node: string) => OvsTarget): Promise<string[]> {
-  const ran: string[] = [];
-  for (const check of checks) {
-    const target = targetOf(check.node);
-    const request = await requestFor(check, target);
-    await runOvsAction(target, request);
-    ran.push(`${[request.action, 'bridge' in request ? request.bridge : undefined, 'ids' in request ? request.ids.join(' ') : undefined, 'addresses' in request ? request.addresses.join(' ') : undefined].filter(Boolean).join(' ')} on ${check.node}`);
-  }
-  return ran;
+  const nodes = [...new Set(checks.map((c) => c.node))];
+  const ran = await Promise.all(
+    nodes.map(async (node) => {
+      const target = targetOf(node);
+      const done: string[] = [];
+      for (const check of checks.filter((c) => c.node === node)) {
+        const request = await requestFor(check, target);
+        await runOvsAction(target, request);
+        done.push(`${[request.action, 'bridge' in request ? request.bridge : undefined, 'ids' in request ? request.ids.join(' ') : undefined, 'addresses' in request ? request.addresses.join(' ') : undefined].filter(Boolean).join(' ')} on ${node}`);
+      }
+      return done;
+    }),
+  );
+  return ran.flat();
 }
 
 async function requestFor(check: EasyOvsCheck, target: OvsTarget): Promise<OvsRequest> {
