@@ -197,6 +197,39 @@ describe('the lab workspace in a browser', () => {
     await screenshot('ui-inspector.png');
   }, 90_000);
 
+  it("runs easyOVS's list, show, dump, addflow and a dump row's delete from the inspector", async () => {
+    await page.locator('[data-test=inspect-node]').selectOption('compute1');
+    await page.locator('[data-test=inspector][data-node=compute1] [data-test=inspector-tab][data-tab=easyovs]').click();
+    const panel = page.locator('[data-test=easyovs]');
+    const result = panel.locator('[data-test=easyovs-result]');
+    const rows = result.locator('[data-test=easyovs-row]');
+    const run = async (button: string, action: string) => {
+      await panel.locator(`[data-test=easyovs-${button}]`).click();
+      await expect.poll(async () => (await panel.locator('[data-test=easyovs-list]').isEnabled()) && (await result.getAttribute('data-action')), { timeout: 30_000 }).toBe(action);
+      expect(await panel.locator('[data-test=easyovs-error]').count()).toBe(0);
+    };
+    await run('list', 'list');
+    expect(await rows.locator('td:first-child').allTextContents()).toContain('br-int');
+    expect(await panel.locator('[data-test=easyovs-bridge]').inputValue()).toBe('br-int');
+    await run('show', 'show');
+    expect((await rows.allTextContents()).some((row) => row.includes('192.168.1.3'))).toBe(true); // vm1's port
+    await panel.locator('[data-test=easyovs-bridge]').selectOption('br-tun');
+    await run('dump', 'dump');
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-id'))));
+    expect(ids.length).toBeGreaterThan(3);
+    expect(ids).toEqual(ids.map((_, i) => i));
+    await panel.locator('[data-test=easyovs-flow]').fill('table=0,priority=3,ip,nw_src=192.0.2.99,actions=drop');
+    await run('add', 'addflow');
+    expect(await result.textContent()).toContain('Added to br-tun');
+    await run('dump', 'dump');
+    await rows.filter({ hasText: '192.0.2.99' }).locator('[data-test=easyovs-row-delete]').click();
+    // Deleted, then dumped again: the numbers are current and the flow is gone.
+    await expect.poll(() => panel.locator('[data-test=easyovs-deleted]').textContent(), { timeout: 30_000 }).toContain('192.0.2.99');
+    expect(await result.getAttribute('data-action')).toBe('dump');
+    expect(await rows.filter({ hasText: '192.0.2.99' }).count()).toBe(0);
+    await screenshot('ui-easyovs.png');
+  }, 90_000);
+
   it('resets the lab to its starting state', async () => {
     await page.locator('[data-test=reset]').click();
     await expect.poll(() => page.locator('[data-test=notice]').textContent(), { timeout: 120_000 }).toMatch(/starting state/);
