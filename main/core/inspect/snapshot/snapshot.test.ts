@@ -52,6 +52,17 @@ describe('a node snapshot, from one run of nl-snapshot on a real node', () => {
     expect(broken.takenAt).toBe(1800000000.5);
   });
 
+  it('reads the easyOVS record line by line; a record it cannot read is a problem, not a lost snapshot', () => {
+    const record = (text: string) => assembleSnapshot([{ name: 'easyovs', status: 0, text }], 'n1');
+    expect(record('{"action":"show","bridge":"br-int","at":1}\n{"action":"ipt","addresses":["10.0.0.2"],"at":2}\n').easyovs).toEqual([
+      { action: 'show', bridge: 'br-int', at: 1 },
+      { action: 'ipt', addresses: ['10.0.0.2'], at: 2 },
+    ]);
+    const odd = record('{"action":"show","at":1}\n{"action":"frobnicate","at":2}\n');
+    expect(odd.easyovs).toEqual([]);
+    expect(odd.problems).toEqual([{ section: 'easyovs', message: 'line 2 of the easyOVS record has no known action' }]);
+  });
+
   it('rejects output that is not nl-snapshot\'s framing', () => {
     expect(() => readFrames(Buffer.from('hello\n'))).toThrow('expected a section header');
     expect(() => readFrames(Buffer.from('@@ 0 100 ovsdb\nshort\n'))).toThrow('section ovsdb is cut short');
