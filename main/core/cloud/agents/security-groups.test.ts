@@ -108,3 +108,14 @@ describe('the hybrid iptables firewall driver', () => {
     for (const step of part.steps.filter((s) => s.argv[0] === 'iptables')) expect(step.unless, step.argv.join(' ')).toBeDefined();
   });
 });
+
+describe('a remote group, as the book\'s ipt prints it', () => {
+  const tourFile = join(root, 'labs', 'easyovs-tour', 'lab.yaml');
+  const tour = resolveCloud(parseLab(readFileSync(tourFile, 'utf8'), tourFile).lab);
+
+  it("lets in the group's other members, never the port's own address (002 lines 2794-2796)", () => {
+    const sources = (vm: string) => portRules(tour, portOf(tour, vm)).filter((r) => r[1] === portChains(portOf(tour, vm)).ingress && r[2] === '-s' && r.length === 6).map((r) => r[3]);
+    expect(sources('vm1')).toEqual(['192.168.0.4/32', '192.168.0.5/32', '10.0.0.2/32']);
+    expect(sources('vm2')).toEqual(['192.168.0.2/32', '192.168.0.5/32', '10.0.0.2/32']);
+  });
+});

@@ -89,7 +89,7 @@ export function portRules(model: CloudModel, port: ResolvedPort): string[][] {
   const fallback = sgChains(prefixOf(port)).fallback;
   const rules = port.securityGroups.flatMap((name) => model.securityGroups.get(name)?.rules ?? []);
   const converted = (direction: SecurityGroupRule['direction']) =>
-    rules.filter((r) => r.direction === direction).flatMap((r) => convertRule(model, r));
+    rules.filter((r) => r.direction === direction).flatMap((r) => convertRule(model, r, port));
   // The server adds a rule letting the network's DHCP servers answer the port.
   const dhcpServers = model.ports.filter((p) => p.owner === 'dhcp' && p.network === port.network);
   const stateful = [['-m', 'state', '--state', 'INVALID', '-j', 'DROP'], ['-m', 'state', '--state', 'RELATED,ESTABLISHED', '-j', 'RETURN']];
@@ -120,15 +120,16 @@ export function portRules(model: CloudModel, port: ResolvedPort): string[][] {
 /**
  * One security-group rule as iptables options, in the order iptables prints them (source or
  * destination, protocol, ports, target). A rule whose remote is a group becomes one rule per
- * address of that group's ports, as the driver did before ipsets.
+ * address of that group's other ports, as the driver did before ipsets (the server leaves the
+ * port's own address out: the book's ipt for 192.168.0.2 lists .4, .5 and 10.0.0.2).
  */
-function convertRule(model: CloudModel, rule: SecurityGroupRule): string[][] {
+function convertRule(model: CloudModel, rule: SecurityGroupRule, port: ResolvedPort): string[][] {
   const side = rule.direction === 'ingress' ? '-s' : '-d';
   let remotes: (string | undefined)[] = [undefined];
   if (rule.remote?.includes('/')) remotes = [rule.remote];
   else if (rule.remote) {
     const group = rule.remote;
-    remotes = model.ports.filter((p) => p.securityGroups.includes(group)).map((p) => `${p.address}/32`);
+    remotes = model.ports.filter((p) => p.securityGroups.includes(group) && p.portId !== port.portId).map((p) => `${p.address}/32`);
   }
   const match: string[] = [];
   if (rule.protocol) match.push('-p', rule.protocol);
