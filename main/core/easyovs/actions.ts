@@ -8,7 +8,7 @@ import { portMapOf } from '../inspect/ovsdb/parse';
 import { collectSnapshot } from '../inspect/snapshot/snapshot';
 import type { EasyOvsRecord, NodeSnapshot } from '../inspect/snapshot/types';
 import type { DumpRow, OvsRequest, OvsResult } from './types';
-import { listBridges, numberFlows, showBridge, strictMatch, vmRules, type NumberedFlow } from './views';
+import { flowIdentity, listBridges, numberFlows, showBridge, strictMatch, vmRules, type NumberedFlow } from './views';
 
 /**
  * easyOVS's actions on a live node of a running lab (book §easyOVS), one entry point for the
@@ -102,12 +102,9 @@ async function addFlow(target: OvsTarget, bridge: string, flow: string): Promise
   const before = await numberedFlows(target, bridge);
   const result = await ofctl(target.container, ['add-flow', bridge, flow]);
   if (result.exitCode !== 0) throw new AppError('input', `ovs-ofctl could not add "${flow}" to ${bridge}: ${result.stderr.trim().split('\n')[0]}`);
-  const known = new Set(before.map((row) => identity(row.flow)));
-  return (await numberedFlows(target, bridge)).map((row) => row.flow).filter((f) => !known.has(identity(f)));
+  const known = new Set(before.map((row) => flowIdentity(row.flow)));
+  return (await numberedFlows(target, bridge)).map((row) => row.flow).filter((f) => !known.has(flowIdentity(f)));
 }
-
-/** A flow without its counters and age. */
-const identity = (flow: Flow): string => `${strictMatch(flow)} ${flow.actions.map((a) => a.text).join(',')}`;
 
 /** `delflow <bridge> <id…>`: deletes exactly the flows `dump` numbered so (every number is checked first). */
 async function deleteFlows(target: OvsTarget, bridge: string, ids: readonly number[]): Promise<DumpRow[]> {

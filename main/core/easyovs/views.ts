@@ -81,11 +81,13 @@ export interface NumberedFlow {
  * the dump a learner reads and the delflow that uses its numbers.
  */
 export function numberFlows(flows: readonly Flow[]): NumberedFlow[] {
-  const identity = (flow: Flow) => `${matchText(flow.match)} actions=${flow.actions.map((a) => a.text).join(',')}`;
   return [...flows]
-    .sort((a, b) => Number(a.table) - Number(b.table) || b.priority - a.priority || identity(a).localeCompare(identity(b)))
+    .sort((a, b) => Number(a.table) - Number(b.table) || b.priority - a.priority || flowIdentity(a).localeCompare(flowIdentity(b)))
     .map((flow, id) => ({ id, flow }));
 }
+
+/** What a flow is, without its counters and age: table, priority, match and actions. */
+export const flowIdentity = (flow: Flow): string => `${strictMatch(flow)} actions=${flow.actions.map((a) => a.text).join(',')}`;
 
 /** The flow's exact identity for `ovs-ofctl --strict del-flows`: table, priority and match. */
 export function strictMatch(flow: Flow): string {
