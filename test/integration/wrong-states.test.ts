@@ -10,7 +10,9 @@ import { testEngine, uniqueName } from './helpers';
  * A check that cannot fail is a defect. For every objective of every lab: from the solved
  * state, break one plausible thing a learner could get wrong (a wrong VLAN mapping, a flow in
  * the wrong table, a tunnel with the wrong key, tenants that reach each other…) and the
- * objective must fail; the lab is then reset and solved again for the next one.
+ * objective must fail. The lab is reset and solved again only when the next objective does not
+ * pass as it is (most wrong states touch nothing the others read, and a restore costs seconds):
+ * each wrong state is still proven against a state in which its own objective passed.
  */
 
 type Command = [node: string, ...argv: string[]];
@@ -283,8 +285,15 @@ describe.each(Object.keys(WRONG))('wrong states of %s', (labId) => {
 
   it.each(Object.entries(wrong))('%s fails when it is wrong, and passes when solved', { timeout: 60_000 }, async (objective, commands) => {
     const engine = await testEngine();
-    const before = await checkLab(engine, name, { only: [objective] });
-    expect(before.objectives[0], JSON.stringify(before.objectives[0])).toMatchObject({ passed: true });
+    const checked = async () => (await checkLab(engine, name, { only: [objective] })).objectives[0];
+    let before = await checked();
+    if (!before?.passed) {
+      // An earlier wrong state touches this objective too: back to the solved state.
+      await resetLab(engine, name);
+      await solveLab(engine, name);
+      before = await checked();
+    }
+    expect(before, JSON.stringify(before)).toMatchObject({ passed: true });
     for (const [node, ...argv] of commands) {
       const result = await execArgv(await requireNode(engine, name, node), argv);
       expect(result.exitCode, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
@@ -292,7 +301,5 @@ describe.each(Object.keys(WRONG))('wrong states of %s', (labId) => {
     const after = await checkLab(engine, name, { only: [objective] });
     expect(after.objectives[0], JSON.stringify(after.objectives[0])).toMatchObject({ passed: false });
     expect(after.objectives[0]?.found).not.toBe('');
-    await resetLab(engine, name);
-    await solveLab(engine, name);
   });
 });
