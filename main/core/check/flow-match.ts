@@ -73,9 +73,3 @@ function only(dump: { flows: Flow[] }): Flow {
   if (!flow || dump.flows.length !== 1) throw new Error('not one flow');
   return flow;
 }
-
-/** A flow as a person reads it in a message: as OVS printed it, without counters and ages. */
-export function flowLine(flow: Flow): string {
-  const match = flow.match.map((f) => (f.value === undefined ? f.name : `${f.name}=${f.value}${f.mask ? `/${f.mask}` : ''}`));
-  return `table=${flow.table},priority=${flow.priority}${match.length ? `,${match.join(',')}` : ''} actions=${flow.actions.map((a) => a.text).join(',') || 'drop'}`;
-}

@@ -27,9 +27,13 @@ export async function measure(check: Measure, ctx: ProbeContext): Promise<Outcom
 
 type Place = ReturnType<ProbeContext['vm']>;
 
-async function rtt(ctx: ProbeContext, from: Place, address: string): Promise<{ text: string } | { problem: string }> {
-  // One ping first: ARP, learning and the datapath's first upcall are not what is measured.
+/** One ping first: ARP, learning and the datapath's first upcalls are not what is measured. */
+async function warmUp(ctx: ProbeContext, from: Place, address: string): Promise<void> {
   await ctx.run(from.node, inNamespace(['ping', '-n', '-c', '1', '-W', '1', address], from.namespace));
+}
+
+async function rtt(ctx: ProbeContext, from: Place, address: string): Promise<{ text: string } | { problem: string }> {
+  await warmUp(ctx, from, address);
   const result = await ctx.run(from.node, inNamespace(['ping', '-n', '-q', '-c', String(PINGS), '-i', '0.05', '-W', '1', address], from.namespace));
   const stats = /= ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) ms/.exec(result.stdout);
   const received = /(\d+) received/.exec(result.stdout)?.[1];
@@ -40,8 +44,7 @@ async function rtt(ctx: ProbeContext, from: Place, address: string): Promise<{ t
 }
 
 async function throughput(ctx: ProbeContext, from: Place, to: Place, seconds: number): Promise<{ text: string } | { problem: string }> {
-  // As for round trips: ARP and the first upcalls are not what is measured.
-  await ctx.run(from.node, inNamespace(['ping', '-n', '-c', '1', '-W', '1', to.address], from.namespace));
+  await warmUp(ctx, from, to.address);
   // The server answers one test, and gives up on its own if none comes.
   const server = ctx.run(to.node, inNamespace(['timeout', String(seconds + 6), 'iperf3', '-s', '-1', '-p', IPERF_PORT], to.namespace));
   let last = '';

@@ -38,7 +38,7 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
     case 'flow':
     case 'counter': {
       // Each part read on its own, so a problem points at the field that has it.
-      const counterPlace = (p: { node: string; match?: string | undefined; actions?: string | undefined; bridge?: string | undefined; iptables?: unknown }, at: (string | number)[]) => {
+      const flowPlace = (p: { node: string; match?: string | undefined; actions?: string | undefined; bridge?: string | undefined; iptables?: unknown }, at: (string | number)[]) => {
         node(p.node, [...at, 'node']);
         for (const field of ['match', 'actions'] as const) {
           if (p[field] === undefined) continue;
@@ -48,20 +48,21 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
             problems.push({ path: [...path, ...at, field], message: (error as Error).message });
           }
         }
-        if (check.kind === 'easyovs' && (p.match !== undefined || p.actions !== undefined) && check.action !== 'addflow' && check.action !== 'delflow') {
-          problems.push({ path: [...path, ...at, p.match !== undefined ? 'match' : 'actions'], message: `only addflow and delflow add or delete flows; ${check.action} takes no match or actions` });
-        }
-        if (check.kind === 'easyovs' && check.action !== 'list' && check.action !== 'ipt' && p.bridge === undefined) {
-          problems.push({ path: [...path, ...at], message: `${check.action} runs on a bridge: give bridge` });
-        }
         if (check.kind === 'counter' && (p.bridge === undefined) === (p.iptables === undefined)) {
           problems.push({ path: [...path, ...at], message: 'a counter check watches flows of a bridge or an iptables rule: give bridge or iptables (one of them)' });
         }
       };
-      counterPlace(check, []);
+      flowPlace(check, []);
       if (check.kind === 'counter') {
-        check.unmoved?.forEach((p, i) => counterPlace(p, ['unmoved', i]));
+        check.unmoved?.forEach((p, i) => flowPlace(p, ['unmoved', i]));
         problems.push(...objectivesReferences(check.traffic, lab, [...path, 'traffic']));
+      }
+      if (check.kind === 'easyovs') {
+        const flowAction = check.action === 'addflow' || check.action === 'delflow';
+        if (!flowAction && (check.match !== undefined || check.actions !== undefined)) {
+          problems.push({ path: [...path, check.match !== undefined ? 'match' : 'actions'], message: `only addflow and delflow add or delete flows; ${check.action} takes no match or actions` });
+        }
+        if (check.action !== 'list' && check.action !== 'ipt' && check.bridge === undefined) problems.push({ path, message: `${check.action} runs on a bridge: give bridge` });
       }
       break;
     }

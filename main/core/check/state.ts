@@ -1,3 +1,4 @@
+import { flowLine } from '../inspect/flows/format';
 import { parseFlowDump } from '../inspect/flows/parse';
 import type { Flow } from '../inspect/flows/types';
 import type { NamespaceState, NodeSnapshot } from '../inspect/snapshot/types';
@@ -5,7 +6,7 @@ import { portMapOf, type OvsBridge } from '../inspect/ovsdb/parse';
 import { formatRule } from '../inspect/iptables/format';
 import { matchingRules } from '../inspect/iptables/match';
 import type { Check } from './schema';
-import { compileSelector, flowLine } from './flow-match';
+import { compileSelector } from './flow-match';
 
 /**
  * The kinds read from a snapshot: each returns whether it holds, what it looked for and what it
@@ -151,15 +152,16 @@ function evaluateEasyOvs(check: Extract<StateCheck, { kind: 'easyovs' }>, snapsh
   const selector = flowWanted ? compileSelector(check) : undefined;
   const bridge = snapshot.ovs.bridges.find((b) => b.name === check.bridge);
   const ports = bridge ? portMapOf(bridge) : new Map<number, string>();
-  const hit = snapshot.easyovs.some(
-    (r) =>
+  const records = snapshot.easyovs.map((record) => ({ record, flows: recordedFlows(record.flows ?? []) }));
+  const hit = records.some(
+    ({ record: r, flows }) =>
       r.action === check.action &&
       (check.bridge === undefined || r.bridge === check.bridge) &&
       (check.address === undefined || (r.addresses ?? []).includes(check.address)) &&
-      (!selector || selector.select(recordedFlows(r.flows ?? []), ports).length > 0),
+      (!selector || selector.select(flows, ports).length > 0),
   );
   const what = [check.action, check.bridge, check.address, selector && (check.action === 'delflow' ? `deleting ${selector.describe()}` : selector.describe())].filter(Boolean).join(' ');
-  const done = snapshot.easyovs.map((r) => [r.action, r.bridge, ...(r.addresses ?? []), ...recordedFlows(r.flows ?? []).map((f) => `(${flowLine(f)})`)].filter(Boolean).join(' '));
+  const done = records.map(({ record: r, flows }) => [r.action, r.bridge, ...(r.addresses ?? []), ...flows.map((f) => `(${flowLine(f)})`)].filter(Boolean).join(' '));
   return {
     passed: hit,
     expected: `the easyOVS action "${what}" run on ${where.node}`,

@@ -2,13 +2,14 @@ import type Docker from 'dockerode';
 import type { CloudModel } from '../cloud/model';
 import { execArgv, type ExecResult } from '../docker/exec';
 import { AppError } from '../errors';
+import { flowLine } from '../inspect/flows/format';
 import type { PortMap } from '../inspect/flows/normalize';
 import type { Flow } from '../inspect/flows/types';
 import { portMapOf } from '../inspect/ovsdb/parse';
 import { collectSnapshot } from '../inspect/snapshot/snapshot';
 import type { EasyOvsRecord, NodeSnapshot } from '../inspect/snapshot/types';
 import type { DumpRow, OvsRequest, OvsResult } from './types';
-import { flowIdentity, listBridges, numberFlows, showBridge, strictMatch, vmRules, type NumberedFlow } from './views';
+import { listBridges, numberFlows, showBridge, strictMatch, vmRules, type NumberedFlow } from './views';
 
 /**
  * easyOVS's actions on a live node of a running lab (book §easyOVS), one entry point for the
@@ -102,8 +103,8 @@ async function addFlow(target: OvsTarget, bridge: string, flow: string): Promise
   const before = await numberedFlows(target, bridge);
   const result = await ofctl(target.container, ['add-flow', bridge, flow]);
   if (result.exitCode !== 0) throw new AppError('input', `ovs-ofctl could not add "${flow}" to ${bridge}: ${result.stderr.trim().split('\n')[0]}`);
-  const known = new Set(before.map((row) => flowIdentity(row.flow)));
-  return (await numberedFlows(target, bridge)).map((row) => row.flow).filter((f) => !known.has(flowIdentity(f)));
+  const known = new Set(before.map((row) => flowLine(row.flow)));
+  return (await numberedFlows(target, bridge)).map((row) => row.flow).filter((f) => !known.has(flowLine(f)));
 }
 
 /** `delflow <bridge> <id…>`: deletes exactly the flows `dump` numbered so (every number is checked first). */

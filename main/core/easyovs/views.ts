@@ -1,6 +1,6 @@
 import { portChains } from '../cloud/agents/security-groups';
 import type { CloudModel } from '../cloud/model';
-import { matchText } from '../inspect/flows/format';
+import { flowLine, matchText } from '../inspect/flows/format';
 import type { Flow } from '../inspect/flows/types';
 import type { IptablesRule } from '../inspect/iptables/types';
 import { formatRule } from '../inspect/iptables/format';
@@ -82,12 +82,9 @@ export interface NumberedFlow {
  */
 export function numberFlows(flows: readonly Flow[]): NumberedFlow[] {
   return [...flows]
-    .sort((a, b) => Number(a.table) - Number(b.table) || b.priority - a.priority || flowIdentity(a).localeCompare(flowIdentity(b)))
+    .sort((a, b) => Number(a.table) - Number(b.table) || b.priority - a.priority || flowLine(a).localeCompare(flowLine(b)))
     .map((flow, id) => ({ id, flow }));
 }
-
-/** What a flow is, without its counters and age: table, priority, match and actions. */
-export const flowIdentity = (flow: Flow): string => `${strictMatch(flow)} actions=${flow.actions.map((a) => a.text).join(',')}`;
 
 /** The flow's exact identity for `ovs-ofctl --strict del-flows`: table, priority and match. */
 export function strictMatch(flow: Flow): string {

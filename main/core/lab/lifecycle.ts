@@ -111,13 +111,17 @@ async function runningLab(engine: Engine, name: string): Promise<RunningLab> {
 const containersOf = (engine: Engine, session: SessionStatus): Map<string, Docker.Container> =>
   new Map(session.nodes.map((n) => [n.name, engine.docker.getContainer(n.containerId)]));
 
+function containerOf(containers: Map<string, Docker.Container>, node: string): Docker.Container {
+  const container = containers.get(node);
+  if (!container) throw new AppError('state', `Node ${node} is not part of this session.`);
+  return container;
+}
+
 async function applyPerNode(containers: Map<string, Docker.Container>, parts: readonly PlanPart[]): Promise<number> {
   const nodes = [...new Set(parts.map((p) => p.ref.node))];
   const results = await Promise.all(
     nodes.map(async (node) => {
-      const container = containers.get(node);
-      if (!container) throw new AppError('state', `Node ${node} is not part of this session.`);
-      return applyParts(container, node, parts.filter((p) => p.ref.node === node));
+      return applyParts(containerOf(containers, node), node, parts.filter((p) => p.ref.node === node));
     }),
   );
   return results.reduce((sum, r) => sum + r.ran, 0);
@@ -250,11 +254,7 @@ export async function solveLab(engine: Engine, name: string, options: { step?: n
   await awaitLeases(containers, loaded, parts);
   // Objectives met by running easyOVS actions: run them, after the parts they may look at.
   const solved = (steps ?? lab.steps.map((_, i) => i)).flatMap((i) => lab.steps[i]?.objectives ?? []).filter((o) => !o.given);
-  const targetOf = (node: string) => {
-    const container = containers.get(node);
-    if (!container) throw new AppError('state', `Node ${node} is not part of this session.`);
-    return { node, container, model };
-  };
+  const targetOf = (node: string) => ({ node, container: containerOf(containers, node), model });
   const ran = await runEasyOvsChecks(solved.flatMap((o) => easyOvsChecksOf(o.check)), targetOf);
   return { session: session.name, built: [...parts.map((p) => p.key), ...ran.map((r) => `easyovs ${r}`)], commands: commands + ran.length, elapsedMs: Math.round(performance.now() - started) };
 }
