@@ -31,8 +31,8 @@ import { resolveLab } from '../main/core/lab/catalog';
 import { appRoot } from '../main/core/paths';
 import { up } from '../main/core/session/boot';
 import { probesOf } from '../main/core/check/evaluate';
-import { checkLab, resetLab, solveLab, startLab } from '../main/core/lab/lifecycle';
-import { ProgressStore } from '../main/core/lab/progress-store';
+import { checkLab, resetLab, solveLab, startLab } from '../main/core/run';
+import { ProgressStore } from '../main/core/run/progress-store';
 import { listSessions } from '../main/core/session/sessions';
 import { removeSessionsNamed } from '../main/core/session/teardown';
 

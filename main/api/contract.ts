@@ -4,7 +4,7 @@ import type { AppErrorJson, LocatedProblem } from '../core/errors';
 import type { PacketTrace } from '../core/inspect/trace/parse';
 import type { SnapshotDiff } from '../core/inspect/snapshot/diff';
 import type { NodeSnapshot } from '../core/inspect/snapshot/types';
-import type { CheckReport, ResetResult, SolveResult } from '../core/lab/results';
+import type { CheckReport, ResetResult, SolveResult } from '../core/run/results';
 import type { ProgressEvent } from '../core/progress';
 import type { BootEvent } from '../core/session/boot-events';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayloads, MethodName, MethodParams, MethodResults } from '../../main/api/contract';
 import { ApiService, type Client } from '../../main/api/service';
 import { HIGH_WATER } from '../../main/core/terminal/terminals';
-import { ProgressStore } from '../../main/core/lab/progress-store';
+import { ProgressStore } from '../../main/core/run/progress-store';
 import { labsDir } from '../../main/core/paths';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
 import { testEngine, uniqueName, waitFor } from './helpers';

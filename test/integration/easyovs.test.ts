@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLab } from '../../main/core/lab/catalog';
-import { solveLab, startLab } from '../../main/core/lab/lifecycle';
+import { solveLab, startLab } from '../../main/core/run';
 import { collectSnapshot } from '../../main/core/inspect/snapshot/snapshot';
 import { requireNode } from '../../main/core/session/sessions';
 import { removeSessionsNamed } from '../../main/core/session/teardown';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execArgv } from '../../main/core/docker/exec';
 import { resolveLab } from '../../main/core/lab/catalog';
-import { solveLab, startLab } from '../../main/core/lab/lifecycle';
+import { solveLab, startLab } from '../../main/core/run';
 import { appRoot } from '../../main/core/paths';
 import { requireNode } from '../../main/core/session/sessions';
 import { removeSessionsNamed } from '../../main/core/session/teardown';

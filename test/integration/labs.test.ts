@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCatalog } from '../../main/core/lab/catalog';
-import type { CheckReport } from '../../main/core/lab/results';
+import type { CheckReport } from '../../main/core/run/results';
 import { objectsOfSession, runCli, uniqueName } from './helpers';
 
 /**

@@ -8,7 +8,7 @@ import { execArgv, type ExecResult } from '../../main/core/docker/exec';
 import { collectSnapshot } from '../../main/core/inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../../main/core/inspect/snapshot/types';
 import { resolveLab } from '../../main/core/lab/catalog';
-import { solveLab, startLab } from '../../main/core/lab/lifecycle';
+import { solveLab, startLab } from '../../main/core/run';
 import { requireNode } from '../../main/core/session/sessions';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
 import { testEngine, uniqueName, waitFor } from './helpers';

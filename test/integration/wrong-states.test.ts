@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execArgv } from '../../main/core/docker/exec';
 import { resolveLab } from '../../main/core/lab/catalog';
-import { checkLab, resetLab, solveLab, startLab } from '../../main/core/lab/lifecycle';
+import { checkLab, resetLab, solveLab, startLab } from '../../main/core/run';
 import { requireNode } from '../../main/core/session/sessions';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
 import { testEngine, uniqueName } from './helpers';

@@ -1,6 +1,5 @@
-import type { Lab } from '../lab/schema';
 import { contains, formatIpv4, networkOf, parseCidr, parseIpv4, type Ipv4Cidr } from '../net/ipv4';
-import type { Cloud, CloudNetwork, FirewallRule, NetworkType, Pool, Release, SecurityGroupRule } from './schema';
+import type { Cloud, CloudNetwork, CloudSource, FirewallRule, NetworkType, Pool, Release, SecurityGroupRule } from './schema';
 import { deviceName, stableDvrMac, stableMac, stableUuid, tunnelPortName } from './names';
 
 /**
@@ -178,7 +177,7 @@ const FIP_LINK_LOCAL_START = '169.254.31.28';
 
 const MTU: Record<NetworkType, number> = { local: 1500, flat: 1500, vlan: 1500, gre: 1458, vxlan: 1450 };
 
-export function resolveCloud(lab: Lab): CloudModel {
+export function resolveCloud(lab: CloudSource): CloudModel {
   const cloud: Cloud = lab.cloud;
   const release: Release = lab.release;
   const junoOrLater = release !== 'icehouse';

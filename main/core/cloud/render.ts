@@ -1,4 +1,3 @@
-import type { Lab } from '../lab/schema';
 import { firewallPart } from './agents/fwaas-agent';
 import { dvrFlowsPart, hostedRouters } from './agents/dvr-flows';
 import { distributedFloatingIpPart, distributedRouterPart, fipNamespacePart, snatPart } from './agents/dvr-l3-agent';
@@ -10,12 +9,13 @@ import { securityGroupPart } from './agents/security-groups';
 import { integrationBridge, physicalBridge, ref, tunnelBridge, tunnelFlowsPart, vlanFlowsPart } from './agents/ovs-agent';
 import { resolveCloud, type CloudModel } from './model';
 import { part, type CloudPlan, type PlanPart } from './plan';
+import type { CloudSource } from './schema';
 
 /**
  * Renders a lab's cloud into the parts Neutron's agents would build on each node, in the order
  * they apply. Pure: the same lab always gives the same plan.
  */
-export function renderCloud(lab: Lab, model: CloudModel = resolveCloud(lab)): CloudPlan {
+export function renderCloud(lab: CloudSource, model: CloudModel = resolveCloud(lab)): CloudPlan {
   const parts: PlanPart[] = [];
   const hasNetworks = model.networks.size > 0;
   for (const node of model.nodes.values()) {

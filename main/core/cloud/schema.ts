@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Topology } from '../topology/schema';
 import { CidrSchema, Ipv4Schema, NameSchema } from '../topology/schema';
 
 /**
@@ -234,6 +235,14 @@ export type Cloud = z.infer<typeof CloudSchema>;
 export type CloudNetwork = z.infer<typeof CloudNetworkSchema>;
 export type Vm = z.infer<typeof VmSchema>;
 export type Release = z.infer<typeof ReleaseSchema>;
+
+/** What the cloud is resolved and rendered from: a lab's id (the seed of its stable ids), release, topology and cloud. */
+export interface CloudSource {
+  id: string;
+  release: Release;
+  topology: Topology;
+  cloud: Cloud;
+}
 export type NetworkType = z.infer<typeof NetworkTypeSchema>;
 export type SecurityGroupRule = z.infer<typeof SecurityGroupRuleSchema>;
 export type FirewallRule = z.infer<typeof FirewallRuleSchema>;

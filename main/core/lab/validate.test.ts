@@ -376,7 +376,7 @@ describe('objectives', () => {
     ]);
   });
 
-  // Known bug (main/core/check/references.ts): when a flow check has a readable match and
+  // Known bug (main/core/lab/references.ts): when a flow check has a readable match and
   // unreadable actions, the problem is located at `match` (path: check.match ? 'match' : 'actions'),
   // not at the actions that cannot be read. Flip to `it` once fixed.
   it('flow actions that cannot be read, next to a readable match, are located at the actions', () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { objectivesReferences } from '../check/references';
+import { objectivesReferences } from './references';
 import { renderCloud } from '../cloud/render';
 import { contains, formatIpv4, networkOf, parseCidr, parseIpv4 } from '../net/ipv4';
 import type { Problem } from '../topology/validate';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { runOvsAction } from '../../../core/easyovs/actions';
 import type { OvsRequest, OvsResult } from '../../../core/easyovs/types';
-import { ovsTarget } from '../../../core/easyovs/target';
+import { ovsTarget } from '../../../core/run/ovs-target';
 import { AppError } from '../../../core/errors';
 import { matchText } from '../../../core/inspect/flows/format';
 import { describeActions, normalizeFlow } from '../../../core/inspect/flows/normalize';

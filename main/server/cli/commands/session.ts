@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../../core/errors';
 import { resolveLab } from '../../../core/lab/catalog';
-import { startLab } from '../../../core/lab/lifecycle';
+import { startLab } from '../../../core/run';
 import { listSessions, type SessionStatus } from '../../../core/session/sessions';
 import { removeEverything, removeSessionsNamed } from '../../../core/session/teardown';
 import { contextFor } from '../context';

@@ -1,8 +1,8 @@
 import type { Engine } from '../docker/engine';
 import { resolveCloud } from '../cloud/model';
-import { labOfSession } from '../lab/lifecycle';
+import { labOfSession } from './running-lab';
 import { nodeContainer, requireSession } from '../session/sessions';
-import type { OvsTarget } from './actions';
+import type { OvsTarget } from '../easyovs/actions';
 
 /** A node of a running lab, with the lab's cloud (for the VMs behind ports), for easyOVS's actions. */
 export async function ovsTarget(engine: Engine, sessionName: string, node: string): Promise<OvsTarget> {

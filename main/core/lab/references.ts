@@ -1,6 +1,6 @@
-import type { Lab } from '../lab/schema';
-import { compileSelector } from './flow-match';
-import type { Check } from './schema';
+import type { Lab } from './schema';
+import { compileSelector } from '../check/flow-match';
+import type { Check } from '../check/schema';
 
 /** What a check names that the lab must have: nodes, VMs; and flows and patterns that must be readable. */
 export function objectivesReferences(check: Check, lab: Lab, path: (string | number)[] = []): { path: (string | number)[]; message: string }[] {

@@ -1,0 +1,97 @@
+import { evaluate, nodesRead, probesOf, runProbes } from '../check/evaluate';
+import type { Runner } from '../check/probes';
+import { resolveCloud } from '../cloud/model';
+import type { Engine } from '../docker/engine';
+import { execArgv } from '../docker/exec';
+import { AppError } from '../errors';
+import { collectSnapshot } from '../inspect/snapshot/snapshot';
+import type { NodeSnapshot } from '../inspect/snapshot/types';
+import { textIn, type Language, type LocalizedText } from '../lab/schema';
+import type { ProgressStore } from './progress-store';
+import type { CheckReport, ObjectiveResult } from './results';
+import { runningLab } from './running-lab';
+
+/** `check`: probes first, then one snapshot per node read, then every chosen objective evaluated. */
+
+export interface CheckOptions {
+  store?: ProgressStore;
+  language?: Language;
+  /** Check only these objectives. */
+  only?: readonly string[];
+}
+
+export async function checkLab(engine: Engine, name: string, options: CheckOptions = {}): Promise<CheckReport> {
+  const started = performance.now();
+  const { session, loaded, containers } = await runningLab(engine, name);
+  const lab = loaded.lab;
+  const model = resolveCloud(lab);
+  const language = options.language ?? 'en';
+  const progressRead = options.store ? await options.store.read(lab.id) : undefined;
+  const progress = progressRead?.progress;
+
+  const run: Runner = (node, argv, runOptions = {}) => {
+    const container = containers.get(node);
+    if (!container) throw new AppError('input', `no node "${node}" in this lab`);
+    return execArgv(container, argv, runOptions);
+  };
+  const objectives = lab.steps.flatMap((step) => step.objectives.map((objective) => ({ step, objective })));
+  if (options.only) {
+    const unknown = options.only.filter((id) => !objectives.some(({ objective }) => objective.id === id));
+    if (unknown.length) throw new AppError('input', `No objective ${unknown.join(', ')} in lab ${lab.id} (there: ${objectives.map(({ objective }) => objective.id).join(', ')}).`);
+  }
+  const chosen = options.only ? objectives.filter(({ objective }) => options.only?.includes(objective.id)) : objectives;
+
+  // Probes first (their traffic shows in the state read next), then one snapshot per node.
+  const probed = await runProbes(chosen.flatMap(({ objective }) => probesOf(objective.check)), model, run);
+  // Only the nodes the objectives read (a node named twice is read once).
+  const read = new Set(chosen.flatMap(({ objective }) => {
+    try {
+      return nodesRead(objective.check, model);
+    } catch {
+      return []; // a check naming an unknown VM fails on its own, with that message
+    }
+  }));
+  const snapshots = new Map<string, NodeSnapshot>();
+  await Promise.all(
+    [...containers].filter(([node]) => read.has(node)).map(async ([node, container]) => {
+      snapshots.set(node, await collectSnapshot(container, node));
+    }),
+  );
+  const results = chosen.map(({ step, objective }): ObjectiveResult => {
+    const outcome = evaluate(objective.check, { model, snapshots, probed });
+    const used = progress?.hints[objective.id] ?? 0;
+    const next: LocalizedText | undefined = objective.hints[Math.min(used, objective.hints.length - 1)];
+    return {
+      id: objective.id,
+      title: textIn(objective.title, language),
+      step: step.id,
+      given: objective.given,
+      ...outcome,
+      ...(outcome.passed && objective.check.kind === 'measure' ? { measured: outcome.found } : {}),
+      ...(!outcome.passed && next ? { hint: textIn(next, language) } : {}),
+      hintsUsed: used,
+      hintsTotal: objective.hints.length,
+    };
+  });
+
+  const failedStep = lab.steps.findIndex((step) => step.objectives.some((o) => results.some((r) => r.id === o.id && !r.passed)));
+  const currentStep = failedStep < 0 ? lab.steps.length : failedStep;
+  const notices = progressRead?.problem ? [progressRead.problem] : [];
+  if (options.store) {
+    const now = new Date().toISOString();
+    await options.store.update(lab.id, (p) => {
+      for (const r of results) if (r.passed && !r.given && !p.objectives[r.id]) p.objectives[r.id] = { metAt: now };
+      if (!options.only) p.currentStep = currentStep;
+    });
+  }
+  return {
+    session: session.name,
+    lab: lab.id,
+    passed: results.filter((r) => r.passed).length,
+    total: results.length,
+    objectives: results,
+    currentStep,
+    elapsedMs: Math.round(performance.now() - started),
+    notices,
+  };
+}

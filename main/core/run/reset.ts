@@ -1,0 +1,39 @@
+import { applyParts } from '../cloud/apply';
+import { resolveCloud } from '../cloud/model';
+import { renderCloud } from '../cloud/render';
+import type { Engine } from '../docker/engine';
+import { execArgv } from '../docker/exec';
+import { AppError } from '../errors';
+import { bootParts } from '../lab/parts';
+import { requireSession } from '../session/sessions';
+import { removeSession } from '../session/teardown';
+import type { ResetResult } from './results';
+import { containersOf, labOfSession } from './running-lab';
+import { awaitLeases, warmTunnels } from './settle';
+import { startLab } from './start';
+
+/** Back to the boot state: each node clears what agents and learner built, then the boot parts are applied again. */
+export async function resetLab(engine: Engine, name: string): Promise<ResetResult> {
+  const started = performance.now();
+  const session = await requireSession(engine, name);
+  const loaded = await labOfSession(session);
+  if (session.state !== 'running') {
+    // A node died: only new containers help.
+    await removeSession(engine, session.id);
+    await startLab(engine, loaded, { name: session.name });
+    return { session: name, recreated: true, elapsedMs: Math.round(performance.now() - started) };
+  }
+  const containers = containersOf(engine, session);
+  const model = resolveCloud(loaded.lab);
+  const parts = bootParts(loaded.lab, renderCloud(loaded.lab, model));
+  await Promise.all(
+    [...containers].map(async ([node, container]) => {
+      const cleared = await execArgv(container, ['nl-reset']);
+      if (cleared.exitCode !== 0) throw new AppError('failed', `Resetting node ${node} failed: ${cleared.stderr.trim() || `nl-reset exited ${cleared.exitCode}`}`);
+      await applyParts(container, node, parts.filter((p) => p.ref.node === node));
+    }),
+  );
+  await warmTunnels(containers, model);
+  await awaitLeases(containers, model, parts);
+  return { session: name, recreated: false, elapsedMs: Math.round(performance.now() - started) };
+}

@@ -1,0 +1,35 @@
+import { resolveCloud } from '../cloud/model';
+import { renderCloud } from '../cloud/render';
+import type { Engine } from '../docker/engine';
+import { easyOvsChecksOf, runEasyOvsChecks } from '../easyovs/solve';
+import { AppError } from '../errors';
+import { solutionParts } from '../lab/parts';
+import type { SolveResult } from './results';
+import { applyPerNode, containerOf, runningLab } from './running-lab';
+import { awaitLeases } from './settle';
+
+/**
+ * Builds what the learner would: every learner part, or the state after step N (1-based):
+ * the parts of steps 1 to N, since a step stands on the ones before it. Parts apply
+ * idempotently, so what the learner already built right is left as it is. easyOVS actions
+ * that objectives ask for are run too.
+ */
+export async function solveLab(engine: Engine, name: string, options: { step?: number } = {}): Promise<SolveResult> {
+  const started = performance.now();
+  const { session, loaded, containers } = await runningLab(engine, name);
+  const lab = loaded.lab;
+  if (options.step !== undefined && (options.step < 1 || options.step > lab.steps.length)) {
+    throw new AppError('usage', `Lab ${lab.id} has steps 1 to ${lab.steps.length}; there is no step ${options.step}.`);
+  }
+  const steps = options.step === undefined ? undefined : Array.from({ length: options.step }, (_, i) => i);
+  const model = resolveCloud(lab);
+  const parts = solutionParts(lab, renderCloud(lab, model), steps);
+  const commands = await applyPerNode(containers, parts);
+  await awaitLeases(containers, model, parts);
+  // Objectives met by running easyOVS actions: run them, after the parts they may look at.
+  const solved = (steps ?? lab.steps.map((_, i) => i)).flatMap((i) => lab.steps[i]?.objectives ?? []).filter((o) => !o.given);
+  const targetOf = (node: string) => ({ node, container: containerOf(containers, node), model });
+  const ran = await runEasyOvsChecks(solved.flatMap((o) => easyOvsChecksOf(o.check)), targetOf);
+  return { session: session.name, built: [...parts.map((p) => p.key), ...ran.map((r) => `easyovs ${r}`)], commands: commands + ran.length, elapsedMs: Math.round(performance.now() - started) };
+}
+

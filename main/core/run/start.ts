@@ -1,0 +1,20 @@
+import { resolveCloud } from '../cloud/model';
+import { renderCloud } from '../cloud/render';
+import type { Engine } from '../docker/engine';
+import type { LoadedLab } from '../lab/load';
+import { bootParts } from '../lab/parts';
+import { up, type UpOptions } from '../session/boot';
+import type { SessionStatus } from '../session/sessions';
+import { containersOf } from './running-lab';
+import { awaitLeases, warmTunnels } from './settle';
+
+/** `up`, then what a cloud needs before use: warm tunnels, VMs with their DHCP leases. */
+export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<UpOptions, 'parts'> = {}): Promise<SessionStatus> {
+  const model = resolveCloud(loaded.lab);
+  const parts = bootParts(loaded.lab, renderCloud(loaded.lab, model));
+  const session = await up(engine, loaded, { ...options, parts });
+  await warmTunnels(containersOf(engine, session), model);
+  await awaitLeases(containersOf(engine, session), model, parts);
+  return session;
+}
+
