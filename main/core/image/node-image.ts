@@ -1,11 +1,14 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Engine } from '../docker/engine';
 import { LABEL } from '../docker/labels';
 import { AppError } from '../errors';
+import { withHostLock } from '../host-lock';
+import { userCacheDir } from '../paths';
 import type { ProgressListener } from '../progress';
 import { baseImageAvailable, buildWithDockerfile } from './dockerfile-builder';
 import { followEngineStream } from './engine-stream';
@@ -88,15 +91,29 @@ export async function buildNodeImage(engine: Engine, options: BuildOptions = {})
   const started = performance.now();
   const recipe = readRecipe();
   const elapsed = () => (performance.now() - started) / 1000;
-  if (!options.force && (await imageStatus(engine, recipe)).present) {
+  const upToDate = async () => {
+    if (options.force || !(await imageStatus(engine, recipe)).present) return false;
     options.onProgress?.({ stage: 'done', percent: 100, message: `${recipe.tag} is up to date` });
-    return { tag: recipe.tag, builder: undefined, seconds: elapsed() };
-  }
-  const builder = await chooseBuilder(engine, options.builder ?? 'auto');
-  const buildOptions = { engine, recipe, onProgress: options.onProgress };
-  if (builder === 'dockerfile') await buildWithDockerfile(buildOptions);
-  else await buildOffline(buildOptions);
-  return { tag: recipe.tag, builder, seconds: elapsed() };
+    return true;
+  };
+  if (await upToDate()) return { tag: recipe.tag, builder: undefined, seconds: elapsed() };
+  // One build of a recipe at a time on this machine: a second `image build` (or a test run's
+  // setup beside a background build) waits for the first and then finds the image there.
+  const lock = join(userCacheDir(), 'build', `${recipe.hash.slice(0, 12)}.lock`);
+  const onWait = (owner: string) =>
+    options.onProgress?.({ stage: 'waiting', percent: 0, message: `Waiting for the build of ${recipe.tag} that ${owner} is running` });
+  return withHostLock(
+    lock,
+    async () => {
+      if (await upToDate()) return { tag: recipe.tag, builder: undefined, seconds: elapsed() };
+      const builder = await chooseBuilder(engine, options.builder ?? 'auto');
+      const buildOptions = { engine, recipe, onProgress: options.onProgress };
+      if (builder === 'dockerfile') await buildWithDockerfile(buildOptions);
+      else await buildOffline(buildOptions);
+      return { tag: recipe.tag, builder, seconds: elapsed() };
+    },
+    { onWait },
+  );
 }
 
 async function chooseBuilder(engine: Engine, choice: BuilderChoice): Promise<BuilderKind> {
