@@ -1,5 +1,4 @@
 import type { Flow } from '../inspect/flows/types';
-import type { BridgeSummary, PortView, VmRules } from './views';
 
 /** easyOVS's actions and what they return: types only, shared by the CLI, the API and the app. */
 
@@ -27,3 +26,30 @@ export type OvsResult =
   | { action: 'addflow'; bridge: string; flow: string; added: Flow[] }
   | { action: 'delflow'; bridge: string; deleted: DumpRow[] }
   | { action: 'ipt'; vms: VmRules[] };
+
+export interface BridgeSummary {
+  name: string;
+  ports: number;
+  flows: number;
+  failMode: string | undefined;
+}
+
+export interface PortView {
+  port: string;
+  ofport: number | undefined;
+  tag: number | undefined;
+  type: string;
+  /** Who the Neutron port belongs to (a VM, a DHCP server, a router leg, a VIP), when the lab knows it. */
+  owner: string | undefined;
+  address: string | undefined;
+  mac: string | undefined;
+}
+
+export interface VmRules {
+  vm: string;
+  address: string;
+  mac: string;
+  node: string;
+  /** The port's chains (i: to the VM, o: from it, s: anti-spoofing) with their rules and counters, as read. */
+  chains: { chain: string; direction: 'ingress' | 'egress' | 'anti-spoofing'; rules: { packets: number; bytes: number; rule: string }[] }[];
+}

@@ -5,6 +5,7 @@ import type { Flow } from '../inspect/flows/types';
 import type { IptablesRule } from '../inspect/iptables/types';
 import { formatRule } from '../inspect/iptables/format';
 import type { NodeSnapshot } from '../inspect/snapshot/types';
+import type { BridgeSummary, PortView, VmRules } from './types';
 
 /**
  * What easyOVS showed (book §easyOVS), read from a node's snapshot and the lab's cloud: the
@@ -13,26 +14,8 @@ import type { NodeSnapshot } from '../inspect/snapshot/types';
  * that apply to a VM's address. Pure: the CLI and the app's inspector both use it.
  */
 
-export interface BridgeSummary {
-  name: string;
-  ports: number;
-  flows: number;
-  failMode: string | undefined;
-}
-
 export function listBridges(snapshot: NodeSnapshot): BridgeSummary[] {
   return snapshot.ovs.bridges.map((b) => ({ name: b.name, ports: b.ports.length, flows: snapshot.flows[b.name]?.length ?? 0, failMode: b.failMode }));
-}
-
-export interface PortView {
-  port: string;
-  ofport: number | undefined;
-  tag: number | undefined;
-  type: string;
-  /** Who the Neutron port belongs to (a VM, a DHCP server, a router leg, a VIP), when the lab knows it. */
-  owner: string | undefined;
-  address: string | undefined;
-  mac: string | undefined;
 }
 
 /** Neutron port id → who holds it, with its address and MAC. */
@@ -89,15 +72,6 @@ export function numberFlows(flows: readonly Flow[]): NumberedFlow[] {
 /** The flow's exact identity for `ovs-ofctl --strict del-flows`: table, priority and match. */
 export function strictMatch(flow: Flow): string {
   return [`table=${flow.table}`, `priority=${flow.priority}`, ...(flow.match.length ? [matchText(flow.match)] : [])].join(',');
-}
-
-export interface VmRules {
-  vm: string;
-  address: string;
-  mac: string;
-  node: string;
-  /** The port's chains (i: to the VM, o: from it, s: anti-spoofing) with their rules and counters, as read. */
-  chains: { chain: string; direction: 'ingress' | 'egress' | 'anti-spoofing'; rules: { packets: number; bytes: number; rule: string }[] }[];
 }
 
 /** `ipt <vm-ip>`: the security-group rules that apply to the VM with this address, on its node. */
