@@ -23,6 +23,9 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 300_000,
+          // Work that takes a second on an idle machine takes many under load: no test may
+          // depend on an idle machine, so a poll waits up to 30 s unless it says otherwise.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
         },
       },
     ],

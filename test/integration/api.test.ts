@@ -77,7 +77,7 @@ describe('the API, through one client', () => {
       if (!reply.ok) throw new Error(reply.error.message);
       const { id } = reply.result as { id: string };
       await call('terminal.write', { id, data: 'ovs-vsctl add-br br-extra -- set bridge br-extra datapath_type=netdev; echo added-$((40+2))\r' });
-      await waitFor(async () => output(id).includes('added-42'), 10_000);
+      await waitFor(async () => output(id).includes('added-42'), 30_000);
       await call('terminal.close', { id });
     });
     const second = await call('node.snapshot', { session, node: 'compute1', diff: true });
@@ -87,12 +87,12 @@ describe('the API, through one client', () => {
   it('a terminal in a namespace echoes, resizes and reports its exit', async () => {
     const { id } = await call('terminal.open', { session, node: 'compute1', namespace: 'vm1', cols: 100, rows: 30 });
     await call('terminal.write', { id, data: 'ip -br addr show eth0; stty size\r' });
-    await waitFor(async () => /10\.0\.0\.11\/24/.test(output(id)) && /30 100/.test(output(id)), 10_000);
+    await waitFor(async () => /10\.0\.0\.11\/24/.test(output(id)) && /30 100/.test(output(id)), 30_000);
     await call('terminal.resize', { id, cols: 120, rows: 40 });
     await call('terminal.write', { id, data: 'stty size\r' });
-    await waitFor(async () => /40 120/.test(output(id)), 10_000);
+    await waitFor(async () => /40 120/.test(output(id)), 30_000);
     await call('terminal.write', { id, data: 'exit 3\r' });
-    await waitFor(async () => (events['terminal.exit'] ?? []).some((e) => e.id === id), 10_000);
+    await waitFor(async () => (events['terminal.exit'] ?? []).some((e) => e.id === id), 30_000);
     expect((events['terminal.exit'] ?? []).find((e) => e.id === id)?.code).toBe(3);
     const gone = await client.dispatch('terminal.write', { id, data: 'x' });
     expect(gone).toMatchObject({ ok: false, error: { code: 'state' } });
@@ -107,7 +107,7 @@ describe('the API, through one client', () => {
     // The flood is one long run of 'a's (the echoed command line has a few of its own).
     const received = () => (output(id).match(/a{64,}/g) ?? []).reduce((sum, run) => sum + run.length, 0);
     // Without acknowledgements the node stops at about the high-water mark (plus what was in flight).
-    await waitFor(async () => received() > HIGH_WATER / 2, 10_000);
+    await waitFor(async () => received() > HIGH_WATER / 2, 30_000);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const held = output(id).length;
     expect(held).toBeLessThan(HIGH_WATER + 256 * 1024);

@@ -64,7 +64,7 @@ describe('the Dockerfile builder', () => {
     try {
       await container.start();
       const logs = async () => ((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer | Readable).toString();
-      await waitFor(async () => (await logs()).includes('neutron-lab: ready'), 20_000, 50);
+      await waitFor(async () => (await logs()).includes('neutron-lab: ready'), 30_000, 50);
       expect((await execArgv(container, ['ovs-vsctl', 'add-br', 'br0', '--', 'set', 'bridge', 'br0', 'datapath_type=netdev'])).exitCode).toBe(0);
       const installed = await execArgv(container, ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Status}\\n', ...recipe.packages]);
       expect(installed.exitCode).toBe(0);

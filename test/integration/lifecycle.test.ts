@@ -21,7 +21,7 @@ async function upUntilNetworkExists(name: string) {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal })),
   );
-  await waitFor(async () => (await objectsOfSession(name)).networks.length > 0, 20_000, 5);
+  await waitFor(async () => (await objectsOfSession(name)).networks.length > 0, 30_000, 5);
   return { child, exited, stderr: () => stderr };
 }
 
@@ -48,7 +48,7 @@ describe('crash recovery', () => {
     const stopped = uniqueName('stopped');
     const session = await up(engine, await resolveLab('ovs-basics'), { name: stopped });
     await engine.docker.getContainer(session.nodes[0]!.containerId).kill();
-    await waitFor(async () => (await listSessions(engine)).find((s) => s.name === stopped)?.state === 'broken', 5000);
+    await waitFor(async () => (await listSessions(engine)).find((s) => s.name === stopped)?.state === 'broken', 30_000);
 
     const next = uniqueName('next');
     const removed: string[] = [];
@@ -85,10 +85,10 @@ describe('terminals', () => {
       let output = '';
       tty.stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
       tty.stream.write('\n');
-      await waitFor(async () => output.includes('30 100'), 5000);
+      await waitFor(async () => output.includes('30 100'), 30_000);
       await tty.resize(120, 40);
       tty.stream.write('\n');
-      await waitFor(async () => output.includes('40 120'), 5000);
+      await waitFor(async () => output.includes('40 120'), 30_000);
       expect(await tty.exited).toBe(3);
     }));
 

@@ -44,7 +44,7 @@ async function typeInTerminal(node: string, namespace: string, command: string):
 /** Clicks Check and waits until the check has answered. */
 async function check(): Promise<void> {
   await page.locator('[data-test=check]').click();
-  await expect.poll(() => page.locator('[data-test=lab-controls]').getAttribute('data-busy'), { timeout: 5_000 }).toBe('check');
+  await expect.poll(() => page.locator('[data-test=lab-controls]').getAttribute('data-busy'), { timeout: 30_000, interval: 50 }).toBe('check');
   await expect.poll(() => page.locator('[data-test=lab-controls]').getAttribute('data-busy'), { timeout: 120_000, interval: 250 }).toBe('');
   expect(await page.locator('[data-test=error]').count(), await page.locator('[data-test=error]').allTextContents().then((t) => t.join(' | '))).toBe(0);
 }
