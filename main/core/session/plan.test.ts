@@ -38,7 +38,7 @@ describe('planSession', () => {
   it('labels everything with the session, the lab and what a complete session holds', () => {
     const node = plan.nodes[0]!;
     expect(node.labels).toMatchObject({
-      [LABEL.managed]: '1',
+      [LABEL.managed]: '2',
       [LABEL.session]: 'class-7',
       [LABEL.sessionId]: 'abc123',
       [LABEL.lab]: 'two-nodes',
@@ -49,6 +49,11 @@ describe('planSession', () => {
       [LABEL.role]: 'network',
     });
     expect(plan.networks[1]!.labels).toMatchObject({ [LABEL.sessionId]: 'abc123', [LABEL.network]: 'ext' });
+  });
+
+  it('plans the boot mark under the session and its id, with the labels that tie it to them', () => {
+    expect(plan.mark.volumeName).toBe('nl-class-7-booted-abc123');
+    expect(plan.mark.labels).toMatchObject({ [LABEL.session]: 'class-7', [LABEL.sessionId]: 'abc123', [LABEL.expectedNodes]: '2' });
   });
 });
 

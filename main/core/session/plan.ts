@@ -41,6 +41,13 @@ export interface PlannedNetwork {
   labels: Record<string, string>;
 }
 
+/** The boot mark: a volume made last by `up`; without it the session never finished booting. */
+export interface PlannedMark {
+  volumeName: string;
+  /** The session's labels; `up` adds LABEL.booted, with the time, when it makes the mark. */
+  labels: Record<string, string>;
+}
+
 export interface SessionPlan {
   name: string;
   id: string;
@@ -48,6 +55,7 @@ export interface SessionPlan {
   image: string;
   networks: PlannedNetwork[];
   nodes: PlannedNode[];
+  mark: PlannedMark;
 }
 
 export interface PlanInput {
@@ -63,6 +71,7 @@ export interface PlanInput {
 
 export const containerName = (session: string, node: string) => `nl-${session}-${node}`;
 export const networkName = (session: string, network: string) => `nl-${session}-${network}`;
+export const markName = (session: string, id: string) => `nl-${session}-booted-${id}`;
 
 export function planSession(input: PlanInput): SessionPlan {
   const { lab, name, id } = input;
@@ -98,7 +107,7 @@ export function planSession(input: PlanInput): SessionPlan {
       labels: { ...common, [LABEL.node]: node, [LABEL.role]: spec.role, [LABEL.links]: formatLinksLabel(links) },
     };
   });
-  return { name, id, labId: lab.id, image: input.image, networks, nodes };
+  return { name, id, labId: lab.id, image: input.image, networks, nodes, mark: { volumeName: markName(name, id), labels: common } };
 }
 
 /**
