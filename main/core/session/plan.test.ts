@@ -75,9 +75,12 @@ describe('nodeContainerOptions', () => {
     expect(host.Devices).toEqual([{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }]);
   });
 
-  it('limits memory and processes', () => {
+  it('limits memory, processes and CPU so that the processes fit in the memory (a fork bomb hits the pids limit, not the OOM killer)', () => {
     expect(host.Memory).toBe(256 * 1024 * 1024);
-    expect(host.PidsLimit).toBe(512);
+    expect(host.PidsLimit).toBe(256);
+    // A fork bomb's bash costs ~0.4 MB (91 MB measured for 256): keep twice that per pid.
+    expect(host.Memory! / host.PidsLimit!).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(host.NanoCpus).toBe(1_000_000_000);
   });
 
   it("tells the init each link's Docker subnet, lab name, address and gateway", () => {

@@ -16,8 +16,16 @@ export const SessionNameSchema = z
 
 /** Capabilities a node needs on top of Docker's default set — and no others. */
 export const NODE_CAPABILITIES = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'] as const;
+/**
+ * Limits that fit together, so a runaway (a fork bomb in a terminal) is contained without losing
+ * the node's OVS: the pids limit (threads included) is reached long before the memory limit, so
+ * the OOM killer never runs; 256 bash processes of a fork bomb measured 91 MB at most. With 512
+ * pids the same bomb got the node OOM-killed. One CPU leaves the rest of a small machine to the
+ * other labs and the app.
+ */
 export const NODE_MEMORY_BYTES = 256 * 1024 * 1024;
-export const NODE_PIDS_LIMIT = 512;
+export const NODE_PIDS_LIMIT = 256;
+export const NODE_NANO_CPUS = 1_000_000_000;
 
 export interface PlannedLink {
   network: string;
@@ -139,6 +147,7 @@ export function nodeContainerOptions(
       Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
       Memory: NODE_MEMORY_BYTES,
       PidsLimit: NODE_PIDS_LIMIT,
+      NanoCpus: NODE_NANO_CPUS,
       NetworkMode: first ? first.dockerNetwork : 'none',
       RestartPolicy: { Name: 'no' },
       LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } },
