@@ -19,9 +19,11 @@ export const NODE_CAPABILITIES = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'] as const;
 /**
  * Limits that fit together, so a runaway (a fork bomb in a terminal) is contained without losing
  * the node's OVS: the pids limit (threads included) is reached long before the memory limit, so
- * the OOM killer never runs; 256 bash processes of a fork bomb measured 91 MB at most. With 512
- * pids the same bomb got the node OOM-killed. One CPU leaves the rest of a small machine to the
- * other labs and the app.
+ * the OOM killer, which would pick the biggest process (ovs-vswitchd), never runs. A fork bomb's
+ * bash costs 0.2-0.35 MB here (cgroup v1: 91 MB at 256 pids, 99 MB at 512), and more where the
+ * kernel charges more of its own memory: a class saw 512 pids OOM-kill a node (issue 19). 1 MB
+ * per pid leaves room for both. (Lowering OVS's oom_score_adj would need CAP_SYS_RESOURCE, which
+ * nodes do not get.) One CPU leaves the rest of a small machine to the other labs and the app.
  */
 export const NODE_MEMORY_BYTES = 256 * 1024 * 1024;
 export const NODE_PIDS_LIMIT = 256;
