@@ -119,7 +119,8 @@ export interface SessionSummary {
   lab: string;
   state: 'running' | 'booting' | 'broken';
   problems: string[];
-  nodes: { name: string; role: string; state: string; links: { interface: string; network: string; address?: string }[] }[];
+  /** `exit`: how a stopped node ended, e.g. "exited 137 (out of memory)". */
+  nodes: { name: string; role: string; state: string; exit?: string; links: { interface: string; network: string; address?: string }[] }[];
 }
 
 export interface MethodResults {

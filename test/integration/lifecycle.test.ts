@@ -5,9 +5,10 @@ import { execArgv, openTty } from '../../main/core/docker/exec';
 import { resolveLab } from '../../main/core/lab/catalog';
 import { appRoot } from '../../main/core/paths';
 import { up } from '../../main/core/session/boot';
-import { listSessions } from '../../main/core/session/sessions';
+import { LABEL } from '../../main/core/docker/labels';
+import { listSessions, type SessionStatus } from '../../main/core/session/sessions';
 import { removeLeftovers, removeSessionsNamed } from '../../main/core/session/teardown';
-import { objectsOfSession, testEngine, uniqueName, waitFor, withNode } from './helpers';
+import { objectsOfSession, runCli, testEngine, uniqueName, waitFor, withNode } from './helpers';
 
 /** Failures halfway: what a crash, a Ctrl-C or a node that never gets ready leave behind. */
 
@@ -21,12 +22,87 @@ async function upUntilNetworkExists(name: string) {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal })),
   );
-  await waitFor(async () => (await objectsOfSession(name)).networks.length > 0, 30_000, 5);
+  // Generous: on a loaded machine the CLI alone takes seconds to start. A child left running
+  // after a failure would finish its boot and leave a lab behind.
+  await waitFor(async () => (await objectsOfSession(name)).networks.length > 0, 60_000, 5).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   return { child, exited, stderr: () => stderr };
 }
 
+/** The boot marks of a session (volumes `up` makes last); none once it is removed. */
+async function marksOfSession(name: string): Promise<string[]> {
+  const { docker } = await testEngine();
+  const { Volumes } = await docker.listVolumes({ filters: { label: [`${LABEL.session}=${name}`] } });
+  return (Volumes ?? []).map((v) => v.Name);
+}
+
+/** `neutron-lab up` of gre-tenant, killed with SIGKILL once every node has reported ready (its parts built). */
+async function upKilledAfterNodesReady(name: string) {
+  const child = spawn(process.execPath, [join(appRoot(), 'bin', 'neutron-lab.mjs'), 'up', 'gre-tenant', '--name', name], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const nodes = Object.keys((await resolveLab('gre-tenant')).lab.topology.nodes).length;
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  // The worst moment, as a class saw it: every node is up and built, and `up` is still settling
+  // (warming tunnels, awaiting DHCP leases) when it dies.
+  const allReady = new Promise<void>((resolve) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if ((stderr.match(/ ready /g) ?? []).length === nodes) resolve();
+    });
+  });
+  await Promise.race([allReady, exited]);
+  child.kill('SIGKILL');
+  return { exited, stderr: () => stderr };
+}
+
 describe('crash recovery', () => {
-  it('an up killed mid-boot leaves a broken session that reconciliation removes', async () => {
+  it('an up killed after its nodes are ready but before it finished is broken in status, doctor and the next up, which recovers', { timeout: 300_000 }, async () => {
+    const name = uniqueName('half');
+    const { exited, stderr } = await upKilledAfterNodesReady(name);
+    expect((await exited).signal, `up ended on its own before the kill: ${stderr()}`).toBe('SIGKILL');
+    expect(await marksOfSession(name)).toEqual([]);
+
+    const status = await runCli(['status', name, '--json']);
+    expect(status.code).toBe(0);
+    const [session] = (JSON.parse(status.stdout) as { sessions: SessionStatus[] }).sessions;
+    expect(session?.nodes.every((n) => n.state === 'running')).toBe(true);
+    expect(session).toMatchObject({ state: 'broken', problems: ['its boot never finished'] });
+
+    const doctor = await runCli(['doctor', '--json']);
+    const leftovers = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] }).checks.find((c) => c.id === 'leftovers');
+    expect(leftovers?.status).toBe('warn');
+    expect(leftovers?.detail).toContain(`${name} (its boot never finished)`);
+
+    const again = await runCli(['up', 'gre-tenant', '--name', name, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`Removed what crashed runs left behind: ${name}`);
+    expect((JSON.parse(again.stdout) as SessionStatus).state).toBe('running');
+    expect(await marksOfSession(name)).toHaveLength(1);
+
+    const down = await runCli(['down', name]);
+    expect(down.code).toBe(0);
+    expect(await objectsOfSession(name)).toEqual({ containers: [], networks: [] });
+    expect(await marksOfSession(name)).toEqual([]);
+  });
+
+  it('a hang-up (the terminal closed) during up removes what was made and exits 130, like Ctrl-C', { timeout: 120_000 }, async () => {
+    const name = uniqueName('sighup');
+    const { child, exited, stderr } = await upUntilNetworkExists(name);
+    child.kill('SIGHUP');
+    expect(await exited).toEqual({ code: 130, signal: null });
+    expect(stderr()).toContain('Interrupted');
+    expect(await objectsOfSession(name)).toEqual({ containers: [], networks: [] });
+    expect(await marksOfSession(name)).toEqual([]);
+    expect((await runCli(['status', name])).code).toBe(4);
+  });
+
+  it('an up killed mid-boot leaves a broken session that reconciliation removes', { timeout: 120_000 }, async () => {
     const name = uniqueName('crash');
     const { child, exited } = await upUntilNetworkExists(name);
     child.kill('SIGKILL');
@@ -58,7 +134,7 @@ describe('crash recovery', () => {
     await removeSessionsNamed(engine, next);
   });
 
-  it('Ctrl-C during up removes what was made and exits 130', async () => {
+  it('Ctrl-C during up removes what was made and exits 130', { timeout: 120_000 }, async () => {
     const name = uniqueName('sigint');
     const { child, exited, stderr } = await upUntilNetworkExists(name);
     child.kill('SIGINT');

@@ -24,12 +24,18 @@ export const LABEL = {
   links: 'org.neutron-lab.links',
   /** On networks: the network name from the topology. */
   network: 'org.neutron-lab.network',
+  /**
+   * On the boot mark (a volume that `up` creates last, once every boot part is built and the
+   * waits are done): when the boot completed. A session without it was never finished.
+   */
+  booted: 'org.neutron-lab.booted',
   /** On node images: the hash of the recipe the image was built from, and which builder made it. */
   recipe: 'org.neutron-lab.recipe',
   builder: 'org.neutron-lab.builder',
 } as const;
 
-export const LABEL_SCHEMA_VERSION = '1';
+/** 2: sessions carry a boot mark. Version 1 sessions had none and count as booted when complete. */
+export const LABEL_SCHEMA_VERSION = '2';
 
 /** A Docker `filters` value selecting objects by label equality. */
 export function labelFilter(labels: Record<string, string | undefined>): { label: string[] } {

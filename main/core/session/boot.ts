@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Engine } from '../docker/engine';
+import { LABEL } from '../docker/labels';
 import { AppError, toAppError } from '../errors';
 import { requireImage } from '../image/node-image';
 import { applyParts } from '../cloud/apply';
@@ -29,6 +30,8 @@ export interface UpOptions {
   signal?: AbortSignal;
   /** What the agents build on the nodes once OVS runs (the lab's cloud minus the learner's parts). */
   parts?: readonly PlanPart[];
+  /** Waits once every part is built (tunnels, leases); the boot is marked complete only after them. */
+  settle?: (session: SessionStatus) => Promise<void>;
 }
 
 const READY_LINE = 'neutron-lab: ready';
@@ -50,6 +53,11 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
     sessions = sessions.filter((s) => !removed.includes(s));
   }
   const existing = sessions.find((s) => s.name === name);
+  if (existing?.state === 'broken') {
+    throw new AppError('state', `A broken lab is left under the name "${name}" (${existing.problems.join('; ')}).`, {
+      hint: `Remove it with \`neutron-lab down ${name}\`, then start again.`,
+    });
+  }
   if (existing) {
     throw new AppError('state', `A lab is already up under the name "${name}" (${existing.state}, lab ${existing.lab}).`, {
       hint: `Stop it with \`neutron-lab down ${name}\`, or start another copy with \`--name ${name}-2\`.`,
@@ -69,6 +77,11 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
         bootNode(engine, plan, node, subnets, emit, options.nodeTimeoutMs ?? 30_000, interrupted, (options.parts ?? []).filter((p) => p.ref.node === node.name)),
       ),
     );
+    if (options.settle) await Promise.race([options.settle(await sessionOf(engine, plan)), interrupted]);
+    if (options.signal?.aborted) return;
+    // Last: only now is the session complete. Whatever stops `up` before this line (a crash,
+    // kill -9, a closed terminal) leaves a session without the mark, which reads as broken.
+    await markBooted(engine, plan);
   })();
   try {
     await Promise.race([boot, interrupted]);
@@ -79,9 +92,21 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
     await removeSession(engine, plan.id).catch(() => undefined);
     throw describeBootFailure(error, name, plan);
   }
+  return sessionOf(engine, plan);
+}
+
+async function sessionOf(engine: Engine, plan: SessionPlan): Promise<SessionStatus> {
   const session = (await listSessions(engine)).find((s) => s.id === plan.id);
-  if (!session) throw new AppError('failed', `Lab "${name}" vanished right after booting.`);
+  if (!session) throw new AppError('failed', `Lab "${plan.name}" vanished while booting.`);
   return session;
+}
+
+/** The boot mark: a labelled volume, which costs nothing and holds no data. */
+async function markBooted(engine: Engine, plan: SessionPlan): Promise<void> {
+  await engine.docker.createVolume({
+    Name: plan.mark.volumeName,
+    Labels: { ...plan.mark.labels, [LABEL.booted]: new Date().toISOString() },
+  });
 }
 
 /**

@@ -38,7 +38,7 @@ describe('planSession', () => {
   it('labels everything with the session, the lab and what a complete session holds', () => {
     const node = plan.nodes[0]!;
     expect(node.labels).toMatchObject({
-      [LABEL.managed]: '1',
+      [LABEL.managed]: '2',
       [LABEL.session]: 'class-7',
       [LABEL.sessionId]: 'abc123',
       [LABEL.lab]: 'two-nodes',
@@ -49,6 +49,11 @@ describe('planSession', () => {
       [LABEL.role]: 'network',
     });
     expect(plan.networks[1]!.labels).toMatchObject({ [LABEL.sessionId]: 'abc123', [LABEL.network]: 'ext' });
+  });
+
+  it('plans the boot mark under the session and its id, with the labels that tie it to them', () => {
+    expect(plan.mark.volumeName).toBe('nl-class-7-booted-abc123');
+    expect(plan.mark.labels).toMatchObject({ [LABEL.session]: 'class-7', [LABEL.sessionId]: 'abc123', [LABEL.expectedNodes]: '2' });
   });
 });
 
@@ -70,9 +75,12 @@ describe('nodeContainerOptions', () => {
     expect(host.Devices).toEqual([{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }]);
   });
 
-  it('limits memory and processes', () => {
+  it('limits memory, processes and CPU so that the processes fit in the memory (a fork bomb hits the pids limit, not the OOM killer)', () => {
     expect(host.Memory).toBe(256 * 1024 * 1024);
-    expect(host.PidsLimit).toBe(512);
+    expect(host.PidsLimit).toBe(256);
+    // A fork bomb's bash costs 0.2-0.35 MB here and over 0.5 MB where a class saw 512 pids OOM-kill a node: 1 MB per pid.
+    expect(host.Memory! / host.PidsLimit!).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(host.NanoCpus).toBe(1_000_000_000);
   });
 
   it("tells the init each link's Docker subnet, lab name, address and gateway", () => {

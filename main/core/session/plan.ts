@@ -16,8 +16,18 @@ export const SessionNameSchema = z
 
 /** Capabilities a node needs on top of Docker's default set — and no others. */
 export const NODE_CAPABILITIES = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'] as const;
+/**
+ * Limits that fit together, so a runaway (a fork bomb in a terminal) is contained without losing
+ * the node's OVS: the pids limit (threads included) is reached long before the memory limit, so
+ * the OOM killer, which would pick the biggest process (ovs-vswitchd), never runs. A fork bomb's
+ * bash costs 0.2-0.35 MB here (cgroup v1: 91 MB at 256 pids, 99 MB at 512), and more where the
+ * kernel charges more of its own memory: a class saw 512 pids OOM-kill a node (issue 19). 1 MB
+ * per pid leaves room for both. (Lowering OVS's oom_score_adj would need CAP_SYS_RESOURCE, which
+ * nodes do not get.) One CPU leaves the rest of a small machine to the other labs and the app.
+ */
 export const NODE_MEMORY_BYTES = 256 * 1024 * 1024;
-export const NODE_PIDS_LIMIT = 512;
+export const NODE_PIDS_LIMIT = 256;
+export const NODE_NANO_CPUS = 1_000_000_000;
 
 export interface PlannedLink {
   network: string;
@@ -41,6 +51,13 @@ export interface PlannedNetwork {
   labels: Record<string, string>;
 }
 
+/** The boot mark: a volume made last by `up`; without it the session never finished booting. */
+export interface PlannedMark {
+  volumeName: string;
+  /** The session's labels; `up` adds LABEL.booted, with the time, when it makes the mark. */
+  labels: Record<string, string>;
+}
+
 export interface SessionPlan {
   name: string;
   id: string;
@@ -48,6 +65,7 @@ export interface SessionPlan {
   image: string;
   networks: PlannedNetwork[];
   nodes: PlannedNode[];
+  mark: PlannedMark;
 }
 
 export interface PlanInput {
@@ -63,6 +81,7 @@ export interface PlanInput {
 
 export const containerName = (session: string, node: string) => `nl-${session}-${node}`;
 export const networkName = (session: string, network: string) => `nl-${session}-${network}`;
+export const markName = (session: string, id: string) => `nl-${session}-booted-${id}`;
 
 export function planSession(input: PlanInput): SessionPlan {
   const { lab, name, id } = input;
@@ -98,7 +117,7 @@ export function planSession(input: PlanInput): SessionPlan {
       labels: { ...common, [LABEL.node]: node, [LABEL.role]: spec.role, [LABEL.links]: formatLinksLabel(links) },
     };
   });
-  return { name, id, labId: lab.id, image: input.image, networks, nodes };
+  return { name, id, labId: lab.id, image: input.image, networks, nodes, mark: { volumeName: markName(name, id), labels: common } };
 }
 
 /**
@@ -130,6 +149,7 @@ export function nodeContainerOptions(
       Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
       Memory: NODE_MEMORY_BYTES,
       PidsLimit: NODE_PIDS_LIMIT,
+      NanoCpus: NODE_NANO_CPUS,
       NetworkMode: first ? first.dockerNetwork : 'none',
       RestartPolicy: { Name: 'no' },
       LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } },

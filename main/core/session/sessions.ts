@@ -8,11 +8,11 @@ import { parseLinksLabel } from './plan';
 /** What is running: sessions read back from the engine by their labels (Docker is the truth). */
 
 export type SessionState =
-  /** Every node is running. */
+  /** Booted (its boot mark is there) and every node is running. */
   | 'running'
-  /** `up` is still creating it (its owner process is alive). */
+  /** `up` is still creating or building it (its owner process is alive). */
   | 'booting'
-  /** Left behind by a crash, a killed `up` or a reboot: some part is missing or stopped. */
+  /** Left behind by a crash, a killed `up` or a reboot: never finished booting, or some part is missing or stopped. */
   | 'broken';
 
 export interface NodeStatus {
@@ -22,6 +22,8 @@ export interface NodeStatus {
   containerId: string;
   /** Docker's container state: running, created, exited, … */
   state: string;
+  /** How a stopped node ended, e.g. "exited 137 (out of memory)". */
+  exit?: string;
   links: { interface: string; network: string; address?: string }[];
 }
 
@@ -39,44 +41,94 @@ export interface SessionStatus {
   networks: string[];
 }
 
-/** No boot takes longer than this; an incomplete session older than it is broken. */
-const BOOT_WINDOW_MS = 2 * 60 * 1000;
+/**
+ * How long a boot whose owner cannot be seen (another host) may stay unfinished before it counts
+ * as broken; a boot owned by a live process on this host is never cut short, however slow.
+ */
+const BOOT_WINDOW_MS = 10 * 60 * 1000;
+
+/** How a stopped container ended, read by inspecting it (listing does not say). */
+export interface NodeEnd {
+  exitCode: number;
+  oomKilled: boolean;
+}
+
+/** The parts of one session, as the engine lists them. */
+export interface SessionParts {
+  labels: Record<string, string>;
+  containers: Docker.ContainerInfo[];
+  networks: Docker.NetworkInspectInfo[];
+  /** Labels of its boot mark (a volume), if `up` finished. */
+  mark?: Record<string, string>;
+  /** How each stopped container ended, by container id. */
+  ends: ReadonlyMap<string, NodeEnd>;
+}
 
 export async function listSessions(engine: Engine): Promise<SessionStatus[]> {
-  const [containers, networks] = await Promise.all([
+  const [containers, networks, volumes] = await Promise.all([
     engine.docker.listContainers({ all: true, filters: labelFilter({}) }),
     engine.docker.listNetworks({ filters: labelFilter({}) }),
+    engine.docker.listVolumes({ filters: labelFilter({}) }),
   ]);
-  const byId = new Map<string, { labels: Record<string, string>; containers: Docker.ContainerInfo[]; networks: Docker.NetworkInspectInfo[] }>();
+  const ends = await nodeEnds(engine, containers);
+  const byId = new Map<string, SessionParts>();
   const group = (labels: Record<string, string> | undefined) => {
     const id = labels?.[LABEL.sessionId];
     if (!id || !labels) return undefined;
     let entry = byId.get(id);
-    if (!entry) byId.set(id, (entry = { labels, containers: [], networks: [] }));
+    if (!entry) byId.set(id, (entry = { labels, containers: [], networks: [], ends }));
     return entry;
   };
   for (const container of containers) group(container.Labels)?.containers.push(container);
   for (const network of networks) group(network.Labels)?.networks.push(network);
+  for (const volume of volumes.Volumes ?? []) {
+    const entry = group(volume.Labels ?? undefined);
+    if (entry) entry.mark = volume.Labels ?? {};
+  }
 
-  const sessions = [...byId.entries()].map(([id, entry]) => describe(id, entry.labels, entry.containers, entry.networks));
+  const sessions = [...byId.entries()].map(([id, parts]) => describeSession(id, parts));
   return sessions.sort((a, b) => a.name.localeCompare(b.name) || a.createdAt.localeCompare(b.createdAt));
 }
 
-function describe(
-  id: string,
-  labels: Record<string, string>,
-  containers: Docker.ContainerInfo[],
-  networks: Docker.NetworkInspectInfo[],
-): SessionStatus {
+/** Inspects the stopped containers (few, usually none) for their exit code and OOM kill. */
+async function nodeEnds(engine: Engine, containers: Docker.ContainerInfo[]): Promise<Map<string, NodeEnd>> {
+  const stopped = containers.filter((c) => c.State === 'exited' || c.State === 'dead');
+  const ends = await Promise.all(
+    stopped.map(async (c) => {
+      try {
+        const { State } = await engine.docker.getContainer(c.Id).inspect();
+        return [[c.Id, { exitCode: State.ExitCode, oomKilled: State.OOMKilled }] as const];
+      } catch {
+        return []; // removed meanwhile: its state from the listing is all there is
+      }
+    }),
+  );
+  return new Map(ends.flat());
+}
+
+/** "exited 137 (out of memory)": how a node ended, in words. */
+export function describeEnd(state: string, end: NodeEnd | undefined): string {
+  if (!end) return state;
+  const why = end.oomKilled ? ' (out of memory)' : end.exitCode === 137 ? ' (killed)' : '';
+  return `${state} ${end.exitCode}${why}`;
+}
+
+/** A session's state from its parts. `mayStillBoot` says whether its owner may still be booting it. */
+export function describeSession(id: string, parts: SessionParts, stillBooting = mayStillBoot): SessionStatus {
+  const { labels, containers, networks } = parts;
   const nodes = containers
-    .map((c) => ({
-      name: c.Labels[LABEL.node] ?? '?',
-      role: c.Labels[LABEL.role] ?? '?',
-      container: (c.Names[0] ?? '').replace(/^\//, ''),
-      containerId: c.Id,
-      state: c.State,
-      links: parseLinksLabel(c.Labels[LABEL.links]),
-    }))
+    .map((c): NodeStatus => {
+      const end = parts.ends.get(c.Id);
+      return {
+        name: c.Labels[LABEL.node] ?? '?',
+        role: c.Labels[LABEL.role] ?? '?',
+        container: (c.Names[0] ?? '').replace(/^\//, ''),
+        containerId: c.Id,
+        state: c.State,
+        ...(end ? { exit: describeEnd(c.State, end) } : {}),
+        links: parseLinksLabel(c.Labels[LABEL.links]),
+      };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
   const expectedNodes = Number(labels[LABEL.expectedNodes] ?? nodes.length);
   const expectedNetworks = Number(labels[LABEL.expectedNetworks] ?? networks.length);
@@ -85,31 +137,32 @@ function describe(
     ...networks.map((n) => Date.parse(n.Created)),
   );
 
-  // A boot in progress has nodes not yet created or started; it never has stopped ones.
-  const stillBooting: string[] = [];
+  // Version 1 sessions predate the mark: complete ones count as booted.
+  const legacy = labels[LABEL.managed] === '1';
+  const booted = parts.mark !== undefined || legacy;
+  // A boot in progress has parts not yet made; it never has stopped nodes.
+  const unfinished: string[] = [];
   const fatal: string[] = [];
   for (const node of nodes) {
-    if (node.state === 'created') stillBooting.push(`node ${node.name} was never started`);
-    else if (node.state !== 'running') fatal.push(`node ${node.name} is ${node.state}`);
+    if (node.state === 'created') unfinished.push(`node ${node.name} was never started`);
+    else if (node.state !== 'running') fatal.push(`node ${node.name} ${node.exit ?? `is ${node.state}`}`);
   }
-  if (nodes.length < expectedNodes) stillBooting.push(`${expectedNodes - nodes.length} of ${expectedNodes} nodes are missing`);
+  if (nodes.length < expectedNodes) unfinished.push(`${expectedNodes - nodes.length} of ${expectedNodes} nodes are missing`);
   if (networks.length < expectedNetworks) {
-    stillBooting.push(`${expectedNetworks - networks.length} of ${expectedNetworks} networks are missing`);
+    unfinished.push(`${expectedNetworks - networks.length} of ${expectedNetworks} networks are missing`);
   }
-  const problems = [...fatal, ...stillBooting];
-  const state: SessionState =
-    problems.length === 0
-      ? 'running'
-      : fatal.length === 0 && mayStillBoot(labels[LABEL.owner], created)
-        ? 'booting'
-        : 'broken';
+  if (!booted) unfinished.push('its boot never finished');
+  let state: SessionState;
+  if (fatal.length === 0 && unfinished.length === 0) state = 'running';
+  else if (fatal.length === 0 && !booted && stillBooting(labels[LABEL.owner], created)) state = 'booting';
+  else state = 'broken';
   return {
     name: labels[LABEL.session] ?? '?',
     id,
     lab: labels[LABEL.lab] ?? '?',
     ...(labels[LABEL.labFile] ? { labFile: labels[LABEL.labFile] } : {}),
     state,
-    problems: state === 'broken' ? problems : [],
+    problems: state === 'broken' ? [...fatal, ...unfinished] : [],
     createdAt: new Date(Number.isFinite(created) ? created : 0).toISOString(),
     nodes,
     networks: networks.map((n) => n.Labels?.[LABEL.network] ?? n.Name).sort(),
@@ -117,14 +170,13 @@ function describe(
 }
 
 /**
- * An incomplete session may still be booting while the process running its `up` lives (when we
- * can see it: same host) and the boot window has not passed.
+ * An unfinished session may still be booting while the process running its `up` lives. When
+ * that process is on another host it cannot be seen: then only within the boot window.
  */
 function mayStillBoot(owner: string | undefined, createdMs: number): boolean {
-  if (Date.now() - createdMs > BOOT_WINDOW_MS) return false;
   const [ownerHost, pidText] = (owner ?? '').split(':');
   const pid = Number(pidText);
-  if (ownerHost !== hostname() || !Number.isInteger(pid) || pid <= 0) return true;
+  if (ownerHost !== hostname() || !Number.isInteger(pid) || pid <= 0) return Date.now() - createdMs <= BOOT_WINDOW_MS;
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

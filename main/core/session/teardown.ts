@@ -9,9 +9,15 @@ export interface Removed {
   networks: number;
 }
 
-/** Removes every container and network carrying all of the given labels (plus `managed`). */
+/**
+ * Removes every boot mark, container and network carrying all of the given labels (plus
+ * `managed`). The marks go first: a teardown cut short leaves an unmarked session, which reads
+ * as broken and is cleaned later, never one that looks healthy.
+ */
 export async function removeByLabels(engine: Engine, labels: Record<string, string>): Promise<Removed> {
   const filters = labelFilter(labels);
+  const marks = await engine.docker.listVolumes({ filters });
+  await Promise.all((marks.Volumes ?? []).map((v) => engine.docker.getVolume(v.Name).remove().catch(ignoreGoneOr())));
   const containers = await engine.docker.listContainers({ all: true, filters });
   await Promise.all(
     containers.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGoneOr(409))),

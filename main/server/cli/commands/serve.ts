@@ -8,6 +8,7 @@ import { AppError } from '../../../core/errors';
 import { appRoot } from '../../../core/paths';
 import { startWebServer } from '../../web-server';
 import { info } from '../output';
+import { onStopSignal } from '../signals';
 
 export const DEFAULT_PORT = 7047;
 
@@ -58,9 +59,10 @@ async function serveUntilStopped(flags: ServeFlags, dockerHost: string | undefin
   });
   process.stdout.write(`Neutron Lab is at ${server.url}\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => void server.close().then(resolve);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const stopListening = onStopSignal(() => {
+      stopListening();
+      void server.close().then(resolve);
+    });
   });
 }
 

@@ -5,6 +5,7 @@ import { startLab } from '../../../core/run';
 import { listSessions, type SessionStatus } from '../../../core/session/sessions';
 import { removeEverything, removeSessionsNamed } from '../../../core/session/teardown';
 import { contextFor } from '../context';
+import { onStopSignal } from '../signals';
 import { info, printJson, table } from '../output';
 
 /** up, status and down: the life of a running lab (a session). */
@@ -25,9 +26,7 @@ export function registerSession(program: Command): void {
       if (!ctx.json) info(`Booting ${name} (${nodes.length} node${nodes.length === 1 ? '' : 's'})…`);
 
       const abort = new AbortController();
-      const onSignal = () => abort.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const stopListening = onStopSignal(() => abort.abort());
       try {
         const session = await startLab(engine, loaded, {
           name: options.name,
@@ -46,8 +45,7 @@ export function registerSession(program: Command): void {
           info(`Open a shell: neutron-lab shell ${session.name} ${session.nodes[0]?.name ?? '<node>'}`);
         }
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        stopListening();
       }
     });
 
@@ -104,7 +102,7 @@ export function describeSessions(sessions: SessionStatus[]): string {
       ...session.nodes.map((node) => [
         `  ${node.name}`,
         node.role,
-        node.state,
+        node.exit ?? node.state,
         node.links.map((l) => `${l.interface} ${l.address ?? '(no address)'} [${l.network}]`).join(', ') || '-',
       ]),
     ];
