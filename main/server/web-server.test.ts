@@ -86,7 +86,8 @@ function rawFrame(opcode: number, payload: Buffer): Promise<void> {
       if (upgraded || !chunk.toString('latin1').startsWith('HTTP/1.1 101')) return;
       upgraded = true;
       const mask = randomBytes(4);
-      const length = payload.length < 126 ? Buffer.from([0x80 | payload.length]) : Buffer.from([0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+      const length =
+        payload.length < 126 ? Buffer.from([0x80 | payload.length]) : Buffer.from([0x80 | 126, payload.length >> 8, payload.length & 0xff]);
       const masked = Buffer.from(payload.map((byte, i) => byte ^ (mask[i % 4] ?? 0)));
       socket.write(Buffer.concat([Buffer.from([0x80 | opcode]), length, mask, masked]));
       setTimeout(() => socket.destroy(), 200);
@@ -131,7 +132,9 @@ describe('the API survives hostile messages', () => {
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.send(JSON.stringify({ id: 1, method: 'terminal.write', params: { id: 'x', data: 'a'.repeat(MESSAGE_LIMIT) } }));
     expect(await closed).toBe(1009);
-    expect(messages).toEqual([{ id: null, reply: { ok: false, error: { code: 'usage', message: expect.stringMatching(/refused: the limit is \d+ bytes/) } } }]);
+    expect(messages).toEqual([
+      { id: null, reply: { ok: false, error: { code: 'usage', message: expect.stringMatching(/refused: the limit is \d+ bytes/) } } },
+    ]);
     expect(await labsListAnswers()).toBe(true);
     expect(uncaught).toEqual([]);
   }, 30_000);
@@ -161,16 +164,38 @@ describe('the API survives hostile messages', () => {
   }, 30_000);
 
   it('is alive and answering after ten seconds of random frames and random calls', async () => {
-    const methods = ['labs.list', 'labs.get', 'labfile.read', 'labfile.validate', 'terminal.write', 'terminal.close', 'nope', '__proto__', 'constructor'];
+    const methods = [
+      'labs.list',
+      'labs.get',
+      'labfile.read',
+      'labfile.validate',
+      'terminal.write',
+      'terminal.close',
+      'nope',
+      '__proto__',
+      'constructor',
+    ];
     const randomJson = (depth = 0): unknown => {
       switch (randomInt(depth > 2 ? 5 : 8)) {
-        case 0: return null;
-        case 1: return randomInt(-1e6, 1e6) / randomInt(1, 7);
-        case 2: return randomBytes(randomInt(0, 24)).toString('latin1');
-        case 3: return randomInt(2) === 0;
-        case 4: return methods[randomInt(methods.length)];
-        case 5: return Array.from({ length: randomInt(4) }, () => randomJson(depth + 1));
-        default: return Object.fromEntries(Array.from({ length: randomInt(4) }, () => [['id', 'method', 'params', 'lab', 'text', 'language', '__proto__'][randomInt(7)], randomJson(depth + 1)]));
+        case 0:
+          return null;
+        case 1:
+          return randomInt(-1e6, 1e6) / randomInt(1, 7);
+        case 2:
+          return randomBytes(randomInt(0, 24)).toString('latin1');
+        case 3:
+          return randomInt(2) === 0;
+        case 4:
+          return methods[randomInt(methods.length)];
+        case 5:
+          return Array.from({ length: randomInt(4) }, () => randomJson(depth + 1));
+        default:
+          return Object.fromEntries(
+            Array.from({ length: randomInt(4) }, () => [
+              ['id', 'method', 'params', 'lab', 'text', 'language', '__proto__'][randomInt(7)],
+              randomJson(depth + 1),
+            ]),
+          );
       }
     };
     const deadline = Date.now() + 10_000;
