@@ -9,6 +9,7 @@ import type { CheckReport } from '../../../core/run/results';
 import type { LocatedProblem } from '../../../core/errors';
 import { lintLab } from '../../../core/lab/load';
 import { ProgressStore } from '../../../core/run/progress-store';
+import { assertLabId } from '../../../core/lab/lab-id';
 import { listSessions } from '../../../core/session/sessions';
 import type { Engine } from '../../../core/docker/engine';
 import { labsDir } from '../../../core/paths';
@@ -108,7 +109,7 @@ export function registerLab(program: Command): void {
       const ctx = contextFor(command);
       const store = new ProgressStore();
       const catalog = await readCatalog();
-      const ids = lab ? [lab] : [...new Set([...catalog.labs.map((l) => l.lab.id), ...(await store.labs())])].sort();
+      const ids = lab ? [assertLabId(lab, 'progress <lab>')] : [...new Set([...catalog.labs.map((l) => l.lab.id), ...(await store.labs())])].sort();
       const rows = await Promise.all(
         ids.map(async (id) => {
           const read = await store.read(id);
