@@ -97,9 +97,12 @@ export class Client {
     }
   }
 
-  /** The window or tab went away: its terminals close. */
-  close(): void {
-    this.terminals.closeAll();
+  private closing: Promise<void> | undefined;
+
+  /** The window or tab went away: its terminals close, their processes in the nodes ended. */
+  close(): Promise<void> {
+    this.closing ??= this.terminals.closeAll();
+    return this.closing;
   }
 
   private engine = () => this.service.connectEngine();
@@ -202,7 +205,7 @@ export class Client {
       return {};
     },
     'terminal.close': async ({ id }) => {
-      this.terminals.close(id);
+      await this.terminals.close(id);
       return {};
     },
     'labfile.read': async ({ lab }) => {

@@ -6,7 +6,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../api/content-security-policy';
-import type { ApiService } from '../api/service';
+import type { ApiService, Client } from '../api/service';
 import { AppError } from '../core/errors';
 
 /**
@@ -68,6 +68,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   // with 1009 (Message Too Big) without buffering the rest. Below it, serveApi refuses anything
   // over MESSAGE_LIMIT with a readable error first.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 4 * MESSAGE_LIMIT });
+  /** Connected tabs; stopping the server waits until their terminals' processes are gone. */
+  const clients = new Set<Client>();
   server.on('upgrade', (request, socket, head) => {
     // A peer that resets mid-handshake must not become an unhandled 'error'.
     socket.on('error', () => socket.destroy());
@@ -76,7 +78,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => serveApi(ws, options.service));
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      const client = serveApi(ws, options.service);
+      clients.add(client);
+      ws.once('close', () => void client.close().finally(() => clients.delete(client)));
+    });
   });
 
   await new Promise<void>((resolvePromise, reject) => {
@@ -94,13 +100,13 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const url = `http://${hostInUrl}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`;
   return {
     url,
-    close: () =>
-      new Promise((resolvePromise) => {
-        for (const client of sockets.clients) client.terminate();
-        sockets.close();
-        server.close(() => resolvePromise());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      const stopped = new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+      for (const ws of sockets.clients) ws.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await Promise.all([stopped, ...[...clients].map((client) => client.close())]);
+    },
   };
 }
 
@@ -144,13 +150,12 @@ type Request = { id: string | number | null; method: unknown; params: unknown };
  * a bad message gets an error reply, a broken frame (invalid UTF-8, too big) closes only its
  * own connection.
  */
-function serveApi(ws: WebSocket, service: ApiService): void {
+function serveApi(ws: WebSocket, service: ApiService): Client {
   const send = (message: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
   const refuse = (message: string) => send({ id: null, reply: { ok: false, error: { code: 'usage', message } } });
   const client = service.client((event, payload) => send({ event, payload }));
-  ws.on('close', () => client.close());
   // ws has already closed the connection (1007 for invalid UTF-8, 1009 for a frame over its
   // cap); without this listener the 'error' event would throw and end the server.
   ws.on('error', (error) => process.stderr.write(`API connection closed: ${error.message}\n`));
@@ -168,6 +173,7 @@ function serveApi(ws: WebSocket, service: ApiService): void {
     }
     void client.dispatch(request.method, request.params).then((reply) => send({ id: request.id, reply }));
   });
+  return client;
 }
 
 /** A call, or why the message is not one. */
