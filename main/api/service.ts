@@ -12,7 +12,8 @@ import { diffSnapshots } from '../core/inspect/snapshot/diff';
 import { collectSnapshot } from '../core/inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../core/inspect/snapshot/types';
 import { traceInNode } from '../core/inspect/trace/run';
-import { labFileOf, readCatalog, resolveLabById, summarizeLab } from '../core/lab/catalog';
+import { labFileOf, resolveLabById, summarizeLab } from '../core/lab/catalog';
+import { CatalogCache } from '../core/lab/catalog-cache';
 import { checkLab, resetLab, solveLab, startLab, takeHint } from '../core/run';
 import { lintLab, type LoadedLab } from '../core/lab/load';
 import { ProgressStore, type LabProgress } from '../core/run/progress-store';
@@ -38,10 +39,13 @@ export class ApiService {
   readonly progress: ProgressStore;
   /** The labs folder: every lab the API names is an id resolved inside it. */
   readonly labsDir: string;
+  /** The parsed catalogue, re-read only when a file in the labs folder changes. */
+  readonly catalog: CatalogCache;
 
   constructor(private readonly options: { dockerHost?: string; progress?: ProgressStore; labsDir?: string } = {}) {
     this.progress = options.progress ?? new ProgressStore();
     this.labsDir = options.labsDir ?? labsDir();
+    this.catalog = new CatalogCache(this.labsDir);
   }
 
   /** Connects on first use and again after a failure (the user may start the engine meanwhile). */
@@ -123,7 +127,7 @@ export class Client {
       return { tag: result.tag, builder: result.builder, seconds: result.seconds };
     },
     'labs.list': async ({ language }) => {
-      const catalog = await readCatalog(this.service.labsDir);
+      const catalog = await this.service.catalog.read();
       return { labs: await Promise.all(catalog.labs.map((l) => this.service.labSummary(l, language))), broken: catalog.broken };
     },
     'labs.get': async ({ lab, language }): Promise<LabDetail> => {
