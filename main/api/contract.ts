@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LAB_ID_PATTERN, LAB_ID_RULE } from '../core/lab/lab-id';
 import type { OvsResult } from '../core/easyovs/types';
 import type { AppErrorJson, LocatedProblem } from '../core/errors';
 import type { PacketTrace } from '../core/inspect/trace/parse';
@@ -19,7 +20,8 @@ import type { BootEvent } from '../core/session/boot-events';
 
 const session = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a session name');
 const node = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a node name');
-const labRef = z.string().min(1).max(200);
+/** Through the API a lab is always an id, resolved inside the labs folder: never a path. */
+const labRef = z.string().regex(LAB_ID_PATTERN, LAB_ID_RULE);
 const language = z.enum(['en', 'zh']).default('en');
 const namespace = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a namespace name');
 const size = z.number().int().min(1).max(1000);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { connectEngine, type Engine } from '../core/docker/engine';
 import { execArgv, inNamespace } from '../core/docker/exec';
 import { runOvsAction } from '../core/easyovs/actions';
@@ -12,7 +12,8 @@ import { diffSnapshots } from '../core/inspect/snapshot/diff';
 import { collectSnapshot } from '../core/inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../core/inspect/snapshot/types';
 import { traceInNode } from '../core/inspect/trace/run';
-import { readCatalog, resolveLab, summarizeLab } from '../core/lab/catalog';
+import { labFileOf, resolveLabById, summarizeLab } from '../core/lab/catalog';
+import { CatalogCache } from '../core/lab/catalog-cache';
 import { checkLab, resetLab, solveLab, startLab, takeHint } from '../core/run';
 import { lintLab, type LoadedLab } from '../core/lab/load';
 import { ProgressStore, type LabProgress } from '../core/run/progress-store';
@@ -36,9 +37,15 @@ type Handlers = { [M in MethodName]: (params: MethodArgs<M>) => Promise<MethodRe
 export class ApiService {
   private engine: Promise<Engine> | undefined;
   readonly progress: ProgressStore;
+  /** The labs folder: every lab the API names is an id resolved inside it. */
+  readonly labsDir: string;
+  /** The parsed catalogue, re-read only when a file in the labs folder changes. */
+  readonly catalog: CatalogCache;
 
-  constructor(private readonly options: { dockerHost?: string; progress?: ProgressStore } = {}) {
+  constructor(private readonly options: { dockerHost?: string; progress?: ProgressStore; labsDir?: string } = {}) {
     this.progress = options.progress ?? new ProgressStore();
+    this.labsDir = options.labsDir ?? labsDir();
+    this.catalog = new CatalogCache(this.labsDir);
   }
 
   /** Connects on first use and again after a failure (the user may start the engine meanwhile). */
@@ -94,9 +101,12 @@ export class Client {
     }
   }
 
-  /** The window or tab went away: its terminals close. */
-  close(): void {
-    this.terminals.closeAll();
+  private closing: Promise<void> | undefined;
+
+  /** The window or tab went away: its terminals close, their processes in the nodes ended. */
+  close(): Promise<void> {
+    this.closing ??= this.terminals.closeAll();
+    return this.closing;
   }
 
   private engine = () => this.service.connectEngine();
@@ -117,11 +127,11 @@ export class Client {
       return { tag: result.tag, builder: result.builder, seconds: result.seconds };
     },
     'labs.list': async ({ language }) => {
-      const catalog = await readCatalog();
+      const catalog = await this.service.catalog.read();
       return { labs: await Promise.all(catalog.labs.map((l) => this.service.labSummary(l, language))), broken: catalog.broken };
     },
     'labs.get': async ({ lab, language }): Promise<LabDetail> => {
-      const loaded = await resolveLab(lab);
+      const loaded = await resolveLabById(lab, this.service.labsDir);
       const { progress } = await this.service.progress.read(loaded.lab.id);
       const guide = async (step: string) => {
         for (const lang of [language, 'en'] as const) {
@@ -149,7 +159,7 @@ export class Client {
     },
     'sessions.list': async () => ({ sessions: await listSessions(await this.engine()) }),
     'lab.up': async ({ lab, name }) => {
-      const loaded = await resolveLab(lab);
+      const loaded = await resolveLabById(lab, this.service.labsDir);
       const session = name ?? loaded.lab.id;
       return startLab(await this.engine(), loaded, { name: session, onEvent: (event) => this.emit('lab.boot', { ...event, session }) });
     },
@@ -163,7 +173,7 @@ export class Client {
       return removed;
     },
     'lab.hint': async ({ lab, objective, language }) =>
-      takeHint(await resolveLab(lab), objective, this.service.progress, language),
+      takeHint(await resolveLabById(lab, this.service.labsDir), objective, this.service.progress, language),
     'node.snapshot': async ({ session, node, diff }) => {
       const snapshot = await collectSnapshot(await requireNode(await this.engine(), session, node), node);
       if (!diff) return { snapshot };
@@ -199,40 +209,34 @@ export class Client {
       return {};
     },
     'terminal.close': async ({ id }) => {
-      this.terminals.close(id);
+      await this.terminals.close(id);
       return {};
     },
     'labfile.read': async ({ lab }) => {
-      const loaded = await resolveLabFileOnly(lab);
-      return { path: loaded, text: await readFile(loaded, 'utf8') };
+      const file = labFileOf(lab, this.service.labsDir);
+      // A lab with errors still opens in the editor: its file is read without validating it.
+      if (!existsSync(file)) throw new AppError('input', `No lab "${lab}" in ${this.service.labsDir}.`);
+      return { path: file, text: await readFile(file, 'utf8') };
     },
     'labfile.validate': async ({ text, lab }) => {
-      const file = lab ? await resolveLabFileOnly(lab) : '<editor>';
+      const file = lab ? labFileOf(lab, this.service.labsDir) : '<editor>';
       return { problems: lintLab(text, file).problems };
     },
     'labfile.save': async ({ lab, text }) => {
-      const file = await resolveLabFileOnly(lab);
-      const { problems } = lintLab(text, file);
+      // An existing lab, or a new one: either way its folder is the id's, inside the labs folder.
+      const file = labFileOf(lab, this.service.labsDir);
+      const { problems, lab: parsed } = lintLab(text, file);
+      // The folder and the file's id must agree, or the catalogue would list the lab as broken.
+      if (parsed && parsed.id !== lab) throw new AppError('input', `Not saved: the file says id "${parsed.id}" but is saved as lab "${lab}"; they must match.`);
       const errors = problems.filter((p) => p.severity === 'error');
       if (errors.length > 0) {
         throw new AppError('input', `Not saved: ${file} would have ${errors.length} error${errors.length === 1 ? '' : 's'}; the first: line ${errors[0]?.location.line}: ${errors[0]?.message}`);
       }
       // Written beside and renamed over, so a crash never leaves half a lab file.
+      await mkdir(dirname(file), { recursive: true });
       await writeFile(`${file}.saving`, text, 'utf8');
       await rename(`${file}.saving`, file);
       return { path: file, problems };
     },
   };
-}
-
-/** A lab's file, for the editor: a catalogue id, or the path of an existing lab.yaml. */
-async function resolveLabFileOnly(lab: string): Promise<string> {
-  try {
-    return (await resolveLab(lab)).file;
-  } catch (error) {
-    // A lab with errors still opens in the editor: find its file without validating it.
-    const candidate = lab.endsWith('lab.yaml') ? lab : join(labsDir(), lab, 'lab.yaml');
-    if (existsSync(candidate)) return candidate;
-    throw error;
-  }
 }

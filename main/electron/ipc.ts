@@ -17,7 +17,7 @@ export function serveIpc(service: ApiService, isAppUrl: (url: string) => boolean
       });
       clients.set(contents.id, client);
       contents.once('destroyed', () => {
-        clients.get(contents.id)?.close();
+        void clients.get(contents.id)?.close();
         clients.delete(contents.id);
       });
     }

@@ -6,7 +6,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../api/content-security-policy';
-import type { ApiService } from '../api/service';
+import type { ApiService, Client } from '../api/service';
 import { AppError } from '../core/errors';
 
 /**
@@ -58,16 +58,31 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   }
 
   const server = createServer((request, response) => {
-    void serveStatic(staticRoot, request, response);
+    serveStatic(staticRoot, request, response).catch(() => {
+      // A request that cannot be served is that request's problem, never the server's.
+      if (!response.headersSent) response.writeHead(400);
+      response.end();
+    });
   });
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  // The hard cap, enforced by ws while the frame arrives: beyond it the connection is closed
+  // with 1009 (Message Too Big) without buffering the rest. Below it, serveApi refuses anything
+  // over MESSAGE_LIMIT with a readable error first.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 4 * MESSAGE_LIMIT });
+  /** Connected tabs; stopping the server waits until their terminals' processes are gone. */
+  const clients = new Set<Client>();
   server.on('upgrade', (request, socket, head) => {
+    // A peer that resets mid-handshake must not become an unhandled 'error'.
+    socket.on('error', () => socket.destroy());
     const refusal = refuseUpgrade(request, loopback, options.token);
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => serveApi(ws, options.service));
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      const client = serveApi(ws, options.service);
+      clients.add(client);
+      ws.once('close', () => void client.close().finally(() => clients.delete(client)));
+    });
   });
 
   await new Promise<void>((resolvePromise, reject) => {
@@ -85,13 +100,13 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const url = `http://${hostInUrl}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`;
   return {
     url,
-    close: () =>
-      new Promise((resolvePromise) => {
-        for (const client of sockets.clients) client.terminate();
-        sockets.close();
-        server.close(() => resolvePromise());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      const stopped = new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+      for (const ws of sockets.clients) ws.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await Promise.all([stopped, ...[...clients].map((client) => client.close())]);
+    },
   };
 }
 
@@ -100,7 +115,12 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
  * served itself (same origin, loopback host name against DNS rebinding) and, off loopback, the token.
  */
 function refuseUpgrade(request: IncomingMessage, loopback: boolean, token: string | undefined): string | undefined {
-  const url = new URL(request.url ?? '/', 'http://placeholder');
+  let url: URL;
+  try {
+    url = new URL(request.url ?? '/', 'http://placeholder');
+  } catch {
+    return '400 Bad Request';
+  }
   if (url.pathname !== '/api') return '404 Not Found';
   const host = request.headers.host ?? '';
   const origin = request.headers.origin;
@@ -116,25 +136,57 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** One request per message: `{id, method, params}` → `{id, reply}`; replies may come out of order. */
-/** One tab, one client: calls carry ids and get replies; events are pushed as {event, payload}. */
-function serveApi(ws: WebSocket, service: ApiService): void {
-  const client = service.client((event, payload) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
-  });
-  ws.on('close', () => client.close());
-  ws.on('message', (data) => {
-    let request: { id?: unknown; method?: unknown; params?: unknown };
-    try {
-      request = JSON.parse(data.toString()) as typeof request;
-    } catch {
-      ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'usage', message: 'Messages must be JSON.' } } }));
+/**
+ * The largest API message: the contract's biggest parameter (a 1 MiB lab file or terminal write)
+ * with room for JSON escaping. Larger ones are refused and their connection closed.
+ */
+export const MESSAGE_LIMIT = 4 * 1024 * 1024;
+
+type Request = { id: string | number | null; method: unknown; params: unknown };
+
+/**
+ * One tab, one client: calls `{id, method, params}` get replies `{id, reply}` (maybe out of
+ * order); events are pushed as `{event, payload}`. Nothing a peer sends may end the process:
+ * a bad message gets an error reply, a broken frame (invalid UTF-8, too big) closes only its
+ * own connection.
+ */
+function serveApi(ws: WebSocket, service: ApiService): Client {
+  const send = (message: unknown) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+  const refuse = (message: string) => send({ id: null, reply: { ok: false, error: { code: 'usage', message } } });
+  const client = service.client((event, payload) => send({ event, payload }));
+  // ws has already closed the connection (1007 for invalid UTF-8, 1009 for a frame over its
+  // cap); without this listener the 'error' event would throw and end the server.
+  ws.on('error', (error) => process.stderr.write(`API connection closed: ${error.message}\n`));
+  ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    if (bytes.length > MESSAGE_LIMIT) {
+      refuse(`Message of ${bytes.length} bytes refused: the limit is ${MESSAGE_LIMIT} bytes. The connection is closed.`);
+      ws.close(1009, 'Message too big');
       return;
     }
-    void client.dispatch(request.method, request.params).then((reply) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: request.id ?? null, reply }));
-    });
+    const request = parseRequest(bytes);
+    if (typeof request === 'string') {
+      refuse(request);
+      return;
+    }
+    void client.dispatch(request.method, request.params).then((reply) => send({ id: request.id, reply }));
   });
+  return client;
+}
+
+/** A call, or why the message is not one. */
+function parseRequest(bytes: Buffer): Request | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return 'Messages must be JSON.';
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'A message must be a JSON object {id, method, params}.';
+  const { id, method, params } = data as Record<string, unknown>;
+  return { id: typeof id === 'string' || typeof id === 'number' ? id : null, method, params };
 }
 
 async function serveStatic(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -127,19 +127,26 @@ describe('the API, through one client', () => {
   });
 
   it('lab files: read, validate as you type, refuse to save errors, save atomically', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'nl-api-lab-'));
-    cpSync(join(labsDir(), 'ovs-basics'), folder, { recursive: true });
-    const file = join(folder, 'lab.yaml');
-    const { text, path } = await call('labfile.read', { lab: file });
+    // A labs folder of its own, so saving never edits the shipped lab; the API names labs by id.
+    const labs = mkdtempSync(join(tmpdir(), 'nl-api-labs-'));
+    cpSync(join(labsDir(), 'ovs-basics'), join(labs, 'ovs-basics'), { recursive: true });
+    const editor = new ApiService({ labsDir: labs, progress: service.progress }).client(() => undefined);
+    const file = join(labs, 'ovs-basics', 'lab.yaml');
+    const edit = async <M extends MethodName>(method: M, params: MethodParams<M>) => {
+      const reply = await editor.dispatch(method, params);
+      if (!reply.ok) throw new Error(`${method}: ${reply.error.message}`);
+      return reply.result as MethodResults[M];
+    };
+    const { text, path } = await edit('labfile.read', { lab: 'ovs-basics' });
     expect(path).toBe(file);
     const broken = text.replace('role: compute', 'role: computer');
-    const { problems } = await call('labfile.validate', { text: broken, lab: file });
+    const { problems } = await edit('labfile.validate', { text: broken, lab: 'ovs-basics' });
     expect(problems[0]).toMatchObject({ severity: 'error', location: { line: expect.any(Number), field: 'topology.nodes.compute1.role' } });
-    const refused = await client.dispatch('labfile.save', { lab: file, text: broken });
+    const refused = await editor.dispatch('labfile.save', { lab: 'ovs-basics', text: broken });
     expect(refused).toMatchObject({ ok: false, error: { code: 'input' } });
     expect(readFileSync(file, 'utf8')).toBe(text);
     const edited = text.replace('minutes: 30', 'minutes: 35');
-    await call('labfile.save', { lab: file, text: edited });
+    await edit('labfile.save', { lab: 'ovs-basics', text: edited });
     expect(readFileSync(file, 'utf8')).toBe(edited);
   });
 

@@ -1,6 +1,7 @@
 import { PassThrough, type Duplex, type Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { AppError } from '../errors';
+import { ENGINE_CALL_TIMEOUT_MS, EXEC_TIMEOUT_MS, withDeadline } from './deadline';
 
 /**
  * Running commands inside a node. Commands are always argv arrays handed to the engine
@@ -15,6 +16,8 @@ export interface ExecOptions {
   /** Receive output as it arrives (e.g. `neutron-lab exec` streaming to the terminal). */
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
+  /** How long the whole command may take (default EXEC_TIMEOUT_MS); past it, a clear error. */
+  timeoutMs?: number;
 }
 
 export interface ExecResult {
@@ -58,6 +61,17 @@ export async function execArgvBytes(
   options: ExecOptions = {},
 ): Promise<{ exitCode: number; stdout: Buffer; stderr: Buffer }> {
   assertArgv(argv);
+  return withDeadline(`\`${argv.join(' ').slice(0, 80)}\` in a node`, options.timeoutMs ?? EXEC_TIMEOUT_MS, (signal) =>
+    runExec(container, argv, options, signal),
+  );
+}
+
+async function runExec(
+  container: Docker.Container,
+  argv: readonly string[],
+  options: ExecOptions,
+  signal: AbortSignal,
+): Promise<{ exitCode: number; stdout: Buffer; stderr: Buffer }> {
   const withStdin = options.stdin !== undefined;
   const exec = await container.exec({
     Cmd: [...argv],
@@ -69,6 +83,9 @@ export async function execArgvBytes(
     ...(options.workdir ? { WorkingDir: options.workdir } : {}),
   });
   const stream = (await exec.start({ hijack: true, stdin: withStdin })) as Duplex;
+  // Past the deadline the connection goes; the engine stops streaming to nobody.
+  if (signal.aborted) stream.destroy();
+  signal.addEventListener('abort', () => stream.destroy(), { once: true });
 
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
@@ -110,6 +127,11 @@ export async function openTty(
   options: TtyOptions,
 ): Promise<TtySession> {
   assertArgv(argv);
+  // Only the opening is bounded: a terminal then lives as long as its user wants.
+  return withDeadline('opening a terminal', ENGINE_CALL_TIMEOUT_MS, () => startTty(container, argv, options));
+}
+
+async function startTty(container: Docker.Container, argv: readonly string[], options: TtyOptions): Promise<TtySession> {
   const exec = await container.exec({
     Cmd: [...argv],
     AttachStdin: true,
@@ -150,7 +172,7 @@ function streamEnded(stream: Duplex): Promise<void> {
 /** The engine may report the exit code a moment after the output stream closes. */
 async function exitCodeOf(exec: Docker.Exec): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const info = await exec.inspect();
+    const info = await withDeadline('reporting an exit code', ENGINE_CALL_TIMEOUT_MS, () => exec.inspect());
     if (!info.Running && info.ExitCode !== null) return info.ExitCode;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppError, toAppError, type AppErrorJson } from '../errors';
 import { labsDir } from '../paths';
+import { assertLabId } from './lab-id';
 import { loadLabFile, type LoadedLab } from './load';
 import { textIn, type Lab, type Language } from './schema';
 
@@ -64,7 +65,8 @@ export async function readCatalog(dir: string = labsDir()): Promise<Catalog> {
 }
 
 /**
- * Finds a lab by what a user typed: a catalogue id (`gre-tenant`), a lab folder, or a lab file.
+ * Finds a lab by what a user typed at the command line: a catalogue id (`gre-tenant`), a lab
+ * folder, or a lab file. Only the CLI takes paths; the API resolves ids (resolveLabById).
  */
 export async function resolveLab(reference: string, dir: string = labsDir()): Promise<LoadedLab> {
   const looksLikePath = reference.includes('/') || reference.endsWith('.yaml') || reference.endsWith('.yml');
@@ -73,15 +75,25 @@ export async function resolveLab(reference: string, dir: string = labsDir()): Pr
     if (!existsSync(path)) throw new AppError('input', `No lab file or folder at ${reference}.`);
     return loadLabFile(statSync(path).isDirectory() ? join(path, LAB_FILE) : path);
   }
-  const file = join(dir, reference, LAB_FILE);
+  return resolveLabById(reference, dir);
+}
+
+/** A catalogue lab by id, loaded from inside `dir`. */
+export async function resolveLabById(id: string, dir: string = labsDir()): Promise<LoadedLab> {
+  const file = labFileOf(id, dir);
   if (!existsSync(file)) {
     const known = (await readdir(dir, { withFileTypes: true }))
       .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, LAB_FILE)))
       .map((e) => e.name)
       .sort();
-    throw new AppError('input', `Unknown lab "${reference}". Known labs: ${known.join(', ') || 'none'}.`, {
+    throw new AppError('input', `Unknown lab "${id}". Known labs: ${known.join(', ') || 'none'}.`, {
       hint: 'List them with `neutron-lab labs`, or give the path of a lab.yaml.',
     });
   }
   return loadLabFile(file);
+}
+
+/** Where lab `id`'s file is (or would be): always inside `dir`, whatever `id` holds. */
+export function labFileOf(id: string, dir: string = labsDir()): string {
+  return join(dir, assertLabId(id, 'lab'), LAB_FILE);
 }

@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
-import { lintLab, formatPath, parseLab } from './load';
+import { MAX_NODES } from '../topology/validate';
+import { decodeUtf8, lintLab, loadLabFile, formatPath, parseLab } from './load';
 
 const GOOD = `id: two-nodes
 title: { en: Two nodes, zh: 两个节点 }
@@ -126,5 +130,48 @@ describe('lintLab locates every kind of problem', () => {
 describe('formatPath', () => {
   it('writes paths the way people read them', () => {
     expect(formatPath(['topology', 'nodes', 'c1', 'links', 0, 'network'])).toBe('topology.nodes.c1.links[0].network');
+  });
+});
+
+describe('hostile and oversized lab files', () => {
+  it('refuses a YAML alias bomb as an input problem at its first alias, not an internal error', () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const bomb = `${laughs.join('\n')}\n`;
+    const problem = firstProblem(bomb);
+    expect(problem.message).toMatch(/^YAML: .*alias/i);
+    expect(problem.location).toMatchObject({ file: 'lab.yaml', line: 2 });
+    expect(() => parseLab(bomb, 'lab.yaml')).toThrow(AppError);
+    try {
+      parseLab(bomb, 'lab.yaml');
+    } catch (error) {
+      expect((error as AppError).code).toBe('input');
+      expect((error as AppError).message).toMatch(/^lab\.yaml:2:\d+: YAML/);
+    }
+  });
+
+  it('refuses a file that is not UTF-8, naming the line', async () => {
+    const latin1 = Buffer.concat([Buffer.from(GOOD.replace('A test lab.', 'Un essai')), Buffer.from('# caf\xe9\n', 'latin1')]);
+    expect(() => decodeUtf8(latin1, 'lab.yaml')).toThrow(/^lab\.yaml:\d+: the lab file is not UTF-8/);
+    const dir = mkdtempSync(join(tmpdir(), 'nl-latin1-'));
+    writeFileSync(join(dir, 'lab.yaml'), latin1);
+    await expect(loadLabFile(join(dir, 'lab.yaml'))).rejects.toMatchObject({ code: 'input', location: { line: GOOD.split('\n').length } });
+    expect(decodeUtf8(Buffer.from(GOOD), 'lab.yaml')).toBe(GOOD);
+  });
+
+  it('flags networks whose subnets overlap', () => {
+    const text = GOOD.replace('    data: { kind: data, subnet: 10.0.0.0/24 }', '    data: { kind: data, subnet: 10.0.0.0/24 }\n    wide: { kind: management, subnet: 10.0.0.0/16 }');
+    const problem = firstProblem(text);
+    expect(problem.message).toBe('subnet 10.0.0.0/16 of network "wide" overlaps 10.0.0.0/24 of network "data"');
+    expect(problem.location).toMatchObject({ line: 7, field: 'topology.networks.wide.subnet' });
+    const apart = GOOD.replace('    data: { kind: data, subnet: 10.0.0.0/24 }', '    data: { kind: data, subnet: 10.0.0.0/24 }\n    other: { kind: management, subnet: 10.0.1.0/24 }');
+    expect(lintLab(apart, 'lab.yaml').problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it(`caps a lab at ${MAX_NODES} nodes`, () => {
+    const nodes = (n: number) => Array.from({ length: n }, (_, i) => `    n${i}:\n      role: compute\n`).join('');
+    const lab = (n: number) => `id: many\ntitle: t\nsummary: s\ntopology:\n  nodes:\n${nodes(n)}`;
+    expect(lintLab(lab(MAX_NODES), 'lab.yaml').problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(firstProblem(lab(200))).toMatchObject({ message: `a lab has at most ${MAX_NODES} nodes; this one has 200`, location: { field: 'topology.nodes' } });
   });
 });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { AppError, formatLocation, type AppErrorJson, type LocatedProblem, type SourceLocation } from '../errors';
 
@@ -20,14 +20,33 @@ export interface LoadedLab {
 
 /** Reads and validates a lab file; an `input` AppError listing every problem otherwise. */
 export async function loadLabFile(file: string): Promise<LoadedLab> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     throw new AppError('input', `Cannot read lab file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
-  return parseLab(text, file);
+  return parseLab(decodeUtf8(bytes, file), file);
 }
+
+/** A lab file's text; an `input` error at the first line that is not UTF-8 (never silently mangled). */
+export function decodeUtf8(bytes: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // The lenient decoding marks each bad sequence with U+FFFD: the first one's line is the place.
+    const lenient = new TextDecoder('utf-8').decode(bytes);
+    const line = lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD'))).split('\n').length;
+    const location = { file, line };
+    throw new AppError('input', `${formatLocation(location)}: the lab file is not UTF-8 text; save it as UTF-8.`, { location });
+  }
+}
+
+/**
+ * Aliases a lab may use. Real labs use a handful (shared flows, repeated ports); a "billion
+ * laughs" file uses thousands to expand into gigabytes, and is refused at its first alias.
+ */
+const MAX_ALIASES = 100;
 
 export function parseLab(text: string, file: string): LoadedLab {
   const { problems, lab } = lintLab(text, file);
@@ -55,7 +74,14 @@ export function lintLab(text: string, file: string): { lab: Lab | undefined; pro
       })),
     };
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    let first = 0;
+    visit(doc, { Alias: (_key, node) => ((first = node.range?.[0] ?? 0), visit.BREAK) });
+    return { lab: undefined, problems: [{ severity: 'error', message: `YAML: ${(error as Error).message} (at most ${MAX_ALIASES} aliases)`, location: at(first) }] };
+  }
   const parsed = LabSchema.safeParse(data ?? {});
   if (!parsed.success) {
     return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CheckSchema } from '../check/schema';
+import { LAB_ID_PATTERN, LAB_ID_RULE } from './lab-id';
 import { CloudSchema, ReleaseSchema } from '../cloud/schema';
 import { PartKindSchema } from '../cloud/plan';
 import { NameSchema, TopologySchema } from '../topology/schema';
@@ -16,9 +17,7 @@ import { NameSchema, TopologySchema } from '../topology/schema';
  *              the objectives that prove it; every part not named is built at boot
  */
 
-export const LabIdSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{1,39}$/, 'a lab id is 2–40 lowercase letters, digits and "-", starting with a letter');
+export const LabIdSchema = z.string().regex(LAB_ID_PATTERN, LAB_ID_RULE);
 
 export const LANGUAGES = ['en', 'zh'] as const;
 export type Language = (typeof LANGUAGES)[number];

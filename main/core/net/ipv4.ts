@@ -40,6 +40,11 @@ export function contains(subnet: Ipv4Cidr, address: number): boolean {
   return ((address & mask(subnet.prefix)) >>> 0) === networkOf(subnet);
 }
 
+/** Whether two subnets share any address (one then holds the other's network address). */
+export function overlaps(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
+  return contains(a, networkOf(b)) || contains(b, networkOf(a));
+}
+
 /** 167772161 → `10.0.0.1`. */
 export function formatIpv4(value: number): string {
   return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');

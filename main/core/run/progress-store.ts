@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { assertLabId, isLabId } from '../lab/lab-id';
 import { userDataDir } from '../paths';
 
 /**
@@ -44,7 +45,8 @@ export class ProgressStore {
   constructor(readonly dir: string = join(userDataDir(), 'progress')) {}
 
   fileOf(lab: string): string {
-    return join(this.dir, `${lab}.json`);
+    // The id becomes a file name: never one that leaves the progress folder.
+    return join(this.dir, `${assertLabId(lab, 'progress')}.json`);
   }
 
   async read(lab: string): Promise<ProgressRead> {
@@ -98,7 +100,7 @@ export class ProgressStore {
 
   async labs(): Promise<string[]> {
     try {
-      return (await readdir(this.dir)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+      return (await readdir(this.dir)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter(isLabId).sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;

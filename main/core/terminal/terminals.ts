@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
-import { openTty, type TtySession } from '../docker/exec';
+import { execArgv, openTty, type TtySession } from '../docker/exec';
 import { AppError } from '../errors';
 
 /**
@@ -23,9 +23,30 @@ export interface TerminalSink {
 
 interface Terminal {
   tty: TtySession;
+  container: Docker.Container;
+  /** In the node: holds the terminal's session id (its first process's pid). */
+  pidFile: string;
   unacked: number;
   paused: boolean;
 }
+
+/**
+ * The engine never ends an exec when its stream is closed: a terminal whose client went away
+ * would keep its shell (and whatever runs in it) in the node for good. So each terminal's
+ * program starts behind a wrapper that records its pid, the id of the session the TTY exec
+ * makes it lead; closing the terminal hangs up that session and kills what ignores the hang-up.
+ * Processes the learner detached on purpose (setsid, daemons such as dnsmasq) are in other
+ * sessions and stay. The scripts are fixed text; the pid file and argv arrive as arguments.
+ */
+const RECORD_PID = 'echo "$$" > "$1" && shift && exec "$@"';
+const KILL_SESSION = [
+  'i=0; while [ ! -s "$1" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i+1)); done',
+  'sid=$(cat "$1" 2>/dev/null); rm -f "$1"',
+  'case "$sid" in ""|0|*[!0-9]*) exit 0;; esac',
+  'pkill -HUP -s "$sid"',
+  'i=0; while pgrep -s "$sid" >/dev/null && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); done',
+  'pkill -KILL -s "$sid"; exit 0',
+].join('\n');
 
 export class TerminalHost {
   private readonly terminals = new Map<string, Terminal>();
@@ -33,9 +54,10 @@ export class TerminalHost {
   constructor(private readonly sink: TerminalSink) {}
 
   async open(container: Docker.Container, argv: readonly string[], size: { cols: number; rows: number }): Promise<string> {
-    const tty = await openTty(container, argv, size);
     const id = randomBytes(8).toString('hex');
-    const terminal: Terminal = { tty, unacked: 0, paused: false };
+    const pidFile = `/tmp/neutron-lab-terminal-${id}.pid`;
+    const tty = await openTty(container, ['sh', '-c', RECORD_PID, 'sh', pidFile, ...argv], size);
+    const terminal: Terminal = { tty, container, pidFile, unacked: 0, paused: false };
     this.terminals.set(id, terminal);
     // A multi-byte character split across chunks is kept whole.
     const decoder = new StringDecoder('utf8');
@@ -75,15 +97,17 @@ export class TerminalHost {
     }
   }
 
-  close(id: string): void {
+  /** Closes the terminal and ends its processes in the node; resolves once they are gone. */
+  async close(id: string): Promise<void> {
     const terminal = this.terminals.get(id);
     if (!terminal) return;
     this.terminals.delete(id);
     terminal.tty.stream.destroy();
+    await killSession(terminal);
   }
 
-  closeAll(): void {
-    for (const id of [...this.terminals.keys()]) this.close(id);
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.terminals.keys()].map((id) => this.close(id)));
   }
 
   get size(): number {
@@ -91,8 +115,12 @@ export class TerminalHost {
   }
 
   private finish(id: string, code: number | null): void {
-    if (!this.terminals.delete(id)) return;
+    const terminal = this.terminals.get(id);
+    if (!terminal) return;
+    this.terminals.delete(id);
     this.sink.exit(id, code);
+    // The shell exited; a job it left running in its session still goes, with the pid file.
+    void killSession(terminal);
   }
 
   private get(id: string): Terminal {
@@ -100,4 +128,9 @@ export class TerminalHost {
     if (!terminal) throw new AppError('state', 'That terminal is closed.');
     return terminal;
   }
+}
+
+/** Ends a terminal's session in its node. Never throws: a node that is gone has nothing left to end. */
+async function killSession(terminal: Terminal): Promise<void> {
+  await execArgv(terminal.container, ['sh', '-c', KILL_SESSION, 'sh', terminal.pidFile]).catch(() => undefined);
 }

@@ -1,4 +1,4 @@
-import { contains, parseCidr, parseIpv4 } from '../net/ipv4';
+import { contains, overlaps, parseCidr, parseIpv4, type Ipv4Cidr } from '../net/ipv4';
 import type { Topology } from './schema';
 
 /** A problem found in a lab file, located by its path inside the document. */
@@ -7,6 +7,13 @@ export interface Problem {
   message: string;
   severity: 'error' | 'warning';
 }
+
+/**
+ * The most nodes a lab may have. Each node is a container running OVS with a 256 MB memory cap,
+ * and a learner's laptop runs the lab beside an IDE and a browser: 16 nodes is 4 GB at most,
+ * four times the largest shipped lab (dvr, 4 nodes), and more than a guide can walk through.
+ */
+export const MAX_NODES = 16;
 
 /** Checks what the schema cannot: references between parts and addresses that must agree. */
 export function validateTopology(topology: Topology, base: (string | number)[] = ['topology']): Problem[] {
@@ -66,6 +73,22 @@ export function validateTopology(topology: Topology, base: (string | number)[] =
       error(['nodes', nodeName, 'links'], `node "${nodeName}" has ${gateways.length} default gateways; keep one`);
     }
   }
+
+  const nodeCount = Object.keys(topology.nodes).length;
+  if (nodeCount > MAX_NODES) error(['nodes'], `a lab has at most ${MAX_NODES} nodes; this one has ${nodeCount}`);
+
+  // Two networks whose subnets overlap would route some addresses to the wrong one.
+  const subnets: [string, Ipv4Cidr][] = Object.entries(topology.networks).flatMap(([name, network]) => {
+    const subnet = network.subnet === undefined ? undefined : parseCidr(network.subnet);
+    return subnet ? [[name, subnet] as [string, Ipv4Cidr]] : [];
+  });
+  subnets.forEach(([name, subnet], i) => {
+    for (const [other, otherSubnet] of subnets.slice(0, i)) {
+      if (overlaps(subnet, otherSubnet)) {
+        error(['networks', name, 'subnet'], `subnet ${topology.networks[name]?.subnet} of network "${name}" overlaps ${topology.networks[other]?.subnet} of network "${other}"`);
+      }
+    }
+  });
 
   for (const name of Object.keys(topology.networks)) {
     if (!usedNetworks.has(name)) {

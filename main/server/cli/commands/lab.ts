@@ -7,8 +7,9 @@ import { LAB_FILE, readCatalog, resolveLab } from '../../../core/lab/catalog';
 import { checkLab, resetLab, solveLab, takeHint } from '../../../core/run';
 import type { CheckReport } from '../../../core/run/results';
 import type { LocatedProblem } from '../../../core/errors';
-import { lintLab } from '../../../core/lab/load';
+import { decodeUtf8, lintLab } from '../../../core/lab/load';
 import { ProgressStore } from '../../../core/run/progress-store';
+import { assertLabId } from '../../../core/lab/lab-id';
 import { listSessions } from '../../../core/session/sessions';
 import type { Engine } from '../../../core/docker/engine';
 import { labsDir } from '../../../core/paths';
@@ -27,7 +28,7 @@ export function registerLab(program: Command): void {
       const ctx = contextFor(command);
       const files = paths.length ? paths.map(labFileOf) : (await catalogFiles());
       const reports = await Promise.all(
-        files.map(async (file) => ({ file, problems: lintLab(await readFile(file, 'utf8'), file).problems })),
+        files.map(async (file) => ({ file, problems: lintLab(decodeUtf8(await readFile(file), file), file).problems })),
       );
       const errors = reports.reduce((n, r) => n + r.problems.filter((p) => p.severity === 'error').length, 0);
       const warnings = reports.reduce((n, r) => n + r.problems.filter((p) => p.severity === 'warning').length, 0);
@@ -108,7 +109,7 @@ export function registerLab(program: Command): void {
       const ctx = contextFor(command);
       const store = new ProgressStore();
       const catalog = await readCatalog();
-      const ids = lab ? [lab] : [...new Set([...catalog.labs.map((l) => l.lab.id), ...(await store.labs())])].sort();
+      const ids = lab ? [assertLabId(lab, 'progress <lab>')] : [...new Set([...catalog.labs.map((l) => l.lab.id), ...(await store.labs())])].sort();
       const rows = await Promise.all(
         ids.map(async (id) => {
           const read = await store.read(id);
