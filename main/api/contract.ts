@@ -4,7 +4,7 @@ import type { AppErrorJson, LocatedProblem } from '../core/errors';
 import type { PacketTrace } from '../core/inspect/trace/parse';
 import type { SnapshotDiff } from '../core/inspect/snapshot/diff';
 import type { NodeSnapshot } from '../core/inspect/snapshot/types';
-import type { CheckReport, ResetResult, SolveResult } from '../core/run/results';
+import type { CheckReport, Credit, ResetResult, SolveResult } from '../core/run/results';
 import type { ProgressEvent } from '../core/progress';
 import type { BootEvent } from '../core/session/boot-events';
 
@@ -96,8 +96,10 @@ export interface LabSummary {
   release: string;
   nodes: string[];
   networks: string[];
-  /** The learner's objectives met so far, of all of them. */
-  progress: { met: number; total: number };
+  /** The learner's objectives done so far (some perhaps solved for them), of all of them. */
+  progress: Credit;
+  /** Set when the stored progress could not be used (damaged, moved aside): say so, never show 0 silently. */
+  progressNotice?: string;
 }
 
 export interface LabDetail extends LabSummary {

@@ -15,8 +15,9 @@ import { traceInNode } from '../core/inspect/trace/run';
 import { readCatalog, resolveLab, summarizeLab } from '../core/lab/catalog';
 import { checkLab, resetLab, solveLab, startLab, takeHint } from '../core/run';
 import { lintLab, type LoadedLab } from '../core/lab/load';
-import { ProgressStore, type LabProgress } from '../core/run/progress-store';
-import { objectivesOf, textIn, type Language } from '../core/lab/schema';
+import { creditOf } from '../core/run/credit';
+import { emptyProgress, ProgressStore, type ProgressRead } from '../core/run/progress-store';
+import { textIn, type Language } from '../core/lab/schema';
 import { labsDir } from '../core/paths';
 import { listSessions, requireNode } from '../core/session/sessions';
 import { removeSessionsNamed } from '../core/session/teardown';
@@ -55,11 +56,26 @@ export class ApiService {
     return new Client(this, emit);
   }
 
+  /**
+   * A lab's stored progress, never failing: a progress file that cannot even be set aside is that
+   * lab's notice, not the whole catalogue's error.
+   */
+  async readProgress(lab: string): Promise<ProgressRead> {
+    try {
+      return await this.progress.read(lab);
+    } catch (error) {
+      return { progress: emptyProgress(lab), problem: `The progress of ${lab} could not be read: ${toAppError(error).message}` };
+    }
+  }
+
   /** A lab's card: its summary and the learner's progress (read here unless the caller has it). */
-  async labSummary(loaded: LoadedLab, language: Language, stored?: LabProgress): Promise<LabSummary> {
-    const progress = stored ?? (await this.progress.read(loaded.lab.id)).progress;
-    const learner = objectivesOf(loaded.lab).filter((o) => !o.given);
-    return { ...summarizeLab(loaded, language), progress: { met: learner.filter((o) => progress.objectives[o.id]).length, total: learner.length } };
+  async labSummary(loaded: LoadedLab, language: Language, stored?: ProgressRead): Promise<LabSummary> {
+    const read = stored ?? (await this.readProgress(loaded.lab.id));
+    return {
+      ...summarizeLab(loaded, language),
+      progress: creditOf(loaded.lab, read.progress),
+      ...(read.problem ? { progressNotice: read.problem } : {}),
+    };
   }
 }
 
@@ -122,7 +138,8 @@ export class Client {
     },
     'labs.get': async ({ lab, language }): Promise<LabDetail> => {
       const loaded = await resolveLab(lab);
-      const { progress } = await this.service.progress.read(loaded.lab.id);
+      const read = await this.service.readProgress(loaded.lab.id);
+      const { progress } = read;
       const guide = async (step: string) => {
         for (const lang of [language, 'en'] as const) {
           try {
@@ -134,7 +151,7 @@ export class Client {
         return '';
       };
       return {
-        ...(await this.service.labSummary(loaded, language, progress)),
+        ...(await this.service.labSummary(loaded, language, read)),
         steps: await Promise.all(
           loaded.lab.steps.map(async (step) => ({
             id: step.id,

@@ -1,5 +1,14 @@
 /** What the lab lifecycle reports (check, solve, reset). Types only: the UI shares them. */
 
+/** The one progress count (credit.ts computes it): the learner's objectives, given ones left out. */
+export interface Credit {
+  /** Learner objectives done: met by the learner or solved for them. */
+  met: number;
+  /** Of those, solved for the learner by `solve`. */
+  solved: number;
+  total: number;
+}
+
 export interface ObjectiveResult {
   id: string;
   title: string;

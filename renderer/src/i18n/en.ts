@@ -28,6 +28,8 @@ export const en = {
   'labs.broken': 'Lab {id} cannot be loaded: {message}',
   'labs.minutes': '{minutes} min',
   'labs.progress': '{met}/{total} objectives',
+  'labs.progressSolved': '{met}/{total} objectives ({solved} solved for you)',
+  'labs.progressNotice': 'Your progress could not be read and starts afresh. {message}',
   'labs.nodes': 'Nodes: {nodes}',
   'labs.start': 'Start',
   'labs.edit': 'Edit',

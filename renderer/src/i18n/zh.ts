@@ -27,6 +27,8 @@ export const zh: Record<MessageKey, string> = {
   'labs.broken': '实验 {id} 无法加载：{message}',
   'labs.minutes': '{minutes} 分钟',
   'labs.progress': '已完成 {met}/{total} 个目标',
+  'labs.progressSolved': '已完成 {met}/{total} 个目标（其中 {solved} 个为代为完成）',
+  'labs.progressNotice': '无法读取你的进度，进度将重新开始。{message}',
   'labs.nodes': '节点：{nodes}',
   'labs.start': '启动',
   'labs.edit': '编辑',

@@ -13,7 +13,7 @@ const summary: SessionSummary = { name: 'it-ws', lab: 'gre-tenant', state: 'runn
 
 const lab: LabDetail = {
   id: 'gre-tenant', title: 'GRE', summary: '', level: 'intermediate', minutes: 45, release: 'icehouse', nodes: ['network', 'compute1'], networks: ['data'],
-  progress: { met: 0, total: 1 },
+  progress: { met: 0, solved: 0, total: 1 },
   currentStep: 0,
   steps: [
     { id: 'look', title: 'Look', guide: '# Look', objectives: [{ id: 'gre-port', title: 'GRE port', given: true, hints: 0 }] },
