@@ -51,7 +51,8 @@ export const methodParams = {
   'lab.solve': z.object({ session, step: z.number().int().min(1).optional() }).strict(),
   'lab.reset': z.object({ session }).strict(),
   'lab.down': z.object({ session }).strict(),
-  'lab.hint': z.object({ lab: labRef, objective: z.string().min(1), language }).strict(),
+  /** The next hint of an objective in this session (hints start afresh in each session of a lab). */
+  'lab.hint': z.object({ session, objective: z.string().min(1), language }).strict(),
   /** A node's whole data plane; with `diff`, also what changed since this client's last diffing snapshot of it. */
   'node.snapshot': z.object({ session, node, diff: z.boolean().default(false) }).strict(),
   'node.trace': z.object({ session, node, bridge, flow: z.string().min(1).max(2000) }).strict(),

@@ -172,15 +172,15 @@ export class Client {
     },
     'lab.check': async ({ session, objectives, language }) =>
       checkLab(await this.engine(), session, { store: this.service.progress, language, ...(objectives ? { only: objectives } : {}) }),
-    'lab.solve': async ({ session, step }) => solveLab(await this.engine(), session, step === undefined ? {} : { step }),
+    'lab.solve': async ({ session, step }) =>
+      solveLab(await this.engine(), session, { store: this.service.progress, ...(step === undefined ? {} : { step }) }),
     'lab.reset': async ({ session }) => resetLab(await this.engine(), session),
     'lab.down': async ({ session }) => {
       const removed = await removeSessionsNamed(await this.engine(), session);
       if (removed.containers + removed.networks === 0) throw new AppError('state', `No lab is up under the name "${session}".`);
       return removed;
     },
-    'lab.hint': async ({ lab, objective, language }) =>
-      takeHint(await resolveLab(lab), objective, this.service.progress, language),
+    'lab.hint': async ({ session, objective, language }) => takeHint(await this.engine(), session, objective, this.service.progress, language),
     'node.snapshot': async ({ session, node, diff }) => {
       const snapshot = await collectSnapshot(await requireNode(await this.engine(), session, node), node);
       if (!diff) return { snapshot };

@@ -67,6 +67,7 @@ export const en = {
   'objectives.thisStep': 'This step',
   'objectives.all': 'All',
   'objectives.given': 'given',
+  'objectives.solvedForYou': 'solved for you',
   'objectives.unchecked': 'not checked yet',
   'objectives.passed': 'met',
   'objectives.failed': 'not met',

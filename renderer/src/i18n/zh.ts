@@ -66,6 +66,7 @@ export const zh: Record<MessageKey, string> = {
   'objectives.thisStep': '本步骤',
   'objectives.all': '全部',
   'objectives.given': '已给出',
+  'objectives.solvedForYou': '代为完成',
   'objectives.unchecked': '尚未检查',
   'objectives.passed': '已完成',
   'objectives.failed': '未完成',
