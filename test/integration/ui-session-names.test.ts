@@ -11,7 +11,8 @@ import { serveUi, testEngine, uniqueName } from './helpers';
 
 /**
  * A session under its own name, in real Chromium: the guide's commands name that session (not
- * the lab id), and starting the lab again under the same name points at the Session name field.
+ * the lab id), starting the lab again under the same name points at the Session name field, and
+ * what Solve built is marked "solved for you" in the objectives and counted so on the card.
  */
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -58,4 +59,22 @@ describe('a session named by the learner', () => {
     expect(await hint.textContent()).not.toContain('--name');
     await page.close();
   });
+
+  it('objectives built by Solve are marked "solved for you", and the card counts them so', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}#/lab/${session}`);
+    const controls = page.locator('[data-test=lab-controls]');
+    await expect.poll(() => page.locator('[data-test=objective]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.locator('[data-test=solve-all]').click();
+    await expect.poll(() => page.locator('[data-test=notice]').count(), { timeout: 120_000 }).toBe(1);
+    await page.locator('[data-test=check]').click();
+    const states = () => page.locator('[data-test=objective]').evaluateAll((items) => items.map((i) => i.getAttribute('data-passed')));
+    await expect.poll(async () => (await states()).every((p) => p === 'true'), { timeout: 120_000, interval: 250 }).toBe(true);
+    await expect.poll(() => controls.getAttribute('data-busy'), { timeout: 30_000 }).toBe('');
+    expect(await page.locator('[data-test=solved-for-you]').count()).toBe((await states()).length);
+    await page.goto(url);
+    const card = page.locator('[data-test=lab-card][data-lab="ovs-basics"] [data-test=lab-progress]');
+    await expect.poll(async () => (await card.textContent())?.trim(), { timeout: 30_000 }).toBe('10/10 objectives (10 solved for you)');
+    await page.close();
+  }, 300_000);
 });
