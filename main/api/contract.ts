@@ -5,7 +5,7 @@ import type { AppErrorJson, LocatedProblem } from '../core/errors';
 import type { PacketTrace } from '../core/inspect/trace/parse';
 import type { SnapshotDiff } from '../core/inspect/snapshot/diff';
 import type { NodeSnapshot } from '../core/inspect/snapshot/types';
-import type { CheckReport, ResetResult, SolveResult } from '../core/run/results';
+import type { CheckReport, Credit, ResetResult, SolveResult } from '../core/run/results';
 import type { ProgressEvent } from '../core/progress';
 import type { BootEvent } from '../core/session/boot-events';
 
@@ -53,7 +53,8 @@ export const methodParams = {
   'lab.solve': z.object({ session, step: z.number().int().min(1).optional() }).strict(),
   'lab.reset': z.object({ session }).strict(),
   'lab.down': z.object({ session }).strict(),
-  'lab.hint': z.object({ lab: labRef, objective: z.string().min(1), language }).strict(),
+  /** The next hint of an objective in this session (hints start afresh in each session of a lab). */
+  'lab.hint': z.object({ session, objective: z.string().min(1), language }).strict(),
   /** A node's whole data plane; with `diff`, also what changed since this client's last diffing snapshot of it. */
   'node.snapshot': z.object({ session, node, diff: z.boolean().default(false) }).strict(),
   'node.trace': z.object({ session, node, bridge, flow: z.string().min(1).max(2000) }).strict(),
@@ -98,8 +99,10 @@ export interface LabSummary {
   release: string;
   nodes: string[];
   networks: string[];
-  /** The learner's objectives met so far, of all of them. */
-  progress: { met: number; total: number };
+  /** The learner's objectives done so far (some perhaps solved for them), of all of them. */
+  progress: Credit;
+  /** Set when the stored progress could not be used (damaged, moved aside): say so, never show 0 silently. */
+  progressNotice?: string;
 }
 
 export interface LabDetail extends LabSummary {

@@ -16,8 +16,9 @@ import { labFileOf, resolveLabById, summarizeLab } from '../core/lab/catalog';
 import { CatalogCache } from '../core/lab/catalog-cache';
 import { checkLab, resetLab, solveLab, startLab, takeHint } from '../core/run';
 import { lintLab, type LoadedLab } from '../core/lab/load';
-import { ProgressStore, type LabProgress } from '../core/run/progress-store';
-import { objectivesOf, textIn, type Language } from '../core/lab/schema';
+import { creditOf } from '../core/run/credit';
+import { emptyProgress, ProgressStore, type ProgressRead } from '../core/run/progress-store';
+import { textIn, type Language } from '../core/lab/schema';
 import { labsDir } from '../core/paths';
 import { listSessions, requireNode } from '../core/session/sessions';
 import { removeSessionsNamed } from '../core/session/teardown';
@@ -62,11 +63,26 @@ export class ApiService {
     return new Client(this, emit);
   }
 
+  /**
+   * A lab's stored progress, never failing: a progress file that cannot even be set aside is that
+   * lab's notice, not the whole catalogue's error.
+   */
+  async readProgress(lab: string): Promise<ProgressRead> {
+    try {
+      return await this.progress.read(lab);
+    } catch (error) {
+      return { progress: emptyProgress(lab), problem: `The progress of ${lab} could not be read: ${toAppError(error).message}` };
+    }
+  }
+
   /** A lab's card: its summary and the learner's progress (read here unless the caller has it). */
-  async labSummary(loaded: LoadedLab, language: Language, stored?: LabProgress): Promise<LabSummary> {
-    const progress = stored ?? (await this.progress.read(loaded.lab.id)).progress;
-    const learner = objectivesOf(loaded.lab).filter((o) => !o.given);
-    return { ...summarizeLab(loaded, language), progress: { met: learner.filter((o) => progress.objectives[o.id]).length, total: learner.length } };
+  async labSummary(loaded: LoadedLab, language: Language, stored?: ProgressRead): Promise<LabSummary> {
+    const read = stored ?? (await this.readProgress(loaded.lab.id));
+    return {
+      ...summarizeLab(loaded, language),
+      progress: creditOf(loaded.lab, read.progress),
+      ...(read.problem ? { progressNotice: read.problem } : {}),
+    };
   }
 }
 
@@ -132,7 +148,8 @@ export class Client {
     },
     'labs.get': async ({ lab, language }): Promise<LabDetail> => {
       const loaded = await resolveLabById(lab, this.service.labsDir);
-      const { progress } = await this.service.progress.read(loaded.lab.id);
+      const read = await this.service.readProgress(loaded.lab.id);
+      const { progress } = read;
       const guide = async (step: string) => {
         for (const lang of [language, 'en'] as const) {
           try {
@@ -144,7 +161,7 @@ export class Client {
         return '';
       };
       return {
-        ...(await this.service.labSummary(loaded, language, progress)),
+        ...(await this.service.labSummary(loaded, language, read)),
         steps: await Promise.all(
           loaded.lab.steps.map(async (step) => ({
             id: step.id,
@@ -165,15 +182,15 @@ export class Client {
     },
     'lab.check': async ({ session, objectives, language }) =>
       checkLab(await this.engine(), session, { store: this.service.progress, language, ...(objectives ? { only: objectives } : {}) }),
-    'lab.solve': async ({ session, step }) => solveLab(await this.engine(), session, step === undefined ? {} : { step }),
+    'lab.solve': async ({ session, step }) =>
+      solveLab(await this.engine(), session, { store: this.service.progress, ...(step === undefined ? {} : { step }) }),
     'lab.reset': async ({ session }) => resetLab(await this.engine(), session),
     'lab.down': async ({ session }) => {
       const removed = await removeSessionsNamed(await this.engine(), session);
       if (removed.containers + removed.networks === 0) throw new AppError('state', `No lab is up under the name "${session}".`);
       return removed;
     },
-    'lab.hint': async ({ lab, objective, language }) =>
-      takeHint(await resolveLabById(lab, this.service.labsDir), objective, this.service.progress, language),
+    'lab.hint': async ({ session, objective, language }) => takeHint(await this.engine(), session, objective, this.service.progress, language),
     'node.snapshot': async ({ session, node, diff }) => {
       const snapshot = await collectSnapshot(await requireNode(await this.engine(), session, node), node);
       if (!diff) return { snapshot };

@@ -7,7 +7,9 @@ import { AppError } from '../errors';
 import { collectSnapshot } from '../inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../inspect/snapshot/types';
 import { textIn, type Language, type LocalizedText } from '../lab/schema';
-import type { ProgressStore } from './progress-store';
+import { creditMark, creditOf } from './credit';
+import { checkHintNumber, hintsShown, recordHint } from './hints';
+import { emptyProgress, type ProgressStore } from './progress-store';
 import type { CheckReport, ObjectiveResult } from './results';
 import { runningLab } from './running-lab';
 
@@ -27,7 +29,7 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
   const model = resolveCloud(lab);
   const language = options.language ?? 'en';
   const progressRead = options.store ? await options.store.read(lab.id) : undefined;
-  const progress = progressRead?.progress;
+  const progress = progressRead?.progress ?? emptyProgress(lab.id);
 
   const run: Runner = (node, argv, runOptions = {}) => {
     const container = containers.get(node);
@@ -59,8 +61,9 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
   );
   const results = chosen.map(({ step, objective }): ObjectiveResult => {
     const outcome = evaluate(objective.check, { model, snapshots, probed });
-    const used = progress?.hints[objective.id] ?? 0;
-    const next: LocalizedText | undefined = objective.hints[Math.min(used, objective.hints.length - 1)];
+    const shown = hintsShown(progress, session.id, objective.id);
+    const hintNumber = outcome.passed ? undefined : checkHintNumber(shown, objective.hints.length);
+    const hint: LocalizedText | undefined = hintNumber === undefined ? undefined : objective.hints[hintNumber - 1];
     return {
       id: objective.id,
       title: textIn(objective.title, language),
@@ -68,8 +71,8 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
       given: objective.given,
       ...outcome,
       ...(outcome.passed && objective.check.kind === 'measure' ? { measured: outcome.found } : {}),
-      ...(!outcome.passed && next ? { hint: textIn(next, language) } : {}),
-      hintsUsed: used,
+      ...(hint && hintNumber ? { hint: textIn(hint, language), hintNumber } : {}),
+      hintsUsed: Math.max(shown, hintNumber ?? 0),
       hintsTotal: objective.hints.length,
     };
   });
@@ -77,18 +80,28 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
   const failedStep = lab.steps.findIndex((step) => step.objectives.some((o) => results.some((r) => r.id === o.id && !r.passed)));
   const currentStep = failedStep < 0 ? lab.steps.length : failedStep;
   const notices = progressRead?.problem ? [progressRead.problem] : [];
+  let recorded = progress;
   if (options.store) {
     const now = new Date().toISOString();
-    await options.store.update(lab.id, (p) => {
-      for (const r of results) if (r.passed && !r.given && !p.objectives[r.id]) p.objectives[r.id] = { metAt: now };
+    const read = await options.store.update(lab.id, (p) => {
+      // Met by the learner: unless `solve` built it first, then it stays "solved for you".
+      for (const r of results) if (r.passed && !r.given && !creditMark(p, r.id)) p.objectives[r.id] = { metAt: now };
+      for (const r of results) if (r.hintNumber) recordHint(p, session.id, r.id, r.hintNumber);
       if (!options.only) p.currentStep = currentStep;
     });
+    recorded = read.progress;
   }
+  for (const r of results) if (creditMark(recorded, r.id) === 'solved') r.solvedForYou = true;
+  // The headline counts what `progress` and the card count: the learner's objectives, given ones
+  // left out; a failing given objective still fails the check (`allPassed`).
+  const learner = results.filter((r) => !r.given);
   return {
     session: session.name,
     lab: lab.id,
-    passed: results.filter((r) => r.passed).length,
-    total: results.length,
+    passed: learner.filter((r) => r.passed).length,
+    total: learner.length,
+    allPassed: results.every((r) => r.passed),
+    credit: creditOf(lab, recorded),
     objectives: results,
     currentStep,
     elapsedMs: Math.round(performance.now() - started),

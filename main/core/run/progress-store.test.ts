@@ -43,6 +43,7 @@ describe('reading', () => {
       currentStep: 0,
       objectives: {},
       hints: {},
+      solved: {},
       updatedAt: '1970-01-01T00:00:00.000Z',
     });
     expect(await store.labs()).toEqual([]);
@@ -144,8 +145,12 @@ describe('files it cannot use are set aside, with a message, never overwritten',
     expect(await readFile(path, 'utf8')).toBe(content);
     expect(problem).toMatch(/^The progress file of gre-tenant could not be used: it is not JSON \(.+\)\. It was kept as .+; progress starts afresh\.$/);
     expect(problem).toContain(path);
-    // Set aside once: the next read starts afresh quietly.
-    expect(await store.read('gre-tenant')).toEqual({ progress: emptyProgress('gre-tenant') });
+    // Set aside once: later reads repeat the notice (so it reaches whichever view asks next) and
+    // move nothing more; the first write of fresh progress ends it.
+    expect(await store.read('gre-tenant')).toEqual({ progress: emptyProgress('gre-tenant'), problem });
+    expect((await files()).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
+    await store.update('gre-tenant', (p) => void (p.currentStep = 1));
+    expect((await store.read('gre-tenant')).problem).toBeUndefined();
   });
 
   it('a file from a newer Neutron Lab (version 99), named after its version', async () => {
@@ -201,6 +206,47 @@ describe('files it cannot use are set aside, with a message, never overwritten',
   it('an older or equal version is read as usual', async () => {
     await plant('gre-tenant', JSON.stringify(sample()));
     expect(await store.read('gre-tenant')).toEqual({ progress: sample() });
+  });
+});
+
+describe('one writer per file', () => {
+  it('three concurrent reads of one corrupt file all succeed: one moves it aside, all three report it', async () => {
+    const content = await plant('gre-tenant', '{"version":1,');
+    const reads = await Promise.all([store.read('gre-tenant'), store.read('gre-tenant'), store.read('gre-tenant')]);
+    const aside = (await files()).filter((f) => f.includes('.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(await readFile(join(store.dir, aside[0] as string), 'utf8')).toBe(content);
+    for (const read of reads) {
+      expect(read.progress).toEqual(emptyProgress('gre-tenant'));
+      expect(read.problem).toContain(join(store.dir, aside[0] as string));
+    }
+  });
+
+  it('three concurrent updates of one corrupt file all succeed, and none loses another\'s change', async () => {
+    await plant('gre-tenant', 'not json');
+    const ids = ['a', 'b', 'c'];
+    const reads = await Promise.all(ids.map((id) => store.update('gre-tenant', (p) => void (p.objectives[id] = { metAt: 'now' }))));
+    // The first writer reports the damage with its change; its write of fresh progress ends the notice.
+    expect(reads.filter((r) => r.problem?.includes('it is not JSON'))).toHaveLength(1);
+    expect((await files()).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
+    expect(Object.keys((await store.read('gre-tenant')).progress.objectives).sort()).toEqual(ids);
+  });
+
+  it('concurrent read-change-writes are serialised: ten increments make ten', async () => {
+    await Promise.all(Array.from({ length: 10 }, () => store.update('gre-tenant', (p) => void (p.currentStep += 1))));
+    expect((await store.read('gre-tenant')).progress.currentStep).toBe(10);
+    expect((await files()).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a folder in place of the file is that lab\'s damage only: reported, moved aside, and the next write works', async () => {
+    await mkdir(store.fileOf('gre-tenant'), { recursive: true });
+    await store.write(sample('vxlan-tenant'));
+    const [damaged, fine] = await Promise.all([store.read('gre-tenant'), store.read('vxlan-tenant')]);
+    expect(damaged.progress).toEqual(emptyProgress('gre-tenant'));
+    expect(damaged.problem).toMatch(/^The progress file of gre-tenant could not be used: it is a folder, not a file\. It was kept as /);
+    expect(fine.problem).toBeUndefined();
+    await store.update('gre-tenant', (p) => void (p.currentStep = 2));
+    expect((await store.read('gre-tenant')).progress.currentStep).toBe(2);
   });
 });
 

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { assertLabId, isLabId } from '../lab/lab-id';
+import { withHostLock } from '../host-lock';
 import { userDataDir } from '../paths';
 
 /**
@@ -11,6 +12,10 @@ import { userDataDir } from '../paths';
  * flush it, rename it over the old one), so a killed process leaves the old file or the new one,
  * never half of either. A file that cannot be read — corrupt, or written by a newer version — is
  * moved aside under a name that says so and reported; it is never silently overwritten.
+ *
+ * One writer per file: every change, and every setting aside, happens under the file's host lock
+ * (`<lab>.json.lock`), so concurrent callers — the app's clients, the CLI beside it — neither lose
+ * each other's changes nor race to move one damaged file (the loser's rename used to fail).
  */
 
 export const PROGRESS_VERSION = 1;
@@ -21,6 +26,10 @@ const ProgressSchema = z.object({
   currentStep: z.number().int().min(0),
   objectives: z.record(z.string(), z.object({ metAt: z.string() })),
   hints: z.record(z.string(), z.number().int().min(0)),
+  /** The session (by id) the hints were taken in: hints start afresh in each session of a lab. */
+  hintsSession: z.string().optional(),
+  /** Objectives that `solve` built, not the learner: counted, and marked "solved for you". */
+  solved: z.record(z.string(), z.object({ solvedAt: z.string() })).default({}),
   updatedAt: z.string(),
 });
 
@@ -38,10 +47,27 @@ export const emptyProgress = (lab: string): LabProgress => ({
   currentStep: 0,
   objectives: {},
   hints: {},
+  solved: {},
   updatedAt: new Date(0).toISOString(),
 });
 
+/** What is wrong with a stored file, and the tag its set-aside copy is named with. */
+interface Damage {
+  why: string;
+  tag: string;
+}
+
+/** How long a caller waits between looks at another writer's lock: writes take milliseconds. */
+const LOCK_POLL_MS = 15;
+
 export class ProgressStore {
+  /**
+   * Files this store set aside, by lab: the notice is repeated to every reader (the catalogue,
+   * a concurrent check) until the lab's progress is written afresh, so it reaches the learner
+   * whichever call happened to find the damage.
+   */
+  private readonly asideNotices = new Map<string, string>();
+
   constructor(readonly dir: string = join(userDataDir(), 'progress')) {}
 
   fileOf(lab: string): string {
@@ -49,53 +75,26 @@ export class ProgressStore {
     return join(this.dir, `${assertLabId(lab, 'progress')}.json`);
   }
 
+  /** Reads without locking; only a damaged file takes the lock, to set it aside once. */
   async read(lab: string): Promise<ProgressRead> {
-    const file = this.fileOf(lab);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { progress: emptyProgress(lab) };
-      throw error;
-    }
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      return { progress: emptyProgress(lab), problem: await this.setAside(lab, `it is not JSON (${(error as Error).message})`, 'corrupt') };
-    }
-    const version = (data as { version?: unknown } | null)?.version;
-    if (typeof version === 'number' && version > PROGRESS_VERSION) {
-      return { progress: emptyProgress(lab), problem: await this.setAside(lab, `a newer Neutron Lab wrote it (format ${version}; this one reads ${PROGRESS_VERSION})`, `v${version}`) };
-    }
-    const parsed = ProgressSchema.safeParse(data);
-    if (!parsed.success || parsed.data.lab !== lab) {
-      const why = parsed.success ? `it belongs to lab "${parsed.data.lab}"` : `${parsed.error.issues[0]?.path.join('.') || 'the file'}: ${parsed.error.issues[0]?.message}`;
-      return { progress: emptyProgress(lab), problem: await this.setAside(lab, why, 'corrupt') };
-    }
-    return { progress: parsed.data };
+    const looked = await this.look(lab);
+    if (!('damage' in looked)) return this.withNotice(lab, looked.progress);
+    return this.locked(lab, () => this.readHoldingLock(lab));
   }
 
+  /** Writes whole progress, under the lab's lock. */
   async write(progress: LabProgress): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const file = this.fileOf(progress.lab);
-    const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await open(temporary, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify({ ...progress, updatedAt: new Date().toISOString() }, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
+    await this.locked(progress.lab, () => this.writeHoldingLock(progress));
   }
 
-  /** Reads, changes and writes one lab's progress. */
+  /** Reads, changes and writes one lab's progress, with no other writer in between. */
   async update(lab: string, change: (progress: LabProgress) => void): Promise<ProgressRead> {
-    const read = await this.read(lab);
-    change(read.progress);
-    await this.write(read.progress);
-    return read;
+    return this.locked(lab, async () => {
+      const read = await this.readHoldingLock(lab);
+      change(read.progress);
+      await this.writeHoldingLock(read.progress);
+      return read;
+    });
   }
 
   async labs(): Promise<string[]> {
@@ -107,11 +106,75 @@ export class ProgressStore {
     }
   }
 
-  private async setAside(lab: string, why: string, tag: string): Promise<string> {
+  private async locked<T>(lab: string, body: () => Promise<T>): Promise<T> {
+    await mkdir(this.dir, { recursive: true });
+    return withHostLock(`${this.fileOf(lab)}.lock`, body, { pollMs: LOCK_POLL_MS });
+  }
+
+  private withNotice(lab: string, progress: LabProgress): ProgressRead {
+    const problem = this.asideNotices.get(lab);
+    return problem ? { progress, problem } : { progress };
+  }
+
+  /** The stored progress, or what is wrong with the file; changes nothing. */
+  private async look(lab: string): Promise<{ progress: LabProgress } | { damage: Damage }> {
+    let text: string;
+    try {
+      text = await readFile(this.fileOf(lab), 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { progress: emptyProgress(lab) };
+      // A folder, or a file we may not read, in the file's place: that lab's progress is damaged,
+      // the catalogue around it is not.
+      return { damage: { why: code === 'EISDIR' ? 'it is a folder, not a file' : `it cannot be read (${(error as Error).message})`, tag: 'corrupt' } };
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      return { damage: { why: `it is not JSON (${(error as Error).message})`, tag: 'corrupt' } };
+    }
+    const version = (data as { version?: unknown } | null)?.version;
+    if (typeof version === 'number' && version > PROGRESS_VERSION) {
+      return { damage: { why: `a newer Neutron Lab wrote it (format ${version}; this one reads ${PROGRESS_VERSION})`, tag: `v${version}` } };
+    }
+    const parsed = ProgressSchema.safeParse(data);
+    if (!parsed.success || parsed.data.lab !== lab) {
+      const why = parsed.success ? `it belongs to lab "${parsed.data.lab}"` : `${parsed.error.issues[0]?.path.join('.') || 'the file'}: ${parsed.error.issues[0]?.message}`;
+      return { damage: { why, tag: 'corrupt' } };
+    }
+    return { progress: parsed.data };
+  }
+
+  /** Looks again with the lock held (another caller may have set the file aside meanwhile) and sets a damaged file aside. */
+  private async readHoldingLock(lab: string): Promise<ProgressRead> {
+    const looked = await this.look(lab);
+    if (!('damage' in looked)) return this.withNotice(lab, looked.progress);
+    const problem = await this.setAside(lab, looked.damage);
+    this.asideNotices.set(lab, problem);
+    return { progress: emptyProgress(lab), problem };
+  }
+
+  private async writeHoldingLock(progress: LabProgress): Promise<void> {
+    const file = this.fileOf(progress.lab);
+    const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+    const handle = await open(temporary, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify({ ...progress, updatedAt: new Date().toISOString() }, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+    // The progress starts afresh for real now: the notice has been given.
+    this.asideNotices.delete(progress.lab);
+  }
+
+  private async setAside(lab: string, damage: Damage): Promise<string> {
     const file = this.fileOf(lab);
     // Time and a random suffix: two files set aside in one millisecond never replace each other.
-    const aside = `${file}.${tag}-${new Date().toISOString().replaceAll(':', '-')}-${randomBytes(3).toString('hex')}`;
+    const aside = `${file}.${damage.tag}-${new Date().toISOString().replaceAll(':', '-')}-${randomBytes(3).toString('hex')}`;
     await rename(file, aside);
-    return `The progress file of ${lab} could not be used: ${why}. It was kept as ${aside}; progress starts afresh.`;
+    return `The progress file of ${lab} could not be used: ${damage.why}. It was kept as ${aside}; progress starts afresh.`;
   }
 }

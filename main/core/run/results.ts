@@ -1,5 +1,14 @@
 /** What the lab lifecycle reports (check, solve, reset). Types only: the UI shares them. */
 
+/** The one progress count (credit.ts computes it): the learner's objectives, given ones left out. */
+export interface Credit {
+  /** Learner objectives done: met by the learner or solved for them. */
+  met: number;
+  /** Of those, solved for the learner by `solve`. */
+  solved: number;
+  total: number;
+}
+
 export interface ObjectiveResult {
   id: string;
   title: string;
@@ -10,17 +19,26 @@ export interface ObjectiveResult {
   found: string;
   /** What a measuring objective measured (its figure, shown when it passes too). */
   measured?: string;
-  /** The next hint not yet shown, and how many there are. */
+  /** For a failing objective with hints: the hint reached in this session (at least the first), and its number, 1-based. */
   hint?: string;
+  hintNumber?: number;
+  /** Hints shown in this session, of how many. */
   hintsUsed: number;
   hintsTotal: number;
+  /** Counted as done because `solve` built it, not the learner. */
+  solvedForYou?: boolean;
 }
 
 export interface CheckReport {
   session: string;
   lab: string;
+  /** The learner's objectives (given ones left out) met now, of all of them. */
   passed: number;
   total: number;
+  /** Every objective met, given ones included. */
+  allPassed: boolean;
+  /** The stored progress after this check: the count `progress` and the catalogue's card show. */
+  credit: Credit;
   objectives: ObjectiveResult[];
   /** Where the learner is: the first step with an unmet objective (all met: the step count). */
   currentStep: number;

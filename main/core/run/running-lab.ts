@@ -32,7 +32,7 @@ export async function runningLab(engine: Engine, name: string): Promise<RunningL
   const session = await requireSession(engine, name);
   if (session.state !== 'running') {
     throw new AppError('state', `Lab "${name}" is ${session.state}${session.problems.length ? ` (${session.problems.join('; ')})` : ''}.`, {
-      hint: session.state === 'broken' ? `Start it afresh: neutron-lab down ${name} && neutron-lab up ${session.lab}` : 'Wait until it has booted.',
+      hint: session.state === 'broken' ? `Start it afresh: neutron-lab down ${name} && neutron-lab up ${session.lab}${name === session.lab ? '' : ` --name ${name}`}` : 'Wait until it has booted.',
     });
   }
   return { session, loaded: await labOfSession(session), containers: containersOf(engine, session) };

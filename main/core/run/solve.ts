@@ -4,6 +4,8 @@ import type { Engine } from '../docker/engine';
 import { easyOvsChecksOf, runEasyOvsChecks } from '../easyovs/solve';
 import { AppError } from '../errors';
 import { solutionParts } from '../lab/parts';
+import { creditMark } from './credit';
+import type { ProgressStore } from './progress-store';
 import type { SolveResult } from './results';
 import { applyPerNode, containerOf, runningLab } from './running-lab';
 import { awaitLeases } from './settle';
@@ -12,9 +14,10 @@ import { awaitLeases } from './settle';
  * Builds what the learner would: every learner part, or the state after step N (1-based):
  * the parts of steps 1 to N, since a step stands on the ones before it. Parts apply
  * idempotently, so what the learner already built right is left as it is. easyOVS actions
- * that objectives ask for are run too.
+ * that objectives ask for are run too. With a store, the objectives built count in the progress
+ * as "solved for you" (those the learner had met stay the learner's).
  */
-export async function solveLab(engine: Engine, name: string, options: { step?: number } = {}): Promise<SolveResult> {
+export async function solveLab(engine: Engine, name: string, options: { step?: number; store?: ProgressStore } = {}): Promise<SolveResult> {
   const started = performance.now();
   const { session, loaded, containers } = await runningLab(engine, name);
   const lab = loaded.lab;
@@ -30,6 +33,12 @@ export async function solveLab(engine: Engine, name: string, options: { step?: n
   const solved = (steps ?? lab.steps.map((_, i) => i)).flatMap((i) => lab.steps[i]?.objectives ?? []).filter((o) => !o.given);
   const targetOf = (node: string) => ({ node, container: containerOf(containers, node), model });
   const ran = await runEasyOvsChecks(solved.flatMap((o) => easyOvsChecksOf(o.check)), targetOf);
+  if (options.store) {
+    const now = new Date().toISOString();
+    await options.store.update(lab.id, (p) => {
+      for (const o of solved) if (!creditMark(p, o.id)) p.solved[o.id] = { solvedAt: now };
+    });
+  }
   return { session: session.name, built: [...parts.map((p) => p.key), ...ran.map((r) => `easyovs ${r}`)], commands: commands + ran.length, elapsedMs: Math.round(performance.now() - started) };
 }
 

@@ -196,7 +196,8 @@ export async function requireSession(engine: Engine, name: string): Promise<Sess
   const session = sessions.find((s) => s.state === 'running') ?? sessions[0];
   if (!session) {
     throw new AppError('state', `No lab is up under the name "${name}".`, {
-      hint: `Start it with \`neutron-lab up ${name}\`; \`neutron-lab status\` lists what is up.`,
+      // `up` takes a lab id; the session name goes with --name (`up ${name}` fails unless a lab has that id).
+      hint: `Start a lab under that name with \`neutron-lab up <lab> --name ${name}\` (\`neutron-lab labs\` lists the labs); \`neutron-lab status\` lists what is up.`,
     });
   }
   return session;

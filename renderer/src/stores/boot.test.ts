@@ -1,8 +1,9 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
 import type { SessionSummary } from '../../../main/api/contract';
-import { SESSION_NAME, useBootStore } from './boot';
+import { nameTaken, SESSION_NAME, useBootStore } from './boot';
 import { fakeTransport } from './fake-transport';
+import { useSettingsStore } from './settings';
 import { useTransportStore } from './transport';
 
 describe('boot store', () => {
@@ -43,6 +44,28 @@ describe('boot store', () => {
     expect(await boot.start('gre-tenant', ['network'])).toBeUndefined();
     expect(transport.calls[0]?.params).toEqual({ lab: 'gre-tenant' });
     expect(boot.error).toEqual({ message: 'Lab "gre-tenant" is already up.', hint: 'Open it, or stop it first.' });
+  });
+
+  it('a name already taken: the hint speaks of the Session name field, not of --name, in the UI\'s language', async () => {
+    setActivePinia(createPinia());
+    const { RemoteError } = await import('../transport/transport');
+    // The back end's words (main/core/session/boot.ts), meant for the CLI.
+    const message = 'A lab is already up under the name "my-gre" (running, lab gre-tenant).';
+    useTransportStore().set(fakeTransport({
+      'lab.up': () => {
+        throw new RemoteError('state', message, 'Stop it with `neutron-lab down my-gre`, or start another copy with `--name my-gre-2`.');
+      },
+    }));
+    const boot = useBootStore();
+    await boot.start('gre-tenant', ['network'], 'my-gre');
+    expect(boot.error?.message).toBe(message);
+    expect(boot.error?.hint).toBe('Open or stop "my-gre" under Running labs, or type another name in the Session name field (for example my-gre-2).');
+    expect(boot.error?.hint).not.toContain('--name');
+    useSettingsStore().language = 'zh';
+    await boot.start('gre-tenant', ['network'], 'my-gre');
+    expect(boot.error?.hint).toContain('会话名称');
+    expect(nameTaken(new RemoteError('state', 'Another lab came up under the name "x1" at the same time.'))).toBe('x1');
+    expect(nameTaken(new RemoteError('input', message))).toBeUndefined();
   });
 
   it('knows the contract rule for session names', () => {

@@ -2,11 +2,23 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { SessionSummary } from '../../../main/api/contract';
 import { applyBootEvent, initialBoot, type NodeBoot } from './boot-progress';
+import { translate } from '../i18n';
+import { RemoteError } from '../transport/transport';
 import { describeError, type Problem } from './errors';
+import { useSettingsStore } from './settings';
 import { useTransportStore } from './transport';
 
 /** The session name rule of the contract, checked before asking, so the learner sees why at once. */
 export const SESSION_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/**
+ * The name a start was refused for because a session already has it (the back end's hint speaks
+ * of the CLI's `--name`; in the app the field is "Session name").
+ */
+export function nameTaken(error: unknown): string | undefined {
+  if (!(error instanceof RemoteError) || error.code !== 'state') return undefined;
+  return /(?:already up|came up) under the name "([a-z][a-z0-9-]*)"/.exec(error.message)?.[1];
+}
 
 /** Starting a lab: `lab.up` with per-node progress from `lab.boot` events. One boot at a time. */
 export const useBootStore = defineStore('boot', () => {
@@ -33,7 +45,10 @@ export const useBootStore = defineStore('boot', () => {
     try {
       return await api.call('lab.up', name ? { lab: labId, name } : { lab: labId });
     } catch (e) {
-      error.value = describeError(e);
+      const taken = nameTaken(e);
+      error.value = taken
+        ? { message: describeError(e).message, hint: translate(useSettingsStore().language, 'labs.nameTaken', { name: taken, suggestion: `${taken.slice(0, 38)}-2` }) }
+        : describeError(e);
       return undefined;
     } finally {
       stop();

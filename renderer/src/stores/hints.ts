@@ -1,8 +1,9 @@
 import type { ObjectiveResult } from '../../../main/core/run/results';
 
 /**
- * The hints a learner has seen for one objective: a ladder. A failed check shows the current
- * rung (number hintsUsed + 1; the first is free), and `lab.hint` climbs one rung and returns it.
+ * The hints a learner has seen for one objective in this session: a ladder. A failed check shows
+ * the rung reached (at least the first, numbered by the back end), and `lab.hint` climbs one rung
+ * and returns it.
  */
 
 export interface HintState {
@@ -19,8 +20,8 @@ export const lastShown = (state: HintState | undefined): number => state?.shown.
 /** The state after a check: the hint the check offers joins those already shown. */
 export function hintsFromCheck(previous: HintState | undefined, result: ObjectiveResult): HintState {
   const shown = previous?.shown ?? [];
-  if (result.passed || result.hint === undefined || result.hintsTotal === 0) return { total: result.hintsTotal, shown };
-  return { total: result.hintsTotal, shown: withHint(shown, Math.min(result.hintsUsed + 1, result.hintsTotal), result.hint) };
+  if (result.passed || result.hint === undefined || result.hintNumber === undefined) return { total: result.hintsTotal, shown };
+  return { total: result.hintsTotal, shown: withHint(shown, result.hintNumber, result.hint) };
 }
 
 export function hintsFromReply(previous: HintState | undefined, reply: { hint: string; number: number; total: number }): HintState {

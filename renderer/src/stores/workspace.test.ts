@@ -13,7 +13,7 @@ const summary: SessionSummary = { name: 'it-ws', lab: 'gre-tenant', state: 'runn
 
 const lab: LabDetail = {
   id: 'gre-tenant', title: 'GRE', summary: '', level: 'intermediate', minutes: 45, release: 'icehouse', nodes: ['network', 'compute1'], networks: ['data'],
-  progress: { met: 0, total: 1 },
+  progress: { met: 0, solved: 0, total: 1 },
   currentStep: 0,
   steps: [
     { id: 'look', title: 'Look', guide: '# Look', objectives: [{ id: 'gre-port', title: 'GRE port', given: true, hints: 0 }] },
@@ -26,7 +26,8 @@ const objective = (over: Partial<ObjectiveResult>): ObjectiveResult => ({
   id: 'table-0', title: 'Table 0', step: 'tables', given: false, passed: false, expected: 'flow', found: 'none', hintsUsed: 0, hintsTotal: 2, ...over,
 });
 const report = (objectives: ObjectiveResult[]): CheckReport => ({
-  session: 'it-ws', lab: 'gre-tenant', passed: objectives.filter((o) => o.passed).length, total: objectives.length, objectives, currentStep: 1, elapsedMs: 1200, notices: [],
+  session: 'it-ws', lab: 'gre-tenant', passed: objectives.filter((o) => o.passed).length, total: objectives.length, allPassed: objectives.every((o) => o.passed),
+  credit: { met: 0, solved: 0, total: objectives.length }, objectives, currentStep: 1, elapsedMs: 1200, notices: [],
 });
 
 function setup(handlers: Handlers) {
@@ -56,7 +57,7 @@ describe('workspace store', () => {
 
   it('keeps check results by objective, with the hint offered, and forgets them after solve', async () => {
     const { store, transport } = setup({
-      'lab.check': () => report([objective({ id: 'gre-port', given: true, passed: true, hintsTotal: 0 }), objective({ hint: 'first' })]),
+      'lab.check': () => report([objective({ id: 'gre-port', given: true, passed: true, hintsTotal: 0 }), objective({ hint: 'first', hintNumber: 1 })]),
       'lab.solve': () => ({ session: 'it-ws', built: ['compute1/tunnel-flows'], commands: 9, elapsedMs: 800 }),
     });
     await store.open('it-ws');
@@ -72,13 +73,14 @@ describe('workspace store', () => {
 
   it('shows the hint the check offers, then climbs to the next one', async () => {
     const { store, transport } = setup({
-      'lab.check': () => report([objective({ hint: 'first' })]),
+      'lab.check': () => report([objective({ hint: 'first', hintNumber: 1 })]),
       'lab.hint': () => ({ hint: 'second', number: 2, total: 2 }),
     });
     await store.open('it-ws');
     await store.check();
     await store.nextHint('table-0');
-    expect(transport.calls.filter((c) => c.method === 'lab.hint')).toHaveLength(1);
+    // Hints belong to the session, not to the lab across sessions.
+    expect(transport.calls.filter((c) => c.method === 'lab.hint').map((c) => c.params)).toEqual([{ session: 'it-ws', objective: 'table-0', language: 'en' }]);
     expect(store.hints['table-0']?.shown.map((h) => h.text)).toEqual(['first', 'second']);
   });
 

@@ -138,10 +138,10 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   }
 
   async function nextHint(objective: string): Promise<void> {
-    const labId = summary.value?.lab;
-    if (!labId) return;
+    const name = session.value;
+    if (!name) return;
     await run('hint', async () => {
-      const reply = await api().call('lab.hint', { lab: labId, objective, language: language() });
+      const reply = await api().call('lab.hint', { session: name, objective, language: language() });
       hints.value = { ...hints.value, [objective]: hintsFromReply(hints.value[objective], reply) };
     });
   }

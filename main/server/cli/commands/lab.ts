@@ -1,10 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AppError, formatLocation } from '../../../core/errors';
-import { LAB_FILE, readCatalog, resolveLab } from '../../../core/lab/catalog';
+import { LAB_FILE, readCatalog } from '../../../core/lab/catalog';
 import { checkLab, resetLab, solveLab, takeHint } from '../../../core/run';
+import { creditOf, formatCredit } from '../../../core/run/credit';
 import type { CheckReport } from '../../../core/run/results';
 import type { LocatedProblem } from '../../../core/errors';
 import { decodeUtf8, lintLab } from '../../../core/lab/load';
@@ -13,7 +14,7 @@ import { assertLabId } from '../../../core/lab/lab-id';
 import { listSessions } from '../../../core/session/sessions';
 import type { Engine } from '../../../core/docker/engine';
 import { labsDir } from '../../../core/paths';
-import { textIn } from '../../../core/lab/schema';
+import { textIn, type Language } from '../../../core/lab/schema';
 import { contextFor } from '../context';
 import { info, printJson, table } from '../output';
 
@@ -45,17 +46,16 @@ export function registerLab(program: Command): void {
     .description("evaluate a running lab's objectives on its live state (exit 1 when some fail)")
     .argument('[name]', 'session name (default: the only running lab)')
     .option('--objective <id...>', 'only these objectives')
-    .option('--lang <language>', 'en or zh', 'en')
+    .addOption(languageOption())
     .option('--json', 'print the results as JSON')
-    .action(async (name: string | undefined, options: { objective?: string[]; lang: string }, command: Command) => {
+    .action(async (name: string | undefined, options: { objective?: string[]; lang: Language }, command: Command) => {
       const ctx = contextFor(command);
       const engine = await ctx.engine();
-      const language = options.lang === 'zh' ? 'zh' : 'en';
-      const report = await checkLab(engine, await sessionName(name, engine), { store: new ProgressStore(), language, only: options.objective });
+      const report = await checkLab(engine, await sessionName(name, engine), { store: new ProgressStore(), language: options.lang, only: options.objective });
       for (const notice of report.notices) info(`warning: ${notice}`);
       if (ctx.json) printJson(report);
       else process.stdout.write(`${formatReport(report)}\n`);
-      process.exitCode = report.passed === report.total ? 0 : 1;
+      process.exitCode = report.allPassed ? 0 : 1;
     });
 
   program
@@ -68,7 +68,7 @@ export function registerLab(program: Command): void {
       const ctx = contextFor(command);
       const engine = await ctx.engine();
       if (options.step !== undefined && !Number.isInteger(options.step)) throw new AppError('usage', '--step takes a step number, like --step 2.');
-      const result = await solveLab(engine, await sessionName(name, engine), { step: options.step });
+      const result = await solveLab(engine, await sessionName(name, engine), { step: options.step, store: new ProgressStore() });
       if (ctx.json) printJson(result);
       else info(result.built.length ? `Built ${result.built.join(', ')} (${result.commands} commands, ${result.elapsedMs} ms).` : 'Nothing to build in that step.');
     });
@@ -88,14 +88,17 @@ export function registerLab(program: Command): void {
 
   program
     .command('hint')
-    .description("show the next hint of an objective (it counts in the lab's progress)")
-    .argument('<lab>', 'lab id or path')
-    .argument('<objective>', 'objective id')
-    .option('--lang <language>', 'en or zh', 'en')
+    .description("show the next hint of an objective in a running lab (hints start afresh in each session)")
+    .usage('[name] <objective> [options]')
+    .argument('<name-or-objective>', 'session name, then the objective id (the session may be left out when only one lab is up)')
+    .argument('[objective]', 'objective id')
+    .addOption(languageOption())
     .option('--json', 'print the hint as JSON')
-    .action(async (reference: string, objective: string, options: { lang: string }, command: Command) => {
+    .action(async (first: string, second: string | undefined, options: { lang: Language }, command: Command) => {
       const ctx = contextFor(command);
-      const hint = await takeHint(await resolveLab(reference), objective, new ProgressStore(), options.lang === 'zh' ? 'zh' : 'en');
+      const engine = await ctx.engine();
+      const [name, objective] = second === undefined ? [undefined, first] : [first, second];
+      const hint = await takeHint(engine, await sessionName(name, engine), objective, new ProgressStore(), options.lang);
       if (ctx.json) printJson(hint);
       else process.stdout.write(`hint ${hint.number}/${hint.total}: ${hint.hint}\n`);
     });
@@ -109,18 +112,29 @@ export function registerLab(program: Command): void {
       const ctx = contextFor(command);
       const store = new ProgressStore();
       const catalog = await readCatalog();
-      const ids = lab ? [assertLabId(lab, 'progress <lab>')] : [...new Set([...catalog.labs.map((l) => l.lab.id), ...(await store.labs())])].sort();
+      if (lab !== undefined) assertLabId(lab, 'progress <lab>');
+      const known = [...new Set([...catalog.labs.map((l) => l.lab.id), ...(await store.labs())])].sort();
+      // Only labs we know of: the catalogue's and those with stored progress (a made-up row for
+      // a typo would say "0/0" as if it were true, and a path must never reach the store).
+      if (lab !== undefined && !known.includes(lab)) {
+        throw new AppError('input', `No lab "${lab}": it is not in the catalogue and has no stored progress.`, { hint: `Labs: ${catalog.labs.map((l) => l.lab.id).join(', ')}.` });
+      }
+      const ids = lab ? [lab] : known;
       const rows = await Promise.all(
         ids.map(async (id) => {
           const read = await store.read(id);
           if (read.problem) info(`warning: ${read.problem}`);
           const loaded = catalog.labs.find((l) => l.lab.id === id);
-          const objectives = loaded ? loaded.lab.steps.flatMap((s) => s.objectives).filter((o) => !o.given) : [];
-          return { lab: id, title: loaded ? textIn(loaded.lab.title) : '(not in the catalogue)', met: objectives.filter((o) => read.progress.objectives[o.id]).length, total: objectives.length, progress: read.progress };
+          const credit = loaded ? creditOf(loaded.lab, read.progress) : undefined;
+          return { lab: id, title: loaded ? textIn(loaded.lab.title) : '(not in the catalogue)', ...(credit ?? { met: 0, solved: 0, total: 0 }), progress: read.progress };
         }),
       );
       if (ctx.json) printJson({ labs: rows, file: store.dir });
-      else process.stdout.write(`${table([['LAB', 'MET', 'HINTS', 'TITLE'], ...rows.map((r) => [r.lab, `${r.met}/${r.total}`, String(Object.values(r.progress.hints).reduce((a, b) => a + b, 0)), r.title])])}\n`);
+      else {
+        const done = (r: (typeof rows)[number]) => (r.total ? formatCredit(r) : '-');
+        const hints = (r: (typeof rows)[number]) => String(Object.values(r.progress.hints).reduce((a, b) => a + b, 0));
+        process.stdout.write(`${table([['LAB', 'DONE', 'HINTS', 'TITLE'], ...rows.map((r) => [r.lab, done(r), hints(r), r.title])])}\n`);
+      }
     });
 }
 
@@ -148,14 +162,23 @@ async function sessionName(name: string | undefined, engine: Engine): Promise<st
   throw new AppError('usage', sessions.length === 0 ? 'No lab is up: start one with `neutron-lab up LAB`.' : `Several labs are up (${sessions.map((s) => s.name).join(', ')}): say which.`);
 }
 
+/** `--lang`: a language the labs are written in, or a usage error naming the choices. */
+const languageOption = () => new Option('--lang <language>', 'language of titles and hints').choices(['en', 'zh']).default('en');
+
 export function formatReport(report: CheckReport): string {
   const lines = [`${report.lab} (${report.session}): ${report.passed}/${report.total} objectives met  [${report.elapsedMs} ms]`];
+  // The stored progress counts what was ever done here; say so when it is not what is met now.
+  const { credit } = report;
+  if (credit.met !== report.passed || credit.solved > 0) lines.push(`progress: ${formatCredit(credit)} (as \`neutron-lab progress\` counts it)`);
   for (const r of report.objectives) {
-    lines.push(`  ${r.passed ? '✓' : '✗'} ${r.id}${r.given ? ' (given)' : ''}: ${r.title}`);
+    lines.push(`  ${r.passed ? '✓' : '✗'} ${r.id}${r.given ? ' (given)' : ''}${r.solvedForYou ? ' (solved for you)' : ''}: ${r.title}`);
     if (r.measured) lines.push(`      measured: ${r.measured}`);
     if (!r.passed) {
       lines.push(`      expected: ${r.expected}`, `      found:    ${r.found}`);
-      if (r.hint) lines.push(`      hint:     ${r.hint}${r.hintsTotal > 1 ? `  (more: neutron-lab hint ${report.lab} ${r.id})` : ''}`);
+      if (r.hint && r.hintNumber) {
+        const more = r.hintNumber < r.hintsTotal ? `  (next: neutron-lab hint ${report.session} ${r.id})` : '';
+        lines.push(`      hint ${r.hintNumber}/${r.hintsTotal}: ${r.hint}${more}`);
+      }
     }
   }
   return lines.join('\n');
