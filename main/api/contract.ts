@@ -120,6 +120,8 @@ export interface SessionSummary {
   state: 'running' | 'booting' | 'broken';
   problems: string[];
   nodes: { name: string; role: string; state: string; links: { interface: string; network: string; address?: string }[] }[];
+  /** The lab file changed since this session booted: it still runs the copy it was booted from (restart to take the file). */
+  stale?: boolean;
 }
 
 export interface MethodResults {
