@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import { CHECK_KINDS, isProbeKind, type RegisteredProbe, type RegisteredState } from './kinds';
-import type { PlaceSchema } from './kinds/fields';
-import type { Traffic as TrafficCheck } from './kinds/traffic';
 
 /**
  * Objective checks: declarative kinds read from live state (one snapshot per node), active
@@ -9,9 +7,6 @@ import type { Traffic as TrafficCheck } from './kinds/traffic';
  * hatch for what the kinds cannot say; it runs only inside the lab's containers. Each kind is
  * a module of ./kinds, registered in ./kinds/index.ts.
  */
-
-export { PlaceSchema } from './kinds/fields';
-export { TrafficSchema } from './kinds/traffic';
 
 type CheckOf<K> = K extends { schema: z.ZodType<infer C> } ? C : never;
 
@@ -29,8 +24,6 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
 ) as z.ZodType<Check>;
 
 export type CheckKind = Check['kind'];
-export type Place = z.infer<typeof PlaceSchema>;
-export type Traffic = TrafficCheck;
 
 /** Checks that send traffic or run something, and those that only read the snapshot. */
 export type ProbeCheck = Extract<Check, { kind: RegisteredProbe['kind'] }>;

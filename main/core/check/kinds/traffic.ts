@@ -9,7 +9,7 @@ import { probePlace } from './text';
 /** Traffic a counter or capture check sends while it watches. */
 export const TrafficSchema = z.discriminatedUnion('kind', [PingProbe, TcpProbe, HttpProbe, CommandCheck]);
 
-export type Traffic = z.infer<typeof TrafficSchema>;
+type Traffic = z.infer<typeof TrafficSchema>;
 
 export function describeTraffic(traffic: Traffic, ctx: ProbeContext): string {
   switch (traffic.kind) {
