@@ -6,6 +6,8 @@
  *   per lab: up (until every node is ready and the boot part of the cloud is built), a check
  *     round without probes and a full one with them (after solve), solve, reset and down;
  *     up and down also via the CLI
+ *   the lab a check finds for a running session: its pin (read once per process, then kept) against
+ *     the lab file re-read, resolved and rendered, which every check, solve and reset did before pinning
  *   memory per idle node (cgroup working set: usage minus inactive page cache)
  *   parsing 10,000 flows and 5,000 iptables rules; a full snapshot of a busy node
  *
@@ -27,7 +29,10 @@ import { parseFlowDump } from '../main/core/inspect/flows/parse';
 import { parseIptables } from '../main/core/inspect/iptables/parse';
 import { collectSnapshot } from '../main/core/inspect/snapshot/snapshot';
 import { readRecipe } from '../main/core/image/recipe';
+import { resolveCloud } from '../main/core/cloud/model';
+import { renderCloud } from '../main/core/cloud/render';
 import { resolveLab } from '../main/core/lab/catalog';
+import { readPin, writePin } from '../main/core/session/pin';
 import { appRoot } from '../main/core/paths';
 import { up } from '../main/core/session/boot';
 import { probesOf } from '../main/core/check/evaluate';
@@ -166,7 +171,32 @@ async function benchLab(engine: Engine, labId: string): Promise<void> {
   report(`down ${labId}`, seconds(median(times.down)), 'target ≤ 1 s');
   report(`neutron-lab up ${labId} (whole command, incl. CLI start-up)`, seconds(median(cliUps)));
   report(`neutron-lab down ${labId} (whole command)`, seconds(median(cliDowns)));
+  await benchPinnedLab(loaded);
   report(`memory per idle node (${labId})`, `${(median(memory) / 1024 / 1024).toFixed(1)} MB`, 'target ≤ 20 MB');
+}
+
+/**
+ * What a check pays to know its lab: before pinning, the file re-read (YAML, schema, topology and
+ * lab validation, guide files stat'ed) and the cloud resolved and rendered, on every call; now a
+ * process's first call reads the pin (JSON and schema), and later calls find it in memory.
+ */
+async function benchPinnedLab(loaded: Awaited<ReturnType<typeof resolveLab>>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'nl-bench-pins-'));
+  await writePin({ sessionId: 'b0', file: loaded.file, sha256: loaded.sha256, lab: loaded.lab }, dir);
+  const render = (lab: typeof loaded.lab) => renderCloud(lab, resolveCloud(lab));
+  const runs = Math.max(RUNS, 15);
+  const fromFile = await timedAsync(async () => render((await resolveLab(loaded.file)).lab), runs);
+  const fromPin = await timedAsync(async () => render((await readPin('b0', dir))!.lab), runs);
+  rmSync(dir, { recursive: true, force: true });
+  report(`lab of a running ${loaded.lab.id}, file re-read, resolved and rendered (each check before pinning)`, `${fromFile.toFixed(1)} ms`);
+  report(`lab of a running ${loaded.lab.id}, read from its pin (a process's first check; later ones: in memory)`, `${fromPin.toFixed(1)} ms`);
+}
+
+async function timedAsync(fn: () => Promise<unknown>, runs: number, warmup = 5): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await timed(fn));
+  return median(times);
 }
 
 /** Median of `runs` timed calls after a few warm-up calls (the JIT settles first, as in a running app). */

@@ -126,6 +126,8 @@ export interface SessionSummary {
   problems: string[];
   /** `exit`: how a stopped node ended, e.g. "exited 137 (out of memory)". */
   nodes: { name: string; role: string; state: string; exit?: string; links: { interface: string; network: string; address?: string }[] }[];
+  /** The lab file changed since this session booted: it still runs the copy it was booted from (restart to take the file). */
+  stale?: boolean;
 }
 
 export interface MethodResults {

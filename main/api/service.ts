@@ -5,6 +5,7 @@ import { connectEngine, type Engine } from '../core/docker/engine';
 import { execArgv, inNamespace } from '../core/docker/exec';
 import { runOvsAction } from '../core/easyovs/actions';
 import { ovsTarget } from '../core/run/ovs-target';
+import { labFileChanged } from '../core/run/running-lab';
 import { AppError, toAppError } from '../core/errors';
 import { electronBinary } from '../core/desktop';
 import { buildNodeImage, imageStatus } from '../core/image/node-image';
@@ -174,7 +175,11 @@ export class Client {
         currentStep: Math.min(progress.currentStep, loaded.lab.steps.length),
       };
     },
-    'sessions.list': async () => ({ sessions: await listSessions(await this.engine()) }),
+    'sessions.list': async () => {
+      const sessions = await listSessions(await this.engine());
+      // stale is left out for a session without a pin (booted elsewhere): nothing to compare with.
+      return { sessions: await Promise.all(sessions.map(async (s) => ({ ...s, ...withStale(await labFileChanged(s)) }))) };
+    },
     'lab.up': async ({ lab, name }) => {
       const loaded = await resolveLabById(lab, this.service.labsDir);
       const session = name ?? loaded.lab.id;
@@ -257,3 +262,5 @@ export class Client {
     },
   };
 }
+
+const withStale = (changed: boolean | undefined): { stale?: boolean } => (changed === undefined ? {} : { stale: changed });

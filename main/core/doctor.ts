@@ -101,6 +101,7 @@ function probeLab(): LoadedLab {
     file: '<doctor>',
     dir: '.',
     warnings: [],
+    sha256: '', // read from no file
     lab: LabSchema.parse({
       id: 'doctor',
       title: 'doctor probe',

@@ -1,9 +1,9 @@
 import type { CloudModel } from '../cloud/model';
 import { AppError, toAppError } from '../errors';
 import type { NodeSnapshot } from '../inspect/snapshot/types';
-import { runProbe, type ProbeCheck, type ProbeContext, type Runner } from './probes';
-import { ACTIVE_KINDS, type Check } from './schema';
-import { evaluateState, type Outcome, type StateCheck, type Where } from './state';
+import { orderOf, runProbe, type ProbeContext, type Runner } from './probes';
+import { ACTIVE_KINDS, type Check, type ProbeCheck, type StateCheck } from './schema';
+import { evaluateState, readsNamespace, type Outcome, type Where } from './state';
 
 /**
  * A check round in two passes. First every probe of every objective runs, all in parallel (they
@@ -27,15 +27,14 @@ export function probesOf(check: Check): ProbeCheck[] {
 export async function runProbes(checks: readonly ProbeCheck[], model: CloudModel, run: Runner): Promise<Map<Check, Outcome>> {
   const ctx = probeContext(model, run);
   const probe = async (check: ProbeCheck): Promise<[Check, Outcome]> => [check, await runProbe(check, ctx).catch((error: unknown) => couldNotRun(check, error))];
-  // DHCP first, as a VM asks for its address before it talks; then all other probes at once;
-  // last and one at a time, those that need the lab to themselves: outages stop what the others
-  // use, counters that must stay flat would count the others' traffic, and measurements would
-  // measure the others' load.
-  const alone = (c: ProbeCheck) => c.kind === 'outage' || c.kind === 'measure' || (c.kind === 'counter' && (c.unmoved?.length ?? 0) > 0);
-  const leases = await Promise.all(checks.filter((c) => c.kind === 'dhcp').map(probe));
-  const others = await Promise.all(checks.filter((c) => c.kind !== 'dhcp' && !alone(c)).map(probe));
+  // Each kind says when it runs (its module's `order`): DHCP first, as a VM asks for its address
+  // before it talks; then all other probes at once; last and one at a time, those that need the
+  // lab to themselves: outages stop what the others use, counters that must stay flat would
+  // count the others' traffic, and measurements would measure the others' load.
+  const leases = await Promise.all(checks.filter((c) => orderOf(c) === 'first').map(probe));
+  const others = await Promise.all(checks.filter((c) => orderOf(c) === 'together').map(probe));
   const last: [Check, Outcome][] = [];
-  for (const check of checks.filter(alone)) last.push(await probe(check));
+  for (const check of checks.filter((c) => orderOf(c) === 'alone')) last.push(await probe(check));
   return new Map([...leases, ...others, ...last]);
 }
 
@@ -92,7 +91,7 @@ function whereOf(check: StateCheck, model: CloudModel): Where {
     if (!port) throw new AppError('input', `no VM "${check.vm}" in the lab's cloud`);
     return { node: port.node, namespace: check.namespace ?? port.name };
   }
-  const namespace = 'namespace' in check && check.kind !== 'process' ? (check.namespace ?? '') : '';
+  const namespace = readsNamespace(check) && 'namespace' in check ? (check.namespace ?? '') : '';
   if (!check.node) throw new AppError('input', `the ${check.kind} check names neither a node nor a VM`);
   return { node: check.node, namespace };
 }
@@ -103,12 +102,15 @@ function probeContext(model: CloudModel, run: Runner): ProbeContext {
     if (!port) throw new AppError('input', `no VM "${name}" in the lab's cloud`);
     return { node: port.node, namespace: port.name, address: port.address, dhcp: port.dhcp, http: port.http };
   };
-  return {
+  const ctx: ProbeContext = {
     run,
     vm,
     where: (place) => (place.vm ? { node: vm(place.vm).node, namespace: place.vm } : { node: place.node ?? '', namespace: place.namespace ?? '' }),
     address: (target) => (/^\d+\.\d+\.\d+\.\d+$/.test(target) ? target : vm(target).address),
+    // Traffic and an outage's checks are probes of the registered kinds (their schemas say which).
+    probe: (check) => runProbe(check as ProbeCheck, ctx),
   };
+  return ctx;
 }
 
 /** The nodes whose snapshot a check reads (probes read none: they run their own commands). */

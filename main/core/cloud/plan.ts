@@ -34,13 +34,10 @@ export const PartKindSchema = z
   );
 export type PartKind = z.infer<typeof PartKindSchema>;
 
-/** Kinds that are about one named object (a VM, a network's DHCP, a router…) rather than a whole node. */
-export const SUBJECT_KINDS: ReadonlySet<PartKind> = new Set(['vm', 'dhcp', 'router', 'floating-ip', 'security-group', 'pool', 'firewall', 'snat', 'linuxbridge']);
-
 export interface PartRef {
   node: string;
   kind: PartKind;
-  /** The VM, network, router… the part is about (kinds in SUBJECT_KINDS). */
+  /** The VM, network, router… the part is about, for kinds about one named object (lab/parts.ts: SUBJECTS). */
   subject?: string;
 }
 

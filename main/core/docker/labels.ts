@@ -9,7 +9,7 @@ export const LABEL = {
   session: 'org.neutron-lab.session',
   /** A random id per `up`, so two racing `up`s of one name never clean up each other's objects. */
   sessionId: 'org.neutron-lab.session-id',
-  /** The lab id from lab.yaml, and the file it was read from (check, solve and reset read it again). */
+  /** The lab id from lab.yaml, and the file it was read from (the running copy is its pin, see session/pin; the stale test compares with this file). */
   lab: 'org.neutron-lab.lab',
   labFile: 'org.neutron-lab.lab-file',
   /** `host:pid` of the process that ran `up`; tells a boot in progress from a crashed one. */

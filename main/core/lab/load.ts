@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
@@ -15,6 +16,8 @@ export interface LoadedLab {
   /** The folder the lab's other files (guides) are read from. */
   dir: string;
   warnings: LocatedProblem[];
+  /** The sha256 of the text parsed: a running lab's pin compares it with the file's (is it stale?). */
+  sha256: string;
 }
 
 
@@ -52,7 +55,7 @@ export function parseLab(text: string, file: string): LoadedLab {
   const { problems, lab } = lintLab(text, file);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0 || !lab) throw labFileError(file, errors);
-  return { lab, file, dir: dirname(file), warnings: problems.filter((p) => p.severity === 'warning') };
+  return { lab, file, dir: dirname(file), warnings: problems.filter((p) => p.severity === 'warning'), sha256: createHash('sha256').update(text).digest('hex') };
 }
 
 /** Every problem of a lab file without throwing: what `lint` and the editor show. */

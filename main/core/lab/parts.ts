@@ -1,5 +1,4 @@
-import type { CloudPlan, PlanPart } from '../cloud/plan';
-import { SUBJECT_KINDS } from '../cloud/plan';
+import type { CloudPlan, PartKind, PlanPart } from '../cloud/plan';
 import type { Lab, PartSelector } from './schema';
 
 /**
@@ -7,31 +6,57 @@ import type { Lab, PartSelector } from './schema';
  * the lab builds at boot (all the others).
  */
 
+/** A part about one named object: what the name names, and the node it is on when the step does not say. */
+interface Subject {
+  names: string;
+  nodeOf?: (lab: Lab, name: string) => string | undefined | { problem: string };
+}
+
+/** One entry per part kind about one named object rather than a whole node (parts.test.ts holds the renderer to it). */
+export const SUBJECTS: Readonly<Partial<Record<PartKind, Subject>>> = {
+  vm: { names: 'vm', nodeOf: (lab, name) => lab.cloud.vms[name]?.node },
+  dhcp: { names: 'network', nodeOf: (lab, name) => lab.cloud.networks[name]?.dhcp?.node },
+  router: {
+    names: 'router',
+    nodeOf: (lab, name) => {
+      const router = lab.cloud.routers[name];
+      // A distributed router is on every host of its subnets' VMs: no one node to infer.
+      return router?.distributed ? { problem: `router "${name}" is distributed, on several nodes: say which node` } : router?.node;
+    },
+  },
+  'floating-ip': {
+    names: 'VM',
+    nodeOf: (lab, name) => {
+      const router = lab.cloud.floatingIps.find((f) => f.vm === name)?.router;
+      // A distributed router serves a floating IP on the VM's own node.
+      return router ? (lab.cloud.routers[router]?.distributed ? lab.cloud.vms[name]?.node : lab.cloud.routers[router]?.node) : undefined;
+    },
+  },
+  // A VM's security groups are filtered on its own node, by the port's chains.
+  'security-group': { names: 'VM', nodeOf: (lab, name) => lab.cloud.vms[name]?.node },
+  pool: { names: 'pool', nodeOf: (lab, name) => lab.cloud.pools[name]?.node },
+  firewall: {
+    names: 'firewall',
+    nodeOf: (lab, name) => {
+      const router = lab.cloud.firewalls[name]?.router;
+      return router ? lab.cloud.routers[router]?.node : undefined;
+    },
+  },
+  snat: { names: 'router', nodeOf: (lab, name) => lab.cloud.routers[name]?.node },
+  linuxbridge: { names: 'linuxbridge' },
+};
+
 /** The part key a step's selector names, or why it names none. */
 export function selectorKey(lab: Lab, selector: PartSelector): { key: string } | { problem: string } {
   const { part, name } = selector;
-  if (SUBJECT_KINDS.has(part) && !name) return { problem: `a ${part} part needs a name (which ${part === 'dhcp' ? 'network' : part === 'floating-ip' || part === 'security-group' ? 'VM' : part === 'snat' ? 'router' : part})` };
-  if (!SUBJECT_KINDS.has(part) && name) return { problem: `a ${part} part is about a whole node: give node, not name` };
+  const subject = SUBJECTS[part];
+  if (subject && !name) return { problem: `a ${part} part needs a name (which ${subject.names})` };
+  if (!subject && name) return { problem: `a ${part} part is about a whole node: give node, not name` };
   let node = selector.node;
-  // A VM's security groups are filtered on its own node, by the port's chains.
-  if ((part === 'vm' || part === 'security-group') && name) node ??= lab.cloud.vms[name]?.node;
-  if (part === 'dhcp' && name) node ??= lab.cloud.networks[name]?.dhcp?.node;
-  if (part === 'pool' && name) node ??= lab.cloud.pools[name]?.node;
-  if (part === 'router' && name) {
-    const router = lab.cloud.routers[name];
-    // A distributed router is on every host of its subnets' VMs: no one node to infer.
-    if (router?.distributed && !node) return { problem: `router "${name}" is distributed, on several nodes: say which node` };
-    node ??= router?.node;
-  }
-  if (part === 'snat' && name) node ??= lab.cloud.routers[name]?.node;
-  if (part === 'firewall' && name) {
-    const router = lab.cloud.firewalls[name]?.router;
-    node ??= router ? lab.cloud.routers[router]?.node : undefined;
-  }
-  if (part === 'floating-ip' && name) {
-    const router = lab.cloud.floatingIps.find((f) => f.vm === name)?.router;
-    // A distributed router serves a floating IP on the VM's own node.
-    node ??= router ? (lab.cloud.routers[router]?.distributed ? lab.cloud.vms[name]?.node : lab.cloud.routers[router]?.node) : undefined;
+  if (!node && subject?.nodeOf && name) {
+    const inferred = subject.nodeOf(lab, name);
+    if (typeof inferred === 'object') return inferred;
+    node = inferred;
   }
   if (!node) return { problem: `say which node the ${part} part is on` };
   return { key: `${node}/${part}${name ? `/${name}` : ''}` };

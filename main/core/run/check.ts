@@ -1,6 +1,5 @@
 import { evaluate, nodesRead, probesOf, runProbes } from '../check/evaluate';
 import type { Runner } from '../check/probes';
-import { resolveCloud } from '../cloud/model';
 import type { Engine } from '../docker/engine';
 import { execArgv } from '../docker/exec';
 import { AppError } from '../errors';
@@ -24,9 +23,8 @@ export interface CheckOptions {
 
 export async function checkLab(engine: Engine, name: string, options: CheckOptions = {}): Promise<CheckReport> {
   const started = performance.now();
-  const { session, loaded, containers } = await runningLab(engine, name);
+  const { session, loaded, model, containers } = await runningLab(engine, name);
   const lab = loaded.lab;
-  const model = resolveCloud(lab);
   const language = options.language ?? 'en';
   const progressRead = options.store ? await options.store.read(lab.id) : undefined;
   const progress = progressRead?.progress ?? emptyProgress(lab.id);

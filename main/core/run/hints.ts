@@ -42,7 +42,7 @@ export function checkHintNumber(shown: number, total: number): number | undefine
 /** `hint`: the next rung of an objective in session `name` (the last one again once all are shown). */
 export async function takeHint(engine: Engine, name: string, objectiveId: string, store: ProgressStore, language: Language = 'en'): Promise<HintReply> {
   const session = await requireSession(engine, name);
-  return climbHint(await labOfSession(session), session.id, objectiveId, store, language);
+  return climbHint((await labOfSession(session)).loaded, session.id, objectiveId, store, language);
 }
 
 export async function climbHint(lab: LoadedLab, session: string, objectiveId: string, store: ProgressStore, language: Language = 'en'): Promise<HintReply> {

@@ -1,5 +1,4 @@
 import type { Engine } from '../docker/engine';
-import { resolveCloud } from '../cloud/model';
 import { labOfSession } from './running-lab';
 import { nodeContainer, requireSession } from '../session/sessions';
 import type { OvsTarget } from '../easyovs/actions';
@@ -8,5 +7,5 @@ import type { OvsTarget } from '../easyovs/actions';
 export async function ovsTarget(engine: Engine, sessionName: string, node: string): Promise<OvsTarget> {
   const session = await requireSession(engine, sessionName);
   const container = nodeContainer(engine, session, node);
-  return { node, container, model: resolveCloud((await labOfSession(session)).lab) };
+  return { node, container, model: (await labOfSession(session)).model };
 }

@@ -1,6 +1,4 @@
 import { applyParts } from '../cloud/apply';
-import { resolveCloud } from '../cloud/model';
-import { renderCloud } from '../cloud/render';
 import type { Engine } from '../docker/engine';
 import { execArgv } from '../docker/exec';
 import { AppError } from '../errors';
@@ -16,7 +14,7 @@ import { startLab } from './start';
 export async function resetLab(engine: Engine, name: string): Promise<ResetResult> {
   const started = performance.now();
   const session = await requireSession(engine, name);
-  const loaded = await labOfSession(session);
+  const { loaded, model, plan } = await labOfSession(session);
   if (session.state !== 'running') {
     // A node died: only new containers help.
     await removeSession(engine, session.id);
@@ -24,8 +22,7 @@ export async function resetLab(engine: Engine, name: string): Promise<ResetResul
     return { session: name, recreated: true, elapsedMs: Math.round(performance.now() - started) };
   }
   const containers = containersOf(engine, session);
-  const model = resolveCloud(loaded.lab);
-  const parts = bootParts(loaded.lab, renderCloud(loaded.lab, model));
+  const parts = bootParts(loaded.lab, plan);
   await Promise.all(
     [...containers].map(async ([node, container]) => {
       const cleared = await execArgv(container, ['nl-reset']);

@@ -1,22 +1,68 @@
+import { dirname } from 'node:path';
 import type Docker from 'dockerode';
 import { applyParts } from '../cloud/apply';
+import { resolveCloud, type CloudModel } from '../cloud/model';
 import type { PlanPart } from '../cloud/plan';
+import { renderCloud } from '../cloud/render';
 import type { Engine } from '../docker/engine';
 import { AppError } from '../errors';
 import { resolveLab } from '../lab/catalog';
 import type { LoadedLab } from '../lab/load';
+import { fileChangedSince, readPin, writePin } from '../session/pin';
 import { requireSession, type SessionStatus } from '../session/sessions';
 
 /** A booted lab as check, solve, reset and easyOVS find it: its session, its lab and its nodes' containers. */
 
-export interface RunningLab {
+export interface RunningLab extends LabInUse {
   session: SessionStatus;
-  loaded: LoadedLab;
   containers: Map<string, Docker.Container>;
 }
 
-/** The lab a session was booted from: its file when it still exists, else the catalogue's lab of that id. */
-export async function labOfSession(session: SessionStatus): Promise<LoadedLab> {
+/** The lab a session runs and its cloud, resolved and rendered once from it. */
+export interface LabInUse {
+  loaded: LoadedLab;
+  model: CloudModel;
+  plan: ReturnType<typeof renderCloud>;
+}
+
+/**
+ * Labs in use by session id. A pin never changes for an id (ids are random per `up`), so what
+ * was read once serves every later check, solve and reset of this process. Bounded: an app
+ * that runs for days and boots hundreds of labs keeps the last few.
+ */
+const inUse = new Map<string, LabInUse>();
+const IN_USE_KEPT = 32;
+
+function remember(sessionId: string, loaded: LoadedLab): LabInUse {
+  const model = resolveCloud(loaded.lab);
+  const entry = { loaded, model, plan: renderCloud(loaded.lab, model) };
+  inUse.set(sessionId, entry);
+  for (const id of inUse.keys()) if (inUse.size > IN_USE_KEPT) inUse.delete(id);
+  return entry;
+}
+
+/** At `up`: pins the session to the lab it was booted from (see session/pin) and keeps it in use. */
+export async function pinLab(session: SessionStatus, loaded: LoadedLab): Promise<LabInUse> {
+  await writePin({ sessionId: session.id, file: loaded.file, sha256: loaded.sha256, lab: loaded.lab });
+  return remember(session.id, loaded);
+}
+
+/**
+ * The lab a session was booted from: its pin. A session without one (booted by an older
+ * version, or by a process with another data folder) falls back to its file when it still
+ * exists, else the catalogue's lab of that id, read afresh each time as before pinning.
+ */
+export async function labOfSession(session: SessionStatus): Promise<LabInUse> {
+  const known = inUse.get(session.id);
+  if (known) return known;
+  const pin = await readPin(session.id);
+  if (pin) return remember(session.id, { lab: pin.lab, file: pin.file, dir: dirname(pin.file), warnings: [], sha256: pin.sha256 });
+  const loaded = await labFromFile(session);
+  const model = resolveCloud(loaded.lab);
+  return { loaded, model, plan: renderCloud(loaded.lab, model) };
+}
+
+async function labFromFile(session: SessionStatus): Promise<LoadedLab> {
   if (session.labFile) {
     try {
       return await resolveLab(session.labFile);
@@ -27,6 +73,13 @@ export async function labOfSession(session: SessionStatus): Promise<LoadedLab> {
   return resolveLab(session.lab);
 }
 
+/** Whether the session's lab file changed since it booted; undefined for a session without a pin. */
+export async function labFileChanged(session: SessionStatus): Promise<boolean | undefined> {
+  const known = inUse.get(session.id);
+  const pin = known ? { file: known.loaded.file, sha256: known.loaded.sha256 } : await readPin(session.id);
+  return pin ? fileChangedSince(pin) : undefined;
+}
+
 /** The session called `name`, which must be running. */
 export async function runningLab(engine: Engine, name: string): Promise<RunningLab> {
   const session = await requireSession(engine, name);
@@ -35,7 +88,7 @@ export async function runningLab(engine: Engine, name: string): Promise<RunningL
       hint: session.state === 'broken' ? `Start it afresh: neutron-lab down ${name} && neutron-lab up ${session.lab}${name === session.lab ? '' : ` --name ${name}`}` : 'Wait until it has booted.',
     });
   }
-  return { session, loaded: await labOfSession(session), containers: containersOf(engine, session) };
+  return { session, ...(await labOfSession(session)), containers: containersOf(engine, session) };
 }
 
 export const containersOf = (engine: Engine, session: SessionStatus): Map<string, Docker.Container> =>

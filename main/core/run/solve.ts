@@ -1,5 +1,3 @@
-import { resolveCloud } from '../cloud/model';
-import { renderCloud } from '../cloud/render';
 import type { Engine } from '../docker/engine';
 import { easyOvsChecksOf, runEasyOvsChecks } from '../easyovs/solve';
 import { AppError } from '../errors';
@@ -19,14 +17,13 @@ import { awaitLeases } from './settle';
  */
 export async function solveLab(engine: Engine, name: string, options: { step?: number; store?: ProgressStore } = {}): Promise<SolveResult> {
   const started = performance.now();
-  const { session, loaded, containers } = await runningLab(engine, name);
+  const { session, loaded, model, plan, containers } = await runningLab(engine, name);
   const lab = loaded.lab;
   if (options.step !== undefined && (options.step < 1 || options.step > lab.steps.length)) {
     throw new AppError('usage', `Lab ${lab.id} has steps 1 to ${lab.steps.length}; there is no step ${options.step}.`);
   }
   const steps = options.step === undefined ? undefined : Array.from({ length: options.step }, (_, i) => i);
-  const model = resolveCloud(lab);
-  const parts = solutionParts(lab, renderCloud(lab, model), steps);
+  const parts = solutionParts(lab, plan, steps);
   const commands = await applyPerNode(containers, parts);
   await awaitLeases(containers, model, parts);
   // Objectives met by running easyOVS actions: run them, after the parts they may look at.

@@ -1,26 +1,38 @@
 import { resolveCloud } from '../cloud/model';
 import { renderCloud } from '../cloud/render';
 import type { Engine } from '../docker/engine';
+import { AppError } from '../errors';
 import type { LoadedLab } from '../lab/load';
 import { bootParts } from '../lab/parts';
 import { up, type UpOptions } from '../session/boot';
-import type { SessionStatus } from '../session/sessions';
-import { containersOf } from './running-lab';
+import { pinsDir, prunePins } from '../session/pin';
+import { listSessions, type SessionStatus } from '../session/sessions';
+import { containersOf, pinLab } from './running-lab';
 import { awaitLeases, warmTunnels } from './settle';
 
-/** `up`, then what a cloud needs before use: warm tunnels, VMs with their DHCP leases. */
+/** `up`, then what a cloud needs before use: the lab pinned, warm tunnels, VMs with their DHCP leases. */
 export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<UpOptions, 'parts' | 'settle'> = {}): Promise<SessionStatus> {
   const model = resolveCloud(loaded.lab);
   const parts = bootParts(loaded.lab, renderCloud(loaded.lab, model));
-  return up(engine, loaded, {
+  const session = await up(engine, loaded, {
     ...options,
     parts,
     // Inside `up`, so that the boot is marked complete only after them, and a failure or an
     // interruption while waiting removes the half-ready lab like any other boot failure.
-    settle: async (session) => {
-      await warmTunnels(containersOf(engine, session), model);
-      await awaitLeases(containersOf(engine, session), model, parts);
+    settle: async (booted) => {
+      try {
+        await pinLab(booted, loaded);
+      } catch (error) {
+        // A lab without its pin would be checked against whatever the file says later: not up at all is clearer.
+        throw new AppError('environment', `Cannot keep the running copy of lab ${loaded.lab.id} in ${pinsDir()}: ${(error as Error).message}`, {
+          hint: 'Neutron Lab keeps it in its data folder (NEUTRON_LAB_DATA sets another): make that folder writable.',
+        });
+      }
+      await warmTunnels(containersOf(engine, booted), model);
+      await awaitLeases(containersOf(engine, booted), model, parts);
     },
   });
+  // Pins of sessions removed without a teardown (containers removed by hand) go now.
+  await listSessions(engine).then((sessions) => prunePins(new Set(sessions.map((s) => s.id))));
+  return session;
 }
-

@@ -1,5 +1,6 @@
 import type { Engine } from '../docker/engine';
 import { LABEL, labelFilter } from '../docker/labels';
+import { removePins } from './pin';
 import { listSessions, type SessionStatus } from './sessions';
 
 /** Removing what Neutron Lab made, by label: exactly our objects, never anyone else's. */
@@ -24,6 +25,8 @@ export async function removeByLabels(engine: Engine, labels: Record<string, stri
   );
   const networks = await engine.docker.listNetworks({ filters });
   await Promise.all(networks.map((n) => engine.docker.getNetwork(n.Id).remove().catch(ignoreGoneOr())));
+  // The sessions' pinned labs go with them (after the objects: a pin without its session is pruned later, never the reverse).
+  await removePins([...containers.map((c) => c.Labels?.[LABEL.sessionId]), ...networks.map((n) => n.Labels?.[LABEL.sessionId])].filter((id): id is string => !!id));
   return { containers: containers.length, networks: networks.length };
 }
 

@@ -61,6 +61,7 @@ export const en = {
   'lab.allDone': 'Every objective is met.',
   'lab.notFound': 'No lab is up under the name "{session}".',
   'lab.backHome': 'Back to the labs',
+  'lab.stale': 'The lab file changed since this lab started; it still runs the copy it started with. Stop it and start it again to use the file as it is now.',
   'guide.run': 'Run in terminal',
   'guide.empty': 'This step has no guide.',
 

@@ -60,6 +60,7 @@ export const zh: Record<MessageKey, string> = {
   'lab.allDone': '所有目标均已完成。',
   'lab.notFound': '没有名为“{session}”的运行中实验。',
   'lab.backHome': '返回实验列表',
+  'lab.stale': '实验文件在本实验启动后已被修改；运行中的仍是启动时的版本。停止后重新启动即可使用修改后的文件。',
   'guide.run': '在终端中运行',
   'guide.empty': '此步骤没有指南。',
 

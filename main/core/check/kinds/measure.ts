@@ -1,7 +1,7 @@
-import { inNamespace } from '../docker/exec';
-import type { Check } from './schema';
-import type { Outcome } from './state';
-import type { ProbeContext } from './probes';
+import { z } from 'zod';
+import { inNamespace } from '../../docker/exec';
+import { vm } from './fields';
+import { probeKind, type Outcome, type ProbeContext } from './kind';
 
 /**
  * Measurements (seed 003's comparison): the round-trip time of pings between two VMs, and the
@@ -10,12 +10,32 @@ import type { ProbeContext } from './probes';
  * gives; the check never asserts a figure, as a container's userspace datapath is no testbed.
  */
 
-type Measure = Extract<Check, { kind: 'measure' }>;
+/** A figure measured between two VMs (seed 003's comparison): it passes when it could be measured. */
+export const MeasureProbe = z
+  .object({
+    kind: z.literal('measure'),
+    metric: z.enum(['rtt', 'throughput']).describe('rtt: the average of 10 pings. throughput: iperf3 (TCP) from one VM to the other.'),
+    from: z.object({ vm }).strict(),
+    to: vm,
+    seconds: z.number().min(1).max(10).default(1).describe('How long iperf3 sends (throughput).'),
+    reference: z.string().optional().describe('A published figure to show beside the measured one, e.g. "seed 003: 1.124 ms".'),
+  })
+  .strict();
+
+/** A measurement would measure the others' load: it runs alone. */
+export const measureProbe = probeKind({
+  kind: 'measure',
+  schema: MeasureProbe,
+  order: () => 'alone',
+  probe: (check, ctx) => measure(check, ctx),
+});
+
+type Measure = z.infer<typeof MeasureProbe>;
 
 const PINGS = 10;
 const IPERF_PORT = '5201';
 
-export async function measure(check: Measure, ctx: ProbeContext): Promise<Outcome> {
+async function measure(check: Measure, ctx: ProbeContext): Promise<Outcome> {
   const from = ctx.vm(check.from.vm);
   const to = ctx.vm(check.to);
   const what = check.metric === 'rtt' ? `the round-trip time of ${PINGS} pings` : `iperf3's TCP throughput over ${check.seconds} s`;
@@ -34,10 +54,23 @@ async function warmUp(ctx: ProbeContext, from: Place, address: string): Promise<
 
 async function rtt(ctx: ProbeContext, from: Place, address: string): Promise<{ text: string } | { problem: string }> {
   await warmUp(ctx, from, address);
-  const result = await ctx.run(from.node, inNamespace(['ping', '-n', '-q', '-c', String(PINGS), '-i', '0.05', '-W', '1', address], from.namespace));
+  const result = await ctx.run(
+    from.node,
+    inNamespace(['ping', '-n', '-q', '-c', String(PINGS), '-i', '0.05', '-W', '1', address], from.namespace),
+  );
   const stats = /= ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) ms/.exec(result.stdout);
   const received = /(\d+) received/.exec(result.stdout)?.[1];
-  if (result.exitCode !== 0 || !stats) return { problem: `no round trip measured: ${result.stdout.split('\n').find((l) => l.includes('transmitted'))?.trim() || result.stderr.trim() || `ping exited ${result.exitCode}`}` };
+  if (result.exitCode !== 0 || !stats)
+    return {
+      problem: `no round trip measured: ${
+        result.stdout
+          .split('\n')
+          .find((l) => l.includes('transmitted'))
+          ?.trim() ||
+        result.stderr.trim() ||
+        `ping exited ${result.exitCode}`
+      }`,
+    };
   if (received !== String(PINGS)) return { problem: `only ${received} of ${PINGS} pings answered` };
   const [, min, avg, max] = stats;
   return { text: `${avg} ms average over ${PINGS} pings (min ${min}, max ${max})` };
@@ -51,7 +84,13 @@ async function throughput(ctx: ProbeContext, from: Place, to: Place, seconds: nu
   let measured = false;
   try {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const client = await ctx.run(from.node, inNamespace(['iperf3', '-c', to.address, '-p', IPERF_PORT, '-t', String(seconds), '--connect-timeout', '1000', '-J'], from.namespace));
+      const client = await ctx.run(
+        from.node,
+        inNamespace(
+          ['iperf3', '-c', to.address, '-p', IPERF_PORT, '-t', String(seconds), '--connect-timeout', '1000', '-J'],
+          from.namespace,
+        ),
+      );
       const report = parseReport(client.stdout);
       measured = client.exitCode === 0 && report !== undefined;
       if (measured) return { text: `${((report as number) / 1e9).toFixed(2)} Gbit/s over ${seconds} s` };

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { inNamespace } from '../../docker/exec';
+import { namespace, node } from './fields';
+import { probeKind, type Outcome, type ProbeContext, type Where } from './kind';
+import { describeTraffic, TrafficSchema } from './traffic';
+import { probePlace, firstLine } from './text';
+
+export const CaptureCheck = z
+  .object({
+    kind: z.literal('capture'),
+    node,
+    namespace: namespace.optional(),
+    interface: z.string().min(1).max(15).describe('Where to listen, e.g. eth1 (the wire) or a qvo port.'),
+    filter: z.string().min(1).describe('A tcpdump filter: "vlan 101 and icmp", "icmp and src 9.186.100.2".'),
+    traffic: TrafficSchema.describe('What the check sends once the capture listens.'),
+    output: z.string().optional().describe('A regular expression a captured line must match (tcpdump -nn -e).'),
+  })
+  .strict();
+
+export const captureCheck = probeKind({ kind: 'capture', schema: CaptureCheck, probe: (check, ctx) => capture(check, ctx) });
+
+/**
+ * Watches an interface while the check sends traffic: tcpdump starts first, and the traffic goes
+ * only once it reports that it listens, so nothing is missed by starting late.
+ */
+async function capture(check: z.infer<typeof CaptureCheck>, ctx: ProbeContext): Promise<Outcome> {
+  const where: Where = { node: check.node, namespace: check.namespace ?? '' };
+  const expected = `tcpdump on ${check.interface} (${probePlace(where)}) sees "${check.filter}"${check.output ? ` matching /${check.output}/` : ''} while ${describeTraffic(check.traffic, ctx)}`;
+  let listening: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (listening = resolve));
+  let stderr = '';
+  const argv = inNamespace(
+    ['timeout', '4', 'tcpdump', '-l', '-c', '1', '-nn', '-e', '-i', check.interface, ...check.filter.split(/\s+/)],
+    where.namespace,
+  );
+  const watching = ctx.run(check.node, argv, {
+    onStderr: (chunk) => {
+      stderr += chunk.toString();
+      if (stderr.includes('listening on')) listening();
+    },
+  });
+  // Either tcpdump listens, or it ends (a bad interface or filter) before it could.
+  await Promise.race([
+    ready,
+    watching.then(
+      () => undefined,
+      () => undefined,
+    ),
+  ]);
+  const sent = await ctx.probe(check.traffic);
+  const result = await watching;
+  // One packet, on one line or more (tcpdump prints a tunnel's inner frame on a line of its own).
+  const lines = result.stdout.split('\n').filter((l) => l.trim() !== '');
+  const pattern = check.output === undefined ? undefined : new RegExp(check.output);
+  const line = (pattern && lines.find((l) => pattern.test(l))) || lines.join(' | ');
+  const passed = result.exitCode === 0 && lines.length > 0 && (!pattern || lines.some((l) => pattern.test(l)));
+  const found = line
+    ? `captured: ${line.trim().slice(0, 200)}`
+    : result.exitCode === 124
+      ? `nothing within 4 s (the traffic: ${sent.found})`
+      : `tcpdump failed: ${firstLine(stderr.replace(/.*listening on.*\n?/, '')) || `exit ${result.exitCode}`}`;
+  return { passed, expected, found };
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { inNamespace } from '../../docker/exec';
+import { PlaceSchema } from './fields';
+import { probeKind, type Outcome, type ProbeContext } from './kind';
+import { probePlace, firstLine } from './text';
+
+export const HttpProbe = z
+  .object({
+    kind: z.literal('http'),
+    from: PlaceSchema,
+    url: z.string().url(),
+    status: z.number().int().default(200),
+    body: z.string().optional().describe('A regular expression every body must match.'),
+    requests: z.number().int().min(1).max(20).default(1).describe('How many requests to send, one after another.'),
+    spread: z
+      .array(z.string())
+      .min(2)
+      .optional()
+      .describe(
+        'Regular expressions each matched by some answer, e.g. the members a balancer spreads requests over (it keeps asking, up to 3 s).',
+      ),
+  })
+  .strict();
+
+export const httpProbe = probeKind({ kind: 'http', schema: HttpProbe, probe: (check, ctx) => http(check, ctx) });
+
+async function http(check: z.infer<typeof HttpProbe>, ctx: ProbeContext): Promise<Outcome> {
+  const where = ctx.where(check.from);
+  const wants = [
+    check.body && `${check.requests > 1 ? 'every' : 'a'} body matching /${check.body}/`,
+    check.spread && `answers matching each of ${check.spread.map((p) => `/${p}/`).join(', ')}`,
+  ].filter(Boolean);
+  const expected = `GET ${check.url} from ${probePlace(where)}${check.requests > 1 ? ` (${check.requests} times)` : ''} answers ${check.status}${wants.length ? ` with ${wants.join(' and ')}` : ''}`;
+  const get = async (): Promise<{ ok: boolean; seen: string }> => {
+    const result = await ctx.run(
+      where.node,
+      inNamespace(
+        ['curl', '-s', '-S', '--connect-timeout', '1', '--max-time', '2', '-o', '-', '-w', '\n%{http_code}', check.url],
+        where.namespace,
+      ),
+    );
+    const lines = result.stdout.split('\n');
+    const status = Number(lines.pop());
+    const body = lines.join('\n');
+    const ok = result.exitCode === 0 && status === check.status && (!check.body || new RegExp(check.body, 'm').test(body));
+    return {
+      ok,
+      seen:
+        result.exitCode === 0 ? `${status}: ${firstLine(body).slice(0, 60)}` : firstLine(result.stderr) || `curl exited ${result.exitCode}`,
+    };
+  };
+  // Ask `requests` times; with a spread, a balancer may still be bringing a member back, so
+  // keep asking (up to 3 s) until each pattern has answered. The first failure ends it.
+  const answers: { ok: boolean; seen: string }[] = [];
+  const failed = () => answers.some((a) => !a.ok);
+  const unseen = () => (check.spread ?? []).filter((p) => !answers.some((a) => new RegExp(p, 'm').test(a.seen)));
+  const deadline = Date.now() + 3000;
+  while (!failed() && (answers.length < check.requests || (unseen().length > 0 && Date.now() < deadline))) answers.push(await get());
+  const missing = failed() ? [] : unseen();
+  const found = answers.length === 1 ? (answers[0]?.seen ?? '') : `${answers.length} answers: ${summarize(answers.map((a) => a.seen))}`;
+  return {
+    passed: !failed() && missing.length === 0,
+    expected,
+    found: missing.length > 0 ? `${found}; never ${missing.map((p) => `/${p}/`).join(', ')}` : found,
+  };
+}
+
+/** "200: vm1 ×3, 200: vm2 ×2": repeated answers counted. */
+function summarize(seen: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const s of seen) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([s, n]) => (n > 1 ? `${s} ×${n}` : s)).join(', ');
+}
