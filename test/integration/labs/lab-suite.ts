@@ -94,13 +94,14 @@ export function labSuite(labId: string, options: LabSuiteOptions = {}): void {
     });
 
     it('is solved by solve, and solve run again succeeds and leaves it solved', SLOW, async () => {
-      for (const round of ['first', 'second']) {
-        const solved = await cli(['solve', name, '--json']);
-        expect(solved.code, `${round} solve: ${solved.stderr}`).toBe(0);
-        const after = await lab.check();
-        expect(failing(after.report), `after the ${round} solve`).toEqual([]);
-        expect(after.code).toBe(0);
-      }
+      const solved = await cli(['solve', name, '--json']);
+      expect(solved.code, solved.stderr).toBe(0);
+      const after = await lab.check();
+      expect(failing(after.report)).toEqual([]);
+      expect(after.code).toBe(0);
+      // Again, in process (the CLI's start-up costs seconds on a loaded machine and proves nothing more).
+      await solveLab(await testEngine(), name);
+      expect(await solvedInProcess(), 'after the second solve').toEqual([]);
     });
 
     it('is unsolved again after reset, and progress remembers what was met', SLOW, async () => {
