@@ -38,7 +38,7 @@ async function outage(check: z.infer<typeof OutageCheck>, ctx: ProbeContext): Pr
   const vm = ctx.vm(check.vm);
   if (vm.http === undefined) return { passed: false, expected: `${check.vm}'s web server stops`, found: `${check.vm} runs no web server` };
   const server = webServer(check.vm, vm.http);
-  await ctx.run(vm.node, ['pkill', '-f', server.pattern]);
+  await ctx.run(vm.node, ['pkill', '-f', '--', server.pattern]);
   let outcomes: Outcome[];
   try {
     const deadline = Date.now() + 4000;

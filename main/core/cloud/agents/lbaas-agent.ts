@@ -4,6 +4,7 @@ import { part, type PlanPart } from '../plan';
 import { plugInternalPort } from './internal-port';
 import { createNamespace } from './namespace';
 import { ref } from './ovs-agent';
+import { runningFromPidFile } from './process-guard';
 
 /**
  * LBaaS v1's haproxy driver (book §负载均衡): a namespace qlbaas-<pool id> holding the VIP on a
@@ -60,7 +61,7 @@ export function poolPart(model: CloudModel, node: NodeModel, pool: ResolvedPool)
       { argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', vip.subnet.gateway, 'dev', vip.device], ns) },
       { argv: ['mkdir', '-p', dir] },
       { argv: ['tee', `${dir}/conf`], input: haproxyConfig(pool) },
-      { argv: inNamespace(['haproxy', '-f', `${dir}/conf`, '-p', `${dir}/pid`], ns), unless: ['pgrep', '-f', `-p ${dir}/pid`] },
+      { argv: inNamespace(['haproxy', '-f', `${dir}/conf`, '-p', `${dir}/pid`], ns), unless: runningFromPidFile(`${dir}/pid`, 'haproxy') },
     ],
   );
 }

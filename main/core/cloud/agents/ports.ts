@@ -5,6 +5,7 @@ import { part, vsctl, type PartRef, type PlanPart, type Step } from '../plan';
 import { bridgeName } from './linuxbridge-agent';
 import { createNamespace } from './namespace';
 import { ref } from './ovs-agent';
+import { commandLinePattern, runningCommand, runningFromPidFile } from './process-guard';
 
 /**
  * Ports on br-int: a VM wired as Nova's hybrid driver wires it (the VM's eth0 ↔ tap → qbr →
@@ -101,15 +102,15 @@ export function webServer(vm: string, httpPort: number): { root: string; argv: s
   const root = `/var/lib/neutron-lab/www/${vm}`;
   const argv = ['busybox', 'httpd', '-p', `0.0.0.0:${httpPort}`, '-h', root];
   // What pgrep/pkill -f find it by: exactly this command line.
-  return { root, argv, pattern: `^${argv.join(' ')}$` };
+  return { root, argv, pattern: commandLinePattern(argv) };
 }
 
 function webServerSteps(ns: string, httpPort: number): Step[] {
-  const { root, argv, pattern } = webServer(ns, httpPort);
+  const { root, argv } = webServer(ns, httpPort);
   return [
     { argv: ['mkdir', '-p', root] },
     { argv: ['tee', `${root}/index.html`], input: `${ns}\n` },
-    { argv: inNamespace(argv, ns), unless: ['pgrep', '-f', pattern] },
+    { argv: inNamespace(argv, ns), unless: runningCommand(argv) },
   ];
 }
 
@@ -120,10 +121,9 @@ function webServerSteps(ns: string, httpPort: number): Step[] {
  */
 function askForLease(ns: string): Step {
   const pidFile = `/run/nl-dhclient-${ns}.pid`;
-  return {
-    argv: inNamespace(['dhclient', '-nw', '-cf', '/etc/dhcp/nl-vm-dhclient.conf', '-sf', '/usr/local/bin/nl-dhclient-script', '-pf', pidFile, '-lf', `/var/lib/dhcp/nl-${ns}.leases`, 'eth0'], ns),
-    unless: ['pgrep', '-f', pidFile],
-  };
+  const argv = ['dhclient', '-nw', '-cf', '/etc/dhcp/nl-vm-dhclient.conf', '-sf', '/usr/local/bin/nl-dhclient-script', '-pf', pidFile, '-lf', `/var/lib/dhcp/nl-${ns}.leases`, 'eth0'];
+  // By its command line: with -nw the client is running before it writes its pid file.
+  return { argv: inNamespace(argv, ns), unless: runningCommand(argv) };
 }
 
 export const dhcpNamespace = (port: ResolvedPort): string => `qdhcp-${port.network.id}`;
@@ -159,7 +159,7 @@ export function dhcpPart(model: CloudModel, node: NodeModel, port: ResolvedPort)
         `--dhcp-range=set:tag0,${subnet.cidr.split('/')[0]},static,86400s`, '--dhcp-lease-max=256',
         `--dhcp-leasefile=${dir}/leases`, '--conf-file=', '--domain=openstacklocal',
       ], ns),
-      unless: ['pgrep', '-f', `--pid-file=${dir}/pid`],
+      unless: runningFromPidFile(`${dir}/pid`, 'dnsmasq'),
     },
   ]);
 }

@@ -1,0 +1,191 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execArgv } from '../../../main/core/docker/exec';
+import { resolveLab } from '../../../main/core/lab/catalog';
+import { checkLab, resetLab, solveLab } from '../../../main/core/run';
+import type { CheckReport } from '../../../main/core/run/results';
+import { requireNode } from '../../../main/core/session/sessions';
+import { removeSessionsNamed } from '../../../main/core/session/teardown';
+import { objectsOfSession, runCli, testEngine, uniqueName, type CliResult } from '../helpers';
+import { WRONG, type Command } from './wrong-states';
+
+/**
+ * Everything the integration tests prove about one lab, on ONE boot of it (booting is most of a
+ * lab test's time, so each lab file boots once and the lab files run side by side):
+ *
+ * 1. The learner's path with the real CLI: up → the learner's objectives fail and the given ones
+ *    pass → solve → all pass → solve again → all still pass → reset → the learner's objectives
+ *    fail again, and progress remembers what was met.
+ * 2. Solve is idempotent: after a reset solve solves it; after solving step by step ("Solve this
+ *    step" on step 1, then 2…) solve still succeeds and every objective passes.
+ * 3. Every objective can fail: from the solved state, its wrong state (wrong-states.ts) fails it.
+ * 4. down leaves nothing behind.
+ *
+ * Tests run in order and each leaves the lab in the state the next one starts from.
+ */
+
+/** Work that takes seconds alone can take a minute with two other labs booting beside it. */
+const SLOW = { timeout: 300_000 };
+
+export interface LabContext {
+  /** The session's name (not the lab's id). */
+  name: string;
+  /** Environment for runCli: this file's own progress directory. */
+  env: NodeJS.ProcessEnv;
+  check(): Promise<{ code: number | null; report: CheckReport }>;
+}
+
+export interface LabSuiteOptions {
+  /** Registers more tests that start from the boot state (run after the reset of step 1; the lab is reset after them). */
+  fromBootState?: (lab: LabContext) => void;
+}
+
+/** Objective id → passed, split into given and learner's. */
+function verdicts(report: CheckReport) {
+  const of = (given: boolean) => Object.fromEntries(report.objectives.filter((o) => o.given === given).map((o) => [o.id, o.passed]));
+  return { given: of(true), learner: of(false) };
+}
+
+const failing = (report: CheckReport) => report.objectives.filter((o) => !o.passed);
+
+export function labSuite(labId: string, options: LabSuiteOptions = {}): void {
+  describe(`lab ${labId}`, () => {
+    const name = uniqueName(labId.slice(0, 12));
+    const env = { NEUTRON_LAB_DATA: mkdtempSync(join(tmpdir(), 'nl-progress-')) };
+    const cli = (args: string[]) => runCli(args, { env });
+    const lab: LabContext = {
+      name,
+      env,
+      async check() {
+        const result = await cli(['check', name, '--json']);
+        return { code: result.code, report: JSON.parse(result.stdout) as CheckReport };
+      },
+    };
+    let up: CliResult | undefined;
+    let loaded: Awaited<ReturnType<typeof resolveLab>>;
+    const learner = () => loaded.lab.steps.flatMap((s) => s.objectives).filter((o) => !o.given);
+    const allLearnerFail = () => Object.fromEntries(learner().map((o) => [o.id, false]));
+    /**
+     * The objectives still failing once the solved lab has settled: checked again (for up to a
+     * minute) while some fail, as a VM's DHCP lease or ten answered pings can take that long
+     * with two other labs booting beside it (solve waits 10 s for leases). A check that never
+     * passes still fails the test; the learner's first check after `solve` is asserted once.
+     */
+    const failingOnceSettled = async () => {
+      const deadline = Date.now() + 60_000;
+      let failures = failing(await checkLab(await testEngine(), name));
+      while (failures.length > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        failures = failing(await checkLab(await testEngine(), name));
+      }
+      return failures;
+    };
+
+    beforeAll(async () => {
+      loaded = await resolveLab(labId);
+      up = await cli(['up', labId, '--name', name]);
+    });
+    afterAll(async () => {
+      // Only when a test failed before `down`: nothing of this file outlives it.
+      await removeSessionsNamed(await testEngine(), name);
+    });
+
+    it('boots with the given objectives met and the learner\'s not, each saying what it expected and found', SLOW, async () => {
+      expect(up?.stderr, up?.stderr).not.toMatch(/error/);
+      expect(up?.code).toBe(0);
+      expect(learner().length).toBeGreaterThan(0);
+      const booted = await lab.check();
+      expect(booted.code).toBe(1);
+      const atBoot = verdicts(booted.report);
+      expect(Object.values(atBoot.given).every(Boolean), JSON.stringify(booted.report.objectives.filter((o) => o.given && !o.passed))).toBe(true);
+      expect(atBoot.learner).toEqual(allLearnerFail());
+      for (const objective of failing(booted.report)) {
+        expect(objective.expected).not.toBe('');
+        expect(objective.found).not.toBe('');
+      }
+    });
+
+    it('is solved by solve, and solve run again succeeds and leaves it solved', SLOW, async () => {
+      const solved = await cli(['solve', name, '--json']);
+      expect(solved.code, solved.stderr).toBe(0);
+      const after = await lab.check();
+      expect(failing(after.report)).toEqual([]);
+      expect(after.code).toBe(0);
+      // Again, in process (the CLI's start-up costs seconds on a loaded machine and proves nothing more).
+      await solveLab(await testEngine(), name);
+      expect(await failingOnceSettled(), 'after the second solve').toEqual([]);
+    });
+
+    it('is unsolved again after reset, and progress remembers what was met', SLOW, async () => {
+      const reset = await cli(['reset', name, '--json']);
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(JSON.parse(reset.stdout)).toMatchObject({ recreated: false });
+      const afterReset = verdicts((await lab.check()).report);
+      expect(Object.values(afterReset.given).every(Boolean)).toBe(true);
+      expect(afterReset.learner).toEqual(allLearnerFail());
+
+      const progress = JSON.parse((await cli(['progress', labId, '--json'])).stdout) as { labs: { met: number; total: number }[] };
+      expect(progress.labs[0]).toMatchObject({ met: learner().length, total: learner().length });
+    });
+
+    if (options.fromBootState) {
+      options.fromBootState(lab);
+      it('resets after the tests from the boot state', SLOW, async () => {
+        expect(await resetLab(await testEngine(), name)).toMatchObject({ recreated: false });
+      });
+    }
+
+    it('is solved by solve after a reset', SLOW, async () => {
+      await solveLab(await testEngine(), name);
+      expect(await failingOnceSettled()).toEqual([]);
+    });
+
+    it('is solved by solve after solving it step by step from a reset ("Solve this step" on each step)', SLOW, async () => {
+      const engine = await testEngine();
+      await resetLab(engine, name);
+      for (let step = 1; step <= loaded.lab.steps.length; step++) {
+        await expect(solveLab(engine, name, { step }), `solve --step ${step}`).resolves.toMatchObject({ session: name });
+      }
+      await solveLab(engine, name);
+      expect(await failingOnceSettled()).toEqual([]);
+    });
+
+    describe('every objective fails in its wrong state', () => {
+      const wrong = WRONG[labId] ?? {};
+
+      it('lists a wrong state for every objective', () => {
+        const ids = loaded.lab.steps.flatMap((s) => s.objectives.map((o) => o.id));
+        expect(Object.keys(wrong).sort()).toEqual(ids.sort());
+      });
+
+      it.each(Object.entries(wrong))('%s fails when it is wrong, and passes when solved', SLOW, async (objective, commands: Command[]) => {
+        const engine = await testEngine();
+        const checked = async () => (await checkLab(engine, name, { only: [objective] })).objectives[0];
+        let before = await checked();
+        if (!before?.passed) {
+          // An earlier wrong state touches this objective too: back to the solved state. (Most
+          // touch nothing the others read, and a restore costs seconds.)
+          await resetLab(engine, name);
+          await solveLab(engine, name);
+          before = await checked();
+        }
+        expect(before, JSON.stringify(before)).toMatchObject({ passed: true });
+        for (const [node, ...argv] of commands) {
+          const result = await execArgv(await requireNode(engine, name, node), argv);
+          expect(result.exitCode, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
+        }
+        const after = await checkLab(engine, name, { only: [objective] });
+        expect(after.objectives[0], JSON.stringify(after.objectives[0])).toMatchObject({ passed: false });
+        expect(after.objectives[0]?.found).not.toBe('');
+      });
+    });
+
+    it('is gone after down', SLOW, async () => {
+      const down = await cli(['down', name]);
+      expect(down.code, down.stderr).toBe(0);
+      expect(await objectsOfSession(name)).toEqual({ containers: [], networks: [] });
+    });
+  });
+}
