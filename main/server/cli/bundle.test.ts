@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../../core/paths';
 
@@ -50,6 +50,29 @@ describe('the compiled CLI', { timeout: 120_000 }, () => {
     expect(labs).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(labs.stdout).labs.map((lab: { id: string }) => lab.id)).toContain('gre-tenant');
     expect(meta().startedAt).toBe(before);
+  });
+
+  it('loads a command only with what it needs', () => {
+    // The packages a file of the bundle imports, directly or through its static imports.
+    const packagesOf = (file: string, seen = new Set<string>()): Set<string> => {
+      const found = new Set<string>();
+      if (seen.has(file)) return found;
+      seen.add(file);
+      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"|^import\s*"([^"]+)"/gm)) {
+        if (!spec) continue;
+        if (spec.startsWith('.')) for (const p of packagesOf(join(dirname(file), spec), seen)) found.add(p);
+        else if (!spec.startsWith('node:')) found.add(spec);
+      }
+      return found;
+    };
+    // --version: the entry and commander, nothing else.
+    expect([...packagesOf(bundle())]).toEqual(['commander']);
+    // labs reads lab files: no Docker client (dockerode brings ssh2 and its crypto).
+    const labsChunk = /import\("(\.\/chunks\/labs-[^"]+)"\)/.exec(readFileSync(bundle(), 'utf8'))?.[1];
+    expect(labsChunk).toBeDefined();
+    const labs = packagesOf(join(dirname(bundle()), labsChunk!));
+    expect(labs).toContain('yaml');
+    expect(labs).not.toContain('dockerode');
   });
 
   it('is rebuilt by the bin when a source changed, and then runs the new code', () => {
