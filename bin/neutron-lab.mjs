@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // The neutron-lab command: runs the CLI bundled to JavaScript in out/cli (scripts/build-cli.mjs;
 // `npm install` builds it). A checkout's sources move on (edits, merges, pulls), so a missing
-// or stale bundle is rebuilt here first: `npx neutron-lab` always runs the code in the tree.
+// or stale bundle is rebuilt here first: `neutron-lab` always runs the code in the tree.
+import module from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { buildCli, ENTRY_FILE, staleReason } from '../scripts/build-cli.mjs';
+
+// Node 22.1 and later keep V8's compiled code between runs; Node 20 has no such cache (a no-op).
+module.enableCompileCache?.();
 
 const reason = staleReason();
 if (reason !== undefined) {
@@ -11,7 +15,7 @@ if (reason !== undefined) {
     await buildCli();
   } catch (error) {
     process.stderr.write(`neutron-lab: cannot build the CLI (${reason}): ${error instanceof Error ? error.message : error}\n`);
-    process.exit(3);
+    process.exit(1);
   }
 }
 const { main } = await import(pathToFileURL(ENTRY_FILE).href);

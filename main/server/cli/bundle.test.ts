@@ -91,6 +91,21 @@ describe('the compiled CLI', { timeout: 120_000 }, () => {
     expect(meta().startedAt).toBeGreaterThan(before);
   });
 
+  it('says which source does not build, and runs nothing', () => {
+    const main = join(checkout, 'main', 'server', 'cli', 'main.ts');
+    const source = readFileSync(main, 'utf8');
+    writeFileSync(main, `${source}\nexport const broken = ;\n`);
+    try {
+      const result = run('bin/neutron-lab.mjs', ['--version']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('neutron-lab: cannot build the CLI (main/server/cli/main.ts changed)');
+      expect(result.stderr).toMatch(/main\/server\/cli\/main\.ts:\d+:\d+/);
+    } finally {
+      writeFileSync(main, source);
+    }
+  });
+
   it('is built by the bin when missing', () => {
     rmSync(join(checkout, 'out'), { recursive: true });
     const version = run('bin/neutron-lab.mjs', ['--version']);
