@@ -5,7 +5,8 @@ import { COMMAND_MODULES, modulesFor } from './index';
 
 const filesOf = (modules: readonly { file: string }[]) => modules.map((m) => m.file);
 
-describe('the table of command modules', () => {
+// Loading a command module compiles its part of the core: seconds on a busy machine.
+describe('the table of command modules', { timeout: 60_000 }, () => {
   it('lists every module of this folder once', () => {
     const files = readdirSync(import.meta.dirname)
       .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && name !== 'index.ts')
