@@ -11,8 +11,12 @@
  *   memory per idle node (cgroup working set: usage minus inactive page cache)
  *   parsing 10,000 flows and 5,000 iptables rules; a full snapshot of a busy node
  *
+ *   the CLI, whole process, as the README has users run it (`neutron-lab` on PATH, which is
+ *     bin/neutron-lab.mjs itself): --version, labs --json, up gre-tenant against the same up
+ *     in-process; and npx neutron-lab --version, to show what npx adds
+ *
  * Options: --runs N (default 7 for up/down, 3 for builds), --skip-build (the builds take minutes),
- * --labs a,b (only these labs).
+ * --labs a,b (only these labs), --cli (only the CLI figures).
  * Targets on a 2-core machine: up ≤ 2 s for 2–3 nodes (≤ 3 s for the 4-node DVR lab), check
  * ≤ 300 ms without probes and ≤ 1.5 s with them (≤ 2 s for the labs beyond L2, whose proofs wait for drops, leases and
  * failovers), solve ≤ 1 s, reset ≤ 1.5 s, down ≤ 1 s, ≤ 20 MB per idle node;
@@ -46,6 +50,7 @@ const runsArg = args.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
 const BUILD_RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
 const SKIP_BUILD = args.includes('--skip-build');
+const CLI_ONLY = args.includes('--cli');
 const ALL_LABS = ['ovs-basics', 'gre-tenant', 'vxlan-tenant', 'vlan-provider', 'dhcp-router', 'security-groups', 'fwaas', 'lbaas', 'dvr', 'backend-compare', 'easyovs-tour'];
 const labsArg = args.indexOf('--labs');
 const LABS = labsArg >= 0 ? (args[labsArg + 1] ?? '').split(',').filter((id) => ALL_LABS.includes(id)) : ALL_LABS;
@@ -74,12 +79,18 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-function cli(argv: string[]): number {
+/** The `neutron-lab` that `npm link` puts on PATH is this file (a symlink to it): run it the same way, by its shebang. */
+const BIN = join(appRoot(), 'bin', 'neutron-lab.mjs');
+
+/** Wall time of a whole process, from spawn to exit, in ms. */
+function wholeProcess(command: string, argv: string[]): number {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [join(appRoot(), 'bin', 'neutron-lab.mjs'), ...argv], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`neutron-lab ${argv.join(' ')} failed: ${result.stderr}`);
+  const result = spawnSync(command, argv, { encoding: 'utf8', cwd: appRoot() });
+  if (result.status !== 0) throw new Error(`${command} ${argv.join(' ')} failed (exit ${result.status}): ${result.error?.message ?? `${result.stderr}${result.stdout}`}`);
   return performance.now() - started;
 }
+
+const cli = (argv: string[]): number => wholeProcess(BIN, argv);
 
 async function benchImageBuild(engine: Engine): Promise<void> {
   const { tag } = readRecipe();
@@ -290,9 +301,44 @@ async function benchSnapshot(engine: Engine): Promise<void> {
   }
 }
 
+/**
+ * The CLI as a learner meets it. Node's own start-up (node -e 0) is printed beside, since on a
+ * busy machine it alone can exceed the targets. up gre-tenant alternates CLI and in-process runs,
+ * so both see the same load; the in-process one resolves the lab too, as the command does.
+ */
+async function benchCli(engine: Engine): Promise<void> {
+  const runs = Math.max(RUNS, 5);
+  cli(['--version']); // builds the bundle when the sources changed, as the first run after an edit does
+  const repeat = (fn: () => number) => median(Array.from({ length: runs }, fn));
+  report('node -e 0 (Node alone, for comparison)', `${repeat(() => wholeProcess(process.execPath, ['-e', '0'])).toFixed(0)} ms`);
+  report('neutron-lab --version (whole process)', `${repeat(() => cli(['--version'])).toFixed(0)} ms`, 'target ≤ 150 ms');
+  report('neutron-lab labs --json (whole process)', `${repeat(() => cli(['labs', '--json'])).toFixed(0)} ms`, 'target ≤ 300 ms');
+  report('npx neutron-lab --version (whole process)', `${repeat(() => wholeProcess('npx', ['neutron-lab', '--version'])).toFixed(0)} ms`, 'what npx adds: see the README');
+
+  const name = 'bench-cli-up';
+  await removeSessionsNamed(engine, name);
+  const viaCli: number[] = [];
+  const inProcess: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    viaCli.push(cli(['up', 'gre-tenant', '--name', name, '--json']));
+    await removeSessionsNamed(engine, name);
+    inProcess.push(await timed(async () => startLab(engine, await resolveLab('gre-tenant'), { name })));
+    await removeSessionsNamed(engine, name);
+  }
+  report('up gre-tenant in-process', seconds(median(inProcess)));
+  report('neutron-lab up gre-tenant (whole process)', seconds(median(viaCli)));
+  report('neutron-lab up gre-tenant over in-process', seconds(median(viaCli) - median(inProcess)), 'target ≤ 0.2 s');
+}
+
 async function main(): Promise<void> {
   const engine = await connectEngine();
   process.stderr.write(`Neutron Lab bench: Docker ${engine.info.version}, ${RUNS} runs (medians)\n`);
+  if (CLI_ONLY) {
+    await buildNodeImage(engine); // up needs it
+    await benchCli(engine);
+    printTable();
+    return;
+  }
   // Parsing first, on a quiet machine: the lab benchmarks below keep Docker busy for a while after.
   benchParsers();
   if (SKIP_BUILD) report('image build', 'skipped (--skip-build)');
@@ -300,7 +346,11 @@ async function main(): Promise<void> {
   await buildNodeImage(engine); // labs need it, whatever happened above
   for (const lab of LABS) await benchLab(engine, lab);
   await benchSnapshot(engine);
+  await benchCli(engine);
+  printTable();
+}
 
+function printTable(): void {
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`\n${'figure'.padEnd(width)}  median\n`);
   for (const [what, value, target] of rows) process.stdout.write(`${what.padEnd(width)}  ${value}${target ? `   (${target})` : ''}\n`);

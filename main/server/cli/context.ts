@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
-import { connectEngine, type Engine } from '../../core/docker/engine';
+import type { Engine } from '../../core/docker/engine';
 import type { OutputMode } from './output';
 
-/** What every command gets: its output mode, and the engine, connected on first use. */
+/**
+ * What every command gets: its output mode, and the engine, connected on first use. The engine
+ * module (dockerode, and through it ssh2) is imported then too: commands that never touch the
+ * engine, like `labs` and `lint`, start without it.
+ */
 export interface CommandContext extends OutputMode {
   engine(): Promise<Engine>;
 }
@@ -12,6 +16,7 @@ export function contextFor(command: Command): CommandContext {
   let engine: Promise<Engine> | undefined;
   return {
     json: options.json ?? false,
-    engine: () => (engine ??= connectEngine({ endpoint: options.dockerHost })),
+    engine: () =>
+      (engine ??= import('../../core/docker/engine').then(({ connectEngine }) => connectEngine({ endpoint: options.dockerHost }))),
   };
 }

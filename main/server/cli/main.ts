@@ -3,17 +3,8 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { AppError, toAppError } from '../../core/errors';
 import { appRoot } from '../../core/paths';
-import { registerDoctor } from './commands/doctor';
-import { registerExec } from './commands/exec';
-import { registerImage } from './commands/image';
-import { registerInspect } from './commands/inspect';
-import { registerOvs } from './commands/ovs';
-import { registerLab } from './commands/lab';
-import { registerLabs } from './commands/labs';
-import { registerSchema } from './commands/schema';
-import { registerServe } from './commands/serve';
-import { registerSession } from './commands/session';
-import { printError } from './output';
+import { modulesFor } from './commands';
+import type { OutputMode } from './output';
 
 /**
  * `neutron-lab`: the command line. It drives the same core as the app, for learners in a
@@ -24,7 +15,8 @@ import { printError } from './output';
  * 130 interrupted. `exec` and `shell` exit with the command's own code.
  */
 
-export function buildProgram(): Command {
+/** The program with the commands `argv` needs (all of them without argv): see commands/index.ts. */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const { version } = JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version: string };
   const program = new Command('neutron-lab')
     .description('Learn how OpenStack Neutron moves packets, on containerized Open vSwitch nodes.')
@@ -34,16 +26,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-  registerDoctor(program);
-  registerImage(program);
-  registerLabs(program);
-  registerSession(program);
-  registerLab(program);
-  registerExec(program);
-  registerInspect(program);
-  registerOvs(program);
-  registerServe(program);
-  registerSchema(program);
+  const registers = await Promise.all(modulesFor(argv ?? []).map((module) => module.load()));
+  for (const register of registers) register(program);
   return program;
 }
 
@@ -51,18 +35,23 @@ export async function main(argv: string[]): Promise<number> {
   const beforeSeparator = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
   const mode = { json: beforeSeparator.includes('--json') };
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end through here too, with exit code 0; commander already printed.
       if (error.exitCode === 0) return 0;
-      if (mode.json) printError(new AppError('usage', error.message.replace(/^error: /, '')), mode);
+      if (mode.json) await printError(new AppError('usage', error.message.replace(/^error: /, '')), mode);
       return 2;
     }
     const appError = toAppError(error);
-    printError(appError, mode);
+    await printError(appError, mode);
     if (appError.code === 'internal' && process.env.NEUTRON_LAB_DEBUG) console.error(error);
     return appError.exitCode;
   }
+}
+
+/** output.ts brings the progress bar, which `--version` never needs: it loads when an error is printed. */
+async function printError(error: AppError, mode: OutputMode): Promise<void> {
+  (await import('./output')).printError(error, mode);
 }

@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRoot } from '../../core/paths';
+
+/**
+ * The compiled CLI as `npm install` leaves it and as a checkout moves on: built by
+ * scripts/build-cli.mjs, run by bin/neutron-lab.mjs, rebuilt by the bin when a source changed.
+ * In a copy of the checkout, so rebuilding never races the other tests' use of out/cli.
+ */
+
+let checkout: string;
+const bundle = () => join(checkout, 'out', 'cli', 'main.mjs');
+const meta = () => JSON.parse(readFileSync(join(checkout, 'out', 'cli', 'meta.json'), 'utf8')) as { startedAt: number; inputs: string[] };
+
+function run(script: string, args: string[] = []) {
+  const result = spawnSync(process.execPath, [join(checkout, script), ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(() => {
+  checkout = mkdtempSync(join(tmpdir(), 'nl-cli-bundle-'));
+  for (const part of ['bin', 'scripts', 'main', 'labs', 'resources', 'package.json', 'tsconfig.json', 'tsconfig.base.json']) {
+    cpSync(join(appRoot(), part), join(checkout, part), { recursive: true });
+  }
+  symlinkSync(join(appRoot(), 'node_modules'), join(checkout, 'node_modules'), 'dir');
+}, 120_000);
+afterAll(() => rmSync(checkout, { recursive: true, force: true }));
+
+// Each step starts Node and may run esbuild: seconds on a loaded machine.
+describe('the compiled CLI', { timeout: 120_000 }, () => {
+  it('builds from the sources into out/cli, listing what went in', () => {
+    const built = run('scripts/build-cli.mjs');
+    expect(built.stderr).toMatch(/^Built the CLI into out\/cli/);
+    expect(built.code).toBe(0);
+    expect(meta().inputs).toContain('main/server/cli/main.ts');
+    // Packages count through npm's record of what it installed, not file by file.
+    expect(meta().inputs.filter((input) => input.startsWith('node_modules/'))).toEqual(['node_modules/.package-lock.json']);
+    // Plain JavaScript: no TypeScript loader needed, none referenced.
+    expect(readFileSync(bundle(), 'utf8')).not.toMatch(/tsx|\.ts["']/);
+  });
+
+  it('runs --version and labs --json without rebuilding', () => {
+    const before = meta().startedAt;
+    const version = run('bin/neutron-lab.mjs', ['--version']);
+    expect(version).toMatchObject({ code: 0, stderr: '' });
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8')).version);
+    const labs = run('bin/neutron-lab.mjs', ['labs', '--json']);
+    expect(labs).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(labs.stdout).labs.map((lab: { id: string }) => lab.id)).toContain('gre-tenant');
+    expect(meta().startedAt).toBe(before);
+  });
+
+  it('loads a command only with what it needs', () => {
+    // The packages a file of the bundle imports, directly or through its static imports.
+    const packagesOf = (file: string, seen = new Set<string>()): Set<string> => {
+      const found = new Set<string>();
+      if (seen.has(file)) return found;
+      seen.add(file);
+      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"|^import\s*"([^"]+)"/gm)) {
+        if (!spec) continue;
+        if (spec.startsWith('.')) for (const p of packagesOf(join(dirname(file), spec), seen)) found.add(p);
+        else if (!spec.startsWith('node:')) found.add(spec);
+      }
+      return found;
+    };
+    const chunkOf = (command: string) => {
+      const chunk = new RegExp(`import\\("(\\./chunks/${command}-[^"]+)"\\)`).exec(readFileSync(bundle(), 'utf8'))?.[1];
+      expect(chunk, `the chunk of ${command}`).toBeDefined();
+      return join(dirname(bundle()), chunk!);
+    };
+    // --version: the entry alone (commander is bundled into it); no package from node_modules.
+    expect([...packagesOf(bundle())]).toEqual([]);
+    // labs reads lab files: no Docker client (dockerode brings ssh2 and gRPC). The engine module
+    // has it, loaded when a command first asks for the engine.
+    expect([...packagesOf(chunkOf('labs'))]).toEqual([]);
+    const chunks = join(dirname(bundle()), 'chunks');
+    const engine = readdirSync(chunks).filter((name) => readFileSync(join(chunks, name), 'utf8').includes('// main/core/docker/engine.ts'));
+    expect(engine).toHaveLength(1);
+    expect([...packagesOf(join(chunks, engine[0]!))]).toEqual(['dockerode']);
+  });
+
+  it('is rebuilt by the bin when a source changed, and then runs the new code', () => {
+    const before = meta().startedAt;
+    const main = join(checkout, 'main', 'server', 'cli', 'main.ts');
+    const source = readFileSync(main, 'utf8');
+    const edited = source.replace(
+      "'Learn how OpenStack Neutron moves packets",
+      "'Edited after the build: learn how OpenStack Neutron moves packets",
+    );
+    expect(edited).not.toBe(source);
+    writeFileSync(main, edited);
+    const help = run('bin/neutron-lab.mjs', ['--help']);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toContain('Edited after the build');
+    expect(meta().startedAt).toBeGreaterThan(before);
+  });
+
+  it('says which source does not build, and runs nothing', () => {
+    const main = join(checkout, 'main', 'server', 'cli', 'main.ts');
+    const source = readFileSync(main, 'utf8');
+    writeFileSync(main, `${source}\nexport const broken = ;\n`);
+    try {
+      const result = run('bin/neutron-lab.mjs', ['--version']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('neutron-lab: cannot build the CLI (main/server/cli/main.ts changed)');
+      expect(result.stderr).toMatch(/main\/server\/cli\/main\.ts:\d+:\d+/);
+    } finally {
+      writeFileSync(main, source);
+    }
+  });
+
+  it('is built by the bin when missing', () => {
+    rmSync(join(checkout, 'out'), { recursive: true });
+    const version = run('bin/neutron-lab.mjs', ['--version']);
+    expect(version).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(bundle())).toBe(true);
+  });
+});

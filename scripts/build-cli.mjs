@@ -1,0 +1,122 @@
+// The CLI, bundled to plain JavaScript in out/cli/, so `neutron-lab` starts without compiling
+// TypeScript. Run as `node scripts/build-cli.mjs` (npm's `prepare` does, so `npm install` and
+// `npm ci` leave a built CLI); bin/neutron-lab.mjs imports it to rebuild a missing or stale
+// bundle, so a checkout keeps working after edits and merges.
+//
+// Each command's module is a chunk of its own, loaded only when that command runs (see
+// main/server/cli/commands/index.ts): `--version` loads the entry chunk and commander only.
+// The pure-JavaScript packages (commander, zod, yaml, ws, cli-progress) are bundled too: Node
+// then resolves and reads a few files instead of hundreds, which halves what loading `up` costs.
+// Node loads the rest from node_modules: dockerode (its BuildKit code reads .proto files beside
+// itself, and it brings ssh2's native addon) and electron.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ENTRY = 'main/server/cli/main.ts';
+export const OUT_DIR = join(ROOT, 'out', 'cli');
+export const ENTRY_FILE = join(OUT_DIR, 'main.mjs');
+const META_FILE = join(OUT_DIR, 'meta.json');
+const CHUNKS = 'chunks';
+const EXTERNAL = ['dockerode', 'electron'];
+/** npm rewrites it on every install, ci and update: a changed dependency means a rebuild. */
+const INSTALLED = 'node_modules/.package-lock.json';
+
+/**
+ * Why the bundle must be (re)built, or undefined when it is current. Current means: every
+ * source file that went into it (listed in meta.json by the build) is unchanged since the build
+ * started, and so are this script and npm's record of the installed packages. A source file that nothing bundled imports cannot matter
+ * until an input is edited to import it, which makes that input newer.
+ */
+export function staleReason() {
+  let meta;
+  try {
+    meta = JSON.parse(readFileSync(META_FILE, 'utf8'));
+  } catch {
+    return 'it is not built';
+  }
+  if (!existsSync(ENTRY_FILE)) return 'it is not built';
+  for (const input of [...meta.inputs, relative(ROOT, fileURLToPath(import.meta.url))]) {
+    let mtime;
+    try {
+      mtime = statSync(join(ROOT, input)).mtimeMs;
+    } catch {
+      return `${input} is gone`;
+    }
+    if (mtime > meta.startedAt) return `${input} changed`;
+  }
+  return undefined;
+}
+
+/** Bundles the CLI into out/cli/; safe to run while other processes run or build it. */
+export async function buildCli() {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    throw new Error('esbuild is not installed: run `npm install` in the checkout (it installs the dev dependencies and builds the CLI).');
+  }
+  // Sources changed after this instant make the next run rebuild, even if this build saw them.
+  const startedAt = Date.now();
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { main: ENTRY },
+    outdir: OUT_DIR,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: EXTERNAL,
+    // Bundled CommonJS packages require Node's own modules; an ES module has no `require`.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+    entryNames: '[name]',
+    chunkNames: `${CHUNKS}/[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+  });
+  const previous = filesOfPreviousBuild();
+  mkdirSync(join(OUT_DIR, CHUNKS), { recursive: true });
+  // Chunks first, the entry last, each by rename: a process starting meanwhile loads either
+  // the old entry with its old chunks or the new one with its new chunks, never half a file.
+  const files = result.outputFiles.map((file) => relative(OUT_DIR, file.path));
+  const ordered = [...result.outputFiles].sort((a, b) => Number(a.path === ENTRY_FILE) - Number(b.path === ENTRY_FILE));
+  for (const file of ordered) writeAtomically(file.path, file.contents);
+  // The packages' files stand for themselves through npm's record of what it installed.
+  const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('node_modules/'));
+  if (existsSync(join(ROOT, INSTALLED))) inputs.push(INSTALLED);
+  writeAtomically(META_FILE, `${JSON.stringify({ startedAt, inputs, files }, null, 2)}\n`);
+  // Chunks of the build before the previous one: no process can still be about to load them.
+  // The previous build's stay, for a process that started just before this one finished.
+  const keep = new Set([...files, ...previous]);
+  for (const name of readdirSync(join(OUT_DIR, CHUNKS))) {
+    if (name.startsWith('.')) continue; // another build's file, being written
+    const file = `${CHUNKS}/${name}`;
+    if (!keep.has(file)) rmSync(join(OUT_DIR, file), { force: true });
+  }
+  return { files: files.length, inputs: inputs.length, seconds: (Date.now() - startedAt) / 1000 };
+}
+
+function filesOfPreviousBuild() {
+  try {
+    return JSON.parse(readFileSync(META_FILE, 'utf8')).files ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function writeAtomically(path, contents) {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const built = await buildCli();
+  process.stderr.write(
+    `Built the CLI into out/cli (${built.files} files from ${built.inputs} sources) in ${built.seconds.toFixed(1)} s.\n`,
+  );
+}
