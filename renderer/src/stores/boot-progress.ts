@@ -1,4 +1,4 @@
-import type { BootPhase } from '../../../main/core/session/boot-events';
+import type { BootPhase } from '../../../main/api/view';
 
 /**
  * Per-node boot progress as `lab.boot` events report it. A node starts as `waiting` (no event

@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { LabDetail, SessionSummary } from '../../../main/api/contract';
-import type { CheckReport, ObjectiveResult } from '../../../main/core/run/results';
+import type { CheckReport, ObjectiveResult } from '../../../main/api/view';
 import { fakeTransport, type Handlers } from './fake-transport';
 import { useTransportStore } from './transport';
 import { useWorkspaceStore } from './workspace';

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { LabDetail, SessionSummary } from '../../../main/api/contract';
-import type { CheckReport, ObjectiveResult } from '../../../main/core/run/results';
+import type { CheckReport, ObjectiveResult } from '../../../main/api/view';
 import type { MessageKey, MessageParams } from '../i18n';
 import { describeError, type Problem } from './errors';
 import { hintsFromCheck, hintsFromReply, type HintState } from './hints';

@@ -1,5 +1,4 @@
-import type { IpInterface } from '../../../../main/core/inspect/iproute/parse';
-import type { NodeSnapshot } from '../../../../main/core/inspect/snapshot/types';
+import type { IpInterface, NodeSnapshot } from '../../../../main/api/view';
 
 /**
  * The lab's wiring read from node snapshots: per node its OVS bridges with their ports, its
