@@ -230,10 +230,31 @@ describe('the lab workspace in a browser', () => {
     await screenshot('ui-easyovs.png');
   }, 90_000);
 
-  it('resets the lab to its starting state', async () => {
+  it('resets the lab to its starting state, and the open namespace terminal follows vm1 into its new namespace', async () => {
     await page.locator('[data-test=reset]').click();
     await expect.poll(() => page.locator('[data-test=notice]').textContent(), { timeout: 120_000 }).toMatch(/starting state/);
+    // The shell opened before the reset sat in vm1's old namespace, now deleted; it is reopened in the new one and says so.
+    await expect.poll(() => terminalText('compute1', 'vm1'), { timeout: 30_000 }).toContain('reopened in it');
+    await typeInTerminal('compute1', 'vm1', 'ip -br link show eth0 && echo NS-OK');
+    await expect.poll(() => terminalText('compute1', 'vm1'), { timeout: 30_000 }).toMatch(/eth0@\S+[\s\S]*NS-OK/);
   }, 150_000);
+
+  it('offers Reconnect and Close on a terminal whose shell has ended', async () => {
+    await typeInTerminal('compute1', 'vm1', 'exit');
+    const ended = slot('compute1', 'vm1').locator('[data-test=terminal-ended]');
+    await ended.waitFor({ timeout: 30_000 });
+    await ended.locator('[data-test=terminal-reconnect]').click();
+    await ended.waitFor({ state: 'detached', timeout: 30_000 });
+    await typeInTerminal('compute1', 'vm1', 'echo again-$((40+2))');
+    await expect.poll(() => terminalText('compute1', 'vm1'), { timeout: 30_000 }).toContain('again-42');
+
+    await typeInTerminal('compute1', 'vm1', 'exit');
+    await ended.waitFor({ timeout: 30_000 });
+    await ended.locator('[data-test=terminal-close]').click();
+    await slot('compute1', 'vm1').waitFor({ state: 'detached', timeout: 30_000 });
+    // The namespace is still there, so its tab stays, ready to open a new shell.
+    expect(await page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=vm1]').count()).toBe(1);
+  }, 90_000);
 
   it('opens the lab in the editor from its card, which reports a broken file as you type', async () => {
     await page.goto(url);
@@ -257,7 +278,7 @@ describe('the lab workspace in a browser', () => {
     await page.locator('[data-test=stop-lab]').click();
     await page.waitForURL((u) => u.hash === '#/' || u.hash === '', { timeout: 60_000 });
     await page.locator('[data-test=sessions]').waitFor();
-    await expect.poll(() => page.locator(`[data-test=session][data-session="${session}"]`).count()).toBe(0);
+    await expect.poll(() => page.locator(`[data-test=session][data-session="${session}"]`).count(), { timeout: 30_000 }).toBe(0);
     expect(pageErrors, `the page reported: ${pageErrors.join(' | ')}`).toEqual([]);
   }, 90_000);
 

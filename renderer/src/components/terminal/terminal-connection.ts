@@ -19,6 +19,8 @@ export interface TerminalScreen {
   write(data: string, drawn: () => void): void;
   /** A line of the app's own (exit status, errors), worded by the screen; not output, so not acknowledged. */
   notice(message: Message): void;
+  /** The shell has gone (it exited, or never opened): the screen offers Reconnect and Close. */
+  ended?(): void;
 }
 
 export interface TerminalTarget {
@@ -152,6 +154,7 @@ export class TerminalConnection {
     this.early = [];
     this.input = [];
     for (const stop of this.stopListening.splice(0)) stop();
+    if (state === 'exited') this.screen.ended?.();
   }
 
   /** Fire and forget: a failed write or ack is reported on the screen unless the terminal has gone. */
