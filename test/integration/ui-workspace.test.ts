@@ -144,17 +144,53 @@ describe('the lab workspace in a browser', () => {
     expect(passed['table-0']).toBe('false');
     expect(passed['cross-node-ping']).toBe('false');
     const failed = objective('table-21');
+    // Compact: a failed objective is one line until asked for its details.
+    expect(await failed.locator('[data-test=expected]').isVisible()).toBe(false);
+    await failed.locator('[data-test=objective-toggle]').click();
+    expect(await failed.locator('[data-test=expected]').isVisible()).toBe(true);
     expect(await failed.locator('[data-test=expected]').textContent()).toContain('strip_vlan');
     expect((await failed.locator('[data-test=found]').textContent())?.trim()).not.toBe('');
     // table-0 has two hints: the check shows the first, "Next hint" the second.
     const hinted = objective('table-0');
-    await expect.poll(() => hinted.locator('[data-test=hint]').count()).toBe(1);
+    await hinted.locator('[data-test=objective-toggle]').click();
+    await expect.poll(() => hinted.locator('[data-test=hint]').count(), { timeout: 30_000 }).toBe(1);
     await hinted.locator('[data-test=next-hint]').click();
-    await expect.poll(() => hinted.locator('[data-test=hint]').count()).toBe(2);
+    await expect.poll(() => hinted.locator('[data-test=hint]').count(), { timeout: 30_000 }).toBe(2);
     expect(await hinted.locator('[data-test=hint][data-number="2"]').textContent()).toContain('ovs-ofctl add-flow');
     expect(await hinted.locator('[data-test=next-hint]').count()).toBe(0);
     await hinted.scrollIntoViewIfNeeded();
     await screenshot('ui-workspace-check.png');
+  }, 180_000);
+
+  it('lays out guide, terminal, topology and compact objectives together, in both languages and themes', async () => {
+    // The learner's view after a failing check, as the issue asks: 1440×900 and 1280×720, en and zh, light and dark.
+    await page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=""]').click();
+    for (const [language, theme] of [['en', 'light'], ['en', 'dark'], ['zh', 'light'], ['zh', 'dark']] as const) {
+      await page.goto(`${url}#/settings`);
+      await page.locator(`[data-test=language][data-value=${language}]`).check();
+      await page.locator(`[data-test=theme][data-value=${theme}]`).check();
+      await page.goto(`${url}#/lab/${session}`);
+      await page.locator('[data-test=guide]').waitFor({ timeout: 30_000 });
+      await page.locator('[data-test=topo-node]').first().waitFor({ timeout: 30_000 });
+      for (const [width, height] of [[1440, 900], [1280, 720]] as const) {
+        await page.setViewportSize({ width, height });
+        // Guide and terminal both in view, side by side.
+        const guide = await page.locator('[data-test=guide]').boundingBox();
+        const terminal = await page.locator('[data-test=terminal-slot]:visible').first().boundingBox();
+        const topology = await page.locator('[data-test=topology]').boundingBox();
+        expect(guide && terminal && topology).toBeTruthy();
+        expect(terminal!.x).toBeGreaterThan(guide!.x + guide!.width - 1);
+        expect(topology!.y).toBeGreaterThan(terminal!.y + terminal!.height - 1);
+        expect(terminal!.y + terminal!.height).toBeLessThanOrEqual(height);
+        await screenshot(`ui-workspace-${width}x${height}-${language}-${theme}.png`);
+      }
+    }
+    await page.setViewportSize({ width: 1500, height: 1000 });
+    await page.goto(`${url}#/settings`);
+    await page.locator('[data-test=language][data-value=en]').check();
+    await page.locator('[data-test=theme][data-value=light]').check();
+    await page.goto(`${url}#/lab/${session}`);
+    await page.locator('[data-test=guide]').waitFor({ timeout: 30_000 });
   }, 180_000);
 
   it('solves every step, and then every objective is met', async () => {
@@ -166,7 +202,13 @@ describe('the lab workspace in a browser', () => {
     const passed = await passedOf();
     expect(Object.keys(passed).length).toBeGreaterThan(5);
     expect(Object.entries(passed).filter(([, p]) => p !== 'true')).toEqual([]);
+    // Everything met: the completion screen says what was solved for the learner.
+    await page.locator('[data-test=completion]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-test=completion-solved]').getAttribute('data-solved')).toBe('all');
     await screenshot('ui-workspace.png');
+    await page.locator('[data-test=completion-dismiss]').click();
+    // Back in the guide, the step is done and the next one is offered.
+    await page.locator('[data-test=step-done]').waitFor({ timeout: 30_000 });
   }, 180_000);
 
   it("pings across the tunnel from vm1's namespace terminal", async () => {
@@ -228,12 +270,13 @@ describe('the lab workspace in a browser', () => {
     expect(await result.getAttribute('data-action')).toBe('dump');
     expect(await rows.filter({ hasText: '192.0.2.99' }).count()).toBe(0);
     await screenshot('ui-easyovs.png');
-  }, 90_000);
+  }, 180_000);
 
   it('resets the lab to its starting state, and the open namespace terminal follows vm1 into its new namespace', async () => {
     await page.locator('[data-test=reset]').click();
     await expect.poll(() => page.locator('[data-test=notice]').textContent(), { timeout: 120_000 }).toMatch(/starting state/);
     // The shell opened before the reset sat in vm1's old namespace, now deleted; it is reopened in the new one and says so.
+    await page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=vm1]').click();
     await expect.poll(() => terminalText('compute1', 'vm1'), { timeout: 30_000 }).toContain('reopened in it');
     await typeInTerminal('compute1', 'vm1', 'ip -br link show eth0 && echo NS-OK');
     await expect.poll(() => terminalText('compute1', 'vm1'), { timeout: 30_000 }).toMatch(/eth0@\S+[\s\S]*NS-OK/);
@@ -315,6 +358,6 @@ describe('the lab workspace in a browser', () => {
     } finally {
       broken.child.kill('SIGTERM');
     }
-  }, 60_000);
+  }, 120_000);
 });
 

@@ -27,6 +27,8 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   const busy = ref<Busy>();
   const notice = ref<{ key: MessageKey; params: MessageParams }>();
   const error = ref<Problem>();
+  /** Steps built by Solve from this window since it opened the lab (or since Reset): 1..n, n = step count for Solve all. */
+  const solvedUpTo = ref(0);
   /** Set when no running session has this name (stopped elsewhere, or a stale link). */
   const missing = ref(false);
 
@@ -62,6 +64,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
       hints.value = {};
       notice.value = undefined;
       stepIndex.value = 0;
+      solvedUpTo.value = 0;
     }
     missing.value = false;
     await run('open', async () => {
@@ -115,6 +118,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     if (!name) return;
     await run('reset', async () => {
       const done = await api().call('lab.reset', { session: name });
+      solvedUpTo.value = 0;
       forgetResults('controls.resetDone', { seconds: seconds(done.elapsedMs) });
     });
   }
@@ -125,6 +129,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     if (!name) return;
     await run('solve', async () => {
       const done = await api().call('lab.solve', step === undefined ? { session: name } : { session: name, step });
+      solvedUpTo.value = Math.max(solvedUpTo.value, step ?? lab.value?.steps.length ?? 0);
       forgetResults('controls.solved', { parts: done.built.length, commands: done.commands, seconds: seconds(done.elapsedMs) });
     });
   }
@@ -146,5 +151,5 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     });
   }
 
-  return { session, summary, lab, stepIndex, report, hints, busy, notice, error, missing, results, step, nodes, open, relabel, check, reset, solve, down, nextHint };
+  return { session, summary, lab, stepIndex, report, hints, busy, notice, error, missing, results, solvedUpTo, step, nodes, open, relabel, check, reset, solve, down, nextHint };
 });
