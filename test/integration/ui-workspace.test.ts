@@ -112,6 +112,23 @@ describe('the lab workspace in a browser', () => {
     await topology.waitFor();
     const vm1 = topology.locator('[data-test=topo-namespace][data-node=compute1][data-namespace=vm1]');
     await vm1.waitFor({ timeout: 30_000 });
+    // The data network between the nodes, with each node's address on it.
+    const data = topology.locator('[data-test=topo-network][data-network=data]');
+    await data.waitFor({ timeout: 30_000 });
+    expect(await data.locator('[data-test=topo-network-drop][data-node=compute1]').getAttribute('data-address')).toBe('10.0.0.101/24');
+    expect(await data.locator('[data-test=topo-network-drop][data-node=network]').getAttribute('data-address')).toBe('10.0.0.100/24');
+    // Fitted: every node inside the pane. Zoom moves off the fit, Fit comes back to it.
+    const pane = (await topology.locator('[data-test=topology-canvas]').boundingBox())!;
+    for (const node of await topology.locator('[data-test=topo-node]').all()) {
+      const box = (await node.boundingBox())!;
+      expect(box.x >= pane.x - 1 && box.x + box.width <= pane.x + pane.width + 1, 'a node lies outside the topology pane').toBe(true);
+    }
+    const scale = () => topology.locator('[data-test=topology-scale]').textContent();
+    const fitted = await scale();
+    await topology.locator('[data-test=topology-zoom-out]').click();
+    expect(await scale()).not.toBe(fitted);
+    await topology.locator('[data-test=topology-fit]').click();
+    expect(await scale()).toBe(fitted);
     await vm1.click({ position: { x: 20, y: 10 } }); // its name, not the interface drawn inside it
     await slot('compute1', 'vm1').locator('[data-test=terminal]').waitFor({ state: 'visible' });
     expect(await page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=vm1]').getAttribute('class')).toContain('active');
@@ -171,7 +188,8 @@ describe('the lab workspace in a browser', () => {
       await page.locator(`[data-test=theme][data-value=${theme}]`).check();
       await page.goto(`${url}#/lab/${session}`);
       await page.locator('[data-test=guide]').waitFor({ timeout: 30_000 });
-      await page.locator('[data-test=topo-node]').first().waitFor({ timeout: 30_000 });
+      await page.locator('[data-test=topo-bridge]').first().waitFor({ timeout: 30_000 });
+      await expect.poll(() => terminalText('compute1'), { timeout: 30_000 }).toContain('root@');
       for (const [width, height] of [[1440, 900], [1280, 720]] as const) {
         await page.setViewportSize({ width, height });
         // Guide and terminal both in view, side by side.
@@ -191,6 +209,7 @@ describe('the lab workspace in a browser', () => {
     await page.locator('[data-test=theme][data-value=light]').check();
     await page.goto(`${url}#/lab/${session}`);
     await page.locator('[data-test=guide]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-test=objectives-scope][data-scope=all]').click();
   }, 180_000);
 
   it('solves every step, and then every objective is met', async () => {
