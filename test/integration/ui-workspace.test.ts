@@ -27,6 +27,8 @@ let browser: Browser;
 let page: Page;
 let dataDir: string;
 const pageErrors: string[] = [];
+/** What the page asked the learner (confirm dialogs), in order. */
+const dialogs: string[] = [];
 
 const slot = (node: string, namespace = '') => page.locator(`[data-test=terminal-slot][data-node="${node}"][data-namespace="${namespace}"]`);
 const terminalText = async (node: string, namespace = '') => (await slot(node, namespace).locator('.xterm-rows').textContent()) ?? '';
@@ -70,7 +72,10 @@ beforeAll(async () => {
     if (message.type() === 'error') pageErrors.push(message.text());
   });
   // Reset and Stop ask first; the learner says yes.
-  page.on('dialog', (dialog) => void dialog.accept());
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.accept();
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -332,6 +337,12 @@ describe('the lab workspace in a browser', () => {
     await expect.poll(() => editor.locator('[data-test=lint-problem][data-severity=error]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await editor.locator('[data-test=lint-problem][data-severity=error]').first().getAttribute('data-line')).toBe('1');
     await screenshot('ui-editor.png');
+    // Full-width Chinese punctuation in the lab's titles is not flagged as a look-alike.
+    expect(await editor.locator('.unicode-highlight').count()).toBe(0);
+    // Leaving with unsaved edits asks first.
+    const asked = dialogs.length;
+    await page.locator('[data-test=nav-labs]').click();
+    await expect.poll(() => dialogs.slice(asked).join('|'), { timeout: 30_000 }).toContain('unsaved edits');
   }, 120_000);
 
   it('stops the lab and goes back to the catalogue', async () => {

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { SessionSummary } from '../../../main/api/contract';
-import { applyBootEvent, initialBoot, type NodeBoot } from './boot-progress';
+import { applyBootEvent, failBoot, initialBoot, type NodeBoot } from './boot-progress';
 import { describeError, type Problem } from './errors';
 import { useTransportStore } from './transport';
 
@@ -34,6 +34,7 @@ export const useBootStore = defineStore('boot', () => {
       return await api.call('lab.up', name ? { lab: labId, name } : { lab: labId });
     } catch (e) {
       error.value = describeError(e);
+      nodes.value = failBoot(nodes.value);
       return undefined;
     } finally {
       stop();

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { LabDetail, SessionSummary } from '../../../main/api/contract';
 import type { CheckReport, ObjectiveResult } from '../../../main/api/view';
-import type { MessageKey, MessageParams } from '../i18n';
+import { counted, type MessageArgs, type MessageKey } from '../i18n';
 import { describeError, type Problem } from './errors';
 import { hintsFromCheck, hintsFromReply, type HintState } from './hints';
 import { useSettingsStore } from './settings';
@@ -25,7 +25,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   const report = ref<CheckReport>();
   const hints = ref<Record<string, HintState>>({});
   const busy = ref<Busy>();
-  const notice = ref<{ key: MessageKey; params: MessageParams }>();
+  const notice = ref<{ key: MessageKey; params: MessageArgs }>();
   const error = ref<Problem>();
   /** Steps built by Solve from this window since it opened the lab (or since Reset): 1..n, n = step count for Solve all. */
   const solvedUpTo = ref(0);
@@ -106,7 +106,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   }
 
   /** After solve or reset the last results describe a state that is gone. */
-  function forgetResults(key: MessageKey, params: MessageParams): void {
+  function forgetResults(key: MessageKey, params: MessageArgs): void {
     report.value = undefined;
     notice.value = { key, params };
   }
@@ -130,7 +130,11 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     await run('solve', async () => {
       const done = await api().call('lab.solve', step === undefined ? { session: name } : { session: name, step });
       solvedUpTo.value = Math.max(solvedUpTo.value, step ?? lab.value?.steps.length ?? 0);
-      forgetResults('controls.solved', { parts: done.built.length, commands: done.commands, seconds: seconds(done.elapsedMs) });
+      forgetResults('controls.solved', {
+        parts: counted(done.built.length, 'controls.partsOne', 'controls.partsMany'),
+        commands: counted(done.commands, 'controls.commandsOne', 'controls.commandsMany'),
+        seconds: seconds(done.elapsedMs),
+      });
     });
   }
 
