@@ -195,6 +195,8 @@ describe('the lab workspace in a browser', () => {
       await page.locator('[data-test=guide]').waitFor({ timeout: 30_000 });
       await page.locator('[data-test=topo-bridge]').first().waitFor({ timeout: 30_000 });
       await expect.poll(() => terminalText('compute1'), { timeout: 30_000 }).toContain('root@');
+      // The objective titles follow the language switch without a new check.
+      expect(await objective('table-0').textContent()).toMatch(language === 'zh' ? /[\u4e00-\u9fff]/ : /table 0/i);
       for (const [width, height] of [[1440, 900], [1280, 720]] as const) {
         await page.setViewportSize({ width, height });
         // Guide and terminal both in view, side by side.
@@ -344,6 +346,12 @@ describe('the lab workspace in a browser', () => {
     await page.locator('[data-test=nav-labs]').click();
     await expect.poll(() => dialogs.slice(asked).join('|'), { timeout: 30_000 }).toContain('unsaved edits');
   }, 120_000);
+
+  it('offers Open on the card of a lab that is up', async () => {
+    await page.goto(url);
+    const card = page.locator(`[data-test=lab-card][data-lab="${LAB}"]`);
+    await expect.poll(() => card.locator('[data-test=open-lab]').count(), { timeout: 30_000 }).toBe(1);
+  });
 
   it('stops the lab and goes back to the catalogue', async () => {
     await page.goto(`${url}#/lab/${session}`);
