@@ -26,5 +26,20 @@ export default tseslint.config(
   {
     files: ['renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      // The renderer is a browser page: of main/ it sees the contract and the view, nothing else
+      // (main/api/browser-safe.test.ts proves those two reach no Node module).
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+main/(?!api/(contract|view)$)',
+              message: 'The renderer imports from main/ only main/api/contract and main/api/view; move what it needs into main/api/view.ts.',
+            },
+          ],
+        },
+      ],
+    },
   },
 );

@@ -33,6 +33,19 @@ export interface Message {
   params?: MessageParams;
 }
 
+/** Parameters that may be messages themselves, e.g. a count with its noun in the right number. */
+export type MessageArgs = Record<string, string | number | Message>;
+
+/** `key` with its message-valued parameters translated first, in the same language. */
+export function translateArgs(t: Translate, key: MessageKey, params: MessageArgs = {}): string {
+  return t(key, Object.fromEntries(Object.entries(params).map(([name, value]) => [name, typeof value === 'object' ? t(value.key, value.params) : value])));
+}
+
+/** "1 part" or "3 parts": the `one` message for exactly one, else the `many` one, with `{n}`. */
+export function counted(n: number, one: MessageKey, many: MessageKey): Message {
+  return { key: n === 1 ? one : many, params: { n } };
+}
+
 export function useI18n(): { t: Translate } {
   const settings = useSettingsStore();
   return { t: (key, params) => translate(settings.language, key, params) };

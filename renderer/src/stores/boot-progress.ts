@@ -1,4 +1,4 @@
-import type { BootPhase } from '../../../main/core/session/boot-events';
+import type { BootPhase } from '../../../main/api/view';
 
 /**
  * Per-node boot progress as `lab.boot` events report it. A node starts as `waiting` (no event
@@ -6,7 +6,8 @@ import type { BootPhase } from '../../../main/core/session/boot-events';
  * node never moves backwards.
  */
 
-export type NodePhase = 'waiting' | BootPhase;
+/** `failed`: the start failed before this node was ready (the UI's own phase, never an event). */
+export type NodePhase = 'waiting' | BootPhase | 'failed';
 
 export const PHASES: readonly NodePhase[] = ['waiting', 'creating', 'starting', 'building', 'ready'];
 
@@ -32,6 +33,11 @@ export function applyBootEvent(rows: readonly NodeBoot[], event: { node: string;
       ? { node: row.node, phase: event.phase, percent: phasePercent(event.phase) }
       : row,
   );
+}
+
+/** After a failed start: a node not ready is not "waiting" any more, it failed. */
+export function failBoot(rows: readonly NodeBoot[]): NodeBoot[] {
+  return rows.map((row) => (row.phase === 'ready' ? row : { ...row, phase: 'failed' }));
 }
 
 /** The whole lab's progress: the mean of its nodes'. */

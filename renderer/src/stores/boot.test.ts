@@ -44,6 +44,8 @@ describe('boot store', () => {
     expect(await boot.start('gre-tenant', ['network'])).toBeUndefined();
     expect(transport.calls[0]?.params).toEqual({ lab: 'gre-tenant' });
     expect(boot.error).toEqual({ message: 'Lab "gre-tenant" is already up.', hint: 'Open it, or stop it first.' });
+    // Not left at "waiting": the node's bar says the start failed.
+    expect(boot.nodes.map((n) => n.phase)).toEqual(['failed']);
   });
 
   it('a name already taken: the hint speaks of the Session name field, not of --name, in the UI\'s language', async () => {

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { SessionSummary } from '../../../main/api/contract';
-import { applyBootEvent, initialBoot, type NodeBoot } from './boot-progress';
+import { applyBootEvent, failBoot, initialBoot, type NodeBoot } from './boot-progress';
 import { translate } from '../i18n';
 import { RemoteError } from '../transport/transport';
 import { describeError, type Problem } from './errors';
@@ -49,6 +49,7 @@ export const useBootStore = defineStore('boot', () => {
       error.value = taken
         ? { message: describeError(e).message, hint: translate(useSettingsStore().language, 'labs.nameTaken', { name: taken, suggestion: `${taken.slice(0, 38)}-2` }) }
         : describeError(e);
+      nodes.value = failBoot(nodes.value);
       return undefined;
     } finally {
       stop();

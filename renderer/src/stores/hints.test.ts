@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ObjectiveResult } from '../../../main/core/run/results';
+import type { ObjectiveResult } from '../../../main/api/view';
 import { hasMoreHints, hintsFromCheck, hintsFromReply } from './hints';
 
 const result = (over: Partial<ObjectiveResult>): ObjectiveResult => ({

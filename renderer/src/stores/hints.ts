@@ -1,4 +1,4 @@
-import type { ObjectiveResult } from '../../../main/core/run/results';
+import type { ObjectiveResult } from '../../../main/api/view';
 
 /**
  * The hints a learner has seen for one objective in this session: a ladder. A failed check shows

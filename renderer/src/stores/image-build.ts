@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { MethodResults } from '../../../main/api/contract';
-import type { ProgressEvent } from '../../../main/core/progress';
+import type { ProgressEvent } from '../../../main/api/view';
 import { describeError, type Problem } from './errors';
 import { useTransportStore } from './transport';
 

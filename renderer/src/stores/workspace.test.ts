@@ -1,7 +1,8 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { LabDetail, SessionSummary } from '../../../main/api/contract';
-import type { CheckReport, ObjectiveResult } from '../../../main/core/run/results';
+import type { CheckReport, ObjectiveResult } from '../../../main/api/view';
+import { english, translateArgs } from '../i18n';
 import { fakeTransport, type Handlers } from './fake-transport';
 import { useTransportStore } from './transport';
 import { useWorkspaceStore } from './workspace';
@@ -68,7 +69,8 @@ describe('workspace store', () => {
     await store.solve(2);
     expect(transport.calls.at(-1)).toEqual({ method: 'lab.solve', params: { session: 'it-ws', step: 2 } });
     expect(store.report).toBeUndefined();
-    expect(store.notice).toEqual({ key: 'controls.solved', params: { parts: 1, commands: 9, seconds: '0.8' } });
+    // "1 part", not "1 part(s)".
+    expect(translateArgs(english, store.notice!.key, store.notice!.params)).toBe('Built 1 part with 9 commands in 0.8 s. Press Check to see the result.');
   });
 
   it('shows the hint the check offers, then climbs to the next one', async () => {

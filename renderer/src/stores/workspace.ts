@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { LabDetail, SessionSummary } from '../../../main/api/contract';
-import type { CheckReport, ObjectiveResult } from '../../../main/core/run/results';
-import type { MessageKey, MessageParams } from '../i18n';
+import type { CheckReport, ObjectiveResult } from '../../../main/api/view';
+import { counted, type MessageArgs, type MessageKey } from '../i18n';
 import { describeError, type Problem } from './errors';
 import { hintsFromCheck, hintsFromReply, type HintState } from './hints';
 import { useSettingsStore } from './settings';
@@ -25,8 +25,10 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   const report = ref<CheckReport>();
   const hints = ref<Record<string, HintState>>({});
   const busy = ref<Busy>();
-  const notice = ref<{ key: MessageKey; params: MessageParams }>();
+  const notice = ref<{ key: MessageKey; params: MessageArgs }>();
   const error = ref<Problem>();
+  /** Steps built by Solve from this window since it opened the lab (or since Reset): 1..n, n = step count for Solve all. */
+  const solvedUpTo = ref(0);
   /** Set when no running session has this name (stopped elsewhere, or a stale link). */
   const missing = ref(false);
 
@@ -62,6 +64,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
       hints.value = {};
       notice.value = undefined;
       stepIndex.value = 0;
+      solvedUpTo.value = 0;
     }
     missing.value = false;
     await run('open', async () => {
@@ -103,7 +106,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   }
 
   /** After solve or reset the last results describe a state that is gone. */
-  function forgetResults(key: MessageKey, params: MessageParams): void {
+  function forgetResults(key: MessageKey, params: MessageArgs): void {
     report.value = undefined;
     notice.value = { key, params };
   }
@@ -115,6 +118,7 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     if (!name) return;
     await run('reset', async () => {
       const done = await api().call('lab.reset', { session: name });
+      solvedUpTo.value = 0;
       forgetResults('controls.resetDone', { seconds: seconds(done.elapsedMs) });
     });
   }
@@ -125,7 +129,12 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     if (!name) return;
     await run('solve', async () => {
       const done = await api().call('lab.solve', step === undefined ? { session: name } : { session: name, step });
-      forgetResults('controls.solved', { parts: done.built.length, commands: done.commands, seconds: seconds(done.elapsedMs) });
+      solvedUpTo.value = Math.max(solvedUpTo.value, step ?? lab.value?.steps.length ?? 0);
+      forgetResults('controls.solved', {
+        parts: counted(done.built.length, 'controls.partsOne', 'controls.partsMany'),
+        commands: counted(done.commands, 'controls.commandsOne', 'controls.commandsMany'),
+        seconds: seconds(done.elapsedMs),
+      });
     });
   }
 
@@ -146,5 +155,5 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     });
   }
 
-  return { session, summary, lab, stepIndex, report, hints, busy, notice, error, missing, results, step, nodes, open, relabel, check, reset, solve, down, nextHint };
+  return { session, summary, lab, stepIndex, report, hints, busy, notice, error, missing, results, solvedUpTo, step, nodes, open, relabel, check, reset, solve, down, nextHint };
 });

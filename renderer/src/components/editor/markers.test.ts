@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LocatedProblem } from '../../../../main/core/errors';
+import type { LocatedProblem } from '../../../../main/api/view';
 import { problemMarkers, sortProblems } from './markers';
 
 const text = ['id: gre-tenant', 'topology:', '  nodes:', '    compute1:', '      role: comptue   ', ''].join('\n');

@@ -1,4 +1,4 @@
-import type { LocatedProblem } from '../../../../main/core/errors';
+import type { LocatedProblem } from '../../../../main/api/view';
 
 /**
  * Lint problems as editor markers: Monaco wants a range, lint gives a line and (usually) a

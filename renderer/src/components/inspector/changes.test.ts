@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SnapshotDiff } from '../../../../main/core/inspect/snapshot/diff';
-import type { IptablesRule } from '../../../../main/core/inspect/iptables/types';
+import type { IptablesRule, SnapshotDiff } from '../../../../main/api/view';
 import { translate } from '../../i18n';
 import { changeLines } from './changes';
 import { flow } from './fixtures.test-helpers';

@@ -1,7 +1,6 @@
-import type { SnapshotDiff } from '../../../../main/core/inspect/snapshot/diff';
-import { formatRule } from '../../../../main/core/inspect/iptables/format';
+import { formatRule, matchText } from '../../../../main/api/view';
+import type { SnapshotDiff } from '../../../../main/api/view';
 import { english, type Translate } from '../../i18n';
-import { matchText } from '../../../../main/core/inspect/flows/format';
 import { actionsText } from './flow-table';
 
 /**

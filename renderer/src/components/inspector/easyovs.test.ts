@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OvsResult } from '../../../../main/core/easyovs/types';
+import type { OvsResult } from '../../../../main/api/view';
 import { translate } from '../../i18n';
 import { defaultBridge, parseFlowIds, resultBlocks } from './easyovs';
 import { flow } from './fixtures.test-helpers';

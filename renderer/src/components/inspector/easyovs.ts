@@ -1,5 +1,5 @@
-import type { DumpRow, OvsResult } from '../../../../main/core/easyovs/types';
-import { matchText } from '../../../../main/core/inspect/flows/format';
+import { matchText } from '../../../../main/api/view';
+import type { DumpRow, OvsResult } from '../../../../main/api/view';
 import { english, type Translate } from '../../i18n';
 
 /**

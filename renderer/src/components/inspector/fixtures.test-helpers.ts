@@ -1,4 +1,4 @@
-import type { Action, Flow, MatchField } from '../../../../main/core/inspect/flows/types';
+import type { Action, Flow, MatchField } from '../../../../main/api/view';
 
 /** A Flow as the parser would give it, from its table, priority, match and action texts. */
 export function flow(table: number, priority: number, match: string, actions: string[], counters: { packets?: number; bytes?: number; duration?: number } = {}): Flow {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchText } from '../../../../main/core/inspect/flows/format';
+import { matchText } from '../../../../main/api/view';
 import { compareTables, flowRows, flowTables, rememberCounters } from './flow-table';
 import { flow } from './fixtures.test-helpers';
 

@@ -1,5 +1,5 @@
-import { matchText } from '../../../../main/core/inspect/flows/format';
-import type { Flow } from '../../../../main/core/inspect/flows/types';
+import { matchText } from '../../../../main/api/view';
+import type { Flow } from '../../../../main/api/view';
 
 /**
  * A bridge's flows as the inspector's table shows them: one row per flow, sorted the way OVS

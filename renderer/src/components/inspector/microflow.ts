@@ -1,4 +1,4 @@
-import type { Flow } from '../../../../main/core/inspect/flows/types';
+import type { Flow } from '../../../../main/api/view';
 import { english, type Translate } from '../../i18n';
 
 /** A trace asked for from a flow row: the form is filled with it and run. */

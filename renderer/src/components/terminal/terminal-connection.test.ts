@@ -42,9 +42,13 @@ function fakeTransport() {
 }
 
 /** A screen that draws at once (like xterm's write callback, synchronously) and keeps what it drew. */
-function fakeScreen(): TerminalScreen & { text: string; notices: string[]; later: (() => void)[] } {
+function fakeScreen(): TerminalScreen & { text: string; notices: string[]; later: (() => void)[]; endings: number } {
   const screen = {
     text: '',
+    endings: 0,
+    ended() {
+      screen.endings++;
+    },
     notices: [] as string[],
     later: [] as (() => void)[],
     write(data: string, drawn: () => void) {
@@ -132,8 +136,10 @@ describe('TerminalConnection', () => {
     await opening;
     backend.emit('terminal.exit', { id: 'other', code: 1 });
     expect(screen.notices).toEqual([]);
+    expect(screen.endings).toBe(0);
     backend.emit('terminal.exit', { id: 't1', code: 130 });
     expect(screen.notices).toEqual(['[exited with 130]']);
+    expect(screen.endings).toBe(1); // the pane offers Reconnect and Close
     expect(backend.listening()).toBe(0);
     connection.write('ignored');
     connection.close();
@@ -183,5 +189,6 @@ describe('TerminalConnection', () => {
     await opening;
     expect(screen.notices).toEqual(['Could not open a terminal on compute1 in vm1: No lab session s1 is up.']);
     expect(connection.status).toBe('exited');
+    expect(screen.endings).toBe(1);
   });
 });

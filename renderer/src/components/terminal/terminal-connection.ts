@@ -1,5 +1,6 @@
 import type { EventPayloads, MethodParams } from '../../../../main/api/contract';
 import type { Message } from '../../i18n';
+import { errorText } from '../../stores/errors';
 import type { Transport } from '../../transport/transport';
 import { AckBatcher } from './ack-batcher';
 
@@ -18,6 +19,8 @@ export interface TerminalScreen {
   write(data: string, drawn: () => void): void;
   /** A line of the app's own (exit status, errors), worded by the screen; not output, so not acknowledged. */
   notice(message: Message): void;
+  /** The shell has gone (it exited, or never opened): the screen offers Reconnect and Close. */
+  ended?(): void;
 }
 
 export interface TerminalTarget {
@@ -81,7 +84,7 @@ export class TerminalConnection {
     } catch (error) {
       if (this.status === 'opening') {
         this.finish('exited');
-        const message = messageOf(error);
+        const message = errorText(error);
         this.screen.notice(
           target.namespace
             ? { key: 'terminal.openFailedIn', params: { node: target.node, namespace: target.namespace, message } }
@@ -151,16 +154,14 @@ export class TerminalConnection {
     this.early = [];
     this.input = [];
     for (const stop of this.stopListening.splice(0)) stop();
+    if (state === 'exited') this.screen.ended?.();
   }
 
   /** Fire and forget: a failed write or ack is reported on the screen unless the terminal has gone. */
   private send<M extends 'terminal.write' | 'terminal.resize' | 'terminal.ack'>(method: M, params: MethodParams<M>): void {
     this.transport.call(method, params).catch((error: unknown) => {
-      if (this.state === 'open' && method === 'terminal.write') this.screen.notice({ key: 'terminal.sendFailed', params: { message: messageOf(error) } });
+      if (this.state === 'open' && method === 'terminal.write') this.screen.notice({ key: 'terminal.sendFailed', params: { message: errorText(error) } });
     });
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

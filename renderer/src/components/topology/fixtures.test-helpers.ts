@@ -1,6 +1,4 @@
-import type { IpInterface } from '../../../../main/core/inspect/iproute/parse';
-import type { OvsBridge, OvsInterface, OvsPort } from '../../../../main/core/inspect/ovsdb/parse';
-import type { NamespaceState, NodeSnapshot } from '../../../../main/core/inspect/snapshot/types';
+import type { IpInterface, NamespaceState, NodeSnapshot, OvsBridge, OvsInterface, OvsPort } from '../../../../main/api/view';
 
 /** Small, hand-built snapshots shaped like the GRE lab's two nodes. */
 

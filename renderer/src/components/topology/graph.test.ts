@@ -54,7 +54,7 @@ describe('the topology read from snapshots', () => {
       { node: 'b', error: 'node b is not running' },
     ]);
     expect(lonely.tunnels).toEqual([{ type: 'vxlan', fromNode: 'a', from: 'a/br-tun/vxlan-0a000063', remoteIp: '10.0.0.99', key: '100' }]);
-    expect(lonely.nodes[1]).toEqual({ id: 'b', name: 'b', bridges: [], namespaces: [], error: 'node b is not running' });
+    expect(lonely.nodes[1]).toEqual({ id: 'b', name: 'b', bridges: [], namespaces: [], interfaces: [], error: 'node b is not running' });
   });
 
   it('pairs veths only when both ends point at each other', () => {
@@ -63,5 +63,27 @@ describe('the topology read from snapshots', () => {
       ns('x', [dev(2, 'eth0', { kind: 'veth', peerIndex: 99, peerNetnsId: 0 })]),
     ]);
     expect(buildTopology([{ node: 'n', snapshot: s }]).links).toEqual([]);
+  });
+});
+
+describe('nodes without OVS and the Docker networks between nodes', () => {
+  const addr = (address: string) => [{ family: 'inet' as const, address, prefix: 24 }];
+  const outside = snapshot('outside', [], [ns('', [dev(1, 'lo'), dev(30, 'eth0', { kind: 'veth', addresses: addr('172.24.4.10') })])]);
+  const topology = buildTopology([
+    { node: 'compute1', snapshot: compute1(), attachments: [{ interface: 'eth1', network: 'data', address: '10.0.0.101' }] },
+    { node: 'outside', snapshot: outside, attachments: [{ interface: 'eth0', network: 'external', address: '172.24.4.10' }] },
+  ]);
+
+  it('draws a node without bridges with its own addressed interfaces', () => {
+    const box = topology.nodes.find((n) => n.name === 'outside')!;
+    expect(box.bridges).toEqual([]);
+    expect(box.interfaces).toEqual([{ id: chipId('outside', 'host', 'eth0'), kind: 'host', name: 'eth0', type: 'veth', addresses: ['172.24.4.10/24'] }]);
+  });
+
+  it('attaches each network to the chip of the interface on it, wherever that chip is drawn', () => {
+    expect(topology.networks).toEqual([
+      { name: 'data', members: [{ node: 'compute1', chip: chipId('compute1', 'br-phy', 'eth1'), address: '10.0.0.101' }] },
+      { name: 'external', members: [{ node: 'outside', chip: chipId('outside', 'host', 'eth0'), address: '172.24.4.10' }] },
+    ]);
   });
 });

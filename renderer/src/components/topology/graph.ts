@@ -1,5 +1,4 @@
-import type { IpInterface } from '../../../../main/core/inspect/iproute/parse';
-import type { NodeSnapshot } from '../../../../main/core/inspect/snapshot/types';
+import type { IpInterface, NodeSnapshot } from '../../../../main/api/view';
 
 /**
  * The lab's wiring read from node snapshots: per node its OVS bridges with their ports, its
@@ -8,7 +7,7 @@ import type { NodeSnapshot } from '../../../../main/core/inspect/snapshot/types'
  * and the tunnels between nodes. Only what the snapshots show — nothing is assumed from the lab file.
  */
 
-export type ChipKind = 'port' | 'member' | 'nsif';
+export type ChipKind = 'port' | 'member' | 'nsif' | 'host';
 
 /** Something a link can end at: an OVS port, a Linux bridge member, a namespace's interface. */
 export interface Chip {
@@ -40,7 +39,15 @@ export interface NodeBox {
   name: string;
   bridges: BridgeBox[];
   namespaces: NamespaceBox[];
+  /** The node's own interfaces with an address that no bridge holds (eth0 on the management network…). */
+  interfaces: Chip[];
   error?: string;
+}
+
+/** A Docker network between nodes, and where each node is attached to it. */
+export interface NetworkLine {
+  name: string;
+  members: { node: string; chip: string; address?: string }[];
 }
 
 export type LinkKind = 'patch' | 'veth' | 'internal';
@@ -69,12 +76,15 @@ export interface Topology {
   nodes: NodeBox[];
   links: Link[];
   tunnels: Tunnel[];
+  networks: NetworkLine[];
 }
 
 export interface NodeInput {
   node: string;
   snapshot?: NodeSnapshot;
   error?: string;
+  /** The node's attachments to the lab's Docker networks (from the session). */
+  attachments?: { interface: string; network: string; address?: string }[];
 }
 
 const TUNNEL_TYPES = new Set(['gre', 'vxlan', 'geneve', 'stt', 'gre64', 'lisp']);
@@ -82,13 +92,14 @@ const TUNNEL_TYPES = new Set(['gre', 'vxlan', 'geneve', 'stt', 'gre64', 'lisp'])
 export const chipId = (node: string, place: string, name: string) => `${node}/${place}/${name}`;
 
 export function buildTopology(inputs: readonly NodeInput[]): Topology {
-  const topology: Topology = { nodes: [], links: [], tunnels: [] };
+  const topology: Topology = { nodes: [], links: [], tunnels: [], networks: [] };
+  const networks = new Map<string, NetworkLine>();
   /** Each node's own addresses (root namespace), to find a tunnel's far end. */
   const addresses = new Map<string, Set<string>>();
   const tunnelPorts: { node: string; chip: string; type: string; remote: string; key?: string }[] = [];
 
-  for (const { node, snapshot, error } of inputs) {
-    const box: NodeBox = { id: node, name: node, bridges: [], namespaces: [], ...(error ? { error } : {}) };
+  for (const { node, snapshot, error, attachments } of inputs) {
+    const box: NodeBox = { id: node, name: node, bridges: [], namespaces: [], interfaces: [], ...(error ? { error } : {}) };
     topology.nodes.push(box);
     if (!snapshot) continue;
     const root = snapshot.namespaces.find((n) => n.name === '');
@@ -185,7 +196,26 @@ export function buildTopology(inputs: readonly NodeInput[]): Topology {
     }
     topology.links.push(...links.values());
     box.bridges.sort((x, y) => bridgeRank(x) - bridgeRank(y));
+
+    // The node's own addressed interfaces that no bridge holds: a node without OVS is not an empty box.
+    const attached = new Set((attachments ?? []).map((a) => a.interface));
+    for (const i of rootInterfaces) {
+      if (i.name === 'lo' || rootChip.has(i.name) || i.kind === 'bridge' || i.master) continue;
+      const inet = i.addresses.filter((a) => a.family === 'inet').map((a) => `${a.address}/${a.prefix}`);
+      if (inet.length === 0 && !attached.has(i.name)) continue;
+      const chip: Chip = { id: chipId(node, 'host', i.name), kind: 'host', name: i.name, ...(i.kind ? { type: i.kind } : {}), addresses: inet };
+      box.interfaces.push(chip);
+      rootChip.set(i.name, chip.id);
+    }
+    for (const a of attachments ?? []) {
+      const chip = rootChip.get(a.interface);
+      if (!chip) continue;
+      const line = networks.get(a.network) ?? { name: a.network, members: [] };
+      networks.set(a.network, line);
+      line.members.push({ node, chip, ...(a.address ? { address: a.address } : {}) });
+    }
   }
+  topology.networks = [...networks.values()].filter((n) => n.members.length > 0);
 
   // Tunnels: to the node that holds remote_ip, port to port when that node tunnels back.
   const seen = new Set<string>();

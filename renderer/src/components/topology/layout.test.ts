@@ -30,7 +30,11 @@ describe('the topology layout', () => {
   });
 
   it('puts every chip inside its bridge or namespace, none overlapping', () => {
-    const owners = new Map<string, Rect>([...layout.bridges.map((b) => [b.bridge.id, b] as const), ...layout.namespaces.map((n) => [n.namespace.id, n] as const)]);
+    const owners = new Map<string, Rect>([
+      ...layout.bridges.map((b) => [b.bridge.id, b] as const),
+      ...layout.namespaces.map((n) => [n.namespace.id, n] as const),
+      ...layout.nodes.map((n) => [n.node.id, n] as const), // the node's own interfaces
+    ]);
     const chips = [...layout.chips.values()];
     for (const chip of chips) expect(contains(owners.get(chip.owner)!, chip)).toBe(true);
     for (const a of chips) {
@@ -57,7 +61,7 @@ describe('the topology layout', () => {
   });
 
   it('lays out nothing as an empty picture', () => {
-    expect(layoutTopology({ nodes: [], links: [], tunnels: [] })).toMatchObject({ width: 0, nodes: [], links: [] });
+    expect(layoutTopology({ nodes: [], links: [], tunnels: [], networks: [] })).toMatchObject({ width: 0, nodes: [], links: [] });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { BridgeBox, Chip, Link, NamespaceBox, NodeBox, Topology, Tunnel } from './graph';
+import type { BridgeBox, Chip, Link, NamespaceBox, NetworkLine, NodeBox, Topology, Tunnel } from './graph';
 
 /**
  * Where everything goes, as plain numbers (so it is tested without a browser): nodes side by
@@ -17,6 +17,9 @@ export const BRIDGE_COLS = 2;
 export const NS_COLS = 2;
 export const NODE_GAP = 60;
 export const TUNNEL_STEP = 16;
+/** Networks: the first bus this far under the nodes, the next ones this far apart. */
+export const NET_GAP = 24;
+export const NET_STEP = 26;
 
 export interface Rect {
   x: number;
@@ -52,9 +55,19 @@ export interface PlacedTunnel {
   label: { x: number; y: number; text: string };
 }
 
+/** A Docker network drawn as a bus under the nodes, with a drop to each attached interface. */
+export interface PlacedNetwork {
+  network: NetworkLine;
+  y: number;
+  x1: number;
+  x2: number;
+  drops: { node: string; x: number; y1: number; address?: string }[];
+}
+
 export interface Layout {
   width: number;
   height: number;
+  networks: PlacedNetwork[];
   nodes: PlacedNode[];
   bridges: PlacedBridge[];
   namespaces: PlacedNamespace[];
@@ -63,7 +76,7 @@ export interface Layout {
   tunnels: PlacedTunnel[];
 }
 
-const chipHeight = (chip: Chip) => (chip.kind === 'nsif' ? NSIF_H : CHIP_H);
+const chipHeight = (chip: Chip) => (chip.kind === 'nsif' || chip.kind === 'host' ? NSIF_H : CHIP_H);
 
 /** A grid of chips, `cols` wide, at (x, y); returns the size it took. */
 function placeGrid(chips: readonly Chip[], cols: number, x: number, y: number, node: string, owner: string, out: Map<string, PlacedChip>): { w: number; h: number } {
@@ -83,7 +96,7 @@ function placeGrid(chips: readonly Chip[], cols: number, x: number, y: number, n
 export function layoutTopology(topology: Topology): Layout {
   const tunnelBand = topology.tunnels.length ? PAD * 2 + topology.tunnels.length * TUNNEL_STEP : 0;
   const top = PAD + tunnelBand;
-  const layout: Layout = { width: 0, height: 0, nodes: [], bridges: [], namespaces: [], chips: new Map(), links: [], tunnels: [] };
+  const layout: Layout = { width: 0, height: 0, networks: [], nodes: [], bridges: [], namespaces: [], chips: new Map(), links: [], tunnels: [] };
   let x = PAD;
 
   for (const node of topology.nodes) {
@@ -111,12 +124,29 @@ export function layoutTopology(topology: Topology): Layout {
       width = Math.max(width, nsX - GAP - inner);
       y += rowH + GAP;
     }
+    // The node's own interfaces last, at the bottom edge where the networks' drops arrive.
+    if (node.interfaces.length) {
+      const grid = placeGrid(node.interfaces, BRIDGE_COLS, inner, y, node.id, node.id, layout.chips);
+      width = Math.max(width, grid.w);
+      y += grid.h + GAP;
+    }
     const placed = { node, x, y: top, w: width + 2 * PAD, h: Math.max(y - top, HEADER + PAD) + PAD };
     layout.nodes.push(placed);
     x += placed.w + NODE_GAP;
   }
   layout.width = Math.max(x - NODE_GAP + PAD, 0);
-  layout.height = Math.max(0, ...layout.nodes.map((n) => n.y + n.h)) + PAD;
+  const bottom = Math.max(0, ...layout.nodes.map((n) => n.y + n.h));
+  topology.networks.forEach((network, i) => {
+    const y = bottom + NET_GAP + i * NET_STEP;
+    const drops = network.members.flatMap((m) => {
+      const chip = layout.chips.get(m.chip);
+      return chip ? [{ node: m.node, x: chip.x + chip.w / 2 + i * 6, y1: chip.y + chip.h, ...(m.address ? { address: m.address } : {}) }] : [];
+    });
+    if (drops.length === 0) return;
+    const xs = drops.map((d) => d.x);
+    layout.networks.push({ network, y, x1: Math.min(PAD, ...xs), x2: Math.max(...xs) + 20, drops });
+  });
+  layout.height = (layout.networks.length ? bottom + NET_GAP + layout.networks.length * NET_STEP : bottom) + PAD;
 
   for (const link of topology.links) {
     const a = layout.chips.get(link.from);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitKey, terminalKey, terminalTabs } from './terminal-tabs';
+import { shortName, splitKey, terminalKey, terminalTabs } from './terminal-tabs';
 
 describe('terminal tabs', () => {
   it('lists each node, then its namespaces, sorted', () => {
@@ -16,5 +16,14 @@ describe('terminal tabs', () => {
   it('round-trips keys', () => {
     expect(splitKey(terminalKey('compute1', 'vm1'))).toEqual(['compute1', 'vm1']);
     expect(splitKey(terminalKey('compute1'))).toEqual(['compute1', '']);
+  });
+});
+
+describe('namespace tab names', () => {
+  it("shorten Neutron's UUID names and leave others whole", () => {
+    expect(shortName('qdhcp-6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f')).toBe('qdhcp-6f1c2d3e…');
+    expect(shortName('qrouter-6F1C2D3E-4B5A-4C7D-8E9F-0A1B2C3D4E5F')).toBe('qrouter-6F1C2D3E…');
+    expect(shortName('vm1')).toBe('vm1');
+    expect(shortName('qdhcp-net1')).toBe('qdhcp-net1');
   });
 });

@@ -37,3 +37,14 @@ export function splitKey(key: string): [node: string, namespace: string] {
   const slash = key.indexOf('/');
   return slash < 0 ? [key, ''] : [key.slice(0, slash), key.slice(slash + 1)];
 }
+
+const UUID_TAIL = /^(.*?)([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A namespace's name for its tab: Neutron's qdhcp-/qrouter- names end in a whole UUID, which
+ * wrapped the tab bar to three rows; its first eight digits tell them apart (the tooltip has all).
+ */
+export function shortName(namespace: string): string {
+  const match = UUID_TAIL.exec(namespace);
+  return match ? `${match[1]}${match[2]}…` : namespace;
+}
