@@ -35,7 +35,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^(\\.\\./)+main/(?!api/(contract|view)$)',
-              message: 'The renderer imports from main/ only main/api/contract and main/api/view; move what it needs into main/api/view.ts.',
+              message:
+                'The renderer imports from main/ only main/api/contract and main/api/view; move what it needs into main/api/view.ts.',
             },
           ],
         },

@@ -51,7 +51,19 @@ const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
 const BUILD_RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
 const SKIP_BUILD = args.includes('--skip-build');
 const CLI_ONLY = args.includes('--cli');
-const ALL_LABS = ['ovs-basics', 'gre-tenant', 'vxlan-tenant', 'vlan-provider', 'dhcp-router', 'security-groups', 'fwaas', 'lbaas', 'dvr', 'backend-compare', 'easyovs-tour'];
+const ALL_LABS = [
+  'ovs-basics',
+  'gre-tenant',
+  'vxlan-tenant',
+  'vlan-provider',
+  'dhcp-router',
+  'security-groups',
+  'fwaas',
+  'lbaas',
+  'dvr',
+  'backend-compare',
+  'easyovs-tour',
+];
 const labsArg = args.indexOf('--labs');
 const LABS = labsArg >= 0 ? (args[labsArg + 1] ?? '').split(',').filter((id) => ALL_LABS.includes(id)) : ALL_LABS;
 /** The labs of the catalogue's second half (issue 6): their check rounds with probes may take up to 2 s. */
@@ -86,7 +98,10 @@ const BIN = join(appRoot(), 'bin', 'neutron-lab.mjs');
 function wholeProcess(command: string, argv: string[]): number {
   const started = performance.now();
   const result = spawnSync(command, argv, { encoding: 'utf8', cwd: appRoot() });
-  if (result.status !== 0) throw new Error(`${command} ${argv.join(' ')} failed (exit ${result.status}): ${result.error?.message ?? `${result.stderr}${result.stdout}`}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${command} ${argv.join(' ')} failed (exit ${result.status}): ${result.error?.message ?? `${result.stderr}${result.stdout}`}`,
+    );
   return performance.now() - started;
 }
 
@@ -99,7 +114,11 @@ async function benchImageBuild(engine: Engine): Promise<void> {
     report('image build', `skipped: ${running.length} lab(s) are up and use the image`);
     return;
   }
-  const removeImage = () => engine.docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+  const removeImage = () =>
+    engine.docker
+      .getImage(tag)
+      .remove({ force: true })
+      .catch(() => undefined);
   const cold: number[] = [];
   const warm: number[] = [];
   const previousCache = process.env.NEUTRON_LAB_CACHE;
@@ -147,8 +166,18 @@ async function benchLab(engine: Engine, labId: string): Promise<void> {
   const name = `bench-${labId}`;
   await removeSessionsNamed(engine, name);
   // Objectives that only read state (no probe anywhere in their check): the cheap round.
-  const stateOnly = loaded.lab.steps.flatMap((s) => s.objectives).filter((o) => probesOf(o.check).length === 0).map((o) => o.id);
-  const times = { up: [] as number[], checkState: [] as number[], solve: [] as number[], checkFull: [] as number[], reset: [] as number[], down: [] as number[] };
+  const stateOnly = loaded.lab.steps
+    .flatMap((s) => s.objectives)
+    .filter((o) => probesOf(o.check).length === 0)
+    .map((o) => o.id);
+  const times = {
+    up: [] as number[],
+    checkState: [] as number[],
+    solve: [] as number[],
+    checkFull: [] as number[],
+    reset: [] as number[],
+    down: [] as number[],
+  };
   const memory: number[] = [];
   const store = new ProgressStore(mkdtempSync(join(tmpdir(), 'nl-bench-progress-')));
   for (let run = 0; run < RUNS; run++) {
@@ -163,7 +192,8 @@ async function benchLab(engine: Engine, labId: string): Promise<void> {
     times.solve.push(await timed(() => solveLab(engine, name)));
     let report: Awaited<ReturnType<typeof checkLab>> | undefined;
     times.checkFull.push(await timed(async () => (report = await checkLab(engine, name, { store }))));
-    if (report && !report.allPassed) throw new Error(`${labId}: solved, yet ${report.objectives.filter((o) => !o.passed).length} objectives fail`);
+    if (report && !report.allPassed)
+      throw new Error(`${labId}: solved, yet ${report.objectives.filter((o) => !o.passed).length} objectives fail`);
     times.reset.push(await timed(() => resetLab(engine, name)));
     times.down.push(await timed(() => removeSessionsNamed(engine, name)));
   }
@@ -174,10 +204,22 @@ async function benchLab(engine: Engine, labId: string): Promise<void> {
     cliDowns.push(cli(['down', name]));
   }
   const objectives = loaded.lab.steps.flatMap((s) => s.objectives).length;
-  report(`up ${labId} (${nodes} node${nodes === 1 ? '' : 's'}), until every node is ready and built`, seconds(median(times.up)), nodes >= 4 ? 'target ≤ 3 s' : 'target ≤ 2 s');
+  report(
+    `up ${labId} (${nodes} node${nodes === 1 ? '' : 's'}), until every node is ready and built`,
+    seconds(median(times.up)),
+    nodes >= 4 ? 'target ≤ 3 s' : 'target ≤ 2 s',
+  );
   report(`check ${labId}, ${stateOnly.length} objectives without probes`, `${median(times.checkState).toFixed(0)} ms`, 'target ≤ 300 ms');
-  report(`check ${labId}, all ${objectives} objectives, probes included (solved)`, `${median(times.checkFull).toFixed(0)} ms`, MEASURING.has(labId) ? 'no target: it measures, one figure at a time' : BEYOND_L2.has(labId) ? 'target ≤ 2 s' : 'target ≤ 1.5 s');
-  report(`solve ${labId}`, `${median(times.solve).toFixed(0)} ms`, ACTION_SOLVED.has(labId) ? 'no target: it runs every easyOVS action of the tour, each reading the node' : 'target ≤ 1 s');
+  report(
+    `check ${labId}, all ${objectives} objectives, probes included (solved)`,
+    `${median(times.checkFull).toFixed(0)} ms`,
+    MEASURING.has(labId) ? 'no target: it measures, one figure at a time' : BEYOND_L2.has(labId) ? 'target ≤ 2 s' : 'target ≤ 1.5 s',
+  );
+  report(
+    `solve ${labId}`,
+    `${median(times.solve).toFixed(0)} ms`,
+    ACTION_SOLVED.has(labId) ? 'no target: it runs every easyOVS action of the tour, each reading the node' : 'target ≤ 1 s',
+  );
   report(`reset ${labId}`, `${median(times.reset).toFixed(0)} ms`, 'target ≤ 1.5 s');
   report(`down ${labId}`, seconds(median(times.down)), 'target ≤ 1 s');
   report(`neutron-lab up ${labId} (whole command, incl. CLI start-up)`, seconds(median(cliUps)));
@@ -200,7 +242,10 @@ async function benchPinnedLab(loaded: Awaited<ReturnType<typeof resolveLab>>): P
   const fromPin = await timedAsync(async () => render((await readPin('b0', dir))!.lab), runs);
   rmSync(dir, { recursive: true, force: true });
   report(`lab of a running ${loaded.lab.id}, file re-read, resolved and rendered (each check before pinning)`, `${fromFile.toFixed(1)} ms`);
-  report(`lab of a running ${loaded.lab.id}, read from its pin (a process's first check; later ones: in memory)`, `${fromPin.toFixed(1)} ms`);
+  report(
+    `lab of a running ${loaded.lab.id}, read from its pin (a process's first check; later ones: in memory)`,
+    `${fromPin.toFixed(1)} ms`,
+  );
 }
 
 async function timedAsync(fn: () => Promise<unknown>, runs: number, warmup = 5): Promise<number> {
@@ -270,7 +315,11 @@ async function benchSnapshot(engine: Engine): Promise<void> {
     for (const [b, bridge] of ['br-int', 'br-tun', 'br-ex'].entries()) {
       await must(['ovs-vsctl', 'add-br', bridge, '--', 'set', 'bridge', bridge, 'datapath_type=netdev']);
       const count = b === 0 ? 168 : 166;
-      const flows = Array.from({ length: count }, (_, i) => `table=${i % 30},priority=${(i % 5) + 1},dl_vlan=${i + 1},dl_dst=fa:16:3e:00:${b}${b}:${(i % 256).toString(16).padStart(2, '0')},actions=strip_vlan,set_tunnel:0x${(i + 1).toString(16)},NORMAL`);
+      const flows = Array.from(
+        { length: count },
+        (_, i) =>
+          `table=${i % 30},priority=${(i % 5) + 1},dl_vlan=${i + 1},dl_dst=fa:16:3e:00:${b}${b}:${(i % 256).toString(16).padStart(2, '0')},actions=strip_vlan,set_tunnel:0x${(i + 1).toString(16)},NORMAL`,
+      );
       await must(['ovs-ofctl', 'add-flows', bridge, '-'], `${flows.join('\n')}\n`);
     }
     for (let n = 0; n < 5; n++) {
@@ -279,7 +328,10 @@ async function benchSnapshot(engine: Engine): Promise<void> {
       await must(['ip', '-n', `qrouter-${n}`, 'addr', 'add', `10.${n}.0.1/24`, 'dev', 'eth0']);
     }
     const rules = ['*filter', ':neutron-openvswi-sg-chain - [0:0]'];
-    for (let i = 0; i < 300; i++) rules.push(`-A neutron-openvswi-sg-chain -s 10.0.${i % 250}.0/24 -p tcp -m tcp --dport ${i + 1} -m comment --comment "rule ${i}" -j RETURN`);
+    for (let i = 0; i < 300; i++)
+      rules.push(
+        `-A neutron-openvswi-sg-chain -s 10.0.${i % 250}.0/24 -p tcp -m tcp --dport ${i + 1} -m comment --comment "rule ${i}" -j RETURN`,
+      );
     await must(['iptables-restore', '--noflush'], `${rules.concat('COMMIT').join('\n')}\n`);
 
     const times: number[] = [];
@@ -313,7 +365,11 @@ async function benchCli(engine: Engine): Promise<void> {
   report('node -e 0 (Node alone, for comparison)', `${repeat(() => wholeProcess(process.execPath, ['-e', '0'])).toFixed(0)} ms`);
   report('neutron-lab --version (whole process)', `${repeat(() => cli(['--version'])).toFixed(0)} ms`, 'target ≤ 150 ms');
   report('neutron-lab labs --json (whole process)', `${repeat(() => cli(['labs', '--json'])).toFixed(0)} ms`, 'target ≤ 300 ms');
-  report('npx neutron-lab --version (whole process)', `${repeat(() => wholeProcess('npx', ['neutron-lab', '--version'])).toFixed(0)} ms`, 'what npx adds: see the README');
+  report(
+    'npx neutron-lab --version (whole process)',
+    `${repeat(() => wholeProcess('npx', ['neutron-lab', '--version'])).toFixed(0)} ms`,
+    'what npx adds: see the README',
+  );
 
   const name = 'bench-cli-up';
   await removeSessionsNamed(engine, name);

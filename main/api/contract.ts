@@ -164,9 +164,7 @@ export interface EventPayloads {
 }
 export type EventName = keyof EventPayloads;
 /** What a call returns on every transport: a result, or the error as a structured value. */
-export type Reply<M extends MethodName = MethodName> =
-  | { ok: true; result: MethodResults[M] }
-  | { ok: false; error: AppErrorJson };
+export type Reply<M extends MethodName = MethodName> = { ok: true; result: MethodResults[M] } | { ok: false; error: AppErrorJson };
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(methodParams, name);

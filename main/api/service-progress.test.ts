@@ -37,12 +37,21 @@ const aside = async (lab: string) => (await readdir(store.dir)).filter((f) => f.
 describe('labs.list and labs.get over damaged progress', () => {
   it('three concurrent catalogue calls over one corrupt file all answer; one moves it aside; all carry the notice', async () => {
     await writeFile(store.fileOf('ovs-basics'), '{"version": 1, "lab": "ovs-bas');
-    const replies = await Promise.all([call('labs.list', { language: 'en' }), call('labs.list', { language: 'en' }), call('labs.get', { lab: 'ovs-basics', language: 'en' })]);
+    const replies = await Promise.all([
+      call('labs.list', { language: 'en' }),
+      call('labs.list', { language: 'en' }),
+      call('labs.get', { lab: 'ovs-basics', language: 'en' }),
+    ]);
     expect(await aside('ovs-basics')).toHaveLength(1);
-    const cards = [...replies.slice(0, 2).map((r) => (r as MethodResults['labs.list']).labs.find((l) => l.id === 'ovs-basics')), replies[2] as MethodResults['labs.get']];
+    const cards = [
+      ...replies.slice(0, 2).map((r) => (r as MethodResults['labs.list']).labs.find((l) => l.id === 'ovs-basics')),
+      replies[2] as MethodResults['labs.get'],
+    ];
     for (const card of cards) {
       expect(card?.progress).toMatchObject({ met: 0, solved: 0 });
-      expect(card?.progressNotice).toMatch(/^The progress file of ovs-basics could not be used: it is not JSON .*It was kept as .*corrupt-/);
+      expect(card?.progressNotice).toMatch(
+        /^The progress file of ovs-basics could not be used: it is not JSON .*It was kept as .*corrupt-/,
+      );
     }
   });
 
@@ -56,7 +65,7 @@ describe('labs.list and labs.get over damaged progress', () => {
     expect((await call('labs.get', { lab: 'gre-tenant', language: 'en' })).progressNotice).toMatch(/it is a folder/);
   });
 
-  it('a progress file that cannot even be set aside is still that lab\'s notice only', async () => {
+  it("a progress file that cannot even be set aside is still that lab's notice only", async () => {
     // A folder in place of the progress folder: nothing in it can be read, moved or locked.
     await rm(store.dir, { recursive: true });
     await writeFile(store.dir, 'not a folder');

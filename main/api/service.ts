@@ -24,7 +24,18 @@ import { labsDir } from '../core/paths';
 import { listSessions, requireNode } from '../core/session/sessions';
 import { removeSessionsNamed } from '../core/session/teardown';
 import { TerminalHost } from '../core/terminal/terminals';
-import { isMethodName, methodParams, type EventName, type EventPayloads, type LabDetail, type LabSummary, type MethodArgs, type MethodName, type MethodResults, type Reply } from './contract';
+import {
+  isMethodName,
+  methodParams,
+  type EventName,
+  type EventPayloads,
+  type LabDetail,
+  type LabSummary,
+  type MethodArgs,
+  type MethodName,
+  type MethodResults,
+  type Reply,
+} from './contract';
 
 /**
  * The back end behind the contract: one ApiService per app or server process, and one Client
@@ -131,10 +142,16 @@ export class Client {
   private readonly handlers: Handlers = {
     'environment.status': async () => {
       const electron = electronBinary();
-      const desktop = electron.path ? { electron: true, detail: electron.path } : { electron: false, detail: electron.reason ?? 'unavailable' };
+      const desktop = electron.path
+        ? { electron: true, detail: electron.path }
+        : { electron: false, detail: electron.reason ?? 'unavailable' };
       try {
         const engine = await this.engine();
-        return { engine: { ok: true, endpoint: engine.info.endpoint, version: engine.info.version }, image: await imageStatus(engine), desktop };
+        return {
+          engine: { ok: true, endpoint: engine.info.endpoint, version: engine.info.version },
+          image: await imageStatus(engine),
+          desktop,
+        };
       } catch (error) {
         return { engine: { ok: false, error: toAppError(error).toJSON() }, image: undefined, desktop };
       }
@@ -195,7 +212,8 @@ export class Client {
       if (removed.containers + removed.networks === 0) throw new AppError('state', `No lab is up under the name "${session}".`);
       return removed;
     },
-    'lab.hint': async ({ session, objective, language }) => takeHint(await this.engine(), session, objective, this.service.progress, language),
+    'lab.hint': async ({ session, objective, language }) =>
+      takeHint(await this.engine(), session, objective, this.service.progress, language),
     'node.snapshot': async ({ session, node, diff }) => {
       const snapshot = await collectSnapshot(await requireNode(await this.engine(), session, node), node);
       if (!diff) return { snapshot };
@@ -249,10 +267,14 @@ export class Client {
       const file = labFileOf(lab, this.service.labsDir);
       const { problems, lab: parsed } = lintLab(text, file);
       // The folder and the file's id must agree, or the catalogue would list the lab as broken.
-      if (parsed && parsed.id !== lab) throw new AppError('input', `Not saved: the file says id "${parsed.id}" but is saved as lab "${lab}"; they must match.`);
+      if (parsed && parsed.id !== lab)
+        throw new AppError('input', `Not saved: the file says id "${parsed.id}" but is saved as lab "${lab}"; they must match.`);
       const errors = problems.filter((p) => p.severity === 'error');
       if (errors.length > 0) {
-        throw new AppError('input', `Not saved: ${file} would have ${errors.length} error${errors.length === 1 ? '' : 's'}; the first: line ${errors[0]?.location.line}: ${errors[0]?.message}`);
+        throw new AppError(
+          'input',
+          `Not saved: ${file} would have ${errors.length} error${errors.length === 1 ? '' : 's'}; the first: line ${errors[0]?.location.line}: ${errors[0]?.message}`,
+        );
       }
       // Written beside and renamed over, so a crash never leaves half a lab file.
       await mkdir(dirname(file), { recursive: true });

@@ -132,19 +132,28 @@ const FEATURES: { id: string; title: string; argv: string[][]; expect?: RegExp; 
   {
     id: 'netns',
     title: 'Network namespaces',
-    argv: [['ip', 'netns', 'add', 'nl-probe'], ['ip', 'netns', 'exec', 'nl-probe', 'ip', 'link', 'set', 'lo', 'up']],
+    argv: [
+      ['ip', 'netns', 'add', 'nl-probe'],
+      ['ip', 'netns', 'exec', 'nl-probe', 'ip', 'link', 'set', 'lo', 'up'],
+    ],
     hint: 'The engine must allow mounts with CAP_SYS_ADMIN (an AppArmor or SELinux policy may forbid them).',
   },
   {
     id: 'veth',
     title: 'veth pairs and Linux bridges',
-    argv: [['ip', 'link', 'add', 'nl-a', 'type', 'veth', 'peer', 'name', 'nl-b'], ['ip', 'link', 'add', 'nl-br', 'type', 'bridge']],
+    argv: [
+      ['ip', 'link', 'add', 'nl-a', 'type', 'veth', 'peer', 'name', 'nl-b'],
+      ['ip', 'link', 'add', 'nl-br', 'type', 'bridge'],
+    ],
     hint: 'Load the veth and bridge modules on the engine host: sudo modprobe veth bridge',
   },
   {
     id: 'iptables',
     title: 'iptables (nf_tables)',
-    argv: [['iptables', '-w', '-N', 'NL-PROBE'], ['iptables', '-w', '-A', 'NL-PROBE', '-j', 'RETURN']],
+    argv: [
+      ['iptables', '-w', '-N', 'NL-PROBE'],
+      ['iptables', '-w', '-A', 'NL-PROBE', '-j', 'RETURN'],
+    ],
     hint: 'Load nf_tables on the engine host: sudo modprobe nf_tables',
   },
   {

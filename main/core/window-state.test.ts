@@ -6,7 +6,13 @@ const monitor = { x: 1440, y: 0, width: 2560, height: 1440 };
 
 describe('restoreWindowState', () => {
   it('keeps a window that is on a display', () => {
-    expect(restoreWindowState({ x: 100, y: 50, width: 1200, height: 800, maximized: true }, [laptop])).toEqual({ x: 100, y: 50, width: 1200, height: 800, maximized: true });
+    expect(restoreWindowState({ x: 100, y: 50, width: 1200, height: 800, maximized: true }, [laptop])).toEqual({
+      x: 100,
+      y: 50,
+      width: 1200,
+      height: 800,
+      maximized: true,
+    });
   });
 
   it('forgets a window whose display is gone, so it opens where it can be seen', () => {
@@ -15,7 +21,13 @@ describe('restoreWindowState', () => {
   });
 
   it('shrinks a window larger than its display and pulls it back inside', () => {
-    expect(restoreWindowState({ x: -300, y: 0, width: 3000, height: 2000 }, [laptop])).toEqual({ x: 0, y: 0, width: 1440, height: 900, maximized: false });
+    expect(restoreWindowState({ x: -300, y: 0, width: 3000, height: 2000 }, [laptop])).toEqual({
+      x: 0,
+      y: 0,
+      width: 1440,
+      height: 900,
+      maximized: false,
+    });
   });
 
   it('ignores a state file that is not one', () => {

@@ -14,7 +14,10 @@ export function savedWindowState(): WindowState | undefined {
   } catch {
     return undefined;
   }
-  return restoreWindowState(saved, screen.getAllDisplays().map((d) => d.workArea));
+  return restoreWindowState(
+    saved,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
 }
 
 export function rememberWindowState(window: BrowserWindow): void {
@@ -37,4 +40,3 @@ export function rememberWindowState(window: BrowserWindow): void {
   window.on('move', later);
   window.on('close', save);
 }
-

@@ -30,7 +30,11 @@ async function call<M extends MethodName>(method: M, params: MethodParams<M>): P
 }
 
 /** Everything a terminal has printed so far. */
-const output = (id: string) => (events['terminal.data'] ?? []).filter((e) => e.id === id).map((e) => e.data).join('');
+const output = (id: string) =>
+  (events['terminal.data'] ?? [])
+    .filter((e) => e.id === id)
+    .map((e) => e.data)
+    .join('');
 
 beforeAll(async () => {
   await call('lab.up', { lab: 'ovs-basics', name: session });
@@ -77,7 +81,10 @@ describe('the API, through one client', () => {
     await client.dispatch('terminal.open', { session, node: 'compute1', cols: 80, rows: 24 }).then(async (reply) => {
       if (!reply.ok) throw new Error(reply.error.message);
       const { id } = reply.result as { id: string };
-      await call('terminal.write', { id, data: 'ovs-vsctl add-br br-extra -- set bridge br-extra datapath_type=netdev; echo added-$((40+2))\r' });
+      await call('terminal.write', {
+        id,
+        data: 'ovs-vsctl add-br br-extra -- set bridge br-extra datapath_type=netdev; echo added-$((40+2))\r',
+      });
       await waitFor(async () => output(id).includes('added-42'), 30_000);
       await call('terminal.close', { id });
     });
@@ -115,14 +122,18 @@ describe('the API, through one client', () => {
     expect(received()).toBeLessThan(total);
     // Acknowledge as we "draw": everything arrives, in order, exactly once.
     let acked = 0;
-    await waitFor(async () => {
-      const length = output(id).length;
-      if (length > acked) {
-        await call('terminal.ack', { id, chars: length - acked });
-        acked = length;
-      }
-      return output(id).includes('flood-2-done');
-    }, 30_000, 10);
+    await waitFor(
+      async () => {
+        const length = output(id).length;
+        if (length > acked) {
+          await call('terminal.ack', { id, chars: length - acked });
+          acked = length;
+        }
+        return output(id).includes('flood-2-done');
+      },
+      30_000,
+      10,
+    );
     expect(received()).toBe(total);
     await call('terminal.close', { id });
   });
@@ -155,15 +166,21 @@ describe('the API, through one client', () => {
     const show = await call('node.ovs', { session, node: 'compute1', request: { action: 'show', bridge: 'br-int' } });
     expect(show.action).toBe('show');
     expect(show.action === 'show' && show.ports.map((p) => p.port)).toContain('br-int');
-    expect(await client.dispatch('node.ovs', { session, node: 'compute1', request: { action: 'delflow', bridge: 'br-int', ids: [-1] } }))
-      .toMatchObject({ ok: false, error: { code: 'input', message: expect.stringMatching(/request\.ids\.0/) } });
-    expect(await client.dispatch('node.ovs', { session, node: 'compute1', request: { action: 'dump', bridge: 'br-nope' } }))
-      .toMatchObject({ ok: false, error: { code: 'input', message: expect.stringMatching(/^No bridge "br-nope" on compute1 \(there: .*br-int/) } });
+    expect(
+      await client.dispatch('node.ovs', { session, node: 'compute1', request: { action: 'delflow', bridge: 'br-int', ids: [-1] } }),
+    ).toMatchObject({ ok: false, error: { code: 'input', message: expect.stringMatching(/request\.ids\.0/) } });
+    expect(await client.dispatch('node.ovs', { session, node: 'compute1', request: { action: 'dump', bridge: 'br-nope' } })).toMatchObject({
+      ok: false,
+      error: { code: 'input', message: expect.stringMatching(/^No bridge "br-nope" on compute1 \(there: .*br-int/) },
+    });
   });
 
   it('answers bad calls with structured errors, never a thrown exception', async () => {
     expect(await client.dispatch('lab.explode', {})).toMatchObject({ ok: false, error: { code: 'usage' } });
-    expect(await client.dispatch('lab.check', { session: 'Not A Name' })).toMatchObject({ ok: false, error: { code: 'input', message: expect.stringMatching(/session/) } });
+    expect(await client.dispatch('lab.check', { session: 'Not A Name' })).toMatchObject({
+      ok: false,
+      error: { code: 'input', message: expect.stringMatching(/session/) },
+    });
     expect(await client.dispatch('lab.check', { session: 'no-such-lab' })).toMatchObject({ ok: false, error: { code: 'state' } });
   });
 });

@@ -14,7 +14,15 @@ import { runCli, serveUi, testEngine, uniqueName } from './helpers';
  * and the server's guards. ui-workspace.test.ts drives the lab workspace itself.
  */
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let server: ChildProcess;
 let url: string;

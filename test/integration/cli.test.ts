@@ -82,7 +82,7 @@ describe('a lab session through the CLI', () => {
     }
   });
 
-  it('exec streams output and exits with the command\'s own exit code', async () => {
+  it("exec streams output and exits with the command's own exit code", async () => {
     const ok = await runCli(['exec', name, 'network', '--', 'ping', '-c', '1', '-W', '2', '10.0.0.101']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('1 received');
@@ -103,7 +103,7 @@ describe('a lab session through the CLI', () => {
     expect(inside.stdout).not.toContain('eth1');
   });
 
-  it('shell gives an interactive terminal that exits with the shell\'s code', async () => {
+  it("shell gives an interactive terminal that exits with the shell's code", async () => {
     // `script` gives the CLI a real pseudo-terminal, as a user's terminal would.
     const cli = join(appRoot(), 'bin', 'neutron-lab.mjs');
     const { spawn } = await import('node:child_process');

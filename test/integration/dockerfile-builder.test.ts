@@ -38,7 +38,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const { docker } = await testEngine();
-  for (const image of [TAG, BASE]) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+  for (const image of [TAG, BASE])
+    await docker
+      .getImage(image)
+      .remove({ force: true })
+      .catch(() => undefined);
 });
 
 describe('the Dockerfile builder', () => {
@@ -56,7 +60,13 @@ describe('the Dockerfile builder', () => {
 
   it('makes a node that boots, runs OVS and has every package of the list', async () => {
     const engine = await testEngine();
-    const plan = planSession({ lab: (await resolveLab('ovs-basics')).lab, name: 'it-dockerfile', id: 'dockerfile', image: TAG, owner: 'test:0' });
+    const plan = planSession({
+      lab: (await resolveLab('ovs-basics')).lab,
+      name: 'it-dockerfile',
+      id: 'dockerfile',
+      image: TAG,
+      owner: 'test:0',
+    });
     const container = await engine.docker.createContainer({
       ...nodeContainerOptions(plan, plan.nodes[0]!, new Map()),
       name: `it-dockerfile-${Date.now()}`,
@@ -65,7 +75,9 @@ describe('the Dockerfile builder', () => {
       await container.start();
       const logs = async () => ((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer | Readable).toString();
       await waitFor(async () => (await logs()).includes('neutron-lab: ready'), 30_000, 50);
-      expect((await execArgv(container, ['ovs-vsctl', 'add-br', 'br0', '--', 'set', 'bridge', 'br0', 'datapath_type=netdev'])).exitCode).toBe(0);
+      expect(
+        (await execArgv(container, ['ovs-vsctl', 'add-br', 'br0', '--', 'set', 'bridge', 'br0', 'datapath_type=netdev'])).exitCode,
+      ).toBe(0);
       const installed = await execArgv(container, ['dpkg-query', '-W', '-f', '${Package} ${db:Status-Status}\\n', ...recipe.packages]);
       expect(installed.exitCode).toBe(0);
       for (const name of recipe.packages) expect(installed.stdout).toContain(`${name} installed`);

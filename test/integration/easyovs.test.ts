@@ -26,7 +26,12 @@ afterAll(async () => {
   await removeSessionsNamed(await testEngine(), name);
 });
 
-interface DumpRow { id: number; table: number; priority: number; text: string }
+interface DumpRow {
+  id: number;
+  table: number;
+  priority: number;
+  text: string;
+}
 const dump = async (): Promise<DumpRow[]> => JSON.parse((await ovs('dump', 'br-tun', '--json')).stdout) as DumpRow[];
 const isFlood = (r: DumpRow) => r.table === 21 && r.priority === 1 && r.text.includes('dl_vlan=1');
 
@@ -72,9 +77,15 @@ describe('neutron-lab ovs', () => {
     await ovs('show', 'br-nope');
     const { easyovs } = await collectSnapshot(await requireNode(await testEngine(), name, 'compute1'), 'compute1');
     expect(easyovs.map((r) => [r.action, r.bridge ?? r.addresses?.join(' ')])).toEqual([
-      ['list', undefined], ['show', 'br-int'],
-      ['dump', 'br-tun'], ['delflow', 'br-tun'], ['dump', 'br-tun'], ['addflow', 'br-tun'], ['dump', 'br-tun'],
-      ['ipt', '192.168.0.2'], ['ipt', '192.168.0.2'],
+      ['list', undefined],
+      ['show', 'br-int'],
+      ['dump', 'br-tun'],
+      ['delflow', 'br-tun'],
+      ['dump', 'br-tun'],
+      ['addflow', 'br-tun'],
+      ['dump', 'br-tun'],
+      ['ipt', '192.168.0.2'],
+      ['ipt', '192.168.0.2'],
     ]);
     const [deleted = [], added = []] = ['delflow', 'addflow'].map((action) => easyovs.find((r) => r.action === action)?.flows ?? []);
     expect(deleted).toHaveLength(1);

@@ -26,9 +26,27 @@ const run = (node: NodeName, argv: string[]) => runIn(containers.get(node)!, arg
 async function buildTunnelEnd(node: NodeName, peer: NodeName): Promise<void> {
   const local = UNDERLAY[node];
   await ownUnderlay(containers.get(node)!, node);
-  await run(node, ['ovs-vsctl', 'add-br', 'br-tun', '--', 'set', 'bridge', 'br-tun', 'datapath_type=netdev',
-    '--', 'add-port', 'br-tun', 'gre0', '--', 'set', 'interface', 'gre0', 'type=gre',
-    `options:remote_ip=${UNDERLAY[peer]}`, `options:local_ip=${local}`]);
+  await run(node, [
+    'ovs-vsctl',
+    'add-br',
+    'br-tun',
+    '--',
+    'set',
+    'bridge',
+    'br-tun',
+    'datapath_type=netdev',
+    '--',
+    'add-port',
+    'br-tun',
+    'gre0',
+    '--',
+    'set',
+    'interface',
+    'gre0',
+    'type=gre',
+    `options:remote_ip=${UNDERLAY[peer]}`,
+    `options:local_ip=${local}`,
+  ]);
   // The "VM": a namespace on a veth whose host end is an OVS port (TX checksum offload off, MTU for GRE).
   await run(node, ['ip', 'netns', 'add', 'vm1']);
   await run(node, ['ip', 'link', 'add', 'tap0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', 'vm1']);
@@ -52,7 +70,7 @@ afterAll(async () => {
 });
 
 describe('gre-tenant topology', () => {
-  it('boots both nodes with OVS answering and the book\'s underlay addresses', async () => {
+  it("boots both nodes with OVS answering and the book's underlay addresses", async () => {
     expect(session.state).toBe('running');
     expect(session.nodes.map((n) => n.name)).toEqual(['compute1', 'network']);
     for (const node of ['network', 'compute1'] as const) {
@@ -68,7 +86,20 @@ describe('gre-tenant topology', () => {
     expect((await run('network', ['ovs-vsctl', 'get', 'interface', 'gre0', 'type'])).stdout.trim()).toBe('gre');
 
     // The first packets to a new tunnel peer may be lost while OVS resolves ARP; ping retries.
-    const ping = await execArgv(containers.get('network')!, ['ip', 'netns', 'exec', 'vm1', 'ping', '-c', '5', '-i', '0.2', '-W', '1', VM.compute1]);
+    const ping = await execArgv(containers.get('network')!, [
+      'ip',
+      'netns',
+      'exec',
+      'vm1',
+      'ping',
+      '-c',
+      '5',
+      '-i',
+      '0.2',
+      '-W',
+      '1',
+      VM.compute1,
+    ]);
     expect(ping.stdout).toMatch(/ [1-5] received/);
 
     // A 1 MB stream proves TCP works end to end (it fails on offload or MTU mistakes while ping works).
@@ -77,11 +108,9 @@ describe('gre-tenant topology', () => {
     const before = await txBytes();
     const server = execArgv(containers.get('compute1')!, ['ip', 'netns', 'exec', 'vm1', 'timeout', '20', 'nc', '-l', '-p', '5001']);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const client = await execArgv(
-      containers.get('network')!,
-      ['ip', 'netns', 'exec', 'vm1', 'nc', '-N', '-w', '10', VM.compute1, '5001'],
-      { stdin: payload },
-    );
+    const client = await execArgv(containers.get('network')!, ['ip', 'netns', 'exec', 'vm1', 'nc', '-N', '-w', '10', VM.compute1, '5001'], {
+      stdin: payload,
+    });
     expect(client.exitCode).toBe(0);
     const received = await server;
     expect(received.stdout.length).toBe(payload.length);

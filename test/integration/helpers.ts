@@ -48,10 +48,7 @@ export function runCli(
 export async function objectsOfSession(name: string): Promise<{ containers: string[]; networks: string[] }> {
   const { docker } = await testEngine();
   const filters = { label: [`${LABEL.session}=${name}`] };
-  const [containers, networks] = await Promise.all([
-    docker.listContainers({ all: true, filters }),
-    docker.listNetworks({ filters }),
-  ]);
+  const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
   return { containers: containers.map((c) => c.Names[0] ?? c.Id), networks: networks.map((n) => n.Name) };
 }
 
@@ -79,9 +76,18 @@ export async function withNode<T>(labId: string, node: string, body: (container:
  * `neutron-lab serve` on a free port: resolves with the child and the URL it prints.
  * `globalArgs` go before the command (--docker-host), `serveArgs` after it (--host, --token).
  */
-export function serveUi(options: { env?: NodeJS.ProcessEnv; globalArgs?: string[]; serveArgs?: string[] } = {}): Promise<{ child: ChildProcess; url: string }> {
+export function serveUi(
+  options: { env?: NodeJS.ProcessEnv; globalArgs?: string[]; serveArgs?: string[] } = {},
+): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const args = [join(appRoot(), 'bin', 'neutron-lab.mjs'), ...(options.globalArgs ?? []), 'serve', '--port', '0', ...(options.serveArgs ?? [])];
+    const args = [
+      join(appRoot(), 'bin', 'neutron-lab.mjs'),
+      ...(options.globalArgs ?? []),
+      'serve',
+      '--port',
+      '0',
+      ...(options.serveArgs ?? []),
+    ];
     const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const onData = (chunk: Buffer) => {

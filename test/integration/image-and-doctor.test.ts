@@ -56,7 +56,10 @@ describe('image', () => {
       expect(wrong.code).toBe(2);
       expect(wrong.stderr).toContain(`holds ${other}, not ${tag}`);
     } finally {
-      await docker.getImage(other).remove({ noprune: true }).catch(() => undefined);
+      await docker
+        .getImage(other)
+        .remove({ noprune: true })
+        .catch(() => undefined);
     }
     expect((await runCli(['image', 'import', join(dir, 'missing.tar')])).code).toBe(2);
   }, 120_000);

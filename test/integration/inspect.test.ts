@@ -32,7 +32,18 @@ beforeAll(async () => {
   await Promise.all([buildGreNode(network, 'network'), buildGreNode(compute, 'compute1')]);
   // iptables chains the snapshot must read back, and a service in a DHCP namespace.
   await run(network, ['iptables', '-N', 'neutron-openvswi-sg-chain']);
-  await run(network, ['iptables', '-A', 'FORWARD', '-m', 'physdev', '--physdev-out', 'tapvm1', '--physdev-is-bridged', '-j', 'neutron-openvswi-sg-chain']);
+  await run(network, [
+    'iptables',
+    '-A',
+    'FORWARD',
+    '-m',
+    'physdev',
+    '--physdev-out',
+    'tapvm1',
+    '--physdev-is-bridged',
+    '-j',
+    'neutron-openvswi-sg-chain',
+  ]);
   await run(network, ['iptables', '-A', 'neutron-openvswi-sg-chain', '-p', 'tcp', '-m', 'tcp', '--dport', '22', '-j', 'RETURN']);
   await run(network, ['ip', 'netns', 'exec', 'vm1', 'iptables', '-A', 'OUTPUT', '-p', 'icmp', '-j', 'ACCEPT']);
   await run(network, ['ip', 'netns', 'add', 'qdhcp-net1']);
@@ -42,8 +53,19 @@ beforeAll(async () => {
   await run(network, ['mkdir', '-p', '/var/lib/neutron/dhcp/net1']);
   await run(network, ['tee', '/var/lib/neutron/dhcp/net1/host'], 'fa:16:3e:00:00:11,host-192-168-1-11,192.168.1.11\n');
   await run(network, [
-    'ip', 'netns', 'exec', 'qdhcp-net1', 'dnsmasq', '--no-hosts', '--no-resolv', '--bind-interfaces', '--interface=ns-dhcp',
-    '--except-interface=lo', '--dhcp-hostsfile=/var/lib/neutron/dhcp/net1/host', '--dhcp-range=set:tag0,192.168.1.0,static,86400s', '--leasefile-ro',
+    'ip',
+    'netns',
+    'exec',
+    'qdhcp-net1',
+    'dnsmasq',
+    '--no-hosts',
+    '--no-resolv',
+    '--bind-interfaces',
+    '--interface=ns-dhcp',
+    '--except-interface=lo',
+    '--dhcp-hostsfile=/var/lib/neutron/dhcp/net1/host',
+    '--dhcp-range=set:tag0,192.168.1.0,static,86400s',
+    '--leasefile-ro',
   ]);
 }, 120_000);
 
@@ -56,7 +78,11 @@ describe('a snapshot reads back exactly the state built in the node', () => {
     const snapshot = await collectSnapshot(network, 'network');
     expect(snapshot.problems).toEqual([]);
     const bridge = (bridgeName: string) => snapshot.ovs.bridges.find((b) => b.name === bridgeName)!;
-    expect(snapshot.ovs.bridges.map((b) => `${b.name}:${b.datapathType}`).sort()).toEqual(['br-int:netdev', 'br-phy:netdev', 'br-tun:netdev']);
+    expect(snapshot.ovs.bridges.map((b) => `${b.name}:${b.datapathType}`).sort()).toEqual([
+      'br-int:netdev',
+      'br-phy:netdev',
+      'br-tun:netdev',
+    ]);
     const port = (bridgeName: string, portName: string) => bridge(bridgeName).ports.find((p) => p.name === portName);
     expect(port('br-tun', 'gre-1')?.interfaces[0]).toMatchObject({
       type: 'gre',
@@ -101,7 +127,9 @@ describe('a snapshot reads back exactly the state built in the node', () => {
     const vm = snapshot.namespaces.find((n) => n.name === 'vm1')!;
     const eth0 = vm.interfaces.find((i) => i.name === 'eth0')!;
     expect(eth0.mtu).toBe(1458);
-    expect(eth0.addresses.filter((a) => a.family === 'inet')).toEqual([{ family: 'inet', address: VM_ADDRESS.network, prefix: 24, scope: 'global' }]);
+    expect(eth0.addresses.filter((a) => a.family === 'inet')).toEqual([
+      { family: 'inet', address: VM_ADDRESS.network, prefix: 24, scope: 'global' },
+    ]);
     const root = snapshot.namespaces[0]!;
     expect(root.interfaces.find((i) => i.name === 'br-phy')?.addresses[0]?.address).toBe('10.0.0.100');
     const filter = root.iptables.tables.find((t) => t.name === 'filter')!;
@@ -151,10 +179,16 @@ describe('traffic, seen as a diff', () => {
 describe('a packet trace', () => {
   it('crosses the patch port into br-tun and leaves by the GRE tunnel with its id', async () => {
     const remote = (await run(compute, ['ip', '-n', 'vm1', '-br', 'link', 'show', 'eth0'])).split(/\s+/)[2] as string;
-    const trace = await traceInNode(network, 'br-int', `in_port=qvo-vm1,dl_src=fa:16:3e:00:00:10,dl_dst=${remote},ip,nw_src=${VM_ADDRESS.network},nw_dst=${VM_ADDRESS.compute1}`);
+    const trace = await traceInNode(
+      network,
+      'br-int',
+      `in_port=qvo-vm1,dl_src=fa:16:3e:00:00:10,dl_dst=${remote},ip,nw_src=${VM_ADDRESS.network},nw_dst=${VM_ADDRESS.compute1}`,
+    );
     expect(trace.bridges.slice(0, 2)).toEqual(['br-int', 'br-tun']);
     const tunSteps = trace.steps.filter((s) => s.bridge === 'br-tun');
-    const patchInt = (await collectSnapshot(network, 'network')).ovs.bridges.find((b) => b.name === 'br-tun')!.ports.find((p) => p.name === 'patch-int')!.interfaces[0]!.ofport;
+    const patchInt = (await collectSnapshot(network, 'network')).ovs.bridges
+      .find((b) => b.name === 'br-tun')!
+      .ports.find((p) => p.name === 'patch-int')!.interfaces[0]!.ofport;
     expect(tunSteps[0]?.match).toBe(`in_port=${patchInt}`);
     // Flooded (table 21) or by the flow learned from the ping (table 20): either way untagged, tunnel id 1.
     const last = normalizeActions(parseActions(tunSteps.at(-1)!.actions.join(',')));

@@ -34,7 +34,10 @@ async function run(session: string, node: string, ...argv: string[]): Promise<st
   return result.stdout;
 }
 const liveRules = async (session: string, node: string, ...prefix: string[]) =>
-  (await run(session, node, ...prefix, 'iptables', '-S')).split('\n').filter((line) => line.startsWith('-A')).map(lowerMacs);
+  (await run(session, node, ...prefix, 'iptables', '-S'))
+    .split('\n')
+    .filter((line) => line.startsWith('-A'))
+    .map(lowerMacs);
 
 beforeAll(async () => {
   const engine = await testEngine();

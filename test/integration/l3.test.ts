@@ -36,7 +36,9 @@ afterAll(async () => {
 
 describe('the solved dhcp-router lab, against the book', () => {
   it("the router's nat table is the book's, line for line (002, lines 1539-1562)", async () => {
-    const printed = book('002-L1539.iptables.txt').split('\n').filter((line) => line.startsWith('-'));
+    const printed = book('002-L1539.iptables.txt')
+      .split('\n')
+      .filter((line) => line.startsWith('-'));
     const live = (await onNetwork('ip', 'netns', 'exec', ROUTER_NS, 'iptables', '-t', 'nat', '-S')).trim().split('\n');
     expect(live).toEqual(printed);
   });
@@ -49,18 +51,35 @@ describe('the solved dhcp-router lab, against the book', () => {
     expect(links).toMatch(/qr-694450d6-f6:.*link\/ether fa:16:3e:5d:18:10/);
     expect(links).toMatch(/qg-e76de35e-90:.*link\/ether fa:16:3e:70:24:92/);
     const routes = await onNetwork('ip', 'netns', 'exec', ROUTER_NS, 'ip', 'route');
-    expect(routes.trim().split('\n').map((r) => r.trim())).toEqual([
+    expect(
+      routes
+        .trim()
+        .split('\n')
+        .map((r) => r.trim()),
+    ).toEqual([
       'default via 9.186.100.1 dev qg-e76de35e-90',
       '9.186.100.0/24 dev qg-e76de35e-90 proto kernel scope link src 9.186.100.2',
       '10.0.0.0/24 dev qr-694450d6-f6 proto kernel scope link src 10.0.0.1',
     ]);
   });
 
-  it('the DHCP namespace is named after the book\'s network and holds ns-f14c598d-98 (lines 464-481)', async () => {
+  it("the DHCP namespace is named after the book's network and holds ns-f14c598d-98 (lines 464-481)", async () => {
     expect(await onNetwork('ip', 'netns', 'list')).toMatch(/^qdhcp-88b1609c-68e0-49ca-a658-f1edff54a264/m);
-    const addresses = await onNetwork('ip', 'netns', 'exec', 'qdhcp-88b1609c-68e0-49ca-a658-f1edff54a264', 'ip', '-o', '-4', 'addr', 'show');
+    const addresses = await onNetwork(
+      'ip',
+      'netns',
+      'exec',
+      'qdhcp-88b1609c-68e0-49ca-a658-f1edff54a264',
+      'ip',
+      '-o',
+      '-4',
+      'addr',
+      'show',
+    );
     expect(addresses).toMatch(/ns-f14c598d-98\s+inet 10\.0\.0\.3\/24/);
     const dnsmasq = await onNetwork('pgrep', '-a', '-x', 'dnsmasq');
-    expect(dnsmasq).toMatch(/--interface=ns-f14c598d-98 .*--dhcp-hostsfile=\/var\/lib\/neutron\/dhcp\/88b1609c-68e0-49ca-a658-f1edff54a264\/host/);
+    expect(dnsmasq).toMatch(
+      /--interface=ns-f14c598d-98 .*--dhcp-hostsfile=\/var\/lib\/neutron\/dhcp\/88b1609c-68e0-49ca-a658-f1edff54a264\/host/,
+    );
   });
 });

@@ -62,34 +62,40 @@ async function upKilledAfterNodesReady(name: string) {
 }
 
 describe('crash recovery', () => {
-  it('an up killed after its nodes are ready but before it finished is broken in status, doctor and the next up, which recovers', { timeout: 300_000 }, async () => {
-    const name = uniqueName('half');
-    const { exited, stderr } = await upKilledAfterNodesReady(name);
-    expect((await exited).signal, `up ended on its own before the kill: ${stderr()}`).toBe('SIGKILL');
-    expect(await marksOfSession(name)).toEqual([]);
+  it(
+    'an up killed after its nodes are ready but before it finished is broken in status, doctor and the next up, which recovers',
+    { timeout: 300_000 },
+    async () => {
+      const name = uniqueName('half');
+      const { exited, stderr } = await upKilledAfterNodesReady(name);
+      expect((await exited).signal, `up ended on its own before the kill: ${stderr()}`).toBe('SIGKILL');
+      expect(await marksOfSession(name)).toEqual([]);
 
-    const status = await runCli(['status', name, '--json']);
-    expect(status.code).toBe(0);
-    const [session] = (JSON.parse(status.stdout) as { sessions: SessionStatus[] }).sessions;
-    expect(session?.nodes.every((n) => n.state === 'running')).toBe(true);
-    expect(session).toMatchObject({ state: 'broken', problems: ['its boot never finished'] });
+      const status = await runCli(['status', name, '--json']);
+      expect(status.code).toBe(0);
+      const [session] = (JSON.parse(status.stdout) as { sessions: SessionStatus[] }).sessions;
+      expect(session?.nodes.every((n) => n.state === 'running')).toBe(true);
+      expect(session).toMatchObject({ state: 'broken', problems: ['its boot never finished'] });
 
-    const doctor = await runCli(['doctor', '--json']);
-    const leftovers = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] }).checks.find((c) => c.id === 'leftovers');
-    expect(leftovers?.status).toBe('warn');
-    expect(leftovers?.detail).toContain(`${name} (its boot never finished)`);
+      const doctor = await runCli(['doctor', '--json']);
+      const leftovers = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; detail: string }[] }).checks.find(
+        (c) => c.id === 'leftovers',
+      );
+      expect(leftovers?.status).toBe('warn');
+      expect(leftovers?.detail).toContain(`${name} (its boot never finished)`);
 
-    const again = await runCli(['up', 'gre-tenant', '--name', name, '--json']);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toContain(`Removed what crashed runs left behind: ${name}`);
-    expect((JSON.parse(again.stdout) as SessionStatus).state).toBe('running');
-    expect(await marksOfSession(name)).toHaveLength(1);
+      const again = await runCli(['up', 'gre-tenant', '--name', name, '--json']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain(`Removed what crashed runs left behind: ${name}`);
+      expect((JSON.parse(again.stdout) as SessionStatus).state).toBe('running');
+      expect(await marksOfSession(name)).toHaveLength(1);
 
-    const down = await runCli(['down', name]);
-    expect(down.code).toBe(0);
-    expect(await objectsOfSession(name)).toEqual({ containers: [], networks: [] });
-    expect(await marksOfSession(name)).toEqual([]);
-  });
+      const down = await runCli(['down', name]);
+      expect(down.code).toBe(0);
+      expect(await objectsOfSession(name)).toEqual({ containers: [], networks: [] });
+      expect(await marksOfSession(name)).toEqual([]);
+    },
+  );
 
   it('a hang-up (the terminal closed) during up removes what was made and exits 130, like Ctrl-C', { timeout: 120_000 }, async () => {
     const name = uniqueName('sighup');
@@ -157,7 +163,10 @@ describe('terminals', () => {
   it('a TTY exec takes the size at open and follows resizes', () =>
     withNode('ovs-basics', 'compute1', async (container) => {
       // Reads a line before each report, so the test decides when the size is looked at.
-      const tty = await openTty(container, ['bash', '--norc', '-c', 'read a; stty size; read b; stty size; exit 3'], { cols: 100, rows: 30 });
+      const tty = await openTty(container, ['bash', '--norc', '-c', 'read a; stty size; read b; stty size; exit 3'], {
+        cols: 100,
+        rows: 30,
+      });
       let output = '';
       tty.stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
       tty.stream.write('\n');

@@ -53,14 +53,18 @@ function background(node: string, argv: string[]): void {
 }
 
 async function listening(ports: number[]): Promise<void> {
-  await waitFor(async () => {
-    const { stdout } = await run('network', inDhcpNs(['ss', '-ltnH']));
-    return ports.every((port) => new RegExp(`:${port}\\s`).test(stdout));
-  }, 15_000, 100);
+  await waitFor(
+    async () => {
+      const { stdout } = await run('network', inDhcpNs(['ss', '-ltnH']));
+      return ports.every((port) => new RegExp(`:${port}\\s`).test(stdout));
+    },
+    15_000,
+    100,
+  );
 }
 
 /** One HTTP answer per connection, again and again: a constant script, the port handed to it as $1. */
-const HTTP_LOOP = "while :; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello-lab\\n' | nc -N -l -p \"$1\" || sleep 0.1; done";
+const HTTP_LOOP = 'while :; do printf \'HTTP/1.0 200 OK\\r\\n\\r\\nhello-lab\\n\' | nc -N -l -p "$1" || sleep 0.1; done';
 function serveHttp(port: number): void {
   background('network', inDhcpNs(['timeout', '90', 'sh', '-c', HTTP_LOOP, 'http-loop', String(port)]));
 }
@@ -100,10 +104,18 @@ describe('ping', () => {
       check({ kind: 'ping', from: vm1, to: '192.168.1.99' }),
       check({ kind: 'ping', from: vm1, to: '192.168.1.2', expect: 'no-reply' }),
     );
-    expect(reply).toMatchObject({ passed: true, expected: 'vm1 on compute1 gets a reply from 192.168.1.2', found: expect.stringMatching(/bytes from 192\.168\.1\.2/) });
+    expect(reply).toMatchObject({
+      passed: true,
+      expected: 'vm1 on compute1 gets a reply from 192.168.1.2',
+      found: expect.stringMatching(/bytes from 192\.168\.1\.2/),
+    });
     expect(byName).toMatchObject({ passed: true, expected: `${dhcpNs} on network gets a reply from 192.168.1.3` });
     expect(none).toMatchObject({ passed: true, found: expect.stringMatching(/2 packets transmitted, 0 received/) });
-    expect(wrongReply).toMatchObject({ passed: false, expected: 'vm1 on compute1 gets a reply from 192.168.1.99', found: expect.stringMatching(/^no reply after 3 tries/) });
+    expect(wrongReply).toMatchObject({
+      passed: false,
+      expected: 'vm1 on compute1 gets a reply from 192.168.1.99',
+      found: expect.stringMatching(/^no reply after 3 tries/),
+    });
     expect(wrongNone).toMatchObject({ passed: false, found: expect.stringMatching(/^a reply: .*192\.168\.1\.2/) });
   });
 });
@@ -120,7 +132,11 @@ describe('tcp', () => {
       check({ kind: 'tcp', from: vm1, to: '192.168.1.2', port: 8090, expect: 'refused' }),
       check({ kind: 'tcp', from: vm1, to: '192.168.1.2', port: 8090, expect: 'open' }),
     );
-    expect(open).toEqual({ passed: true, expected: 'TCP 192.168.1.2:8080 from vm1 on compute1 is open', found: 'the connection was accepted' });
+    expect(open).toEqual({
+      passed: true,
+      expected: 'TCP 192.168.1.2:8080 from vm1 on compute1 is open',
+      found: 'the connection was accepted',
+    });
     expect(refused).toMatchObject({ passed: true, found: 'the connection was refused' });
     expect(blocked).toMatchObject({ passed: true, expected: expect.stringContaining('blocked'), found: 'no answer within 0.7 s' });
     expect(firewall).toMatchObject({ passed: true, found: '-A INPUT -p tcp -m tcp --dport 8090 -j DROP' });
@@ -139,7 +155,11 @@ describe('http', () => {
       check({ kind: 'http', from: { node: 'network', namespace: dhcpNs }, url: 'http://192.168.1.2:8083/', body: 'goodbye' }),
       check({ kind: 'http', from: vm1, url: 'http://192.168.1.2:8089/' }),
     );
-    expect(ok).toEqual({ passed: true, expected: 'GET http://192.168.1.2:8081/ from vm1 on compute1 answers 200 with a body matching /hello-l[a]b/', found: '200: hello-lab' });
+    expect(ok).toEqual({
+      passed: true,
+      expected: 'GET http://192.168.1.2:8081/ from vm1 on compute1 answers 200 with a body matching /hello-l[a]b/',
+      found: '200: hello-lab',
+    });
     expect(wrongStatus).toMatchObject({ passed: false, expected: expect.stringContaining('answers 404'), found: '200: hello-lab' });
     expect(wrongBody).toMatchObject({ passed: false, found: '200: hello-lab' });
     expect(noServer).toMatchObject({ passed: false, found: expect.stringMatching(/curl: \(7\).*(refused|Couldn't connect)/i) });
@@ -179,9 +199,15 @@ describe('dhcp', () => {
 });
 
 describe('state read after the probes', () => {
-  it('neighbour, route and process checks read the snapshot taken after the round\'s traffic', async () => {
+  it("neighbour, route and process checks read the snapshot taken after the round's traffic", async () => {
     const [pingThenNeighbour, wrongMac, route, wrongRoute, dnsmasq, dnsmasqElsewhere, haproxy] = await round(
-      check({ kind: 'all', of: [{ kind: 'ping', from: vm1, to: '192.168.1.2' }, { kind: 'neighbour', vm: 'vm1', address: '192.168.1.2', mac: 'fa:16:3e:32:0d:db' }] }),
+      check({
+        kind: 'all',
+        of: [
+          { kind: 'ping', from: vm1, to: '192.168.1.2' },
+          { kind: 'neighbour', vm: 'vm1', address: '192.168.1.2', mac: 'fa:16:3e:32:0d:db' },
+        ],
+      }),
       check({ kind: 'neighbour', vm: 'vm1', address: '192.168.1.2', mac: 'fa:16:3e:32:0d:dc' }),
       check({ kind: 'route', vm: 'vm1', to: 'default', via: '192.168.1.1', dev: 'eth0' }),
       check({ kind: 'route', vm: 'vm1', to: 'default', via: '192.168.1.254' }),
@@ -189,11 +215,21 @@ describe('state read after the probes', () => {
       check({ kind: 'process', node: 'network', name: 'dnsmasq', namespace: 'qrouter-1' }),
       check({ kind: 'process', node: 'network', name: 'haproxy' }),
     );
-    expect(pingThenNeighbour).toMatchObject({ passed: true, expected: expect.stringContaining('; and neighbour 192.168.1.2 at fa:16:3e:32:0d:db (compute1, namespace vm1)') });
+    expect(pingThenNeighbour).toMatchObject({
+      passed: true,
+      expected: expect.stringContaining('; and neighbour 192.168.1.2 at fa:16:3e:32:0d:db (compute1, namespace vm1)'),
+    });
     expect(wrongMac).toMatchObject({ passed: false, found: expect.stringContaining('192.168.1.2 fa:16:3e:32:0d:db') });
-    expect(route).toMatchObject({ passed: true, expected: 'route default via 192.168.1.1 dev eth0 in table main (compute1, namespace vm1)' });
+    expect(route).toMatchObject({
+      passed: true,
+      expected: 'route default via 192.168.1.1 dev eth0 in table main (compute1, namespace vm1)',
+    });
     expect(wrongRoute).toMatchObject({ passed: false, found: expect.stringContaining('default via 192.168.1.1 dev eth0') });
-    expect(dnsmasq).toMatchObject({ passed: true, expected: `dnsmasq running in ${dhcpNs} on network`, found: expect.stringMatching(new RegExp(`^dnsmasq \\(pid \\d+\\) in ${dhcpNs}$`)) });
+    expect(dnsmasq).toMatchObject({
+      passed: true,
+      expected: `dnsmasq running in ${dhcpNs} on network`,
+      found: expect.stringMatching(new RegExp(`^dnsmasq \\(pid \\d+\\) in ${dhcpNs}$`)),
+    });
     expect(dnsmasqElsewhere).toMatchObject({ passed: false, found: expect.stringContaining(`in ${dhcpNs}`) });
     expect(haproxy).toMatchObject({ passed: false, found: 'no haproxy' });
   });
@@ -202,15 +238,35 @@ describe('state read after the probes', () => {
 describe('command', () => {
   it('checks the exit code and an output pattern, in a namespace or on the node', async () => {
     const [address, wrongOutput, exit1, wrongExit] = await round(
-      check({ kind: 'command', node: 'compute1', namespace: 'vm1', argv: ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'], output: 'inet 192\\.168\\.1\\.3/24' }),
-      check({ kind: 'command', node: 'compute1', namespace: 'vm1', argv: ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'], output: 'inet 10\\.' }),
+      check({
+        kind: 'command',
+        node: 'compute1',
+        namespace: 'vm1',
+        argv: ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'],
+        output: 'inet 192\\.168\\.1\\.3/24',
+      }),
+      check({
+        kind: 'command',
+        node: 'compute1',
+        namespace: 'vm1',
+        argv: ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'],
+        output: 'inet 10\\.',
+      }),
       check({ kind: 'command', node: 'network', argv: ['ip', 'link', 'show', 'nonexistent0'], exitCode: 1 }),
       check({ kind: 'command', node: 'network', argv: ['ip', 'link', 'show', 'nonexistent0'] }),
     );
-    expect(address).toMatchObject({ passed: true, expected: '`ip -o -4 addr show dev eth0` in vm1 on compute1 exits 0 printing /inet 192\\.168\\.1\\.3/24/', found: expect.stringMatching(/^exit 0: .*inet 192\.168\.1\.3\/24/) });
+    expect(address).toMatchObject({
+      passed: true,
+      expected: '`ip -o -4 addr show dev eth0` in vm1 on compute1 exits 0 printing /inet 192\\.168\\.1\\.3/24/',
+      found: expect.stringMatching(/^exit 0: .*inet 192\.168\.1\.3\/24/),
+    });
     expect(wrongOutput).toMatchObject({ passed: false, found: expect.stringMatching(/^exit 0: .*inet 192\.168\.1\.3\/24/) });
     expect(exit1).toMatchObject({ passed: true, found: expect.stringMatching(/^exit 1: .*does not exist/) });
-    expect(wrongExit).toMatchObject({ passed: false, expected: '`ip link show nonexistent0` in network exits 0', found: expect.stringMatching(/^exit 1: /) });
+    expect(wrongExit).toMatchObject({
+      passed: false,
+      expected: '`ip link show nonexistent0` in network exits 0',
+      found: expect.stringMatching(/^exit 1: /),
+    });
   });
 
   // The found side shows the first line of the output.
@@ -221,26 +277,38 @@ describe('command', () => {
 });
 
 describe('trace', () => {
-  it('a frame from vm1 to the DHCP port leaves br-int\'s node by gre-1 with tunnel id 1; drop: true or another key fails', async () => {
+  it("a frame from vm1 to the DHCP port leaves br-int's node by gre-1 with tunnel id 1; drop: true or another key fails", async () => {
     const [out, dropped, wrongKey] = await round(
       check({ kind: 'trace', node: 'compute1', bridge: 'br-int', flow: TRACE, output: 'gre-1', tunnelId: 1 }),
       check({ kind: 'trace', node: 'compute1', bridge: 'br-int', flow: TRACE, drop: true }),
       check({ kind: 'trace', node: 'compute1', bridge: 'br-int', flow: TRACE, output: 'gre-1', tunnelId: 2 }),
     );
-    expect(out).toMatchObject({ passed: true, expected: expect.stringContaining('leaves by gre-1 with tunnel id 0x1 (compute1)'), found: expect.stringMatching(/^out by .*gre-1.*, tunnel id 0x1 \(datapath: /) });
-    expect(dropped).toMatchObject({ passed: false, expected: expect.stringContaining('is dropped'), found: expect.stringMatching(/^out by .*gre-1/) });
+    expect(out).toMatchObject({
+      passed: true,
+      expected: expect.stringContaining('leaves by gre-1 with tunnel id 0x1 (compute1)'),
+      found: expect.stringMatching(/^out by .*gre-1.*, tunnel id 0x1 \(datapath: /),
+    });
+    expect(dropped).toMatchObject({
+      passed: false,
+      expected: expect.stringContaining('is dropped'),
+      found: expect.stringMatching(/^out by .*gre-1/),
+    });
     expect(wrongKey).toMatchObject({ passed: false, found: expect.stringContaining('tunnel id 0x1') });
   });
 });
 
 describe('counter', () => {
-  it('table 21\'s flood flow counts an arping from vm1; a flow the traffic never hits, or no flow at all, fails', async () => {
+  it("table 21's flood flow counts an arping from vm1; a flow the traffic never hits, or no flow at all, fails", async () => {
     const [flood, neverHit, noFlow] = await round(
       check({ kind: 'counter', node: 'compute1', bridge: 'br-tun', table: 21, priority: 1, match: 'dl_vlan=1', traffic: ARPING }),
       check({ kind: 'counter', node: 'compute1', bridge: 'br-tun', table: 3, priority: 0, traffic: ARPING }),
       check({ kind: 'counter', node: 'compute1', bridge: 'br-tun', table: 22, traffic: ARPING }),
     );
-    expect(flood).toMatchObject({ passed: true, expected: expect.stringContaining('grows by 1+ while `arping -c 1 -w 1 -I eth0 192.168.1.2` runs'), found: expect.stringMatching(/^packets \d+ → \d+ \(\+[1-9]\d*\); the traffic: exit 0/) });
+    expect(flood).toMatchObject({
+      passed: true,
+      expected: expect.stringContaining('grows by 1+ while `arping -c 1 -w 1 -I eth0 192.168.1.2` runs'),
+      found: expect.stringMatching(/^packets \d+ → \d+ \(\+[1-9]\d*\); the traffic: exit 0/),
+    });
     expect(neverHit).toMatchObject({ passed: false, found: expect.stringMatching(/^packets (\d+) → \1 \(\+0\)/) });
     expect(noFlow).toMatchObject({ passed: false, found: 'no flow table=22 on br-tun' });
   });

@@ -17,31 +17,37 @@ const DNSMASQ = ['dnsmasq', '--port=0', '--no-resolv', '--no-hosts', '--conf-fil
 const POLL = { timeout: 30_000, interval: 200 };
 
 describe('process guards in a node', () => {
-  it('a pid file guard: running → exit 0; another name, or killed → non-zero; and nl-apply skips the second start', { timeout: 120_000 }, async () => {
-    await withNode('ovs-basics', 'compute1', async (node) => {
-      const guard = runningFromPidFile(PID_FILE, 'dnsmasq');
-      const exitOf = async (argv: string[]) => (await execArgv(node, argv)).exitCode;
-      expect(await exitOf(guard), 'no pid file yet').not.toBe(0);
+  it(
+    'a pid file guard: running → exit 0; another name, or killed → non-zero; and nl-apply skips the second start',
+    { timeout: 120_000 },
+    async () => {
+      await withNode('ovs-basics', 'compute1', async (node) => {
+        const guard = runningFromPidFile(PID_FILE, 'dnsmasq');
+        const exitOf = async (argv: string[]) => (await execArgv(node, argv)).exitCode;
+        expect(await exitOf(guard), 'no pid file yet').not.toBe(0);
 
-      const start = part({ node: 'compute1', kind: 'dhcp', subject: 'guard-test' }, 'a guarded dnsmasq', [], [
-        { argv: ['mkdir', '-p', '/tmp/nl-guard-test'] },
-        { argv: DNSMASQ, unless: guard },
-      ]);
-      expect(await applyParts(node, 'compute1', [start])).toEqual({ ran: 2, skipped: 0 });
-      expect(await exitOf(guard)).toBe(0);
-      expect(await exitOf(runningFromPidFile(PID_FILE, 'haproxy')), 'the pid is not a haproxy').not.toBe(0);
-      // Applied again: the start is skipped (before the fix it ran, and a second dnsmasq fails on a busy port).
-      expect(await applyParts(node, 'compute1', [start])).toEqual({ ran: 1, skipped: 1 });
-      expect((await execArgv(node, ['pgrep', '-c', '-x', 'dnsmasq'])).stdout.trim()).toBe('1');
+        const start = part(
+          { node: 'compute1', kind: 'dhcp', subject: 'guard-test' },
+          'a guarded dnsmasq',
+          [],
+          [{ argv: ['mkdir', '-p', '/tmp/nl-guard-test'] }, { argv: DNSMASQ, unless: guard }],
+        );
+        expect(await applyParts(node, 'compute1', [start])).toEqual({ ran: 2, skipped: 0 });
+        expect(await exitOf(guard)).toBe(0);
+        expect(await exitOf(runningFromPidFile(PID_FILE, 'haproxy')), 'the pid is not a haproxy').not.toBe(0);
+        // Applied again: the start is skipped (before the fix it ran, and a second dnsmasq fails on a busy port).
+        expect(await applyParts(node, 'compute1', [start])).toEqual({ ran: 1, skipped: 1 });
+        expect((await execArgv(node, ['pgrep', '-c', '-x', 'dnsmasq'])).stdout.trim()).toBe('1');
 
-      expect(await exitOf(['pkill', '-x', 'dnsmasq'])).toBe(0);
-      await expect.poll(() => exitOf(guard), POLL).not.toBe(0);
-      // The pid file stays behind, stale: the guard still lets the start run again.
-      expect(await exitOf(['test', '-s', PID_FILE])).toBe(0);
-      expect(await applyParts(node, 'compute1', [start])).toEqual({ ran: 2, skipped: 0 });
-      expect(await exitOf(guard)).toBe(0);
-    });
-  });
+        expect(await exitOf(['pkill', '-x', 'dnsmasq'])).toBe(0);
+        await expect.poll(() => exitOf(guard), POLL).not.toBe(0);
+        // The pid file stays behind, stale: the guard still lets the start run again.
+        expect(await exitOf(['test', '-s', PID_FILE])).toBe(0);
+        expect(await applyParts(node, 'compute1', [start])).toEqual({ ran: 2, skipped: 0 });
+        expect(await exitOf(guard)).toBe(0);
+      });
+    },
+  );
 
   it('a command-line guard: only that exact command line counts, running or not', { timeout: 120_000 }, async () => {
     await withNode('ovs-basics', 'compute1', async (node) => {

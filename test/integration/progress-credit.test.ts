@@ -31,27 +31,31 @@ async function up(): Promise<void> {
 }
 
 describe('progress as the learner sees it', () => {
-  it('hints start at 1 in each session, labelled n/N in check and hint, and hint takes the session name', { timeout: 240_000 }, async () => {
-    await up();
-    const text = await runCli(['check', name], { env });
-    expect(text.code).toBe(1);
-    // The headline counts the learner's nine, not the given three.
-    expect(text.stdout).toContain(`gre-tenant (${name}): 0/9 objectives met`);
-    expect(text.stdout).toContain(`      hint 1/2: `);
-    expect(text.stdout).toContain(`(next: neutron-lab hint ${name} table-0)`);
+  it(
+    'hints start at 1 in each session, labelled n/N in check and hint, and hint takes the session name',
+    { timeout: 240_000 },
+    async () => {
+      await up();
+      const text = await runCli(['check', name], { env });
+      expect(text.code).toBe(1);
+      // The headline counts the learner's nine, not the given three.
+      expect(text.stdout).toContain(`gre-tenant (${name}): 0/9 objectives met`);
+      expect(text.stdout).toContain(`      hint 1/2: `);
+      expect(text.stdout).toContain(`(next: neutron-lab hint ${name} table-0)`);
 
-    const second = json<{ number: number; total: number }>((await runCli(['hint', name, 'table-0', '--json'], { env })).stdout);
-    expect(second).toMatchObject({ number: 2, total: 2 });
-    const again = await runCli(['check', name, '--json', '--objective', 'table-0'], { env });
-    expect(json<CheckReport>(again.stdout).objectives[0]).toMatchObject({ hintNumber: 2, hintsUsed: 2, hintsTotal: 2 });
+      const second = json<{ number: number; total: number }>((await runCli(['hint', name, 'table-0', '--json'], { env })).stdout);
+      expect(second).toMatchObject({ number: 2, total: 2 });
+      const again = await runCli(['check', name, '--json', '--objective', 'table-0'], { env });
+      expect(json<CheckReport>(again.stdout).objectives[0]).toMatchObject({ hintNumber: 2, hintsUsed: 2, hintsTotal: 2 });
 
-    // A new session of the same lab starts the ladder again.
-    expect((await runCli(['down', name], { env })).code).toBe(0);
-    await up();
-    const fresh = await runCli(['hint', name, 'table-0'], { env });
-    expect(fresh.code, fresh.stderr).toBe(0);
-    expect(fresh.stdout).toMatch(/^hint 1\/2: /);
-  });
+      // A new session of the same lab starts the ladder again.
+      expect((await runCli(['down', name], { env })).code).toBe(0);
+      await up();
+      const fresh = await runCli(['hint', name, 'table-0'], { env });
+      expect(fresh.code, fresh.stderr).toBe(0);
+      expect(fresh.stdout).toMatch(/^hint 1\/2: /);
+    },
+  );
 
   it('solve is counted and marked "solved for you"; check, progress and the card agree', { timeout: 240_000 }, async () => {
     const solved = await runCli(['solve', name, '--step', '2'], { env });
@@ -68,7 +72,9 @@ describe('progress as the learner sees it', () => {
     const text = await runCli(['check', name], { env });
     expect(text.stdout).toContain('✓ table-0 (solved for you): ');
 
-    const progress = json<{ labs: { met: number; solved: number; total: number }[] }>((await runCli(['progress', 'gre-tenant', '--json'], { env })).stdout);
+    const progress = json<{ labs: { met: number; solved: number; total: number }[] }>(
+      (await runCli(['progress', 'gre-tenant', '--json'], { env })).stdout,
+    );
     expect(progress.labs[0]).toMatchObject({ met: 9, solved: 6, total: 9 });
     expect((await runCli(['progress', 'gre-tenant'], { env })).stdout).toMatch(/gre-tenant\s+9\/9 \(6 solved for you\)/);
 

@@ -12,7 +12,15 @@ import { serveUi } from './helpers';
  * the damage is said in a banner (not a silent 0), and the card counts what solve built as such.
  */
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const data = mkdtempSync(join(tmpdir(), 'nl-ui-progress-'));
 const progressDir = join(data, 'progress');
@@ -23,7 +31,11 @@ let browser: Browser;
 beforeAll(async () => {
   mkdirSync(progressDir, { recursive: true });
   writeFileSync(join(progressDir, 'ovs-basics.json'), '{"version": 1, "lab": "ovs-ba');
-  const solved = { ...emptyProgress('gre-tenant'), objectives: { 'table-0': { metAt: 'x' } }, solved: { 'table-1': { solvedAt: 'y' }, 'table-2': { solvedAt: 'y' } } };
+  const solved = {
+    ...emptyProgress('gre-tenant'),
+    objectives: { 'table-0': { metAt: 'x' } },
+    solved: { 'table-1': { solvedAt: 'y' }, 'table-2': { solvedAt: 'y' } },
+  };
   writeFileSync(join(progressDir, 'gre-tenant.json'), JSON.stringify(solved));
   ({ child: server, url } = await serveUi({ env: { NEUTRON_LAB_DATA: data } }));
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
@@ -40,7 +52,9 @@ describe('progress on the home screen', () => {
     await page.goto(url);
     const notice = page.locator('[data-test=progress-notice][data-lab=ovs-basics]');
     await expect.poll(() => notice.count(), { timeout: 30_000 }).toBe(1);
-    expect(await notice.textContent()).toMatch(/Your progress could not be read and starts afresh\. The progress file of ovs-basics could not be used: it is not JSON/);
+    expect(await notice.textContent()).toMatch(
+      /Your progress could not be read and starts afresh\. The progress file of ovs-basics could not be used: it is not JSON/,
+    );
     expect(readdirSync(progressDir).filter((f) => f.startsWith('ovs-basics.json.corrupt-'))).toHaveLength(1);
     const card = page.locator('[data-test=lab-card][data-lab=gre-tenant] [data-test=lab-progress]');
     expect((await card.textContent())?.trim()).toBe('3/9 objectives (2 solved for you)');

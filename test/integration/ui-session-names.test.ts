@@ -15,7 +15,15 @@ import { serveUi, testEngine, uniqueName } from './helpers';
  * what Solve built is marked "solved for you" in the objectives and counted so on the card.
  */
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const session = uniqueName('names');
 let server: ChildProcess;
@@ -40,7 +48,9 @@ describe('a session named by the learner', () => {
     await page.goto(`${url}#/lab/${session}`);
     const guide = page.locator('[data-test=guide][data-step=bridge]');
     await expect.poll(() => guide.count(), { timeout: 30_000 }).toBe(1);
-    await expect.poll(async () => (await guide.textContent()) ?? '', { timeout: 30_000 }).toContain(`neutron-lab shell ${session} compute1`);
+    await expect
+      .poll(async () => (await guide.textContent()) ?? '', { timeout: 30_000 })
+      .toContain(`neutron-lab shell ${session} compute1`);
     expect(await guide.textContent()).not.toContain('neutron-lab shell ovs-basics');
     await page.close();
   });

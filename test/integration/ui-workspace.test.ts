@@ -16,7 +16,15 @@ import { serveUi, testEngine, uniqueName } from './helpers';
  * because each step needs the state the one before left.
  */
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const LAB = 'gre-tenant';
 const RESULTS = join(appRoot(), 'test-results');
 const session = uniqueName('ui');
@@ -30,7 +38,8 @@ const pageErrors: string[] = [];
 /** What the page asked the learner (confirm dialogs), in order. */
 const dialogs: string[] = [];
 
-const slot = (node: string, namespace = '') => page.locator(`[data-test=terminal-slot][data-node="${node}"][data-namespace="${namespace}"]`);
+const slot = (node: string, namespace = '') =>
+  page.locator(`[data-test=terminal-slot][data-node="${node}"][data-namespace="${namespace}"]`);
 const terminalText = async (node: string, namespace = '') => (await slot(node, namespace).locator('.xterm-rows').textContent()) ?? '';
 const objective = (id: string) => page.locator(`[data-test=objective][data-objective="${id}"]`);
 
@@ -46,14 +55,25 @@ async function typeInTerminal(node: string, namespace: string, command: string):
 /** Clicks Check and waits until the check has answered. */
 async function check(): Promise<void> {
   await page.locator('[data-test=check]').click();
-  await expect.poll(() => page.locator('[data-test=lab-controls]').getAttribute('data-busy'), { timeout: 30_000, interval: 50 }).toBe('check');
+  await expect
+    .poll(() => page.locator('[data-test=lab-controls]').getAttribute('data-busy'), { timeout: 30_000, interval: 50 })
+    .toBe('check');
   await expect.poll(() => page.locator('[data-test=lab-controls]').getAttribute('data-busy'), { timeout: 120_000, interval: 250 }).toBe('');
-  expect(await page.locator('[data-test=error]').count(), await page.locator('[data-test=error]').allTextContents().then((t) => t.join(' | '))).toBe(0);
+  expect(
+    await page.locator('[data-test=error]').count(),
+    await page
+      .locator('[data-test=error]')
+      .allTextContents()
+      .then((t) => t.join(' | ')),
+  ).toBe(0);
 }
 
-const passedOf = async () => Object.fromEntries(
-  await page.locator('[data-test=objective]').evaluateAll((items) => items.map((item) => [item.getAttribute('data-objective'), item.getAttribute('data-passed')])),
-) as Record<string, string>;
+const passedOf = async () =>
+  Object.fromEntries(
+    await page
+      .locator('[data-test=objective]')
+      .evaluateAll((items) => items.map((item) => [item.getAttribute('data-objective'), item.getAttribute('data-passed')])),
+  ) as Record<string, string>;
 
 async function screenshot(name: string): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
@@ -136,7 +156,9 @@ describe('the lab workspace in a browser', () => {
     expect(await scale()).toBe(fitted);
     await vm1.click({ position: { x: 20, y: 10 } }); // its name, not the interface drawn inside it
     await slot('compute1', 'vm1').locator('[data-test=terminal]').waitFor({ state: 'visible' });
-    expect(await page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=vm1]').getAttribute('class')).toContain('active');
+    expect(await page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=vm1]').getAttribute('class')).toContain(
+      'active',
+    );
 
     await page.locator('[data-test=tool-tab][data-tool=topology]').click();
     await topology.locator('[data-test=topo-bridge][data-node=network][data-bridge=br-tun]').click();
@@ -187,7 +209,12 @@ describe('the lab workspace in a browser', () => {
   it('lays out guide, terminal, topology and compact objectives together, in both languages and themes', async () => {
     // The learner's view after a failing check, as the issue asks: 1440×900 and 1280×720, en and zh, light and dark.
     await page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=""]').click();
-    for (const [language, theme] of [['en', 'light'], ['en', 'dark'], ['zh', 'light'], ['zh', 'dark']] as const) {
+    for (const [language, theme] of [
+      ['en', 'light'],
+      ['en', 'dark'],
+      ['zh', 'light'],
+      ['zh', 'dark'],
+    ] as const) {
       await page.goto(`${url}#/settings`);
       await page.locator(`[data-test=language][data-value=${language}]`).check();
       await page.locator(`[data-test=theme][data-value=${theme}]`).check();
@@ -197,7 +224,10 @@ describe('the lab workspace in a browser', () => {
       await expect.poll(() => terminalText('compute1'), { timeout: 30_000 }).toContain('root@');
       // The objective titles follow the language switch without a new check (the list shows step 1's).
       expect(await objective('gre-port').textContent()).toMatch(language === 'zh' ? /[\u4e00-\u9fff]/ : /GRE port gre-1/);
-      for (const [width, height] of [[1440, 900], [1280, 720]] as const) {
+      for (const [width, height] of [
+        [1440, 900],
+        [1280, 720],
+      ] as const) {
         await page.setViewportSize({ width, height });
         // Guide and terminal both in view, side by side.
         const guide = await page.locator('[data-test=guide]').boundingBox();
@@ -257,10 +287,15 @@ describe('the lab workspace in a browser', () => {
     await expect.poll(() => terminalText('compute1', 'vm1'), { timeout: 30_000 }).toMatch(/2 packets transmitted, 0 received/);
     await page.locator('[data-test=tool-tab][data-tool=inspector]').click();
     await page.locator('[data-test=inspect-node]').selectOption('compute1');
-    await expect.poll(async () => {
-      await page.locator('[data-test=inspector-refresh]').click();
-      return packets();
-    }, { timeout: 30_000, interval: 1000 }).toBeGreaterThan(before);
+    await expect
+      .poll(
+        async () => {
+          await page.locator('[data-test=inspector-refresh]').click();
+          return packets();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBeGreaterThan(before);
     await floodRow.scrollIntoViewIfNeeded();
     await screenshot('ui-inspector.png');
   }, 90_000);
@@ -273,7 +308,11 @@ describe('the lab workspace in a browser', () => {
     const rows = result.locator('[data-test=easyovs-row]');
     const run = async (button: string, action: string) => {
       await panel.locator(`[data-test=easyovs-${button}]`).click();
-      await expect.poll(async () => (await panel.locator('[data-test=easyovs-list]').isEnabled()) && (await result.getAttribute('data-action')), { timeout: 30_000 }).toBe(action);
+      await expect
+        .poll(async () => (await panel.locator('[data-test=easyovs-list]').isEnabled()) && (await result.getAttribute('data-action')), {
+          timeout: 30_000,
+        })
+        .toBe(action);
       expect(await panel.locator('[data-test=easyovs-error]').count()).toBe(0);
     };
     await run('list', 'list');
@@ -336,7 +375,9 @@ describe('the lab workspace in a browser', () => {
     await page.keyboard.press('Control+Home');
     // A compact mapping inside a mapping: not YAML. Typed, never saved.
     await page.keyboard.type('foo: bar: baz\n');
-    await expect.poll(() => editor.locator('[data-test=lint-problem][data-severity=error]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => editor.locator('[data-test=lint-problem][data-severity=error]').count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     expect(await editor.locator('[data-test=lint-problem][data-severity=error]').first().getAttribute('data-line')).toBe('1');
     await screenshot('ui-editor.png');
     // Full-width Chinese punctuation in the lab's titles is not flagged as a look-alike.
@@ -398,4 +439,3 @@ describe('the lab workspace in a browser', () => {
     }
   }, 120_000);
 });
-

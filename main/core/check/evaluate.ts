@@ -26,7 +26,10 @@ export function probesOf(check: Check): ProbeCheck[] {
 
 export async function runProbes(checks: readonly ProbeCheck[], model: CloudModel, run: Runner): Promise<Map<Check, Outcome>> {
   const ctx = probeContext(model, run);
-  const probe = async (check: ProbeCheck): Promise<[Check, Outcome]> => [check, await runProbe(check, ctx).catch((error: unknown) => couldNotRun(check, error))];
+  const probe = async (check: ProbeCheck): Promise<[Check, Outcome]> => [
+    check,
+    await runProbe(check, ctx).catch((error: unknown) => couldNotRun(check, error)),
+  ];
   // Each kind says when it runs (its module's `order`): DHCP first, as a VM asks for its address
   // before it talks; then all other probes at once; last and one at a time, those that need the
   // lab to themselves: outages stop what the others use, counters that must stay flat would
@@ -57,12 +60,16 @@ function evaluateUnsafe(check: Check, ctx: EvaluationContext): Outcome {
     case 'all': {
       const outcomes = check.of.map((c) => evaluate(c, ctx));
       const failed = outcomes.find((o) => !o.passed);
-      return failed ?? { passed: true, expected: outcomes.map((o) => o.expected).join('; and '), found: outcomes.map((o) => o.found).join('; ') };
+      return (
+        failed ?? { passed: true, expected: outcomes.map((o) => o.expected).join('; and '), found: outcomes.map((o) => o.found).join('; ') }
+      );
     }
     case 'any': {
       const outcomes = check.of.map((c) => evaluate(c, ctx));
       const passed = outcomes.find((o) => o.passed);
-      return passed ?? { passed: false, expected: outcomes.map((o) => o.expected).join('; or '), found: outcomes.map((o) => o.found).join('; ') };
+      return (
+        passed ?? { passed: false, expected: outcomes.map((o) => o.expected).join('; or '), found: outcomes.map((o) => o.found).join('; ') }
+      );
     }
     case 'not': {
       const inner = evaluate(check.check, ctx);
@@ -105,7 +112,8 @@ function probeContext(model: CloudModel, run: Runner): ProbeContext {
   const ctx: ProbeContext = {
     run,
     vm,
-    where: (place) => (place.vm ? { node: vm(place.vm).node, namespace: place.vm } : { node: place.node ?? '', namespace: place.namespace ?? '' }),
+    where: (place) =>
+      place.vm ? { node: vm(place.vm).node, namespace: place.vm } : { node: place.node ?? '', namespace: place.namespace ?? '' },
     address: (target) => (/^\d+\.\d+\.\d+\.\d+$/.test(target) ? target : vm(target).address),
     // Traffic and an outage's checks are probes of the registered kinds (their schemas say which).
     probe: (check) => runProbe(check as ProbeCheck, ctx),

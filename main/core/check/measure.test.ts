@@ -28,7 +28,10 @@ function seedFigures(): Map<string, { rtt: string; throughput: string }> {
   return figures;
 }
 
-const measures = lab.steps.flatMap((s) => s.objectives).map((o) => o.check).filter((c): c is Extract<Check, { kind: 'measure' }> => c.kind === 'measure');
+const measures = lab.steps
+  .flatMap((s) => s.objectives)
+  .map((o) => o.check)
+  .filter((c): c is Extract<Check, { kind: 'measure' }> => c.kind === 'measure');
 
 describe("backend-compare's references", () => {
   const figures = seedFigures();
@@ -42,7 +45,8 @@ describe("backend-compare's references", () => {
   });
 
   it('quotes, for each setup and metric, the seed’s figure', () => {
-    const setupOf = (vm: string) => (vm.startsWith('lb') ? 'Linux bridge + vxlan' : vm.startsWith('bare') ? '关闭安全组 ovs + vxlan' : 'ovs + vxlan');
+    const setupOf = (vm: string) =>
+      vm.startsWith('lb') ? 'Linux bridge + vxlan' : vm.startsWith('bare') ? '关闭安全组 ovs + vxlan' : 'ovs + vxlan';
     expect(measures).toHaveLength(6);
     for (const m of measures) {
       const figure = figures.get(setupOf(m.from.vm));

@@ -40,7 +40,10 @@ export async function applyParts(container: Docker.Container, node: string, part
     const [key = '?', index = '0'] = label.split('#');
     const step = parts.find((p) => p.key === key)?.steps[Number(index)];
     const detail = [...lines.slice(failed + 1), result.stderr.trim()].filter(Boolean).join(' ').trim();
-    throw new AppError('failed', `Building ${key} on ${node} failed: \`${step?.argv.join(' ') ?? 'nl-apply'}\` exited ${status}${detail ? `: ${detail}` : ''}`);
+    throw new AppError(
+      'failed',
+      `Building ${key} on ${node} failed: \`${step?.argv.join(' ') ?? 'nl-apply'}\` exited ${status}${detail ? `: ${detail}` : ''}`,
+    );
   }
   return {
     ran: lines.filter((l) => l.startsWith('ok ')).length,

@@ -207,7 +207,9 @@ export function resolveCloud(lab: CloudSource): CloudModel {
   }
   for (const [name, vm] of Object.entries(cloud.vms)) {
     const network = networks.get(vm.network) as ResolvedNetwork;
-    const subnet = (vm.subnet ? network.subnets.find((s) => s.name === vm.subnet) : network.subnets.find((s) => inside(s.cidr, vm.address))) ?? (network.subnets[0] as ResolvedSubnet);
+    const subnet =
+      (vm.subnet ? network.subnets.find((s) => s.name === vm.subnet) : network.subnets.find((s) => inside(s.cidr, vm.address))) ??
+      (network.subnets[0] as ResolvedSubnet);
     ports.push({
       name,
       owner: 'vm',
@@ -224,7 +226,12 @@ export function resolveCloud(lab: CloudSource): CloudModel {
   }
 
   /** A port on an external network, plugged into its bridge on `node` (qg-, fg-). */
-  const externalPort = (node: string, networkName: string, address: string, ids: { portId: string; mac: string; prefix: 'qg-' | 'fg-' }): ExternalPort => {
+  const externalPort = (
+    node: string,
+    networkName: string,
+    address: string,
+    ids: { portId: string; mac: string; prefix: 'qg-' | 'fg-' },
+  ): ExternalPort => {
     const network = networks.get(networkName) as ResolvedNetwork;
     const subnet = network.subnets.find((s) => inside(s.cidr, address)) ?? (network.subnets[0] as ResolvedSubnet);
     const physnet = network.physnet ? cloud.physnets[network.physnet] : undefined;
@@ -245,9 +252,23 @@ export function resolveCloud(lab: CloudSource): CloudModel {
   let linkLocal = parseIpv4(FIP_LINK_LOCAL_START) as number;
   const routers: ResolvedRouter[] = Object.entries(cloud.routers).map(([name, router]) => {
     const id = router.id ?? stableUuid(lab.id, 'router', name);
-    const port = (network: ResolvedNetwork, subnet: ResolvedSubnet, address: string, prefix: 'qr-' | 'sg-', key: string, given: { portId?: string | undefined; mac?: string | undefined }): NamespacePort => {
+    const port = (
+      network: ResolvedNetwork,
+      subnet: ResolvedSubnet,
+      address: string,
+      prefix: 'qr-' | 'sg-',
+      key: string,
+      given: { portId?: string | undefined; mac?: string | undefined },
+    ): NamespacePort => {
       const portId = given.portId ?? stableUuid(lab.id, 'router-port', name, key);
-      return { network, subnet, address, mac: given.mac ?? stableMac(lab.id, 'router-port', name, key), portId, device: deviceName(prefix, portId) };
+      return {
+        network,
+        subnet,
+        address,
+        mac: given.mac ?? stableMac(lab.id, 'router-port', name, key),
+        portId,
+        device: deviceName(prefix, portId),
+      };
     };
     const subnetOf = (ref: string) => {
       const [networkName = '', subnetName = ''] = ref.split('/');
@@ -265,26 +286,51 @@ export function resolveCloud(lab: CloudSource): CloudModel {
           prefix: 'qg-',
         })
       : undefined;
-    const snatPorts = router.distributed && gateway
-      ? router.interfaces.flatMap((iface) => {
-          if (!iface.snat) return [];
-          const { network, subnet } = subnetOf(iface.subnet);
-          return [port(network, subnet, iface.snat.address, 'sg-', `snat ${iface.subnet}`, iface.snat)];
-        })
-      : [];
+    const snatPorts =
+      router.distributed && gateway
+        ? router.interfaces.flatMap((iface) => {
+            if (!iface.snat) return [];
+            const { network, subnet } = subnetOf(iface.subnet);
+            return [port(network, subnet, iface.snat.address, 'sg-', `snat ${iface.subnet}`, iface.snat)];
+          })
+        : [];
     // A distributed router lives wherever a VM on one of its subnets does.
     const hosts = router.distributed
-      ? Object.keys(lab.topology.nodes).filter((node) => ports.some((p) => p.owner === 'vm' && p.node === node && interfaces.some((i) => i.subnet === p.subnet)))
+      ? Object.keys(lab.topology.nodes).filter((node) =>
+          ports.some((p) => p.owner === 'vm' && p.node === node && interfaces.some((i) => i.subnet === p.subnet)),
+        )
       : [router.node];
     const floatingIps = cloud.floatingIps
       .filter((fip) => fip.router === name)
-      .map((fip) => ({ address: fip.address, fixed: cloud.vms[fip.vm]?.address ?? '', vm: fip.vm, node: router.distributed ? (cloud.vms[fip.vm]?.node ?? router.node) : router.node }));
+      .map((fip) => ({
+        address: fip.address,
+        fixed: cloud.vms[fip.vm]?.address ?? '',
+        vm: fip.vm,
+        node: router.distributed ? (cloud.vms[fip.vm]?.node ?? router.node) : router.node,
+      }));
     let fipLink: FipLink | undefined;
     if (router.distributed && floatingIps.length > 0) {
-      fipLink = { rfp: deviceName('rfp-', id), fpr: deviceName('fpr-', id), rfpAddress: formatIpv4(linkLocal), fprAddress: formatIpv4(linkLocal + 1) };
+      fipLink = {
+        rfp: deviceName('rfp-', id),
+        fpr: deviceName('fpr-', id),
+        rfpAddress: formatIpv4(linkLocal),
+        fprAddress: formatIpv4(linkLocal + 1),
+      };
       linkLocal += 2;
     }
-    return { name, id, node: router.node, distributed: router.distributed, hosts, chainPrefix: router.hostedBy.slice(0, 16), interfaces, gateway, snatPorts, fipLink, floatingIps };
+    return {
+      name,
+      id,
+      node: router.node,
+      distributed: router.distributed,
+      hosts,
+      chainPrefix: router.hostedBy.slice(0, 16),
+      interfaces,
+      gateway,
+      snatPorts,
+      fipLink,
+      floatingIps,
+    };
   });
   const distributedRouting = routers.some((r) => r.distributed);
 
@@ -322,12 +368,16 @@ export function resolveCloud(lab: CloudSource): CloudModel {
   });
 
   // OVS tunnels: only for the networks the OVS agent wires.
-  const tunnelTypes = (['gre', 'vxlan'] as const).filter((t) => [...networks.values()].some((n) => n.type === t && n.agent === 'openvswitch'));
+  const tunnelTypes = (['gre', 'vxlan'] as const).filter((t) =>
+    [...networks.values()].some((n) => n.type === t && n.agent === 'openvswitch'),
+  );
   const agentNodes = Object.entries(lab.topology.nodes).filter(([, node]) => node.role !== 'external');
   const endpoints = cloud.tunnelNetwork
     ? agentNodes.flatMap(([name, node]) => {
         const link = node.links.find((l) => l.network === cloud.tunnelNetwork && l.address);
-        return link?.address ? [{ node: name, interface: link.interface, cidr: link.address, address: link.address.split('/')[0] as string }] : [];
+        return link?.address
+          ? [{ node: name, interface: link.interface, cidr: link.address, address: link.address.split('/')[0] as string }]
+          : [];
       })
     : [];
 
@@ -339,7 +389,8 @@ export function resolveCloud(lab: CloudSource): CloudModel {
     for (const network of networks.values()) {
       if (network.agent !== 'openvswitch') continue;
       // A network gets a local VLAN on a node once a port of it is on that node's br-int.
-      const onNode = ports.some((p) => p.node === name && p.network === network) ||
+      const onNode =
+        ports.some((p) => p.node === name && p.network === network) ||
         routers.some((r) => r.hosts.includes(name) && r.interfaces.some((i) => i.network === network)) ||
         routers.some((r) => r.node === name && r.snatPorts.some((p) => p.network === network)) ||
         pools.some((p) => p.node === name && p.network === network);
@@ -376,13 +427,14 @@ export function resolveCloud(lab: CloudSource): CloudModel {
     const dvr = cloud.dvr?.[name];
     const dvrMac = distributedRouting && agents ? (dvr?.mac ?? stableDvrMac(lab.id, name)) : undefined;
     const external = routers.find((r) => r.distributed && r.gateway && r.floatingIps.some((f) => f.node === name))?.gateway?.network;
-    const fipGateway = distributedRouting && dvr?.fipGateway && external
-      ? externalPort(name, external.name, dvr.fipGateway.address, {
-          portId: dvr.fipGateway.portId ?? stableUuid(lab.id, 'fip-gateway-port', name),
-          mac: dvr.fipGateway.mac ?? stableMac(lab.id, 'fip-gateway-port', name),
-          prefix: 'fg-',
-        })
-      : undefined;
+    const fipGateway =
+      distributedRouting && dvr?.fipGateway && external
+        ? externalPort(name, external.name, dvr.fipGateway.address, {
+            portId: dvr.fipGateway.portId ?? stableUuid(lab.id, 'fip-gateway-port', name),
+            mac: dvr.fipGateway.mac ?? stableMac(lab.id, 'fip-gateway-port', name),
+            prefix: 'fg-',
+          })
+        : undefined;
     const lbNetwork = cloud.linuxbridge?.localNetwork;
     const lbLink = lbNetwork ? node.links.find((l) => l.network === lbNetwork && l.address) : undefined;
     const linuxbridge = lbLink?.address ? { interface: lbLink.interface, address: lbLink.address.split('/')[0] as string } : undefined;
@@ -390,7 +442,10 @@ export function resolveCloud(lab: CloudSource): CloudModel {
   }
 
   const securityGroups = new Map(
-    Object.entries(cloud.securityGroups).map(([name, group]) => [name, { name, id: group.id ?? stableUuid(lab.id, 'security-group', name), rules: group.rules }]),
+    Object.entries(cloud.securityGroups).map(([name, group]) => [
+      name,
+      { name, id: group.id ?? stableUuid(lab.id, 'security-group', name), rules: group.rules },
+    ]),
   );
 
   const firewalls = Object.entries(cloud.firewalls).map(([name, firewall]): ResolvedFirewall => ({
@@ -400,7 +455,20 @@ export function resolveCloud(lab: CloudSource): CloudModel {
     rules: firewall.rules,
   }));
 
-  return { labId: lab.id, release, junoOrLater, l2population: cloud.l2population, distributedRouting, networks, ports, routers, securityGroups, firewalls, pools, nodes };
+  return {
+    labId: lab.id,
+    release,
+    junoOrLater,
+    l2population: cloud.l2population,
+    distributedRouting,
+    networks,
+    ports,
+    routers,
+    securityGroups,
+    firewalls,
+    pools,
+    nodes,
+  };
 }
 
 function resolveNetwork(labId: string, name: string, network: CloudNetwork): ResolvedNetwork {

@@ -19,7 +19,9 @@ import { renderCloud } from './render';
 
 const LABS = join(import.meta.dirname, '..', '..', '..', 'labs');
 const SEED = join(import.meta.dirname, '..', 'inspect', 'fixtures', 'seed');
-const LAB_IDS = readdirSync(LABS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const LAB_IDS = readdirSync(LABS, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 
 function loadLab(id: string): Lab {
   const file = join(LABS, id, 'lab.yaml');
@@ -74,13 +76,19 @@ function bridgeFlows(steps: readonly Step[], bridge: string): Flow[] {
 
 function identity(flow: Flow): string {
   const n = normalizeFlow(flow);
-  return `${n.table}/${n.priority}/${[...n.match].map(([k, v]) => `${k}=${v}`).sort().join(',')}`;
+  return `${n.table}/${n.priority}/${[...n.match]
+    .map(([k, v]) => `${k}=${v}`)
+    .sort()
+    .join(',')}`;
 }
 
 /** A flow's meaning in one line: table, priority, match and actions, normalised; no counters. */
 function meaning(flow: Flow, ports?: PortMap): string {
   const n = normalizeFlow(flow, ports);
-  const match = [...n.match].map(([k, v]) => (v === '' ? k : `${k}=${v}`)).sort().join(',');
+  const match = [...n.match]
+    .map(([k, v]) => (v === '' ? k : `${k}=${v}`))
+    .sort()
+    .join(',');
   return `table=${n.table},priority=${n.priority}${match ? `,${match}` : ''} actions=${describeActions(n.actions)}`;
 }
 
@@ -106,7 +114,11 @@ function bookFlows(name: string): Flow[] {
     text = text.replace(misprint, fixed);
   }
   const { flows } = parseFlowDump(text, name);
-  for (const flow of flows) expect(flow.actions.filter((a) => a.type === 'unknown'), `${name}:${flow.line}`).toEqual([]);
+  for (const flow of flows)
+    expect(
+      flow.actions.filter((a) => a.type === 'unknown'),
+      `${name}:${flow.line}`,
+    ).toEqual([]);
   return flows;
 }
 
@@ -244,11 +256,11 @@ function renderedPorts(plan: CloudPlan, node: string, bridge: string): Map<strin
 
 // ---- the labs against the book ----------------------------------------------------------
 
-describe('gre-tenant renders the book\'s Icehouse GRE state', () => {
+describe("gre-tenant renders the book's Icehouse GRE state", () => {
   const lab = loadLab('gre-tenant');
   const plan = renderCloud(lab);
 
-  it('writes br-tun\'s tables in one tunnel-flows part: empty the bridge, then add-flows from standard input', () => {
+  it("writes br-tun's tables in one tunnel-flows part: empty the bridge, then add-flows from standard input", () => {
     for (const node of ['compute1', 'network']) {
       const steps = partOf(plan, `${node}/tunnel-flows`).steps;
       expect(steps.map((s) => s.argv)).toEqual([
@@ -259,9 +271,23 @@ describe('gre-tenant renders the book\'s Icehouse GRE state', () => {
   });
 
   it.each([
-    ['compute1', '002-L0277.flows.txt', new Map([[1, 'patch-int'], [2, 'gre-1']])],
-    ['network', '002-L0387.flows.txt', new Map([[1, 'patch-int'], [2, 'gre-2']])],
-  ])('%s br-tun = the book\'s dump %s, learned flows aside', (node, file, ports) => {
+    [
+      'compute1',
+      '002-L0277.flows.txt',
+      new Map([
+        [1, 'patch-int'],
+        [2, 'gre-1'],
+      ]),
+    ],
+    [
+      'network',
+      '002-L0387.flows.txt',
+      new Map([
+        [1, 'patch-int'],
+        [2, 'gre-2'],
+      ]),
+    ],
+  ])("%s br-tun = the book's dump %s, learned flows aside", (node, file, ports) => {
     const step = partOf(plan, `${node}/tunnel-flows`).steps[1] as Step;
     const rendered = agentFlows(inputLines(step));
     const book = bookAgentFlows(file);
@@ -282,11 +308,11 @@ describe('gre-tenant renders the book\'s Icehouse GRE state', () => {
     ]);
   });
 
-  it.each(['compute1', 'network'])('%s br-int = the book\'s dump (priority=1 NORMAL only)', (node) => {
+  it.each(['compute1', 'network'])("%s br-int = the book's dump (priority=1 NORMAL only)", (node) => {
     expect(meanings(bridgeFlows(stepsOn(plan, node), 'br-int'))).toEqual(meanings(bookFlows('002-L0240.flows.txt')));
   });
 
-  it('numbers br-tun\'s ports as the book\'s dumps do (1 = patch-int, 2 = the GRE port)', () => {
+  it("numbers br-tun's ports as the book's dumps do (1 = patch-int, 2 = the GRE port)", () => {
     const compute = ovsState(stepsOn(plan, 'compute1')).get('br-tun');
     const network = ovsState(stepsOn(plan, 'network')).get('br-tun');
     expect(compute?.ports.get('patch-int')?.ofport).toBe(1);
@@ -295,7 +321,7 @@ describe('gre-tenant renders the book\'s Icehouse GRE state', () => {
     expect(network?.ports.get('gre-2')?.ofport).toBe(2);
   });
 
-  it('gives the GRE ports the book\'s options (ovs-vsctl show, L0251 and L0369)', () => {
+  it("gives the GRE ports the book's options (ovs-vsctl show, L0251 and L0369)", () => {
     expect(renderedPorts(plan, 'compute1', 'br-tun')).toEqual(shownPorts('002-L0251.show.txt', 'br-tun'));
     expect(renderedPorts(plan, 'network', 'br-tun')).toEqual(shownPorts('002-L0369.show.txt', 'br-tun'));
     expect(renderedPorts(plan, 'compute1', 'br-tun').get('gre-1')).toEqual({
@@ -303,11 +329,25 @@ describe('gre-tenant renders the book\'s Icehouse GRE state', () => {
       options: { in_key: 'flow', local_ip: '10.0.0.101', out_key: 'flow', remote_ip: '10.0.0.100' },
     });
     // Straight from the tunnel-bridge part's argv too.
-    const argv = partOf(plan, 'compute1/tunnel-bridge').steps.map((s) => s.argv).find((a) => a.includes('gre-1'));
+    const argv = partOf(plan, 'compute1/tunnel-bridge')
+      .steps.map((s) => s.argv)
+      .find((a) => a.includes('gre-1'));
     expect(argv).toEqual([
-      'ovs-vsctl', '--may-exist', 'add-port', 'br-tun', 'gre-1',
-      '--', 'set', 'interface', 'gre-1', 'type=gre',
-      'options:in_key=flow', 'options:local_ip=10.0.0.101', 'options:out_key=flow', 'options:remote_ip=10.0.0.100', 'ofport_request=2',
+      'ovs-vsctl',
+      '--may-exist',
+      'add-port',
+      'br-tun',
+      'gre-1',
+      '--',
+      'set',
+      'interface',
+      'gre-1',
+      'type=gre',
+      'options:in_key=flow',
+      'options:local_ip=10.0.0.101',
+      'options:out_key=flow',
+      'options:remote_ip=10.0.0.100',
+      'ofport_request=2',
     ]);
   });
 
@@ -319,7 +359,7 @@ describe('gre-tenant renders the book\'s Icehouse GRE state', () => {
     expect(state.get('br-tun')?.failMode).toBeUndefined();
   });
 
-  it('names vm1\'s devices after its port id (tap/qbr/qvb/qvo + 11 characters), MTU 1458 for GRE', () => {
+  it("names vm1's devices after its port id (tap/qbr/qvb/qvo + 11 characters), MTU 1458 for GRE", () => {
     const vm = partOf(plan, 'compute1/vm/vm1');
     const argvs = vm.steps.map((s) => s.argv.join(' '));
     expect(argvs).toContain('ip link add tap2a7d9c41-3b type veth peer name eth0 netns vm1');
@@ -351,12 +391,15 @@ describe('gre-tenant renders the book\'s Icehouse GRE state', () => {
   });
 });
 
-describe('vxlan-tenant renders the book\'s Juno VXLAN state', () => {
+describe("vxlan-tenant renders the book's Juno VXLAN state", () => {
   const lab = loadLab('vxlan-tenant');
   const plan = renderCloud(lab);
-  const ports = new Map([[1, 'patch-int'], [2, 'vxlan-0a00644d']]);
+  const ports = new Map([
+    [1, 'patch-int'],
+    [2, 'vxlan-0a00644d'],
+  ]);
 
-  it('compute1 br-tun = the book\'s dump L0974 (its misprinted learn repaired), learned flows aside', () => {
+  it("compute1 br-tun = the book's dump L0974 (its misprinted learn repaired), learned flows aside", () => {
     const step = partOf(plan, 'compute1/tunnel-flows').steps.find((s) => s.argv.join(' ') === 'ovs-ofctl add-flows br-tun -');
     expect(step).toBeDefined();
     const rendered = agentFlows(inputLines(step as Step));
@@ -367,7 +410,7 @@ describe('vxlan-tenant renders the book\'s Juno VXLAN state', () => {
     expect(meanings(bridgeFlows(stepsOn(plan, 'compute1'), 'br-tun'))).toEqual(meanings(rendered));
   });
 
-  it('writes Juno\'s flood flow without a priority (32768), as the book\'s table 22 shows it', () => {
+  it("writes Juno's flood flow without a priority (32768), as the book's table 22 shows it", () => {
     const book = bookFlows('002-L0974.flows.txt').filter((f) => f.table === 22 && f.priority !== 0);
     expect(book.map((f) => f.priority)).toEqual([32768]);
     const rendered = bridgeFlows(stepsOn(plan, 'compute1'), 'br-tun').filter((f) => f.table === 22 && f.priority !== 0);
@@ -377,13 +420,13 @@ describe('vxlan-tenant renders the book\'s Juno VXLAN state', () => {
     expect(rendered.map((f) => meaning(f))).toEqual(book.map((f) => meaning(f, ports)));
   });
 
-  it.each(['compute1', 'network'])('%s br-int = the book\'s L0940 (NORMAL and the table-23 canary drop)', (node) => {
+  it.each(['compute1', 'network'])("%s br-int = the book's L0940 (NORMAL and the table-23 canary drop)", (node) => {
     const flows = meanings(bridgeFlows(stepsOn(plan, node), 'br-int'));
     expect(flows).toEqual(meanings(bookFlows('002-L0940.flows.txt')));
     expect(flows).toEqual(['table=0,priority=1 actions=normal', 'table=23,priority=0 actions=drop']);
   });
 
-  it('names the tunnel port after the remote IP in hex, with the book\'s options (L0954)', () => {
+  it("names the tunnel port after the remote IP in hex, with the book's options (L0954)", () => {
     expect(renderedPorts(plan, 'compute1', 'br-tun')).toEqual(shownPorts('002-L0954.show.txt', 'br-tun'));
     expect(renderedPorts(plan, 'compute1', 'br-tun').get('vxlan-0a00644d')).toEqual({
       type: 'vxlan',
@@ -394,7 +437,7 @@ describe('vxlan-tenant renders the book\'s Juno VXLAN state', () => {
     expect([...renderedPorts(plan, 'network', 'br-tun').keys()].sort()).toEqual(['patch-int', 'vxlan-0a006458']);
   });
 
-  it('puts br-int and br-tun in fail_mode=secure, and br-int\'s ports as the book shows them (L0920)', () => {
+  it("puts br-int and br-tun in fail_mode=secure, and br-int's ports as the book shows them (L0920)", () => {
     const state = ovsState(stepsOn(plan, 'compute1'));
     expect(state.get('br-int')?.failMode).toBe('secure');
     expect(state.get('br-tun')?.failMode).toBe('secure');
@@ -404,7 +447,10 @@ describe('vxlan-tenant renders the book\'s Juno VXLAN state', () => {
   });
 
   it('gives VMs on VXLAN an MTU of 1450, and turns TX checksumming off', () => {
-    for (const [vm, tap] of [['vm1', 'tapc4493802-43'], ['vm2', 'tapf47c62b0-db']] as const) {
+    for (const [vm, tap] of [
+      ['vm1', 'tapc4493802-43'],
+      ['vm2', 'tapf47c62b0-db'],
+    ] as const) {
       const argvs = partOf(plan, `compute1/vm/${vm}`).steps.map((s) => s.argv.join(' '));
       expect(argvs).toContain(`ip link set ${tap} master qbr${tap.slice(3)} mtu 1450 up`);
       expect(argvs.filter((a) => a.startsWith(`ip -n ${vm} link set eth0 address`))).toEqual([expect.stringMatching(/ mtu 1450$/)]);
@@ -414,7 +460,7 @@ describe('vxlan-tenant renders the book\'s Juno VXLAN state', () => {
   });
 });
 
-describe('vlan-provider renders the book\'s Icehouse VLAN translation on compute1', () => {
+describe("vlan-provider renders the book's Icehouse VLAN translation on compute1", () => {
   const lab = loadLab('vlan-provider');
   const plan = renderCloud(lab);
 
@@ -433,19 +479,21 @@ describe('vlan-provider renders the book\'s Icehouse VLAN translation on compute
     ]);
   });
 
-  it('br-int = the book\'s L0692 (in_port 3 = int-br-eth1): 101 → local 1, 102 → local 2', () => {
+  it("br-int = the book's L0692 (in_port 3 = int-br-eth1): 101 → local 1, 102 → local 2", () => {
     const rendered = bridgeFlows(stepsOn(plan, 'compute1'), 'br-int');
     expect(meanings(rendered)).toEqual(meanings(bookFlows('002-L0692.flows.txt'), new Map([[3, 'int-br-eth1']])));
   });
 
-  it('br-eth1 = the book\'s L0710 (printed as br-eth0; in_port 4 = phy-br-eth1): local 1 → 101, local 2 → 102', () => {
+  it("br-eth1 = the book's L0710 (printed as br-eth0; in_port 4 = phy-br-eth1): local 1 → 101, local 2 → 102", () => {
     const rendered = bridgeFlows(stepsOn(plan, 'compute1'), 'br-eth1');
     expect(meanings(rendered)).toEqual(meanings(bookFlows('002-L0710.flows.txt'), new Map([[4, 'phy-br-eth1']])));
   });
 
   it('compute2 translates the same way (its tenants get the same local VLANs)', () => {
     expect(meanings(bridgeFlows(stepsOn(plan, 'compute2'), 'br-int'))).toEqual(meanings(bridgeFlows(stepsOn(plan, 'compute1'), 'br-int')));
-    expect(meanings(bridgeFlows(stepsOn(plan, 'compute2'), 'br-eth1'))).toEqual(meanings(bridgeFlows(stepsOn(plan, 'compute1'), 'br-eth1')));
+    expect(meanings(bridgeFlows(stepsOn(plan, 'compute2'), 'br-eth1'))).toEqual(
+      meanings(bridgeFlows(stepsOn(plan, 'compute1'), 'br-eth1')),
+    );
   });
 
   it('joins br-int and br-eth1 with the veth pair int-br-eth1 / phy-br-eth1, TX checksumming off', () => {
@@ -462,7 +510,9 @@ describe('vlan-provider renders the book\'s Icehouse VLAN translation on compute
 
   it('gives VMs on a VLAN network the full 1500 MTU', () => {
     const argvs = partOf(plan, 'compute1/vm/vm1').steps.map((s) => s.argv.join(' '));
-    expect(argvs.filter((a) => a.startsWith('ip -n vm1 link set eth0 address'))).toEqual([expect.stringMatching(/^ip -n vm1 link set eth0 address fa:16:3e(:[0-9a-f]{2}){3} mtu 1500$/)]);
+    expect(argvs.filter((a) => a.startsWith('ip -n vm1 link set eth0 address'))).toEqual([
+      expect.stringMatching(/^ip -n vm1 link set eth0 address fa:16:3e(:[0-9a-f]{2}){3} mtu 1500$/),
+    ]);
   });
 });
 
@@ -546,7 +596,9 @@ describe.each(LAB_IDS)('every plan: %s', (id) => {
   });
 
   it('makes every step safe to run twice: a guard, --may-exist, or a command that replaces', () => {
-    const unsafe = plan.parts.flatMap((p) => p.steps.map((s, i) => ({ at: `${p.key}#${i}`, step: s }))).filter(({ step }) => !whyIdempotent(step));
+    const unsafe = plan.parts
+      .flatMap((p) => p.steps.map((s, i) => ({ at: `${p.key}#${i}`, step: s })))
+      .filter(({ step }) => !whyIdempotent(step));
     expect(unsafe.map(({ at, step }) => `${at}: ${step.argv.join(' ')}`)).toEqual([]);
   });
 
@@ -567,7 +619,7 @@ describe.each(LAB_IDS)('every plan: %s', (id) => {
     }
   });
 
-  it('names devices within Linux\'s limit (Neutron keeps 14 characters)', () => {
+  it("names devices within Linux's limit (Neutron keeps 14 characters)", () => {
     for (const part of plan.parts) {
       for (const { argv } of part.steps) {
         const line = argv.join(' ');
@@ -587,7 +639,10 @@ describe('inline labs', () => {
     nodes: Object.fromEntries(
       ['network', ...Array.from({ length: computes }, (_, i) => `compute${i + 1}`)].map((name, i) => [
         name,
-        { role: i === 0 ? 'network' : 'compute', links: [{ network, interface: 'eth1', ...(addresses ? { address: `10.0.0.${100 + i}/24` } : {}) }] },
+        {
+          role: i === 0 ? 'network' : 'compute',
+          links: [{ network, interface: 'eth1', ...(addresses ? { address: `10.0.0.${100 + i}/24` } : {}) }],
+        },
       ]),
     ),
   });
@@ -601,12 +656,20 @@ describe('inline labs', () => {
       cloud: {
         tunnelNetwork: 'data',
         networks: { tenant: { type: 'gre', segment: 5, subnets: { s: { cidr: '192.168.5.0/24' } } } },
-        vms: { vm1: { node: 'compute1', network: 'tenant', address: '192.168.5.11' }, vm2: { node: 'compute2', network: 'tenant', address: '192.168.5.12' } },
+        vms: {
+          vm1: { node: 'compute1', network: 'tenant', address: '192.168.5.11' },
+          vm2: { node: 'compute2', network: 'tenant', address: '192.168.5.12' },
+        },
       },
     });
     const plan = renderCloud(lab);
     const ports = (node: string) =>
-      Object.fromEntries([...(ovsState(stepsOn(plan, node)).get('br-tun')?.ports ?? [])].map(([name, p]) => [name, `${p.ofport}:${p.options.remote_ip ?? p.options.peer}`]));
+      Object.fromEntries(
+        [...(ovsState(stepsOn(plan, node)).get('br-tun')?.ports ?? [])].map(([name, p]) => [
+          name,
+          `${p.ofport}:${p.options.remote_ip ?? p.options.peer}`,
+        ]),
+      );
     expect(ports('compute1')).toEqual({ 'patch-int': '1:patch-tun', 'gre-1': '2:10.0.0.100', 'gre-3': '3:10.0.0.102' });
     expect(ports('compute2')).toEqual({ 'patch-int': '1:patch-tun', 'gre-1': '2:10.0.0.100', 'gre-2': '3:10.0.0.101' });
     // The network node has no port on the tenant network: no local VLAN, no per-network flows.
@@ -635,7 +698,10 @@ describe('inline labs', () => {
           tagged: { type: 'vlan', physnet: 'physnet1', segment: 200, subnets: { s: { cidr: '10.1.0.0/24' } } },
           untagged: { type: 'flat', physnet: 'physnet1', subnets: { s: { cidr: '10.2.0.0/24' } } },
         },
-        vms: { vm1: { node: 'compute1', network: 'tagged', address: '10.1.0.11' }, vm2: { node: 'compute1', network: 'untagged', address: '10.2.0.11' } },
+        vms: {
+          vm1: { node: 'compute1', network: 'tagged', address: '10.1.0.11' },
+          vm2: { node: 'compute1', network: 'untagged', address: '10.2.0.11' },
+        },
       },
     });
     const plan = renderCloud(lab);

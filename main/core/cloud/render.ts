@@ -23,15 +23,21 @@ export function renderCloud(lab: CloudSource, model: CloudModel = resolveCloud(l
     if (node.underlay) {
       // The container's stand-in for a host NIC that carries tunnels (DESIGN.md §3): br-phy owns
       // the tunnel address so the userspace datapath can route encapsulated packets.
-      parts.push(part(ref(node, 'underlay'), `br-phy owning ${node.underlay.cidr} (userspace tunnels)`, [], [
-        { argv: ['nl-underlay', node.underlay.interface, node.underlay.cidr] },
-      ]));
+      parts.push(
+        part(
+          ref(node, 'underlay'),
+          `br-phy owning ${node.underlay.cidr} (userspace tunnels)`,
+          [],
+          [{ argv: ['nl-underlay', node.underlay.interface, node.underlay.cidr] }],
+        ),
+      );
     }
     parts.push(integrationBridge(model, node));
     if (node.tunnels.length > 0) parts.push(tunnelBridge(model, node), tunnelFlowsPart(model, node));
     if (node.physicalBridges.length > 0) parts.push(physicalBridge(model, node), vlanFlowsPart(model, node));
     for (const network of model.networks.values()) {
-      if (network.agent === 'linuxbridge' && model.ports.some((p) => p.node === node.name && p.network === network)) parts.push(linuxBridgePart(model, node, network));
+      if (network.agent === 'linuxbridge' && model.ports.some((p) => p.node === node.name && p.network === network))
+        parts.push(linuxBridgePart(model, node, network));
     }
     for (const port of model.ports) {
       if (port.node !== node.name) continue;
@@ -51,7 +57,8 @@ export function renderCloud(lab: CloudSource, model: CloudModel = resolveCloud(l
     for (const router of distributed) {
       for (const fip of router.floatingIps) if (fip.node === node.name) parts.push(distributedFloatingIpPart(model, node, router, fip));
     }
-    for (const router of model.routers) if (router.distributed && router.node === node.name && router.snatPorts.length > 0) parts.push(snatPart(model, node, router));
+    for (const router of model.routers)
+      if (router.distributed && router.node === node.name && router.snatPorts.length > 0) parts.push(snatPart(model, node, router));
     for (const pool of model.pools) if (pool.node === node.name) parts.push(poolPart(model, node, pool));
   }
   return { parts };

@@ -23,7 +23,9 @@ export const MacSchema = z
 /** The Neutron releases whose agents the labs reproduce (they differ in tables, names and defaults). */
 export const ReleaseSchema = z
   .enum(['icehouse', 'juno', 'kilo'])
-  .describe('icehouse: br-tun tables 0/1/2/3/10/20/21, tunnel ports gre-N, veth to br-ethX. juno/kilo: tables 0/2/3/4/10/20/22, fail_mode=secure, vxlan-<hex ip>, patch ports.');
+  .describe(
+    'icehouse: br-tun tables 0/1/2/3/10/20/21, tunnel ports gre-N, veth to br-ethX. juno/kilo: tables 0/2/3/4/10/20/22, fail_mode=secure, vxlan-<hex ip>, patch ports.',
+  );
 
 export const NetworkTypeSchema = z
   .enum(['local', 'flat', 'vlan', 'gre', 'vxlan'])
@@ -64,11 +66,15 @@ export const CloudNetworkSchema = z
     agent: z
       .enum(['openvswitch', 'linuxbridge'])
       .default('openvswitch')
-      .describe("The L2 agent that wires the network's ports: OVS (br-int, br-tun), or Linux bridge (brq-<id> with a kernel vxlan-<VNI>). A real cloud picks it per host; the lab per network, so one lab can hold both."),
+      .describe(
+        "The L2 agent that wires the network's ports: OVS (br-int, br-tun), or Linux bridge (brq-<id> with a kernel vxlan-<VNI>). A real cloud picks it per host; the lab per network, so one lab can hold both.",
+      ),
     firewall: z
       .enum(['hybrid', 'noop'])
       .default('hybrid')
-      .describe("OVS only. hybrid: a VM's tap on its own qbr, then qvb/qvo to br-int (where security groups filter). noop: the tap straight on br-int (no security groups)."),
+      .describe(
+        "OVS only. hybrid: a VM's tap on its own qbr, then qvb/qvo to br-int (where security groups filter). noop: the tap straight on br-int (no security groups).",
+      ),
   })
   .strict();
 
@@ -89,22 +95,26 @@ export const VmSchema = z
     portId: UuidSchema.optional(),
     securityGroups: z.array(NameSchema).optional().describe('Security groups on the port (none: no filtering on qbr).'),
     dhcp: z.boolean().default(false).describe('Take the address by DHCP instead of configuring it.'),
-    http: z.number().int().min(1).max(65535).optional().describe('Run a small web server on this port (busybox httpd), answering with the VM’s name, as a guest’s service would.'),
+    http: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe('Run a small web server on this port (busybox httpd), answering with the VM’s name, as a guest’s service would.'),
   })
   .strict();
 
 const SubnetRefSchema = z.string().regex(/^[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/, 'write network/subnet');
 
 /** A DVR MAC: OpenStack's dvr_base_mac fa:16:3f, one per host. */
-export const DvrMacSchema = z
-  .string()
-  .regex(/^fa:16:3f(:[0-9a-f]{2}){3}$/, 'a DVR MAC is fa:16:3f followed by three lowercase hex pairs');
+export const DvrMacSchema = z.string().regex(/^fa:16:3f(:[0-9a-f]{2}){3}$/, 'a DVR MAC is fa:16:3f followed by three lowercase hex pairs');
 
 const AddressedPortSchema = z.object({ address: Ipv4Schema, portId: UuidSchema.optional(), mac: MacSchema.optional() }).strict();
 
 export const DvrHostSchema = z
   .object({
-    mac: DvrMacSchema.optional().describe('The host\'s DVR MAC, which routed frames carry between hosts (default: a stable one).'),
+    mac: DvrMacSchema.optional().describe("The host's DVR MAC, which routed frames carry between hosts (default: a stable one)."),
     fipGateway: AddressedPortSchema.optional().describe(
       "The floating-IP agent gateway port: fg-… in fip-<external network id>, an address on the external network for this host's floating IPs.",
     ),
@@ -113,12 +123,16 @@ export const DvrHostSchema = z
 
 export const RouterSchema = z
   .object({
-    node: NameSchema.describe('The network node hosting qrouter-<id> (centralised routers), or snat-<id> (distributed routers: its L3 agent is dvr_snat).'),
+    node: NameSchema.describe(
+      'The network node hosting qrouter-<id> (centralised routers), or snat-<id> (distributed routers: its L3 agent is dvr_snat).',
+    ),
     id: UuidSchema.optional(),
     hostedBy: z
       .enum(['neutron-l3-agent', 'neutron-vpn-agent'])
       .default('neutron-l3-agent')
-      .describe('The agent running the router; its name, cut to 16 characters, prefixes the iptables chains (the book shows neutron-vpn-agen-).'),
+      .describe(
+        'The agent running the router; its name, cut to 16 characters, prefixes the iptables chains (the book shows neutron-vpn-agen-).',
+      ),
     interfaces: z
       .array(
         z
@@ -126,12 +140,16 @@ export const RouterSchema = z
             subnet: SubnetRefSchema,
             portId: UuidSchema.optional(),
             mac: MacSchema.optional(),
-            snat: AddressedPortSchema.optional().describe('Distributed routers with a gateway: the sg- port in snat-<id> on this subnet, where hosts send what leaves without a floating IP.'),
+            snat: AddressedPortSchema.optional().describe(
+              'Distributed routers with a gateway: the sg- port in snat-<id> on this subnet, where hosts send what leaves without a floating IP.',
+            ),
           })
           .strict(),
       )
       .default([])
-      .describe("The router's qr- ports: one per tenant subnet, with the subnet's gateway address (on every host of a distributed router)."),
+      .describe(
+        "The router's qr- ports: one per tenant subnet, with the subnet's gateway address (on every host of a distributed router).",
+      ),
     gateway: z
       .object({ network: NameSchema, address: Ipv4Schema, portId: UuidSchema.optional(), mac: MacSchema.optional() })
       .strict()
@@ -140,13 +158,13 @@ export const RouterSchema = z
     distributed: z
       .boolean()
       .default(false)
-      .describe('DVR: qrouter-<id> on every compute with a VM on its subnets, floating IPs served there (fip- namespace), SNAT in snat-<id> on `node`.'),
+      .describe(
+        'DVR: qrouter-<id> on every compute with a VM on its subnets, floating IPs served there (fip- namespace), SNAT in snat-<id> on `node`.',
+      ),
   })
   .strict();
 
-export const FloatingIpSchema = z
-  .object({ vm: NameSchema, address: Ipv4Schema, router: NameSchema })
-  .strict();
+export const FloatingIpSchema = z.object({ vm: NameSchema, address: Ipv4Schema, router: NameSchema }).strict();
 
 const PortRangeSchema = z.union([
   z.number().int().min(1).max(65535),
@@ -162,9 +180,7 @@ export const SecurityGroupRuleSchema = z
   })
   .strict();
 
-export const SecurityGroupSchema = z
-  .object({ id: UuidSchema.optional(), rules: z.array(SecurityGroupRuleSchema) })
-  .strict();
+export const SecurityGroupSchema = z.object({ id: UuidSchema.optional(), rules: z.array(SecurityGroupRuleSchema) }).strict();
 
 export const PoolSchema = z
   .object({
@@ -172,14 +188,35 @@ export const PoolSchema = z
     id: UuidSchema.optional(),
     subnet: SubnetRefSchema,
     vip: z
-      .object({ address: Ipv4Schema, port: z.number().int().min(1).max(65535), id: UuidSchema.optional(), portId: UuidSchema.optional(), mac: MacSchema.optional() })
+      .object({
+        address: Ipv4Schema,
+        port: z.number().int().min(1).max(65535),
+        id: UuidSchema.optional(),
+        portId: UuidSchema.optional(),
+        mac: MacSchema.optional(),
+      })
       .strict()
-      .describe("The virtual IP: a tap port in qlbaas-<pool id> where haproxy listens."),
+      .describe('The virtual IP: a tap port in qlbaas-<pool id> where haproxy listens.'),
     protocol: z.enum(['HTTP', 'TCP']).default('HTTP'),
     method: z.enum(['ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP']).default('ROUND_ROBIN'),
-    members: z.array(z.object({ vm: NameSchema, port: z.number().int().min(1).max(65535), weight: z.number().int().min(0).max(256).default(1), id: UuidSchema.optional() }).strict()),
+    members: z.array(
+      z
+        .object({
+          vm: NameSchema,
+          port: z.number().int().min(1).max(65535),
+          weight: z.number().int().min(0).max(256).default(1),
+          id: UuidSchema.optional(),
+        })
+        .strict(),
+    ),
     monitor: z
-      .object({ type: z.enum(['PING', 'TCP', 'HTTP']), delay: z.number().int().min(1), timeout: z.number().int().min(1), retries: z.number().int().min(1).max(10), path: z.string().optional() })
+      .object({
+        type: z.enum(['PING', 'TCP', 'HTTP']),
+        delay: z.number().int().min(1),
+        timeout: z.number().int().min(1),
+        retries: z.number().int().min(1).max(10),
+        path: z.string().optional(),
+      })
       .strict()
       .optional(),
   })
@@ -209,9 +246,15 @@ export const CloudSchema = z
     l2population: z
       .boolean()
       .default(false)
-      .describe("The l2population driver: br-tun gets a unicast flow per remote port and floods only to nodes with ports on the network (DVR needs it)."),
+      .describe(
+        'The l2population driver: br-tun gets a unicast flow per remote port and floods only to nodes with ports on the network (DVR needs it).',
+      ),
     linuxbridge: z
-      .object({ localNetwork: NameSchema.describe("The topology network whose address each node's vxlan devices use as local IP (a NIC of its own: kernel VXLAN, not OVS's).") })
+      .object({
+        localNetwork: NameSchema.describe(
+          "The topology network whose address each node's vxlan devices use as local IP (a NIC of its own: kernel VXLAN, not OVS's).",
+        ),
+      })
       .strict()
       .optional()
       .describe('The Linux bridge agent, for networks with agent: linuxbridge.'),

@@ -21,7 +21,17 @@ interface Context {
   addresses: Map<string, string>;
 }
 
-const RESOURCES: readonly ((ctx: Context) => void)[] = [underlay, networks, vms, routers, floatingIps, dvr, securityGroups, firewalls, pools];
+const RESOURCES: readonly ((ctx: Context) => void)[] = [
+  underlay,
+  networks,
+  vms,
+  routers,
+  floatingIps,
+  dvr,
+  securityGroups,
+  firewalls,
+  pools,
+];
 
 export function validateCloud(lab: CloudSource): Problem[] {
   const problems: Problem[] = [];
@@ -33,15 +43,27 @@ export function validateCloud(lab: CloudSource): Problem[] {
     error,
     agentNode: (path, name, what) => {
       const node = nodes[name];
-      if (!node) error(path, `${what} names node "${name}", which topology.nodes does not declare (declared: ${Object.keys(nodes).join(', ')})`);
+      if (!node)
+        error(path, `${what} names node "${name}", which topology.nodes does not declare (declared: ${Object.keys(nodes).join(', ')})`);
       else if (node.role === 'external') error(path, `${what} is on node "${name}", an external host: Neutron's agents do not run there`);
     },
     addressIn: (path, address, networkName) => {
       const ip = parseIpv4(address);
       const network = cloud.networks[networkName];
       if (ip === undefined || !network) return;
-      const inside = Object.values(network.subnets).some((s) => { const c = parseCidr(s.cidr); return c !== undefined && contains(c, ip); });
-      if (!inside) error(path, `${address} is in no subnet of network "${networkName}" (${Object.values(network.subnets).map((s) => s.cidr).join(', ') || 'it has none'})`);
+      const inside = Object.values(network.subnets).some((s) => {
+        const c = parseCidr(s.cidr);
+        return c !== undefined && contains(c, ip);
+      });
+      if (!inside)
+        error(
+          path,
+          `${address} is in no subnet of network "${networkName}" (${
+            Object.values(network.subnets)
+              .map((s) => s.cidr)
+              .join(', ') || 'it has none'
+          })`,
+        );
     },
     addresses: new Map(),
   };
@@ -60,7 +82,11 @@ function underlay(ctx: Context): void {
     error(['cloud', 'linuxbridge', 'localNetwork'], `"${cloud.linuxbridge.localNetwork}" is not in topology.networks`);
   }
   for (const [name, physnet] of Object.entries(cloud.physnets)) {
-    if (!topology.networks[physnet.network]) error(['cloud', 'physnets', name, 'network'], `physnet "${name}" maps to "${physnet.network}", which topology.networks does not declare`);
+    if (!topology.networks[physnet.network])
+      error(
+        ['cloud', 'physnets', name, 'network'],
+        `physnet "${name}" maps to "${physnet.network}", which topology.networks does not declare`,
+      );
   }
 }
 
@@ -72,28 +98,42 @@ function networks(ctx: Context): void {
     const at = (...path: (string | number)[]) => ['cloud', 'networks', name, ...path];
     const segmentMax = { vlan: 4094, vxlan: 2 ** 24 - 1, gre: 2 ** 32 - 1 } as const;
     if (network.type === 'vlan' || network.type === 'gre' || network.type === 'vxlan') {
-      if (network.segment === undefined) error(at('type'), `a ${network.type} network needs a segment (its ${network.type === 'vlan' ? 'VLAN id' : network.type === 'vxlan' ? 'VNI' : 'GRE key'})`);
-      else if (network.segment > segmentMax[network.type]) error(at('segment'), `segment ${network.segment} is too large for ${network.type} (at most ${segmentMax[network.type]})`);
+      if (network.segment === undefined)
+        error(
+          at('type'),
+          `a ${network.type} network needs a segment (its ${network.type === 'vlan' ? 'VLAN id' : network.type === 'vxlan' ? 'VNI' : 'GRE key'})`,
+        );
+      else if (network.segment > segmentMax[network.type])
+        error(at('segment'), `segment ${network.segment} is too large for ${network.type} (at most ${segmentMax[network.type]})`);
     } else if (network.segment !== undefined) error(at('segment'), `a ${network.type} network has no segment`);
-    if ((network.type === 'vlan' || network.type === 'flat') && !network.physnet) error(at('type'), `a ${network.type} network needs a physnet`);
+    if ((network.type === 'vlan' || network.type === 'flat') && !network.physnet)
+      error(at('type'), `a ${network.type} network needs a physnet`);
     if (network.physnet && !cloud.physnets[network.physnet]) error(at('physnet'), `physnet "${network.physnet}" is not in cloud.physnets`);
-    if ((network.type === 'gre' || network.type === 'vxlan') && network.agent === 'openvswitch' && !cloud.tunnelNetwork) error(at('type'), `a ${network.type} network needs cloud.tunnelNetwork (the topology network tunnels run over)`);
+    if ((network.type === 'gre' || network.type === 'vxlan') && network.agent === 'openvswitch' && !cloud.tunnelNetwork)
+      error(at('type'), `a ${network.type} network needs cloud.tunnelNetwork (the topology network tunnels run over)`);
     const subnets = Object.entries(network.subnets);
     subnets.forEach(([subnetName, subnet], i) => {
       const cidr = parseCidr(subnet.cidr);
-      if (cidr && networkOf(cidr) !== cidr.address) error(at('subnets', subnetName, 'cidr'), `${subnet.cidr} has host bits set; write ${formatIpv4(networkOf(cidr))}/${cidr.prefix}`);
+      if (cidr && networkOf(cidr) !== cidr.address)
+        error(at('subnets', subnetName, 'cidr'), `${subnet.cidr} has host bits set; write ${formatIpv4(networkOf(cidr))}/${cidr.prefix}`);
       if (cidr && subnet.gateway) {
         const gateway = parseIpv4(subnet.gateway);
-        if (gateway !== undefined && !contains(cidr, gateway)) error(at('subnets', subnetName, 'gateway'), `gateway ${subnet.gateway} is outside ${subnet.cidr}`);
+        if (gateway !== undefined && !contains(cidr, gateway))
+          error(at('subnets', subnetName, 'gateway'), `gateway ${subnet.gateway} is outside ${subnet.cidr}`);
       }
       for (const [otherName, other] of subnets.slice(0, i)) {
         const a = parseCidr(other.cidr);
-        if (a && cidr && (contains(a, cidr.address) || contains(cidr, a.address))) error(at('subnets', subnetName, 'cidr'), `subnet ${subnet.cidr} overlaps subnet "${otherName}" (${other.cidr}) of the same network`);
+        if (a && cidr && (contains(a, cidr.address) || contains(cidr, a.address)))
+          error(
+            at('subnets', subnetName, 'cidr'),
+            `subnet ${subnet.cidr} overlaps subnet "${otherName}" (${other.cidr}) of the same network`,
+          );
       }
     });
     if (network.agent === 'linuxbridge') {
       if (network.type !== 'vxlan') error(at('agent'), `the lab's Linux bridge agent wires vxlan networks only, not ${network.type}`);
-      else if (!cloud.linuxbridge) error(at('agent'), 'a Linux bridge network needs cloud.linuxbridge.localNetwork (the topology network its VXLAN runs over)');
+      else if (!cloud.linuxbridge)
+        error(at('agent'), 'a Linux bridge network needs cloud.linuxbridge.localNetwork (the topology network its VXLAN runs over)');
       if (network.firewall === 'noop') error(at('firewall'), 'firewall noop is for OVS networks (a Linux bridge VM is on brq either way)');
       if (network.dhcp) error(at('dhcp'), "the lab's Linux bridge agent serves no DHCP");
     }
@@ -109,7 +149,8 @@ function vms(ctx: Context): void {
   const { topology, cloud } = ctx.lab;
   const nodes = topology.nodes;
   const { error, agentNode, addressIn, addresses } = ctx;
-  for (const [name, network] of Object.entries(cloud.networks)) if (network.dhcp) addresses.set(`${name}/${network.dhcp.address}`, `the DHCP port`);
+  for (const [name, network] of Object.entries(cloud.networks))
+    if (network.dhcp) addresses.set(`${name}/${network.dhcp.address}`, `the DHCP port`);
   for (const [name, vm] of Object.entries(cloud.vms)) {
     const at = (...path: (string | number)[]) => ['cloud', 'vms', name, ...path];
     agentNode(at('node'), vm.node, `VM "${name}"`);
@@ -128,17 +169,34 @@ function vms(ctx: Context): void {
     addresses.set(`${vm.network}/${vm.address}`, `VM "${name}"`);
     const node = nodes[vm.node];
     // (Only when node and tunnel network themselves are right: one mistake, one message.)
-    if ((network.type === 'gre' || network.type === 'vxlan') && network.agent === 'openvswitch' && cloud.tunnelNetwork && topology.networks[cloud.tunnelNetwork] && node && node.role !== 'external' && !node.links.some((l) => l.network === cloud.tunnelNetwork && l.address)) {
-      error(at('node'), `VM "${name}" is on a ${network.type} network, but node "${vm.node}" has no address on the tunnel network "${cloud.tunnelNetwork}"`);
+    if (
+      (network.type === 'gre' || network.type === 'vxlan') &&
+      network.agent === 'openvswitch' &&
+      cloud.tunnelNetwork &&
+      topology.networks[cloud.tunnelNetwork] &&
+      node &&
+      node.role !== 'external' &&
+      !node.links.some((l) => l.network === cloud.tunnelNetwork && l.address)
+    ) {
+      error(
+        at('node'),
+        `VM "${name}" is on a ${network.type} network, but node "${vm.node}" has no address on the tunnel network "${cloud.tunnelNetwork}"`,
+      );
     }
     if (vm.dhcp && !network.dhcp) error(at('dhcp'), `VM "${name}" asks for DHCP, but network "${vm.network}" has no DHCP port`);
     const lbNetwork = cloud.linuxbridge?.localNetwork;
     if (network.agent === 'linuxbridge' && lbNetwork && node && !node.links.some((l) => l.network === lbNetwork && l.address)) {
-      error(at('node'), `VM "${name}" is on a Linux bridge network, but node "${vm.node}" has no address on "${lbNetwork}" (cloud.linuxbridge.localNetwork)`);
+      error(
+        at('node'),
+        `VM "${name}" is on a Linux bridge network, but node "${vm.node}" has no address on "${lbNetwork}" (cloud.linuxbridge.localNetwork)`,
+      );
     }
-    if (network.firewall === 'noop' && vm.securityGroups?.length) error(at('securityGroups'), `network "${vm.network}" has firewall noop: its ports are not filtered`);
+    if (network.firewall === 'noop' && vm.securityGroups?.length)
+      error(at('securityGroups'), `network "${vm.network}" has firewall noop: its ports are not filtered`);
     if (network.type === 'local') {
-      const others = Object.values(cloud.vms).filter((v) => cloud.networks[v.network]?.type === 'local' && v.network === vm.network && v.node !== vm.node);
+      const others = Object.values(cloud.vms).filter(
+        (v) => cloud.networks[v.network]?.type === 'local' && v.network === vm.network && v.node !== vm.node,
+      );
       if (others.length > 0) error(at('node'), `network "${vm.network}" is local: all its VMs must be on one node`);
     }
   }
@@ -153,21 +211,26 @@ function routers(ctx: Context): void {
     agentNode(at('node'), router.node, `router "${name}"`);
     if (router.distributed) {
       if (ctx.lab.release === 'icehouse') error(at('distributed'), 'distributed routers came with Juno: set release: juno or kilo');
-      if (!cloud.l2population) error(at('distributed'), 'distributed routers need cloud.l2population: true (the DVR flows rely on its unicast entries)');
+      if (!cloud.l2population)
+        error(at('distributed'), 'distributed routers need cloud.l2population: true (the DVR flows rely on its unicast entries)');
     }
     router.interfaces.forEach((iface, i) => {
       const [networkName = '', subnetName = ''] = iface.subnet.split('/');
       const network = cloud.networks[networkName];
       if (!network?.subnets[subnetName]) error(at('interfaces', i, 'subnet'), `no subnet "${iface.subnet}" in cloud.networks`);
-      else if (network.external) error(at('interfaces', i, 'subnet'), `"${networkName}" is external: a router joins it through its gateway, not an interface`);
-      else if (router.distributed && network.type !== 'vxlan' && network.type !== 'gre') error(at('interfaces', i, 'subnet'), `Juno distributes routers over tunnel networks only: "${networkName}" is ${network.type}`);
-      else if (iface.snat && !(router.distributed && router.gateway)) error(at('interfaces', i, 'snat'), 'an SNAT port belongs to a distributed router with a gateway');
+      else if (network.external)
+        error(at('interfaces', i, 'subnet'), `"${networkName}" is external: a router joins it through its gateway, not an interface`);
+      else if (router.distributed && network.type !== 'vxlan' && network.type !== 'gre')
+        error(at('interfaces', i, 'subnet'), `Juno distributes routers over tunnel networks only: "${networkName}" is ${network.type}`);
+      else if (iface.snat && !(router.distributed && router.gateway))
+        error(at('interfaces', i, 'snat'), 'an SNAT port belongs to a distributed router with a gateway');
       else if (iface.snat) {
         addressIn(at('interfaces', i, 'snat', 'address'), iface.snat.address, networkName);
         const owner = addresses.get(`${networkName}/${iface.snat.address}`);
         if (owner) error(at('interfaces', i, 'snat', 'address'), `${iface.snat.address} on "${networkName}" is already ${owner}'s`);
         addresses.set(`${networkName}/${iface.snat.address}`, `router "${name}"'s SNAT port`);
-      } else if (router.distributed && router.gateway) error(at('interfaces', i), `router "${name}" is distributed with a gateway: give each interface its SNAT port (snat: { address })`);
+      } else if (router.distributed && router.gateway)
+        error(at('interfaces', i), `router "${name}" is distributed with a gateway: give each interface its SNAT port (snat: { address })`);
     });
     if (router.gateway) {
       const network = cloud.networks[router.gateway.network];
@@ -194,7 +257,10 @@ function floatingIps(ctx: Context): void {
     if (cloud.floatingIps.findIndex((f) => f.vm === fip.vm) !== i) error(at('vm'), `VM "${fip.vm}" has a floating IP already`);
     const host = cloud.vms[fip.vm]?.node;
     if (router?.distributed && router.gateway && host && !cloud.dvr?.[host]?.fipGateway) {
-      error(at('router'), `router "${fip.router}" is distributed, so node "${host}" serves this floating IP: give it cloud.dvr.${host}.fipGateway (its fg- port's address)`);
+      error(
+        at('router'),
+        `router "${fip.router}" is distributed, so node "${host}" serves this floating IP: give it cloud.dvr.${host}.fipGateway (its fg- port's address)`,
+      );
     }
   });
 }
@@ -226,10 +292,17 @@ function securityGroups(ctx: Context): void {
   for (const [name, group] of Object.entries(cloud.securityGroups)) {
     group.rules.forEach((rule, i) => {
       const at = (...path: (string | number)[]) => ['cloud', 'securityGroups', name, 'rules', i, ...path];
-      if (rule.remote && !rule.remote.includes('/') && !cloud.securityGroups[rule.remote]) error(at('remote'), `no security group "${rule.remote}" in cloud.securityGroups (a remote is a CIDR like 10.0.0.0/24 or a group's name)`);
+      if (rule.remote && !rule.remote.includes('/') && !cloud.securityGroups[rule.remote])
+        error(
+          at('remote'),
+          `no security group "${rule.remote}" in cloud.securityGroups (a remote is a CIDR like 10.0.0.0/24 or a group's name)`,
+        );
       if (rule.port !== undefined && !rule.protocol) error(at('port'), 'a port needs a protocol (tcp, udp, or icmp for an ICMP type)');
-      const [min = 0, max = min] = String(rule.port ?? '').split(':').map(Number);
-      if (rule.port !== undefined && rule.protocol !== 'icmp' && (min < 1 || max > 65535 || min > max)) error(at('port'), `"${rule.port}" is not a port or a range low:high within 1-65535`);
+      const [min = 0, max = min] = String(rule.port ?? '')
+        .split(':')
+        .map(Number);
+      if (rule.port !== undefined && rule.protocol !== 'icmp' && (min < 1 || max > 65535 || min > max))
+        error(at('port'), `"${rule.port}" is not a port or a range low:high within 1-65535`);
     });
   }
 }
@@ -242,12 +315,15 @@ function firewalls(ctx: Context): void {
   for (const [name, firewall] of Object.entries(cloud.firewalls)) {
     const at = (...path: (string | number)[]) => ['cloud', 'firewalls', name, ...path];
     if (!cloud.routers[firewall.router]) error(at('router'), `no router "${firewall.router}" in cloud.routers`);
-    else if (cloud.routers[firewall.router]?.distributed) error(at('router'), `router "${firewall.router}" is distributed: Neutron Lab renders FWaaS on centralised routers only`);
-    else if (guarded.has(firewall.router)) error(at('router'), `router "${firewall.router}" has a firewall already (FWaaS v1: one per router)`);
+    else if (cloud.routers[firewall.router]?.distributed)
+      error(at('router'), `router "${firewall.router}" is distributed: Neutron Lab renders FWaaS on centralised routers only`);
+    else if (guarded.has(firewall.router))
+      error(at('router'), `router "${firewall.router}" has a firewall already (FWaaS v1: one per router)`);
     guarded.add(firewall.router);
     firewall.rules.forEach((rule, i) => {
       for (const field of ['sourcePort', 'destinationPort'] as const) {
-        if (rule[field] !== undefined && rule.protocol !== 'tcp' && rule.protocol !== 'udp') error(at('rules', i, field), 'ports need protocol tcp or udp');
+        if (rule[field] !== undefined && rule.protocol !== 'tcp' && rule.protocol !== 'udp')
+          error(at('rules', i, field), 'ports need protocol tcp or udp');
       }
     });
   }
@@ -272,7 +348,8 @@ function pools(ctx: Context): void {
     pool.members.forEach((member, i) => {
       const vm = cloud.vms[member.vm];
       if (!vm) error(at('members', i, 'vm'), `no VM "${member.vm}" in cloud.vms`);
-      else if (vm.network !== networkName) error(at('members', i, 'vm'), `VM "${member.vm}" is on "${vm.network}", not on the pool's network "${networkName}"`);
+      else if (vm.network !== networkName)
+        error(at('members', i, 'vm'), `VM "${member.vm}" is on "${vm.network}", not on the pool's network "${networkName}"`);
     });
     if (pool.monitor?.path && pool.monitor.type !== 'HTTP') error(at('monitor', 'path'), 'only an HTTP monitor has a path');
   }

@@ -27,7 +27,8 @@ describe('connectEngine against an engine that is too old', () => {
     const server = createServer((request, response) => {
       response.setHeader('Content-Type', request.url?.endsWith('_ping') ? 'text/plain' : 'application/json');
       if (request.url?.endsWith('/_ping')) response.end('OK');
-      else if (request.url?.endsWith('/version')) response.end(JSON.stringify({ Version: '17.03.0', ApiVersion: '1.26', Os: 'linux', Arch: 'amd64', KernelVersion: '4.9' }));
+      else if (request.url?.endsWith('/version'))
+        response.end(JSON.stringify({ Version: '17.03.0', ApiVersion: '1.26', Os: 'linux', Arch: 'amd64', KernelVersion: '4.9' }));
       else response.end('{}');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

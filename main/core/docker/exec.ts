@@ -45,11 +45,7 @@ export function inNamespace(argv: readonly string[], netns: string | undefined):
 }
 
 /** Runs `argv` in the container and returns its exit code and demultiplexed output (UTF-8). */
-export async function execArgv(
-  container: Docker.Container,
-  argv: readonly string[],
-  options: ExecOptions = {},
-): Promise<ExecResult> {
+export async function execArgv(container: Docker.Container, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
   const result = await execArgvBytes(container, argv, options);
   return { exitCode: result.exitCode, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8') };
 }
@@ -121,11 +117,7 @@ export interface TtyOptions {
   env?: Readonly<Record<string, string>>;
 }
 
-export async function openTty(
-  container: Docker.Container,
-  argv: readonly string[],
-  options: TtyOptions,
-): Promise<TtySession> {
+export async function openTty(container: Docker.Container, argv: readonly string[], options: TtyOptions): Promise<TtySession> {
   assertArgv(argv);
   // Only the opening is bounded: a terminal then lives as long as its user wants.
   return withDeadline('opening a terminal', ENGINE_CALL_TIMEOUT_MS, () => startTty(container, argv, options));

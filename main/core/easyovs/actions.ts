@@ -65,14 +65,19 @@ async function record(target: OvsTarget, result: OvsResult): Promise<void> {
   if ('bridge' in result) entry.bridge = result.bridge;
   if (result.action === 'ipt') entry.addresses = result.vms.map((vm) => vm.address);
   // An add that replaced its identical twin shows no new flow: then the flow as given, in dump form.
-  if (result.action === 'addflow') entry.flows = result.added.length ? result.added.map((f) => f.text.trim()) : [result.flow.replace(/^(.*?)[,\s]\s*actions\s*=/, '$1 actions=')];
+  if (result.action === 'addflow')
+    entry.flows = result.added.length
+      ? result.added.map((f) => f.text.trim())
+      : [result.flow.replace(/^(.*?)[,\s]\s*actions\s*=/, '$1 actions=')];
   if (result.action === 'delflow') entry.flows = result.deleted.map((row) => row.flow.text.trim());
   const written = await execArgv(target.container, ['nl-easyovs-log', JSON.stringify(entry)]);
-  if (written.exitCode !== 0) throw new AppError('failed', `Recording the ${result.action} on ${target.node} failed: ${written.stderr.trim()}`);
+  if (written.exitCode !== 0)
+    throw new AppError('failed', `Recording the ${result.action} on ${target.node} failed: ${written.stderr.trim()}`);
 }
 
 /** The node as the actions read it: OVS alone, unless the action needs the iptables too (ipt). */
-const readNode = (target: OvsTarget, scope: 'all' | 'ovs' = 'ovs'): Promise<NodeSnapshot> => collectSnapshot(target.container, target.node, scope);
+const readNode = (target: OvsTarget, scope: 'all' | 'ovs' = 'ovs'): Promise<NodeSnapshot> =>
+  collectSnapshot(target.container, target.node, scope);
 
 async function noBridge(target: OvsTarget, bridge: string): Promise<never> {
   const bridges = (await execArgv(target.container, ['ovs-vsctl', 'list-br'])).stdout.trim().split('\n').filter(Boolean);
@@ -89,7 +94,13 @@ export async function bridgeFlows(target: OvsTarget, bridge: string): Promise<{ 
 
 const numberedFlows = async (target: OvsTarget, bridge: string): Promise<DumpRow[]> => (await bridgeFlows(target, bridge)).rows;
 
-const dumpRow = ({ id, flow }: NumberedFlow): DumpRow => ({ id, table: flow.table, priority: flow.priority, packets: flow.packets ?? 0, flow });
+const dumpRow = ({ id, flow }: NumberedFlow): DumpRow => ({
+  id,
+  table: flow.table,
+  priority: flow.priority,
+  packets: flow.packets ?? 0,
+  flow,
+});
 
 /** ovs-ofctl, in OpenFlow 1.0 unless the bridge speaks only 1.3 (as the nl-snapshot dump does). */
 async function ofctl(container: Docker.Container, args: string[]): Promise<ExecResult> {
@@ -102,7 +113,8 @@ async function ofctl(container: Docker.Container, args: string[]): Promise<ExecR
 async function addFlow(target: OvsTarget, bridge: string, flow: string): Promise<Flow[]> {
   const before = await numberedFlows(target, bridge);
   const result = await ofctl(target.container, ['add-flow', bridge, flow]);
-  if (result.exitCode !== 0) throw new AppError('input', `ovs-ofctl could not add "${flow}" to ${bridge}: ${result.stderr.trim().split('\n')[0]}`);
+  if (result.exitCode !== 0)
+    throw new AppError('input', `ovs-ofctl could not add "${flow}" to ${bridge}: ${result.stderr.trim().split('\n')[0]}`);
   const known = new Set(before.map((row) => flowLine(row.flow)));
   return (await numberedFlows(target, bridge)).map((row) => row.flow).filter((f) => !known.has(flowLine(f)));
 }
@@ -119,7 +131,8 @@ async function deleteFlows(target: OvsTarget, bridge: string, ids: readonly numb
   const chosen = ids.map((id) => numbered[id] as DumpRow);
   for (const { flow } of chosen) {
     const result = await ofctl(target.container, ['--strict', 'del-flows', bridge, strictMatch(flow)]);
-    if (result.exitCode !== 0) throw new AppError('internal', `ovs-ofctl could not delete "${strictMatch(flow)}": ${result.stderr.trim().split('\n')[0]}`);
+    if (result.exitCode !== 0)
+      throw new AppError('internal', `ovs-ofctl could not delete "${strictMatch(flow)}": ${result.stderr.trim().split('\n')[0]}`);
   }
   return chosen;
 }

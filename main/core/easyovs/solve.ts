@@ -35,7 +35,9 @@ export async function runEasyOvsChecks(checks: readonly EasyOvsCheck[], targetOf
       for (const check of checks.filter((c) => c.node === node)) {
         const request = await requestFor(check, target);
         await runOvsAction(target, request);
-        done.push(`${[request.action, 'bridge' in request ? request.bridge : undefined, 'ids' in request ? request.ids.join(' ') : undefined, 'addresses' in request ? request.addresses.join(' ') : undefined].filter(Boolean).join(' ')} on ${node}`);
+        done.push(
+          `${[request.action, 'bridge' in request ? request.bridge : undefined, 'ids' in request ? request.ids.join(' ') : undefined, 'addresses' in request ? request.addresses.join(' ') : undefined].filter(Boolean).join(' ')} on ${node}`,
+        );
       }
       return done;
     }),
@@ -56,14 +58,20 @@ async function requestFor(check: EasyOvsCheck, target: OvsTarget): Promise<OvsRe
       return { action: check.action, bridge: bridge() };
     case 'addflow': {
       if (!check.actions) throw new AppError('input', `solve cannot add a flow on ${check.node}: the check gives no actions`);
-      const flow = [check.table === undefined ? '' : `table=${check.table}`, check.priority === undefined ? '' : `priority=${check.priority}`, check.match ?? '', `actions=${check.actions}`];
+      const flow = [
+        check.table === undefined ? '' : `table=${check.table}`,
+        check.priority === undefined ? '' : `priority=${check.priority}`,
+        check.match ?? '',
+        `actions=${check.actions}`,
+      ];
       return { action: 'addflow', bridge: bridge(), flow: flow.filter(Boolean).join(',') };
     }
     case 'delflow': {
       const { rows, ports } = await bridgeFlows(target, bridge());
       const selector = compileSelector(check);
       const chosen = rows.filter((row) => selector.select([row.flow], ports).length > 0);
-      if (chosen.length === 0) throw new AppError('state', `solve found no flow ${selector.describe()} on ${bridge()} (${check.node}) to delete`);
+      if (chosen.length === 0)
+        throw new AppError('state', `solve found no flow ${selector.describe()} on ${bridge()} (${check.node}) to delete`);
       return { action: 'delflow', bridge: bridge(), ids: chosen.map((row) => row.id) };
     }
     case 'ipt': {

@@ -19,7 +19,9 @@ const compute1 = model.nodes.get('compute1');
 
 describe("the book's br-int show", () => {
   // "qvo260209fa-72 11      1       192.168.0.4" and, on the next line, the MAC.
-  const printed = [...seed('002-L2681.easyovs-show.txt').matchAll(/^(qvo\S+)\s+\d+\s+(\d+)\s+(\S+)\n\s+(\S+)$/gm)].map((m) => m.slice(1, 5).join(' '));
+  const printed = [...seed('002-L2681.easyovs-show.txt').matchAll(/^(qvo\S+)\s+\d+\s+(\d+)\s+(\S+)\n\s+(\S+)$/gm)].map((m) =>
+    m.slice(1, 5).join(' '),
+  );
 
   it('is every VM port of the lab: the qvo name, local VLAN, address and MAC', () => {
     expect(printed).toHaveLength(4);
@@ -36,7 +38,9 @@ describe("the book's ipt", () => {
     const vms = new Map<string, Map<string, string[]>>();
     let sections: Map<string, string[]> | undefined;
     let rules: string[] = [];
-    const lines = seed('002-L2786.easyovs-ipt.txt').split('\n').filter((l) => l.trim() && !l.startsWith('```'));
+    const lines = seed('002-L2786.easyovs-ipt.txt')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('```'));
     for (const line of lines) {
       const vm = /^## IP = (\S+),/.exec(line);
       const section = /^#(\w+):$/.exec(line);
@@ -54,23 +58,37 @@ describe("the book's ipt", () => {
     const other = [
       rule.includes('--state') ? `state ${value('--state')}` : '',
       rule.includes('--dport') || rule.includes('--sport')
-        ? [value('-p'), rule.includes('--sport') ? `spt:${value('--sport')}` : '', rule.includes('--dport') ? `dpt:${value('--dport')}` : ''].filter(Boolean).join(' ')
+        ? [
+            value('-p'),
+            rule.includes('--sport') ? `spt:${value('--sport')}` : '',
+            rule.includes('--dport') ? `dpt:${value('--dport')}` : '',
+          ]
+            .filter(Boolean)
+            .join(' ')
         : '',
       rule.includes('--mac-source') ? `MAC ${value('--mac-source')?.toUpperCase()}` : '',
     ].filter(Boolean);
-    return [rule.includes('-s') ? value('-s')?.replace('/32', '') : 'all', 'all', rule.includes('-p') ? value('-p') : 'all', ...other].join(' ');
+    return [rule.includes('-s') ? value('-s')?.replace('/32', '') : 'all', 'all', rule.includes('-p') ? value('-p') : 'all', ...other].join(
+      ' ',
+    );
   }
 
   const printed = printedSections();
-  it.each(['192.168.0.2', '192.168.0.4'])("lists, for %s, the RETURN rules of the port's i, o and s chains in the driver's order", (address) => {
-    const port = model.ports.find((p) => p.address === address);
-    if (!port) throw new Error(`no port at ${address}`);
-    expect([...(printed.get(address)?.values() ?? [])].map((rules) => rules.length)).toEqual([7, 3, 1]);
-    const chains = portChains(port);
-    // easyOVS printed the rules that let traffic through; the drops and jumps around them it left out.
-    const returns = (chain: string) => portRules(model, port).filter((r) => r[1] === chain && r.at(-1) === 'RETURN').map((r) => columns(r.slice(2)));
-    expect(returns(chains.ingress)).toEqual(printed.get(address)?.get('IN'));
-    expect(returns(chains.egress)).toEqual(printed.get(address)?.get('OUT'));
-    expect(returns(chains.spoof)).toEqual(printed.get(address)?.get('SRC_FILTER'));
-  });
+  it.each(['192.168.0.2', '192.168.0.4'])(
+    "lists, for %s, the RETURN rules of the port's i, o and s chains in the driver's order",
+    (address) => {
+      const port = model.ports.find((p) => p.address === address);
+      if (!port) throw new Error(`no port at ${address}`);
+      expect([...(printed.get(address)?.values() ?? [])].map((rules) => rules.length)).toEqual([7, 3, 1]);
+      const chains = portChains(port);
+      // easyOVS printed the rules that let traffic through; the drops and jumps around them it left out.
+      const returns = (chain: string) =>
+        portRules(model, port)
+          .filter((r) => r[1] === chain && r.at(-1) === 'RETURN')
+          .map((r) => columns(r.slice(2)));
+      expect(returns(chains.ingress)).toEqual(printed.get(address)?.get('IN'));
+      expect(returns(chains.egress)).toEqual(printed.get(address)?.get('OUT'));
+      expect(returns(chains.spoof)).toEqual(printed.get(address)?.get('SRC_FILTER'));
+    },
+  );
 });

@@ -16,10 +16,24 @@ const labFile = join(root, 'labs', 'security-groups', 'lab.yaml');
 const model = resolveCloud(parseLab(readFileSync(labFile, 'utf8'), labFile).lab);
 
 const port = (name: string, ofport: number, tag: number | undefined, type: string, externalIds: Record<string, string> = {}): OvsPort => ({
-  uuid: name, name, ...(tag === undefined ? {} : { tag }), trunks: [], externalIds: {}, otherConfig: {},
+  uuid: name,
+  name,
+  ...(tag === undefined ? {} : { tag }),
+  trunks: [],
+  externalIds: {},
+  otherConfig: {},
   interfaces: [{ uuid: name, name, type, options: {}, ofport, externalIds, statistics: {}, status: {} }],
 });
-const bridge = (name: string, ports: OvsPort[]): OvsBridge => ({ uuid: name, name, datapathType: 'netdev', protocols: [], controllers: [], ports, externalIds: {}, otherConfig: {} });
+const bridge = (name: string, ports: OvsPort[]): OvsBridge => ({
+  uuid: name,
+  name,
+  datapathType: 'netdev',
+  protocols: [],
+  controllers: [],
+  ports,
+  externalIds: {},
+  otherConfig: {},
+});
 
 const FLOWS = [
   ' cookie=0x0, duration=5s, table=21, n_packets=3, n_bytes=180, priority=1,dl_vlan=1 actions=strip_vlan,set_tunnel:0x1,output:2',
@@ -32,7 +46,10 @@ const snapshot: NodeSnapshot = {
   node: 'compute1',
   takenAt: 0,
   ovs: {
-    uuid: 'x', managers: [], externalIds: {}, otherConfig: {},
+    uuid: 'x',
+    managers: [],
+    externalIds: {},
+    otherConfig: {},
     bridges: [
       bridge('br-int', [
         port('br-int', 65534, undefined, 'internal'),
@@ -43,7 +60,16 @@ const snapshot: NodeSnapshot = {
     ],
   },
   flows: { 'br-tun': parseFlowDump(FLOWS, 'br-tun').flows },
-  namespaces: [{ name: '', interfaces: [], routes: [], rules: [], neighbours: [], iptables: parseIptables(readFileSync(join(root, 'main', 'core', 'inspect', 'fixtures', 'book', 'sg-583c7038.save.txt'), 'utf8')) }],
+  namespaces: [
+    {
+      name: '',
+      interfaces: [],
+      routes: [],
+      rules: [],
+      neighbours: [],
+      iptables: parseIptables(readFileSync(join(root, 'main', 'core', 'inspect', 'fixtures', 'book', 'sg-583c7038.save.txt'), 'utf8')),
+    },
+  ],
   processes: [],
   easyovs: [],
   problems: [],
@@ -68,7 +94,12 @@ describe("easyOVS's views", () => {
 
   it('dump: flows numbered by table, then priority; the strict match deletes exactly one', () => {
     const numbered = numberFlows(snapshot.flows['br-tun'] ?? []);
-    expect(numbered.map(({ id, flow }) => [id, flow.table, flow.priority])).toEqual([[0, 0, 1], [1, 0, 0], [2, 1, 0], [3, 21, 1]]);
+    expect(numbered.map(({ id, flow }) => [id, flow.table, flow.priority])).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+      [2, 1, 0],
+      [3, 21, 1],
+    ]);
     expect(numbered.map(({ flow }) => strictMatch(flow))).toEqual([
       'table=0,priority=1,in_port=1',
       'table=0,priority=0',
@@ -76,14 +107,20 @@ describe("easyOVS's views", () => {
       'table=21,priority=1,dl_vlan=1',
     ]);
     // The same flows in another order get the same numbers.
-    expect(numberFlows([...(snapshot.flows['br-tun'] ?? [])].reverse()).map(({ flow }) => flow.text)).toEqual(numbered.map(({ flow }) => flow.text));
+    expect(numberFlows([...(snapshot.flows['br-tun'] ?? [])].reverse()).map(({ flow }) => flow.text)).toEqual(
+      numbered.map(({ flow }) => flow.text),
+    );
   });
 
   it('numbers flows of one priority by what they do, not by their age: the dump a learner read still names the right flow', () => {
-    const at = (seconds: number) => parseFlowDump([
-      ` cookie=0x0, duration=${seconds}.5s, table=0, n_packets=0, n_bytes=0, priority=3,in_port=1,dl_vlan=102 actions=mod_vlan_vid:2,NORMAL`,
-      ` cookie=0x0, duration=${seconds - 8}.1s, table=0, n_packets=0, n_bytes=0, priority=3,ip,nw_src=192.168.0.5 actions=drop`,
-    ].join('\n'), 'test').flows;
+    const at = (seconds: number) =>
+      parseFlowDump(
+        [
+          ` cookie=0x0, duration=${seconds}.5s, table=0, n_packets=0, n_bytes=0, priority=3,in_port=1,dl_vlan=102 actions=mod_vlan_vid:2,NORMAL`,
+          ` cookie=0x0, duration=${seconds - 8}.1s, table=0, n_packets=0, n_bytes=0, priority=3,ip,nw_src=192.168.0.5 actions=drop`,
+        ].join('\n'),
+        'test',
+      ).flows;
     const ids = (seconds: number) => numberFlows(at(seconds)).map(({ id, flow }) => `${id} ${strictMatch(flow)}`);
     expect(ids(9)).toEqual(ids(12));
     expect(ids(9)).toEqual(['0 table=0,priority=3,in_port=1,dl_vlan=102', '1 table=0,priority=3,ip,nw_src=192.168.0.5']);
@@ -97,7 +134,11 @@ describe("easyOVS's views", () => {
       ['neutron-openvswi-o583c7038-d', 'egress', 7],
       ['neutron-openvswi-s583c7038-d', 'anti-spoofing', 2],
     ]);
-    expect(rules?.chains[0]?.rules[2]).toEqual({ packets: 1, bytes: 60, rule: '-A neutron-openvswi-i583c7038-d -p tcp -m tcp --dport 22 -j RETURN' });
+    expect(rules?.chains[0]?.rules[2]).toEqual({
+      packets: 1,
+      bytes: 60,
+      rule: '-A neutron-openvswi-i583c7038-d -p tcp -m tcp --dport 22 -j RETURN',
+    });
     // vm2 lives on compute2: not on this node.
     expect(vmRules(snapshot, model, '192.168.0.4')).toBeUndefined();
   });

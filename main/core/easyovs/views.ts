@@ -15,18 +15,26 @@ import type { BridgeSummary, PortView, VmRules } from './types';
  */
 
 export function listBridges(snapshot: NodeSnapshot): BridgeSummary[] {
-  return snapshot.ovs.bridges.map((b) => ({ name: b.name, ports: b.ports.length, flows: snapshot.flows[b.name]?.length ?? 0, failMode: b.failMode }));
+  return snapshot.ovs.bridges.map((b) => ({
+    name: b.name,
+    ports: b.ports.length,
+    flows: snapshot.flows[b.name]?.length ?? 0,
+    failMode: b.failMode,
+  }));
 }
 
 /** Neutron port id → who holds it, with its address and MAC. */
 function neutronPorts(model: CloudModel): Map<string, { owner: string; address: string; mac: string }> {
   const ports = new Map<string, { owner: string; address: string; mac: string }>();
-  for (const p of model.ports) ports.set(p.portId, { owner: p.owner === 'vm' ? p.name : `DHCP of ${p.network.name}`, address: p.address, mac: p.mac });
+  for (const p of model.ports)
+    ports.set(p.portId, { owner: p.owner === 'vm' ? p.name : `DHCP of ${p.network.name}`, address: p.address, mac: p.mac });
   for (const r of model.routers) {
     for (const i of r.interfaces) ports.set(i.portId, { owner: `${r.name} (${i.device})`, address: i.address, mac: i.mac });
-    if (r.gateway) ports.set(r.gateway.portId, { owner: `${r.name} (${r.gateway.device})`, address: r.gateway.address, mac: r.gateway.mac });
+    if (r.gateway)
+      ports.set(r.gateway.portId, { owner: `${r.name} (${r.gateway.device})`, address: r.gateway.address, mac: r.gateway.mac });
   }
-  for (const pool of model.pools) ports.set(pool.vip.portId, { owner: `VIP of ${pool.name}`, address: pool.vip.address, mac: pool.vip.mac });
+  for (const pool of model.pools)
+    ports.set(pool.vip.portId, { owner: `VIP of ${pool.name}`, address: pool.vip.address, mac: pool.vip.mac });
   return ports;
 }
 
@@ -80,7 +88,12 @@ export function vmRules(snapshot: NodeSnapshot, model: CloudModel, address: stri
   if (!port) return undefined;
   const filter = snapshot.namespaces.find((n) => n.name === '')?.iptables.tables.find((t) => t.name === 'filter');
   const names = portChains(port);
-  const rulesOf = (name: string) => (filter?.chains.find((c) => c.name === name)?.rules ?? []).map((r: IptablesRule) => ({ packets: r.packets ?? 0, bytes: r.bytes ?? 0, rule: formatRule(r) }));
+  const rulesOf = (name: string) =>
+    (filter?.chains.find((c) => c.name === name)?.rules ?? []).map((r: IptablesRule) => ({
+      packets: r.packets ?? 0,
+      bytes: r.bytes ?? 0,
+      rule: formatRule(r),
+    }));
   return {
     vm: port.name,
     address: port.address,

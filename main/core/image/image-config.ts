@@ -16,9 +16,5 @@ export function imageChanges(recipe: Recipe, builder: BuilderKind): string[] {
   const labels = Object.entries(imageLabels(recipe, builder))
     .map(([key, value]) => `${key}=${value}`)
     .join(' ');
-  return [
-    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    'CMD ["/usr/local/sbin/nl-init"]',
-    `LABEL ${labels}`,
-  ];
+  return ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'CMD ["/usr/local/sbin/nl-init"]', `LABEL ${labels}`];
 }

@@ -14,9 +14,24 @@ describe('parsePackageList', () => {
 describe('readRecipe', () => {
   it('lists every package the issue requires, with the tools labs rely on', () => {
     const { packages } = readRecipe();
-    for (const name of ['openvswitch-switch', 'iproute2', 'iptables', 'ethtool', 'tcpdump', 'dnsmasq-base', 'haproxy',
-      'isc-dhcp-client', 'iputils-ping', 'iputils-arping', 'netcat-openbsd', 'curl', 'iperf3', 'conntrack', 'procps',
-      'bridge-utils']) {
+    for (const name of [
+      'openvswitch-switch',
+      'iproute2',
+      'iptables',
+      'ethtool',
+      'tcpdump',
+      'dnsmasq-base',
+      'haproxy',
+      'isc-dhcp-client',
+      'iputils-ping',
+      'iputils-arping',
+      'netcat-openbsd',
+      'curl',
+      'iperf3',
+      'conntrack',
+      'procps',
+      'bridge-utils',
+    ]) {
       expect(packages).toContain(name);
     }
   });

@@ -10,7 +10,20 @@ import { nodeImageRecipeDir } from '../paths';
 
 export const IMAGE_REPOSITORY = 'neutron-lab/node';
 export const DEBIAN_SUITE = 'bookworm';
-export const RECIPE_FILES = ['packages.txt', 'setup.sh', 'nl-init', 'nl-snapshot', 'nl-apply', 'nl-underlay', 'nl-reset', 'nl-dhclient-script', 'nl-prints', 'nl-sysctl', 'nl-easyovs-log', 'Dockerfile'] as const;
+export const RECIPE_FILES = [
+  'packages.txt',
+  'setup.sh',
+  'nl-init',
+  'nl-snapshot',
+  'nl-apply',
+  'nl-underlay',
+  'nl-reset',
+  'nl-dhclient-script',
+  'nl-prints',
+  'nl-sysctl',
+  'nl-easyovs-log',
+  'Dockerfile',
+] as const;
 
 export interface Recipe {
   dir: string;

@@ -27,7 +27,11 @@ const samples = (dir: string, suffix: string) =>
 
 const parsers: [string, (text: string) => unknown, string[]][] = [
   ['flows', (t) => parseFlowDump(t), [...samples('seed', '.flows.txt'), ...samples('ovs', '.flows.txt')]],
-  ['iptables', (t) => parseIptables(t), [...samples('ovs', 'iptables-save.txt'), ...samples('seed', '.iptables.txt').filter((t) => !/Chain /.test(t))]],
+  [
+    'iptables',
+    (t) => parseIptables(t),
+    [...samples('ovs', 'iptables-save.txt'), ...samples('seed', '.iptables.txt').filter((t) => !/Chain /.test(t))],
+  ],
   ['ovsdb', (t) => parseOvsdbDump(t), samples('ovs', 'ovsdb-dump.json')],
   ['ip addr', (t) => parseIpAddr(t), samples('ovs', 'ip-addr.json')],
   ['ip route', (t) => parseIpRoute(t), samples('ovs', 'ip-route.json')],
@@ -39,16 +43,26 @@ const parsers: [string, (text: string) => unknown, string[]][] = [
 const mutation = (sample: string) =>
   fc.oneof(
     fc.integer({ min: 0, max: sample.length }).map((n) => sample.slice(0, n)),
-    fc.tuple(fc.integer({ min: 0, max: sample.length }), fc.string({ maxLength: 8 })).map(([at, text]) => sample.slice(0, at) + text + sample.slice(at)),
-    fc.tuple(fc.integer({ min: 0, max: sample.length }), fc.integer({ min: 1, max: 20 })).map(([at, n]) => sample.slice(0, at) + sample.slice(at + n)),
-    fc.tuple(fc.integer({ min: 0, max: sample.length }), fc.constantFrom('(', ')', '[', ']', '"', ',', '=', '\n', '!', '{', '}', '@@ 0 9 x\n')).map(([at, c]) => sample.slice(0, at) + c + sample.slice(at)),
+    fc
+      .tuple(fc.integer({ min: 0, max: sample.length }), fc.string({ maxLength: 8 }))
+      .map(([at, text]) => sample.slice(0, at) + text + sample.slice(at)),
+    fc
+      .tuple(fc.integer({ min: 0, max: sample.length }), fc.integer({ min: 1, max: 20 }))
+      .map(([at, n]) => sample.slice(0, at) + sample.slice(at + n)),
+    fc
+      .tuple(
+        fc.integer({ min: 0, max: sample.length }),
+        fc.constantFrom('(', ')', '[', ']', '"', ',', '=', '\n', '!', '{', '}', '@@ 0 9 x\n'),
+      )
+      .map(([at, c]) => sample.slice(0, at) + c + sample.slice(at)),
   );
 
 function expectReadOrParseError(parse: (text: string) => unknown, text: string): void {
   try {
     parse(text);
   } catch (error) {
-    if (!(error instanceof ParseError)) throw new Error(`not a ParseError for ${JSON.stringify(text.slice(0, 200))}: ${String(error)}`, { cause: error });
+    if (!(error instanceof ParseError))
+      throw new Error(`not a ParseError for ${JSON.stringify(text.slice(0, 200))}: ${String(error)}`, { cause: error });
     expect(error.line).toBeGreaterThanOrEqual(1);
     expect(error.column).toBeGreaterThanOrEqual(1);
     expect(error.code).toBe('input');
@@ -60,14 +74,28 @@ describe.each(parsers)('%s parser', (_name, parse, inputs) => {
     expect(inputs.length).toBeGreaterThan(0);
   });
 
-  it('survives random text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => expectReadOrParseError(parse, text)), { numRuns: RUNS });
-  }, TIMEOUT);
+  it(
+    'survives random text',
+    () => {
+      fc.assert(
+        fc.property(fc.string({ maxLength: 400 }), (text) => expectReadOrParseError(parse, text)),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('survives mutated real input', () => {
-    const arbitrary = fc.constantFrom(...inputs).chain(mutation);
-    fc.assert(fc.property(arbitrary, (text) => expectReadOrParseError(parse, text)), { numRuns: RUNS });
-  }, TIMEOUT);
+  it(
+    'survives mutated real input',
+    () => {
+      const arbitrary = fc.constantFrom(...inputs).chain(mutation);
+      fc.assert(
+        fc.property(arbitrary, (text) => expectReadOrParseError(parse, text)),
+        { numRuns: RUNS },
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 describe('iptables round trip', () => {
@@ -86,7 +114,13 @@ describe('iptables round trip', () => {
   it('printing what was read gives what was written', () => {
     fc.assert(
       fc.property(fc.array(rule, { maxLength: 12 }), (rules) => {
-        const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':neutron-openvswi-sg-chain - [0:0]'];
+        const lines = [
+          '*filter',
+          ':INPUT ACCEPT [0:0]',
+          ':FORWARD ACCEPT [0:0]',
+          ':OUTPUT ACCEPT [0:0]',
+          ':neutron-openvswi-sg-chain - [0:0]',
+        ];
         for (const r of rules) {
           const parts = [`[${r.packets}:${r.bytes}] -A ${r.chain}`];
           if (r.source) parts.push(`${r.source[0] ? '! ' : ''}-s ${r.source[1]}`);

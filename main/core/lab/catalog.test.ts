@@ -12,7 +12,7 @@ describe('the shipped catalogue', () => {
     for (const loaded of catalog.labs) expect(loaded.warnings).toEqual([]);
   });
 
-  it('gives gre-tenant the book\'s tunnel addresses', async () => {
+  it("gives gre-tenant the book's tunnel addresses", async () => {
     const { lab } = await resolveLab('gre-tenant');
     expect(lab.topology.nodes.network?.links[0]?.address).toBe('10.0.0.100/24');
     expect(lab.topology.nodes.compute1?.links[0]?.address).toBe('10.0.0.101/24');

@@ -105,9 +105,10 @@ describe('the progress store and the CLI refuse hostile ids', () => {
         store.update(lab, () => undefined),
         lab,
       ).rejects.toThrow(/is not a lab id/);
-      await expect(store.write({ version: 1, lab, currentStep: 0, objectives: {}, hints: {}, solved: {}, updatedAt: '' }), lab).rejects.toThrow(
-        /is not a lab id/,
-      );
+      await expect(
+        store.write({ version: 1, lab, currentStep: 0, objectives: {}, hints: {}, solved: {}, updatedAt: '' }),
+        lab,
+      ).rejects.toThrow(/is not a lab id/);
     }
   });
 

@@ -42,7 +42,10 @@ describe('parseLab', () => {
   });
 
   it('throws one input error that names file, line and column, listing every problem', () => {
-    const broken = GOOD.replace('role: network', 'role: router').replace('network: data, interface: eth1, address: 10.0.0.101/24', 'network: dta, interface: eth1, address: 10.0.0.101/24');
+    const broken = GOOD.replace('role: network', 'role: router').replace(
+      'network: data, interface: eth1, address: 10.0.0.101/24',
+      'network: dta, interface: eth1, address: 10.0.0.101/24',
+    );
     let error: AppError | undefined;
     try {
       parseLab(broken, 'labs/x/lab.yaml');
@@ -89,7 +92,12 @@ describe('lintLab locates every kind of problem', () => {
   });
 
   it('references to networks that do not exist', () => {
-    const problem = firstProblem(GOOD.replace('- { network: data, interface: eth1, address: 10.0.0.101/24 }', '- { network: dta, interface: eth1, address: 10.0.0.101/24 }'));
+    const problem = firstProblem(
+      GOOD.replace(
+        '- { network: data, interface: eth1, address: 10.0.0.101/24 }',
+        '- { network: dta, interface: eth1, address: 10.0.0.101/24 }',
+      ),
+    );
     expect(problem.message).toBe('node "compute1" joins network "dta", which topology.networks does not declare (declared: data)');
     expect(problem.location).toMatchObject({ line: 15, column: 22, field: 'topology.nodes.compute1.links[0].network' });
   });
@@ -107,14 +115,20 @@ describe('lintLab locates every kind of problem', () => {
     const twice = GOOD.replace(
       '        - { network: data, interface: eth1, address: 10.0.0.100/24 }',
       '        - { network: data, interface: eth1, address: 10.0.0.100/24 }\n        - { network: ext, interface: eth1 }',
-    ).replace('    data: { kind: data, subnet: 10.0.0.0/24 }', '    data: { kind: data, subnet: 10.0.0.0/24 }\n    ext: { kind: external }');
+    ).replace(
+      '    data: { kind: data, subnet: 10.0.0.0/24 }',
+      '    data: { kind: data, subnet: 10.0.0.0/24 }\n    ext: { kind: external }',
+    );
     expect(firstProblem(twice).message).toBe('node "network" already has an interface named "eth1"');
     const gateway = GOOD.replace('address: 10.0.0.100/24 }', 'address: 10.0.0.100/24, gateway: 192.168.1.1 }');
     expect(firstProblem(gateway).message).toBe('gateway 192.168.1.1 is not in 10.0.0.100/24');
   });
 
   it('warns, without failing, about networks nobody joins', () => {
-    const text = GOOD.replace('    data: { kind: data, subnet: 10.0.0.0/24 }', '    data: { kind: data, subnet: 10.0.0.0/24 }\n    spare: { kind: management }');
+    const text = GOOD.replace(
+      '    data: { kind: data, subnet: 10.0.0.0/24 }',
+      '    data: { kind: data, subnet: 10.0.0.0/24 }\n    spare: { kind: management }',
+    );
     const { lab, problems } = lintLab(text, 'lab.yaml');
     expect(lab).toBeDefined();
     expect(problems).toEqual([
@@ -136,7 +150,12 @@ describe('formatPath', () => {
 describe('hostile and oversized lab files', () => {
   it('refuses a YAML alias bomb as an input problem at its first alias, not an internal error', () => {
     const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 9; i++)
+      laughs.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     const bomb = `${laughs.join('\n')}\n`;
     const problem = firstProblem(bomb);
     expect(problem.message).toMatch(/^YAML: .*alias/i);
@@ -160,11 +179,17 @@ describe('hostile and oversized lab files', () => {
   });
 
   it('flags networks whose subnets overlap', () => {
-    const text = GOOD.replace('    data: { kind: data, subnet: 10.0.0.0/24 }', '    data: { kind: data, subnet: 10.0.0.0/24 }\n    wide: { kind: management, subnet: 10.0.0.0/16 }');
+    const text = GOOD.replace(
+      '    data: { kind: data, subnet: 10.0.0.0/24 }',
+      '    data: { kind: data, subnet: 10.0.0.0/24 }\n    wide: { kind: management, subnet: 10.0.0.0/16 }',
+    );
     const problem = firstProblem(text);
     expect(problem.message).toBe('subnet 10.0.0.0/16 of network "wide" overlaps 10.0.0.0/24 of network "data"');
     expect(problem.location).toMatchObject({ line: 7, field: 'topology.networks.wide.subnet' });
-    const apart = GOOD.replace('    data: { kind: data, subnet: 10.0.0.0/24 }', '    data: { kind: data, subnet: 10.0.0.0/24 }\n    other: { kind: management, subnet: 10.0.1.0/24 }');
+    const apart = GOOD.replace(
+      '    data: { kind: data, subnet: 10.0.0.0/24 }',
+      '    data: { kind: data, subnet: 10.0.0.0/24 }\n    other: { kind: management, subnet: 10.0.1.0/24 }',
+    );
     expect(lintLab(apart, 'lab.yaml').problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 
@@ -172,6 +197,9 @@ describe('hostile and oversized lab files', () => {
     const nodes = (n: number) => Array.from({ length: n }, (_, i) => `    n${i}:\n      role: compute\n`).join('');
     const lab = (n: number) => `id: many\ntitle: t\nsummary: s\ntopology:\n  nodes:\n${nodes(n)}`;
     expect(lintLab(lab(MAX_NODES), 'lab.yaml').problems.filter((p) => p.severity === 'error')).toEqual([]);
-    expect(firstProblem(lab(200))).toMatchObject({ message: `a lab has at most ${MAX_NODES} nodes; this one has 200`, location: { field: 'topology.nodes' } });
+    expect(firstProblem(lab(200))).toMatchObject({
+      message: `a lab has at most ${MAX_NODES} nodes; this one has 200`,
+      location: { field: 'topology.nodes' },
+    });
   });
 });

@@ -20,7 +20,6 @@ export interface LoadedLab {
   sha256: string;
 }
 
-
 /** Reads and validates a lab file; an `input` AppError listing every problem otherwise. */
 export async function loadLabFile(file: string): Promise<LoadedLab> {
   let bytes: Buffer;
@@ -55,7 +54,13 @@ export function parseLab(text: string, file: string): LoadedLab {
   const { problems, lab } = lintLab(text, file);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0 || !lab) throw labFileError(file, errors);
-  return { lab, file, dir: dirname(file), warnings: problems.filter((p) => p.severity === 'warning'), sha256: createHash('sha256').update(text).digest('hex') };
+  return {
+    lab,
+    file,
+    dir: dirname(file),
+    warnings: problems.filter((p) => p.severity === 'warning'),
+    sha256: createHash('sha256').update(text).digest('hex'),
+  };
 }
 
 /** Every problem of a lab file without throwing: what `lint` and the editor show. */
@@ -83,7 +88,10 @@ export function lintLab(text: string, file: string): { lab: Lab | undefined; pro
   } catch (error) {
     let first = 0;
     visit(doc, { Alias: (_key, node) => ((first = node.range?.[0] ?? 0), visit.BREAK) });
-    return { lab: undefined, problems: [{ severity: 'error', message: `YAML: ${(error as Error).message} (at most ${MAX_ALIASES} aliases)`, location: at(first) }] };
+    return {
+      lab: undefined,
+      problems: [{ severity: 'error', message: `YAML: ${(error as Error).message} (at most ${MAX_ALIASES} aliases)`, location: at(first) }],
+    };
   }
   const parsed = LabSchema.safeParse(data ?? {});
   if (!parsed.success) {
@@ -94,14 +102,13 @@ export function lintLab(text: string, file: string): { lab: Lab | undefined; pro
   }
   const semantic: Problem[] = validateTopology(parsed.data.topology);
   // Cross-references are checked once the topology itself holds together.
-  if (!semantic.some((p) => p.severity === 'error')) semantic.push(...validateLab(parsed.data, file.startsWith('<') ? undefined : dirname(file)));
-  const problems = semantic.map(
-    (p): LocatedProblem => ({
-      severity: p.severity,
-      message: p.message,
-      location: at(offsetOf(doc, p.path), formatPath(p.path)),
-    }),
-  );
+  if (!semantic.some((p) => p.severity === 'error'))
+    semantic.push(...validateLab(parsed.data, file.startsWith('<') ? undefined : dirname(file)));
+  const problems = semantic.map((p): LocatedProblem => ({
+    severity: p.severity,
+    message: p.message,
+    location: at(offsetOf(doc, p.path), formatPath(p.path)),
+  }));
   return { lab: parsed.data, problems };
 }
 

@@ -14,7 +14,8 @@ describe('part subjects', () => {
         expect(part.ref.subject !== undefined, `${lab.id}: ${part.key}`).toBe(SUBJECTS[part.ref.kind] !== undefined);
         seen.add(part.ref.kind);
         // A subject part's key is found again from its kind and name alone, on its node.
-        if (part.ref.subject !== undefined) expect(selectorKey(lab, { part: part.ref.kind, name: part.ref.subject, node: part.ref.node })).toEqual({ key: part.key });
+        if (part.ref.subject !== undefined)
+          expect(selectorKey(lab, { part: part.ref.kind, name: part.ref.subject, node: part.ref.node })).toEqual({ key: part.key });
       }
     }
     expect(seen.size).toBeGreaterThan(10);
@@ -27,10 +28,14 @@ describe('part subjects', () => {
     expect(selectorKey(lab, { part: 'vm', name: vm })).toEqual({ key: `${lab.cloud.vms[vm]!.node}/vm/${vm}` });
     expect(selectorKey(lab, { part: 'security-group' })).toEqual({ problem: 'a security-group part needs a name (which VM)' });
     expect(selectorKey(lab, { part: 'dhcp' })).toEqual({ problem: 'a dhcp part needs a name (which network)' });
-    expect(selectorKey(lab, { part: 'tunnel-flows', name: 'x' })).toEqual({ problem: 'a tunnel-flows part is about a whole node: give node, not name' });
+    expect(selectorKey(lab, { part: 'tunnel-flows', name: 'x' })).toEqual({
+      problem: 'a tunnel-flows part is about a whole node: give node, not name',
+    });
     expect(selectorKey(lab, { part: 'tunnel-flows' })).toEqual({ problem: 'say which node the tunnel-flows part is on' });
     const dvr = labs.find((l) => l.lab.id === 'dvr')!.lab;
     const distributed = Object.entries(dvr.cloud.routers).find(([, r]) => r.distributed)![0];
-    expect(selectorKey(dvr, { part: 'router', name: distributed })).toEqual({ problem: `router "${distributed}" is distributed, on several nodes: say which node` });
+    expect(selectorKey(dvr, { part: 'router', name: distributed })).toEqual({
+      problem: `router "${distributed}" is distributed, on several nodes: say which node`,
+    });
   });
 });

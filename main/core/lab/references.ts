@@ -3,13 +3,25 @@ import { compileSelector } from '../check/flow-match';
 import type { Check } from '../check/schema';
 
 /** What a check names that the lab must have: nodes, VMs; and flows and patterns that must be readable. */
-export function objectivesReferences(check: Check, lab: Lab, path: (string | number)[] = []): { path: (string | number)[]; message: string }[] {
+export function objectivesReferences(
+  check: Check,
+  lab: Lab,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
   const node = (name: string | undefined, at: string | (string | number)[]) => {
-    if (name !== undefined && !lab.topology.nodes[name]) problems.push({ path: [...path, ...(Array.isArray(at) ? at : [at])], message: `no node "${name}" in topology.nodes (there: ${Object.keys(lab.topology.nodes).join(', ')})` });
+    if (name !== undefined && !lab.topology.nodes[name])
+      problems.push({
+        path: [...path, ...(Array.isArray(at) ? at : [at])],
+        message: `no node "${name}" in topology.nodes (there: ${Object.keys(lab.topology.nodes).join(', ')})`,
+      });
   };
   const vm = (name: string | undefined, at: (string | number)[]) => {
-    if (name !== undefined && !lab.cloud.vms[name]) problems.push({ path: [...path, ...at], message: `no VM "${name}" in cloud.vms${Object.keys(lab.cloud.vms).length ? ` (there: ${Object.keys(lab.cloud.vms).join(', ')})` : ''}` });
+    if (name !== undefined && !lab.cloud.vms[name])
+      problems.push({
+        path: [...path, ...at],
+        message: `no VM "${name}" in cloud.vms${Object.keys(lab.cloud.vms).length ? ` (there: ${Object.keys(lab.cloud.vms).join(', ')})` : ''}`,
+      });
   };
   const target = (text: string, at: string) => {
     if (!/^\d+\.\d+\.\d+\.\d+$/.test(text)) vm(text, [at]);
@@ -24,7 +36,8 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
   };
   const place = (p: { vm?: string; node?: string }, at: string) => {
     if ('vm' in p) vm(p.vm, [at, 'vm']);
-    else if (p.node && !lab.topology.nodes[p.node]) problems.push({ path: [...path, at, 'node'], message: `no node "${p.node}" in topology.nodes` });
+    else if (p.node && !lab.topology.nodes[p.node])
+      problems.push({ path: [...path, at, 'node'], message: `no node "${p.node}" in topology.nodes` });
   };
   switch (check.kind) {
     case 'all':
@@ -38,7 +51,10 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
     case 'flow':
     case 'counter': {
       // Each part read on its own, so a problem points at the field that has it.
-      const flowPlace = (p: { node: string; match?: string | undefined; actions?: string | undefined; bridge?: string | undefined; iptables?: unknown }, at: (string | number)[]) => {
+      const flowPlace = (
+        p: { node: string; match?: string | undefined; actions?: string | undefined; bridge?: string | undefined; iptables?: unknown },
+        at: (string | number)[],
+      ) => {
         node(p.node, [...at, 'node']);
         for (const field of ['match', 'actions'] as const) {
           if (p[field] === undefined) continue;
@@ -49,7 +65,10 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
           }
         }
         if (check.kind === 'counter' && (p.bridge === undefined) === (p.iptables === undefined)) {
-          problems.push({ path: [...path, ...at], message: 'a counter check watches flows of a bridge or an iptables rule: give bridge or iptables (one of them)' });
+          problems.push({
+            path: [...path, ...at],
+            message: 'a counter check watches flows of a bridge or an iptables rule: give bridge or iptables (one of them)',
+          });
         }
       };
       flowPlace(check, []);
@@ -60,9 +79,13 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
       if (check.kind === 'easyovs') {
         const flowAction = check.action === 'addflow' || check.action === 'delflow';
         if (!flowAction && (check.match !== undefined || check.actions !== undefined)) {
-          problems.push({ path: [...path, check.match !== undefined ? 'match' : 'actions'], message: `only addflow and delflow add or delete flows; ${check.action} takes no match or actions` });
+          problems.push({
+            path: [...path, check.match !== undefined ? 'match' : 'actions'],
+            message: `only addflow and delflow add or delete flows; ${check.action} takes no match or actions`,
+          });
         }
-        if (check.action !== 'list' && check.action !== 'ipt' && check.bridge === undefined) problems.push({ path, message: `${check.action} runs on a bridge: give bridge` });
+        if (check.action !== 'list' && check.action !== 'ipt' && check.bridge === undefined)
+          problems.push({ path, message: `${check.action} runs on a bridge: give bridge` });
       }
       break;
     }
@@ -75,7 +98,8 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
     case 'tcp':
       place(check.from, 'from');
       target(check.to, 'to');
-      if (check.kind === 'ping' && check.source !== undefined && !('vm' in check.from)) problems.push({ path: [...path, 'source'], message: 'a forged source needs a VM to send it (from: { vm: … })' });
+      if (check.kind === 'ping' && check.source !== undefined && !('vm' in check.from))
+        problems.push({ path: [...path, 'source'], message: 'a forged source needs a VM to send it (from: { vm: … })' });
       break;
     case 'http':
       place(check.from, 'from');
@@ -87,7 +111,8 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
       break;
     case 'outage':
       vm(check.vm, ['vm']);
-      if (lab.cloud.vms[check.vm] && lab.cloud.vms[check.vm]?.http === undefined) problems.push({ path: [...path, 'vm'], message: `VM "${check.vm}" runs no web server to stop (give it http: PORT in cloud.vms)` });
+      if (lab.cloud.vms[check.vm] && lab.cloud.vms[check.vm]?.http === undefined)
+        problems.push({ path: [...path, 'vm'], message: `VM "${check.vm}" runs no web server to stop (give it http: PORT in cloud.vms)` });
       check.checks.forEach((inner, i) => problems.push(...objectivesReferences(inner, lab, [...path, 'checks', i])));
       break;
     case 'command':
@@ -99,8 +124,10 @@ export function objectivesReferences(check: Check, lab: Lab, path: (string | num
     case 'route':
     case 'ip-rule':
     case 'neighbour':
-      if (check.vm === undefined && check.node === undefined) problems.push({ path, message: `a ${check.kind} check needs a node or a vm` });
-      if (check.vm !== undefined && check.node !== undefined) problems.push({ path: [...path, 'vm'], message: 'give a node or a vm, not both' });
+      if (check.vm === undefined && check.node === undefined)
+        problems.push({ path, message: `a ${check.kind} check needs a node or a vm` });
+      if (check.vm !== undefined && check.node !== undefined)
+        problems.push({ path: [...path, 'vm'], message: 'give a node or a vm, not both' });
       node(check.node, 'node');
       vm(check.vm, ['vm']);
       break;

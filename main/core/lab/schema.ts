@@ -32,7 +32,10 @@ export const SeedRefSchema = z
   .object({
     seed: z.string().regex(/^\d{3}$/, 'a seed number like 002'),
     section: z.string().min(1).describe('The section title as the seed prints it, e.g. "GRE 模式".'),
-    lines: z.string().regex(/^\d+(-\d+)?$/, 'a line or a range like 217-420').optional(),
+    lines: z
+      .string()
+      .regex(/^\d+(-\d+)?$/, 'a line or a range like 217-420')
+      .optional(),
   })
   .strict();
 
@@ -75,7 +78,15 @@ export const LabSchema = z
     seeds: z.array(SeedRefSchema).default([]).describe('The seed sections the lab follows.'),
     topology: TopologySchema,
     cloud: CloudSchema.default({
-      l2population: false, physnets: {}, networks: {}, vms: {}, routers: {}, floatingIps: [], securityGroups: {}, pools: {}, firewalls: {},
+      l2population: false,
+      physnets: {},
+      networks: {},
+      vms: {},
+      routers: {},
+      floatingIps: [],
+      securityGroups: {},
+      pools: {},
+      firewalls: {},
     }),
     steps: z.array(StepSchema).default([]),
   })

@@ -61,7 +61,8 @@ const withObjective = (check: string, id = 'extra', text = BASE) =>
   `${text}      - id: ${id}\n        title: { en: Extra, zh: 额外 }\n        check: ${check}\n        hints: [{ en: A hint., zh: 提示。 }]\n`;
 
 /** A second step appended. */
-const withStep = (builds: string, text = BASE) => `${text}  - id: more\n    title: { en: More, zh: 更多 }\n    builds:\n      - ${builds}\n`;
+const withStep = (builds: string, text = BASE) =>
+  `${text}  - id: more\n    title: { en: More, zh: 更多 }\n    builds:\n      - ${builds}\n`;
 
 /** The 1-based line of the first (or last) occurrence of a piece of text. */
 function lineOf(text: string, needle: string, last = false): number {
@@ -92,7 +93,11 @@ describe('the cloud: VMs, networks, subnets', () => {
   it('a VM on a node the topology does not declare', () => {
     const text = edit(BASE, 'vm1: { node: compute1,', 'vm1: { node: compute9,');
     expect(errorsOf(text)).toEqual([
-      problem('VM "vm1" names node "compute9", which topology.nodes does not declare (declared: network, compute1)', lineOf(text, 'vm1: {'), 'cloud.vms.vm1.node'),
+      problem(
+        'VM "vm1" names node "compute9", which topology.nodes does not declare (declared: network, compute1)',
+        lineOf(text, 'vm1: {'),
+        'cloud.vms.vm1.node',
+      ),
     ]);
   });
 
@@ -103,7 +108,11 @@ describe('the cloud: VMs, networks, subnets', () => {
       'vm1: { node: outside,',
     );
     expect(errorsOf(text)).toEqual([
-      problem('VM "vm1" is on node "outside", an external host: Neutron\'s agents do not run there', lineOf(text, 'vm1: {'), 'cloud.vms.vm1.node'),
+      problem(
+        'VM "vm1" is on node "outside", an external host: Neutron\'s agents do not run there',
+        lineOf(text, 'vm1: {'),
+        'cloud.vms.vm1.node',
+      ),
     ]);
   });
 
@@ -121,10 +130,14 @@ describe('the cloud: VMs, networks, subnets', () => {
     ]);
   });
 
-  it('a DHCP port address outside the subnets, and a VM on the DHCP port\'s address', () => {
+  it("a DHCP port address outside the subnets, and a VM on the DHCP port's address", () => {
     const dhcp = edit(BASE, 'dhcp: { node: network, address: 192.168.1.2 }', 'dhcp: { node: network, address: 10.9.9.2 }');
     expect(errorsOf(dhcp)).toEqual([
-      problem('10.9.9.2 is in no subnet of network "tenant" (192.168.1.0/24)', lineOf(dhcp, 'dhcp: {'), 'cloud.networks.tenant.dhcp.address'),
+      problem(
+        '10.9.9.2 is in no subnet of network "tenant" (192.168.1.0/24)',
+        lineOf(dhcp, 'dhcp: {'),
+        'cloud.networks.tenant.dhcp.address',
+      ),
     ]);
     const taken = edit(BASE, 'address: 192.168.1.3 }', 'address: 192.168.1.2 }');
     expect(errorsOf(taken)).toEqual([
@@ -133,19 +146,35 @@ describe('the cloud: VMs, networks, subnets', () => {
   });
 
   it('overlapping subnets in one network', () => {
-    const text = edit(BASE, '        private: { cidr: 192.168.1.0/24 }\n', '        private: { cidr: 192.168.1.0/24 }\n        more: { cidr: 192.168.1.128/25 }\n');
+    const text = edit(
+      BASE,
+      '        private: { cidr: 192.168.1.0/24 }\n',
+      '        private: { cidr: 192.168.1.0/24 }\n        more: { cidr: 192.168.1.128/25 }\n',
+    );
     expect(errorsOf(text)).toEqual([
-      problem('subnet 192.168.1.128/25 overlaps subnet "private" (192.168.1.0/24) of the same network', lineOf(text, 'more: {'), 'cloud.networks.tenant.subnets.more.cidr'),
+      problem(
+        'subnet 192.168.1.128/25 overlaps subnet "private" (192.168.1.0/24) of the same network',
+        lineOf(text, 'more: {'),
+        'cloud.networks.tenant.subnets.more.cidr',
+      ),
     ]);
     // The same addresses in two networks are fine: only a network's own subnets must not overlap.
-    const twoNetworks = edit(BASE, '  vms:\n', '    other:\n      type: gre\n      segment: 2\n      subnets:\n        private: { cidr: 192.168.1.0/24 }\n  vms:\n');
+    const twoNetworks = edit(
+      BASE,
+      '  vms:\n',
+      '    other:\n      type: gre\n      segment: 2\n      subnets:\n        private: { cidr: 192.168.1.0/24 }\n  vms:\n',
+    );
     expect(errorsOf(twoNetworks)).toEqual([]);
   });
 
   it('a subnet with host bits set', () => {
     const text = edit(BASE, 'cidr: 192.168.1.0/24', 'cidr: 192.168.1.1/24');
     expect(errorsOf(text)).toEqual([
-      problem('192.168.1.1/24 has host bits set; write 192.168.1.0/24', lineOf(text, 'private: {'), 'cloud.networks.tenant.subnets.private.cidr'),
+      problem(
+        '192.168.1.1/24 has host bits set; write 192.168.1.0/24',
+        lineOf(text, 'private: {'),
+        'cloud.networks.tenant.subnets.private.cidr',
+      ),
     ]);
   });
 
@@ -169,7 +198,11 @@ describe('the cloud: VMs, networks, subnets', () => {
   it('a vxlan network without cloud.tunnelNetwork', () => {
     const text = edit(edit(BASE, '  tunnelNetwork: data\n', ''), 'type: gre', 'type: vxlan');
     expect(errorsOf(text)).toEqual([
-      problem('a vxlan network needs cloud.tunnelNetwork (the topology network tunnels run over)', lineOf(text, 'type: vxlan'), 'cloud.networks.tenant.type'),
+      problem(
+        'a vxlan network needs cloud.tunnelNetwork (the topology network tunnels run over)',
+        lineOf(text, 'type: vxlan'),
+        'cloud.networks.tenant.type',
+      ),
     ]);
   });
 
@@ -181,26 +214,74 @@ describe('the cloud: VMs, networks, subnets', () => {
   });
 
   it('routers: interfaces on subnets that exist, a gateway on an external network', () => {
-    const unknown = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, interfaces: [{ subnet: tenant/nowhere }] } }\n');
-    expect(errorsOf(unknown)).toEqual([problem('no subnet "tenant/nowhere" in cloud.networks', lineOf(unknown, 'routers:'), 'cloud.routers.r1.interfaces[0].subnet')]);
-    const internal = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, gateway: { network: tenant, address: 192.168.1.9 } } }\n');
-    expect(errorsOf(internal)).toEqual([problem('network "tenant" is not external (external: true)', lineOf(internal, 'routers:'), 'cloud.routers.r1.gateway.network')]);
+    const unknown = edit(
+      BASE,
+      '  tunnelNetwork: data\n',
+      '  tunnelNetwork: data\n  routers: { r1: { node: network, interfaces: [{ subnet: tenant/nowhere }] } }\n',
+    );
+    expect(errorsOf(unknown)).toEqual([
+      problem('no subnet "tenant/nowhere" in cloud.networks', lineOf(unknown, 'routers:'), 'cloud.routers.r1.interfaces[0].subnet'),
+    ]);
+    const internal = edit(
+      BASE,
+      '  tunnelNetwork: data\n',
+      '  tunnelNetwork: data\n  routers: { r1: { node: network, gateway: { network: tenant, address: 192.168.1.9 } } }\n',
+    );
+    expect(errorsOf(internal)).toEqual([
+      problem('network "tenant" is not external (external: true)', lineOf(internal, 'routers:'), 'cloud.routers.r1.gateway.network'),
+    ]);
   });
 
   it('distributed routers: Juno or later, l2population, tunnel networks, an SNAT port per interface, a floating-IP gateway per host', () => {
-    const icehouse = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network, distributed: true } }\n');
+    const icehouse = edit(
+      BASE,
+      '  tunnelNetwork: data\n',
+      '  tunnelNetwork: data\n  routers: { r1: { node: network, distributed: true } }\n',
+    );
     expect(errorsOf(icehouse)).toEqual([
-      problem('distributed routers came with Juno: set release: juno or kilo', lineOf(icehouse, 'routers:'), 'cloud.routers.r1.distributed'),
-      problem('distributed routers need cloud.l2population: true (the DVR flows rely on its unicast entries)', lineOf(icehouse, 'routers:'), 'cloud.routers.r1.distributed'),
+      problem(
+        'distributed routers came with Juno: set release: juno or kilo',
+        lineOf(icehouse, 'routers:'),
+        'cloud.routers.r1.distributed',
+      ),
+      problem(
+        'distributed routers need cloud.l2population: true (the DVR flows rely on its unicast entries)',
+        lineOf(icehouse, 'routers:'),
+        'cloud.routers.r1.distributed',
+      ),
     ]);
-    const juno = edit(edit(BASE, 'summary:', 'release: juno\nsummary:'), '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  l2population: true\n');
-    const external = edit(juno, '  vms:\n', '    ext: { type: flat, physnet: extnet, external: true, subnets: { public: { cidr: 9.0.0.0/24 } } }\n  physnets: { extnet: { network: data } }\n  vms:\n');
-    const noSnat = edit(external, '  vms:\n', '  routers: { r1: { node: network, distributed: true, interfaces: [{ subnet: tenant/private }], gateway: { network: ext, address: 9.0.0.2 } } }\n  floatingIps: [{ vm: vm1, address: 9.0.0.9, router: r1 }]\n  vms:\n');
+    const juno = edit(
+      edit(BASE, 'summary:', 'release: juno\nsummary:'),
+      '  tunnelNetwork: data\n',
+      '  tunnelNetwork: data\n  l2population: true\n',
+    );
+    const external = edit(
+      juno,
+      '  vms:\n',
+      '    ext: { type: flat, physnet: extnet, external: true, subnets: { public: { cidr: 9.0.0.0/24 } } }\n  physnets: { extnet: { network: data } }\n  vms:\n',
+    );
+    const noSnat = edit(
+      external,
+      '  vms:\n',
+      '  routers: { r1: { node: network, distributed: true, interfaces: [{ subnet: tenant/private }], gateway: { network: ext, address: 9.0.0.2 } } }\n  floatingIps: [{ vm: vm1, address: 9.0.0.9, router: r1 }]\n  vms:\n',
+    );
     expect(errorsOf(noSnat)).toEqual([
-      problem('router "r1" is distributed with a gateway: give each interface its SNAT port (snat: { address })', lineOf(noSnat, 'routers:'), 'cloud.routers.r1.interfaces[0]'),
-      problem('router "r1" is distributed, so node "compute1" serves this floating IP: give it cloud.dvr.compute1.fipGateway (its fg- port\'s address)', lineOf(noSnat, 'floatingIps:'), 'cloud.floatingIps[0].router'),
+      problem(
+        'router "r1" is distributed with a gateway: give each interface its SNAT port (snat: { address })',
+        lineOf(noSnat, 'routers:'),
+        'cloud.routers.r1.interfaces[0]',
+      ),
+      problem(
+        'router "r1" is distributed, so node "compute1" serves this floating IP: give it cloud.dvr.compute1.fipGateway (its fg- port\'s address)',
+        lineOf(noSnat, 'floatingIps:'),
+        'cloud.floatingIps[0].router',
+      ),
     ]);
-    const clash = edit(edit(noSnat, 'subnet: tenant/private }', 'subnet: tenant/private, snat: { address: 192.168.1.3 } }'), '  vms:\n', '  dvr: { compute1: { mac: "fa:16:3f:00:00:01", fipGateway: { address: 10.1.1.1 } }, network: { mac: "fa:16:3f:00:00:01" } }\n  vms:\n');
+    const clash = edit(
+      edit(noSnat, 'subnet: tenant/private }', 'subnet: tenant/private, snat: { address: 192.168.1.3 } }'),
+      '  vms:\n',
+      '  dvr: { compute1: { mac: "fa:16:3f:00:00:01", fipGateway: { address: 10.1.1.1 } }, network: { mac: "fa:16:3f:00:00:01" } }\n  vms:\n',
+    );
     expect(errorsOf(clash).map((p) => p.message)).toEqual([
       '192.168.1.3 on "tenant" is already VM "vm1"\'s',
       '10.1.1.1 is in no subnet of network "ext" (9.0.0.0/24)',
@@ -209,40 +290,76 @@ describe('the cloud: VMs, networks, subnets', () => {
   });
 
   it('floating IPs: on a router with a gateway, one per VM', () => {
-    const text = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: { r1: { node: network } }\n  floatingIps: [{ vm: vm1, address: 9.186.100.129, router: r1 }]\n');
-    expect(errorsOf(text)).toEqual([problem('router "r1" has no gateway: a floating IP lives on its external network', lineOf(text, 'floatingIps:'), 'cloud.floatingIps[0].router')]);
+    const text = edit(
+      BASE,
+      '  tunnelNetwork: data\n',
+      '  tunnelNetwork: data\n  routers: { r1: { node: network } }\n  floatingIps: [{ vm: vm1, address: 9.186.100.129, router: r1 }]\n',
+    );
+    expect(errorsOf(text)).toEqual([
+      problem(
+        'router "r1" has no gateway: a floating IP lives on its external network',
+        lineOf(text, 'floatingIps:'),
+        'cloud.floatingIps[0].router',
+      ),
+    ]);
   });
 
   it('security groups: groups a VM names, remote groups and ports must make sense', () => {
-    const text = edit(BASE, '  tunnelNetwork: data\n', [
-      '  tunnelNetwork: data',
-      '  securityGroups:',
-      '    web:',
-      '      rules:',
-      '        - { direction: ingress, protocol: tcp, port: 80, remote: db }',
-      '        - { direction: ingress, port: 22 }',
-      '        - { direction: ingress, protocol: tcp, port: "90:80" }',
-      '',
-    ].join('\n'));
+    const text = edit(
+      BASE,
+      '  tunnelNetwork: data\n',
+      [
+        '  tunnelNetwork: data',
+        '  securityGroups:',
+        '    web:',
+        '      rules:',
+        '        - { direction: ingress, protocol: tcp, port: 80, remote: db }',
+        '        - { direction: ingress, port: 22 }',
+        '        - { direction: ingress, protocol: tcp, port: "90:80" }',
+        '',
+      ].join('\n'),
+    );
     expect(errorsOf(text)).toEqual([
-      problem('no security group "db" in cloud.securityGroups (a remote is a CIDR like 10.0.0.0/24 or a group\'s name)', lineOf(text, 'remote: db'), 'cloud.securityGroups.web.rules[0].remote'),
-      problem('a port needs a protocol (tcp, udp, or icmp for an ICMP type)', lineOf(text, 'port: 22'), 'cloud.securityGroups.web.rules[1].port'),
-      problem('"90:80" is not a port or a range low:high within 1-65535', lineOf(text, '"90:80"'), 'cloud.securityGroups.web.rules[2].port'),
+      problem(
+        'no security group "db" in cloud.securityGroups (a remote is a CIDR like 10.0.0.0/24 or a group\'s name)',
+        lineOf(text, 'remote: db'),
+        'cloud.securityGroups.web.rules[0].remote',
+      ),
+      problem(
+        'a port needs a protocol (tcp, udp, or icmp for an ICMP type)',
+        lineOf(text, 'port: 22'),
+        'cloud.securityGroups.web.rules[1].port',
+      ),
+      problem(
+        '"90:80" is not a port or a range low:high within 1-65535',
+        lineOf(text, '"90:80"'),
+        'cloud.securityGroups.web.rules[2].port',
+      ),
     ]);
-    const unknown = edit(edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  securityGroups: { web: { rules: [] } }\n'), 'vm1: { node: compute1,', 'vm1: { node: compute1, securityGroups: [web, nope],');
-    expect(errorsOf(unknown)).toEqual([problem('no security group "nope" in cloud.securityGroups', lineOf(unknown, 'nope'), 'cloud.vms.vm1.securityGroups[1]')]);
+    const unknown = edit(
+      edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  securityGroups: { web: { rules: [] } }\n'),
+      'vm1: { node: compute1,',
+      'vm1: { node: compute1, securityGroups: [web, nope],',
+    );
+    expect(errorsOf(unknown)).toEqual([
+      problem('no security group "nope" in cloud.securityGroups', lineOf(unknown, 'nope'), 'cloud.vms.vm1.securityGroups[1]'),
+    ]);
   });
 
   it('firewalls: on a router that exists, one per router, ports only with tcp or udp', () => {
-    const text = edit(BASE, '  tunnelNetwork: data\n', [
-      '  tunnelNetwork: data',
-      '  routers: { r1: { node: network } }',
-      '  firewalls:',
-      '    fw1: { router: r1, rules: [{ protocol: icmp, destinationPort: 22, action: allow }] }',
-      '    fw2: { router: r1, rules: [] }',
-      '    fw3: { router: r9, rules: [] }',
-      '',
-    ].join('\n'));
+    const text = edit(
+      BASE,
+      '  tunnelNetwork: data\n',
+      [
+        '  tunnelNetwork: data',
+        '  routers: { r1: { node: network } }',
+        '  firewalls:',
+        '    fw1: { router: r1, rules: [{ protocol: icmp, destinationPort: 22, action: allow }] }',
+        '    fw2: { router: r1, rules: [] }',
+        '    fw3: { router: r9, rules: [] }',
+        '',
+      ].join('\n'),
+    );
     expect(errorsOf(text)).toEqual([
       problem('ports need protocol tcp or udp', lineOf(text, 'destinationPort: 22'), 'cloud.firewalls.fw1.rules[0].destinationPort'),
       problem('router "r1" has a firewall already (FWaaS v1: one per router)', lineOf(text, 'fw2:'), 'cloud.firewalls.fw2.router'),
@@ -250,30 +367,36 @@ describe('the cloud: VMs, networks, subnets', () => {
     ]);
   });
 
-  it('pools: a VIP address nobody else has, members on the pool\'s network', () => {
-    const text = edit(BASE, '  tunnelNetwork: data\n', [
-      '  tunnelNetwork: data',
-      '  pools:',
-      '    web:',
-      '      node: network',
-      '      subnet: tenant/private',
-      '      vip: { address: 192.168.1.3, port: 80 }',
-      '      members: [{ vm: vm1, port: 80 }, { vm: vm9, port: 80 }]',
-      '      monitor: { type: PING, delay: 1, timeout: 1, retries: 2, path: / }',
-      '',
-    ].join('\n'));
+  it("pools: a VIP address nobody else has, members on the pool's network", () => {
+    const text = edit(
+      BASE,
+      '  tunnelNetwork: data\n',
+      [
+        '  tunnelNetwork: data',
+        '  pools:',
+        '    web:',
+        '      node: network',
+        '      subnet: tenant/private',
+        '      vip: { address: 192.168.1.3, port: 80 }',
+        '      members: [{ vm: vm1, port: 80 }, { vm: vm9, port: 80 }]',
+        '      monitor: { type: PING, delay: 1, timeout: 1, retries: 2, path: / }',
+        '',
+      ].join('\n'),
+    );
     expect(errorsOf(text)).toEqual([
       problem('192.168.1.3 on "tenant" is already VM "vm1"\'s', lineOf(text, 'vip:'), 'cloud.pools.web.vip.address'),
       problem('no VM "vm9" in cloud.vms', lineOf(text, 'members:'), 'cloud.pools.web.members[1].vm'),
       problem('only an HTTP monitor has a path', lineOf(text, 'monitor:'), 'cloud.pools.web.monitor.path'),
     ]);
     // Empty is fine.
-    expect(errorsOf(edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: {}\n  securityGroups: {}\n  pools: {}\n'))).toEqual([]);
+    expect(
+      errorsOf(edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  routers: {}\n  securityGroups: {}\n  pools: {}\n')),
+    ).toEqual([]);
   });
 });
 
 describe('steps and the parts they build', () => {
-  it('a part the cloud does not have: the message lists the node\'s parts', () => {
+  it("a part the cloud does not have: the message lists the node's parts", () => {
     const text = edit(BASE, '{ node: compute1, part: tunnel-flows }', '{ node: compute1, part: physical-bridge }');
     expect(errorsOf(text)).toEqual([
       problem(
@@ -286,7 +409,9 @@ describe('steps and the parts they build', () => {
 
   it('a part on a node with no parts at all, and a VM part for a VM that does not exist', () => {
     const node = edit(BASE, '{ node: compute1, part: tunnel-flows }', '{ node: compute9, part: tunnel-flows }');
-    expect(errorsOf(node)).toEqual([problem('the cloud has no part compute9/tunnel-flows', lineOf(node, 'node: compute9'), 'steps[0].builds[0]')]);
+    expect(errorsOf(node)).toEqual([
+      problem('the cloud has no part compute9/tunnel-flows', lineOf(node, 'node: compute9'), 'steps[0].builds[0]'),
+    ]);
     const vm = withStep('{ part: vm, name: vm9 }');
     expect(errorsOf(vm)).toEqual([problem('say which node the vm part is on', lineOf(vm, 'name: vm9'), 'steps[1].builds[0]')]);
   });
@@ -302,22 +427,42 @@ describe('steps and the parts they build', () => {
     const text = edit(BASE, '{ node: compute1, part: tunnel-flows }', '{ node: compute1, part: integration-bridge }');
     const line = lineOf(text, 'part: integration-bridge');
     expect(errorsOf(text)).toEqual([
-      problem('compute1/integration-bridge is left to the learner, but compute1/tunnel-bridge, built at boot, needs it: leave compute1/tunnel-bridge to the learner too', line, 'steps[0].builds'),
-      problem('compute1/integration-bridge is left to the learner, but compute1/vm/vm1, built at boot, needs it: leave compute1/vm/vm1 to the learner too', line, 'steps[0].builds'),
+      problem(
+        'compute1/integration-bridge is left to the learner, but compute1/tunnel-bridge, built at boot, needs it: leave compute1/tunnel-bridge to the learner too',
+        line,
+        'steps[0].builds',
+      ),
+      problem(
+        'compute1/integration-bridge is left to the learner, but compute1/vm/vm1, built at boot, needs it: leave compute1/vm/vm1 to the learner too',
+        line,
+        'steps[0].builds',
+      ),
     ]);
   });
 
   it('a step building a part that needs one a later step builds', () => {
     const text = withStep('{ node: compute1, part: tunnel-bridge }');
     expect(errorsOf(text)).toEqual([
-      problem('compute1/tunnel-flows needs compute1/tunnel-bridge, which a later step ("more") builds: build compute1/tunnel-bridge first', lineOf(text, 'part: tunnel-flows'), 'steps[0].builds'),
+      problem(
+        'compute1/tunnel-flows needs compute1/tunnel-bridge, which a later step ("more") builds: build compute1/tunnel-bridge first',
+        lineOf(text, 'part: tunnel-flows'),
+        'steps[0].builds',
+      ),
     ]);
   });
 
   it('a VM on a tunnelled network, on a node without a tunnel address', () => {
-    const text = edit(BASE, '        - { network: data, interface: eth1, address: 10.0.0.101/24 }', '        - { network: data, interface: eth1 }');
+    const text = edit(
+      BASE,
+      '        - { network: data, interface: eth1, address: 10.0.0.101/24 }',
+      '        - { network: data, interface: eth1 }',
+    );
     expect(errorsOf(text)).toEqual([
-      problem('VM "vm1" is on a gre network, but node "compute1" has no address on the tunnel network "data"', lineOf(text, 'vm1: {'), 'cloud.vms.vm1.node'),
+      problem(
+        'VM "vm1" is on a gre network, but node "compute1" has no address on the tunnel network "data"',
+        lineOf(text, 'vm1: {'),
+        'cloud.vms.vm1.node',
+      ),
     ]);
   });
 
@@ -331,7 +476,11 @@ describe('objectives', () => {
   it('naming a node the topology does not declare', () => {
     const text = withObjective('{ kind: flow, node: compute9, bridge: br-int, table: 0 }');
     expect(errorsOf(text)).toEqual([
-      problem('no node "compute9" in topology.nodes (there: network, compute1)', lineOf(text, 'node: compute9'), 'steps[0].objectives[1].check.node'),
+      problem(
+        'no node "compute9" in topology.nodes (there: network, compute1)',
+        lineOf(text, 'node: compute9'),
+        'steps[0].objectives[1].check.node',
+      ),
     ]);
   });
 
@@ -341,8 +490,12 @@ describe('objectives', () => {
       problem('no VM "vm9" in cloud.vms (there: vm1)', lineOf(from, 'vm: vm9'), 'steps[0].objectives[1].check.from.vm'),
     ]);
     const to = withObjective('{ kind: ping, from: { vm: vm1 }, to: vm7 }');
-    expect(errorsOf(to)).toEqual([problem('no VM "vm7" in cloud.vms (there: vm1)', lineOf(to, 'to: vm7'), 'steps[0].objectives[1].check.to')]);
-    const nested = withObjective('\n          kind: all\n          of:\n            - { kind: namespace, node: compute1, name: vm1 }\n            - { kind: dhcp, vm: vm8 }');
+    expect(errorsOf(to)).toEqual([
+      problem('no VM "vm7" in cloud.vms (there: vm1)', lineOf(to, 'to: vm7'), 'steps[0].objectives[1].check.to'),
+    ]);
+    const nested = withObjective(
+      '\n          kind: all\n          of:\n            - { kind: namespace, node: compute1, name: vm1 }\n            - { kind: dhcp, vm: vm8 }',
+    );
     expect(errorsOf(nested)).toEqual([
       problem('no VM "vm8" in cloud.vms (there: vm1)', lineOf(nested, 'vm: vm8'), 'steps[0].objectives[1].check.of[1].vm'),
     ]);
@@ -350,12 +503,20 @@ describe('objectives', () => {
 
   it('an easyovs check: a bridge for the actions that run on one, a flow only for addflow and delflow', () => {
     const noBridge = withObjective('{ kind: easyovs, node: compute1, action: dump }');
-    expect(errorsOf(noBridge)).toEqual([problem('dump runs on a bridge: give bridge', lineOf(noBridge, 'action: dump'), 'steps[0].objectives[1].check')]);
+    expect(errorsOf(noBridge)).toEqual([
+      problem('dump runs on a bridge: give bridge', lineOf(noBridge, 'action: dump'), 'steps[0].objectives[1].check'),
+    ]);
     const flowOnShow = withObjective('{ kind: easyovs, node: compute1, action: show, bridge: br-int, match: ip }');
     expect(errorsOf(flowOnShow)).toEqual([
-      problem('only addflow and delflow add or delete flows; show takes no match or actions', lineOf(flowOnShow, 'action: show'), 'steps[0].objectives[1].check.match'),
+      problem(
+        'only addflow and delflow add or delete flows; show takes no match or actions',
+        lineOf(flowOnShow, 'action: show'),
+        'steps[0].objectives[1].check.match',
+      ),
     ]);
-    expect(errorsOf(withObjective('{ kind: easyovs, node: compute1, action: addflow, bridge: br-int, match: ip, actions: drop }'))).toEqual([]);
+    expect(errorsOf(withObjective('{ kind: easyovs, node: compute1, action: addflow, bridge: br-int, match: ip, actions: drop }'))).toEqual(
+      [],
+    );
   });
 
   it('a flow match that cannot be read', () => {
@@ -372,7 +533,11 @@ describe('objectives', () => {
   it('flow actions that cannot be read, without a match', () => {
     const text = withObjective('{ kind: flow, node: compute1, bridge: br-tun, actions: "resubmit(,1" }');
     expect(errorsOf(text)).toEqual([
-      problem(/^Cannot read the flow actions "resubmit\(,1": .*"\(" is never closed$/, lineOf(text, 'actions: "resubmit(,1"'), 'steps[0].objectives[1].check.actions'),
+      problem(
+        /^Cannot read the flow actions "resubmit\(,1": .*"\(" is never closed$/,
+        lineOf(text, 'actions: "resubmit(,1"'),
+        'steps[0].objectives[1].check.actions',
+      ),
     ]);
   });
 
@@ -380,7 +545,9 @@ describe('objectives', () => {
   // unreadable actions, the problem is located at `match` (path: check.match ? 'match' : 'actions'),
   // not at the actions that cannot be read. Flip to `it` once fixed.
   it('flow actions that cannot be read, next to a readable match, are located at the actions', () => {
-    const text = withObjective('\n          kind: flow\n          node: compute1\n          bridge: br-tun\n          match: "in_port=patch-int"\n          actions: "resubmit(,1"');
+    const text = withObjective(
+      '\n          kind: flow\n          node: compute1\n          bridge: br-tun\n          match: "in_port=patch-int"\n          actions: "resubmit(,1"',
+    );
     expect(errorsOf(text)).toEqual([
       problem(/^Cannot read the flow actions /, lineOf(text, 'actions: "resubmit(,1"'), 'steps[0].objectives[1].check.actions'),
     ]);
@@ -397,7 +564,9 @@ describe('objectives', () => {
 
   it('duplicate objective ids, also across steps', () => {
     const text = withObjective('{ kind: bridge, node: compute1, bridge: br-tun }', 'table-0');
-    expect(errorsOf(text)).toEqual([problem('objective id "table-0" is used twice', lineOf(text, '- id: table-0', true), 'steps[0].objectives[1].id')]);
+    expect(errorsOf(text)).toEqual([
+      problem('objective id "table-0" is used twice', lineOf(text, '- id: table-0', true), 'steps[0].objectives[1].id'),
+    ]);
     const acrossSteps = `${withStep('{ node: network, part: tunnel-flows }')}    objectives:\n      - id: table-0\n        title: { en: Again, zh: 再次 }\n        check: { kind: bridge, node: network, bridge: br-tun }\n        hints: [{ en: A hint., zh: 提示。 }]\n`;
     expect(errorsOf(acrossSteps)).toEqual([
       problem('objective id "table-0" is used twice', lineOf(acrossSteps, '- id: table-0', true), 'steps[1].objectives[0].id'),
@@ -407,7 +576,11 @@ describe('objectives', () => {
 
 describe('translations and guides are warnings, not errors', () => {
   it('a text without its zh translation is a warning at that text; the lab still loads', () => {
-    const text = edit(edit(BASE, 'title: { en: Lint, zh: 检查 }', 'title: Lint'), 'title: { en: Tables, zh: 流表 }', 'title: { en: Tables }');
+    const text = edit(
+      edit(BASE, 'title: { en: Lint, zh: 检查 }', 'title: Lint'),
+      'title: { en: Tables, zh: 流表 }',
+      'title: { en: Tables }',
+    );
     const { lab, problems } = lintLab(text, '<lab>');
     expect(lab).toBeDefined();
     expect(problems).toEqual([
@@ -420,7 +593,9 @@ describe('translations and guides are warnings, not errors', () => {
 
   it('an objective without hints is a warning; a given one needs none', () => {
     const bare = edit(BASE, '        hints:\n          - { en: From br-int go to table 1., zh: 来自 br-int 的去表 1。 }\n', '');
-    expect(problemsOf(bare)).toEqual([problem('objective "table-0" has no hints', lineOf(bare, '- id: table-0'), 'steps[0].objectives[0].hints', 'warning')]);
+    expect(problemsOf(bare)).toEqual([
+      problem('objective "table-0" has no hints', lineOf(bare, '- id: table-0'), 'steps[0].objectives[0].hints', 'warning'),
+    ]);
     expect(problemsOf(edit(bare, '      - id: table-0\n', '      - id: table-0\n        given: true\n'))).toEqual([]);
   });
 
@@ -435,8 +610,15 @@ describe('translations and guides are warnings, not errors', () => {
       dir = await mkdtemp(join(tmpdir(), 'nl-validate-'));
       const file = join(dir, 'lab.yaml');
       expect(lintLab(BASE, file).problems).toEqual([
-        expect.objectContaining({ severity: 'error', message: `step "tables" has no guide: write ${join('guide', 'en', 'tables.md')}`, location: expect.objectContaining({ line: lineOf(BASE, '- id: tables'), field: 'steps[0].id' }) }),
-        expect.objectContaining({ severity: 'warning', message: `step "tables" has no zh guide yet (${join('guide', 'zh', 'tables.md')})` }),
+        expect.objectContaining({
+          severity: 'error',
+          message: `step "tables" has no guide: write ${join('guide', 'en', 'tables.md')}`,
+          location: expect.objectContaining({ line: lineOf(BASE, '- id: tables'), field: 'steps[0].id' }),
+        }),
+        expect.objectContaining({
+          severity: 'warning',
+          message: `step "tables" has no zh guide yet (${join('guide', 'zh', 'tables.md')})`,
+        }),
       ]);
       await mkdir(join(dir, 'guide', 'en'), { recursive: true });
       await writeFile(join(dir, 'guide', 'en', 'tables.md'), '# Tables\n');

@@ -39,7 +39,10 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
       }
       if (plan && !byKey.has(selected.key)) {
         const onNode = plan.parts.filter((p) => p.ref.node === selected.key.split('/')[0]).map((p) => p.key);
-        error(['steps', s, 'builds', b], `the cloud has no part ${selected.key}${onNode.length ? ` (its parts there: ${onNode.join(', ')})` : ''}`);
+        error(
+          ['steps', s, 'builds', b],
+          `the cloud has no part ${selected.key}${onNode.length ? ` (its parts there: ${onNode.join(', ')})` : ''}`,
+        );
         return;
       }
       const earlier = builtBy.get(selected.key);
@@ -72,8 +75,16 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
       for (const need of part.needs) {
         const step = builtBy.get(need);
         if (step === undefined || !byKey.has(need)) continue;
-        if (own === undefined) error(['steps', step, 'builds'], `${need} is left to the learner, but ${part.key}, built at boot, needs it: leave ${part.key} to the learner too`);
-        else if (step > own) error(['steps', own, 'builds'], `${part.key} needs ${need}, which a later step ("${lab.steps[step]?.id}") builds: build ${need} first`);
+        if (own === undefined)
+          error(
+            ['steps', step, 'builds'],
+            `${need} is left to the learner, but ${part.key}, built at boot, needs it: leave ${part.key} to the learner too`,
+          );
+        else if (step > own)
+          error(
+            ['steps', own, 'builds'],
+            `${part.key} needs ${need}, which a later step ("${lab.steps[step]?.id}") builds: build ${need} first`,
+          );
       }
     }
   }

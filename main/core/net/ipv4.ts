@@ -37,7 +37,7 @@ export function networkOf(cidr: Ipv4Cidr): number {
 }
 
 export function contains(subnet: Ipv4Cidr, address: number): boolean {
-  return ((address & mask(subnet.prefix)) >>> 0) === networkOf(subnet);
+  return (address & mask(subnet.prefix)) >>> 0 === networkOf(subnet);
 }
 
 /** Whether two subnets share any address (one then holds the other's network address). */

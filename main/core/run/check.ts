@@ -37,25 +37,37 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
   const objectives = lab.steps.flatMap((step) => step.objectives.map((objective) => ({ step, objective })));
   if (options.only) {
     const unknown = options.only.filter((id) => !objectives.some(({ objective }) => objective.id === id));
-    if (unknown.length) throw new AppError('input', `No objective ${unknown.join(', ')} in lab ${lab.id} (there: ${objectives.map(({ objective }) => objective.id).join(', ')}).`);
+    if (unknown.length)
+      throw new AppError(
+        'input',
+        `No objective ${unknown.join(', ')} in lab ${lab.id} (there: ${objectives.map(({ objective }) => objective.id).join(', ')}).`,
+      );
   }
   const chosen = options.only ? objectives.filter(({ objective }) => options.only?.includes(objective.id)) : objectives;
 
   // Probes first (their traffic shows in the state read next), then one snapshot per node.
-  const probed = await runProbes(chosen.flatMap(({ objective }) => probesOf(objective.check)), model, run);
+  const probed = await runProbes(
+    chosen.flatMap(({ objective }) => probesOf(objective.check)),
+    model,
+    run,
+  );
   // Only the nodes the objectives read (a node named twice is read once).
-  const read = new Set(chosen.flatMap(({ objective }) => {
-    try {
-      return nodesRead(objective.check, model);
-    } catch {
-      return []; // a check naming an unknown VM fails on its own, with that message
-    }
-  }));
+  const read = new Set(
+    chosen.flatMap(({ objective }) => {
+      try {
+        return nodesRead(objective.check, model);
+      } catch {
+        return []; // a check naming an unknown VM fails on its own, with that message
+      }
+    }),
+  );
   const snapshots = new Map<string, NodeSnapshot>();
   await Promise.all(
-    [...containers].filter(([node]) => read.has(node)).map(async ([node, container]) => {
-      snapshots.set(node, await collectSnapshot(container, node));
-    }),
+    [...containers]
+      .filter(([node]) => read.has(node))
+      .map(async ([node, container]) => {
+        snapshots.set(node, await collectSnapshot(container, node));
+      }),
   );
   const results = chosen.map(({ step, objective }): ObjectiveResult => {
     const outcome = evaluate(objective.check, { model, snapshots, probed });

@@ -9,7 +9,7 @@ const lab = (await resolveLab('gre-tenant')).lab;
 const all = lab.steps.flatMap((s) => s.objectives);
 
 describe('credit', () => {
-  it('counts only the learner\'s objectives: given ones are neither met nor in the total', () => {
+  it("counts only the learner's objectives: given ones are neither met nor in the total", () => {
     const progress = emptyProgress('gre-tenant');
     for (const o of all.filter((o) => o.given)) progress.objectives[o.id] = { metAt: 'x' };
     expect(all.filter((o) => o.given)).toHaveLength(3);

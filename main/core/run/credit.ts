@@ -25,4 +25,5 @@ export function creditOf(lab: Lab, progress: LabProgress): Credit {
 }
 
 /** "5/9" or "5/9 (2 solved for you)", as the CLI prints it. */
-export const formatCredit = (credit: Credit): string => `${credit.met}/${credit.total}${credit.solved ? ` (${credit.solved} solved for you)` : ''}`;
+export const formatCredit = (credit: Credit): string =>
+  `${credit.met}/${credit.total}${credit.solved ? ` (${credit.solved} solved for you)` : ''}`;

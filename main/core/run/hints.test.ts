@@ -36,7 +36,7 @@ describe('the hint ladder', () => {
     expect((await climbHint(lab, 'session-a', 'table-0', store)).number).toBe(2);
   });
 
-  it('starts afresh in a new session of the same lab, and the old session\'s count is not carried over', async () => {
+  it("starts afresh in a new session of the same lab, and the old session's count is not carried over", async () => {
     await climbHint(lab, 'session-a', 'table-0', store);
     await climbHint(lab, 'session-a', 'table-0', store);
     const fresh = await climbHint(lab, 'session-b', 'table-0', store);

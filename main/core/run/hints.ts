@@ -40,15 +40,28 @@ export function checkHintNumber(shown: number, total: number): number | undefine
 }
 
 /** `hint`: the next rung of an objective in session `name` (the last one again once all are shown). */
-export async function takeHint(engine: Engine, name: string, objectiveId: string, store: ProgressStore, language: Language = 'en'): Promise<HintReply> {
+export async function takeHint(
+  engine: Engine,
+  name: string,
+  objectiveId: string,
+  store: ProgressStore,
+  language: Language = 'en',
+): Promise<HintReply> {
   const session = await requireSession(engine, name);
   return climbHint((await labOfSession(session)).loaded, session.id, objectiveId, store, language);
 }
 
-export async function climbHint(lab: LoadedLab, session: string, objectiveId: string, store: ProgressStore, language: Language = 'en'): Promise<HintReply> {
+export async function climbHint(
+  lab: LoadedLab,
+  session: string,
+  objectiveId: string,
+  store: ProgressStore,
+  language: Language = 'en',
+): Promise<HintReply> {
   const objectives = lab.lab.steps.flatMap((s) => s.objectives);
   const objective = objectives.find((o) => o.id === objectiveId);
-  if (!objective) throw new AppError('input', `No objective "${objectiveId}" in lab ${lab.lab.id} (there: ${objectives.map((o) => o.id).join(', ')}).`);
+  if (!objective)
+    throw new AppError('input', `No objective "${objectiveId}" in lab ${lab.lab.id} (there: ${objectives.map((o) => o.id).join(', ')}).`);
   if (objective.hints.length === 0) throw new AppError('input', `Objective "${objectiveId}" has no hints.`);
   let number = 1;
   await store.update(lab.lab.id, (p) => {

@@ -100,7 +100,7 @@ describe('writing', () => {
 });
 
 describe('update', () => {
-  it('reads, changes and writes one lab\'s progress, starting from empty', async () => {
+  it("reads, changes and writes one lab's progress, starting from empty", async () => {
     await store.update('vxlan-tenant', (p) => {
       p.currentStep = 1;
       p.objectives['br-tun-secure'] = { metAt: '2024-05-02T08:00:00.000Z' };
@@ -143,7 +143,9 @@ describe('files it cannot use are set aside, with a message, never overwritten',
     expect(aside).toHaveLength(1);
     const path = join(store.dir, aside[0] as string);
     expect(await readFile(path, 'utf8')).toBe(content);
-    expect(problem).toMatch(/^The progress file of gre-tenant could not be used: it is not JSON \(.+\)\. It was kept as .+; progress starts afresh\.$/);
+    expect(problem).toMatch(
+      /^The progress file of gre-tenant could not be used: it is not JSON \(.+\)\. It was kept as .+; progress starts afresh\.$/,
+    );
     expect(problem).toContain(path);
     // Set aside once: later reads repeat the notice (so it reaches whichever view asks next) and
     // move nothing more; the first write of fresh progress ends it.
@@ -222,7 +224,7 @@ describe('one writer per file', () => {
     }
   });
 
-  it('three concurrent updates of one corrupt file all succeed, and none loses another\'s change', async () => {
+  it("three concurrent updates of one corrupt file all succeed, and none loses another's change", async () => {
     await plant('gre-tenant', 'not json');
     const ids = ['a', 'b', 'c'];
     const reads = await Promise.all(ids.map((id) => store.update('gre-tenant', (p) => void (p.objectives[id] = { metAt: 'now' }))));
@@ -238,7 +240,7 @@ describe('one writer per file', () => {
     expect((await files()).filter((f) => f.endsWith('.lock') || f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('a folder in place of the file is that lab\'s damage only: reported, moved aside, and the next write works', async () => {
+  it("a folder in place of the file is that lab's damage only: reported, moved aside, and the next write works", async () => {
     await mkdir(store.fileOf('gre-tenant'), { recursive: true });
     await store.write(sample('vxlan-tenant'));
     const [damaged, fine] = await Promise.all([store.read('gre-tenant'), store.read('vxlan-tenant')]);

@@ -99,7 +99,11 @@ export class ProgressStore {
 
   async labs(): Promise<string[]> {
     try {
-      return (await readdir(this.dir)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter(isLabId).sort();
+      return (await readdir(this.dir))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5))
+        .filter(isLabId)
+        .sort();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
@@ -126,7 +130,12 @@ export class ProgressStore {
       if (code === 'ENOENT') return { progress: emptyProgress(lab) };
       // A folder, or a file we may not read, in the file's place: that lab's progress is damaged,
       // the catalogue around it is not.
-      return { damage: { why: code === 'EISDIR' ? 'it is a folder, not a file' : `it cannot be read (${(error as Error).message})`, tag: 'corrupt' } };
+      return {
+        damage: {
+          why: code === 'EISDIR' ? 'it is a folder, not a file' : `it cannot be read (${(error as Error).message})`,
+          tag: 'corrupt',
+        },
+      };
     }
     let data: unknown;
     try {
@@ -136,11 +145,15 @@ export class ProgressStore {
     }
     const version = (data as { version?: unknown } | null)?.version;
     if (typeof version === 'number' && version > PROGRESS_VERSION) {
-      return { damage: { why: `a newer Neutron Lab wrote it (format ${version}; this one reads ${PROGRESS_VERSION})`, tag: `v${version}` } };
+      return {
+        damage: { why: `a newer Neutron Lab wrote it (format ${version}; this one reads ${PROGRESS_VERSION})`, tag: `v${version}` },
+      };
     }
     const parsed = ProgressSchema.safeParse(data);
     if (!parsed.success || parsed.data.lab !== lab) {
-      const why = parsed.success ? `it belongs to lab "${parsed.data.lab}"` : `${parsed.error.issues[0]?.path.join('.') || 'the file'}: ${parsed.error.issues[0]?.message}`;
+      const why = parsed.success
+        ? `it belongs to lab "${parsed.data.lab}"`
+        : `${parsed.error.issues[0]?.path.join('.') || 'the file'}: ${parsed.error.issues[0]?.message}`;
       return { damage: { why, tag: 'corrupt' } };
     }
     return { progress: parsed.data };

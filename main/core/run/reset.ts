@@ -26,8 +26,13 @@ export async function resetLab(engine: Engine, name: string): Promise<ResetResul
   await Promise.all(
     [...containers].map(async ([node, container]) => {
       const cleared = await execArgv(container, ['nl-reset']);
-      if (cleared.exitCode !== 0) throw new AppError('failed', `Resetting node ${node} failed: ${cleared.stderr.trim() || `nl-reset exited ${cleared.exitCode}`}`);
-      await applyParts(container, node, parts.filter((p) => p.ref.node === node));
+      if (cleared.exitCode !== 0)
+        throw new AppError('failed', `Resetting node ${node} failed: ${cleared.stderr.trim() || `nl-reset exited ${cleared.exitCode}`}`);
+      await applyParts(
+        container,
+        node,
+        parts.filter((p) => p.ref.node === node),
+      );
     }),
   );
   await warmTunnels(containers, model);

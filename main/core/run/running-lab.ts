@@ -85,7 +85,10 @@ export async function runningLab(engine: Engine, name: string): Promise<RunningL
   const session = await requireSession(engine, name);
   if (session.state !== 'running') {
     throw new AppError('state', `Lab "${name}" is ${session.state}${session.problems.length ? ` (${session.problems.join('; ')})` : ''}.`, {
-      hint: session.state === 'broken' ? `Start it afresh: neutron-lab down ${name} && neutron-lab up ${session.lab}${name === session.lab ? '' : ` --name ${name}`}` : 'Wait until it has booted.',
+      hint:
+        session.state === 'broken'
+          ? `Start it afresh: neutron-lab down ${name} && neutron-lab up ${session.lab}${name === session.lab ? '' : ` --name ${name}`}`
+          : 'Wait until it has booted.',
     });
   }
   return { session, ...(await labOfSession(session)), containers: containersOf(engine, session) };
@@ -104,7 +107,13 @@ export function containerOf(containers: Map<string, Docker.Container>, node: str
 export async function applyPerNode(containers: Map<string, Docker.Container>, parts: readonly PlanPart[]): Promise<number> {
   const nodes = [...new Set(parts.map((p) => p.ref.node))];
   const results = await Promise.all(
-    nodes.map((node) => applyParts(containerOf(containers, node), node, parts.filter((p) => p.ref.node === node))),
+    nodes.map((node) =>
+      applyParts(
+        containerOf(containers, node),
+        node,
+        parts.filter((p) => p.ref.node === node),
+      ),
+    ),
   );
   return results.reduce((sum, r) => sum + r.ran, 0);
 }

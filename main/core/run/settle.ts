@@ -27,7 +27,12 @@ export async function warmTunnels(containers: Map<string, Docker.Container>, mod
  * cloud is not up until its VMs have their addresses; a lease that does not come is left for
  * the check to report.
  */
-export async function awaitLeases(containers: Map<string, Docker.Container>, model: CloudModel, built: readonly PlanPart[], timeoutMs = 10_000): Promise<void> {
+export async function awaitLeases(
+  containers: Map<string, Docker.Container>,
+  model: CloudModel,
+  built: readonly PlanPart[],
+  timeoutMs = 10_000,
+): Promise<void> {
   const served = new Set(built.filter((p) => p.ref.kind === 'dhcp').map((p) => p.ref.subject));
   const waiting = model.ports.filter((p) => p.owner === 'vm' && p.dhcp && served.has(p.network.name));
   const deadline = Date.now() + timeoutMs;

@@ -29,13 +29,20 @@ export async function solveLab(engine: Engine, name: string, options: { step?: n
   // Objectives met by running easyOVS actions: run them, after the parts they may look at.
   const solved = (steps ?? lab.steps.map((_, i) => i)).flatMap((i) => lab.steps[i]?.objectives ?? []).filter((o) => !o.given);
   const targetOf = (node: string) => ({ node, container: containerOf(containers, node), model });
-  const ran = await runEasyOvsChecks(solved.flatMap((o) => easyOvsChecksOf(o.check)), targetOf);
+  const ran = await runEasyOvsChecks(
+    solved.flatMap((o) => easyOvsChecksOf(o.check)),
+    targetOf,
+  );
   if (options.store) {
     const now = new Date().toISOString();
     await options.store.update(lab.id, (p) => {
       for (const o of solved) if (!creditMark(p, o.id)) p.solved[o.id] = { solvedAt: now };
     });
   }
-  return { session: session.name, built: [...parts.map((p) => p.key), ...ran.map((r) => `easyovs ${r}`)], commands: commands + ran.length, elapsedMs: Math.round(performance.now() - started) };
+  return {
+    session: session.name,
+    built: [...parts.map((p) => p.key), ...ran.map((r) => `easyovs ${r}`)],
+    commands: commands + ran.length,
+    elapsedMs: Math.round(performance.now() - started),
+  };
 }
-

@@ -11,7 +11,11 @@ import { containersOf, pinLab } from './running-lab';
 import { awaitLeases, warmTunnels } from './settle';
 
 /** `up`, then what a cloud needs before use: the lab pinned, warm tunnels, VMs with their DHCP leases. */
-export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<UpOptions, 'parts' | 'settle'> = {}): Promise<SessionStatus> {
+export async function startLab(
+  engine: Engine,
+  loaded: LoadedLab,
+  options: Omit<UpOptions, 'parts' | 'settle'> = {},
+): Promise<SessionStatus> {
   const model = resolveCloud(loaded.lab);
   const parts = bootParts(loaded.lab, renderCloud(loaded.lab, model));
   const session = await up(engine, loaded, {
@@ -24,9 +28,13 @@ export async function startLab(engine: Engine, loaded: LoadedLab, options: Omit<
         await pinLab(booted, loaded);
       } catch (error) {
         // A lab without its pin would be checked against whatever the file says later: not up at all is clearer.
-        throw new AppError('environment', `Cannot keep the running copy of lab ${loaded.lab.id} in ${pinsDir()}: ${(error as Error).message}`, {
-          hint: 'Neutron Lab keeps it in its data folder (NEUTRON_LAB_DATA sets another): make that folder writable.',
-        });
+        throw new AppError(
+          'environment',
+          `Cannot keep the running copy of lab ${loaded.lab.id} in ${pinsDir()}: ${(error as Error).message}`,
+          {
+            hint: 'Neutron Lab keeps it in its data folder (NEUTRON_LAB_DATA sets another): make that folder writable.',
+          },
+        );
       }
       await warmTunnels(containersOf(engine, booted), model);
       await awaitLeases(containersOf(engine, booted), model, parts);

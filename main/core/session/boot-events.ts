@@ -8,4 +8,3 @@ export interface BootEvent {
   /** Milliseconds since `up` began. */
   elapsedMs: number;
 }
-

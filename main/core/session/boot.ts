@@ -65,8 +65,7 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
   }
 
   const plan = planSession({ lab: loaded.lab, name, id: randomBytes(6).toString('hex'), image, owner: ownerTag(), labFile: loaded.file });
-  const emit = (node: string, phase: BootPhase) =>
-    options.onEvent?.({ node, phase, elapsedMs: Math.round(performance.now() - started) });
+  const emit = (node: string, phase: BootPhase) => options.onEvent?.({ node, phase, elapsedMs: Math.round(performance.now() - started) });
 
   const interrupted = abortPromise(options.signal);
   interrupted.catch(() => undefined);
@@ -74,7 +73,16 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
     const subnets = await createNetworks(engine, plan);
     await settleAll(
       plan.nodes.map((node) =>
-        bootNode(engine, plan, node, subnets, emit, options.nodeTimeoutMs ?? 30_000, interrupted, (options.parts ?? []).filter((p) => p.ref.node === node.name)),
+        bootNode(
+          engine,
+          plan,
+          node,
+          subnets,
+          emit,
+          options.nodeTimeoutMs ?? 30_000,
+          interrupted,
+          (options.parts ?? []).filter((p) => p.ref.node === node.name),
+        ),
       ),
     );
     if (options.settle) await Promise.race([options.settle(await sessionOf(engine, plan)), interrupted]);
@@ -224,7 +232,10 @@ async function startAndAwaitReady(
     const stopped = () =>
       settle(() =>
         reject(
-          new AppError('failed', `Node ${node} stopped while booting.${seen.length ? ` Its last output: ${seen.slice(-3).join(' | ')}` : ''}`),
+          new AppError(
+            'failed',
+            `Node ${node} stopped while booting.${seen.length ? ` Its last output: ${seen.slice(-3).join(' | ')}` : ''}`,
+          ),
         ),
       );
     stream.once('end', stopped);

@@ -49,7 +49,9 @@ describe('pins', () => {
     await expect(readPin('../progress/x', dir)).rejects.toThrow(/not a session id: "..\/progress\/x"/);
     const { labs } = await readCatalog();
     const loaded = labs[0]!;
-    await expect(writePin({ sessionId: '../x', file: loaded.file, sha256: loaded.sha256, lab: loaded.lab }, dir)).rejects.toThrow(/not a session id/);
+    await expect(writePin({ sessionId: '../x', file: loaded.file, sha256: loaded.sha256, lab: loaded.lab }, dir)).rejects.toThrow(
+      /not a session id/,
+    );
   });
 
   it('removes pins by session id, safely repeated', async () => {

@@ -66,7 +66,9 @@ export async function readPin(sessionId: string, dir: string = pinsDir()): Promi
 
 /** Teardown: the pins of sessions removed. Safe to repeat; ids without a pin are fine. */
 export async function removePins(sessionIds: Iterable<string>, dir: string = pinsDir()): Promise<void> {
-  await Promise.all([...new Set(sessionIds)].filter((id) => /^[0-9a-f]{1,64}$/.test(id)).map((id) => rm(pinFile(id, dir), { force: true })));
+  await Promise.all(
+    [...new Set(sessionIds)].filter((id) => /^[0-9a-f]{1,64}$/.test(id)).map((id) => rm(pinFile(id, dir), { force: true })),
+  );
 }
 
 /**

@@ -16,8 +16,18 @@ const labels = {
 };
 
 const container = (node: string, state: string): Docker.ContainerInfo =>
-  ({ Id: `id-${node}`, Names: [`/nl-class-7-${node}`], State: state, Created: 1_700_000_000, Labels: { ...labels, [LABEL.node]: node, [LABEL.role]: 'compute' } }) as unknown as Docker.ContainerInfo;
-const network = { Name: 'nl-class-7-data', Created: '2023-11-14T22:13:20Z', Labels: { ...labels, [LABEL.network]: 'data' } } as unknown as Docker.NetworkInspectInfo;
+  ({
+    Id: `id-${node}`,
+    Names: [`/nl-class-7-${node}`],
+    State: state,
+    Created: 1_700_000_000,
+    Labels: { ...labels, [LABEL.node]: node, [LABEL.role]: 'compute' },
+  }) as unknown as Docker.ContainerInfo;
+const network = {
+  Name: 'nl-class-7-data',
+  Created: '2023-11-14T22:13:20Z',
+  Labels: { ...labels, [LABEL.network]: 'data' },
+} as unknown as Docker.NetworkInspectInfo;
 
 function parts(states: string[], options: { marked?: boolean; ends?: [string, NodeEnd][]; managed?: string } = {}): SessionParts {
   const own = { ...labels, [LABEL.managed]: options.managed ?? '2' };
@@ -50,14 +60,21 @@ describe('describeSession', () => {
   });
 
   it('is broken when a node of a booted session stopped, saying how it ended', () => {
-    const session = describeSession('abc123', parts(['running', 'exited'], { ends: [['id-n1', { exitCode: 137, oomKilled: true }]] }), ownerAlive);
+    const session = describeSession(
+      'abc123',
+      parts(['running', 'exited'], { ends: [['id-n1', { exitCode: 137, oomKilled: true }]] }),
+      ownerAlive,
+    );
     expect(session.state).toBe('broken');
     expect(session.problems).toEqual(['node n1 exited 137 (out of memory)']);
     expect(session.nodes[1]?.exit).toBe('exited 137 (out of memory)');
   });
 
   it('is broken when a booted session lost a node, whoever owns it', () => {
-    expect(describeSession('abc123', parts(['running']), ownerAlive)).toMatchObject({ state: 'broken', problems: ['1 of 2 nodes are missing'] });
+    expect(describeSession('abc123', parts(['running']), ownerAlive)).toMatchObject({
+      state: 'broken',
+      problems: ['1 of 2 nodes are missing'],
+    });
   });
 
   it('counts a complete version-1 session (made before boot marks) as booted', () => {

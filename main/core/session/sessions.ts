@@ -132,10 +132,7 @@ export function describeSession(id: string, parts: SessionParts, stillBooting = 
     .sort((a, b) => a.name.localeCompare(b.name));
   const expectedNodes = Number(labels[LABEL.expectedNodes] ?? nodes.length);
   const expectedNetworks = Number(labels[LABEL.expectedNetworks] ?? networks.length);
-  const created = Math.min(
-    ...containers.map((c) => c.Created * 1000),
-    ...networks.map((n) => Date.parse(n.Created)),
-  );
+  const created = Math.min(...containers.map((c) => c.Created * 1000), ...networks.map((n) => Date.parse(n.Created)));
 
   // Version 1 sessions predate the mark: complete ones count as booted.
   const legacy = labels[LABEL.managed] === '1';
@@ -212,7 +209,10 @@ export async function requireNode(engine: Engine, sessionName: string, nodeName:
 export function nodeContainer(engine: Engine, session: SessionStatus, nodeName: string): Docker.Container {
   const node = session.nodes.find((n) => n.name === nodeName);
   if (!node) {
-    throw new AppError('input', `Lab "${session.name}" has no node "${nodeName}". Its nodes: ${session.nodes.map((n) => n.name).join(', ')}.`);
+    throw new AppError(
+      'input',
+      `Lab "${session.name}" has no node "${nodeName}". Its nodes: ${session.nodes.map((n) => n.name).join(', ')}.`,
+    );
   }
   if (node.state !== 'running') {
     throw new AppError('state', `Node "${nodeName}" of lab "${session.name}" is ${node.state}, not running.`, {

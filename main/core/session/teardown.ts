@@ -20,13 +20,15 @@ export async function removeByLabels(engine: Engine, labels: Record<string, stri
   const marks = await engine.docker.listVolumes({ filters });
   await Promise.all((marks.Volumes ?? []).map((v) => engine.docker.getVolume(v.Name).remove().catch(ignoreGoneOr())));
   const containers = await engine.docker.listContainers({ all: true, filters });
-  await Promise.all(
-    containers.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGoneOr(409))),
-  );
+  await Promise.all(containers.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGoneOr(409))));
   const networks = await engine.docker.listNetworks({ filters });
   await Promise.all(networks.map((n) => engine.docker.getNetwork(n.Id).remove().catch(ignoreGoneOr())));
   // The sessions' pinned labs go with them (after the objects: a pin without its session is pruned later, never the reverse).
-  await removePins([...containers.map((c) => c.Labels?.[LABEL.sessionId]), ...networks.map((n) => n.Labels?.[LABEL.sessionId])].filter((id): id is string => !!id));
+  await removePins(
+    [...containers.map((c) => c.Labels?.[LABEL.sessionId]), ...networks.map((n) => n.Labels?.[LABEL.sessionId])].filter(
+      (id): id is string => !!id,
+    ),
+  );
   return { containers: containers.length, networks: networks.length };
 }
 
@@ -41,8 +43,7 @@ export const removeSession = (engine: Engine, sessionId: string): Promise<Remove
   removeByLabels(engine, { [LABEL.sessionId]: sessionId });
 
 /** `down <name>`: every session with that name, whatever its state. */
-export const removeSessionsNamed = (engine: Engine, name: string): Promise<Removed> =>
-  removeByLabels(engine, { [LABEL.session]: name });
+export const removeSessionsNamed = (engine: Engine, name: string): Promise<Removed> => removeByLabels(engine, { [LABEL.session]: name });
 
 /** `down --all`. */
 export const removeEverything = (engine: Engine): Promise<Removed> => removeByLabels(engine, {});

@@ -61,9 +61,7 @@ export const NodeSchema = z
 export const TopologySchema = z
   .object({
     networks: z.record(NameSchema, NetworkSchema).default({}),
-    nodes: z
-      .record(NameSchema, NodeSchema)
-      .refine((nodes) => Object.keys(nodes).length > 0, 'a topology needs at least one node'),
+    nodes: z.record(NameSchema, NodeSchema).refine((nodes) => Object.keys(nodes).length > 0, 'a topology needs at least one node'),
   })
   .strict();
 

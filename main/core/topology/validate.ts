@@ -18,8 +18,7 @@ export const MAX_NODES = 16;
 /** Checks what the schema cannot: references between parts and addresses that must agree. */
 export function validateTopology(topology: Topology, base: (string | number)[] = ['topology']): Problem[] {
   const problems: Problem[] = [];
-  const error = (path: (string | number)[], message: string) =>
-    problems.push({ path: [...base, ...path], message, severity: 'error' });
+  const error = (path: (string | number)[], message: string) => problems.push({ path: [...base, ...path], message, severity: 'error' });
   const usedNetworks = new Set<string>();
   const addressOwners = new Map<string, string>();
 
@@ -85,7 +84,10 @@ export function validateTopology(topology: Topology, base: (string | number)[] =
   subnets.forEach(([name, subnet], i) => {
     for (const [other, otherSubnet] of subnets.slice(0, i)) {
       if (overlaps(subnet, otherSubnet)) {
-        error(['networks', name, 'subnet'], `subnet ${topology.networks[name]?.subnet} of network "${name}" overlaps ${topology.networks[other]?.subnet} of network "${other}"`);
+        error(
+          ['networks', name, 'subnet'],
+          `subnet ${topology.networks[name]?.subnet} of network "${name}" overlaps ${topology.networks[other]?.subnet} of network "${other}"`,
+        );
       }
     }
   });

@@ -35,7 +35,10 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 describe('the CLI refuses what it does not know', () => {
   it('an unknown --lang, on check and on hint: exit 2, naming the languages', { timeout: 60_000 }, async () => {
-    for (const args of [['check', 'some-session', '--lang', 'fr'], ['hint', 'some-session', 'table-0', '--lang', 'fr']]) {
+    for (const args of [
+      ['check', 'some-session', '--lang', 'fr'],
+      ['hint', 'some-session', 'table-0', '--lang', 'fr'],
+    ]) {
       const result = await cli(args);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(/'fr' is invalid\. Allowed choices are en, zh/);
@@ -55,11 +58,13 @@ describe('the CLI refuses what it does not know', () => {
   it('progress of a known lab: one count, given objectives left out', { timeout: 60_000 }, async () => {
     const result = await cli(['progress', 'gre-tenant', '--json']);
     expect(result.code, result.stderr).toBe(0);
-    expect((JSON.parse(result.stdout) as { labs: unknown[] }).labs).toEqual([expect.objectContaining({ lab: 'gre-tenant', met: 0, solved: 0, total: 9 })]);
+    expect((JSON.parse(result.stdout) as { labs: unknown[] }).labs).toEqual([
+      expect.objectContaining({ lab: 'gre-tenant', met: 0, solved: 0, total: 9 }),
+    ]);
   });
 });
 
-describe('check\'s report', () => {
+describe("check's report", () => {
   const objective = { step: 'tables', given: false, expected: 'a flow', found: 'none', hintsUsed: 1, hintsTotal: 2 };
   const report: CheckReport = {
     session: 'my-gre',
@@ -91,7 +96,10 @@ describe('check\'s report', () => {
   });
 
   it('says nothing of a next hint once the last is shown', () => {
-    const last = { ...report, objectives: [{ ...objective, id: 'table-0', title: 'Table 0', passed: false, hint: 'second', hintNumber: 2, hintsUsed: 2 }] };
+    const last = {
+      ...report,
+      objectives: [{ ...objective, id: 'table-0', title: 'Table 0', passed: false, hint: 'second', hintNumber: 2, hintsUsed: 2 }],
+    };
     expect(formatReport(last).endsWith('      hint 2/2: second')).toBe(true);
   });
 });

@@ -64,7 +64,8 @@ export const en = {
   'lab.allDone': 'Every objective is met.',
   'lab.notFound': 'No lab is up under the name "{session}".',
   'lab.backHome': 'Back to the labs',
-  'lab.stale': 'The lab file changed since this lab started; it still runs the copy it started with. Stop it and start it again to use the file as it is now.',
+  'lab.stale':
+    'The lab file changed since this lab started; it still runs the copy it started with. Stop it and start it again to use the file as it is now.',
   'guide.run': 'Run in terminal',
   'guide.empty': 'This step has no guide.',
   'guide.copy': 'Copy',
@@ -166,7 +167,8 @@ export const en = {
   'trace.running': 'Tracing…',
   'trace.needInput': 'Pick a bridge and describe a packet, e.g. {example}',
   'trace.noteConntrack': '{field} is conntrack state, not part of a packet; it was left out.',
-  'trace.noteTable': 'A trace starts in table 0; this flow is in table {table}, which the packet reaches only if earlier tables send it there.',
+  'trace.noteTable':
+    'A trace starts in table 0; this flow is in table {table}, which the packet reaches only if earlier tables send it there.',
   'trace.noteInPort': 'The flow matches any in_port; add one (in_port=NAME) to trace from a port.',
   'trace.packetLabel': 'Packet:',
   'trace.bridgesLabel': 'Bridges:',
@@ -290,7 +292,8 @@ export const en = {
   'settings.docker': 'Docker endpoint',
   'settings.dockerCurrent': 'The app uses {endpoint}.',
   'settings.dockerUnreachable': 'The Docker engine cannot be reached: {message}',
-  'settings.dockerHow': 'The endpoint is a setting of the back end, not of this window: start the app or the server with --docker-host <url> (for example neutron-lab serve --docker-host ssh://user@host), or set DOCKER_HOST before starting it.',
+  'settings.dockerHow':
+    'The endpoint is a setting of the back end, not of this window: start the app or the server with --docker-host <url> (for example neutron-lab serve --docker-host ssh://user@host), or set DOCKER_HOST before starting it.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -38,7 +38,12 @@ export type MessageArgs = Record<string, string | number | Message>;
 
 /** `key` with its message-valued parameters translated first, in the same language. */
 export function translateArgs(t: Translate, key: MessageKey, params: MessageArgs = {}): string {
-  return t(key, Object.fromEntries(Object.entries(params).map(([name, value]) => [name, typeof value === 'object' ? t(value.key, value.params) : value])));
+  return t(
+    key,
+    Object.fromEntries(
+      Object.entries(params).map(([name, value]) => [name, typeof value === 'object' ? t(value.key, value.params) : value]),
+    ),
+  );
 }
 
 /** "1 part" or "3 parts": the `one` message for exactly one, else the `many` one, with `{n}`. */

@@ -289,5 +289,6 @@ export const zh: Record<MessageKey, string> = {
   'settings.docker': 'Docker 地址',
   'settings.dockerCurrent': '应用当前使用 {endpoint}。',
   'settings.dockerUnreachable': '无法连接 Docker 引擎：{message}',
-  'settings.dockerHow': '该地址是后端的设置，而不是本窗口的设置：启动应用或服务器时加上 --docker-host <url>（例如 neutron-lab serve --docker-host ssh://user@host），或在启动前设置环境变量 DOCKER_HOST。',
+  'settings.dockerHow':
+    '该地址是后端的设置，而不是本窗口的设置：启动应用或服务器时加上 --docker-host <url>（例如 neutron-lab serve --docker-host ssh://user@host），或在启动前设置环境变量 DOCKER_HOST。',
 };

@@ -14,7 +14,11 @@ describe('boot store', () => {
       'lab.up': (params, emit) => {
         emit('lab.boot', { session: 'other', node: 'network', phase: 'ready', elapsedMs: 1 });
         emit('lab.boot', { session: 'mine', node: 'network', phase: 'creating', elapsedMs: 2 });
-        phases.push(useBootStore().nodes.map((n) => n.phase).join(','));
+        phases.push(
+          useBootStore()
+            .nodes.map((n) => n.phase)
+            .join(','),
+        );
         emit('lab.boot', { session: 'mine', node: 'network', phase: 'ready', elapsedMs: 3 });
         return { name: params.name ?? params.lab, lab: params.lab, state: 'running', problems: [], nodes: [] } satisfies SessionSummary;
       },
@@ -48,20 +52,24 @@ describe('boot store', () => {
     expect(boot.nodes.map((n) => n.phase)).toEqual(['failed']);
   });
 
-  it('a name already taken: the hint speaks of the Session name field, not of --name, in the UI\'s language', async () => {
+  it("a name already taken: the hint speaks of the Session name field, not of --name, in the UI's language", async () => {
     setActivePinia(createPinia());
     const { RemoteError } = await import('../transport/transport');
     // The back end's words (main/core/session/boot.ts), meant for the CLI.
     const message = 'A lab is already up under the name "my-gre" (running, lab gre-tenant).';
-    useTransportStore().set(fakeTransport({
-      'lab.up': () => {
-        throw new RemoteError('state', message, 'Stop it with `neutron-lab down my-gre`, or start another copy with `--name my-gre-2`.');
-      },
-    }));
+    useTransportStore().set(
+      fakeTransport({
+        'lab.up': () => {
+          throw new RemoteError('state', message, 'Stop it with `neutron-lab down my-gre`, or start another copy with `--name my-gre-2`.');
+        },
+      }),
+    );
     const boot = useBootStore();
     await boot.start('gre-tenant', ['network'], 'my-gre');
     expect(boot.error?.message).toBe(message);
-    expect(boot.error?.hint).toBe('Open or stop "my-gre" under Running labs, or type another name in the Session name field (for example my-gre-2).');
+    expect(boot.error?.hint).toBe(
+      'Open or stop "my-gre" under Running labs, or type another name in the Session name field (for example my-gre-2).',
+    );
     expect(boot.error?.hint).not.toContain('--name');
     useSettingsStore().language = 'zh';
     await boot.start('gre-tenant', ['network'], 'my-gre');

@@ -47,7 +47,10 @@ export const useBootStore = defineStore('boot', () => {
     } catch (e) {
       const taken = nameTaken(e);
       error.value = taken
-        ? { message: describeError(e).message, hint: translate(useSettingsStore().language, 'labs.nameTaken', { name: taken, suggestion: `${taken.slice(0, 38)}-2` }) }
+        ? {
+            message: describeError(e).message,
+            hint: translate(useSettingsStore().language, 'labs.nameTaken', { name: taken, suggestion: `${taken.slice(0, 38)}-2` }),
+          }
         : describeError(e);
       nodes.value = failBoot(nodes.value);
       return undefined;

@@ -11,7 +11,14 @@ describe('catalog store', () => {
   it('does not ask for sessions when the engine is unreachable, and keeps its error for the panel', async () => {
     setActivePinia(createPinia());
     const environment: EnvironmentStatus = {
-      engine: { ok: false, error: { code: 'environment', message: 'Cannot reach the Docker engine at unix:///nope.', hint: 'Start it: sudo systemctl start docker' } },
+      engine: {
+        ok: false,
+        error: {
+          code: 'environment',
+          message: 'Cannot reach the Docker engine at unix:///nope.',
+          hint: 'Start it: sudo systemctl start docker',
+        },
+      },
       image: undefined,
       desktop,
     };
@@ -27,7 +34,11 @@ describe('catalog store', () => {
   it('asks for the catalogue in the UI language and lists the running labs', async () => {
     setActivePinia(createPinia());
     const transport = fakeTransport({
-      'environment.status': () => ({ engine: { ok: true, endpoint: 'unix:///var/run/docker.sock', version: '20.10' }, image: undefined, desktop }),
+      'environment.status': () => ({
+        engine: { ok: true, endpoint: 'unix:///var/run/docker.sock', version: '20.10' },
+        image: undefined,
+        desktop,
+      }),
       'labs.list': () => ({ labs: [], broken: [] }),
       'sessions.list': () => ({ sessions: [{ name: 'gre-tenant', lab: 'gre-tenant', state: 'running', problems: [], nodes: [] }] }),
       'lab.down': () => ({ containers: 2, networks: 2 }),

@@ -3,8 +3,16 @@ import type { ObjectiveResult } from '../../../main/api/view';
 import { hasMoreHints, hintsFromCheck, hintsFromReply } from './hints';
 
 const result = (over: Partial<ObjectiveResult>): ObjectiveResult => ({
-  id: 'table-0', title: 'Table 0', step: 'tables', given: false, passed: false, expected: 'a flow', found: 'none',
-  hintsUsed: 0, hintsTotal: 2, ...over,
+  id: 'table-0',
+  title: 'Table 0',
+  step: 'tables',
+  given: false,
+  passed: false,
+  expected: 'a flow',
+  found: 'none',
+  hintsUsed: 0,
+  hintsTotal: 2,
+  ...over,
 });
 
 describe('hints', () => {
@@ -26,7 +34,11 @@ describe('hints', () => {
   });
 
   it('adds the next rung to what is shown', () => {
-    const state = hintsFromReply(hintsFromCheck(undefined, result({ hint: 'first', hintNumber: 1 })), { hint: 'second', number: 2, total: 2 });
+    const state = hintsFromReply(hintsFromCheck(undefined, result({ hint: 'first', hintNumber: 1 })), {
+      hint: 'second',
+      number: 2,
+      total: 2,
+    });
     expect(state.shown.map((h) => h.number)).toEqual([1, 2]);
     expect(hasMoreHints(state, 2)).toBe(false);
   });

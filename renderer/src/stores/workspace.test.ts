@@ -7,13 +7,26 @@ import { fakeTransport, type Handlers } from './fake-transport';
 import { useTransportStore } from './transport';
 import { useWorkspaceStore } from './workspace';
 
-const summary: SessionSummary = { name: 'it-ws', lab: 'gre-tenant', state: 'running', problems: [], nodes: [
-  { name: 'network', role: 'network', state: 'running', links: [] },
-  { name: 'compute1', role: 'compute', state: 'running', links: [] },
-] };
+const summary: SessionSummary = {
+  name: 'it-ws',
+  lab: 'gre-tenant',
+  state: 'running',
+  problems: [],
+  nodes: [
+    { name: 'network', role: 'network', state: 'running', links: [] },
+    { name: 'compute1', role: 'compute', state: 'running', links: [] },
+  ],
+};
 
 const lab: LabDetail = {
-  id: 'gre-tenant', title: 'GRE', summary: '', level: 'intermediate', minutes: 45, release: 'icehouse', nodes: ['network', 'compute1'], networks: ['data'],
+  id: 'gre-tenant',
+  title: 'GRE',
+  summary: '',
+  level: 'intermediate',
+  minutes: 45,
+  release: 'icehouse',
+  nodes: ['network', 'compute1'],
+  networks: ['data'],
   progress: { met: 0, solved: 0, total: 1 },
   currentStep: 0,
   steps: [
@@ -24,11 +37,28 @@ const lab: LabDetail = {
 };
 
 const objective = (over: Partial<ObjectiveResult>): ObjectiveResult => ({
-  id: 'table-0', title: 'Table 0', step: 'tables', given: false, passed: false, expected: 'flow', found: 'none', hintsUsed: 0, hintsTotal: 2, ...over,
+  id: 'table-0',
+  title: 'Table 0',
+  step: 'tables',
+  given: false,
+  passed: false,
+  expected: 'flow',
+  found: 'none',
+  hintsUsed: 0,
+  hintsTotal: 2,
+  ...over,
 });
 const report = (objectives: ObjectiveResult[]): CheckReport => ({
-  session: 'it-ws', lab: 'gre-tenant', passed: objectives.filter((o) => o.passed).length, total: objectives.length, allPassed: objectives.every((o) => o.passed),
-  credit: { met: 0, solved: 0, total: objectives.length }, objectives, currentStep: 1, elapsedMs: 1200, notices: [],
+  session: 'it-ws',
+  lab: 'gre-tenant',
+  passed: objectives.filter((o) => o.passed).length,
+  total: objectives.length,
+  allPassed: objectives.every((o) => o.passed),
+  credit: { met: 0, solved: 0, total: objectives.length },
+  objectives,
+  currentStep: 1,
+  elapsedMs: 1200,
+  notices: [],
 });
 
 function setup(handlers: Handlers) {
@@ -46,7 +76,10 @@ describe('workspace store', () => {
     await store.open('it-ws');
     expect(store.lab?.id).toBe('gre-tenant');
     expect(store.nodes).toEqual(['network', 'compute1']);
-    expect(transport.calls.find((c) => c.method === 'labs.get')?.params).toEqual({ lab: 'gre-tenant', language: expect.stringMatching(/en|zh/) });
+    expect(transport.calls.find((c) => c.method === 'labs.get')?.params).toEqual({
+      lab: 'gre-tenant',
+      language: expect.stringMatching(/en|zh/),
+    });
   });
 
   it('says so when no session has that name', async () => {
@@ -58,7 +91,8 @@ describe('workspace store', () => {
 
   it('keeps check results by objective, with the hint offered, and forgets them after solve', async () => {
     const { store, transport } = setup({
-      'lab.check': () => report([objective({ id: 'gre-port', given: true, passed: true, hintsTotal: 0 }), objective({ hint: 'first', hintNumber: 1 })]),
+      'lab.check': () =>
+        report([objective({ id: 'gre-port', given: true, passed: true, hintsTotal: 0 }), objective({ hint: 'first', hintNumber: 1 })]),
       'lab.solve': () => ({ session: 'it-ws', built: ['compute1/tunnel-flows'], commands: 9, elapsedMs: 800 }),
     });
     await store.open('it-ws');
@@ -70,7 +104,9 @@ describe('workspace store', () => {
     expect(transport.calls.at(-1)).toEqual({ method: 'lab.solve', params: { session: 'it-ws', step: 2 } });
     expect(store.report).toBeUndefined();
     // "1 part", not "1 part(s)".
-    expect(translateArgs(english, store.notice!.key, store.notice!.params)).toBe('Built 1 part with 9 commands in 0.8 s. Press Check to see the result.');
+    expect(translateArgs(english, store.notice!.key, store.notice!.params)).toBe(
+      'Built 1 part with 9 commands in 0.8 s. Press Check to see the result.',
+    );
   });
 
   it('shows the hint the check offers, then climbs to the next one', async () => {
@@ -82,7 +118,9 @@ describe('workspace store', () => {
     await store.check();
     await store.nextHint('table-0');
     // Hints belong to the session, not to the lab across sessions.
-    expect(transport.calls.filter((c) => c.method === 'lab.hint').map((c) => c.params)).toEqual([{ session: 'it-ws', objective: 'table-0', language: 'en' }]);
+    expect(transport.calls.filter((c) => c.method === 'lab.hint').map((c) => c.params)).toEqual([
+      { session: 'it-ws', objective: 'table-0', language: 'en' },
+    ]);
     expect(store.hints['table-0']?.shown.map((h) => h.text)).toEqual(['first', 'second']);
   });
 

@@ -32,7 +32,9 @@ export const useWorkspaceStore = defineStore('workspace', () => {
   /** Set when no running session has this name (stopped elsewhere, or a stale link). */
   const missing = ref(false);
 
-  const results = computed<Record<string, ObjectiveResult>>(() => Object.fromEntries((report.value?.objectives ?? []).map((r) => [r.id, r])));
+  const results = computed<Record<string, ObjectiveResult>>(() =>
+    Object.fromEntries((report.value?.objectives ?? []).map((r) => [r.id, r])),
+  );
   const step = computed(() => lab.value?.steps[stepIndex.value]);
   const nodes = computed(() => summary.value?.nodes.map((n) => n.name) ?? lab.value?.nodes ?? []);
 
@@ -155,5 +157,27 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     });
   }
 
-  return { session, summary, lab, stepIndex, report, hints, busy, notice, error, missing, results, solvedUpTo, step, nodes, open, relabel, check, reset, solve, down, nextHint };
+  return {
+    session,
+    summary,
+    lab,
+    stepIndex,
+    report,
+    hints,
+    busy,
+    notice,
+    error,
+    missing,
+    results,
+    solvedUpTo,
+    step,
+    nodes,
+    open,
+    relabel,
+    check,
+    reset,
+    solve,
+    down,
+    nextHint,
+  };
 });

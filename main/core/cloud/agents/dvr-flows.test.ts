@@ -88,7 +88,13 @@ describe("DVR's flows, as the book prints them", () => {
   });
 
   it("renders each book rule for br-tun on compute1, ARP's priority as Juno's agent writes it (3, not the design's 4)", () => {
-    const tunnel = book.filter((f) => !f.includes('port-vm2') && !f.includes('in_port=patch-tun') && !f.includes('NORMAL') && !/priority=1actions/.test(f.replace(/\s/g, '')));
+    const tunnel = book.filter(
+      (f) =>
+        !f.includes('port-vm2') &&
+        !f.includes('in_port=patch-tun') &&
+        !f.includes('NORMAL') &&
+        !/priority=1actions/.test(f.replace(/\s/g, '')),
+    );
     expect(tunnel).toHaveLength(6);
     for (const flow of tunnel) {
       const want = key(fill(flow, node('compute1')).replace('priority=4,', 'priority=3,'));
@@ -104,7 +110,11 @@ describe("DVR's flows, as the book prints them", () => {
   });
 
   it('also writes, on each host, the per-VM rule Juno adds ahead of the subnet rule (priority 4)', () => {
-    expect(onCn2).toContainEqual(key(`table=1,priority=4,dl_vlan=${node('compute2').localVlans.get('green')},dl_dst=fa:16:3e:22:00:03,actions=strip_vlan,mod_dl_src:${green.mac},output:${deviceName('qvo', model.ports.find((p) => p.name === 'vm2')?.portId ?? '')}`));
+    expect(onCn2).toContainEqual(
+      key(
+        `table=1,priority=4,dl_vlan=${node('compute2').localVlans.get('green')},dl_dst=fa:16:3e:22:00:03,actions=strip_vlan,mod_dl_src:${green.mac},output:${deviceName('qvo', model.ports.find((p) => p.name === 'vm2')?.portId ?? '')}`,
+      ),
+    );
   });
 });
 
@@ -113,8 +123,12 @@ describe('l2population on br-tun', () => {
   const green = node('compute1').localVlans.get('green');
 
   it("sends each remote port's MAC straight to its host's tunnel: vm2 to compute2, the SNAT port to the network node", () => {
-    expect(flows).toContain(`table=20,priority=2,dl_vlan=${green},dl_dst=fa:16:3e:22:00:03,actions=strip_vlan,set_tunnel:0x3ea,output:vxlan-0a00640c`);
-    expect(flows).toContain(`table=20,priority=2,dl_vlan=${green},dl_dst=fa:16:3e:bb:00:02,actions=strip_vlan,set_tunnel:0x3ea,output:vxlan-0a00640a`);
+    expect(flows).toContain(
+      `table=20,priority=2,dl_vlan=${green},dl_dst=fa:16:3e:22:00:03,actions=strip_vlan,set_tunnel:0x3ea,output:vxlan-0a00640c`,
+    );
+    expect(flows).toContain(
+      `table=20,priority=2,dl_vlan=${green},dl_dst=fa:16:3e:bb:00:02,actions=strip_vlan,set_tunnel:0x3ea,output:vxlan-0a00640a`,
+    );
   });
 
   it("announces no port of its own host, and no distributed router's qr- port (every host has one)", () => {

@@ -22,10 +22,15 @@ import { DVR_TABLES, TUNNEL_TABLES } from './tunnel-flows';
 
 /** br-int's DVR_TO_SRC_MAC flows for the given ports of one subnet (VMs' qvo…, or sg-…). */
 export function toSourceMacFlows(lvid: number, gateway: NamespacePort, ports: { mac: string; device: string }[]): string[] {
-  const flows = ports.map((p) => `table=${DVR_TABLES.toSrcMac},priority=4,dl_vlan=${lvid},dl_dst=${p.mac},actions=strip_vlan,mod_dl_src:${gateway.mac},output:${p.device}`);
+  const flows = ports.map(
+    (p) =>
+      `table=${DVR_TABLES.toSrcMac},priority=4,dl_vlan=${lvid},dl_dst=${p.mac},actions=strip_vlan,mod_dl_src:${gateway.mac},output:${p.device}`,
+  );
   if (ports.length > 0) {
     const outputs = ports.map((p) => `output:${p.device}`).join(',');
-    flows.push(`table=${DVR_TABLES.toSrcMac},priority=2,ip,dl_vlan=${lvid},nw_dst=${gateway.subnet.cidr},actions=strip_vlan,mod_dl_src:${gateway.mac},${outputs}`);
+    flows.push(
+      `table=${DVR_TABLES.toSrcMac},priority=2,ip,dl_vlan=${lvid},nw_dst=${gateway.subnet.cidr},actions=strip_vlan,mod_dl_src:${gateway.mac},${outputs}`,
+    );
   }
   return flows;
 }
@@ -45,7 +50,13 @@ function dvrFlows(model: CloudModel, node: NodeModel): { tun: string[]; int: str
         `table=${DVR_TABLES.process},priority=1,dl_vlan=${lvid},dl_src=${qr.mac},actions=mod_dl_src:${dvrMac},resubmit(,${TUNNEL_TABLES.juno.patchLvToTun})`,
       );
       const local = model.ports.filter((p) => p.owner === 'vm' && p.node === node.name && p.subnet === qr.subnet);
-      int.push(...toSourceMacFlows(lvid, qr, local.map((p) => ({ mac: p.mac, device: deviceName('qvo', p.portId) }))));
+      int.push(
+        ...toSourceMacFlows(
+          lvid,
+          qr,
+          local.map((p) => ({ mac: p.mac, device: deviceName('qvo', p.portId) })),
+        ),
+      );
     }
   }
   return { tun, int };
@@ -67,7 +78,11 @@ export function dvrFlowsPart(model: CloudModel, node: NodeModel): PlanPart {
   const vms = model.ports.filter((p) => p.owner === 'vm' && p.node === node.name);
   return part(
     ref(node, 'dvr-flows'),
-    `DVR flows for ${hostedRouters(model, node).map((r) => r.name).join(', ')}: br-tun table 1 keeps the gateway local and sends routed frames from ${node.dvrMac}; br-int table 1 gives frames from other hosts the gateway MAC back`,
+    `DVR flows for ${hostedRouters(model, node)
+      .map((r) => r.name)
+      .join(
+        ', ',
+      )}: br-tun table 1 keeps the gateway local and sends routed frames from ${node.dvrMac}; br-int table 1 gives frames from other hosts the gateway MAC back`,
     [ref(node, 'tunnel-flows'), ...vms.map((vm) => ref(node, 'vm', vm.name))],
     steps,
   );

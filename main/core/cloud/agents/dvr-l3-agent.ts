@@ -37,7 +37,10 @@ const snatTable = (qrAddress: string): number => parseIpv4(qrAddress) as number;
 /** An `ip rule add`, skipped when the same rule is there (a second add fails: "File exists"). */
 function ipRule(ns: string, from: string, table: number, priority: number): Step {
   const selector = ['from', from, 'priority', String(priority), 'table', String(table)];
-  return { argv: inNamespace(['ip', 'rule', 'add', ...selector], ns), unless: ['nl-prints', ...inNamespace(['ip', 'rule', 'show', ...selector], ns)] };
+  return {
+    argv: inNamespace(['ip', 'rule', 'add', ...selector], ns),
+    unless: ['nl-prints', ...inNamespace(['ip', 'rule', 'show', ...selector], ns)],
+  };
 }
 
 /** qrouter-<id> on one host of a distributed router. */
@@ -47,11 +50,9 @@ export function distributedRouterPart(model: CloudModel, node: NodeModel, router
   for (const qr of router.interfaces) steps.push(...plugInternalPort(ns, 'br-int', qr, node.localVlans.get(qr.network.name)));
   // The server hands every host the subnets' ports: the router never ARPs for them across hosts.
   for (const qr of router.interfaces) {
-    const neighbours = [
-      ...model.ports.filter((p) => p.subnet === qr.subnet),
-      ...router.snatPorts.filter((p) => p.subnet === qr.subnet),
-    ];
-    for (const p of neighbours) steps.push({ argv: inNamespace(['ip', 'neigh', 'replace', p.address, 'lladdr', p.mac, 'dev', qr.device, 'nud', 'permanent'], ns) });
+    const neighbours = [...model.ports.filter((p) => p.subnet === qr.subnet), ...router.snatPorts.filter((p) => p.subnet === qr.subnet)];
+    for (const p of neighbours)
+      steps.push({ argv: inNamespace(['ip', 'neigh', 'replace', p.address, 'lladdr', p.mac, 'dev', qr.device, 'nud', 'permanent'], ns) });
   }
   // What leaves without a floating IP goes to the subnet's SNAT port on the network node, out of
   // the qr- port it came in by: no ICMP redirects telling the VM about that shorter way (the
@@ -64,10 +65,15 @@ export function distributedRouterPart(model: CloudModel, node: NodeModel, router
     if (!snat) return;
     const table = snatTable(qr.address);
     steps.push(ipRule(ns, `${qr.address}/${qr.subnet.prefix}`, table, table));
-    steps.push({ argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', snat.address, 'dev', qr.device, 'table', String(table)], ns) });
+    steps.push({
+      argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', snat.address, 'dev', qr.device, 'table', String(table)], ns),
+    });
   });
   const servesFloatingIps = router.fipLink && router.floatingIps.some((f) => f.node === node.name);
-  steps.push({ argv: inNamespace(['iptables-restore'], ns), input: natTable(router.chainPrefix, servesFloatingIps ? { device: router.fipLink?.rfp ?? '' } : undefined) });
+  steps.push({
+    argv: inNamespace(['iptables-restore'], ns),
+    input: natTable(router.chainPrefix, servesFloatingIps ? { device: router.fipLink?.rfp ?? '' } : undefined),
+  });
   return part(
     ref(node, 'router', router.name),
     `distributed router ${router.name} on ${node.name}: ${ns} with ${router.interfaces.map((i) => `${i.device} ${i.address}`).join(', ')}${router.snatPorts.length ? ', SNAT via the network node' : ''}`,
@@ -80,23 +86,36 @@ export function distributedRouterPart(model: CloudModel, node: NodeModel, router
 export function fipNamespacePart(model: CloudModel, node: NodeModel): PlanPart {
   const fg = node.fipGateway as ExternalPort;
   const ns = fipNamespace(fg);
-  return part(ref(node, 'fip-namespace'), `${ns} with ${fg.device} ${fg.address} on ${fg.bridge}, answering ARP for the floating IPs`, [], [
-    ...createNamespace(ns),
-    externalBridge(fg),
-    ...plugInternalPort(ns, fg.bridge, fg, undefined),
-    { argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', fg.nexthop, 'dev', fg.device], ns) },
-    sysctl(ns, { [`net.ipv4.conf.${fg.device}.proxy_arp`]: '1' }),
-  ]);
+  return part(
+    ref(node, 'fip-namespace'),
+    `${ns} with ${fg.device} ${fg.address} on ${fg.bridge}, answering ARP for the floating IPs`,
+    [],
+    [
+      ...createNamespace(ns),
+      externalBridge(fg),
+      ...plugInternalPort(ns, fg.bridge, fg, undefined),
+      { argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', fg.nexthop, 'dev', fg.device], ns) },
+      sysctl(ns, { [`net.ipv4.conf.${fg.device}.proxy_arp`]: '1' }),
+    ],
+  );
 }
 
 /** A floating IP of a distributed router, on the VM's host: the rfp-/fpr- link, policy routing and NAT. */
-export function distributedFloatingIpPart(model: CloudModel, node: NodeModel, router: ResolvedRouter, fip: ResolvedRouter['floatingIps'][number]): PlanPart {
+export function distributedFloatingIpPart(
+  model: CloudModel,
+  node: NodeModel,
+  router: ResolvedRouter,
+  fip: ResolvedRouter['floatingIps'][number],
+): PlanPart {
   const ns = routerNamespace(router);
   const link = router.fipLink as NonNullable<ResolvedRouter['fipLink']>;
   const fipNs = fipNamespace(node.fipGateway as ExternalPort);
   const priority = FIP_RULE_PRIORITY + router.floatingIps.filter((f) => f.node === node.name).indexOf(fip);
   const steps: Step[] = [
-    { argv: inNamespace(['ip', 'link', 'add', link.rfp, 'type', 'veth', 'peer', 'name', link.fpr, 'netns', fipNs], ns), unless: inNamespace(['ip', 'link', 'show', 'dev', link.rfp], ns) },
+    {
+      argv: inNamespace(['ip', 'link', 'add', link.rfp, 'type', 'veth', 'peer', 'name', link.fpr, 'netns', fipNs], ns),
+      unless: inNamespace(['ip', 'link', 'show', 'dev', link.rfp], ns),
+    },
     // Checksums filled in here, not left to an offload the userspace datapath would not do.
     { argv: inNamespace(['ethtool', '-K', link.rfp, 'tx', 'off'], ns) },
     { argv: inNamespace(['ethtool', '-K', link.fpr, 'tx', 'off'], fipNs) },
@@ -104,7 +123,12 @@ export function distributedFloatingIpPart(model: CloudModel, node: NodeModel, ro
     { argv: inNamespace(['ip', 'link', 'set', link.rfp, 'up'], ns) },
     { argv: inNamespace(['ip', 'addr', 'replace', `${link.fprAddress}/31`, 'dev', link.fpr], fipNs) },
     { argv: inNamespace(['ip', 'link', 'set', link.fpr, 'up'], fipNs) },
-    { argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', link.fprAddress, 'dev', link.rfp, 'table', String(FIP_ROUTE_TABLE)], ns) },
+    {
+      argv: inNamespace(
+        ['ip', 'route', 'replace', 'default', 'via', link.fprAddress, 'dev', link.rfp, 'table', String(FIP_ROUTE_TABLE)],
+        ns,
+      ),
+    },
     { argv: inNamespace(['ip', 'addr', 'replace', `${fip.address}/32`, 'dev', link.rfp], ns) },
     ipRule(ns, fip.fixed, FIP_ROUTE_TABLE, priority),
     { argv: inNamespace(['ip', 'route', 'replace', `${fip.address}/32`, 'via', link.rfpAddress, 'dev', link.fpr], fipNs) },
@@ -128,7 +152,10 @@ export function snatPart(model: CloudModel, node: NodeModel, router: ResolvedRou
   steps.push({ argv: inNamespace(['ip', 'route', 'replace', 'default', 'via', gateway.nexthop, 'dev', gateway.device], ns) });
   steps.push({
     argv: inNamespace(['iptables-restore'], ns),
-    input: natTable(router.chainPrefix, { device: gateway.device, snat: { to: gateway.address, from: router.snatPorts.map((p) => p.subnet.cidr) } }),
+    input: natTable(router.chainPrefix, {
+      device: gateway.device,
+      snat: { to: gateway.address, from: router.snatPorts.map((p) => p.subnet.cidr) },
+    }),
   });
   // The L2 agent binds each sg- port as DVR's: frames from the hosts' DVR MACs reach it with the gateway MAC as source.
   const flows = router.snatPorts.flatMap((sg) => {

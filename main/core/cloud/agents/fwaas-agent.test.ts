@@ -27,7 +27,7 @@ describe('the FWaaS v1 driver', () => {
   const rendered = firewallRules(firewall).map((r) => r.join(' '));
   const c = firewallChains(firewall);
 
-  it("names the chains as the book prints them (prefix neutron-vpn-agen, iv4/ov4 + 8 characters of the id)", () => {
+  it('names the chains as the book prints them (prefix neutron-vpn-agen, iv4/ov4 + 8 characters of the id)', () => {
     expect(c).toEqual({
       forward: 'neutron-vpn-agen-FORWARD',
       ingress: 'neutron-vpn-agen-iv4d8ed9898',
@@ -40,7 +40,7 @@ describe('the FWaaS v1 driver', () => {
     for (const chain of [c.ingress, c.egress]) expect(chainOf(rendered, chain)).toEqual(chainOf(bookRules, chain));
   });
 
-  it("hangs them off FORWARD as the book shows, then sends the rest to the default policy, which drops", () => {
+  it('hangs them off FORWARD as the book shows, then sends the rest to the default policy, which drops', () => {
     expect(chainOf(rendered, 'FORWARD')).toEqual(chainOf(bookRules, 'FORWARD'));
     expect(chainOf(rendered, c.forward)).toEqual([
       ...chainOf(bookRules, c.forward),
@@ -51,7 +51,9 @@ describe('the FWaaS v1 driver', () => {
   });
 
   it('converts rules as iptables prints them', () => {
-    expect(convertFirewallRule({ protocol: 'udp', source: '10.1.0.0/16', destinationPort: '5000:5100', action: 'deny' }).join(' ')).toBe('-s 10.1.0.0/16 -p udp -m udp --dport 5000:5100 -j DROP');
+    expect(convertFirewallRule({ protocol: 'udp', source: '10.1.0.0/16', destinationPort: '5000:5100', action: 'deny' }).join(' ')).toBe(
+      '-s 10.1.0.0/16 -p udp -m udp --dport 5000:5100 -j DROP',
+    );
     expect(convertFirewallRule({ protocol: 'icmp', action: 'allow' }).join(' ')).toBe('-p icmp -j ACCEPT');
     expect(convertFirewallRule({ action: 'allow', destination: '0.0.0.0/0' }).join(' ')).toBe('-j ACCEPT');
   });
@@ -60,7 +62,8 @@ describe('the FWaaS v1 driver', () => {
     const part = firewallPart(model, model.nodes.get('network') as never, firewall);
     expect(part.key).toBe('network/firewall/fw1');
     expect(part.needs).toEqual(['network/router/router1']);
-    for (const step of part.steps) expect(step.argv.slice(0, 4)).toEqual(['ip', 'netns', 'exec', 'qrouter-40fff075-d3a2-477b-942c-6b1adb42e35e']);
+    for (const step of part.steps)
+      expect(step.argv.slice(0, 4)).toEqual(['ip', 'netns', 'exec', 'qrouter-40fff075-d3a2-477b-942c-6b1adb42e35e']);
     for (const step of part.steps.filter((s) => s.argv[4] === 'iptables')) expect(step.unless, step.argv.join(' ')).toBeDefined();
   });
 });

@@ -83,7 +83,14 @@ export function firewallPart(model: CloudModel, node: NodeModel, firewall: Resol
   const where = { namespace: ns };
   const rules = firewallRules(firewall);
   const own = rules.filter((r) => r[1] === c.ingress || r[1] === c.egress || r[1] === c.defaultPolicy);
-  const restore = ['*filter', `:${c.ingress} - [0:0]`, `:${c.egress} - [0:0]`, `:${c.defaultPolicy} - [0:0]`, ...own.map((r) => r.join(' ')), 'COMMIT'];
+  const restore = [
+    '*filter',
+    `:${c.ingress} - [0:0]`,
+    `:${c.egress} - [0:0]`,
+    `:${c.defaultPolicy} - [0:0]`,
+    ...own.map((r) => r.join(' ')),
+    'COMMIT',
+  ];
   return part(
     ref(node, 'firewall', firewall.name),
     `firewall ${firewall.name} on ${firewall.router.name}: ${c.ingress}, ${c.egress} (${firewall.rules.length} rules), then ${c.defaultPolicy} drops`,

@@ -12,7 +12,15 @@ export function plugInternalPort(ns: string, bridge: string, port: NamespacePort
     {
       argv: vsctl(
         ['--may-exist', 'add-port', bridge, port.device],
-        ['set', 'interface', port.device, 'type=internal', `external_ids:iface-id=${port.portId}`, `external_ids:attached-mac=${port.mac}`, 'external_ids:iface-status=active'],
+        [
+          'set',
+          'interface',
+          port.device,
+          'type=internal',
+          `external_ids:iface-id=${port.portId}`,
+          `external_ids:attached-mac=${port.mac}`,
+          'external_ids:iface-status=active',
+        ],
         ...(tag === undefined ? [] : [['set', 'port', port.device, `tag=${tag}`]]),
       ),
     },

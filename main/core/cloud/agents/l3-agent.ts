@@ -19,7 +19,13 @@ export const routerNamespace = (router: ResolvedRouter): string => `qrouter-${ro
 
 /** The nat table the agent writes, in iptables-save form, as `iptables -t nat -S` prints it in the book. */
 export function routerNatTable(router: ResolvedRouter): string {
-  return natTable(router.chainPrefix, router.gateway && { device: router.gateway.device, snat: { to: router.gateway.address, from: router.interfaces.map((i) => i.subnet.cidr) } });
+  return natTable(
+    router.chainPrefix,
+    router.gateway && {
+      device: router.gateway.device,
+      snat: { to: router.gateway.address, from: router.interfaces.map((i) => i.subnet.cidr) },
+    },
+  );
 }
 
 /**
@@ -71,14 +77,18 @@ export function floatingIpRules(router: ResolvedRouter, fip: { address: string; 
 
 /** br-ex: the external network's bridge, owning the node's NIC on it (Icehouse's external_network_bridge). */
 export function externalBridge(gateway: ExternalPort): Step {
-  return { argv: vsctl(['--may-exist', 'add-br', gateway.bridge], ['set', 'bridge', gateway.bridge, 'datapath_type=netdev'], ...(gateway.nic ? [['--may-exist', 'add-port', gateway.bridge, gateway.nic]] : [])) };
+  return {
+    argv: vsctl(
+      ['--may-exist', 'add-br', gateway.bridge],
+      ['set', 'bridge', gateway.bridge, 'datapath_type=netdev'],
+      ...(gateway.nic ? [['--may-exist', 'add-port', gateway.bridge, gateway.nic]] : []),
+    ),
+  };
 }
 
 export function routerPart(model: CloudModel, node: NodeModel, router: ResolvedRouter): PlanPart {
   const ns = routerNamespace(router);
-  const steps: Step[] = [
-    ...createNamespace(ns),
-  ];
+  const steps: Step[] = [...createNamespace(ns)];
   for (const iface of router.interfaces) steps.push(...plugInternalPort(ns, 'br-int', iface, node.localVlans.get(iface.network.name)));
   const gateway = router.gateway;
   if (gateway) {
@@ -88,13 +98,28 @@ export function routerPart(model: CloudModel, node: NodeModel, router: ResolvedR
   }
   steps.push({ argv: inNamespace(['iptables-restore'], ns), input: routerNatTable(router) });
   const ports = [...router.interfaces.map((i) => `${i.device} ${i.address}`), ...(gateway ? [`${gateway.device} ${gateway.address}`] : [])];
-  return part(ref(node, 'router', router.name), `router ${router.name}: ${ns} with ${ports.join(', ')}${gateway ? `, SNAT to ${gateway.address}` : ''}`, [ref(node, 'integration-bridge')], steps);
+  return part(
+    ref(node, 'router', router.name),
+    `router ${router.name}: ${ns} with ${ports.join(', ')}${gateway ? `, SNAT to ${gateway.address}` : ''}`,
+    [ref(node, 'integration-bridge')],
+    steps,
+  );
 }
 
-export function floatingIpPart(model: CloudModel, node: NodeModel, router: ResolvedRouter, fip: ResolvedRouter['floatingIps'][number]): PlanPart {
+export function floatingIpPart(
+  model: CloudModel,
+  node: NodeModel,
+  router: ResolvedRouter,
+  fip: ResolvedRouter['floatingIps'][number],
+): PlanPart {
   const ns = routerNamespace(router);
   const steps: Step[] = [];
   if (router.gateway) steps.push({ argv: inNamespace(['ip', 'addr', 'replace', `${fip.address}/32`, 'dev', router.gateway.device], ns) });
   for (const rule of floatingIpRules(router, fip)) steps.push(ensureRule(rule, { table: 'nat', namespace: ns }));
-  return part(ref(node, 'floating-ip', fip.vm), `floating IP ${fip.address} → ${fip.vm} (${fip.fixed}) on ${router.name}`, [ref(node, 'router', router.name)], steps);
+  return part(
+    ref(node, 'floating-ip', fip.vm),
+    `floating IP ${fip.address} → ${fip.vm} (${fip.fixed}) on ${router.name}`,
+    [ref(node, 'router', router.name)],
+    steps,
+  );
 }

@@ -26,8 +26,22 @@ export function haproxyConfig(pool: ResolvedPool): string {
   const check = monitor ? ` check inter ${monitor.delay}s fall ${monitor.retries}` : '';
   const section = (title: string, lines: string[]) => [title, ...lines.map((l) => `    ${l}`)];
   return `${[
-    ...section('global', ['daemon', 'user nobody', 'group nogroup', 'log /dev/log local0', 'log /dev/log local1 notice', `stats socket ${dir}/sock mode 0666 level user`]),
-    ...section('defaults', ['log global', 'retries 3', 'option redispatch', 'timeout connect 5000', 'timeout client 50000', 'timeout server 50000']),
+    ...section('global', [
+      'daemon',
+      'user nobody',
+      'group nogroup',
+      'log /dev/log local0',
+      'log /dev/log local1 notice',
+      `stats socket ${dir}/sock mode 0666 level user`,
+    ]),
+    ...section('defaults', [
+      'log global',
+      'retries 3',
+      'option redispatch',
+      'timeout connect 5000',
+      'timeout client 50000',
+      'timeout server 50000',
+    ]),
     ...section(`frontend ${pool.vip.id}`, [
       'option tcplog',
       `bind ${pool.vip.address}:${pool.vip.port}`,

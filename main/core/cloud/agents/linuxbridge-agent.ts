@@ -25,11 +25,33 @@ export function linuxBridgePart(model: CloudModel, node: NodeModel, network: Res
   const steps: Step[] = [
     { argv: ['ip', 'link', 'add', brq, 'type', 'bridge'], unless: ['ip', 'link', 'show', 'dev', brq] },
     {
-      argv: ['ip', 'link', 'add', vxlan, 'type', 'vxlan', 'id', String(network.segment), 'group', VXLAN_GROUP, 'dev', nic, 'local', address, 'dstport', '8472'],
+      argv: [
+        'ip',
+        'link',
+        'add',
+        vxlan,
+        'type',
+        'vxlan',
+        'id',
+        String(network.segment),
+        'group',
+        VXLAN_GROUP,
+        'dev',
+        nic,
+        'local',
+        address,
+        'dstport',
+        '8472',
+      ],
       unless: ['ip', 'link', 'show', 'dev', vxlan],
     },
     { argv: ['ip', 'link', 'set', vxlan, 'master', brq, 'up'] },
     { argv: ['ip', 'link', 'set', brq, 'up'] },
   ];
-  return part(ref(node, 'linuxbridge', network.name), `${brq} with ${vxlan} (VNI ${network.segment}, group ${VXLAN_GROUP} on ${nic})`, [], steps);
+  return part(
+    ref(node, 'linuxbridge', network.name),
+    `${brq} with ${vxlan} (VNI ${network.segment}, group ${VXLAN_GROUP} on ${nic})`,
+    [],
+    steps,
+  );
 }

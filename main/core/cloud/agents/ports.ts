@@ -22,7 +22,14 @@ function intPort(device: string, port: ResolvedPort, lvid: number): Step {
     argv: vsctl(
       ['--may-exist', 'add-port', 'br-int', device],
       ['set', 'port', device, `tag=${lvid}`],
-      ['set', 'interface', device, `external_ids:iface-id=${port.portId}`, `external_ids:attached-mac=${port.mac}`, 'external_ids:iface-status=active'],
+      [
+        'set',
+        'interface',
+        device,
+        `external_ids:iface-id=${port.portId}`,
+        `external_ids:attached-mac=${port.mac}`,
+        'external_ids:iface-status=active',
+      ],
     ),
   };
 }
@@ -47,7 +54,10 @@ export function vmPart(model: CloudModel, node: NodeModel, port: ResolvedPort): 
   return part(ref(node, 'vm', port.name), `VM ${port.name} (${port.address}): ${summary}`, needs, [
     ...createNamespace(ns),
     // The VM's NIC: eth0 in the namespace, its other end the tap device Nova plugs in.
-    { argv: ['ip', 'link', 'add', deviceName('tap', port.portId), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns], unless: linkExists(deviceName('tap', port.portId)) },
+    {
+      argv: ['ip', 'link', 'add', deviceName('tap', port.portId), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns],
+      unless: linkExists(deviceName('tap', port.portId)),
+    },
     ...steps,
     ...addressing(ns, 'eth0', port, true),
     ...(port.dhcp ? [askForLease(ns)] : []),
@@ -61,7 +71,12 @@ export function vmPart(model: CloudModel, node: NodeModel, port: ResolvedPort): 
  * Linux bridge (the tap on the network's brq).
  */
 function plug(node: NodeModel, port: ResolvedPort): { summary: string; needs: PartRef[]; steps: Step[] } {
-  const [tap, qbr, qvb, qvo] = (['tap', 'qbr', 'qvb', 'qvo'] as const).map((prefix) => deviceName(prefix, port.portId)) as [string, string, string, string];
+  const [tap, qbr, qvb, qvo] = (['tap', 'qbr', 'qvb', 'qvo'] as const).map((prefix) => deviceName(prefix, port.portId)) as [
+    string,
+    string,
+    string,
+    string,
+  ];
   const mtu = String(port.network.mtu);
   if (port.network.agent === 'linuxbridge') {
     const brq = bridgeName(port.network);
@@ -121,7 +136,19 @@ function webServerSteps(ns: string, httpPort: number): Step[] {
  */
 function askForLease(ns: string): Step {
   const pidFile = `/run/nl-dhclient-${ns}.pid`;
-  const argv = ['dhclient', '-nw', '-cf', '/etc/dhcp/nl-vm-dhclient.conf', '-sf', '/usr/local/bin/nl-dhclient-script', '-pf', pidFile, '-lf', `/var/lib/dhcp/nl-${ns}.leases`, 'eth0'];
+  const argv = [
+    'dhclient',
+    '-nw',
+    '-cf',
+    '/etc/dhcp/nl-vm-dhclient.conf',
+    '-sf',
+    '/usr/local/bin/nl-dhclient-script',
+    '-pf',
+    pidFile,
+    '-lf',
+    `/var/lib/dhcp/nl-${ns}.leases`,
+    'eth0',
+  ];
   // By its command line: with -nw the client is running before it writes its pid file.
   return { argv: inNamespace(argv, ns), unless: runningCommand(argv) };
 }
@@ -141,25 +168,44 @@ export function dhcpPart(model: CloudModel, node: NodeModel, port: ResolvedPort)
     .filter((p) => p.network === port.network && p.owner === 'vm')
     .map((p) => `${p.mac},host-${p.address.replaceAll('.', '-')}.openstacklocal,${p.address}`);
   const subnet = port.subnet;
-  return part(ref(node, 'dhcp', network), `DHCP for ${network}: ${ns} with dnsmasq on ${inside} (${port.address}), tag ${lvid}`, [ref(node, 'integration-bridge')], [
-    ...createNamespace(ns),
-    { argv: ['ip', 'link', 'add', tap, 'type', 'veth', 'peer', 'name', inside, 'netns', ns], unless: linkExists(tap) },
-    { argv: ['ip', 'link', 'set', tap, 'up'] },
-    txOff(tap),
-    intPort(tap, port, lvid),
-    ...addressing(ns, inside, port, false),
-    { argv: ['mkdir', '-p', dir] },
-    { argv: ['tee', `${dir}/host`], input: `${hosts.join('\n')}\n` },
-    // The subnet's gateway is the VMs' router (else dnsmasq offers itself).
-    { argv: ['tee', `${dir}/opts`], input: `tag:tag0,option:router,${subnet.gateway}\n` },
-    {
-      argv: inNamespace([
-        'dnsmasq', '--no-hosts', '--no-resolv', '--strict-order', '--bind-interfaces', `--interface=${inside}`,
-        '--except-interface=lo', `--pid-file=${dir}/pid`, `--dhcp-hostsfile=${dir}/host`, `--dhcp-optsfile=${dir}/opts`,
-        `--dhcp-range=set:tag0,${subnet.cidr.split('/')[0]},static,86400s`, '--dhcp-lease-max=256',
-        `--dhcp-leasefile=${dir}/leases`, '--conf-file=', '--domain=openstacklocal',
-      ], ns),
-      unless: runningFromPidFile(`${dir}/pid`, 'dnsmasq'),
-    },
-  ]);
+  return part(
+    ref(node, 'dhcp', network),
+    `DHCP for ${network}: ${ns} with dnsmasq on ${inside} (${port.address}), tag ${lvid}`,
+    [ref(node, 'integration-bridge')],
+    [
+      ...createNamespace(ns),
+      { argv: ['ip', 'link', 'add', tap, 'type', 'veth', 'peer', 'name', inside, 'netns', ns], unless: linkExists(tap) },
+      { argv: ['ip', 'link', 'set', tap, 'up'] },
+      txOff(tap),
+      intPort(tap, port, lvid),
+      ...addressing(ns, inside, port, false),
+      { argv: ['mkdir', '-p', dir] },
+      { argv: ['tee', `${dir}/host`], input: `${hosts.join('\n')}\n` },
+      // The subnet's gateway is the VMs' router (else dnsmasq offers itself).
+      { argv: ['tee', `${dir}/opts`], input: `tag:tag0,option:router,${subnet.gateway}\n` },
+      {
+        argv: inNamespace(
+          [
+            'dnsmasq',
+            '--no-hosts',
+            '--no-resolv',
+            '--strict-order',
+            '--bind-interfaces',
+            `--interface=${inside}`,
+            '--except-interface=lo',
+            `--pid-file=${dir}/pid`,
+            `--dhcp-hostsfile=${dir}/host`,
+            `--dhcp-optsfile=${dir}/opts`,
+            `--dhcp-range=set:tag0,${subnet.cidr.split('/')[0]},static,86400s`,
+            '--dhcp-lease-max=256',
+            `--dhcp-leasefile=${dir}/leases`,
+            '--conf-file=',
+            '--domain=openstacklocal',
+          ],
+          ns,
+        ),
+        unless: runningFromPidFile(`${dir}/pid`, 'dnsmasq'),
+      },
+    ],
+  );
 }

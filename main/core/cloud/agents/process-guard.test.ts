@@ -26,8 +26,17 @@ const guardOf = (part: PlanPart, program: string) => {
 };
 
 describe('runningFromPidFile', () => {
-  it('asks pgrep for a live process of that name among the pid file\'s, the name after --', () => {
-    expect(runningFromPidFile('/var/lib/neutron/dhcp/x/pid', 'dnsmasq')).toEqual(['pgrep', '-r', 'D,I,R,S,T,t', '-x', '-F', '/var/lib/neutron/dhcp/x/pid', '--', 'dnsmasq']);
+  it("asks pgrep for a live process of that name among the pid file's, the name after --", () => {
+    expect(runningFromPidFile('/var/lib/neutron/dhcp/x/pid', 'dnsmasq')).toEqual([
+      'pgrep',
+      '-r',
+      'D,I,R,S,T,t',
+      '-x',
+      '-F',
+      '/var/lib/neutron/dhcp/x/pid',
+      '--',
+      'dnsmasq',
+    ]);
   });
 
   it('refuses a name pgrep -x could never match (the kernel keeps 15 characters)', () => {
@@ -60,17 +69,21 @@ describe('the agents guard every service they start', () => {
     expect(guardOf(dhcpPart(model, node, port), 'dnsmasq')).toEqual(runningFromPidFile(`${dhcpDir(port)}/pid`, 'dnsmasq'));
   });
 
-  it('a VM\'s dhclient by its command line, whose -pf comes before its pid file exists (dhcp-router)', () => {
+  it("a VM's dhclient by its command line, whose -pf comes before its pid file exists (dhcp-router)", () => {
     const model = modelOf('dhcp-router');
     const vm = model.ports.find((p) => p.owner === 'vm' && p.dhcp);
     const node = vm && model.nodes.get(vm.node);
     if (!vm || !node) throw new Error('dhcp-router has a VM that takes its address by DHCP');
     const guard = guardOf(vmPart(model, node, vm), 'dhclient');
     expect(guard?.slice(0, 5)).toEqual(['pgrep', '-r', 'D,I,R,S,T,t', '-f', '--']);
-    expect(new RegExp(guard?.[5] ?? '').test(`dhclient -nw -cf /etc/dhcp/nl-vm-dhclient.conf -sf /usr/local/bin/nl-dhclient-script -pf /run/nl-dhclient-${vm.name}.pid -lf /var/lib/dhcp/nl-${vm.name}.leases eth0`)).toBe(true);
+    expect(
+      new RegExp(guard?.[5] ?? '').test(
+        `dhclient -nw -cf /etc/dhcp/nl-vm-dhclient.conf -sf /usr/local/bin/nl-dhclient-script -pf /run/nl-dhclient-${vm.name}.pid -lf /var/lib/dhcp/nl-${vm.name}.leases eth0`,
+      ),
+    ).toBe(true);
   });
 
-  it('haproxy by its pid file, a VM\'s web server by its command line (lbaas)', () => {
+  it("haproxy by its pid file, a VM's web server by its command line (lbaas)", () => {
     const model = modelOf('lbaas');
     const pool = model.pools[0] as ResolvedPool;
     const node = model.nodes.get(pool.node);

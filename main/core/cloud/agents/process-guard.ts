@@ -15,7 +15,8 @@ const LIVE_STATES = ['-r', 'D,I,R,S,T,t'];
 /** Succeeds while the process named in `pidFile` is alive and is the program `name` (a stale pid file whose pid was reused does not count). */
 export function runningFromPidFile(pidFile: string, name: string): string[] {
   // pgrep -x matches the kernel's process name, which is cut at 15 characters.
-  if (name.length === 0 || name.length > 15) throw new AppError('internal', `A process name for pgrep -x has 1 to 15 characters, not "${name}".`);
+  if (name.length === 0 || name.length > 15)
+    throw new AppError('internal', `A process name for pgrep -x has 1 to 15 characters, not "${name}".`);
   return ['pgrep', ...LIVE_STATES, '-x', '-F', pidFile, '--', name];
 }
 

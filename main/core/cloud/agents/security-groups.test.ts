@@ -52,7 +52,9 @@ describe('the hybrid iptables firewall driver', () => {
   });
 
   it("expands a remote group into one rule per member's address", () => {
-    const ingress = portRules(model, portOf(model, 'vm2')).map((r) => r.join(' ')).filter((r) => r.includes('-i7be4c6a0-5 '));
+    const ingress = portRules(model, portOf(model, 'vm2'))
+      .map((r) => r.join(' '))
+      .filter((r) => r.includes('-i7be4c6a0-5 '));
     expect(ingress).toEqual([
       '-A neutron-openvswi-i7be4c6a0-5 -m state --state INVALID -j DROP',
       '-A neutron-openvswi-i7be4c6a0-5 -m state --state RELATED,ESTABLISHED -j RETURN',
@@ -83,13 +85,15 @@ describe('the hybrid iptables firewall driver', () => {
       },
     });
     const rules = portRules(other, portOf(other, 'vm1')).map((r) => r.slice(2).join(' '));
-    expect(rules).toEqual(expect.arrayContaining([
-      '-s 10.1.0.0/16 -p tcp -m multiport --dports 8000:8080 -j RETURN',
-      '-p udp -m udp --dport 53 -j RETURN',
-      '-p icmp -m icmp --icmp-type 8 -j RETURN',
-      '-p tcp -m tcp --dport 443 -j RETURN',
-      '-d 192.168.0.4/32 -p tcp -m tcp --dport 25 -j RETURN',
-    ]));
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        '-s 10.1.0.0/16 -p tcp -m multiport --dports 8000:8080 -j RETURN',
+        '-p udp -m udp --dport 53 -j RETURN',
+        '-p icmp -m icmp --icmp-type 8 -j RETURN',
+        '-p tcp -m tcp --dport 443 -j RETURN',
+        '-d 192.168.0.4/32 -p tcp -m tcp --dport 25 -j RETURN',
+      ]),
+    );
   });
 
   it('builds a port idempotently: shared chains and jumps are guarded, the port chains replaced in one restore', () => {
@@ -109,12 +113,15 @@ describe('the hybrid iptables firewall driver', () => {
   });
 });
 
-describe('a remote group, as the book\'s ipt prints it', () => {
+describe("a remote group, as the book's ipt prints it", () => {
   const tourFile = join(root, 'labs', 'easyovs-tour', 'lab.yaml');
   const tour = resolveCloud(parseLab(readFileSync(tourFile, 'utf8'), tourFile).lab);
 
   it("lets in the group's other members, never the port's own address (002 lines 2794-2796)", () => {
-    const sources = (vm: string) => portRules(tour, portOf(tour, vm)).filter((r) => r[1] === portChains(portOf(tour, vm)).ingress && r[2] === '-s' && r.length === 6).map((r) => r[3]);
+    const sources = (vm: string) =>
+      portRules(tour, portOf(tour, vm))
+        .filter((r) => r[1] === portChains(portOf(tour, vm)).ingress && r[2] === '-s' && r.length === 6)
+        .map((r) => r[3]);
     expect(sources('vm1')).toEqual(['192.168.0.4/32', '192.168.0.5/32', '10.0.0.2/32']);
     expect(sources('vm2')).toEqual(['192.168.0.2/32', '192.168.0.5/32', '10.0.0.2/32']);
   });

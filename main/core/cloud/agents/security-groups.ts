@@ -92,7 +92,10 @@ export function portRules(model: CloudModel, port: ResolvedPort): string[][] {
     rules.filter((r) => r.direction === direction).flatMap((r) => convertRule(model, r, port));
   // The server adds a rule letting the network's DHCP servers answer the port.
   const dhcpServers = model.ports.filter((p) => p.owner === 'dhcp' && p.network === port.network);
-  const stateful = [['-m', 'state', '--state', 'INVALID', '-j', 'DROP'], ['-m', 'state', '--state', 'RELATED,ESTABLISHED', '-j', 'RETURN']];
+  const stateful = [
+    ['-m', 'state', '--state', 'INVALID', '-j', 'DROP'],
+    ['-m', 'state', '--state', 'RELATED,ESTABLISHED', '-j', 'RETURN'],
+  ];
   const ingress = [
     ...stateful,
     ...converted('ingress'),
@@ -109,7 +112,10 @@ export function portRules(model: CloudModel, port: ResolvedPort): string[][] {
     ...converted('egress'),
     ['-j', fallback],
   ];
-  const spoof = [['-s', `${port.address}/32`, '-m', 'mac', '--mac-source', port.mac, '-j', 'RETURN'], ['-j', 'DROP']];
+  const spoof = [
+    ['-s', `${port.address}/32`, '-m', 'mac', '--mac-source', port.mac, '-j', 'RETURN'],
+    ['-j', 'DROP'],
+  ];
   return [
     ...ingress.map((r) => ['-A', c.ingress, ...r]),
     ...egress.map((r) => ['-A', c.egress, ...r]),
@@ -144,7 +150,9 @@ function convertRule(model: CloudModel, rule: SecurityGroupRule, port: ResolvedP
 /** Every rule the driver writes for these ports (of one agent), shared chains first, as `iptables -S` lines. */
 export function filterTableRules(model: CloudModel, ports: readonly ResolvedPort[]): string[] {
   const prefix = ports[0] ? prefixOf(ports[0]) : 'neutron-openvswi';
-  return [...sharedRules(prefix), ...ports.flatMap((p) => [...portJumps(p), ...portRules(model, p)]), sgChainEnd(prefix)].map((r) => r.join(' '));
+  return [...sharedRules(prefix), ...ports.flatMap((p) => [...portJumps(p), ...portRules(model, p)]), sgChainEnd(prefix)].map((r) =>
+    r.join(' '),
+  );
 }
 
 export function securityGroupPart(model: CloudModel, node: NodeModel, port: ResolvedPort): PlanPart {
@@ -152,7 +160,14 @@ export function securityGroupPart(model: CloudModel, node: NodeModel, port: Reso
   const prefix = prefixOf(port);
   const shared = Object.values(sgChains(prefix)).map((chain) => ensureChain(chain));
   // The port's chains in one restore: declaring them (without flushing the rest) empties them first.
-  const table = ['*filter', `:${c.ingress} - [0:0]`, `:${c.egress} - [0:0]`, `:${c.spoof} - [0:0]`, ...portRules(model, port).map((r) => r.join(' ')), 'COMMIT'];
+  const table = [
+    '*filter',
+    `:${c.ingress} - [0:0]`,
+    `:${c.egress} - [0:0]`,
+    `:${c.spoof} - [0:0]`,
+    ...portRules(model, port).map((r) => r.join(' ')),
+    'COMMIT',
+  ];
   const [forwardOut, forwardIn, input, toIngress, toEgress] = portJumps(port) as [string[], string[], string[], string[], string[]];
   return part(
     ref(node, 'security-group', port.name),

@@ -54,7 +54,10 @@ export function tunnelFlows(model: CloudModel, node: NodeModel): string[] {
     .filter((n) => n.network && (n.network.type === 'gre' || n.network.type === 'vxlan') && n.network.segment !== undefined);
   for (const type of ['gre', 'vxlan'] as const) {
     for (const { network, lvid } of tunnelled) {
-      if (network?.type === type) add(`table=${t[type]},priority=1,tun_id=${hex(network.segment as number)},actions=mod_vlan_vid:${lvid},resubmit(,${dvr ? DVR_TABLES.notLearn : t.learn})`);
+      if (network?.type === type)
+        add(
+          `table=${t[type]},priority=1,tun_id=${hex(network.segment as number)},actions=mod_vlan_vid:${lvid},resubmit(,${dvr ? DVR_TABLES.notLearn : t.learn})`,
+        );
     }
     add(`table=${t[type]},priority=0,actions=drop`);
   }
@@ -65,19 +68,25 @@ export function tunnelFlows(model: CloudModel, node: NodeModel): string[] {
     // l2population's forwarding entries: each remote port's MAC, straight to its host's tunnel.
     for (const { network, lvid } of tunnelled) {
       for (const port of remotePorts(model, node, network as ResolvedNetwork)) {
-        add(`table=${t.unicast},priority=2,dl_vlan=${lvid},dl_dst=${port.mac},actions=strip_vlan,set_tunnel:${hex(network?.segment as number)},output:${port.tunnel}`);
+        add(
+          `table=${t.unicast},priority=2,dl_vlan=${lvid},dl_dst=${port.mac},actions=strip_vlan,set_tunnel:${hex(network?.segment as number)},output:${port.tunnel}`,
+        );
       }
     }
   }
 
   for (const { network, lvid } of tunnelled) {
     const reaches = (remoteNode: string) => !model.l2population || model.nodes.get(remoteNode)?.localVlans.has(network?.name ?? '');
-    const outputs = node.tunnels.filter((tunnel) => tunnel.type === network?.type && reaches(tunnel.remoteNode)).map((tunnel) => `output:${tunnel.name}`);
+    const outputs = node.tunnels
+      .filter((tunnel) => tunnel.type === network?.type && reaches(tunnel.remoteNode))
+      .map((tunnel) => `output:${tunnel.name}`);
     if (outputs.length === 0) continue;
     // Juno's agent writes the flood flow without a priority (OpenFlow's default, 32768), and
     // the book's dump shows it so.
     const priority = model.junoOrLater ? '' : 'priority=1,';
-    add(`table=${t.flood},${priority}dl_vlan=${lvid},actions=strip_vlan,set_tunnel:${hex(network?.segment as number)},${outputs.join(',')}`);
+    add(
+      `table=${t.flood},${priority}dl_vlan=${lvid},actions=strip_vlan,set_tunnel:${hex(network?.segment as number)},${outputs.join(',')}`,
+    );
   }
   add(`table=${t.flood},priority=0,actions=drop`);
   return flows;

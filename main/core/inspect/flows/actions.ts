@@ -25,7 +25,17 @@ const BARE: Record<string, Action['type']> = {
   dec_ttl: 'dec_ttl',
 };
 
-const MODIFY = new Set(['mod_dl_src', 'mod_dl_dst', 'mod_nw_src', 'mod_nw_dst', 'mod_tp_src', 'mod_tp_dst', 'mod_nw_tos', 'mod_nw_ecn', 'mod_nw_ttl']);
+const MODIFY = new Set([
+  'mod_dl_src',
+  'mod_dl_dst',
+  'mod_nw_src',
+  'mod_nw_dst',
+  'mod_tp_src',
+  'mod_tp_dst',
+  'mod_nw_tos',
+  'mod_nw_ecn',
+  'mod_nw_ttl',
+]);
 
 function parseAction(text: string, offset: number): Action {
   let nameEnd = 0;
@@ -214,4 +224,3 @@ function numeric(text: string): number | undefined {
   if (/^\d+$/.test(text)) return Number(text);
   return undefined;
 }
-

@@ -28,7 +28,7 @@ describe('actions compare by meaning, not spelling', () => {
     expect(actions(a)).toEqual(b === '' ? [] : actions(b));
   });
 
-  it('port numbers ≈ port names through the bridge\'s port map', () => {
+  it("port numbers ≈ port names through the bridge's port map", () => {
     const ports = new Map([
       [1, 'patch-int'],
       [2, 'gre-1'],
@@ -47,10 +47,23 @@ describe('actions compare by meaning, not spelling', () => {
   });
 
   it('reads the learned-flow template the same in every spelling', () => {
-    expect(actions('learn(table=20,hard_timeout=300,priority=1,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:0->NXM_OF_VLAN_TCI[],load:NXM_NX_TUN_ID[]->NXM_NX_TUN_ID[],output:NXM_OF_IN_PORT[])')).toEqual([
+    expect(
+      actions(
+        'learn(table=20,hard_timeout=300,priority=1,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:0->NXM_OF_VLAN_TCI[],load:NXM_NX_TUN_ID[]->NXM_NX_TUN_ID[],output:NXM_OF_IN_PORT[])',
+      ),
+    ).toEqual([
       {
         op: 'learn',
-        specs: ['table=20', 'hard_timeout=300', 'priority=1', 'vlan_tci[0..11]', 'dl_dst=dl_src', 'load:0->vlan_tci', 'load:tun_id->tun_id', 'output:in_port'],
+        specs: [
+          'table=20',
+          'hard_timeout=300',
+          'priority=1',
+          'vlan_tci[0..11]',
+          'dl_dst=dl_src',
+          'load:0->vlan_tci',
+          'load:tun_id->tun_id',
+          'output:in_port',
+        ],
       },
     ]);
   });
@@ -74,11 +87,11 @@ describe('matches compare by meaning, not spelling', () => {
     expect(match(a)).toEqual(match(b));
   });
 
-  it('a learned flow\'s bare VID match is not a VLAN-present match', () => {
+  it("a learned flow's bare VID match is not a VLAN-present match", () => {
     expect(match('vlan_tci=0x0001/0x0fff')).not.toEqual(match('dl_vlan=1'));
   });
 
-  it('a wanted match may be a subset of the flow\'s', () => {
+  it("a wanted match may be a subset of the flow's", () => {
     const flow = match('priority=1,in_port=1,dl_vlan=101');
     expect(matchIncludes(flow, match('dl_vlan=101'))).toBe(true);
     expect(matchIncludes(flow, match('dl_vlan=102'))).toBe(false);

@@ -119,7 +119,13 @@ function normalizeAction(action: Action, ports: PortMap): NormalAction[] {
       return [{ op: 'pop_vlan' }];
     case 'resubmit':
       if (action.port === undefined && action.table !== undefined) return [{ op: 'goto', table: action.table }];
-      return [{ op: 'resubmit', port: action.port === undefined ? 'in_port' : portName(action.port, ports), ...(action.table === undefined ? {} : { table: action.table }) }];
+      return [
+        {
+          op: 'resubmit',
+          port: action.port === undefined ? 'in_port' : portName(action.port, ports),
+          ...(action.table === undefined ? {} : { table: action.table }),
+        },
+      ];
     case 'goto_table':
       return [{ op: 'goto', table: action.table }];
     case 'push_vlan':
@@ -203,7 +209,10 @@ export function canonicalValue(_field: string, value: string): string {
 function canonicalMask(field: string, mask: string): string {
   const dotted = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(mask);
   if (dotted) {
-    const bits = dotted.slice(1).map(Number).reduce((acc, octet) => acc * 256 + octet, 0);
+    const bits = dotted
+      .slice(1)
+      .map(Number)
+      .reduce((acc, octet) => acc * 256 + octet, 0);
     const prefix = 32 - Math.log2((~bits >>> 0) + 1);
     if (Number.isInteger(prefix)) return String(prefix);
   }

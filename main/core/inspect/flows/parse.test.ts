@@ -58,9 +58,19 @@ describe('every flow dump printed in the book', () => {
         { kind: 'param', name: 'hard_timeout', value: '300', text: 'hard_timeout=300' },
         { kind: 'param', name: 'priority', value: '1', text: 'priority=1' },
         { kind: 'match', field: { field: 'NXM_OF_VLAN_TCI', start: 0, end: 11 }, text: 'NXM_OF_VLAN_TCI[0..11]' },
-        { kind: 'match', field: { field: 'NXM_OF_ETH_DST' }, source: { field: 'NXM_OF_ETH_SRC' }, text: 'NXM_OF_ETH_DST[] = NXM_OF_ETH_SRC[]' },
+        {
+          kind: 'match',
+          field: { field: 'NXM_OF_ETH_DST' },
+          source: { field: 'NXM_OF_ETH_SRC' },
+          text: 'NXM_OF_ETH_DST[] = NXM_OF_ETH_SRC[]',
+        },
         { kind: 'load', value: '0', field: { field: 'NXM_OF_VLAN_TCI' }, text: 'load:0->NXM_OF_VLAN_TCI[]' },
-        { kind: 'load', value: { field: 'NXM_NX_TUN_ID' }, field: { field: 'NXM_NX_TUN_ID' }, text: 'load:NXM_NX_TUN_ID[] -> NXM_NX_TUN_ID[]' },
+        {
+          kind: 'load',
+          value: { field: 'NXM_NX_TUN_ID' },
+          field: { field: 'NXM_NX_TUN_ID' },
+          text: 'load:NXM_NX_TUN_ID[] -> NXM_NX_TUN_ID[]',
+        },
         { kind: 'output', port: { field: 'NXM_OF_IN_PORT' }, text: 'output:NXM_OF_IN_PORT[]' },
       ],
     });
@@ -74,10 +84,7 @@ describe('every flow dump printed in the book', () => {
 
   it('joins flows the book wrapped mid-word, and says what it had to repair', () => {
     const { flows } = parseFlowDump(seed('002-L1339.flows.txt'));
-    expect(flows.map(brief)).toEqual([
-      '20/1 vlan_tci=0x0001/0xffff,dl_dst=fa:16:3e:52:7a:f2 → load,load,output',
-      '20/0  → resubmit',
-    ]);
+    expect(flows.map(brief)).toEqual(['20/1 vlan_tci=0x0001/0xffff,dl_dst=fa:16:3e:52:7a:f2 → load,load,output', '20/0  → resubmit']);
     expect(flows[0]).toMatchObject({ bytes: 101338, hardTimeout: 300 });
     expect(flows[0]?.actions[0]).toMatchObject({ type: 'load', value: '0', field: { field: 'NXM_OF_VLAN_TCI' } });
     expect(flows[0]?.repairs).toEqual(['a "-" repeated across line 3 and 4', 'n_bytes "s=101338" read as 101338', 'd1_dst read as dl_dst']);
@@ -98,7 +105,7 @@ describe('every flow dump printed in the book', () => {
     expect(dump.errors?.map((e) => [e.line, e.column])).toEqual([[26, 34]]);
   });
 
-  it('keeps the book\'s other misprinted learn action verbatim instead of dropping it', () => {
+  it("keeps the book's other misprinted learn action verbatim instead of dropping it", () => {
     const { flows } = parseFlowDump(seed('002-L0387.flows.txt'));
     const learn = flows.find((f) => f.table === 10);
     expect(learn?.actions.map((a) => a.type)).toEqual(['unknown', 'load', 'load', 'output', 'output']);
@@ -121,12 +128,16 @@ describe('the forms ovs-ofctl prints', () => {
   });
 
   it('--no-stats, where the default table and priority are left out', () => {
-    const { flows } = parseFlowDump(' priority=1,in_port=1 actions=resubmit(,1)\n table=21, priority=1,dl_vlan=1 actions=strip_vlan\n in_port=3 actions=drop\n');
+    const { flows } = parseFlowDump(
+      ' priority=1,in_port=1 actions=resubmit(,1)\n table=21, priority=1,dl_vlan=1 actions=strip_vlan\n in_port=3 actions=drop\n',
+    );
     expect(flows.map(brief)).toEqual(['0/1 in_port=1 → resubmit', '21/1 dl_vlan=1 → strip_vlan', '0/32768 in_port=3 → drop']);
   });
 
   it('--names, with quoted port names in match and actions', () => {
-    const { flows } = parseFlowDump(' cookie=0x0, duration=0.38s, table=0, n_packets=0, n_bytes=0, priority=1,in_port="patch-int" actions=output:"gre-1",resubmit("patch-int",2)');
+    const { flows } = parseFlowDump(
+      ' cookie=0x0, duration=0.38s, table=0, n_packets=0, n_bytes=0, priority=1,in_port="patch-int" actions=output:"gre-1",resubmit("patch-int",2)',
+    );
     expect(flows[0]?.match).toEqual([{ name: 'in_port', value: 'patch-int' }]);
     expect(flows[0]?.actions).toMatchObject([
       { type: 'output', port: 'gre-1' },
@@ -141,7 +152,24 @@ describe('the forms ovs-ofctl prints', () => {
     const actions = flows[0]?.actions ?? [];
     const typed = (type: Action['type']) => actions.find((a) => a.type === type);
     expect(actions.map((a) => a.type)).toEqual([
-      'mod_vlan_vid', 'set_tunnel', 'load', 'move', 'modify', 'ct', 'controller', 'goto_table', 'push_vlan', 'enqueue', 'note', 'clone', 'unknown', 'output', 'local', 'in_port', 'flood', 'exit',
+      'mod_vlan_vid',
+      'set_tunnel',
+      'load',
+      'move',
+      'modify',
+      'ct',
+      'controller',
+      'goto_table',
+      'push_vlan',
+      'enqueue',
+      'note',
+      'clone',
+      'unknown',
+      'output',
+      'local',
+      'in_port',
+      'flood',
+      'exit',
     ]);
     expect(typed('load')).toMatchObject({ value: '0x5', field: { field: 'NXM_NX_REG0', start: 0, end: 3 } });
     expect(typed('ct')).toMatchObject({ args: ['commit', 'zone=1', 'nat(src=10.0.0.1)'] });
@@ -151,7 +179,9 @@ describe('the forms ovs-ofctl prints', () => {
   });
 
   it('masks, prefixes and protocol shorthands in matches', () => {
-    const { flows } = parseFlowDump(' priority=1,tcp,nw_dst=10.0.0.0/24,tp_dst=22,vlan_tci=0x1000/0x1000,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=drop');
+    const { flows } = parseFlowDump(
+      ' priority=1,tcp,nw_dst=10.0.0.0/24,tp_dst=22,vlan_tci=0x1000/0x1000,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00 actions=drop',
+    );
     expect(flows[0]?.match).toEqual([
       { name: 'tcp' },
       { name: 'nw_dst', value: '10.0.0.0', mask: '24' },

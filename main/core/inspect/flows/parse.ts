@@ -109,7 +109,19 @@ function startsFlow(raw: string, trimmed: string, pending: { text: string } | un
 }
 
 /** Flow attributes OVS prints before the match, in this order. */
-const ATTRIBUTES = ['cookie', 'duration', 'table', 'n_packets', 'n_bytes', 'idle_timeout', 'hard_timeout', 'idle_age', 'hard_age', 'importance', 'priority'] as const;
+const ATTRIBUTES = [
+  'cookie',
+  'duration',
+  'table',
+  'n_packets',
+  'n_bytes',
+  'idle_timeout',
+  'hard_timeout',
+  'idle_age',
+  'hard_age',
+  'importance',
+  'priority',
+] as const;
 type Attribute = (typeof ATTRIBUTES)[number];
 const ATTRIBUTE_SET = new Set<string>(ATTRIBUTES);
 const FLAGS = new Set(['send_flow_rem', 'check_overlap', 'reset_counts', 'no_packet_counts', 'no_byte_counts']);

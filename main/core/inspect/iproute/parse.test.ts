@@ -23,7 +23,11 @@ describe('iproute2 JSON from a real node', () => {
     expect(parseIpRule(read('ip-rule.json'))).toContainEqual({ priority: 32000, from: '10.0.0.0/24', table: '16' });
     expect(parseIpRule(read('ip-rule.json'))[0]).toEqual({ priority: 0, from: 'all', table: 'local' });
     expect(parseIpNeigh(read('ip-neigh.json')).every((n) => n.address && n.state.length > 0)).toBe(true);
-    expect(parseIpNetns(read('ip-netns.json')).map((n) => n.name).sort()).toEqual(['qdhcp-88b1609c', 'vm1']);
+    expect(
+      parseIpNetns(read('ip-netns.json'))
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(['qdhcp-88b1609c', 'vm1']);
   });
 
   it('says where JSON is broken, and what it expected', () => {

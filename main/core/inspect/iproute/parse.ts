@@ -113,7 +113,14 @@ export function parseIpAddr(text: string, source = '<input>'): IpInterface[] {
       peerNetnsId: num(item.link_netnsid),
       addresses: (Array.isArray(item.addr_info) ? (item.addr_info as Json[]) : [])
         .filter((a) => a.family === 'inet' || a.family === 'inet6')
-        .map((a) => compact({ family: a.family as 'inet' | 'inet6', address: str(a.local) ?? '', prefix: num(a.prefixlen) ?? 0, scope: str(a.scope) })),
+        .map((a) =>
+          compact({
+            family: a.family as 'inet' | 'inet6',
+            address: str(a.local) ?? '',
+            prefix: num(a.prefixlen) ?? 0,
+            scope: str(a.scope),
+          }),
+        ),
     });
   });
 }

@@ -45,7 +45,17 @@ export function quoteWord(word: string): string {
 
 // ---- iptables --line-numbers -vnL ----------------------------------------------------
 
-const PROTOCOL_NAMES: Record<string, string> = { '0': 'all', '1': 'icmp', '6': 'tcp', '17': 'udp', '47': 'gre', '50': 'esp', '51': 'ah', '58': 'ipv6-icmp', '132': 'sctp' };
+const PROTOCOL_NAMES: Record<string, string> = {
+  '0': 'all',
+  '1': 'icmp',
+  '6': 'tcp',
+  '17': 'udp',
+  '47': 'gre',
+  '50': 'esp',
+  '51': 'ah',
+  '58': 'ipv6-icmp',
+  '132': 'sctp',
+};
 
 export interface ListingOptions {
   /** Print the `num` column (default true). */
@@ -81,7 +91,13 @@ function formatListedRule(rule: IptablesRule, number: number, lineNumbers: boole
   const numericProtocols = style === 'nft';
   const generic = (name: string) => rule.generic.find((o) => o.name === name);
   const protocol = generic('-p');
-  const protocolText = protocol ? (numericProtocols ? protocolNumber(protocol.values[0] ?? '') : protocolName(protocol.values[0] ?? '')) : numericProtocols ? '0' : 'all';
+  const protocolText = protocol
+    ? numericProtocols
+      ? protocolNumber(protocol.values[0] ?? '')
+      : protocolName(protocol.values[0] ?? '')
+    : numericProtocols
+      ? '0'
+      : 'all';
   const fragment = generic('-f');
   const iface = (option: RuleOption | undefined) => (option ? `${option.negated ? '!' : ''}${option.values[0]}` : '*');
   const address = (option: RuleOption | undefined) => {
@@ -133,8 +149,7 @@ function describeMatch(match: { module: string; options: RuleOption[] }, style: 
       return match.options.map((o) => ` ${o.negated ? '! ' : ''}${o.name.replace(/^--/, '')} ${o.values.join(' ')}`).join('');
     case 'physdev':
       return ` PHYSDEV match${match.options.map((o) => ` ${o.negated ? '! ' : ''}${o.name}${o.values.length ? ` ${o.values.join(' ')}` : ''}`).join('')}`;
-    case 'mac':
-    {
+    case 'mac': {
       const mac = option('--mac-source')?.values[0] ?? '';
       return ` MAC ${bang(option('--mac-source'))}${style === 'book' ? mac.toUpperCase() : mac}`;
     }
@@ -163,7 +178,11 @@ function describeTarget(name: string, options: RuleOption[]): string {
     case 'REDIRECT':
       return value('--to-ports') ? ` redir ports ${value('--to-ports')}` : '';
     case 'CT':
-      return value('--zone') !== undefined ? ` CT zone ${value('--zone')}` : options.some((o) => o.name === '--notrack') ? ' CT notrack' : ' CT';
+      return value('--zone') !== undefined
+        ? ` CT zone ${value('--zone')}`
+        : options.some((o) => o.name === '--notrack')
+          ? ' CT notrack'
+          : ' CT';
     case 'MASQUERADE':
       return value('--to-ports') ? ` masq ports: ${value('--to-ports')}` : '';
     default:

@@ -7,10 +7,18 @@ import { parseIptables } from './parse';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const read = (path: string) => readFileSync(join(FIXTURES, path), 'utf8');
-const withoutComments = (text: string) => text.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+const withoutComments = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join('\n');
 /** The book's listings are wrapped and spaced by an older iptables: compare them without whitespace. */
 const squeeze = (text: string) => text.replace(/\s+/g, '');
-const trimLines = (text: string) => text.split('\n').map((l) => l.trimEnd()).join('\n');
+const trimLines = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n');
 
 describe('iptables-save -c from a real node', () => {
   const text = read('ovs/iptables-save.txt');
@@ -35,8 +43,17 @@ describe('iptables-save -c from a real node', () => {
       bytes: 0,
       generic: [],
       matches: [
-        { module: 'physdev', options: [{ name: '--physdev-out', values: ['tap583c7038-d3'], negated: false }, { name: '--physdev-is-bridged', values: [], negated: false }] },
-        { module: 'comment', options: [{ name: '--comment', values: ['Direct traffic from the VM interface to the security group chain.'], negated: false }] },
+        {
+          module: 'physdev',
+          options: [
+            { name: '--physdev-out', values: ['tap583c7038-d3'], negated: false },
+            { name: '--physdev-is-bridged', values: [], negated: false },
+          ],
+        },
+        {
+          module: 'comment',
+          options: [{ name: '--comment', values: ['Direct traffic from the VM interface to the security group chain.'], negated: false }],
+        },
       ],
       target: { name: 'neutron-openvswi-sg-chain', goto: false, options: [] },
     });
@@ -44,7 +61,11 @@ describe('iptables-save -c from a real node', () => {
     expect(invalid.generic).toEqual([{ name: '-s', values: ['10.0.0.0/24'], negated: true }]);
     const nat = state.tables.find((t) => t.name === 'nat')!;
     const dnat = nat.chains.find((c) => c.name === 'PREROUTING')!.rules[0]!;
-    expect(dnat.target).toEqual({ name: 'DNAT', goto: false, options: [{ name: '--to-destination', values: ['10.0.0.2'], negated: false }] });
+    expect(dnat.target).toEqual({
+      name: 'DNAT',
+      goto: false,
+      options: [{ name: '--to-destination', values: ['10.0.0.2'], negated: false }],
+    });
     const raw = state.tables.find((t) => t.name === 'raw')!;
     expect(raw.chains[0]!.rules[0]!.target).toMatchObject({ name: 'CT', options: [{ name: '--zone', values: ['1'] }] });
   });
@@ -53,7 +74,7 @@ describe('iptables-save -c from a real node', () => {
     expect(formatSave(state)).toBe(withoutComments(text).replace(/\n+$/, '\n'));
   });
 
-  it('prints the -vnL --line-numbers listing exactly as the node\'s iptables does', () => {
+  it("prints the -vnL --line-numbers listing exactly as the node's iptables does", () => {
     const filter = state.tables.find((t) => t.name === 'filter')!;
     const nat = state.tables.find((t) => t.name === 'nat')!;
     expect(trimLines(formatListing(filter, undefined, { style: 'nft' }))).toBe(trimLines(read('ovs/iptables-filter.listing.txt')));
@@ -67,7 +88,7 @@ describe('iptables-save -c from a real node', () => {
   });
 });
 
-describe('the book\'s iptables dumps', () => {
+describe("the book's iptables dumps", () => {
   // The listings of the book's compute node, chain by chain. Two carry misprints of the book's
   // own (a "0.0.0/0", a stray "*"), corrected here before comparing; the second listing of the
   // o-chain was taken later, with other counters.
@@ -96,19 +117,34 @@ describe('the book\'s iptables dumps', () => {
   it('prints the later listing of the o-chain, with its later counters (002-L1808)', () => {
     const filter = parseIptables(read('book/sg-583c7038.save.txt')).tables[0]!;
     const chain = filter.chains.find((c) => c.name === 'neutron-openvswi-o583c7038-d')!;
-    const later: [number, number][] = [[3886, 1197000], [4274, 1533000], [0, 0], [0, 0], [3963, 1507000], [311, 25752], [0, 0]];
+    const later: [number, number][] = [
+      [3886, 1197000],
+      [4274, 1533000],
+      [0, 0],
+      [0, 0],
+      [3963, 1507000],
+      [311, 25752],
+      [0, 0],
+    ];
     chain.rules.forEach((rule, i) => Object.assign(rule, { packets: later[i]![0], bytes: later[i]![1] }));
     const book = read('seed/002-L1808.iptables.txt').split('\n').slice(1).join('\n');
     expect(squeeze(formatListing(filter, chain.name))).toBe(squeeze(book));
   });
 
-  it('reads the router\'s NAT rules (`iptables -t nat -S`, the table named by the pasted prompt)', () => {
+  it("reads the router's NAT rules (`iptables -t nat -S`, the table named by the pasted prompt)", () => {
     const state = parseIptables(read('seed/002-L0556.iptables.txt'));
     expect(state.tables.map((t) => t.name)).toEqual(['nat']);
     const chains = state.tables[0]!.chains;
     expect(chains.map((c) => c.name)).toEqual([
-      'PREROUTING', 'POSTROUTING', 'OUTPUT', 'neutron-l3-agent-OUTPUT', 'neutron-l3-agent-POSTROUTING', 'neutron-l3-agent-PREROUTING',
-      'neutron-l3-agent-float-snat', 'neutron-l3-agent-snat', 'neutron-postrouting-bottom',
+      'PREROUTING',
+      'POSTROUTING',
+      'OUTPUT',
+      'neutron-l3-agent-OUTPUT',
+      'neutron-l3-agent-POSTROUTING',
+      'neutron-l3-agent-PREROUTING',
+      'neutron-l3-agent-float-snat',
+      'neutron-l3-agent-snat',
+      'neutron-postrouting-bottom',
     ]);
     const postrouting = chains.find((c) => c.name === 'neutron-l3-agent-POSTROUTING')!.rules[0]!;
     expect(postrouting.generic).toEqual([
@@ -117,10 +153,12 @@ describe('the book\'s iptables dumps', () => {
     ]);
     expect(postrouting.matches).toEqual([{ module: 'conntrack', options: [{ name: '--ctstate', values: ['DNAT'], negated: true }] }]);
     const redirect = chains.find((c) => c.name === 'neutron-l3-agent-PREROUTING')!.rules[0]!;
-    expect(formatRule(redirect)).toBe('-A neutron-l3-agent-PREROUTING -d 169.254.169.254/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 9697');
+    expect(formatRule(redirect)).toBe(
+      '-A neutron-l3-agent-PREROUTING -d 169.254.169.254/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 9697',
+    );
   });
 
-  it('joins the book\'s wrapped `iptables -S` lines, inside a word or before an option', () => {
+  it("joins the book's wrapped `iptables -S` lines, inside a word or before an option", () => {
     const state = parseIptables(read('seed/002-L1843.iptables.txt'));
     const rules = state.tables[0]!.chains.flatMap((c) => c.rules);
     expect(rules.map(formatRule)).toEqual([
@@ -134,7 +172,9 @@ describe('the book\'s iptables dumps', () => {
 
   it('prints the FWaaS chains in the router namespace as the book lists them (-nvL, no line numbers)', () => {
     const filter = parseIptables(read('book/fwaas-d8ed9898.save.txt')).tables[0]!;
-    const listing = ['neutron-vpn-agen-iv4d8ed9898', 'neutron-vpn-agen-ov4d8ed9898'].map((chain) => formatListing(filter, chain, { lineNumbers: false })).join('');
+    const listing = ['neutron-vpn-agen-iv4d8ed9898', 'neutron-vpn-agen-ov4d8ed9898']
+      .map((chain) => formatListing(filter, chain, { lineNumbers: false }))
+      .join('');
     const book = read('seed/002-L2070.iptables.txt').split('\n').slice(2).join('\n'); // without the wrapped prompt
     expect(squeeze(listing)).toBe(squeeze(book));
   });
@@ -156,11 +196,23 @@ describe('options of every kind', () => {
       { module: 'mark', options: [{ name: '--mark', values: ['0x1/0xffff'], negated: false }] },
       { module: 'conntrack', options: [{ name: '--ctstate', values: ['INVALID'], negated: true }] },
     ]);
-    expect(rule!.target).toEqual({ name: 'MARK', goto: false, options: [{ name: '--set-xmark', values: ['0x2/0xffffffff'], negated: false }] });
+    expect(rule!.target).toEqual({
+      name: 'MARK',
+      goto: false,
+      options: [{ name: '--set-xmark', values: ['0x2/0xffffffff'], negated: false }],
+    });
   });
 
   it('counts like iptables: exact up to 99999, then K, M, G', () => {
-    expect([0, 99999, 100000, 1536000, 9999499, 9999500, 56000000].map((n) => counter(n).trim())).toEqual(['0', '99999', '100K', '1536K', '9999K', '10M', '56M']);
+    expect([0, 99999, 100000, 1536000, 9999499, 9999500, 56000000].map((n) => counter(n).trim())).toEqual([
+      '0',
+      '99999',
+      '100K',
+      '1536K',
+      '9999K',
+      '10M',
+      '56M',
+    ]);
   });
 });
 
@@ -178,8 +230,14 @@ describe('input it cannot read: a clear error with line and column', () => {
     ['*filter\n-A INPUT -m comment --comment "unclosed -j ACCEPT\n', 'rules.txt:2:31: cannot read iptables rules: a quote is never closed'],
     ['*filter\n-A INPUT -s\n', 'rules.txt:2:10: cannot read iptables rules: -s needs a value'],
     ['*filter\n-A INPUT -j ACCEPT !\n', 'rules.txt:2:20: cannot read iptables rules: a "!" negates nothing'],
-    ['*filter\n-A INPUT --dport 22 -j ACCEPT\n', 'rules.txt:2:10: cannot read iptables rules: "--dport" belongs to no match module (a missing -m?)'],
-    ['hello\n', 'rules.txt:1:1: cannot read iptables rules: "hello" is not an iptables-save line (expected *table, :chain, -P, -N, -A or COMMIT)'],
+    [
+      '*filter\n-A INPUT --dport 22 -j ACCEPT\n',
+      'rules.txt:2:10: cannot read iptables rules: "--dport" belongs to no match module (a missing -m?)',
+    ],
+    [
+      'hello\n',
+      'rules.txt:1:1: cannot read iptables rules: "hello" is not an iptables-save line (expected *table, :chain, -P, -N, -A or COMMIT)',
+    ],
     ['*filter\n:INPUT\n', 'rules.txt:2:1: cannot read iptables rules: ":INPUT" is not a chain declaration (:CHAIN POLICY [packets:bytes])'],
     ['*filter\n-A INPUT tcp\n', 'rules.txt:2:10: cannot read iptables rules: "tcp" is not an option (a value without its option?)'],
   ])('%j', (text, message) => {

@@ -9,13 +9,22 @@ import type { IptablesChain, IptablesRule } from './types';
 
 export function optionGroups(rule: string): string[] {
   // "-A chain" is not an option: the chain name, not starting with "-", joins no group.
-  const words = rule.trim().split(/\s+/).filter((w) => w !== '-A' && w !== '-I');
+  const words = rule
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '-A' && w !== '-I');
   const groups: string[] = [];
   let negated = false;
   for (const raw of words) {
     const word = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(raw) ? raw.toLowerCase() : raw;
-    if (word === '!') { negated = true; continue; }
-    if (!word.startsWith('-')) { if (groups.length) groups[groups.length - 1] += ` ${word}`; continue; }
+    if (word === '!') {
+      negated = true;
+      continue;
+    }
+    if (!word.startsWith('-')) {
+      if (groups.length) groups[groups.length - 1] += ` ${word}`;
+      continue;
+    }
     groups.push(`${negated ? '! ' : ''}${word}`);
     negated = false;
   }

@@ -18,21 +18,48 @@ export const BUILTIN_CHAINS: Record<string, readonly string[]> = {
 
 /** Options that take no value. */
 const FLAGS = new Set([
-  '-f', '--fragment', '--physdev-is-bridged', '--physdev-is-in', '--physdev-is-out', '--syn', '--rcheck', '--update', '--set', '--remove',
-  '--notrack', '--random', '--random-fully', '--persistent', '--log-tcp-sequence', '--log-tcp-options', '--log-ip-options', '--log-uid',
-  '--ctdir', '--helper-none', '--return-nomatch', '--no-trim',
+  '-f',
+  '--fragment',
+  '--physdev-is-bridged',
+  '--physdev-is-in',
+  '--physdev-is-out',
+  '--syn',
+  '--rcheck',
+  '--update',
+  '--set',
+  '--remove',
+  '--notrack',
+  '--random',
+  '--random-fully',
+  '--persistent',
+  '--log-tcp-sequence',
+  '--log-tcp-options',
+  '--log-ip-options',
+  '--log-uid',
+  '--ctdir',
+  '--helper-none',
+  '--return-nomatch',
+  '--no-trim',
 ]);
 
 /** Options whose value is two words: `--match-set NAME src,dst`, `--tcp-flags MASK COMP`. */
 const TWO_VALUES = new Set(['--match-set', '--tcp-flags', '--set-mark-pair']);
 
 const GENERIC: Record<string, string> = {
-  '-s': '-s', '--source': '-s', '--src': '-s',
-  '-d': '-d', '--destination': '-d', '--dst': '-d',
-  '-i': '-i', '--in-interface': '-i',
-  '-o': '-o', '--out-interface': '-o',
-  '-p': '-p', '--protocol': '-p',
-  '-f': '-f', '--fragment': '-f',
+  '-s': '-s',
+  '--source': '-s',
+  '--src': '-s',
+  '-d': '-d',
+  '--destination': '-d',
+  '--dst': '-d',
+  '-i': '-i',
+  '--in-interface': '-i',
+  '-o': '-o',
+  '--out-interface': '-o',
+  '-p': '-p',
+  '--protocol': '-p',
+  '-f': '-f',
+  '--fragment': '-f',
 };
 
 export interface IptablesParseOptions {
@@ -89,7 +116,9 @@ export function parseIptables(text: string, source = '<input>', options: Iptable
     }
     if (first === ':') {
       // :CHAIN POLICY [packets:bytes]
-      const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?\s*$/.exec(line) ?? fail(0, `"${line}" is not a chain declaration (:CHAIN POLICY [packets:bytes])`);
+      const m =
+        /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?\s*$/.exec(line) ??
+        fail(0, `"${line}" is not a chain declaration (:CHAIN POLICY [packets:bytes])`);
       const chain = chainNamed(currentTable(), m[1] as string);
       if (m[2] !== '-') chain.policy = m[2];
       else delete chain.policy;
@@ -147,7 +176,13 @@ export function parseIptables(text: string, source = '<input>', options: Iptable
   return state;
 }
 
-function parseRule(words: Word[], table: string, chain: string, line: number, fail: (offset: number, message: string) => never): IptablesRule {
+function parseRule(
+  words: Word[],
+  table: string,
+  chain: string,
+  line: number,
+  fail: (offset: number, message: string) => never,
+): IptablesRule {
   const rule: IptablesRule = { table, chain, generic: [], matches: [], line };
   let negate = false;
   let inTarget = false;

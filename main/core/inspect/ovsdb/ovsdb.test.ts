@@ -16,7 +16,11 @@ describe('parseOvsdbDump', () => {
 
   it('reads bridges, ports and interfaces with their options, tags and ofports', () => {
     expect(db.bridges.map((b) => b.name).sort()).toEqual(['br-int', 'br-phy', 'br-tun']);
-    expect(bridge('br-tun').ports.map((p) => p.name).sort()).toEqual(['br-tun', 'gre-1', 'patch-int']);
+    expect(
+      bridge('br-tun')
+        .ports.map((p) => p.name)
+        .sort(),
+    ).toEqual(['br-tun', 'gre-1', 'patch-int']);
     expect(bridge('br-int').datapathType).toBe('netdev');
     const tun = bridge('br-tun');
     const gre = tun.ports.find((p) => p.name === 'gre-1')!.interfaces[0]!;
@@ -47,10 +51,14 @@ describe('parseOvsdbDump', () => {
 
   it('rejects what is not a dump, saying where', () => {
     expect(() => parseOvsdbDump('{"caption": "Bridge table", "data": [')).toThrow(ParseError);
-    expect(() => parseOvsdbDump('{"caption": "Bridge table", "data": [')).toThrow('<input>:1:1: cannot read an OVSDB dump: a JSON value is never closed (truncated?)');
+    expect(() => parseOvsdbDump('{"caption": "Bridge table", "data": [')).toThrow(
+      '<input>:1:1: cannot read an OVSDB dump: a JSON value is never closed (truncated?)',
+    );
     expect(() => parseOvsdbDump('[1, 2]')).toThrow('expected a table object');
     expect(() => parseOvsdbDump('{"caption":"Bridge table","headings":["_uuid"],"data":[]}')).toThrow('it has no Open_vSwitch table row');
-    expect(() => parseOvsdbDump('{"caption":"Open_vSwitch table","headings":["_uuid","bridges"],"data":[[["uuid","a"],["uuid","missing"]]]}')).toThrow('a switch refers to a missing row missing');
+    expect(() =>
+      parseOvsdbDump('{"caption":"Open_vSwitch table","headings":["_uuid","bridges"],"data":[[["uuid","a"],["uuid","missing"]]]}'),
+    ).toThrow('a switch refers to a missing row missing');
   });
 });
 
@@ -72,20 +80,47 @@ describe('renderShow prints the trees the book prints', () => {
   // and re-indents lines: compare without whitespace and quotes.
   const squeeze = (text: string) => text.replace(/[\s"]+/g, '');
   const seed = (name: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'seed', name), 'utf8').replace(/^\$ .*\n/, '');
-  const iface = (name: string, type = '', options: Record<string, string> = {}) => ({ uuid: name, name, type, options, externalIds: {}, statistics: {}, status: {} });
+  const iface = (name: string, type = '', options: Record<string, string> = {}) => ({
+    uuid: name,
+    name,
+    type,
+    options,
+    externalIds: {},
+    statistics: {},
+    status: {},
+  });
   const port = (name: string, type = '', options: Record<string, string> = {}, tag?: number) => ({
-    uuid: name, name, trunks: [], interfaces: [iface(name, type, options)], externalIds: {}, otherConfig: {}, ...(tag === undefined ? {} : { tag }),
+    uuid: name,
+    name,
+    trunks: [],
+    interfaces: [iface(name, type, options)],
+    externalIds: {},
+    otherConfig: {},
+    ...(tag === undefined ? {} : { tag }),
   });
   const bridge = (name: string, ports: ReturnType<typeof port>[], failMode?: string) => ({
-    uuid: name, name, datapathType: '', protocols: [], controllers: [], ports, externalIds: {}, otherConfig: {}, ...(failMode ? { failMode } : {}),
+    uuid: name,
+    name,
+    datapathType: '',
+    protocols: [],
+    controllers: [],
+    ports,
+    externalIds: {},
+    otherConfig: {},
+    ...(failMode ? { failMode } : {}),
   });
   const db = (bridges: ReturnType<typeof bridge>[], uuid = 'x', ovsVersion?: string) => ({
-    uuid, managers: [], externalIds: {}, otherConfig: {}, bridges, ...(ovsVersion ? { ovsVersion } : {}),
+    uuid,
+    managers: [],
+    externalIds: {},
+    otherConfig: {},
+    bridges,
+    ...(ovsVersion ? { ovsVersion } : {}),
   });
   /** A bridge excerpt: the tree without its first (UUID) line. */
   const excerpt = (tree: string) => tree.split('\n').slice(1).join('\n');
 
-  it('the GRE compute node\'s br-tun (002 L251)', () => {
+  it("the GRE compute node's br-tun (002 L251)", () => {
     const tun = bridge('br-tun', [
       port('patch-int', 'patch', { peer: 'patch-tun' }),
       port('gre-1', 'gre', { in_key: 'flow', local_ip: '10.0.0.101', out_key: 'flow', remote_ip: '10.0.0.100' }),
@@ -94,7 +129,7 @@ describe('renderShow prints the trees the book prints', () => {
     expect(squeeze(excerpt(renderShow(db([tun]))))).toBe(squeeze(seed('002-L0251.show.txt')));
   });
 
-  it('the GRE network node\'s br-tun, wrapped by the book (002 L369)', () => {
+  it("the GRE network node's br-tun, wrapped by the book (002 L369)", () => {
     const tun = bridge('br-tun', [
       port('br-tun', 'internal'),
       port('patch-int', 'patch', { peer: 'patch-tun' }),
@@ -107,12 +142,31 @@ describe('renderShow prints the trees the book prints', () => {
     const tree = renderShow(
       db(
         [
-          bridge('br-int', [port('br-int', 'internal'), port('qvoc4493802-43', '', {}, 1), port('patch-tun', 'patch', { peer: 'patch-int' }), port('qvof47c62b0-db', '', {}, 1)], 'secure'),
-          bridge('br-tun', [
-            port('vxlan-0a00644d', 'vxlan', { df_default: 'true', in_key: 'flow', local_ip: '10.0.100.88', out_key: 'flow', remote_ip: '10.0.100.77' }),
-            port('patch-int', 'patch', { peer: 'patch-tun' }),
-            port('br-tun', 'internal'),
-          ], 'secure'),
+          bridge(
+            'br-int',
+            [
+              port('br-int', 'internal'),
+              port('qvoc4493802-43', '', {}, 1),
+              port('patch-tun', 'patch', { peer: 'patch-int' }),
+              port('qvof47c62b0-db', '', {}, 1),
+            ],
+            'secure',
+          ),
+          bridge(
+            'br-tun',
+            [
+              port('vxlan-0a00644d', 'vxlan', {
+                df_default: 'true',
+                in_key: 'flow',
+                local_ip: '10.0.100.88',
+                out_key: 'flow',
+                remote_ip: '10.0.100.77',
+              }),
+              port('patch-int', 'patch', { peer: 'patch-tun' }),
+              port('br-tun', 'internal'),
+            ],
+            'secure',
+          ),
         ],
         '225f3eb5-6059-4063-99c3-8666915c9c55',
         '2.0.2',

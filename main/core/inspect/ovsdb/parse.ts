@@ -69,7 +69,9 @@ export function parseOvsdbDump(text: string, source = '<input>'): OvsDatabase {
   const fail = (message: string): never => {
     throw new ParseError('an OVSDB dump', 1, 1, message, source);
   };
-  const root = [...(tables.get('Open_vSwitch')?.values() ?? [])][0] ?? fail('it has no Open_vSwitch table row (is this `ovsdb-client -f json dump Open_vSwitch` output?)');
+  const root =
+    [...(tables.get('Open_vSwitch')?.values() ?? [])][0] ??
+    fail('it has no Open_vSwitch table row (is this `ovsdb-client -f json dump Open_vSwitch` output?)');
 
   const interfaces = tables.get('Interface') ?? new Map<string, Row>();
   const ports = tables.get('Port') ?? new Map<string, Row>();
@@ -200,15 +202,18 @@ function endOfJsonValue(text: string, start: number): number {
 
 // ---- OVSDB JSON values ----------------------------------------------------------------
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** ["set", [...]] / ["map", [[k, v], ...]] / ["uuid", u]; a set or map whose body is not a list is broken input. */
 function isTagged(value: unknown, tag: string): value is [string, unknown] {
   if (!Array.isArray(value) || value.length !== 2 || value[0] !== tag) return false;
   const body = value[1];
   const wellFormed =
-    tag === 'set' ? Array.isArray(body) : tag === 'map' ? Array.isArray(body) && body.every((pair) => Array.isArray(pair) && pair.length === 2) : true;
+    tag === 'set'
+      ? Array.isArray(body)
+      : tag === 'map'
+        ? Array.isArray(body) && body.every((pair) => Array.isArray(pair) && pair.length === 2)
+        : true;
   if (!wellFormed) throw new ParseError('an OVSDB dump', 1, 1, `a malformed ${tag} value: ${JSON.stringify(value).slice(0, 80)}`);
   return true;
 }

@@ -50,17 +50,26 @@ export function diffSnapshots(before: NodeSnapshot, after: NodeSnapshot): Snapsh
   const diff: SnapshotDiff = {
     node: after.node,
     seconds: Math.max(0, after.takenAt - before.takenAt),
-    bridges: setDiff(before.ovs.bridges.map((b) => b.name), after.ovs.bridges.map((b) => b.name)),
+    bridges: setDiff(
+      before.ovs.bridges.map((b) => b.name),
+      after.ovs.bridges.map((b) => b.name),
+    ),
     ports: [],
     flows: [],
-    namespaces: setDiff(before.namespaces.map((n) => n.name), after.namespaces.map((n) => n.name)),
+    namespaces: setDiff(
+      before.namespaces.map((n) => n.name),
+      after.namespaces.map((n) => n.name),
+    ),
     interfaces: [],
     rules: [],
   };
 
   for (const bridge of after.ovs.bridges) {
     const old = before.ovs.bridges.find((b) => b.name === bridge.name);
-    const ports = setDiff(old?.ports.map((p) => p.name) ?? [], bridge.ports.map((p) => p.name));
+    const ports = setDiff(
+      old?.ports.map((p) => p.name) ?? [],
+      bridge.ports.map((p) => p.name),
+    );
     if (ports.added.length || ports.removed.length) diff.ports.push({ bridge: bridge.name, ...ports });
   }
 
@@ -80,7 +89,10 @@ export function diffSnapshots(before: NodeSnapshot, after: NodeSnapshot): Snapsh
 
   for (const namespace of after.namespaces) {
     const old = before.namespaces.find((n) => n.name === namespace.name);
-    const interfaces = setDiff(old?.interfaces.map((i) => i.name) ?? [], namespace.interfaces.map((i) => i.name));
+    const interfaces = setDiff(
+      old?.interfaces.map((i) => i.name) ?? [],
+      namespace.interfaces.map((i) => i.name),
+    );
     if (interfaces.added.length || interfaces.removed.length) diff.interfaces.push({ namespace: namespace.name, ...interfaces });
     const tableNames = new Set([...(old?.iptables.tables ?? []), ...namespace.iptables.tables].map((t) => t.name));
     for (const table of tableNames) {
@@ -95,20 +107,39 @@ export function diffSnapshots(before: NodeSnapshot, after: NodeSnapshot): Snapsh
 
 export function diffIsEmpty(diff: SnapshotDiff): boolean {
   return (
-    diff.bridges.added.length + diff.bridges.removed.length + diff.ports.length + diff.flows.length +
-      diff.namespaces.added.length + diff.namespaces.removed.length + diff.interfaces.length + diff.rules.length ===
+    diff.bridges.added.length +
+      diff.bridges.removed.length +
+      diff.ports.length +
+      diff.flows.length +
+      diff.namespaces.added.length +
+      diff.namespaces.removed.length +
+      diff.interfaces.length +
+      diff.rules.length ===
     0
   );
 }
 
-function diffFlows(bridge: string, before: Flow[], after: Flow[], portsBefore: Map<number, string>, portsAfter: Map<number, string>): FlowChanges {
+function diffFlows(
+  bridge: string,
+  before: Flow[],
+  after: Flow[],
+  portsBefore: Map<number, string>,
+  portsAfter: Map<number, string>,
+): FlowChanges {
   const changes: FlowChanges = { bridge, added: [], removed: [], changed: [], counters: [] };
   // A flow is its table, priority and match (OpenFlow's identity); actions may change under it.
   const keyed = (flow: Flow, ports: Map<number, string>) => {
     const normal = normalizeFlow(flow, ports);
-    return { flow, id: `${normal.table}|${normal.priority}|${[...normal.match].sort().join(',')}`, actions: describeActions(normal.actions) };
+    return {
+      flow,
+      id: `${normal.table}|${normal.priority}|${[...normal.match].sort().join(',')}`,
+      actions: describeActions(normal.actions),
+    };
   };
-  const old = multimap(before.map((flow) => keyed(flow, portsBefore)), (entry) => entry.id);
+  const old = multimap(
+    before.map((flow) => keyed(flow, portsBefore)),
+    (entry) => entry.id,
+  );
   for (const flow of after) {
     const { id, actions } = keyed(flow, portsAfter);
     const match = old.get(id)?.shift();
@@ -149,7 +180,8 @@ function grown(
   durationBefore?: number,
   durationAfter?: number,
 ): { packets: number; bytes: number } | undefined {
-  const reset = packetsAfter < packetsBefore || (durationBefore !== undefined && durationAfter !== undefined && durationAfter < durationBefore);
+  const reset =
+    packetsAfter < packetsBefore || (durationBefore !== undefined && durationAfter !== undefined && durationAfter < durationBefore);
   const packets = reset ? packetsAfter : packetsAfter - packetsBefore;
   const bytes = reset ? bytesAfter : bytesAfter - bytesBefore;
   return packets > 0 || bytes > 0 ? { packets, bytes } : undefined;

@@ -20,7 +20,13 @@ export function readFrames(output: Buffer, source = 'nl-snapshot'): Frame[] {
     const header = output.toString('utf8', at, newline < 0 ? output.length : newline);
     const match = /^@@ (\d+) (\d+) (.+)$/.exec(header);
     if (!match || newline < 0) {
-      throw new ParseError('a node snapshot', lineAt(output, at), 1, `expected a section header "@@ status length name", found "${header.slice(0, 60)}"`, source);
+      throw new ParseError(
+        'a node snapshot',
+        lineAt(output, at),
+        1,
+        `expected a section header "@@ status length name", found "${header.slice(0, 60)}"`,
+        source,
+      );
     }
     const length = Number(match[2]);
     const start = newline + 1;

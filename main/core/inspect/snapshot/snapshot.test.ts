@@ -12,13 +12,13 @@ const snapshot = () => assembleSnapshot(readFrames(frames), 'compute1');
 describe('a node snapshot, from one run of nl-snapshot on a real node', () => {
   const s = snapshot();
 
-  it('holds the OVS database and every bridge\'s flows', () => {
+  it("holds the OVS database and every bridge's flows", () => {
     expect(s.ovs.bridges.map((b) => b.name)).toEqual(['br-phy']);
     expect(s.flows['br-phy']?.map((f) => f.actions[0]?.type)).toEqual(['normal']);
     expect(s.takenAt).toBeGreaterThan(1_700_000_000);
   });
 
-  it('holds the node\'s own namespace first, then each namespace, with addresses, routes and iptables', () => {
+  it("holds the node's own namespace first, then each namespace, with addresses, routes and iptables", () => {
     expect(s.namespaces.map((n) => n.name)).toEqual(['', 'qdhcp-88b1609c', 'vm1']);
     const vm = s.namespaces[2]!;
     expect(vm.interfaces.find((i) => i.name === 'eth0')?.addresses[0]).toMatchObject({ address: '192.168.1.10', prefix: 24 });
@@ -63,7 +63,7 @@ describe('a node snapshot, from one run of nl-snapshot on a real node', () => {
     expect(odd.problems).toEqual([{ section: 'easyovs', message: 'line 2 of the easyOVS record has no known action' }]);
   });
 
-  it('rejects output that is not nl-snapshot\'s framing', () => {
+  it("rejects output that is not nl-snapshot's framing", () => {
     expect(() => readFrames(Buffer.from('hello\n'))).toThrow('expected a section header');
     expect(() => readFrames(Buffer.from('@@ 0 100 ovsdb\nshort\n'))).toThrow('section ovsdb is cut short');
   });

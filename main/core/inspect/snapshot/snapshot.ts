@@ -8,7 +8,6 @@ import { parseOvsdbDump } from '../ovsdb/parse';
 import { readFrames, type Frame } from './frames';
 import { EASYOVS_ACTIONS, type EasyOvsRecord, type NamespaceState, type NodeSnapshot, type ServiceProcess } from './types';
 
-
 /**
  * Everything the app reads from one node at one moment: the OVS database, every bridge's flows,
  * and per network namespace (the node's own first) its interfaces, routes, rules, neighbours and
@@ -20,7 +19,10 @@ export async function collectSnapshot(container: Docker.Container, node: string,
   // `ovs`: the OVS database, flows and easyOVS record only (no namespaces, iptables or services), a quarter of the time.
   const result = await execArgvBytes(container, scope === 'ovs' ? ['nl-snapshot', 'ovs'] : ['nl-snapshot']);
   if (result.exitCode !== 0) {
-    throw new AppError('failed', `Reading node ${node} failed: ${result.stderr.toString().trim() || `nl-snapshot exited ${result.exitCode}`}`);
+    throw new AppError(
+      'failed',
+      `Reading node ${node} failed: ${result.stderr.toString().trim() || `nl-snapshot exited ${result.exitCode}`}`,
+    );
   }
   return assembleSnapshot(readFrames(result.stdout, `${node}:nl-snapshot`), node);
 }
@@ -92,7 +94,8 @@ export function assembleSnapshot(frames: readonly Frame[], node: string): NodeSn
   }
   // A process is in the namespace whose interfaces are the ones it sees.
   for (const [process, names] of netdevOf) {
-    const same = (state: NamespaceState) => state.interfaces.length === names.length && state.interfaces.every((i) => names.includes(i.name));
+    const same = (state: NamespaceState) =>
+      state.interfaces.length === names.length && state.interfaces.every((i) => names.includes(i.name));
     process.namespace = snapshot.namespaces.find(same)?.name ?? '?';
   }
   snapshot.processes = [...processes.values()];

@@ -59,4 +59,3 @@ export interface NodeSnapshot {
   /** Parts that could not be read (a command failed, or printed what no parser understands). */
   problems: { section: string; message: string }[];
 }
-

@@ -81,7 +81,13 @@ export function parseTrace(text: string, source = '<input>'): PacketTrace {
     if (stepHeader) {
       if (bridge === undefined) fail('a table step before any bridge("…") header');
       const indent = (stepHeader[1] ?? '').length;
-      step = { bridge: bridge as string, table: Number(stepHeader[2]), actions: [], notes: [], depth: Math.max(0, Math.round((indent - 1) / 8)) };
+      step = {
+        bridge: bridge as string,
+        table: Number(stepHeader[2]),
+        actions: [],
+        notes: [],
+        depth: Math.max(0, Math.round((indent - 1) / 8)),
+      };
       stepIndent = indent;
       describeStep(step, stepHeader[3] ?? '');
       trace.steps.push(step);

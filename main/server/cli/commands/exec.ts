@@ -10,7 +10,7 @@ import { printJson } from '../output';
 export function registerExec(program: Command): void {
   program
     .command('exec')
-    .description('run a command in a node (exits with the command\'s exit code)')
+    .description("run a command in a node (exits with the command's exit code)")
     .argument('<lab>', 'session name (the lab id unless started with --name)')
     .argument('<node>', 'node name')
     .argument('<command...>', 'the command and its arguments; put -- before it when it has options')

@@ -121,24 +121,39 @@ function describeParsed(kind: string, result: unknown): string {
 function describeSnapshot(s: NodeSnapshot): string {
   const lines = [`node ${s.node}`];
   for (const bridge of s.ovs.bridges) {
-    lines.push(`  bridge ${bridge.name}${bridge.failMode ? ` (fail_mode ${bridge.failMode})` : ''}: ${s.flows[bridge.name]?.length ?? 0} flows`);
+    lines.push(
+      `  bridge ${bridge.name}${bridge.failMode ? ` (fail_mode ${bridge.failMode})` : ''}: ${s.flows[bridge.name]?.length ?? 0} flows`,
+    );
     for (const port of bridge.ports) {
       const iface = port.interfaces[0];
       const ofport = iface?.ofport;
-      const options = iface && Object.keys(iface.options).length ? ` {${Object.entries(iface.options).map(([k, v]) => `${k}=${v}`).join(', ')}}` : '';
-      lines.push(`    ${String(ofport ?? '-').padStart(5)} ${port.name}${iface?.type ? ` (${iface.type})` : ''}${port.tag !== undefined ? ` tag ${port.tag}` : ''}${options}`);
+      const options =
+        iface && Object.keys(iface.options).length
+          ? ` {${Object.entries(iface.options)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}}`
+          : '';
+      lines.push(
+        `    ${String(ofport ?? '-').padStart(5)} ${port.name}${iface?.type ? ` (${iface.type})` : ''}${port.tag !== undefined ? ` tag ${port.tag}` : ''}${options}`,
+      );
     }
   }
   for (const ns of s.namespaces) {
     const rules = ns.iptables.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);
-    lines.push(`  ${ns.name ? `namespace ${ns.name}` : 'the node itself'}: ${rules} iptables rules, ${ns.routes.filter((r) => r.table === 'main').length} routes`);
+    lines.push(
+      `  ${ns.name ? `namespace ${ns.name}` : 'the node itself'}: ${rules} iptables rules, ${ns.routes.filter((r) => r.table === 'main').length} routes`,
+    );
     for (const iface of ns.interfaces) {
       const addresses = iface.addresses.filter((a) => a.family === 'inet').map((a) => `${a.address}/${a.prefix}`);
-      lines.push(`    ${iface.name}${iface.kind ? ` (${iface.kind})` : ''}${iface.master ? ` in ${iface.master}` : ''}${addresses.length ? ` ${addresses.join(' ')}` : ''}`);
+      lines.push(
+        `    ${iface.name}${iface.kind ? ` (${iface.kind})` : ''}${iface.master ? ` in ${iface.master}` : ''}${addresses.length ? ` ${addresses.join(' ')}` : ''}`,
+      );
     }
   }
   for (const process of s.processes) {
-    lines.push(`  ${process.command} (pid ${process.pid}) in ${process.namespace || 'the node itself'}${process.files.length ? `, reads ${process.files.map((f) => f.path).join(', ')}` : ''}`);
+    lines.push(
+      `  ${process.command} (pid ${process.pid}) in ${process.namespace || 'the node itself'}${process.files.length ? `, reads ${process.files.map((f) => f.path).join(', ')}` : ''}`,
+    );
   }
   for (const problem of s.problems) lines.push(`  could not read ${problem.section}: ${problem.message}`);
   return `${lines.join('\n')}\n`;
@@ -157,7 +172,9 @@ function describeTrace(trace: PacketTrace): string {
     for (const note of step.notes) lines.push(`            ${note}`);
   }
   for (const tunnel of trace.tunnels) {
-    lines.push(`leaves by ${tunnel.type} tunnel ${tunnel.source ?? '?'} → ${tunnel.destination ?? '?'}${tunnel.tunnelId ? `, tunnel id ${tunnel.tunnelId}` : ''}`);
+    lines.push(
+      `leaves by ${tunnel.type} tunnel ${tunnel.source ?? '?'} → ${tunnel.destination ?? '?'}${tunnel.tunnelId ? `, tunnel id ${tunnel.tunnelId}` : ''}`,
+    );
   }
   lines.push(trace.dropped ? 'dropped' : `datapath actions: ${trace.datapathActions}`);
   return `${lines.join('\n')}\n`;

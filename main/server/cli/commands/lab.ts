@@ -27,7 +27,7 @@ export function registerLab(program: Command): void {
     .option('--json', 'print the problems as JSON')
     .action(async (paths: string[], _options, command: Command) => {
       const ctx = contextFor(command);
-      const files = paths.length ? paths.map(labFileOf) : (await catalogFiles());
+      const files = paths.length ? paths.map(labFileOf) : await catalogFiles();
       const reports = await Promise.all(
         files.map(async (file) => ({ file, problems: lintLab(decodeUtf8(await readFile(file), file), file).problems })),
       );
@@ -36,7 +36,9 @@ export function registerLab(program: Command): void {
       if (ctx.json) printJson({ files: reports, errors, warnings });
       else {
         for (const report of reports) for (const problem of report.problems) process.stdout.write(`${describe(problem)}\n`);
-        info(`${files.length} lab file${files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`);
+        info(
+          `${files.length} lab file${files.length === 1 ? '' : 's'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`,
+        );
       }
       if (errors > 0) process.exitCode = 2;
     });
@@ -51,7 +53,11 @@ export function registerLab(program: Command): void {
     .action(async (name: string | undefined, options: { objective?: string[]; lang: Language }, command: Command) => {
       const ctx = contextFor(command);
       const engine = await ctx.engine();
-      const report = await checkLab(engine, await sessionName(name, engine), { store: new ProgressStore(), language: options.lang, only: options.objective });
+      const report = await checkLab(engine, await sessionName(name, engine), {
+        store: new ProgressStore(),
+        language: options.lang,
+        only: options.objective,
+      });
       for (const notice of report.notices) info(`warning: ${notice}`);
       if (ctx.json) printJson(report);
       else process.stdout.write(`${formatReport(report)}\n`);
@@ -67,10 +73,16 @@ export function registerLab(program: Command): void {
     .action(async (name: string | undefined, options: { step?: number }, command: Command) => {
       const ctx = contextFor(command);
       const engine = await ctx.engine();
-      if (options.step !== undefined && !Number.isInteger(options.step)) throw new AppError('usage', '--step takes a step number, like --step 2.');
+      if (options.step !== undefined && !Number.isInteger(options.step))
+        throw new AppError('usage', '--step takes a step number, like --step 2.');
       const result = await solveLab(engine, await sessionName(name, engine), { step: options.step, store: new ProgressStore() });
       if (ctx.json) printJson(result);
-      else info(result.built.length ? `Built ${result.built.join(', ')} (${result.commands} commands, ${result.elapsedMs} ms).` : 'Nothing to build in that step.');
+      else
+        info(
+          result.built.length
+            ? `Built ${result.built.join(', ')} (${result.commands} commands, ${result.elapsedMs} ms).`
+            : 'Nothing to build in that step.',
+        );
     });
 
   program
@@ -88,7 +100,7 @@ export function registerLab(program: Command): void {
 
   program
     .command('hint')
-    .description("show the next hint of an objective in a running lab (hints start afresh in each session)")
+    .description('show the next hint of an objective in a running lab (hints start afresh in each session)')
     .usage('[name] <objective> [options]')
     .argument('<name-or-objective>', 'session name, then the objective id (the session may be left out when only one lab is up)')
     .argument('[objective]', 'objective id')
@@ -117,7 +129,9 @@ export function registerLab(program: Command): void {
       // Only labs we know of: the catalogue's and those with stored progress (a made-up row for
       // a typo would say "0/0" as if it were true, and a path must never reach the store).
       if (lab !== undefined && !known.includes(lab)) {
-        throw new AppError('input', `No lab "${lab}": it is not in the catalogue and has no stored progress.`, { hint: `Labs: ${catalog.labs.map((l) => l.lab.id).join(', ')}.` });
+        throw new AppError('input', `No lab "${lab}": it is not in the catalogue and has no stored progress.`, {
+          hint: `Labs: ${catalog.labs.map((l) => l.lab.id).join(', ')}.`,
+        });
       }
       const ids = lab ? [lab] : known;
       const rows = await Promise.all(
@@ -126,7 +140,12 @@ export function registerLab(program: Command): void {
           if (read.problem) info(`warning: ${read.problem}`);
           const loaded = catalog.labs.find((l) => l.lab.id === id);
           const credit = loaded ? creditOf(loaded.lab, read.progress) : undefined;
-          return { lab: id, title: loaded ? textIn(loaded.lab.title) : '(not in the catalogue)', ...(credit ?? { met: 0, solved: 0, total: 0 }), progress: read.progress };
+          return {
+            lab: id,
+            title: loaded ? textIn(loaded.lab.title) : '(not in the catalogue)',
+            ...(credit ?? { met: 0, solved: 0, total: 0 }),
+            progress: read.progress,
+          };
         }),
       );
       if (ctx.json) printJson({ labs: rows, file: store.dir });
@@ -159,7 +178,12 @@ async function sessionName(name: string | undefined, engine: Engine): Promise<st
   if (name !== undefined) return name;
   const sessions = await listSessions(engine);
   if (sessions.length === 1) return (sessions[0] as { name: string }).name;
-  throw new AppError('usage', sessions.length === 0 ? 'No lab is up: start one with `neutron-lab up LAB`.' : `Several labs are up (${sessions.map((s) => s.name).join(', ')}): say which.`);
+  throw new AppError(
+    'usage',
+    sessions.length === 0
+      ? 'No lab is up: start one with `neutron-lab up LAB`.'
+      : `Several labs are up (${sessions.map((s) => s.name).join(', ')}): say which.`,
+  );
 }
 
 /** `--lang`: a language the labs are written in, or a usage error naming the choices. */
@@ -169,7 +193,8 @@ export function formatReport(report: CheckReport): string {
   const lines = [`${report.lab} (${report.session}): ${report.passed}/${report.total} objectives met  [${report.elapsedMs} ms]`];
   // The stored progress counts what was ever done here; say so when it is not what is met now.
   const { credit } = report;
-  if (credit.met !== report.passed || credit.solved > 0) lines.push(`progress: ${formatCredit(credit)} (as \`neutron-lab progress\` counts it)`);
+  if (credit.met !== report.passed || credit.solved > 0)
+    lines.push(`progress: ${formatCredit(credit)} (as \`neutron-lab progress\` counts it)`);
   for (const r of report.objectives) {
     lines.push(`  ${r.passed ? '✓' : '✗'} ${r.id}${r.given ? ' (given)' : ''}${r.solvedForYou ? ' (solved for you)' : ''}: ${r.title}`);
     if (r.measured) lines.push(`      measured: ${r.measured}`);

@@ -26,15 +26,18 @@ export function registerOvs(program: Command): void {
     .argument('<action>', 'list, show, dump, addflow, delflow or ipt')
     .argument('[args...]', 'the bridge, flow, flow numbers or VM addresses the action takes')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', [
-      '',
-      'Examples:',
-      '  neutron-lab ovs gre-tenant compute1 show br-int        ports with VLAN tag and the VM (IP, MAC) behind each',
-      '  neutron-lab ovs gre-tenant compute1 dump br-tun        flows, numbered',
-      '  neutron-lab ovs gre-tenant compute1 delflow br-tun 3 4 delete flows 3 and 4 of that dump',
-      '  neutron-lab ovs gre-tenant compute1 addflow br-tun "table=20,priority=2,dl_vlan=1,actions=drop"',
-      '  neutron-lab ovs security-groups compute1 ipt 192.168.0.2  security-group rules of that VM, with counters',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  neutron-lab ovs gre-tenant compute1 show br-int        ports with VLAN tag and the VM (IP, MAC) behind each',
+        '  neutron-lab ovs gre-tenant compute1 dump br-tun        flows, numbered',
+        '  neutron-lab ovs gre-tenant compute1 delflow br-tun 3 4 delete flows 3 and 4 of that dump',
+        '  neutron-lab ovs gre-tenant compute1 addflow br-tun "table=20,priority=2,dl_vlan=1,actions=drop"',
+        '  neutron-lab ovs security-groups compute1 ipt 192.168.0.2  security-group rules of that VM, with counters',
+      ].join('\n'),
+    )
     .action(async (lab: string, node: string, action: string, args: string[], _options, command: Command) => {
       const ctx = contextFor(command);
       const request = requestOf(action, args);
@@ -80,13 +83,54 @@ function report(ctx: CommandContext, result: OvsResult): void {
   switch (result.action) {
     case 'list':
       if (ctx.json) return printJson(result.bridges);
-      return print(table([['BRIDGE', 'PORTS', 'FLOWS', 'FAIL_MODE'], ...result.bridges.map((b) => [b.name, String(b.ports), String(b.flows), b.failMode ?? '-'])]));
+      return print(
+        table([
+          ['BRIDGE', 'PORTS', 'FLOWS', 'FAIL_MODE'],
+          ...result.bridges.map((b) => [b.name, String(b.ports), String(b.flows), b.failMode ?? '-']),
+        ]),
+      );
     case 'show':
       if (ctx.json) return printJson(result.ports);
-      return print(table([['PORT', 'OFPORT', 'VLAN', 'TYPE', 'NEUTRON PORT OF', 'IP', 'MAC'], ...result.ports.map((p) => [p.port, String(p.ofport ?? '-'), p.tag === undefined ? '-' : String(p.tag), p.type, p.owner ?? '-', p.address ?? '-', p.mac ?? '-'])]));
+      return print(
+        table([
+          ['PORT', 'OFPORT', 'VLAN', 'TYPE', 'NEUTRON PORT OF', 'IP', 'MAC'],
+          ...result.ports.map((p) => [
+            p.port,
+            String(p.ofport ?? '-'),
+            p.tag === undefined ? '-' : String(p.tag),
+            p.type,
+            p.owner ?? '-',
+            p.address ?? '-',
+            p.mac ?? '-',
+          ]),
+        ]),
+      );
     case 'dump':
-      if (ctx.json) return printJson(result.flows.map(({ id, flow }) => ({ id, table: flow.table, priority: flow.priority, packets: flow.packets ?? 0, match: normalizeFlow(flow).match, actions: describeActions(normalizeFlow(flow).actions), text: flow.text })));
-      return print(table([['ID', 'TABLE', 'PRI', 'PACKETS', 'MATCH', 'ACTIONS'], ...result.flows.map(({ id, flow }) => [String(id), String(flow.table), String(flow.priority), String(flow.packets ?? 0), matchText(flow.match) || '*', flow.actions.map((a) => a.text).join(',')])]));
+      if (ctx.json)
+        return printJson(
+          result.flows.map(({ id, flow }) => ({
+            id,
+            table: flow.table,
+            priority: flow.priority,
+            packets: flow.packets ?? 0,
+            match: normalizeFlow(flow).match,
+            actions: describeActions(normalizeFlow(flow).actions),
+            text: flow.text,
+          })),
+        );
+      return print(
+        table([
+          ['ID', 'TABLE', 'PRI', 'PACKETS', 'MATCH', 'ACTIONS'],
+          ...result.flows.map(({ id, flow }) => [
+            String(id),
+            String(flow.table),
+            String(flow.priority),
+            String(flow.packets ?? 0),
+            matchText(flow.match) || '*',
+            flow.actions.map((a) => a.text).join(','),
+          ]),
+        ]),
+      );
     case 'addflow':
       if (ctx.json) return printJson({ added: result.flow, flows: result.added.map((f) => f.text.trim()) });
       return info(`Added to ${result.bridge}: ${result.flow}`);
@@ -95,9 +139,18 @@ function report(ctx: CommandContext, result: OvsResult): void {
       return info(result.deleted.map(({ id, flow }) => `Deleted ${id}: ${flow.text.trim()}`).join('\n'));
     case 'ipt':
       if (ctx.json) return printJson(result.vms);
-      return print(result.vms.map((vm) => [
-        `${vm.vm} (${vm.address}, ${vm.mac}) on ${vm.node}`,
-        ...vm.chains.map((c) => `${c.chain} (${c.direction})\n${c.rules.length === 0 ? '  (no such chain, or empty: the port has no security groups)' : table([['PKTS', 'BYTES', 'RULE'], ...c.rules.map((r) => [String(r.packets), String(r.bytes), r.rule.replace(/^-A \S+ /, '')])]).replace(/^/gm, '  ')}`),
-      ].join('\n')).join('\n\n'));
+      return print(
+        result.vms
+          .map((vm) =>
+            [
+              `${vm.vm} (${vm.address}, ${vm.mac}) on ${vm.node}`,
+              ...vm.chains.map(
+                (c) =>
+                  `${c.chain} (${c.direction})\n${c.rules.length === 0 ? '  (no such chain, or empty: the port has no security groups)' : table([['PKTS', 'BYTES', 'RULE'], ...c.rules.map((r) => [String(r.packets), String(r.bytes), r.rule.replace(/^-A \S+ /, '')])]).replace(/^/gm, '  ')}`,
+              ),
+            ].join('\n'),
+          )
+          .join('\n\n'),
+      );
   }
 }

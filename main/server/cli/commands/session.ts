@@ -90,7 +90,10 @@ export function registerSession(program: Command): void {
         }
       }
       if (ctx.json) printJson(removed);
-      else info(`Removed ${removed.containers} node${removed.containers === 1 ? '' : 's'} and ${removed.networks} network${removed.networks === 1 ? '' : 's'}.`);
+      else
+        info(
+          `Removed ${removed.containers} node${removed.containers === 1 ? '' : 's'} and ${removed.networks} network${removed.networks === 1 ? '' : 's'}.`,
+        );
     });
 }
 

@@ -24,7 +24,13 @@ describe('LatestValidator', () => {
     const clock = manualTimers();
     const asked: string[] = [];
     const applied: string[] = [];
-    const v = new LatestValidator(async (t: string) => (asked.push(t), t.length), (_r, t) => applied.push(t), undefined, 300, clock.timers);
+    const v = new LatestValidator(
+      async (t: string) => (asked.push(t), t.length),
+      (_r, t) => applied.push(t),
+      undefined,
+      300,
+      clock.timers,
+    );
     v.schedule('a');
     v.schedule('ab');
     v.schedule('abc');
@@ -40,7 +46,13 @@ describe('LatestValidator', () => {
     const clock = manualTimers();
     const answers = new Map<string, (n: number) => void>();
     const applied: string[] = [];
-    const v = new LatestValidator((t: string) => new Promise<number>((r) => answers.set(t, r)), (_r, t) => applied.push(t), undefined, 300, clock.timers);
+    const v = new LatestValidator(
+      (t: string) => new Promise<number>((r) => answers.set(t, r)),
+      (_r, t) => applied.push(t),
+      undefined,
+      300,
+      clock.timers,
+    );
     const old = v.now('old');
     v.schedule('new'); // typing goes on while 'old' is being validated
     clock.fire();
@@ -54,9 +66,15 @@ describe('LatestValidator', () => {
   it('reports errors of the newest request only, and nothing after dispose', async () => {
     const clock = manualTimers();
     const errors: unknown[] = [];
-    const v = new LatestValidator(async () => {
-      throw new Error('offline');
-    }, () => undefined, (e) => errors.push(e), 300, clock.timers);
+    const v = new LatestValidator(
+      async () => {
+        throw new Error('offline');
+      },
+      () => undefined,
+      (e) => errors.push(e),
+      300,
+      clock.timers,
+    );
     await v.now('x');
     expect(errors).toHaveLength(1);
     v.schedule('y');

@@ -3,21 +3,43 @@ import type { LocatedProblem } from '../../../../main/api/view';
 import { problemMarkers, sortProblems } from './markers';
 
 const text = ['id: gre-tenant', 'topology:', '  nodes:', '    compute1:', '      role: comptue   ', ''].join('\n');
-const problem = (severity: LocatedProblem['severity'], message: string, line?: number, column?: number, field?: string): LocatedProblem => ({
+const problem = (
+  severity: LocatedProblem['severity'],
+  message: string,
+  line?: number,
+  column?: number,
+  field?: string,
+): LocatedProblem => ({
   severity,
   message,
-  location: { file: 'labs/gre-tenant/lab.yaml', ...(line === undefined ? {} : { line }), ...(column === undefined ? {} : { column }), ...(field ? { field } : {}) },
+  location: {
+    file: 'labs/gre-tenant/lab.yaml',
+    ...(line === undefined ? {} : { line }),
+    ...(column === undefined ? {} : { column }),
+    ...(field ? { field } : {}),
+  },
 });
 
 describe('lint problems as Monaco markers', () => {
-  it('marks from the column to the end of the line\'s text, keeping the severity', () => {
+  it("marks from the column to the end of the line's text, keeping the severity", () => {
     expect(problemMarkers([problem('error', 'role must be network or compute', 5, 13)], text)).toEqual([
-      { severity: 'error', message: 'role must be network or compute', startLineNumber: 5, startColumn: 13, endLineNumber: 5, endColumn: 20 },
+      {
+        severity: 'error',
+        message: 'role must be network or compute',
+        startLineNumber: 5,
+        startColumn: 13,
+        endLineNumber: 5,
+        endColumn: 20,
+      },
     ]);
   });
 
   it('marks a whole line (from its indent) when there is no column', () => {
-    expect(problemMarkers([problem('warning', 'node has no links', 4)], text)[0]).toMatchObject({ severity: 'warning', startColumn: 5, endColumn: 14 });
+    expect(problemMarkers([problem('warning', 'node has no links', 4)], text)[0]).toMatchObject({
+      severity: 'warning',
+      startColumn: 5,
+      endColumn: 14,
+    });
   });
 
   it('puts a problem without a line on line 1, naming its field', () => {

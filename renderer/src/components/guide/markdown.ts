@@ -25,7 +25,10 @@ const OUTPUT_LANGS = new Set(['text', 'txt', 'output', 'plain', 'plaintext', 'co
  * CLI users); typed into a node's shell they would only fail.
  */
 const hostOnly = (code: string): boolean => {
-  const lines = code.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = code
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   return lines.length > 0 && lines.every((l) => /^(npx\s+)?neutron-lab(\s|$)/.test(l));
 };
 

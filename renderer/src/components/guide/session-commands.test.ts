@@ -32,7 +32,8 @@ describe('guide commands name the running session', () => {
     expect(forSession('neutron-lab up dhcp-router', 'dhcp-router', 'my-dhcp')).toBe('neutron-lab up dhcp-router --name my-dhcp');
     expect(forSession('neutron-lab up dhcp-router --name x', 'dhcp-router', 'my-dhcp')).toBe('neutron-lab up dhcp-router --name x');
     // Another lab's id, a longer id, the lab's name in prose, a lint of the lab file.
-    const untouched = 'neutron-lab shell gre-tenant network; neutron-lab check dhcp-router-2; the dhcp-router lab; neutron-lab lint labs/dhcp-router';
+    const untouched =
+      'neutron-lab shell gre-tenant network; neutron-lab check dhcp-router-2; the dhcp-router lab; neutron-lab lint labs/dhcp-router';
     expect(forSession(untouched, 'dhcp-router', 'my-dhcp')).toBe(untouched);
   });
 
@@ -49,7 +50,9 @@ describe('guide commands name the running session', () => {
       const lab = /labs\/([^/]+)\/guide\//.exec(path)?.[1] ?? '';
       const rewritten = forSession(original, lab, 'zz-session');
       if (rewritten !== original) changed += 1;
-      const stale = new RegExp(String.raw`neutron-lab\s+(?:check|solve|reset|hint|down|shell|exec|ovs|inspect\s+\w+)[^\n\`]*\s${lab}(?![\w-])`);
+      const stale = new RegExp(
+        String.raw`neutron-lab\s+(?:check|solve|reset|hint|down|shell|exec|ovs|inspect\s+\w+)[^\n\`]*\s${lab}(?![\w-])`,
+      );
       expect(stale.exec(rewritten)?.[0], path).toBeUndefined();
     }
     expect(Object.keys(guides).length).toBeGreaterThan(40);

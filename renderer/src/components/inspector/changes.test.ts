@@ -54,9 +54,26 @@ describe('what changed, as lines', () => {
       { kind: 'added', subject: 'bridge', place: 'br-tun', text: 'br-tun' },
       { kind: 'added', subject: 'port', place: 'br-tun', text: 'gre-1' },
       { kind: 'removed', subject: 'port', place: 'br-tun', text: 'vxlan-1' },
-      { kind: 'added', subject: 'flow', place: 'br-tun', text: 'table=20, priority=1,dl_vlan=1,dl_dst=fa:16:3e:32:0d:db actions=output:gre-1' },
-      { kind: 'changed', subject: 'flow', place: 'br-tun', text: 'table=21, priority=1,dl_vlan=1 actions=strip_vlan,output:gre-1', detail: 'was actions=drop' },
-      { kind: 'grew', subject: 'flow', place: 'br-tun', text: 'table=20, priority=1,dl_vlan=1,dl_dst=fa:16:3e:32:0d:db actions=output:gre-1', detail: '+2 packets, +196 bytes' },
+      {
+        kind: 'added',
+        subject: 'flow',
+        place: 'br-tun',
+        text: 'table=20, priority=1,dl_vlan=1,dl_dst=fa:16:3e:32:0d:db actions=output:gre-1',
+      },
+      {
+        kind: 'changed',
+        subject: 'flow',
+        place: 'br-tun',
+        text: 'table=21, priority=1,dl_vlan=1 actions=strip_vlan,output:gre-1',
+        detail: 'was actions=drop',
+      },
+      {
+        kind: 'grew',
+        subject: 'flow',
+        place: 'br-tun',
+        text: 'table=20, priority=1,dl_vlan=1,dl_dst=fa:16:3e:32:0d:db actions=output:gre-1',
+        detail: '+2 packets, +196 bytes',
+      },
       { kind: 'added', subject: 'namespace', place: 'vm1', text: 'vm1' },
       { kind: 'added', subject: 'interface', place: '(node)', text: 'tap1' },
       { kind: 'removed', subject: 'rule', place: 'vm1 filter', text: '-A INPUT -p icmp -j ACCEPT' },
@@ -68,7 +85,15 @@ describe('what changed, as lines', () => {
     const lines = changeLines(
       {
         ...empty,
-        flows: [{ bridge: 'br-int', added: [], removed: [], changed: [{ before: flow(0, 1, '', ['drop']), after: flow(0, 1, '', ['NORMAL']) }], counters: [] }],
+        flows: [
+          {
+            bridge: 'br-int',
+            added: [],
+            removed: [],
+            changed: [{ before: flow(0, 1, '', ['drop']), after: flow(0, 1, '', ['NORMAL']) }],
+            counters: [],
+          },
+        ],
         rules: [{ namespace: '', table: 'nat', added: [], removed: [], counters: [{ item: rule, packets: 3, bytes: 180 }] }],
       },
       (key, params) => translate('zh', key, params),

@@ -48,10 +48,12 @@ export function changeLines(diff: SnapshotDiff, t: Translate = english): ChangeL
     for (const name of removed) push('removed', 'port', bridge, name);
   }
   for (const changes of diff.flows) {
-    const flowText = (f: (typeof changes.added)[number]) => `table=${f.table}, priority=${f.priority}${f.match.length ? `,${matchText(f.match)}` : ''} actions=${actionsText(f)}`;
+    const flowText = (f: (typeof changes.added)[number]) =>
+      `table=${f.table}, priority=${f.priority}${f.match.length ? `,${matchText(f.match)}` : ''} actions=${actionsText(f)}`;
     for (const flow of changes.added) push('added', 'flow', changes.bridge, flowText(flow));
     for (const flow of changes.removed) push('removed', 'flow', changes.bridge, flowText(flow));
-    for (const { before, after } of changes.changed) push('changed', 'flow', changes.bridge, flowText(after), t('changes.was', { actions: actionsText(before) }));
+    for (const { before, after } of changes.changed)
+      push('changed', 'flow', changes.bridge, flowText(after), t('changes.was', { actions: actionsText(before) }));
     for (const growth of changes.counters) push('grew', 'flow', changes.bridge, flowText(growth.item), growthText(growth));
   }
   for (const name of diff.namespaces.added) push('added', 'namespace', nodeNamespace(name), nodeNamespace(name));

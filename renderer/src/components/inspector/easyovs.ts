@@ -42,32 +42,55 @@ export const deletedLines = (deleted: readonly DumpRow[], t: Translate = english
 export function resultBlocks(result: OvsResult, t: Translate = english): ResultBlock[] {
   switch (result.action) {
     case 'list':
-      return [{
-        table: { head: ['BRIDGE', 'PORTS', 'FLOWS', 'FAIL_MODE'], rows: result.bridges.map((b) => ({ cells: [b.name, String(b.ports), String(b.flows), dash(b.failMode)] })) },
-        empty: t('easyovs.noBridges'),
-      }];
+      return [
+        {
+          table: {
+            head: ['BRIDGE', 'PORTS', 'FLOWS', 'FAIL_MODE'],
+            rows: result.bridges.map((b) => ({ cells: [b.name, String(b.ports), String(b.flows), dash(b.failMode)] })),
+          },
+          empty: t('easyovs.noBridges'),
+        },
+      ];
     case 'show':
-      return [{
-        table: {
-          head: ['PORT', 'OFPORT', 'VLAN', 'TYPE', 'NEUTRON PORT OF', 'IP', 'MAC'],
-          rows: result.ports.map((p) => ({ cells: [p.port, dash(p.ofport), dash(p.tag), p.type, dash(p.owner), dash(p.address), dash(p.mac)] })),
+      return [
+        {
+          table: {
+            head: ['PORT', 'OFPORT', 'VLAN', 'TYPE', 'NEUTRON PORT OF', 'IP', 'MAC'],
+            rows: result.ports.map((p) => ({
+              cells: [p.port, dash(p.ofport), dash(p.tag), p.type, dash(p.owner), dash(p.address), dash(p.mac)],
+            })),
+          },
+          empty: t('easyovs.noPorts', { bridge: result.bridge }),
         },
-        empty: t('easyovs.noPorts', { bridge: result.bridge }),
-      }];
+      ];
     case 'dump':
-      return [{
-        table: {
-          head: ['ID', 'TABLE', 'PRI', 'PACKETS', 'MATCH', 'ACTIONS'],
-          rows: result.flows.map(({ id, flow }) => ({
-            id,
-            cells: [String(id), String(flow.table), String(flow.priority), String(flow.packets ?? 0), matchText(flow.match) || '*', flow.actions.map((a) => a.text).join(',')],
-          })),
+      return [
+        {
+          table: {
+            head: ['ID', 'TABLE', 'PRI', 'PACKETS', 'MATCH', 'ACTIONS'],
+            rows: result.flows.map(({ id, flow }) => ({
+              id,
+              cells: [
+                String(id),
+                String(flow.table),
+                String(flow.priority),
+                String(flow.packets ?? 0),
+                matchText(flow.match) || '*',
+                flow.actions.map((a) => a.text).join(','),
+              ],
+            })),
+          },
+          empty: t('easyovs.noFlows', { bridge: result.bridge }),
         },
-        empty: t('easyovs.noFlows', { bridge: result.bridge }),
-      }];
+      ];
     case 'addflow':
       // No new flow means the add replaced an identical one (ovs-ofctl add-flow overwrites).
-      return [{ heading: t('easyovs.added', { bridge: result.bridge, flow: result.flow }), lines: result.added.length ? result.added.map((f) => f.text.trim()) : [t('easyovs.replaced')] }];
+      return [
+        {
+          heading: t('easyovs.added', { bridge: result.bridge, flow: result.flow }),
+          lines: result.added.length ? result.added.map((f) => f.text.trim()) : [t('easyovs.replaced')],
+        },
+      ];
     case 'delflow':
       return [{ lines: deletedLines(result.deleted, t) }];
     case 'ipt':
@@ -75,7 +98,10 @@ export function resultBlocks(result: OvsResult, t: Translate = english): ResultB
         { heading: `${vm.vm} (${vm.address}, ${vm.mac})` },
         ...vm.chains.map((c): ResultBlock => ({
           subheading: `${c.chain} (${t(`easyovs.direction.${c.direction}`)})`,
-          table: { head: ['PKTS', 'BYTES', 'RULE'], rows: c.rules.map((r) => ({ cells: [String(r.packets), String(r.bytes), r.rule.replace(/^-A \S+ /, '')] })) },
+          table: {
+            head: ['PKTS', 'BYTES', 'RULE'],
+            rows: c.rules.map((r) => ({ cells: [String(r.packets), String(r.bytes), r.rule.replace(/^-A \S+ /, '')] })),
+          },
           empty: t('easyovs.emptyChain'),
         })),
       ]);

@@ -1,7 +1,13 @@
 import type { Action, Flow, MatchField } from '../../../../main/api/view';
 
 /** A Flow as the parser would give it, from its table, priority, match and action texts. */
-export function flow(table: number, priority: number, match: string, actions: string[], counters: { packets?: number; bytes?: number; duration?: number } = {}): Flow {
+export function flow(
+  table: number,
+  priority: number,
+  match: string,
+  actions: string[],
+  counters: { packets?: number; bytes?: number; duration?: number } = {},
+): Flow {
   const fields: MatchField[] = match
     ? match.split(',').map((part) => {
         const [name, rest] = part.split('=') as [string, string | undefined];

@@ -4,7 +4,11 @@ import { compareTables, flowRows, flowTables, rememberCounters } from './flow-ta
 import { flow } from './fixtures.test-helpers';
 
 const brTun = (packets: { t0?: number; t21?: number; t21Duration?: number } = {}) => [
-  flow(21, 1, 'dl_vlan=1', ['strip_vlan', 'set_tunnel:0x1', 'output:gre-1'], { packets: packets.t21 ?? 0, bytes: 0, duration: packets.t21Duration ?? 10 }),
+  flow(21, 1, 'dl_vlan=1', ['strip_vlan', 'set_tunnel:0x1', 'output:gre-1'], {
+    packets: packets.t21 ?? 0,
+    bytes: 0,
+    duration: packets.t21Duration ?? 10,
+  }),
   flow(0, 0, '', ['drop'], { packets: 0, bytes: 0, duration: 10 }),
   flow(0, 1, 'in_port=patch-int', ['resubmit(,1)'], { packets: packets.t0 ?? 0, bytes: 0, duration: 10 }),
   flow(1, 0, 'dl_dst=01:00:00:00:00:00/01:00:00:00:00:00', ['resubmit(,21)'], { packets: 0, bytes: 0, duration: 10 }),
@@ -40,7 +44,10 @@ describe('the flow table model', () => {
 
   it('counts a new flow with packets as grown, but nothing on the first refresh of a bridge', () => {
     const memory = rememberCounters(flowTables({ 'br-tun': brTun() }, ['br-tun']));
-    const learned = flow(20, 1, 'dl_vlan=1,dl_dst=fa:16:3e:32:0d:db', ['load:0->NXM_OF_VLAN_TCI[]', 'output:gre-1'], { packets: 1, bytes: 98 });
+    const learned = flow(20, 1, 'dl_vlan=1,dl_dst=fa:16:3e:32:0d:db', ['load:0->NXM_OF_VLAN_TCI[]', 'output:gre-1'], {
+      packets: 1,
+      bytes: 98,
+    });
     const rows = flowRows('br-tun', [...brTun(), learned], memory);
     expect(rows.filter((r) => r.grew).map((r) => r.table)).toEqual([20]);
     expect(flowRows('br-int', [learned], memory).some((r) => r.grew)).toBe(false);
@@ -52,7 +59,7 @@ describe('the flow table model', () => {
     expect(flowRows('br-int', [flow(0, 0, '', ['NORMAL'])])[0]!.key).toBe(rows[0]!.key);
   });
 
-  it('lists bridges in the database\'s order, then any others with flows', () => {
+  it("lists bridges in the database's order, then any others with flows", () => {
     const tables = flowTables({ 'br-tun': [], 'br-int': [], 'br-x': [] }, ['br-int', 'br-tun', 'br-ex']);
     expect([...tables.keys()]).toEqual(['br-int', 'br-tun', 'br-x']);
   });

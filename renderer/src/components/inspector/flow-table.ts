@@ -77,14 +77,23 @@ export function rememberCounters(rowsByBridge: ReadonlyMap<string, readonly Flow
   for (const [bridge, rows] of rowsByBridge) {
     memory.set(
       bridge,
-      new Map(rows.map((row) => [row.key, { packets: row.packets ?? 0, ...(row.flow.duration === undefined ? {} : { duration: row.flow.duration }) }])),
+      new Map(
+        rows.map((row) => [
+          row.key,
+          { packets: row.packets ?? 0, ...(row.flow.duration === undefined ? {} : { duration: row.flow.duration }) },
+        ]),
+      ),
     );
   }
   return memory;
 }
 
 /** Every bridge's rows, bridges in the database's order (then any with flows but no row). */
-export function flowTables(flows: Readonly<Record<string, Flow[]>>, bridgeOrder: readonly string[], memory?: CounterMemory): Map<string, FlowRow[]> {
+export function flowTables(
+  flows: Readonly<Record<string, Flow[]>>,
+  bridgeOrder: readonly string[],
+  memory?: CounterMemory,
+): Map<string, FlowRow[]> {
   const names = [...bridgeOrder.filter((b) => b in flows), ...Object.keys(flows).filter((b) => !bridgeOrder.includes(b))];
   return new Map(names.map((bridge) => [bridge, flowRows(bridge, flows[bridge] ?? [], memory)]));
 }

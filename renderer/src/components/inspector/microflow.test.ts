@@ -5,7 +5,9 @@ import { flow } from './fixtures.test-helpers';
 
 describe('a trace microflow from a flow', () => {
   it('keeps exact fields and shorthands, and drops masks (the value still matches)', () => {
-    const traced = microflowOf(flow(0, 1, 'in_port=qvo2a7d9c41-3b,arp,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,nw_dst=10.0.0.0/24', ['NORMAL']));
+    const traced = microflowOf(
+      flow(0, 1, 'in_port=qvo2a7d9c41-3b,arp,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,nw_dst=10.0.0.0/24', ['NORMAL']),
+    );
     expect(traced.flow).toBe('in_port=qvo2a7d9c41-3b,arp,dl_dst=01:00:00:00:00:00,nw_dst=10.0.0.0');
     expect(traced.notes).toEqual([]);
   });

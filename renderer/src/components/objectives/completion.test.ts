@@ -3,12 +3,28 @@ import type { CheckReport, ObjectiveResult } from '../../../../main/api/view';
 import { completionOf, stepDone } from './completion';
 
 const objective = (id: string, step: string, passed: boolean, hintsUsed = 0): ObjectiveResult => ({
-  id, title: id, step, given: false, passed, expected: '', found: '', hintsUsed, hintsTotal: 2,
+  id,
+  title: id,
+  step,
+  given: false,
+  passed,
+  expected: '',
+  found: '',
+  hintsUsed,
+  hintsTotal: 2,
 });
 const report = (objectives: ObjectiveResult[]): CheckReport => {
   const passed = objectives.filter((o) => o.passed).length;
   return {
-    session: 's', lab: 'l', passed, total: objectives.length, allPassed: passed === objectives.length, objectives, currentStep: 0, elapsedMs: 10, notices: [],
+    session: 's',
+    lab: 'l',
+    passed,
+    total: objectives.length,
+    allPassed: passed === objectives.length,
+    objectives,
+    currentStep: 0,
+    elapsedMs: 10,
+    notices: [],
     credit: { met: passed, solved: 0, total: objectives.length },
   };
 };

@@ -15,7 +15,8 @@ export function completionOf(report: CheckReport | undefined, steps: number, sol
   // allPassed counts given objectives too: a broken given one means the lab is not done.
   if (!report || report.total === 0 || !report.allPassed) return undefined;
   const hintsUsed = report.objectives.reduce((sum, o) => sum + o.hintsUsed, 0);
-  const solved: Completion['solved'] = solvedUpTo <= 0 ? { kind: 'none' } : solvedUpTo >= steps ? { kind: 'all' } : { kind: 'upTo', step: solvedUpTo };
+  const solved: Completion['solved'] =
+    solvedUpTo <= 0 ? { kind: 'none' } : solvedUpTo >= steps ? { kind: 'all' } : { kind: 'upTo', step: solvedUpTo };
   return { total: report.total, hintsUsed, solved };
 }
 

@@ -35,7 +35,11 @@ const diff = (over: Partial<SnapshotDiff> = {}): SnapshotDiff => ({
 });
 
 /** A back end that counts reads per node and how many run at once. */
-function backEnd(answer: (node: string, n: number) => { snapshot: NodeSnapshot; diff?: SnapshotDiff } | Error = (node) => ({ snapshot: snapshot(node, [], []) })) {
+function backEnd(
+  answer: (node: string, n: number) => { snapshot: NodeSnapshot; diff?: SnapshotDiff } | Error = (node) => ({
+    snapshot: snapshot(node, [], []),
+  }),
+) {
   const reads: string[] = [];
   let inFlight = 0;
   let most = 0;
@@ -127,7 +131,11 @@ describe('NodeSnapshots, the one reader of node snapshots', () => {
   });
 
   it("keeps the last snapshot when a read fails, and the back end's hint with the error", async () => {
-    const back = backEnd((node, n) => (n === 1 ? { snapshot: snapshot(node, [], []) } : new RemoteError('environment', 'Node "network" is not running.', 'Start the lab again.')));
+    const back = backEnd((node, n) =>
+      n === 1
+        ? { snapshot: snapshot(node, [], []) }
+        : new RemoteError('environment', 'Node "network" is not running.', 'Start the lab again.'),
+    );
     const store = new NodeSnapshots(back.read, 3000, manualTimers().timers);
     store.subscribe('network');
     const feed = store.feed('network');

@@ -97,7 +97,12 @@ export class NodeSnapshots {
       refresh: (): Promise<void> => poller.now(),
     };
     const subscribers = new Set<() => boolean>();
-    const poller: Poller = new Poller(() => this.serially(() => this.load(node, feed)), this.intervalMs, () => [...subscribers].some((a) => a()), this.timers);
+    const poller: Poller = new Poller(
+      () => this.serially(() => this.load(node, feed)),
+      this.intervalMs,
+      () => [...subscribers].some((a) => a()),
+      this.timers,
+    );
     entry = { feed, poller, subscribers };
     this.entries.set(node, entry);
     return entry;

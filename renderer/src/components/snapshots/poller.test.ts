@@ -30,7 +30,12 @@ describe('Poller', () => {
     let runs = 0;
     let release: (() => void) | undefined;
     let active = true;
-    const poller = new Poller(() => (runs++, new Promise<void>((r) => (release = r))), 3000, () => active, clock.timers);
+    const poller = new Poller(
+      () => (runs++, new Promise<void>((r) => (release = r))),
+      3000,
+      () => active,
+      clock.timers,
+    );
     const first = poller.start();
     expect(runs).toBe(1);
     expect(poller.now()).toBe(first); // joins the running refresh
@@ -58,10 +63,15 @@ describe('Poller', () => {
   it('keeps polling after a failed refresh', async () => {
     const clock = manualTimers();
     let runs = 0;
-    const poller = new Poller(async () => {
-      runs++;
-      throw new Error('node is down');
-    }, 1000, undefined, clock.timers);
+    const poller = new Poller(
+      async () => {
+        runs++;
+        throw new Error('node is down');
+      },
+      1000,
+      undefined,
+      clock.timers,
+    );
     await expect(poller.start()).rejects.toThrow('node is down');
     clock.fire();
     await settle();

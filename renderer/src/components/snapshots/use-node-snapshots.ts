@@ -37,7 +37,10 @@ export function subscribeNodes(store: NodeSnapshots, nodes: Ref<readonly string[
     ends = list.map((node) => store.subscribe(node, active));
   };
   onMounted(() => follow(nodes.value));
-  watch(() => nodes.value.join('\n'), () => follow(nodes.value));
+  watch(
+    () => nodes.value.join('\n'),
+    () => follow(nodes.value),
+  );
   onBeforeUnmount(() => {
     ends.forEach((end) => end());
     ends = [];

@@ -17,7 +17,13 @@ function manualTimers() {
     pending.clear();
     callbacks.forEach((callback) => callback());
   };
-  return { timers, fire, get armed() { return pending.size; } };
+  return {
+    timers,
+    fire,
+    get armed() {
+      return pending.size;
+    },
+  };
 }
 
 describe('AckBatcher', () => {
@@ -45,14 +51,14 @@ describe('AckBatcher', () => {
     expect(sent).toEqual([15]);
   });
 
-  it('never lets the owed count reach the back end\'s 256k pause, however the output is chunked', () => {
+  it("never lets the owed count reach the back end's 256k pause, however the output is chunked", () => {
     const sent: number[] = [];
     const clock = manualTimers();
     const acks = new AckBatcher((chars) => sent.push(chars), undefined, undefined, clock.timers);
     let drawn = 0;
     let owedMax = 0;
     for (let i = 0; i < 1000; i++) {
-      const chunk = (i * 7919) % 9000 + 1;
+      const chunk = ((i * 7919) % 9000) + 1;
       drawn += chunk;
       acks.drawn(chunk);
       owedMax = Math.max(owedMax, acks.pending);

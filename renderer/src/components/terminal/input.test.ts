@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { shortcutOf, typedCommand } from './input';
 
-const key = (key: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}, type = 'keydown') => ({
+const key = (
+  key: string,
+  mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {},
+  type = 'keydown',
+) => ({
   type,
   key,
   ctrlKey: false,

@@ -91,7 +91,11 @@ describe('TerminalConnection', () => {
     const backend = fakeTransport();
     const screen = fakeScreen();
     const sent: number[] = [];
-    const connection = new TerminalConnection(backend.transport, screen, (send) => new AckBatcher((n) => (sent.push(n), send(n)), 10, 1000));
+    const connection = new TerminalConnection(
+      backend.transport,
+      screen,
+      (send) => new AckBatcher((n) => (sent.push(n), send(n)), 10, 1000),
+    );
     const opening = connection.open(target, { cols: 80, rows: 24 });
     backend.open('t1');
     await opening;
@@ -112,7 +116,10 @@ describe('TerminalConnection', () => {
     backend.open('t1');
     await opening;
     connection.write('x');
-    expect(backend.of('terminal.write')).toEqual([{ id: 't1', data: 'ip a\r' }, { id: 't1', data: 'x' }]);
+    expect(backend.of('terminal.write')).toEqual([
+      { id: 't1', data: 'ip a\r' },
+      { id: 't1', data: 'x' },
+    ]);
   });
 
   it('resizes only when the size changes, including a resize asked for while opening', async () => {
@@ -124,7 +131,10 @@ describe('TerminalConnection', () => {
     await opening;
     connection.resize({ cols: 100, rows: 30 });
     connection.resize({ cols: 90, rows: 30 });
-    expect(backend.of('terminal.resize')).toEqual([{ id: 't1', cols: 100, rows: 30 }, { id: 't1', cols: 90, rows: 30 }]);
+    expect(backend.of('terminal.resize')).toEqual([
+      { id: 't1', cols: 100, rows: 30 },
+      { id: 't1', cols: 90, rows: 30 },
+    ]);
   });
 
   it('shows the exit status and stops listening and sending', async () => {

@@ -160,8 +160,8 @@ export class TerminalConnection {
   /** Fire and forget: a failed write or ack is reported on the screen unless the terminal has gone. */
   private send<M extends 'terminal.write' | 'terminal.resize' | 'terminal.ack'>(method: M, params: MethodParams<M>): void {
     this.transport.call(method, params).catch((error: unknown) => {
-      if (this.state === 'open' && method === 'terminal.write') this.screen.notice({ key: 'terminal.sendFailed', params: { message: errorText(error) } });
+      if (this.state === 'open' && method === 'terminal.write')
+        this.screen.notice({ key: 'terminal.sendFailed', params: { message: errorText(error) } });
     });
   }
 }
-

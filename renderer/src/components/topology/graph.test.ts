@@ -9,7 +9,7 @@ describe('the topology read from snapshots', () => {
   ]);
   const node = (name: string) => topology.nodes.find((n) => n.name === name)!;
 
-  it('has each node\'s bridges (tunnel bridge on top, Linux bridges last) with their ports and tags', () => {
+  it("has each node's bridges (tunnel bridge on top, Linux bridges last) with their ports and tags", () => {
     expect(node('compute1').bridges.map((b) => [b.name, b.kind])).toEqual([
       ['br-tun', 'ovs'],
       ['br-phy', 'ovs'],
@@ -26,11 +26,15 @@ describe('the topology read from snapshots', () => {
 
   it('has the namespaces with their interfaces and addresses, without lo', () => {
     expect(node('compute1').namespaces).toEqual([
-      { id: 'compute1/ns:vm1', name: 'vm1', chips: [{ id: chipId('compute1', 'ns:vm1', 'eth0'), kind: 'nsif', name: 'eth0', type: 'veth', addresses: ['192.168.1.3/24'] }] },
+      {
+        id: 'compute1/ns:vm1',
+        name: 'vm1',
+        chips: [{ id: chipId('compute1', 'ns:vm1', 'eth0'), kind: 'nsif', name: 'eth0', type: 'veth', addresses: ['192.168.1.3/24'] }],
+      },
     ]);
   });
 
-  it('links patch peers, veth pairs by peer index, and Neutron\'s named pairs', () => {
+  it("links patch peers, veth pairs by peer index, and Neutron's named pairs", () => {
     const links = (name: string) => topology.links.filter((l) => l.node === name).map((l) => [l.kind, l.from, l.to].join(' '));
     expect(links('compute1').sort()).toEqual(
       [
@@ -44,13 +48,27 @@ describe('the topology read from snapshots', () => {
 
   it('joins tunnel ports to the node holding remote_ip, port to port', () => {
     expect(topology.tunnels).toEqual([
-      { type: 'gre', fromNode: 'network', from: 'network/br-tun/gre-2', toNode: 'compute1', to: 'compute1/br-tun/gre-1', remoteIp: '10.0.0.101' },
+      {
+        type: 'gre',
+        fromNode: 'network',
+        from: 'network/br-tun/gre-2',
+        toNode: 'compute1',
+        to: 'compute1/br-tun/gre-1',
+        remoteIp: '10.0.0.101',
+      },
     ]);
   });
 
   it('keeps a tunnel whose far end is not a lab node, and a node that could not be read', () => {
     const lonely = buildTopology([
-      { node: 'a', snapshot: snapshot('a', [bridge('br-tun', [port('vxlan-0a000063', { type: 'vxlan', options: { remote_ip: '10.0.0.99', key: '100' } })])], [ns('', [])]) },
+      {
+        node: 'a',
+        snapshot: snapshot(
+          'a',
+          [bridge('br-tun', [port('vxlan-0a000063', { type: 'vxlan', options: { remote_ip: '10.0.0.99', key: '100' } })])],
+          [ns('', [])],
+        ),
+      },
       { node: 'b', error: 'node b is not running' },
     ]);
     expect(lonely.tunnels).toEqual([{ type: 'vxlan', fromNode: 'a', from: 'a/br-tun/vxlan-0a000063', remoteIp: '10.0.0.99', key: '100' }]);
@@ -58,10 +76,14 @@ describe('the topology read from snapshots', () => {
   });
 
   it('pairs veths only when both ends point at each other', () => {
-    const s = snapshot('n', [bridge('br-int', [port('a')])], [
-      ns('', [dev(7, 'a', { kind: 'veth', peerIndex: 2, peerNetnsId: 0 })]),
-      ns('x', [dev(2, 'eth0', { kind: 'veth', peerIndex: 99, peerNetnsId: 0 })]),
-    ]);
+    const s = snapshot(
+      'n',
+      [bridge('br-int', [port('a')])],
+      [
+        ns('', [dev(7, 'a', { kind: 'veth', peerIndex: 2, peerNetnsId: 0 })]),
+        ns('x', [dev(2, 'eth0', { kind: 'veth', peerIndex: 99, peerNetnsId: 0 })]),
+      ],
+    );
     expect(buildTopology([{ node: 'n', snapshot: s }]).links).toEqual([]);
   });
 });
@@ -77,7 +99,9 @@ describe('nodes without OVS and the Docker networks between nodes', () => {
   it('draws a node without bridges with its own addressed interfaces', () => {
     const box = topology.nodes.find((n) => n.name === 'outside')!;
     expect(box.bridges).toEqual([]);
-    expect(box.interfaces).toEqual([{ id: chipId('outside', 'host', 'eth0'), kind: 'host', name: 'eth0', type: 'veth', addresses: ['172.24.4.10/24'] }]);
+    expect(box.interfaces).toEqual([
+      { id: chipId('outside', 'host', 'eth0'), kind: 'host', name: 'eth0', type: 'veth', addresses: ['172.24.4.10/24'] },
+    ]);
   });
 
   it('attaches each network to the chip of the interface on it, wherever that chip is drawn', () => {

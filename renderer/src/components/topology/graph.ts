@@ -169,7 +169,8 @@ export function buildTopology(inputs: readonly NodeInput[]): Topology {
     // Patch ports name their peer.
     for (const bridge of snapshot.ovs.bridges) {
       for (const port of bridge.ports) {
-        for (const i of port.interfaces) if (i.type === 'patch' && i.options.peer) addLink('patch', ovsPorts.get(i.name)?.chip, ovsPorts.get(i.options.peer)?.chip);
+        for (const i of port.interfaces)
+          if (i.type === 'patch' && i.options.peer) addLink('patch', ovsPorts.get(i.name)?.chip, ovsPorts.get(i.options.peer)?.chip);
       }
     }
 
@@ -190,7 +191,10 @@ export function buildTopology(inputs: readonly NodeInput[]): Topology {
       paired.add(`${a.namespace}\0${a.iface.name}`).add(`${b.namespace}\0${b.iface.name}`);
       addLink('veth', from, to);
     }
-    for (const [a, b] of namedPairs(rootInterfaces.map((i) => i.name), snapshot)) {
+    for (const [a, b] of namedPairs(
+      rootInterfaces.map((i) => i.name),
+      snapshot,
+    )) {
       if (paired.has(`${a.namespace}\0${a.name}`) || paired.has(`${b.namespace}\0${b.name}`)) continue;
       addLink('veth', chipOf(a.namespace, a.name), chipOf(b.namespace, b.name));
     }
@@ -203,7 +207,13 @@ export function buildTopology(inputs: readonly NodeInput[]): Topology {
       if (i.name === 'lo' || rootChip.has(i.name) || i.kind === 'bridge' || i.master) continue;
       const inet = i.addresses.filter((a) => a.family === 'inet').map((a) => `${a.address}/${a.prefix}`);
       if (inet.length === 0 && !attached.has(i.name)) continue;
-      const chip: Chip = { id: chipId(node, 'host', i.name), kind: 'host', name: i.name, ...(i.kind ? { type: i.kind } : {}), addresses: inet };
+      const chip: Chip = {
+        id: chipId(node, 'host', i.name),
+        kind: 'host',
+        name: i.name,
+        ...(i.kind ? { type: i.kind } : {}),
+        addresses: inet,
+      };
       box.interfaces.push(chip);
       rootChip.set(i.name, chip.id);
     }
@@ -223,7 +233,9 @@ export function buildTopology(inputs: readonly NodeInput[]): Topology {
     if (seen.has(port.chip)) continue;
     const toNode = [...addresses].find(([node, set]) => node !== port.node && set.has(port.remote))?.[0];
     const local = addresses.get(port.node) ?? new Set<string>();
-    const back = toNode ? tunnelPorts.find((p) => p.node === toNode && p.type === port.type && local.has(p.remote) && !seen.has(p.chip)) : undefined;
+    const back = toNode
+      ? tunnelPorts.find((p) => p.node === toNode && p.type === port.type && local.has(p.remote) && !seen.has(p.chip))
+      : undefined;
     seen.add(port.chip);
     if (back) seen.add(back.chip);
     topology.tunnels.push({
@@ -286,17 +298,32 @@ export function vethPairs(snapshot: NodeSnapshot): [Located, Located][] {
 }
 
 /** Neutron's veth ends by name: qvbX/qvoX (hybrid plug), int-br-X/phy-br-X (Icehouse bridges), tapX/ns-X (DHCP). */
-export function namedPairs(rootDevices: readonly string[], snapshot: NodeSnapshot): [{ namespace: string; name: string }, { namespace: string; name: string }][] {
+export function namedPairs(
+  rootDevices: readonly string[],
+  snapshot: NodeSnapshot,
+): [{ namespace: string; name: string }, { namespace: string; name: string }][] {
   const names = new Set(rootDevices);
   for (const bridge of snapshot.ovs.bridges) for (const port of bridge.ports) for (const i of port.interfaces) names.add(i.name);
   const pairs: [{ namespace: string; name: string }, { namespace: string; name: string }][] = [];
   for (const name of names) {
-    if (name.startsWith('qvb') && names.has(`qvo${name.slice(3)}`)) pairs.push([{ namespace: '', name }, { namespace: '', name: `qvo${name.slice(3)}` }]);
-    if (name.startsWith('int-') && names.has(`phy-${name.slice(4)}`)) pairs.push([{ namespace: '', name }, { namespace: '', name: `phy-${name.slice(4)}` }]);
+    if (name.startsWith('qvb') && names.has(`qvo${name.slice(3)}`))
+      pairs.push([
+        { namespace: '', name },
+        { namespace: '', name: `qvo${name.slice(3)}` },
+      ]);
+    if (name.startsWith('int-') && names.has(`phy-${name.slice(4)}`))
+      pairs.push([
+        { namespace: '', name },
+        { namespace: '', name: `phy-${name.slice(4)}` },
+      ]);
     if (name.startsWith('tap')) {
       const inside = `ns-${name.slice(3)}`;
       const ns = snapshot.namespaces.find((n) => n.name !== '' && n.interfaces.some((i) => i.name === inside));
-      if (ns) pairs.push([{ namespace: '', name }, { namespace: ns.name, name: inside }]);
+      if (ns)
+        pairs.push([
+          { namespace: '', name },
+          { namespace: ns.name, name: inside },
+        ]);
     }
   }
   return pairs;

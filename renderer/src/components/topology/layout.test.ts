@@ -3,10 +3,12 @@ import { buildTopology } from './graph';
 import { contains, fitText, layoutTopology, linkPath, NODE_GAP, type Rect } from './layout';
 import { compute1, network } from './fixtures.test-helpers';
 
-const layout = layoutTopology(buildTopology([
-  { node: 'network', snapshot: network() },
-  { node: 'compute1', snapshot: compute1() },
-]));
+const layout = layoutTopology(
+  buildTopology([
+    { node: 'network', snapshot: network() },
+    { node: 'compute1', snapshot: compute1() },
+  ]),
+);
 
 describe('the topology layout', () => {
   it('puts the nodes in a row, apart, all at the same top', () => {
@@ -18,7 +20,7 @@ describe('the topology layout', () => {
     expect(layout.height).toBeGreaterThanOrEqual(Math.max(a!.y + a!.h, b!.y + b!.h));
   });
 
-  it('stacks each node\'s bridges inside it without overlap, and puts namespaces below them', () => {
+  it("stacks each node's bridges inside it without overlap, and puts namespaces below them", () => {
     for (const node of layout.nodes) {
       const bridges = layout.bridges.filter((b) => b.node === node.node.id);
       const namespaces = layout.namespaces.filter((n) => n.node === node.node.id);

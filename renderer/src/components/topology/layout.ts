@@ -79,7 +79,15 @@ export interface Layout {
 const chipHeight = (chip: Chip) => (chip.kind === 'nsif' || chip.kind === 'host' ? NSIF_H : CHIP_H);
 
 /** A grid of chips, `cols` wide, at (x, y); returns the size it took. */
-function placeGrid(chips: readonly Chip[], cols: number, x: number, y: number, node: string, owner: string, out: Map<string, PlacedChip>): { w: number; h: number } {
+function placeGrid(
+  chips: readonly Chip[],
+  cols: number,
+  x: number,
+  y: number,
+  node: string,
+  owner: string,
+  out: Map<string, PlacedChip>,
+): { w: number; h: number } {
   const columns = Math.max(1, Math.min(cols, chips.length));
   let rowY = y;
   let height = 0;
@@ -96,7 +104,17 @@ function placeGrid(chips: readonly Chip[], cols: number, x: number, y: number, n
 export function layoutTopology(topology: Topology): Layout {
   const tunnelBand = topology.tunnels.length ? PAD * 2 + topology.tunnels.length * TUNNEL_STEP : 0;
   const top = PAD + tunnelBand;
-  const layout: Layout = { width: 0, height: 0, networks: [], nodes: [], bridges: [], namespaces: [], chips: new Map(), links: [], tunnels: [] };
+  const layout: Layout = {
+    width: 0,
+    height: 0,
+    networks: [],
+    nodes: [],
+    bridges: [],
+    namespaces: [],
+    chips: new Map(),
+    links: [],
+    tunnels: [],
+  };
   let x = PAD;
 
   for (const node of topology.nodes) {
@@ -140,7 +158,9 @@ export function layoutTopology(topology: Topology): Layout {
     const y = bottom + NET_GAP + i * NET_STEP;
     const drops = network.members.flatMap((m) => {
       const chip = layout.chips.get(m.chip);
-      return chip ? [{ node: m.node, x: chip.x + chip.w / 2 + i * 6, y1: chip.y + chip.h, ...(m.address ? { address: m.address } : {}) }] : [];
+      return chip
+        ? [{ node: m.node, x: chip.x + chip.w / 2 + i * 6, y1: chip.y + chip.h, ...(m.address ? { address: m.address } : {}) }]
+        : [];
     });
     if (drops.length === 0) return;
     const xs = drops.map((d) => d.x);
@@ -161,7 +181,11 @@ export function layoutTopology(topology: Topology): Layout {
     const target = tunnel.to ? layout.chips.get(tunnel.to) : undefined;
     const remoteNode = layout.nodes.find((n) => n.node.id === tunnel.toNode);
     // To the far tunnel port; else the far node's top edge; else a short stub naming remote_ip.
-    const end = target ? { x: target.x + target.w / 2, y: target.y } : remoteNode ? { x: remoteNode.x + remoteNode.w / 2, y: remoteNode.y } : { x: start.x + 40, y: bandY };
+    const end = target
+      ? { x: target.x + target.w / 2, y: target.y }
+      : remoteNode
+        ? { x: remoteNode.x + remoteNode.w / 2, y: remoteNode.y }
+        : { x: start.x + 40, y: bandY };
     const path = `M ${start.x} ${start.y} C ${start.x} ${bandY}, ${end.x} ${bandY}, ${end.x} ${end.y}`;
     const text = `${tunnel.type}${tunnel.key ? ` key=${tunnel.key}` : ''} → ${tunnel.remoteIp}`;
     layout.tunnels.push({ tunnel, path, label: { x: (start.x + end.x) / 2, y: bandY - 4, text } });

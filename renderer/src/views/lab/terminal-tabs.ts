@@ -13,7 +13,11 @@ export interface TerminalTab {
 
 export const terminalKey = (node: string, namespace = ''): string => (namespace ? `${node}/${namespace}` : node);
 
-export function terminalTabs(nodes: readonly string[], namespaces: Readonly<Record<string, readonly string[]>>, open: readonly string[]): TerminalTab[] {
+export function terminalTabs(
+  nodes: readonly string[],
+  namespaces: Readonly<Record<string, readonly string[]>>,
+  open: readonly string[],
+): TerminalTab[] {
   const tabs: TerminalTab[] = [];
   const seen = new Set<string>();
   const add = (node: string, namespace: string) => {
