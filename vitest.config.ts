@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import LabsFirst from './test/integration/sequencer';
+import LongestFirst from './test/integration/sequencer';
 
 /**
  * Two projects, run one after the other. Unit tests sit beside the code they test. Integration
@@ -11,7 +11,7 @@ import LabsFirst from './test/integration/sequencer';
  */
 export default defineConfig({
   test: {
-    sequence: { sequencer: LabsFirst },
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {
