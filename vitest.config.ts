@@ -2,13 +2,15 @@ import { defineConfig } from 'vitest/config';
 import LongestFirst from './test/integration/sequencer';
 
 /**
- * Two projects, run one after the other. Unit tests sit beside the code they test. Integration
- * tests use the real Docker engine and real OVS, after a global setup that makes sure the node
- * image exists; every file names its own sessions, so files run side by side. Most of their
- * time is spent waiting on nodes (an idle CPU, measured at a quarter with two lab files beside
- * each other on 2 cores), so three run at once; the lab files (one per lab, each booting its lab
- * once) start first, as they are the long ones.
+ * Two projects, run together, three files at a time, longest first (the sequencer). Unit tests
+ * sit beside the code they test. Integration tests use the real Docker engine and real OVS,
+ * after a global setup that makes sure the node image exists; every file names its own
+ * sessions, so files run side by side. Most of their time is spent waiting on nodes (a quarter
+ * of the CPU idle with two lab files beside each other on 2 cores), so three run at once. The
+ * unit files come last, to fill the gaps while the last long files finish.
  */
+const WORKERS = 3;
+
 export default defineConfig({
   test: {
     sequence: { sequencer: LongestFirst },
@@ -18,8 +20,9 @@ export default defineConfig({
           name: 'unit',
           include: ['main/**/*.test.ts', 'renderer/**/*.test.ts'],
           environment: 'node',
-          // Vitest's default on 2 cores is one worker; the unit files are short and many.
-          maxWorkers: 2,
+          maxWorkers: WORKERS,
+          // Beside two lab files, a unit test that takes a second alone can take ten.
+          testTimeout: 30_000,
         },
       },
       {
@@ -27,8 +30,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
-          maxWorkers: 3,
-          sequence: { groupOrder: 1 },
+          maxWorkers: WORKERS,
           testTimeout: 60_000,
           hookTimeout: 300_000,
           // Work that takes a second on an idle machine takes many under load: no test may

@@ -78,6 +78,7 @@ describe('a runaway in a node', () => {
     await waitFor(async () => (await container.inspect()).State.Running === false, 30_000, 200);
 
     const status = await runCli(['status', name, '--json']);
+    expect(status.code, `${status.stdout}${status.stderr}`).toBe(0);
     const [session] = (JSON.parse(status.stdout) as { sessions: SessionStatus[] }).sessions;
     expect(session).toMatchObject({ state: 'broken', problems: ['node compute1 exited 137 (out of memory)'] });
     expect(session?.nodes[0]?.exit).toBe('exited 137 (out of memory)');

@@ -43,7 +43,9 @@ export async function connectEngine(options: ConnectOptions = {}): Promise<Engin
   const endpoint = resolveEndpoint(options.endpoint);
   const docker = new Docker(endpoint.options);
   // Only the handshake is bounded: later requests (image import, long execs) may take minutes.
-  const abortSignal = AbortSignal.timeout(options.timeoutMs ?? 5000);
+  // An engine that is down refuses at once; the bound is for one that hangs, and a busy engine
+  // (a fork bomb in a node, three labs booting on 2 cores) was measured answering after 5 s.
+  const abortSignal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
 
   let version: Docker.DockerVersion;
   let cgroupVersion: string | undefined;

@@ -16,17 +16,17 @@ import { WRONG, type Command } from './wrong-states';
  * lab test's time, so each lab file boots once and the lab files run side by side):
  *
  * 1. The learner's path with the real CLI: up → the learner's objectives fail and the given ones
- *    pass → solve → all pass → solve again → all still pass → reset → the learner's objectives
- *    fail again, and progress remembers what was met.
+ *    pass → solve → all pass → reset → the learner's objectives fail again, and progress
+ *    remembers what was met.
  * 2. Solve is idempotent: after a reset, solving step by step ("Solve this step" on step 1, then
- *    2…) and then solving the whole lab succeeds and every objective passes.
+ *    2…) and then solving the whole lab again succeeds and every objective passes.
  * 3. Every objective can fail: from the solved state, its wrong state (wrong-states.ts) fails it.
  * 4. down leaves nothing behind.
  *
  * Tests run in order and each leaves the lab in the state the next one starts from.
  */
 
-/** Work that takes seconds alone can take a minute with two other labs booting beside it. */
+/** Work that takes seconds alone can take a minute with other labs booting beside it. */
 const SLOW = { timeout: 300_000 };
 
 export interface LabContext {
@@ -107,15 +107,13 @@ export function labSuite(labId: string, options: LabSuiteOptions = {}): void {
       }
     });
 
-    it('is solved by solve, and solve run again succeeds and leaves it solved', SLOW, async () => {
+    // Solve run again on a solved lab: the step-by-step test below ends with one.
+    it('is solved by solve', SLOW, async () => {
       const solved = await cli(['solve', name, '--json']);
       expect(solved.code, solved.stderr).toBe(0);
       const after = await lab.check();
       expect(failing(after.report)).toEqual([]);
       expect(after.code).toBe(0);
-      // Again, in process (the CLI's start-up costs seconds on a loaded machine and proves nothing more).
-      await solveLab(await testEngine(), name);
-      expect(await failingOnceSettled(), 'after the second solve').toEqual([]);
     });
 
     it('is unsolved again after reset, and progress remembers what was met', SLOW, async () => {
@@ -164,9 +162,13 @@ export function labSuite(labId: string, options: LabSuiteOptions = {}): void {
         if (!before?.passed) {
           // An earlier wrong state touches this objective too: back to the solved state. Solve
           // alone rebuilds what a wrong state removed (a second or two); what it added (an extra
-          // flow, a rule) only a reset takes away, which costs ten seconds and more.
-          await solveLab(engine, name);
-          before = await checked();
+          // flow, a rule) only a reset takes away, which costs ten seconds and more. Solve may
+          // also refuse (a flow on a port the wrong state deleted): the reset below restores then.
+          const solved = await solveLab(engine, name).then(
+            () => true,
+            () => false,
+          );
+          if (solved) before = await checked();
         }
         if (!before?.passed) {
           await resetLab(engine, name);
