@@ -77,13 +77,15 @@ export async function runDoctor(options: { endpoint?: string } = {}): Promise<Do
   const broken = (await listSessions(engine)).filter((s) => s.state === 'broken');
   add(
     broken.length === 0
-      ? { id: 'leftovers', title: 'Leftovers of crashed runs', status: 'ok', detail: 'none' }
+      ? { id: 'leftovers', title: 'Broken labs', status: 'ok', detail: 'none' }
       : {
           id: 'leftovers',
-          title: 'Leftovers of crashed runs',
+          title: 'Broken labs',
           status: 'warn',
           detail: broken.map((s) => `${s.name} (${s.problems.join('; ')})`).join(', '),
-          hint: 'The next `neutron-lab up` removes them; `neutron-lab down --all` removes everything now.',
+          hint: broken.some((s) => s.booted)
+            ? '`neutron-lab down NAME` removes one (a lab whose node died stays until then, so that status can say why); `up` removes a boot that never finished once it is 5 minutes old.'
+            : 'The next `neutron-lab up` removes them once they are 5 minutes old; `neutron-lab down NAME` removes one now.',
         },
   );
   return { ok: checks.every((c) => c.status !== 'fail'), checks };
@@ -92,7 +94,7 @@ export async function runDoctor(options: { endpoint?: string } = {}): Promise<Do
 const DEPENDENT_CHECKS = [
   ['image', 'Node image'],
   ['features', 'Kernel features in a node'],
-  ['leftovers', 'Leftovers of crashed runs'],
+  ['leftovers', 'Broken labs'],
 ] as const;
 
 /** A one-node lab whose link is renamed and readdressed exactly as real labs' links are. */

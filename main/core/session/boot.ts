@@ -37,6 +37,9 @@ export interface UpOptions {
 const READY_LINE = 'neutron-lab: ready';
 const FAILED_PREFIX = 'neutron-lab: failed: ';
 
+/** How long another session's crashed boot is left before an `up` removes it. */
+const LEFTOVER_GRACE_MS = 5 * 60 * 1000;
+
 export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions = {}): Promise<SessionStatus> {
   const started = performance.now();
   const name = options.name ?? loaded.lab.id;
@@ -48,15 +51,17 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
 
   let sessions = await listSessions(engine);
   if (options.reconcile ?? true) {
-    const removed = await removeLeftovers(engine, sessions);
+    // Another name's crashed boot is left a while, for its owner to see in status why it failed.
+    const removed = await removeLeftovers(engine, sessions, LEFTOVER_GRACE_MS);
     if (removed.length > 0) options.onLeftoversRemoved?.(removed);
     sessions = sessions.filter((s) => !removed.includes(s));
   }
-  const existing = sessions.find((s) => s.name === name);
+  let existing = sessions.find((s) => s.name === name);
   if (existing?.state === 'broken') {
-    throw new AppError('state', `A broken lab is left under the name "${name}" (${existing.problems.join('; ')}).`, {
-      hint: `Remove it with \`neutron-lab down ${name}\`, then start again.`,
-    });
+    // Starting a name again is its owner's way to replace the broken lab under it (after a reboot, say).
+    await removeSession(engine, existing.id);
+    options.onLeftoversRemoved?.([existing]);
+    existing = undefined;
   }
   if (existing) {
     throw new AppError('state', `A lab is already up under the name "${name}" (${existing.state}, lab ${existing.lab}).`, {

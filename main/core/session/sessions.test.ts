@@ -55,8 +55,7 @@ describe('describeSession', () => {
 
   it('is broken when every node runs but the boot never finished and its owner is gone (a killed `up`)', () => {
     const session = describeSession('abc123', parts(['running', 'running'], { marked: false }), ownerGone);
-    expect(session.state).toBe('broken');
-    expect(session.problems).toEqual(['its boot never finished']);
+    expect(session).toMatchObject({ state: 'broken', booted: false, problems: ['its boot never finished'] });
   });
 
   it('is broken when a node of a booted session stopped, saying how it ended', () => {
@@ -65,8 +64,7 @@ describe('describeSession', () => {
       parts(['running', 'exited'], { ends: [['id-n1', { exitCode: 137, oomKilled: true }]] }),
       ownerAlive,
     );
-    expect(session.state).toBe('broken');
-    expect(session.problems).toEqual(['node n1 exited 137 (out of memory)']);
+    expect(session).toMatchObject({ state: 'broken', booted: true, problems: ['node n1 exited 137 (out of memory)'] });
     expect(session.nodes[1]?.exit).toBe('exited 137 (out of memory)');
   });
 

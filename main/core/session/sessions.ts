@@ -34,6 +34,8 @@ export interface SessionStatus {
   /** The lab file the session was booted from. */
   labFile?: string;
   state: SessionState;
+  /** Whether its `up` finished (the boot mark is there): a broken session that booted had a node die later. */
+  booted: boolean;
   /** Why a session is broken, one line each. */
   problems: string[];
   createdAt: string;
@@ -159,6 +161,7 @@ export function describeSession(id: string, parts: SessionParts, stillBooting = 
     lab: labels[LABEL.lab] ?? '?',
     ...(labels[LABEL.labFile] ? { labFile: labels[LABEL.labFile] } : {}),
     state,
+    booted,
     problems: state === 'broken' ? [...fatal, ...unfinished] : [],
     createdAt: new Date(Number.isFinite(created) ? created : 0).toISOString(),
     nodes,

@@ -49,12 +49,19 @@ export const removeSessionsNamed = (engine: Engine, name: string): Promise<Remov
 export const removeEverything = (engine: Engine): Promise<Removed> => removeByLabels(engine, {});
 
 /**
- * Finds what crashed runs left behind — sessions with a node stopped or missing whose `up`
- * is no longer running — and removes it. Returns what it removed. Give it the sessions when
- * they were just listed.
+ * Finds what crashed runs left behind — sessions whose `up` died before it finished, at least
+ * `minAgeMs` old — and removes it. Returns what it removed. Give it the sessions when they were
+ * just listed.
+ *
+ * A session that finished booting and then lost a node (out of memory, killed, a reboot) is
+ * left alone: it may be someone else's, and status must keep saying why it died until its
+ * owner removes it (`down NAME`) or starts its name again.
  */
-export async function removeLeftovers(engine: Engine, sessions?: SessionStatus[]): Promise<SessionStatus[]> {
-  const broken = (sessions ?? (await listSessions(engine))).filter((s) => s.state === 'broken');
-  await Promise.all(broken.map((s) => removeSession(engine, s.id)));
-  return broken;
+export async function removeLeftovers(engine: Engine, sessions?: SessionStatus[], minAgeMs = 0): Promise<SessionStatus[]> {
+  const now = Date.now();
+  const crashed = (sessions ?? (await listSessions(engine))).filter(
+    (s) => s.state === 'broken' && !s.booted && now - Date.parse(s.createdAt) >= minAgeMs,
+  );
+  await Promise.all(crashed.map((s) => removeSession(engine, s.id)));
+  return crashed;
 }
