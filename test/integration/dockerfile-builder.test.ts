@@ -24,6 +24,15 @@ const recipe = readRecipe();
 
 beforeAll(async () => {
   const engine = await testEngine();
+  // The base is a fixture, kept between runs like the node image: only the build is under test.
+  const made = await engine.docker
+    .getImage(BASE)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+  if (made) return;
   await inBuildFolder('test-base', async ({ rootfs, logPath }) => {
     await debootstrapRootfs({ rootfs, packages: [], logPath });
     // Trimmed like the registry's slim image: no package cache, lists, docs or translations.
@@ -38,11 +47,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const { docker } = await testEngine();
-  for (const image of [TAG, BASE])
-    await docker
-      .getImage(image)
-      .remove({ force: true })
-      .catch(() => undefined);
+  await docker
+    .getImage(TAG)
+    .remove({ force: true })
+    .catch(() => undefined);
 });
 
 describe('the Dockerfile builder', () => {
