@@ -68,10 +68,16 @@ describe('a lab pinned at up', () => {
     const cli = await runCli(['check', name, '--objective', 'br-int', '--json'], { env: env() });
     expect(cli.stderr).not.toMatch(/No objective/);
     expect((JSON.parse(cli.stdout) as { objectives: { id: string }[] }).objectives.map((o) => o.id)).toEqual(['br-int']);
+    // The CLI's status says so too.
+    const status = await runCli(['status', name, '--json'], { env: env() });
+    expect((JSON.parse(status.stdout) as { sessions: { stale?: boolean }[] }).sessions[0]).toMatchObject({ stale: true });
+    expect((await runCli(['status', name], { env: env() })).stdout).toContain('its lab file changed since it was booted');
 
     // Put back as it was: no longer stale.
     await writeFile(file, original);
     expect(await listed()).toMatchObject({ name, stale: false });
+    const after = await runCli(['status', name, '--json'], { env: env() });
+    expect((JSON.parse(after.stdout) as { sessions: { stale?: boolean }[] }).sessions[0]).toMatchObject({ stale: false });
   });
 
   it('solves, checks, resets and answers easyOVS from its pin while the file is not a lab at all', { timeout: 180_000 }, async () => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../../core/errors';
 import { resolveLab } from '../../../core/lab/catalog';
 import { startLab } from '../../../core/run';
+import { labFileChanged } from '../../../core/run/running-lab';
 import { listSessions, type SessionStatus } from '../../../core/session/sessions';
 import { removeEverything, removeSessionsNamed } from '../../../core/session/teardown';
 import { contextFor } from '../context';
@@ -56,10 +57,17 @@ export function registerSession(program: Command): void {
     .option('--json', 'print the sessions as JSON')
     .action(async (name: string | undefined, _options, command: Command) => {
       const ctx = contextFor(command);
-      const sessions = (await listSessions(await ctx.engine())).filter((s) => name === undefined || s.name === name);
-      if (name !== undefined && sessions.length === 0) {
+      const listed = (await listSessions(await ctx.engine())).filter((s) => name === undefined || s.name === name);
+      if (name !== undefined && listed.length === 0) {
         throw new AppError('state', `No lab is up under the name "${name}".`);
       }
+      // stale: the lab file changed since the session was booted from it (left out without a pin to compare with).
+      const sessions = await Promise.all(
+        listed.map(async (s): Promise<ListedSession> => {
+          const stale = await labFileChanged(s);
+          return stale === undefined ? s : { ...s, stale };
+        }),
+      );
       if (ctx.json) printJson({ sessions });
       else process.stdout.write(`${sessions.length ? describeSessions(sessions) : 'No lab is up.'}\n`);
     });
@@ -97,9 +105,13 @@ export function registerSession(program: Command): void {
     });
 }
 
-export function describeSessions(sessions: SessionStatus[]): string {
+/** A session as status lists it: with whether its lab file changed since its boot. */
+type ListedSession = SessionStatus & { stale?: boolean };
+
+export function describeSessions(sessions: ListedSession[]): string {
   const blocks = sessions.map((session) => {
-    const header = `${session.name}  lab ${session.lab}  ${session.state}${session.problems.length ? ` (${session.problems.join('; ')})` : ''}`;
+    const stale = session.stale ? '  (its lab file changed since it was booted: down and up again to run the new one)' : '';
+    const header = `${session.name}  lab ${session.lab}  ${session.state}${session.problems.length ? ` (${session.problems.join('; ')})` : ''}${stale}`;
     const rows = [
       ['  NODE', 'ROLE', 'STATE', 'LINKS'],
       ...session.nodes.map((node) => [
