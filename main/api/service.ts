@@ -24,6 +24,8 @@ import { labsDir } from '../core/paths';
 import { listSessions, requireNode } from '../core/session/sessions';
 import { removeSessionsNamed } from '../core/session/teardown';
 import { TerminalHost } from '../core/terminal/terminals';
+import type { Workshop } from '../core/workshop/workshop';
+import { ACCESS, decide, type Caller, type Subject } from './access';
 import {
   isMethodName,
   methodParams,
@@ -55,10 +57,30 @@ export class ApiService {
   /** The parsed catalogue, re-read only when a file in the labs folder changes. */
   readonly catalog: CatalogCache;
 
-  constructor(private readonly options: { dockerHost?: string; progress?: ProgressStore; labsDir?: string } = {}) {
+  /** In a workshop: its labs, seats and students (and each student's own progress, under `workshopDir`). */
+  readonly workshop: { workshop: Workshop; dir: string } | undefined;
+  private readonly studentProgress = new Map<string, ProgressStore>();
+
+  constructor(
+    private readonly options: {
+      dockerHost?: string;
+      progress?: ProgressStore;
+      labsDir?: string;
+      workshop?: { workshop: Workshop; dir: string };
+    } = {},
+  ) {
     this.progress = options.progress ?? new ProgressStore();
     this.labsDir = options.labsDir ?? labsDir();
     this.catalog = new CatalogCache(this.labsDir);
+    this.workshop = options.workshop;
+  }
+
+  /** Whose progress a caller reads and writes: a student's is their own, kept with the workshop. */
+  progressOf(caller: Caller): ProgressStore {
+    if (caller.role !== 'student' || !this.workshop) return this.progress;
+    let store = this.studentProgress.get(caller.id);
+    if (!store) this.studentProgress.set(caller.id, (store = new ProgressStore(join(this.workshop.dir, 'progress', caller.id))));
+    return store;
   }
 
   /** Connects on first use and again after a failure (the user may start the engine meanwhile). */
@@ -70,26 +92,31 @@ export class ApiService {
     return this.engine;
   }
 
-  /** A connected window or tab. */
-  client(emit: Emit): Client {
-    return new Client(this, emit);
+  /** A connected window or tab, and who is behind it (the owner unless a workshop says otherwise). */
+  client(emit: Emit, caller: Caller = { role: 'owner' }): Client {
+    return new Client(this, emit, caller);
   }
 
   /**
    * A lab's stored progress, never failing: a progress file that cannot even be set aside is that
    * lab's notice, not the whole catalogue's error.
    */
-  async readProgress(lab: string): Promise<ProgressRead> {
+  async readProgress(lab: string, store: ProgressStore = this.progress): Promise<ProgressRead> {
     try {
-      return await this.progress.read(lab);
+      return await store.read(lab);
     } catch (error) {
       return { progress: emptyProgress(lab), problem: `The progress of ${lab} could not be read: ${toAppError(error).message}` };
     }
   }
 
   /** A lab's card: its summary and the learner's progress (read here unless the caller has it). */
-  async labSummary(loaded: LoadedLab, language: Language, stored?: ProgressRead): Promise<LabSummary> {
-    const read = stored ?? (await this.readProgress(loaded.lab.id));
+  async labSummary(
+    loaded: LoadedLab,
+    language: Language,
+    stored?: ProgressRead,
+    store: ProgressStore = this.progress,
+  ): Promise<LabSummary> {
+    const read = stored ?? (await this.readProgress(loaded.lab.id, store));
     return {
       ...summarizeLab(loaded, language),
       progress: creditOf(loaded.lab, read.progress),
@@ -103,10 +130,15 @@ export class Client {
   /** The last snapshot of each node this client asked for, for "what changed". */
   private readonly lastSnapshots = new Map<string, NodeSnapshot>();
 
+  /** Where this caller's progress is kept. */
+  private readonly progress: ProgressStore;
+
   constructor(
     private readonly service: ApiService,
     private readonly emit: Emit,
+    readonly caller: Caller,
   ) {
+    this.progress = service.progressOf(caller);
     this.terminals = new TerminalHost({
       data: (id, data) => emit('terminal.data', { id, data }),
       exit: (id, code) => emit('terminal.exit', { id, code }),
@@ -122,11 +154,38 @@ export class Client {
         const issue = parsed.error.issues[0];
         throw new AppError('input', `Bad parameters for ${method}: ${issue?.path.join('.') || 'params'}: ${issue?.message}`);
       }
+      await this.authorize(method, parsed.data as Record<string, unknown>);
       const handler = this.handlers[method] as (p: unknown) => Promise<MethodResults[MethodName]>;
       return { ok: true, result: await handler(parsed.data) };
     } catch (error) {
       return { ok: false, error: toAppError(error).toJSON() };
     }
+  }
+
+  /** The access rule of the method, applied to this caller and what the call names. */
+  private async authorize(method: MethodName, params: Record<string, unknown>): Promise<void> {
+    if (this.caller.role === 'owner') return;
+    const rule = ACCESS[method];
+    const subject: Subject & { lab?: string; session?: string } = {};
+    if (rule === 'lab') {
+      subject.lab = params.lab as string;
+      subject.workshopLabs = this.service.workshop?.workshop.labs ?? [];
+    }
+    if (rule === 'session' && this.caller.role === 'student') {
+      subject.session = params.session as string;
+      const session = (await listSessions(await this.engine())).find((s) => s.name === subject.session);
+      subject.sessionStudent = session?.student;
+    }
+    const verdict = decide(this.caller, rule, subject);
+    if (!verdict.ok) throw new AppError(verdict.code, verdict.why);
+  }
+
+  /** A student's sessions are theirs alone: named after their seat, labelled with it. */
+  private sessionNameFor(lab: string, name: string | undefined): string {
+    const wanted = name ?? lab;
+    if (this.caller.role !== 'student') return wanted;
+    const prefix = `${this.caller.id}-`;
+    return wanted.startsWith(prefix) ? wanted : `${prefix}${wanted}`;
   }
 
   private closing: Promise<void> | undefined;
@@ -162,11 +221,20 @@ export class Client {
     },
     'labs.list': async ({ language }) => {
       const catalog = await this.service.catalog.read();
-      return { labs: await Promise.all(catalog.labs.map((l) => this.service.labSummary(l, language))), broken: catalog.broken };
+      if (this.caller.role === 'student') {
+        // A student sees the workshop's labs, and nothing of the server's broken files.
+        const offered = this.service.workshop?.workshop.labs ?? [];
+        const labs = catalog.labs.filter((l) => offered.includes(l.lab.id));
+        return { labs: await Promise.all(labs.map((l) => this.service.labSummary(l, language, undefined, this.progress))), broken: [] };
+      }
+      return {
+        labs: await Promise.all(catalog.labs.map((l) => this.service.labSummary(l, language, undefined, this.progress))),
+        broken: catalog.broken,
+      };
     },
     'labs.get': async ({ lab, language }): Promise<LabDetail> => {
       const loaded = await resolveLabById(lab, this.service.labsDir);
-      const read = await this.service.readProgress(loaded.lab.id);
+      const read = await this.service.readProgress(loaded.lab.id, this.progress);
       const { progress } = read;
       const guide = async (step: string) => {
         for (const lang of [language, 'en'] as const) {
@@ -179,7 +247,7 @@ export class Client {
         return '';
       };
       return {
-        ...(await this.service.labSummary(loaded, language, read)),
+        ...(await this.service.labSummary(loaded, language, read, this.progress)),
         steps: await Promise.all(
           loaded.lab.steps.map(async (step) => ({
             id: step.id,
@@ -193,27 +261,32 @@ export class Client {
       };
     },
     'sessions.list': async () => {
-      const sessions = await listSessions(await this.engine());
+      const all = await listSessions(await this.engine());
+      const sessions = this.caller.role === 'student' ? all.filter((s) => s.student === (this.caller as { id: string }).id) : all;
       // stale is left out for a session without a pin (booted elsewhere): nothing to compare with.
       return { sessions: await Promise.all(sessions.map(async (s) => ({ ...s, ...withStale(await labFileChanged(s)) }))) };
     },
     'lab.up': async ({ lab, name }) => {
       const loaded = await resolveLabById(lab, this.service.labsDir);
-      const session = name ?? loaded.lab.id;
-      return startLab(await this.engine(), loaded, { name: session, onEvent: (event) => this.emit('lab.boot', { ...event, session }) });
+      const session = this.sessionNameFor(loaded.lab.id, name);
+      return startLab(await this.engine(), loaded, {
+        name: session,
+        ...(this.caller.role === 'student' ? { student: this.caller.id } : {}),
+        // Named as the caller asked (a student's session carries their seat in front): only that caller gets these events.
+        onEvent: (event) => this.emit('lab.boot', { ...event, session: name ?? loaded.lab.id }),
+      });
     },
     'lab.check': async ({ session, objectives, language }) =>
-      checkLab(await this.engine(), session, { store: this.service.progress, language, ...(objectives ? { only: objectives } : {}) }),
+      checkLab(await this.engine(), session, { store: this.progress, language, ...(objectives ? { only: objectives } : {}) }),
     'lab.solve': async ({ session, step }) =>
-      solveLab(await this.engine(), session, { store: this.service.progress, ...(step === undefined ? {} : { step }) }),
+      solveLab(await this.engine(), session, { store: this.progress, ...(step === undefined ? {} : { step }) }),
     'lab.reset': async ({ session }) => resetLab(await this.engine(), session),
     'lab.down': async ({ session }) => {
       const removed = await removeSessionsNamed(await this.engine(), session);
       if (removed.containers + removed.networks === 0) throw new AppError('state', `No lab is up under the name "${session}".`);
       return removed;
     },
-    'lab.hint': async ({ session, objective, language }) =>
-      takeHint(await this.engine(), session, objective, this.service.progress, language),
+    'lab.hint': async ({ session, objective, language }) => takeHint(await this.engine(), session, objective, this.progress, language),
     'node.snapshot': async ({ session, node, diff }) => {
       const snapshot = await collectSnapshot(await requireNode(await this.engine(), session, node), node);
       if (!diff) return { snapshot };

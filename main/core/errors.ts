@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'environment'
   /** The lab is not in a state that allows this (already up, not up). */
   | 'state'
+  /** The caller may not do this (a workshop's student calling what only the instructor may). */
+  | 'forbidden'
   /** The operation ran and failed (a command in a node failed, a node did not boot). */
   | 'failed'
   /** The user interrupted the operation. */
@@ -31,6 +33,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   input: 2,
   environment: 3,
   state: 4,
+  forbidden: 5,
   interrupted: 130,
 };
 

@@ -6,8 +6,11 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../api/content-security-policy';
+import type { Caller } from '../api/access';
 import type { ApiService, Client } from '../api/service';
 import { AppError } from '../core/errors';
+import type { Workshop } from '../core/workshop/workshop';
+import { serveJoin, studentOf } from './join-page';
 
 /**
  * The browser mode: the renderer's files and the API (over WebSocket, at /api) on one port.
@@ -23,6 +26,11 @@ export interface WebServerOptions {
   /** The built renderer (out/renderer). */
   staticDir: string;
   service: ApiService;
+  /**
+   * A workshop: every caller has an identity — the instructor by the workshop's token, a student
+   * by the seat cookie `/join` gave their browser — and the service enforces what each may do.
+   */
+  workshop?: Workshop;
 }
 
 export interface RunningServer {
@@ -45,7 +53,10 @@ const CONTENT_TYPES: Record<string, string> = {
 
 export async function startWebServer(options: WebServerOptions): Promise<RunningServer> {
   const loopback = LOOPBACK_HOSTS.has(options.host);
-  if (!loopback && !options.token) {
+  const { workshop } = options;
+  if (workshop && options.token) throw new AppError('usage', 'A workshop has its own instructor token; give no --token.');
+  const token = workshop?.instructorToken ?? options.token;
+  if (!loopback && !token) {
     throw new AppError('usage', `Serving on ${options.host} exposes the Docker engine to the network; it needs --token.`, {
       hint: 'Pick a long random token, e.g. --token "$(openssl rand -hex 16)", and share the printed URL with your class.',
     });
@@ -58,7 +69,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   }
 
   const server = createServer((request, response) => {
-    serveStatic(staticRoot, request, response).catch(() => {
+    const served = workshop ? serveWorkshopPage(workshop, staticRoot, request, response) : serveStatic(staticRoot, request, response);
+    served.catch(() => {
       // A request that cannot be served is that request's problem, never the server's.
       if (!response.headersSent) response.writeHead(400);
       response.end();
@@ -73,13 +85,14 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   server.on('upgrade', (request, socket, head) => {
     // A peer that resets mid-handshake must not become an unhandled 'error'.
     socket.on('error', () => socket.destroy());
-    const refusal = refuseUpgrade(request, loopback, options.token);
-    if (refusal) {
-      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`);
+    const refusal = refuseUpgrade(request, loopback, workshop ? undefined : token);
+    const caller = refusal ? undefined : identify(request, workshop);
+    if (refusal || !caller) {
+      socket.end(`HTTP/1.1 ${refusal ?? '401 Unauthorized'}\r\nConnection: close\r\n\r\n`);
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
-      const client = serveApi(ws, options.service);
+      const client = serveApi(ws, options.service, caller);
       clients.add(client);
       ws.once('close', () => void client.close().finally(() => clients.delete(client)));
     });
@@ -97,7 +110,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   });
   const { port } = server.address() as AddressInfo;
   const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${hostInUrl}:${port}/${options.token ? `?token=${encodeURIComponent(options.token)}` : ''}`;
+  const url = `http://${hostInUrl}:${port}/${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   return {
     url,
     close: async () => {
@@ -130,6 +143,30 @@ function refuseUpgrade(request: IncomingMessage, loopback: boolean, token: strin
   return undefined;
 }
 
+/**
+ * Who is on the other end. Outside a workshop, whoever passed refuseUpgrade is the owner. In a
+ * workshop, the instructor's token or a student's seat cookie; nobody else.
+ */
+function identify(request: IncomingMessage, workshop: Workshop | undefined): Caller | undefined {
+  if (!workshop) return { role: 'owner' };
+  const url = new URL(request.url ?? '/', 'http://placeholder');
+  if (workshop.isInstructor(url.searchParams.get('token') ?? '')) return { role: 'instructor' };
+  const student = studentOf(request, workshop);
+  return student ? { role: 'student', id: student.id, name: student.name } : undefined;
+}
+
+/** A workshop's pages: the join form, and the app only for someone with a seat or the instructor's token. */
+async function serveWorkshopPage(workshop: Workshop, root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://placeholder');
+  if (url.pathname === '/join') return serveJoin(workshop, request, response);
+  const isPage = !extname(url.pathname);
+  if (isPage && !workshop.isInstructor(url.searchParams.get('token') ?? '') && !studentOf(request, workshop)) {
+    response.writeHead(303, { Location: '/join' }).end();
+    return;
+  }
+  return serveStatic(root, request, response);
+}
+
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -150,12 +187,12 @@ type Request = { id: string | number | null; method: unknown; params: unknown };
  * a bad message gets an error reply, a broken frame (invalid UTF-8, too big) closes only its
  * own connection.
  */
-function serveApi(ws: WebSocket, service: ApiService): Client {
+function serveApi(ws: WebSocket, service: ApiService, caller: Caller): Client {
   const send = (message: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
   const refuse = (message: string) => send({ id: null, reply: { ok: false, error: { code: 'usage', message } } });
-  const client = service.client((event, payload) => send({ event, payload }));
+  const client = service.client((event, payload) => send({ event, payload }), caller);
   // ws has already closed the connection (1007 for invalid UTF-8, 1009 for a frame over its
   // cap); without this listener the 'error' event would throw and end the server.
   ws.on('error', (error) => process.stderr.write(`API connection closed: ${error.message}\n`));

@@ -19,6 +19,8 @@ import { removeLeftovers, removeSession } from './teardown';
 export interface UpOptions {
   /** Session name; defaults to the lab id. A second copy of a lab needs another name. */
   name?: string;
+  /** In a workshop: the student the lab belongs to (labelled on everything it makes). */
+  student?: string;
   onEvent?: (event: BootEvent) => void;
   /** Remove what crashed runs left behind before booting (default true). */
   reconcile?: boolean;
@@ -69,7 +71,15 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
     });
   }
 
-  const plan = planSession({ lab: loaded.lab, name, id: randomBytes(6).toString('hex'), image, owner: ownerTag(), labFile: loaded.file });
+  const plan = planSession({
+    lab: loaded.lab,
+    name,
+    id: randomBytes(6).toString('hex'),
+    image,
+    owner: ownerTag(),
+    labFile: loaded.file,
+    student: options.student,
+  });
   const emit = (node: string, phase: BootPhase) => options.onEvent?.({ node, phase, elapsedMs: Math.round(performance.now() - started) });
 
   const interrupted = abortPromise(options.signal);

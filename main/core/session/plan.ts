@@ -77,6 +77,8 @@ export interface PlanInput {
   owner: string;
   /** The lab file it was read from. */
   labFile?: string;
+  /** In a workshop: the student it belongs to. */
+  student?: string;
 }
 
 export const containerName = (session: string, node: string) => `nl-${session}-${node}`;
@@ -92,6 +94,7 @@ export function planSession(input: PlanInput): SessionPlan {
     [LABEL.sessionId]: id,
     [LABEL.lab]: lab.id,
     ...(input.labFile ? { [LABEL.labFile]: input.labFile } : {}),
+    ...(input.student ? { [LABEL.student]: input.student } : {}),
     [LABEL.owner]: input.owner,
     [LABEL.expectedNodes]: String(Object.keys(topology.nodes).length),
     [LABEL.expectedNetworks]: String(Object.keys(topology.networks).length),

@@ -33,6 +33,8 @@ export interface SessionStatus {
   lab: string;
   /** The lab file the session was booted from. */
   labFile?: string;
+  /** In a workshop: the student it belongs to. */
+  student?: string;
   state: SessionState;
   /** Whether its `up` finished (the boot mark is there): a broken session that booted had a node die later. */
   booted: boolean;
@@ -160,6 +162,7 @@ export function describeSession(id: string, parts: SessionParts, stillBooting = 
     id,
     lab: labels[LABEL.lab] ?? '?',
     ...(labels[LABEL.labFile] ? { labFile: labels[LABEL.labFile] } : {}),
+    ...(labels[LABEL.student] ? { student: labels[LABEL.student] } : {}),
     state,
     booted,
     problems: state === 'broken' ? [...fatal, ...unfinished] : [],

@@ -23,6 +23,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { file: 'inspect', commands: ['parse', 'snapshot', 'trace'], load: async () => (await import('./inspect')).registerInspect },
   { file: 'ovs', commands: ['ovs'], load: async () => (await import('./ovs')).registerOvs },
   { file: 'serve', commands: ['serve', 'start'], load: async () => (await import('./serve')).registerServe },
+  { file: 'workshop', commands: ['workshop'], load: async () => (await import('./workshop')).registerWorkshop },
   { file: 'schema', commands: ['schema'], load: async () => (await import('./schema')).registerSchema },
 ];
 

@@ -6,6 +6,7 @@ import { ApiService } from '../../../api/service';
 import { electronBinary } from '../../../core/desktop';
 import { AppError } from '../../../core/errors';
 import { appRoot } from '../../../core/paths';
+import type { Workshop } from '../../../core/workshop/workshop';
 import { startWebServer } from '../../web-server';
 import { info } from '../output';
 import { onStopSignal } from '../signals';
@@ -26,7 +27,7 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_PORT))
     .option('--token <token>', 'secret that browsers must present (required off loopback)')
     .action(async (flags: ServeFlags, command: Command) => {
-      await serveUntilStopped(flags, command.optsWithGlobals<{ dockerHost?: string }>().dockerHost);
+      await serveUntilStopped({ ...flags, dockerHost: command.optsWithGlobals<{ dockerHost?: string }>().dockerHost });
     });
 
   program
@@ -41,11 +42,18 @@ export function registerServe(program: Command): void {
         return;
       }
       info(`Electron is unavailable here (${electron.reason}); serving Neutron Lab in your browser instead.`);
-      await serveUntilStopped({ host: '127.0.0.1', port: flags.port }, command.optsWithGlobals<{ dockerHost?: string }>().dockerHost);
+      await serveUntilStopped({
+        host: '127.0.0.1',
+        port: flags.port,
+        dockerHost: command.optsWithGlobals<{ dockerHost?: string }>().dockerHost,
+      });
     });
 }
 
-async function serveUntilStopped(flags: ServeFlags, dockerHost: string | undefined): Promise<void> {
+/** Serves the app until Ctrl-C; a workshop's server announces its links instead of one URL. */
+export async function serveUntilStopped(
+  flags: ServeFlags & { dockerHost?: string; workshop?: { workshop: Workshop; dir: string }; announce?: (url: string) => void },
+): Promise<void> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('usage', `--port ${flags.port} is not a port number.`);
   const staticDir = join(appRoot(), 'out', 'renderer');
@@ -54,10 +62,12 @@ async function serveUntilStopped(flags: ServeFlags, dockerHost: string | undefin
     host: flags.host,
     port,
     staticDir,
-    service: new ApiService({ dockerHost }),
+    service: new ApiService({ dockerHost: flags.dockerHost, ...(flags.workshop ? { workshop: flags.workshop } : {}) }),
     token: flags.token,
+    ...(flags.workshop ? { workshop: flags.workshop.workshop } : {}),
   });
-  process.stdout.write(`Neutron Lab is at ${server.url}\n`);
+  if (flags.announce) flags.announce(server.url);
+  else process.stdout.write(`Neutron Lab is at ${server.url}\n`);
   await new Promise<void>((resolve) => {
     const stopListening = onStopSignal(() => {
       stopListening();

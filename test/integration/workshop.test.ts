@@ -1,0 +1,195 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Caller } from '../../main/api/access';
+import { methodParams, type MethodName, type Reply } from '../../main/api/contract';
+import { ApiService, type Client } from '../../main/api/service';
+import { LABEL } from '../../main/core/docker/labels';
+import { labsDir } from '../../main/core/paths';
+import { removeSessionsNamed } from '../../main/core/session/teardown';
+import { Workshop } from '../../main/core/workshop/workshop';
+import { testEngine } from './helpers';
+
+/**
+ * A workshop's isolation, enforced in the service: every method of the contract, called by the
+ * student who owns a lab, by another student and by the instructor, on real labs in the real
+ * engine. A method added to the contract without a row here fails the first test.
+ * (Who gets a connection at all — no identity, a wrong token — is main/server/workshop-server.test.ts.)
+ */
+
+type Role = 'ada' | 'alan' | 'instructor';
+/** ok: it ran and succeeded. reached: the gate let it through (what it did next may fail on its own). */
+type Outcome = 'ok' | 'reached' | 'forbidden' | 'hidden';
+interface Row {
+  params: (ctx: Context, role: Role) => object;
+  expect: Record<Role, Outcome>;
+  /** Only the refusals run in the walk: the allowed call would end what later rows use (the last test makes it). */
+  refusalsOnly?: true;
+}
+interface Context {
+  session: string;
+  terminal: string;
+}
+
+const everyone = (outcome: Outcome): Record<Role, Outcome> => ({ ada: outcome, alan: outcome, instructor: outcome });
+const own: Record<Role, Outcome> = { ada: 'ok', alan: 'hidden', instructor: 'ok' };
+// Terminals are per connection: another's id is unknown to everyone else ("That terminal is closed").
+const ownTerminal: Record<Role, Outcome> = { ada: 'ok', alan: 'hidden', instructor: 'hidden' };
+
+/** Rows in the order they run: a lab's own calls first, taking it down last. */
+const MATRIX: Record<MethodName, Row> = {
+  'environment.status': { params: () => ({}), expect: everyone('ok') },
+  'image.build': { params: () => ({}), expect: { ada: 'forbidden', alan: 'forbidden', instructor: 'ok' } },
+  'labs.list': { params: () => ({ language: 'en' }), expect: everyone('ok') },
+  'labs.get': { params: () => ({ lab: 'gre-tenant', language: 'en' }), expect: { ada: 'forbidden', alan: 'forbidden', instructor: 'ok' } },
+  'sessions.list': { params: () => ({}), expect: everyone('ok') },
+  // Already up (a student's name is taken under their seat): the call reaches `up`, which refuses it for its own reason.
+  'lab.up': {
+    params: (c, role) => (role === 'instructor' ? { lab: 'ovs-basics', name: c.session } : { lab: 'ovs-basics' }),
+    expect: everyone('reached'),
+  },
+  'lab.check': { params: (c) => ({ session: c.session, language: 'en' }), expect: own },
+  'lab.hint': { params: (c) => ({ session: c.session, objective: 'br-int', language: 'en' }), expect: own },
+  'lab.solve': { params: (c) => ({ session: c.session, step: 1 }), expect: own },
+  'node.snapshot': { params: (c) => ({ session: c.session, node: 'compute1' }), expect: own },
+  'node.trace': {
+    params: (c) => ({ session: c.session, node: 'compute1', bridge: 'br-int', flow: 'in_port=LOCAL' }),
+    expect: { ada: 'reached', alan: 'hidden', instructor: 'reached' },
+  },
+  'node.ovs': { params: (c) => ({ session: c.session, node: 'compute1', request: { action: 'list' } }), expect: own },
+  'terminal.open': { params: (c) => ({ session: c.session, node: 'compute1', cols: 80, rows: 24 }), expect: own },
+  'terminal.write': { params: (c) => ({ id: c.terminal, data: 'true\r' }), expect: ownTerminal },
+  'terminal.resize': { params: (c) => ({ id: c.terminal, cols: 100, rows: 30 }), expect: ownTerminal },
+  // Acknowledging or closing an id the connection does not have is a no-op (closing twice is fine);
+  // the walk then proves the owner's terminal still answers.
+  'terminal.ack': { params: (c) => ({ id: c.terminal, chars: 10 }), expect: everyone('ok') },
+  'terminal.close': { params: (c) => ({ id: c.terminal }), expect: everyone('ok') },
+  'labfile.read': { params: () => ({ lab: 'ovs-basics' }), expect: everyone('forbidden') },
+  'labfile.validate': { params: () => ({ text: 'id: x\n' }), expect: everyone('forbidden') },
+  'labfile.save': { params: () => ({ lab: 'ovs-basics', text: 'id: ovs-basics\n' }), expect: everyone('forbidden') },
+  'lab.reset': { params: (c) => ({ session: c.session }), expect: own },
+  'lab.down': { params: (c) => ({ session: c.session }), expect: own, refusalsOnly: true },
+};
+
+let root: string;
+let service: ApiService;
+let workshop: Workshop;
+const clients = {} as Record<Role | 'owner', Client>;
+const names: string[] = [];
+
+async function call(client: Client, method: MethodName, params: object): Promise<Reply<MethodName>> {
+  return client.dispatch(method, params);
+}
+
+function outcomeOf(reply: Reply<MethodName>): Outcome {
+  if (reply.ok) return 'ok';
+  if (reply.error.code === 'forbidden') return 'forbidden';
+  if (/^No lab of yours is up under the name|^That terminal is closed/.test(reply.error.message)) return 'hidden';
+  return 'reached';
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'nl-workshop-it-'));
+  // The server's own labs folder: the owner's labfile.save writes there, never into the checkout.
+  for (const lab of ['ovs-basics', 'gre-tenant']) await cp(join(labsDir(), lab), join(root, 'labs', lab), { recursive: true });
+  workshop = await Workshop.create(join(root, 'workshop'), { title: 'it', labs: ['ovs-basics'], seats: 3 });
+  service = new ApiService({ labsDir: join(root, 'labs'), workshop: { workshop, dir: join(root, 'workshop') } });
+  const seat = async (name: string): Promise<Caller> => {
+    const { student } = await workshop.join(workshop.joinCode, name);
+    return { role: 'student', id: student.id, name: student.name };
+  };
+  const quiet = () => undefined;
+  clients.ada = service.client(quiet, await seat('Ada'));
+  clients.alan = service.client(quiet, await seat('Alan'));
+  clients.instructor = service.client(quiet, { role: 'instructor' });
+  clients.owner = service.client(quiet);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(Object.values(clients).map((c) => c.close()));
+  const engine = await testEngine();
+  for (const name of names) await removeSessionsNamed(engine, name);
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('a workshop', () => {
+  it('has a rule for every method of the contract, and this test a row for each', () => {
+    expect(Object.keys(MATRIX).sort()).toEqual(Object.keys(methodParams).sort());
+  });
+
+  it(
+    'gives two students who start the same lab a copy each, under their seat, labelled theirs, and shows each only their own',
+    { timeout: 240_000 },
+    async () => {
+      const [ada, alan] = await Promise.all([
+        call(clients.ada, 'lab.up', { lab: 'ovs-basics' }),
+        call(clients.alan, 'lab.up', { lab: 'ovs-basics' }),
+      ]);
+      for (const reply of [ada, alan]) if (reply.ok) names.push((reply.result as { name: string }).name);
+      expect(ada, JSON.stringify(ada)).toMatchObject({ ok: true, result: { name: 's01-ovs-basics', state: 'running' } });
+      expect(alan, JSON.stringify(alan)).toMatchObject({ ok: true, result: { name: 's02-ovs-basics', state: 'running' } });
+
+      const { docker } = await testEngine();
+      const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.session}=s01-ovs-basics`] } });
+      expect(containers.map((c) => c.Labels[LABEL.student])).toEqual(['s01']);
+
+      const listed = async (role: Role) => {
+        const reply = await call(clients[role], 'sessions.list', {});
+        return reply.ok ? (reply.result as { sessions: { name: string }[] }).sessions.map((s) => s.name) : reply.error.message;
+      };
+      expect(await listed('ada')).toEqual(['s01-ovs-basics']);
+      expect(await listed('alan')).toEqual(['s02-ovs-basics']);
+      expect(await listed('instructor')).toEqual(expect.arrayContaining(['s01-ovs-basics', 's02-ovs-basics']));
+      // Each student's catalogue is the workshop's labs, with their own progress.
+      const catalogue = await call(clients.ada, 'labs.list', { language: 'en' });
+      expect(catalogue.ok && (catalogue.result as { labs: { id: string }[] }).labs.map((l) => l.id)).toEqual(['ovs-basics']);
+    },
+  );
+
+  it(
+    'lets each method do exactly what its rule says, for the lab owner, another student and the instructor',
+    { timeout: 240_000 },
+    async () => {
+      const opened = await call(clients.ada, 'terminal.open', { session: 's01-ovs-basics', node: 'compute1', cols: 80, rows: 24 });
+      expect(opened.ok, JSON.stringify(opened)).toBe(true);
+      const ctx: Context = { session: 's01-ovs-basics', terminal: (opened as { result: { id: string } }).result.id };
+      const found: string[] = [];
+      const wanted: string[] = [];
+      for (const [method, row] of Object.entries(MATRIX) as [MethodName, Row][]) {
+        // The owner's terminal calls go last (close ends it), so the others try the id while it is open.
+        for (const role of ['alan', 'instructor', 'ada'] as Role[]) {
+          const expected = row.expect[role];
+          if (row.refusalsOnly && (expected === 'ok' || expected === 'reached')) continue;
+          if (method === 'terminal.close' && role === 'ada') {
+            const still = await call(clients.ada, 'terminal.write', { id: ctx.terminal, data: 'true\r' });
+            found.push(`Ada's terminal after the others closed its id: ${outcomeOf(still)}`);
+            wanted.push("Ada's terminal after the others closed its id: ok");
+          }
+          const reply = await call(clients[role], method, row.params(ctx, role));
+          // 'reached' is met by a call that also succeeded.
+          const outcome = expected === 'reached' && outcomeOf(reply) === 'ok' ? 'reached' : outcomeOf(reply);
+          found.push(`${method} by ${role}: ${outcome}${outcome === expected ? '' : ` (${JSON.stringify(reply).slice(0, 300)})`}`);
+          wanted.push(`${method} by ${role}: ${expected}`);
+        }
+      }
+      expect(found).toEqual(wanted);
+    },
+  );
+
+  it('lets the machine owner (the desktop app, a one-learner server) do everything, lab files included', async () => {
+    const read = await call(clients.owner, 'labfile.read', { lab: 'ovs-basics' });
+    expect(read.ok).toBe(true);
+    const text = (read as { result: { text: string } }).result.text;
+    expect(await call(clients.owner, 'labfile.save', { lab: 'ovs-basics', text })).toMatchObject({ ok: true });
+  });
+
+  it('stops a student lab only for its owner or the instructor', { timeout: 120_000 }, async () => {
+    expect(outcomeOf(await call(clients.alan, 'lab.down', { session: 's01-ovs-basics' }))).toBe('hidden');
+    expect(await call(clients.ada, 'lab.down', { session: 's01-ovs-basics' })).toMatchObject({ ok: true });
+    expect(await call(clients.instructor, 'lab.down', { session: 's02-ovs-basics' })).toMatchObject({ ok: true });
+    const left = await call(clients.instructor, 'sessions.list', {});
+    const mine = (left as { result: { sessions: { name: string }[] } }).result.sessions.filter((s) => /^s0[12]-ovs-basics$/.test(s.name));
+    expect(mine).toEqual([]);
+  });
+});
