@@ -52,6 +52,7 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'labfile.read': 'owner',
   'labfile.validate': 'owner',
   'labfile.save': 'owner',
+  'workshop.status': 'staff',
 };
 
 /** What the rule needs to know about the call's subject, looked up only for a student. */

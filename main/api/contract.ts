@@ -8,6 +8,7 @@ import type { NodeSnapshot } from '../core/inspect/snapshot/types';
 import type { CheckReport, Credit, ResetResult, SolveResult } from '../core/run/results';
 import type { ProgressEvent } from '../core/progress';
 import type { BootEvent } from '../core/session/boot-events';
+import type { StudentRecord } from '../core/workshop/results';
 
 /**
  * The one contract between the UI and the back end. Both transports — Electron IPC and
@@ -71,6 +72,8 @@ export const methodParams = {
   'labfile.validate': z.object({ text: z.string().max(1024 * 1024), lab: labRef.optional() }).strict(),
   /** Saves a lab file; refused (nothing written) while it has errors. */
   'labfile.save': z.object({ lab: labRef, text: z.string().max(1024 * 1024) }).strict(),
+  /** A workshop's class at a glance (the instructor's): every student, their labs, objectives and sessions. */
+  'workshop.status': z.object({}).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodParams;
@@ -153,9 +156,18 @@ export interface MethodResults {
   'labfile.read': { path: string; text: string };
   'labfile.validate': { problems: LocatedProblem[] };
   'labfile.save': { path: string; problems: LocatedProblem[] };
+  'workshop.status': WorkshopStatus;
 }
 
 /** Events the back end pushes to the client that caused them. */
+export interface WorkshopStatus {
+  title: string;
+  labs: string[];
+  seats: number;
+  joinCode: string;
+  students: (StudentRecord & { sessions: { name: string; lab: string; state: SessionSummary['state'] }[] })[];
+}
+
 export interface EventPayloads {
   'image.progress': ProgressEvent;
   'lab.boot': BootEvent & { session: string };

@@ -24,6 +24,7 @@ import { labsDir } from '../core/paths';
 import { listSessions, requireNode } from '../core/session/sessions';
 import { removeSessionsNamed } from '../core/session/teardown';
 import { TerminalHost } from '../core/terminal/terminals';
+import { studentProgressDir, workshopRecords } from '../core/workshop/results';
 import type { Workshop } from '../core/workshop/workshop';
 import { ACCESS, decide, type Caller, type Subject } from './access';
 import {
@@ -79,7 +80,7 @@ export class ApiService {
   progressOf(caller: Caller): ProgressStore {
     if (caller.role !== 'student' || !this.workshop) return this.progress;
     let store = this.studentProgress.get(caller.id);
-    if (!store) this.studentProgress.set(caller.id, (store = new ProgressStore(join(this.workshop.dir, 'progress', caller.id))));
+    if (!store) this.studentProgress.set(caller.id, (store = new ProgressStore(studentProgressDir(this.workshop.dir, caller.id))));
     return store;
   }
 
@@ -188,6 +189,17 @@ export class Client {
     return wanted.startsWith(prefix) ? wanted : `${prefix}${wanted}`;
   }
 
+  /**
+   * Whose progress a call on a session counts for: the student the session belongs to (the
+   * instructor solving a step for a student solves it for them), else the caller's.
+   */
+  private async progressOfSession(name: string): Promise<ProgressStore> {
+    if (!this.service.workshop || this.caller.role === 'student') return this.progress;
+    const student = (await listSessions(await this.engine())).find((s) => s.name === name)?.student;
+    const owner = this.service.workshop.workshop.students.find((s) => s.id === student);
+    return owner ? this.service.progressOf({ role: 'student', id: owner.id, name: owner.name }) : this.progress;
+  }
+
   private closing: Promise<void> | undefined;
 
   /** The window or tab went away: its terminals close, their processes in the nodes ended. */
@@ -277,16 +289,21 @@ export class Client {
       });
     },
     'lab.check': async ({ session, objectives, language }) =>
-      checkLab(await this.engine(), session, { store: this.progress, language, ...(objectives ? { only: objectives } : {}) }),
+      checkLab(await this.engine(), session, {
+        store: await this.progressOfSession(session),
+        language,
+        ...(objectives ? { only: objectives } : {}),
+      }),
     'lab.solve': async ({ session, step }) =>
-      solveLab(await this.engine(), session, { store: this.progress, ...(step === undefined ? {} : { step }) }),
+      solveLab(await this.engine(), session, { store: await this.progressOfSession(session), ...(step === undefined ? {} : { step }) }),
     'lab.reset': async ({ session }) => resetLab(await this.engine(), session),
     'lab.down': async ({ session }) => {
       const removed = await removeSessionsNamed(await this.engine(), session);
       if (removed.containers + removed.networks === 0) throw new AppError('state', `No lab is up under the name "${session}".`);
       return removed;
     },
-    'lab.hint': async ({ session, objective, language }) => takeHint(await this.engine(), session, objective, this.progress, language),
+    'lab.hint': async ({ session, objective, language }) =>
+      takeHint(await this.engine(), session, objective, await this.progressOfSession(session), language),
     'node.snapshot': async ({ session, node, diff }) => {
       const snapshot = await collectSnapshot(await requireNode(await this.engine(), session, node), node);
       if (!diff) return { snapshot };
@@ -354,6 +371,23 @@ export class Client {
       await writeFile(`${file}.saving`, text, 'utf8');
       await rename(`${file}.saving`, file);
       return { path: file, problems };
+    },
+    'workshop.status': async () => {
+      const kept = this.service.workshop;
+      if (!kept) throw new AppError('state', 'This server runs no workshop.', { hint: 'Start one with `neutron-lab workshop start`.' });
+      const { workshop, dir } = kept;
+      const [catalog, sessions] = await Promise.all([this.service.catalog.read(), listSessions(await this.engine())]);
+      const records = await workshopRecords(workshop, dir, catalog.labs);
+      return {
+        title: workshop.title,
+        labs: [...workshop.labs],
+        seats: workshop.seats,
+        joinCode: workshop.joinCode,
+        students: records.map((record) => ({
+          ...record,
+          sessions: sessions.filter((s) => s.student === record.id).map((s) => ({ name: s.name, lab: s.lab, state: s.state })),
+        })),
+      };
     },
   };
 }

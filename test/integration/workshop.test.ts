@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../main/api/access';
-import { methodParams, type MethodName, type Reply } from '../../main/api/contract';
+import { methodParams, type MethodName, type Reply, type WorkshopStatus } from '../../main/api/contract';
 import { ApiService, type Client } from '../../main/api/service';
 import { LABEL } from '../../main/core/docker/labels';
 import { labsDir } from '../../main/core/paths';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
 import { Workshop } from '../../main/core/workshop/workshop';
-import { testEngine } from './helpers';
+import { runCli, testEngine } from './helpers';
 
 /**
  * A workshop's isolation, enforced in the service: every method of the contract, called by the
@@ -68,6 +68,7 @@ const MATRIX: Record<MethodName, Row> = {
   'labfile.read': { params: () => ({ lab: 'ovs-basics' }), expect: everyone('forbidden') },
   'labfile.validate': { params: () => ({ text: 'id: x\n' }), expect: everyone('forbidden') },
   'labfile.save': { params: () => ({ lab: 'ovs-basics', text: 'id: ovs-basics\n' }), expect: everyone('forbidden') },
+  'workshop.status': { params: () => ({}), expect: { ada: 'forbidden', alan: 'forbidden', instructor: 'ok' } },
   'lab.reset': { params: (c) => ({ session: c.session }), expect: own },
   'lab.down': { params: (c) => ({ session: c.session }), expect: own, refusalsOnly: true },
 };
@@ -177,6 +178,23 @@ describe('a workshop', () => {
     },
   );
 
+  it('shows the instructor every student, their labs, what they did and what was solved for them', async () => {
+    const reply = await call(clients.instructor, 'workshop.status', {});
+    expect(reply.ok, JSON.stringify(reply)).toBe(true);
+    const status = (reply as { result: WorkshopStatus }).result;
+    expect(status).toMatchObject({ title: 'it', labs: ['ovs-basics'], seats: 3, joinCode: workshop.joinCode });
+    const [ada, alan] = status.students;
+    expect(ada).toMatchObject({ id: 's01', name: 'Ada', sessions: [{ name: 's01-ovs-basics', lab: 'ovs-basics', state: 'running' }] });
+    expect(alan).toMatchObject({ id: 's02', name: 'Alan', sessions: [{ name: 's02-ovs-basics', state: 'running' }] });
+    // In the walk, step 1 of Ada's lab was solved and its one hint taken (the instructor's
+    // calls count for her lab, like the instructor's solve); Alan did nothing in his.
+    const adaLab = ada?.labs[0];
+    expect(adaLab?.objectives.find((o) => o.id === 'br-int')).toMatchObject({ mark: 'solved', hints: 1 });
+    expect(adaLab?.lastActivity).toBeDefined();
+    expect(alan?.labs[0]?.objectives.every((o) => o.mark === 'open' && o.hints === 0)).toBe(true);
+    expect(alan?.labs[0]?.lastActivity).toBeUndefined();
+  });
+
   it('lets the machine owner (the desktop app, a one-learner server) do everything, lab files included', async () => {
     const read = await call(clients.owner, 'labfile.read', { lab: 'ovs-basics' });
     expect(read.ok).toBe(true);
@@ -192,4 +210,33 @@ describe('a workshop', () => {
     const mine = (left as { result: { sessions: { name: string }[] } }).result.sessions.filter((s) => /^s0[12]-ovs-basics$/.test(s.name));
     expect(mine).toEqual([]);
   });
+});
+
+describe('the workshop command', () => {
+  it(
+    'exports the results as CSV and JSON, ends the workshop removing every student lab, and keeps the results readable after',
+    { timeout: 120_000 },
+    async () => {
+      const dir = join(root, 'workshop');
+      const csv = await runCli(['workshop', 'results', '--dir', dir]);
+      expect(csv.code, csv.stderr).toBe(0);
+      const rows = csv.stdout.trim().split('\r\n');
+      expect(rows[0]).toBe('seat,name,lab,step,objective,result,at,hints');
+      expect(rows).toContainEqual(expect.stringMatching(/^s01,Ada,ovs-basics,bridge,br-int,solved,\d{4}-.*,1$/));
+      expect(rows.filter((r) => r.startsWith('s02,Alan,')).every((r) => r.includes(',open,'))).toBe(true);
+      const json = await runCli(['workshop', 'results', '--dir', dir, '--json']);
+      expect(JSON.parse(json.stdout)).toMatchObject({ title: 'it', students: [{ id: 's01' }, { id: 's02' }] });
+
+      const again = await call(clients.ada, 'lab.up', { lab: 'ovs-basics' });
+      expect(again, JSON.stringify(again)).toMatchObject({ ok: true, result: { name: 's01-ovs-basics' } });
+      names.push('s01-ovs-basics');
+      const ended = await runCli(['workshop', 'end', '--dir', dir, '--json']);
+      expect(ended.code, ended.stderr).toBe(0);
+      expect(JSON.parse(ended.stdout)).toMatchObject({ removedLabs: ['s01-ovs-basics'] });
+      expect(await Workshop.open(dir)).toBeUndefined();
+      const after = await runCli(['workshop', 'results', '--dir', dir]);
+      expect(after.stdout).toContain('s01,Ada,ovs-basics');
+      expect((await runCli(['workshop', 'end', '--dir', dir])).code).toBe(4);
+    },
+  );
 });

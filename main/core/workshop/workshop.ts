@@ -66,8 +66,12 @@ export class Workshop {
   }
 
   /** Opens the workshop kept in `dir`, or undefined when there is none. A damaged file is an error that says where. */
-  static async open(dir: string): Promise<Workshop | undefined> {
-    const file = Workshop.fileIn(dir);
+  static open(dir: string): Promise<Workshop | undefined> {
+    return Workshop.openFile(Workshop.fileIn(dir));
+  }
+
+  /** Opens a workshop file (the kept one, or the record of an ended one), or undefined when it is not there. */
+  static async openFile(file: string): Promise<Workshop | undefined> {
     let text: string;
     try {
       text = await readFile(file, 'utf8');

@@ -1,12 +1,13 @@
-import { rename } from 'node:fs/promises';
+import { readdir, rename, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../../core/errors';
-import { resolveLab } from '../../../core/lab/catalog';
+import { readCatalog, resolveLab } from '../../../core/lab/catalog';
 import { userDataDir } from '../../../core/paths';
 import { listSessions } from '../../../core/session/sessions';
 import { removeSession } from '../../../core/session/teardown';
+import { recordsToCsv, workshopRecords } from '../../../core/workshop/results';
 import { Workshop } from '../../../core/workshop/workshop';
 import { contextFor } from '../context';
 import { info, printJson } from '../output';
@@ -77,6 +78,14 @@ export function registerWorkshop(program: Command): void {
     });
 
   workshop
+    .command('results')
+    .description('what each student did: one row per student and objective, as CSV (or --json)')
+    .option('--dir <folder>', 'where the workshop is kept')
+    .option('--json', 'print JSON instead of CSV')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(results);
+
+  workshop
     .command('end')
     .description('end the workshop kept in --dir: remove every student lab, keep its record aside')
     .option('--dir <folder>', 'where the workshop is kept')
@@ -95,6 +104,27 @@ export function registerWorkshop(program: Command): void {
       if (ctx.json) printJson({ removedLabs: labs.map((s) => s.name), record });
       else info(`Ended "${kept.title}": removed ${labs.length} student lab${labs.length === 1 ? '' : 's'}; its record is ${record}.`);
     });
+}
+
+async function results(flags: { dir?: string; json?: boolean; out?: string }, command: Command): Promise<void> {
+  const ctx = contextFor(command);
+  const dir = flags.dir ?? defaultDir();
+  const kept = (await Workshop.open(dir)) ?? (await lastEnded(dir));
+  if (!kept) throw new AppError('state', `No workshop is kept in ${dir}.`);
+  const catalog = await readCatalog();
+  const records = await workshopRecords(kept, dir, catalog.labs);
+  const text = ctx.json ? `${JSON.stringify({ title: kept.title, labs: kept.labs, students: records }, null, 2)}\n` : recordsToCsv(records);
+  if (flags.out) {
+    await writeFile(flags.out, text);
+    info(`Wrote the results of ${records.length} student${records.length === 1 ? '' : 's'} to ${flags.out}.`);
+  } else process.stdout.write(text);
+}
+
+/** The record of the last workshop ended in `dir`: its results stay readable after the end. */
+async function lastEnded(dir: string): Promise<Workshop | undefined> {
+  const ended = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^ended-.*\.json$/.test(f)).sort();
+  const last = ended.at(-1);
+  return last ? Workshop.openFile(join(dir, last)) : undefined;
 }
 
 function announce(workshop: Workshop, url: string, host: string): void {
