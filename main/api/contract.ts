@@ -8,7 +8,7 @@ import type { NodeSnapshot } from '../core/inspect/snapshot/types';
 import type { CheckReport, Credit, ResetResult, SolveResult } from '../core/run/results';
 import type { ProgressEvent } from '../core/progress';
 import type { BootEvent } from '../core/session/boot-events';
-import type { StudentRecord } from '../core/workshop/results';
+import type { StudentRecord } from '../core/workshop/records';
 
 /**
  * The one contract between the UI and the back end. Both transports — Electron IPC and

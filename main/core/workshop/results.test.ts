@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveLab } from '../lab/catalog';
 import { emptyProgress, ProgressStore } from '../run/progress-store';
-import { recordsToCsv, studentProgressDir, workshopRecords, type StudentRecord } from './results';
+import { recordsToCsv, type StudentRecord } from './records';
+import { studentProgressDir, workshopRecords } from './results';
 import { Workshop } from './workshop';
 
 let dir: string;

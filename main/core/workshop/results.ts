@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { LoadedLab } from '../lab/load';
 import { creditMark, creditOf } from '../run/credit';
 import { ProgressStore } from '../run/progress-store';
-import type { Credit } from '../run/results';
+import type { LabRecord, ObjectiveRecord, StudentRecord } from './records';
 import type { Workshop } from './workshop';
 
 /**
@@ -10,36 +10,6 @@ import type { Workshop } from './workshop';
  * them, or open; when; hints taken. Read from the students' own progress files, so it is the same
  * whether the server runs or not (the instructor's dashboard, `workshop results`, after the end).
  */
-
-export type Mark = 'met' | 'solved' | 'open';
-
-export interface ObjectiveRecord {
-  id: string;
-  step: string;
-  mark: Mark;
-  /** When it was met or solved. */
-  at?: string;
-  hints: number;
-}
-
-export interface LabRecord {
-  lab: string;
-  /** The step the student is on (0 before the first). */
-  currentStep: number;
-  steps: number;
-  credit: Credit;
-  hints: number;
-  /** The student's last recorded activity in this lab; absent when they never started it. */
-  lastActivity?: string;
-  objectives: ObjectiveRecord[];
-}
-
-export interface StudentRecord {
-  id: string;
-  name: string;
-  joinedAt: string;
-  labs: LabRecord[];
-}
 
 /** Where a student's progress is kept, inside the workshop's folder. */
 export const studentProgressDir = (workshopDir: string, student: string): string => join(workshopDir, 'progress', student);
@@ -82,25 +52,4 @@ export async function workshopRecords(workshop: Workshop, workshopDir: string, l
       };
     }),
   );
-}
-
-const CSV_HEADER = ['seat', 'name', 'lab', 'step', 'objective', 'result', 'at', 'hints'];
-
-/** One row per student and objective, as a spreadsheet reads it (RFC 4180). */
-export function recordsToCsv(records: readonly StudentRecord[]): string {
-  const rows = records.flatMap((student) =>
-    student.labs.flatMap((lab) =>
-      lab.objectives.map((o) => [student.id, student.name, lab.lab, o.step, o.id, o.mark, o.at ?? '', String(o.hints)]),
-    ),
-  );
-  return `${[CSV_HEADER, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
-}
-
-/**
- * A field quoted when it must be; a name a spreadsheet would run as a formula (=, +, -, @ first)
- * is given a leading apostrophe, so a student cannot plant one in the instructor's sheet.
- */
-function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
