@@ -59,8 +59,8 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
 export interface Subject {
   /** For 'lab': the labs the workshop offers. */
   workshopLabs?: readonly string[];
-  /** For 'session': the student the named session belongs to, or undefined when none is up under that name. */
-  sessionStudent?: string | undefined;
+  /** For 'session': whether a session is up under that name and belongs to the calling student. */
+  sessionIsCallers?: boolean;
 }
 
 /**
@@ -90,7 +90,7 @@ export function decide(
       };
     case 'session':
       if (caller.role === 'instructor') return { ok: true };
-      if (subject.sessionStudent !== undefined && subject.sessionStudent === caller.id) return { ok: true };
+      if (subject.sessionIsCallers) return { ok: true };
       return { ok: false, code: 'state', why: `No lab of yours is up under the name "${subject.session}".` };
   }
 }

@@ -91,6 +91,8 @@ export interface EnvironmentStatus {
   engine: { ok: true; endpoint: string; version: string } | { ok: false; error: AppErrorJson };
   image: ImageInfo | undefined;
   desktop: { electron: boolean; detail: string };
+  /** Who this connection is: the machine's owner, or in a workshop its instructor or a student (with their seat). */
+  caller: { role: 'owner' | 'instructor' } | { role: 'student'; seat: string; name: string };
 }
 
 export interface LabSummary {

@@ -31,6 +31,7 @@ import {
   isMethodName,
   methodParams,
   type EventName,
+  type EnvironmentStatus,
   type EventPayloads,
   type LabDetail,
   type LabSummary,
@@ -74,6 +75,11 @@ export class ApiService {
     this.labsDir = options.labsDir ?? labsDir();
     this.catalog = new CatalogCache(this.labsDir);
     this.workshop = options.workshop;
+  }
+
+  /** The label a student's labs carry: their seat in this workshop (seats repeat across workshops on one engine). */
+  studentLabel(seat: string): string {
+    return `${this.workshop?.workshop.id ?? 'none'}:${seat}`;
   }
 
   /** Whose progress a caller reads and writes: a student's is their own, kept with the workshop. */
@@ -175,7 +181,7 @@ export class Client {
     if (rule === 'session' && this.caller.role === 'student') {
       subject.session = params.session as string;
       const session = (await listSessions(await this.engine())).find((s) => s.name === subject.session);
-      subject.sessionStudent = session?.student;
+      subject.sessionIsCallers = session !== undefined && session.student === this.service.studentLabel(this.caller.id);
     }
     const verdict = decide(this.caller, rule, subject);
     if (!verdict.ok) throw new AppError(verdict.code, verdict.why);
@@ -196,7 +202,7 @@ export class Client {
   private async progressOfSession(name: string): Promise<ProgressStore> {
     if (!this.service.workshop || this.caller.role === 'student') return this.progress;
     const student = (await listSessions(await this.engine())).find((s) => s.name === name)?.student;
-    const owner = this.service.workshop.workshop.students.find((s) => s.id === student);
+    const owner = this.service.workshop.workshop.students.find((s) => this.service.studentLabel(s.id) === student);
     return owner ? this.service.progressOf({ role: 'student', id: owner.id, name: owner.name }) : this.progress;
   }
 
@@ -212,6 +218,8 @@ export class Client {
 
   private readonly handlers: Handlers = {
     'environment.status': async () => {
+      const caller: EnvironmentStatus['caller'] =
+        this.caller.role === 'student' ? { role: 'student', seat: this.caller.id, name: this.caller.name } : { role: this.caller.role };
       const electron = electronBinary();
       const desktop = electron.path
         ? { electron: true, detail: electron.path }
@@ -222,9 +230,10 @@ export class Client {
           engine: { ok: true, endpoint: engine.info.endpoint, version: engine.info.version },
           image: await imageStatus(engine),
           desktop,
+          caller,
         };
       } catch (error) {
-        return { engine: { ok: false, error: toAppError(error).toJSON() }, image: undefined, desktop };
+        return { engine: { ok: false, error: toAppError(error).toJSON() }, image: undefined, desktop, caller };
       }
     },
     'image.build': async ({ force }) => {
@@ -274,7 +283,8 @@ export class Client {
     },
     'sessions.list': async () => {
       const all = await listSessions(await this.engine());
-      const sessions = this.caller.role === 'student' ? all.filter((s) => s.student === (this.caller as { id: string }).id) : all;
+      const mine = this.caller.role === 'student' ? this.service.studentLabel(this.caller.id) : undefined;
+      const sessions = mine === undefined ? all : all.filter((s) => s.student === mine);
       // stale is left out for a session without a pin (booted elsewhere): nothing to compare with.
       return { sessions: await Promise.all(sessions.map(async (s) => ({ ...s, ...withStale(await labFileChanged(s)) }))) };
     },
@@ -283,7 +293,7 @@ export class Client {
       const session = this.sessionNameFor(loaded.lab.id, name);
       return startLab(await this.engine(), loaded, {
         name: session,
-        ...(this.caller.role === 'student' ? { student: this.caller.id } : {}),
+        ...(this.caller.role === 'student' ? { student: this.service.studentLabel(this.caller.id) } : {}),
         // Named as the caller asked (a student's session carries their seat in front): only that caller gets these events.
         onEvent: (event) => this.emit('lab.boot', { ...event, session: name ?? loaded.lab.id }),
       });
@@ -385,7 +395,9 @@ export class Client {
         joinCode: workshop.joinCode,
         students: records.map((record) => ({
           ...record,
-          sessions: sessions.filter((s) => s.student === record.id).map((s) => ({ name: s.name, lab: s.lab, state: s.state })),
+          sessions: sessions
+            .filter((s) => s.student === this.service.studentLabel(record.id))
+            .map((s) => ({ name: s.name, lab: s.lab, state: s.state })),
         })),
       };
     },

@@ -20,3 +20,5 @@ export type { BootPhase } from '../core/session/boot-events';
 export { matchText } from '../core/inspect/flows/format';
 export { formatRule } from '../core/inspect/iptables/format';
 export { renderShow } from '../core/inspect/ovsdb/show';
+export type { LabRecord, ObjectiveRecord, StudentRecord } from '../core/workshop/records';
+export { recordsToCsv } from '../core/workshop/records';

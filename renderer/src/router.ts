@@ -13,6 +13,7 @@ export function createAppRouter(): Router {
       { path: '/lab/:session', name: 'lab', component: () => import('./views/LabView.vue'), props: true },
       { path: '/edit/:lab', name: 'edit', component: () => import('./views/EditorView.vue'), props: true },
       { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue') },
+      { path: '/class', name: 'class', component: () => import('./views/ClassView.vue') },
       { path: '/:unknown(.*)*', redirect: '/' },
     ],
   });

@@ -1,28 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { appRoot } from '../../main/core/paths';
 import { up } from '../../main/core/session/boot';
 import { resolveLab } from '../../main/core/lab/catalog';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
-import { runCli, serveUi, testEngine, uniqueName } from './helpers';
+import { launchChromium, runCli, serveUi, testEngine, uniqueName } from './helpers';
 
 /**
  * The browser mode end to end: `neutron-lab serve` and real headless Chromium: the home screen
  * and the server's guards. ui-workspace.test.ts drives the lab workspace itself.
  */
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let server: ChildProcess;
 let url: string;
@@ -32,7 +22,7 @@ const session = uniqueName('web');
 beforeAll(async () => {
   await up(await testEngine(), await resolveLab('ovs-basics'), { name: session });
   ({ child: server, url } = await serveUi());
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

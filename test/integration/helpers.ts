@@ -1,3 +1,4 @@
+import { chromium, type Browser } from 'playwright-core';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
@@ -98,5 +99,22 @@ export function serveUi(
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+  });
+}
+
+/** Headless Debian Chromium as the UI tests drive it: no sandbox (root in CI), nothing that phones home. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }

@@ -2,25 +2,15 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyProgress } from '../../main/core/run/progress-store';
-import { serveUi } from './helpers';
+import { launchChromium, serveUi } from './helpers';
 
 /**
  * The home screen in real Chromium over a data folder with damaged and solved-for-you progress:
  * the damage is said in a banner (not a silent 0), and the card counts what solve built as such.
  */
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const data = mkdtempSync(join(tmpdir(), 'nl-ui-progress-'));
 const progressDir = join(data, 'progress');
@@ -38,7 +28,7 @@ beforeAll(async () => {
   };
   writeFileSync(join(progressDir, 'gre-tenant.json'), JSON.stringify(solved));
   ({ child: server, url } = await serveUi({ env: { NEUTRON_LAB_DATA: data } }));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

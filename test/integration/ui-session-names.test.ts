@@ -2,28 +2,18 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLab } from '../../main/core/lab/catalog';
 import { up } from '../../main/core/session/boot';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
-import { serveUi, testEngine, uniqueName } from './helpers';
+import { launchChromium, serveUi, testEngine, uniqueName } from './helpers';
 
 /**
  * A session under its own name, in real Chromium: the guide's commands name that session (not
  * the lab id), starting the lab again under the same name points at the Session name field, and
  * what Solve built is marked "solved for you" in the objectives and counted so on the card.
  */
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const session = uniqueName('names');
 let server: ChildProcess;
@@ -33,7 +23,7 @@ let browser: Browser;
 beforeAll(async () => {
   await up(await testEngine(), await resolveLab('ovs-basics'), { name: session });
   ({ child: server, url } = await serveUi({ env: { NEUTRON_LAB_DATA: mkdtempSync(join(tmpdir(), 'nl-ui-names-')) } }));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

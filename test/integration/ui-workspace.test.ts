@@ -3,11 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../../main/core/paths';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
-import { serveUi, testEngine, uniqueName } from './helpers';
+import { launchChromium, serveUi, testEngine, uniqueName } from './helpers';
 
 /**
  * The lab workspace end to end, as a learner drives it: real Docker, real OVS, `neutron-lab
@@ -16,15 +16,6 @@ import { serveUi, testEngine, uniqueName } from './helpers';
  * because each step needs the state the one before left.
  */
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const LAB = 'gre-tenant';
 const RESULTS = join(appRoot(), 'test-results');
 const session = uniqueName('ui');
@@ -85,7 +76,7 @@ async function screenshot(name: string): Promise<void> {
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nl-ui-'));
   ({ child: server, url } = await serveUi({ env: { NEUTRON_LAB_DATA: dataDir } }));
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('console', (message) => {

@@ -133,7 +133,7 @@ describe('a workshop', () => {
 
       const { docker } = await testEngine();
       const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.session}=s01-ovs-basics`] } });
-      expect(containers.map((c) => c.Labels[LABEL.student])).toEqual(['s01']);
+      expect(containers.map((c) => c.Labels[LABEL.student])).toEqual([`${workshop.id}:s01`]);
 
       const listed = async (role: Role) => {
         const reply = await call(clients[role], 'sessions.list', {});

@@ -12,7 +12,7 @@ export const LABEL = {
   /** The lab id from lab.yaml, and the file it was read from (the running copy is its pin, see session/pin; the stale test compares with this file). */
   lab: 'org.neutron-lab.lab',
   labFile: 'org.neutron-lab.lab-file',
-  /** In a workshop: the student whose lab it is (their seat id). The service lets only them and the instructor near it. */
+  /** In a workshop: the student whose lab it is, as `<workshop id>:<seat>`. The service lets only them and the instructor near it. */
   student: 'org.neutron-lab.student',
   /** `host:pid` of the process that ran `up`; tells a boot in progress from a crashed one. */
   owner: 'org.neutron-lab.owner',

@@ -73,7 +73,7 @@ describe('a workshop', () => {
   it('says where a damaged file is wrong, and refuses to start a second workshop over the first', async () => {
     await make();
     expect((await refusal(make())).code).toBe('state');
-    writeFileSync(Workshop.fileIn(dir), '{"version": 1, "title": 3}');
+    writeFileSync(Workshop.fileIn(dir), '{"version": 1, "id": "0123abcd", "title": 3}');
     expect((await refusal(Workshop.open(dir))).message).toMatch(/workshop\.json: title: /);
     writeFileSync(Workshop.fileIn(dir), '{"version": 1,');
     expect((await refusal(Workshop.open(dir))).message).toMatch(/workshop\.json is not JSON/);

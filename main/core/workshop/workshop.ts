@@ -27,6 +27,8 @@ export type Student = z.infer<typeof StudentSchema>;
 
 const StateSchema = z.object({
   version: z.literal(STATE_VERSION),
+  /** Tells this workshop's labs from another's on the same engine (they carry it in their student label). */
+  id: z.string().regex(/^[0-9a-f]{8}$/),
   title: z.string(),
   labs: z.array(z.string().regex(LAB_ID_PATTERN)).min(1),
   seats: z.number().int().min(1).max(200),
@@ -107,6 +109,7 @@ export class Workshop {
     const labs = [...new Set(options.labs)];
     const workshop = new Workshop(Workshop.fileIn(dir), {
       version: STATE_VERSION,
+      id: randomBytes(4).toString('hex'),
       title: options.title,
       labs,
       seats: options.seats,
@@ -120,6 +123,9 @@ export class Workshop {
     return workshop;
   }
 
+  get id(): string {
+    return this.state.id;
+  }
   get title(): string {
     return this.state.title;
   }

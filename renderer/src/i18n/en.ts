@@ -6,6 +6,8 @@ export const en = {
   'app.title': 'Neutron Lab',
   'nav.home': 'Labs',
   'nav.settings': 'Settings',
+  'nav.class': 'Class',
+  'nav.seat': '{name} · seat {seat}',
   'common.refresh': 'Refresh',
   'common.loading': 'Loading…',
   'common.close': 'Dismiss',
@@ -294,6 +296,21 @@ export const en = {
   'settings.dockerUnreachable': 'The Docker engine cannot be reached: {message}',
   'settings.dockerHow':
     'The endpoint is a setting of the back end, not of this window: start the app or the server with --docker-host <url> (for example neutron-lab serve --docker-host ssh://user@host), or set DOCKER_HOST before starting it.',
+
+  'class.title': 'Class: {title}',
+  'class.join': 'Students join with code {code} · {taken} of {seats} seats taken',
+  'class.none': 'No student has joined yet.',
+  'class.student': 'Student',
+  'class.state': 'Lab',
+  'class.notStarted': 'not started',
+  'class.step': 'Step',
+  'class.hints': 'Hints',
+  'class.lastActivity': 'Last activity',
+  'class.met': 'met',
+  'class.solved': 'solved for them',
+  'class.open': 'not met yet',
+  'class.exportCsv': 'Export CSV',
+  'class.exportJson': 'Export JSON',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -5,6 +5,8 @@ export const zh: Record<MessageKey, string> = {
   'app.title': 'Neutron Lab',
   'nav.home': '实验',
   'nav.settings': '设置',
+  'nav.class': '班级',
+  'nav.seat': '{name} · 座位 {seat}',
   'common.refresh': '刷新',
   'common.loading': '加载中…',
   'common.close': '关闭',
@@ -291,4 +293,19 @@ export const zh: Record<MessageKey, string> = {
   'settings.dockerUnreachable': '无法连接 Docker 引擎：{message}',
   'settings.dockerHow':
     '该地址是后端的设置，而不是本窗口的设置：启动应用或服务器时加上 --docker-host <url>（例如 neutron-lab serve --docker-host ssh://user@host），或在启动前设置环境变量 DOCKER_HOST。',
+
+  'class.title': '班级：{title}',
+  'class.join': '学生用加入码 {code} 加入 · 已占 {taken}/{seats} 个座位',
+  'class.none': '还没有学生加入。',
+  'class.student': '学生',
+  'class.state': '实验',
+  'class.notStarted': '未开始',
+  'class.step': '步骤',
+  'class.hints': '提示',
+  'class.lastActivity': '最近活动',
+  'class.met': '已达成',
+  'class.solved': '代为完成',
+  'class.open': '尚未达成',
+  'class.exportCsv': '导出 CSV',
+  'class.exportJson': '导出 JSON',
 };

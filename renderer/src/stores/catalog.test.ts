@@ -21,6 +21,7 @@ describe('catalog store', () => {
       },
       image: undefined,
       desktop,
+      caller: { role: 'owner' },
     };
     const transport = fakeTransport({ 'environment.status': () => environment, 'labs.list': () => ({ labs: [], broken: [] }) });
     useTransportStore().set(transport);
@@ -38,6 +39,7 @@ describe('catalog store', () => {
         engine: { ok: true, endpoint: 'unix:///var/run/docker.sock', version: '20.10' },
         image: undefined,
         desktop,
+        caller: { role: 'owner' },
       }),
       'labs.list': () => ({ labs: [], broken: [] }),
       'sessions.list': () => ({ sessions: [{ name: 'gre-tenant', lab: 'gre-tenant', state: 'running', problems: [], nodes: [] }] }),

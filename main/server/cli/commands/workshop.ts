@@ -97,7 +97,8 @@ export function registerWorkshop(program: Command): void {
       const kept = await Workshop.open(dir);
       if (!kept) throw new AppError('state', `No workshop is kept in ${dir}.`);
       const engine = await ctx.engine();
-      const labs = (await listSessions(engine)).filter((s) => s.student !== undefined);
+      // This workshop's labs only: another workshop may run on the same engine.
+      const labs = (await listSessions(engine)).filter((s) => s.student?.startsWith(`${kept.id}:`));
       for (const session of labs) await removeSession(engine, session.id);
       // The record (who joined) stays, under another name: the next start begins afresh.
       const record = join(dir, `ended-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

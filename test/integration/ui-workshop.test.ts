@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRoot } from '../../main/core/paths';
+import { removeSessionsNamed } from '../../main/core/session/teardown';
+import { launchChromium, testEngine } from './helpers';
+
+/**
+ * A workshop in real Chromium, as a class lives it: `neutron-lab workshop start`, two students
+ * who join from their own browsers and start the same lab, and the instructor's class view that
+ * shows both and follows a student who solves a step. Each browser context is one person.
+ */
+
+// gre-tenant, not ovs-basics: workshop.test.ts's students run ovs-basics under the same seats.
+const LAB = 'gre-tenant';
+
+const dir = mkdtempSync(join(tmpdir(), 'nl-ui-workshop-'));
+let server: ChildProcess;
+let links: { instructor: string; join: string; code: string };
+let browser: Browser;
+
+/** `workshop start` on a free port, until it has printed its links. */
+function startWorkshop(): Promise<{ child: ChildProcess; links: typeof links }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(appRoot(), 'bin', 'neutron-lab.mjs'),
+        'workshop',
+        'start',
+        '--labs',
+        LAB,
+        '--seats',
+        '2',
+        '--title',
+        'UI class',
+        '--port',
+        '0',
+        '--dir',
+        dir,
+      ],
+      { env: { ...process.env, NEUTRON_LAB_DATA: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const instructor = /Instructor \(keep it private\): (\S+)/.exec(output)?.[1];
+      const joinAt = /Students join at: +(\S+)/.exec(output)?.[1];
+      const code = /Join code: +(\S+)/.exec(output)?.[1];
+      if (instructor && joinAt && code) resolve({ child, links: { instructor, join: joinAt, code } });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (status) => reject(new Error(`workshop start exited with ${status}: ${output}`)));
+  });
+}
+
+async function join_(name: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(links.join);
+  expect(await page.locator('#code').inputValue()).toBe(links.code);
+  await page.locator('#name').fill(name);
+  await page.locator('button[type=submit]').click();
+  await page.waitForURL((url) => url.pathname === '/');
+  return page;
+}
+
+beforeAll(async () => {
+  ({ child: server, links } = await startWorkshop());
+  browser = await launchChromium();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGINT');
+  await removeSessionsNamed(await testEngine(), `s01-${LAB}`);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a workshop in the browser', () => {
+  it(
+    'seats two students who see only their own labs, and shows the instructor both, live, and their results',
+    { timeout: 300_000 },
+    async () => {
+      const ada = await join_('Ada');
+      await expect.poll(() => ada.locator('[data-test=seat]').textContent(), { timeout: 30_000 }).toBe('Ada · seat s01');
+      const card = ada.locator(`[data-test=lab-card][data-lab="${LAB}"]`);
+      // The catalogue is the workshop's: one lab.
+      await expect.poll(() => ada.locator('[data-test=lab-card]').count()).toBe(1);
+      await expect.poll(() => card.locator('[data-test=start-lab]').isEnabled()).toBe(true);
+      await card.locator('[data-test=start-lab]').click();
+      await ada.waitForURL((url) => url.hash === `#/lab/s01-${LAB}`, { timeout: 180_000 });
+
+      const alan = await join_('Alan');
+      await expect.poll(() => alan.locator('[data-test=seat]').textContent(), { timeout: 30_000 }).toBe('Alan · seat s02');
+      await expect.poll(() => alan.locator('[data-test=sessions]').isVisible()).toBe(true);
+      expect(await alan.locator('[data-test=session]').count()).toBe(0);
+      // Another student's lab cannot even be opened by its URL: for him, it is not there.
+      await alan.goto(`${new URL(links.join).origin}/#/lab/s01-${LAB}`);
+      await expect
+        .poll(() => alan.locator(`text=No lab is up under the name "s01-${LAB}"`).count(), { timeout: 30_000 })
+        .toBeGreaterThan(0);
+
+      const instructor = await (await browser.newContext({ acceptDownloads: true })).newPage();
+      await instructor.goto(links.instructor);
+      await instructor.locator('[data-test=nav-class]').click();
+      const row = (seat: string) => instructor.locator(`[data-test=student][data-seat=${seat}]`);
+      await expect.poll(() => instructor.locator('[data-test=student]').count(), { timeout: 30_000 }).toBe(2);
+      await expect.poll(() => row('s01').locator('[data-test=lab-state]').textContent()).toBe('running');
+      expect(await row('s02').locator('[data-test=lab-state]').textContent()).toBe('not started');
+      expect(await row('s01').locator('[data-test=cell][data-mark=open]').count()).toBeGreaterThan(0);
+      expect(await instructor.locator('[data-test=join-code]').textContent()).toContain(links.code);
+
+      // Ada has her lab solved (its first step is only a look around); the instructor's grid follows without a reload.
+      await expect.poll(() => ada.locator('[data-test=objective]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      await ada.locator('[data-test=solve-all]').click();
+      await expect.poll(() => row('s01').locator('[data-test=cell][data-mark=solved]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      expect(await row('s02').locator('[data-test=cell][data-mark=solved]').count()).toBe(0);
+      mkdirSync(join(appRoot(), 'test-results'), { recursive: true });
+      await instructor.screenshot({ path: join(appRoot(), 'test-results', 'class-view.png'), fullPage: true });
+
+      const [download] = await Promise.all([instructor.waitForEvent('download'), instructor.locator('[data-test=export-csv]').click()]);
+      const csv = readFileSync((await download.path()) as string, 'utf8');
+      expect(csv.split('\r\n')[0]).toBe('seat,name,lab,step,objective,result,at,hints');
+      expect(csv).toMatch(new RegExp(`^s01,Ada,${LAB},[^,]+,[^,]+,solved,`, 'm'));
+      expect(csv).toMatch(new RegExp(`^s02,Alan,${LAB},`, 'm'));
+    },
+  );
+});
