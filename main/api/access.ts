@@ -57,9 +57,11 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
 
 /** What the rule needs to know about the call's subject, looked up only for a student. */
 export interface Subject {
-  /** For 'lab': the labs the workshop offers. */
+  /** For 'lab': the lab the call names, and the labs the workshop offers. */
+  lab?: string;
   workshopLabs?: readonly string[];
-  /** For 'session': whether a session is up under that name and belongs to the calling student. */
+  /** For 'session': the session the call names, and whether it is up and belongs to the calling student. */
+  session?: string;
   sessionIsCallers?: boolean;
 }
 
@@ -70,7 +72,7 @@ export interface Subject {
 export function decide(
   caller: Caller,
   rule: Rule,
-  subject: Subject & { lab?: string; session?: string },
+  subject: Subject,
 ): { ok: true } | { ok: false; why: string; code: 'forbidden' | 'state' } {
   if (caller.role === 'owner') return { ok: true };
   switch (rule) {

@@ -21,7 +21,7 @@ import { creditOf } from '../core/run/credit';
 import { emptyProgress, ProgressStore, type ProgressRead } from '../core/run/progress-store';
 import { textIn, type Language } from '../core/lab/schema';
 import { labsDir } from '../core/paths';
-import { listSessions, requireNode } from '../core/session/sessions';
+import { listSessions, requireNode, studentOfSession } from '../core/session/sessions';
 import { removeSessionsNamed } from '../core/session/teardown';
 import { TerminalHost } from '../core/terminal/terminals';
 import { studentProgressDir, workshopRecords } from '../core/workshop/results';
@@ -173,15 +173,15 @@ export class Client {
   private async authorize(method: MethodName, params: Record<string, unknown>): Promise<void> {
     if (this.caller.role === 'owner') return;
     const rule = ACCESS[method];
-    const subject: Subject & { lab?: string; session?: string } = {};
+    const subject: Subject = {};
     if (rule === 'lab') {
       subject.lab = params.lab as string;
       subject.workshopLabs = this.service.workshop?.workshop.labs ?? [];
     }
     if (rule === 'session' && this.caller.role === 'student') {
       subject.session = params.session as string;
-      const session = (await listSessions(await this.engine())).find((s) => s.name === subject.session);
-      subject.sessionIsCallers = session !== undefined && session.student === this.service.studentLabel(this.caller.id);
+      subject.sessionIsCallers =
+        (await studentOfSession(await this.engine(), subject.session)) === this.service.studentLabel(this.caller.id);
     }
     const verdict = decide(this.caller, rule, subject);
     if (!verdict.ok) throw new AppError(verdict.code, verdict.why);
@@ -201,7 +201,7 @@ export class Client {
    */
   private async progressOfSession(name: string): Promise<ProgressStore> {
     if (!this.service.workshop || this.caller.role === 'student') return this.progress;
-    const student = (await listSessions(await this.engine())).find((s) => s.name === name)?.student;
+    const student = await studentOfSession(await this.engine(), name);
     const owner = this.service.workshop.workshop.students.find((s) => this.service.studentLabel(s.id) === student);
     return owner ? this.service.progressOf({ role: 'student', id: owner.id, name: owner.name }) : this.progress;
   }
@@ -242,15 +242,13 @@ export class Client {
     },
     'labs.list': async ({ language }) => {
       const catalog = await this.service.catalog.read();
-      if (this.caller.role === 'student') {
-        // A student sees the workshop's labs, and nothing of the server's broken files.
-        const offered = this.service.workshop?.workshop.labs ?? [];
-        const labs = catalog.labs.filter((l) => offered.includes(l.lab.id));
-        return { labs: await Promise.all(labs.map((l) => this.service.labSummary(l, language, undefined, this.progress))), broken: [] };
-      }
+      // A student sees the workshop's labs, and nothing of the server's broken files.
+      const student = this.caller.role === 'student';
+      const offered = this.service.workshop?.workshop.labs ?? [];
+      const labs = student ? catalog.labs.filter((l) => offered.includes(l.lab.id)) : catalog.labs;
       return {
-        labs: await Promise.all(catalog.labs.map((l) => this.service.labSummary(l, language, undefined, this.progress))),
-        broken: catalog.broken,
+        labs: await Promise.all(labs.map((l) => this.service.labSummary(l, language, undefined, this.progress))),
+        broken: student ? [] : catalog.broken,
       };
     },
     'labs.get': async ({ lab, language }): Promise<LabDetail> => {

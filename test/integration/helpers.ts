@@ -77,28 +77,37 @@ export async function withNode<T>(labId: string, node: string, body: (container:
  * `neutron-lab serve` on a free port: resolves with the child and the URL it prints.
  * `globalArgs` go before the command (--docker-host), `serveArgs` after it (--host, --token).
  */
-export function serveUi(
+export async function serveUi(
   options: { env?: NodeJS.ProcessEnv; globalArgs?: string[]; serveArgs?: string[] } = {},
 ): Promise<{ child: ChildProcess; url: string }> {
+  const args = [...(options.globalArgs ?? []), 'serve', '--port', '0', ...(options.serveArgs ?? [])];
+  const { child, found } = await cliUntil(args, options.env, (output) => /Neutron Lab is at (\S+)/.exec(output)?.[1]);
+  return { child, url: found };
+}
+
+/**
+ * Runs the CLI in the background until `ready` finds what it waits for in its output (a server's
+ * URL): resolves with the child, still running, and what was found; rejects if it exits first.
+ */
+export function cliUntil<T>(
+  args: string[],
+  env: NodeJS.ProcessEnv | undefined,
+  ready: (output: string) => T | undefined,
+): Promise<{ child: ChildProcess; found: T }> {
   return new Promise((resolve, reject) => {
-    const args = [
-      join(appRoot(), 'bin', 'neutron-lab.mjs'),
-      ...(options.globalArgs ?? []),
-      'serve',
-      '--port',
-      '0',
-      ...(options.serveArgs ?? []),
-    ];
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(appRoot(), 'bin', 'neutron-lab.mjs'), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Neutron Lab is at (\S+)/.exec(output);
-      if (match?.[1]) resolve({ child, url: match[1] });
+      const found = ready(output);
+      if (found !== undefined) resolve({ child, found });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('close', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
+    child.on('close', (code) => reject(new Error(`neutron-lab ${args[0]} exited with ${code}: ${output}`)));
   });
 }
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../../main/core/paths';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
-import { launchChromium, testEngine } from './helpers';
+import { cliUntil, launchChromium, testEngine } from './helpers';
 
 /**
  * A workshop in real Chromium, as a class lives it: `neutron-lab workshop start`, two students
@@ -23,39 +23,15 @@ let links: { instructor: string; join: string; code: string };
 let browser: Browser;
 
 /** `workshop start` on a free port, until it has printed its links. */
-function startWorkshop(): Promise<{ child: ChildProcess; links: typeof links }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(appRoot(), 'bin', 'neutron-lab.mjs'),
-        'workshop',
-        'start',
-        '--labs',
-        LAB,
-        '--seats',
-        '2',
-        '--title',
-        'UI class',
-        '--port',
-        '0',
-        '--dir',
-        dir,
-      ],
-      { env: { ...process.env, NEUTRON_LAB_DATA: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const instructor = /Instructor \(keep it private\): (\S+)/.exec(output)?.[1];
-      const joinAt = /Students join at: +(\S+)/.exec(output)?.[1];
-      const code = /Join code: +(\S+)/.exec(output)?.[1];
-      if (instructor && joinAt && code) resolve({ child, links: { instructor, join: joinAt, code } });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('close', (status) => reject(new Error(`workshop start exited with ${status}: ${output}`)));
+async function startWorkshop(): Promise<{ child: ChildProcess; links: typeof links }> {
+  const args = ['workshop', 'start', '--labs', LAB, '--seats', '2', '--title', 'UI class', '--port', '0', '--dir', dir];
+  const { child, found } = await cliUntil(args, { NEUTRON_LAB_DATA: dir }, (output) => {
+    const instructor = /Instructor \(keep it private\): (\S+)/.exec(output)?.[1];
+    const joinAt = /Students join at: +(\S+)/.exec(output)?.[1];
+    const code = /Join code: +(\S+)/.exec(output)?.[1];
+    return instructor && joinAt && code ? { instructor, join: joinAt, code } : undefined;
   });
+  return { child, links: found };
 }
 
 async function join_(name: string): Promise<Page> {

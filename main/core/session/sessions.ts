@@ -193,6 +193,16 @@ export function ownerTag(): string {
   return `${hostname()}:${process.pid}`;
 }
 
+/**
+ * The student label of the session called `name` (undefined when there is none, or it is no
+ * student's): one listing of that session's containers, not the whole engine's sessions, as the
+ * service asks it before every student's call on a session, terminal polls included.
+ */
+export async function studentOfSession(engine: Engine, name: string): Promise<string | undefined> {
+  const containers = await engine.docker.listContainers({ all: true, filters: labelFilter({ [LABEL.session]: name }) });
+  return containers.find((c) => c.Labels[LABEL.student] !== undefined)?.Labels[LABEL.student];
+}
+
 /** The running session called `name`; a `state` error when there is none. */
 export async function requireSession(engine: Engine, name: string): Promise<SessionStatus> {
   const sessions = (await listSessions(engine)).filter((s) => s.name === name);
