@@ -90,6 +90,32 @@ export class ApiService {
     return store;
   }
 
+  /** Students whose `lab.up` is running: one at a time each. */
+  private readonly starting = new Set<string>();
+
+  /**
+   * A student runs one lab at a time, so a class of thirty needs thirty labs' memory, not sixty:
+   * a second lab is refused while one of theirs is up or starting (the same name is `up`'s own
+   * refusal, or its replacement of a broken lab).
+   */
+  async oneLabAtATime<T>(seat: string, session: string, start: () => Promise<T>): Promise<T> {
+    if (this.starting.has(seat)) throw new AppError('state', 'Your lab is still starting: wait for it before starting another.');
+    this.starting.add(seat);
+    try {
+      const label = this.studentLabel(seat);
+      const other = (await listSessions(await this.connectEngine())).find((s) => s.student === label && s.name !== session);
+      if (other) {
+        throw new AppError(
+          'state',
+          `You already have a lab up: ${other.lab} (${other.name}). Stop it to start another: one lab at a time in a workshop.`,
+        );
+      }
+      return await start();
+    } finally {
+      this.starting.delete(seat);
+    }
+  }
+
   /** Connects on first use and again after a failure (the user may start the engine meanwhile). */
   connectEngine(): Promise<Engine> {
     this.engine ??= connectEngine({ endpoint: this.options.dockerHost }).catch((error: unknown) => {
@@ -289,12 +315,14 @@ export class Client {
     'lab.up': async ({ lab, name }) => {
       const loaded = await resolveLabById(lab, this.service.labsDir);
       const session = this.sessionNameFor(loaded.lab.id, name);
-      return startLab(await this.engine(), loaded, {
-        name: session,
-        ...(this.caller.role === 'student' ? { student: this.service.studentLabel(this.caller.id) } : {}),
-        // Named as the caller asked (a student's session carries their seat in front): only that caller gets these events.
-        onEvent: (event) => this.emit('lab.boot', { ...event, session: name ?? loaded.lab.id }),
-      });
+      const start = async () =>
+        startLab(await this.engine(), loaded, {
+          name: session,
+          ...(this.caller.role === 'student' ? { student: this.service.studentLabel(this.caller.id) } : {}),
+          // Named as the caller asked (a student's session carries their seat in front): only that caller gets these events.
+          onEvent: (event) => this.emit('lab.boot', { ...event, session: name ?? loaded.lab.id }),
+        });
+      return this.caller.role === 'student' ? this.service.oneLabAtATime(this.caller.id, session, start) : start();
     },
     'lab.check': async ({ session, objectives, language }) =>
       checkLab(await this.engine(), session, {

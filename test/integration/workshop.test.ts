@@ -142,6 +142,16 @@ describe('a workshop', () => {
       expect(await listed('ada')).toEqual(['s01-ovs-basics']);
       expect(await listed('alan')).toEqual(['s02-ovs-basics']);
       expect(await listed('instructor')).toEqual(expect.arrayContaining(['s01-ovs-basics', 's02-ovs-basics']));
+      // One lab at a time each: a second copy under another name is refused, and nothing of it made.
+      const second = await call(clients.ada, 'lab.up', { lab: 'ovs-basics', name: 'again' });
+      expect(second).toMatchObject({
+        ok: false,
+        error: {
+          code: 'state',
+          message: 'You already have a lab up: ovs-basics (s01-ovs-basics). Stop it to start another: one lab at a time in a workshop.',
+        },
+      });
+      expect(await listed('ada')).toEqual(['s01-ovs-basics']);
       // Each student's catalogue is the workshop's labs, with their own progress.
       const catalogue = await call(clients.ada, 'labs.list', { language: 'en' });
       expect(catalogue.ok && (catalogue.result as { labs: { id: string }[] }).labs.map((l) => l.id)).toEqual(['ovs-basics']);

@@ -8,6 +8,8 @@ import { requireImage } from '../image/node-image';
 import { applyParts } from '../cloud/apply';
 import type { PlanPart } from '../cloud/plan';
 import type { LoadedLab } from '../lab/load';
+import { admitByMemory } from './admission';
+import { addressPool, createPooledNetwork, type AddressPool } from './address-pool';
 import type { BootEvent, BootPhase } from './boot-events';
 
 import { networkCreateOptions, nodeContainerOptions, planSession, SessionNameSchema, type PlannedNode, type SessionPlan } from './plan';
@@ -34,6 +36,10 @@ export interface UpOptions {
   parts?: readonly PlanPart[];
   /** Waits once every part is built (tunnels, leases); the boot is marked complete only after them. */
   settle?: (session: SessionStatus) => Promise<void>;
+  /** Where the lab's networks take their subnets (default: NEUTRON_LAB_ADDRESS_POOL, else the app's range). */
+  pool?: AddressPool;
+  /** The memory to admit the lab against (default: what this machine has available now). */
+  memoryAvailableBytes?: number;
 }
 
 const READY_LINE = 'neutron-lab: ready';
@@ -50,6 +56,8 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
     throw new AppError('usage', `"${name}" cannot name a session: ${nameCheck.error.issues[0]?.message}.`);
   }
   const image = await requireImage(engine);
+  // Read before anything is made: a bad setting must not leave half a lab.
+  const pool = options.pool ?? addressPool();
 
   let sessions = await listSessions(engine);
   if (options.reconcile ?? true) {
@@ -80,12 +88,14 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
     labFile: loaded.file,
     student: options.student,
   });
+  // Refused before anything is made: a full machine says so rather than half-booting a lab.
+  await admitByMemory(engine, plan.nodes.length, options.memoryAvailableBytes);
   const emit = (node: string, phase: BootPhase) => options.onEvent?.({ node, phase, elapsedMs: Math.round(performance.now() - started) });
 
   const interrupted = abortPromise(options.signal);
   interrupted.catch(() => undefined);
   const boot = (async () => {
-    const subnets = await createNetworks(engine, plan);
+    const subnets = await createNetworks(engine, plan, pool);
     await settleAll(
       plan.nodes.map((node) =>
         bootNode(
@@ -152,33 +162,20 @@ function abortPromise(signal: AbortSignal | undefined): Promise<never> {
   });
 }
 
-/** Creates the session's networks and returns the subnet the engine gave each. */
-async function createNetworks(engine: Engine, plan: SessionPlan): Promise<Map<string, string>> {
+/** Creates the session's networks, each on a subnet of the app's pool, and returns the subnets. */
+async function createNetworks(engine: Engine, plan: SessionPlan, pool: AddressPool): Promise<Map<string, string>> {
   const entries = await settleAll(
     plan.networks.map(async (network) => {
-      let created: Docker.Network;
       try {
-        created = await engine.docker.createNetwork(networkCreateOptions(network));
+        const { subnet } = await createPooledNetwork(engine, networkCreateOptions(network), pool);
+        return [network.dockerName, subnet] as const;
       } catch (error) {
-        throw networkError(error, network.dockerName);
+        if (error instanceof AppError) throw error;
+        throw new AppError('failed', `Cannot create Docker network ${network.dockerName}: ${(error as Error).message ?? String(error)}`);
       }
-      const info = (await created.inspect()) as Docker.NetworkInspectInfo;
-      const subnet = info.IPAM?.Config?.[0]?.Subnet;
-      if (!subnet) throw new AppError('failed', `Docker gave network ${network.dockerName} no IPv4 subnet.`);
-      return [network.dockerName, subnet] as const;
     }),
   );
   return new Map(entries);
-}
-
-function networkError(error: unknown, name: string): AppError {
-  const message = (error as Error).message ?? String(error);
-  if (/non-overlapping|address pool/i.test(message)) {
-    return new AppError('environment', `Docker has no free address pool left for network ${name}.`, {
-      hint: 'Stop labs you no longer use (neutron-lab down --all), or give dockerd smaller pools ("default-address-pools" in /etc/docker/daemon.json).',
-    });
-  }
-  return new AppError('failed', `Cannot create Docker network ${name}: ${message}`);
 }
 
 async function bootNode(
