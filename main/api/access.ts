@@ -53,6 +53,7 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'labfile.validate': 'owner',
   'labfile.save': 'owner',
   'workshop.status': 'staff',
+  'workshop.broadcast': 'staff',
 };
 
 /** What the rule needs to know about the call's subject, looked up only for a student. */

@@ -8,7 +8,7 @@ import type { NodeSnapshot } from '../core/inspect/snapshot/types';
 import type { CheckReport, Credit, ResetResult, SolveResult } from '../core/run/results';
 import type { ProgressEvent } from '../core/progress';
 import type { BootEvent } from '../core/session/boot-events';
-import type { StudentRecord } from '../core/workshop/records';
+import type { LiveCheck, StudentRecord } from '../core/workshop/records';
 
 /**
  * The one contract between the UI and the back end. Both transports — Electron IPC and
@@ -74,6 +74,8 @@ export const methodParams = {
   'labfile.save': z.object({ lab: labRef, text: z.string().max(1024 * 1024) }).strict(),
   /** A workshop's class at a glance (the instructor's): every student, their labs, objectives and sessions. */
   'workshop.status': z.object({}).strict(),
+  /** The instructor's message to the class, a banner on every screen (empty text takes it down). */
+  'workshop.broadcast': z.object({ text: z.string().max(500) }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodParams;
@@ -93,6 +95,13 @@ export interface EnvironmentStatus {
   desktop: { electron: boolean; detail: string };
   /** Who this connection is: the machine's owner, or in a workshop its instructor or a student (with their seat). */
   caller: { role: 'owner' | 'instructor' } | { role: 'student'; seat: string; name: string };
+  /** In a workshop: the instructor's message to the class, while it stands. */
+  broadcast?: BroadcastMessage;
+}
+
+export interface BroadcastMessage {
+  text: string;
+  at: string;
 }
 
 export interface LabSummary {
@@ -159,6 +168,7 @@ export interface MethodResults {
   'labfile.validate': { problems: LocatedProblem[] };
   'labfile.save': { path: string; problems: LocatedProblem[] };
   'workshop.status': WorkshopStatus;
+  'workshop.broadcast': { message: BroadcastMessage | null };
 }
 
 /** Events the back end pushes to the client that caused them. */
@@ -167,7 +177,8 @@ export interface WorkshopStatus {
   labs: string[];
   seats: number;
   joinCode: string;
-  students: (StudentRecord & { sessions: { name: string; lab: string; state: SessionSummary['state'] }[] })[];
+  /** Each student's running labs, with what their latest checks found (the background round's included). */
+  students: (StudentRecord & { sessions: { name: string; lab: string; state: SessionSummary['state']; live?: LiveCheck }[] })[];
 }
 
 export interface EventPayloads {
@@ -175,6 +186,8 @@ export interface EventPayloads {
   'lab.boot': BootEvent & { session: string };
   'terminal.data': { id: string; data: string };
   'terminal.exit': { id: string; code: number | null };
+  /** To every window or tab of a workshop: the instructor's banner, or null when taken down. */
+  'workshop.message': { message: BroadcastMessage | null };
 }
 export type EventName = keyof EventPayloads;
 /** What a call returns on every transport: a result, or the error as a structured value. */

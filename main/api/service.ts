@@ -21,16 +21,18 @@ import { creditOf } from '../core/run/credit';
 import { emptyProgress, ProgressStore, type ProgressRead } from '../core/run/progress-store';
 import { textIn, type Language } from '../core/lab/schema';
 import { labsDir } from '../core/paths';
-import { listSessions, requireNode, studentOfSession } from '../core/session/sessions';
+import { listSessions, requireNode, studentOfSession, type SessionStatus } from '../core/session/sessions';
 import { removeSessionsNamed } from '../core/session/teardown';
 import { TerminalHost } from '../core/terminal/terminals';
 import { studentProgressDir, workshopRecords } from '../core/workshop/results';
+import { LiveChecks } from '../core/workshop/live-checks';
 import type { Workshop } from '../core/workshop/workshop';
 import { ACCESS, decide, type Caller, type Subject } from './access';
 import {
   isMethodName,
   methodParams,
   type EventName,
+  type BroadcastMessage,
   type EnvironmentStatus,
   type EventPayloads,
   type LabDetail,
@@ -62,6 +64,12 @@ export class ApiService {
   /** In a workshop: its labs, seats and students (and each student's own progress, under `workshopDir`). */
   readonly workshop: { workshop: Workshop; dir: string } | undefined;
   private readonly studentProgress = new Map<string, ProgressStore>();
+  /** In a workshop: what the latest checks of each running student lab found, for the class view. */
+  readonly live = new LiveChecks();
+  /** In a workshop: the instructor's broadcast, shown as a banner to every student until cleared. */
+  private message: BroadcastMessage | undefined;
+  /** Every connected window or tab, for broadcasts. */
+  private readonly clients = new Set<Client>();
 
   constructor(
     private readonly options: {
@@ -127,7 +135,41 @@ export class ApiService {
 
   /** A connected window or tab, and who is behind it (the owner unless a workshop says otherwise). */
   client(emit: Emit, caller: Caller = { role: 'owner' }): Client {
-    return new Client(this, emit, caller);
+    const client = new Client(this, emit, caller, () => this.clients.delete(client));
+    this.clients.add(client);
+    return client;
+  }
+
+  get broadcast(): BroadcastMessage | undefined {
+    return this.message;
+  }
+
+  /** Sets (or, with empty text, clears) the banner, and tells every connected window or tab at once. */
+  setBroadcast(text: string): BroadcastMessage | undefined {
+    this.message = text.trim() ? { text: text.trim(), at: new Date().toISOString() } : undefined;
+    for (const client of this.clients) client.notify('workshop.message', { message: this.message ?? null });
+    return this.message;
+  }
+
+  /** The running labs of this workshop's students (another workshop's on the same engine are not theirs). */
+  async studentSessions(): Promise<SessionStatus[]> {
+    const prefix = `${this.workshop?.workshop.id ?? 'none'}:`;
+    return (await listSessions(await this.connectEngine())).filter((s) => s.student?.startsWith(prefix));
+  }
+
+  /** One background round over the students' running labs (state only); how many were checked. */
+  async checkRound(): Promise<number> {
+    const [sessions, catalog] = await Promise.all([this.studentSessions(), this.catalog.read()]);
+    return this.live.round(await this.connectEngine(), sessions, catalog.labs);
+  }
+
+  /** In a workshop, starts the background check rounds (the class view is live without anyone pressing Check). */
+  startBackgroundChecks(intervalMs?: number): void {
+    if (this.workshop) this.live.start(() => this.checkRound(), intervalMs);
+  }
+
+  stopBackgroundChecks(): Promise<void> {
+    return this.live.stop();
   }
 
   /**
@@ -170,6 +212,7 @@ export class Client {
     private readonly service: ApiService,
     private readonly emit: Emit,
     readonly caller: Caller,
+    private readonly onClose: () => void = () => undefined,
   ) {
     this.progress = service.progressOf(caller);
     this.terminals = new TerminalHost({
@@ -236,8 +279,14 @@ export class Client {
 
   /** The window or tab went away: its terminals close, their processes in the nodes ended. */
   close(): Promise<void> {
+    this.onClose();
     this.closing ??= this.terminals.closeAll();
     return this.closing;
+  }
+
+  /** An event not caused by this client's own call (a broadcast). */
+  notify<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+    this.emit(event, payload);
   }
 
   private engine = () => this.service.connectEngine();
@@ -246,6 +295,7 @@ export class Client {
     'environment.status': async () => {
       const caller: EnvironmentStatus['caller'] =
         this.caller.role === 'student' ? { role: 'student', seat: this.caller.id, name: this.caller.name } : { role: this.caller.role };
+      const broadcast = this.service.broadcast ? { broadcast: this.service.broadcast } : {};
       const electron = electronBinary();
       const desktop = electron.path
         ? { electron: true, detail: electron.path }
@@ -257,9 +307,10 @@ export class Client {
           image: await imageStatus(engine),
           desktop,
           caller,
+          ...broadcast,
         };
       } catch (error) {
-        return { engine: { ok: false, error: toAppError(error).toJSON() }, image: undefined, desktop, caller };
+        return { engine: { ok: false, error: toAppError(error).toJSON() }, image: undefined, desktop, caller, ...broadcast };
       }
     },
     'image.build': async ({ force }) => {
@@ -324,12 +375,15 @@ export class Client {
         });
       return this.caller.role === 'student' ? this.service.oneLabAtATime(this.caller.id, session, start) : start();
     },
-    'lab.check': async ({ session, objectives, language }) =>
-      checkLab(await this.engine(), session, {
+    'lab.check': async ({ session, objectives, language }) => {
+      const report = await checkLab(await this.engine(), session, {
         store: await this.progressOfSession(session),
         language,
         ...(objectives ? { only: objectives } : {}),
-      }),
+      });
+      if (this.service.workshop) this.service.live.record(session, report);
+      return report;
+    },
     'lab.solve': async ({ session, step }) =>
       solveLab(await this.engine(), session, { store: await this.progressOfSession(session), ...(step === undefined ? {} : { step }) }),
     'lab.reset': async ({ session }) => resetLab(await this.engine(), session),
@@ -408,11 +462,15 @@ export class Client {
       await rename(`${file}.saving`, file);
       return { path: file, problems };
     },
+    'workshop.broadcast': async ({ text }) => {
+      if (!this.service.workshop) throw new AppError('state', 'This server runs no workshop: there is no class to tell.');
+      return { message: this.service.setBroadcast(text) ?? null };
+    },
     'workshop.status': async () => {
       const kept = this.service.workshop;
       if (!kept) throw new AppError('state', 'This server runs no workshop.', { hint: 'Start one with `neutron-lab workshop start`.' });
       const { workshop, dir } = kept;
-      const [catalog, sessions] = await Promise.all([this.service.catalog.read(), listSessions(await this.engine())]);
+      const [catalog, sessions] = await Promise.all([this.service.catalog.read(), this.service.studentSessions()]);
       const records = await workshopRecords(workshop, dir, catalog.labs);
       return {
         title: workshop.title,
@@ -423,7 +481,10 @@ export class Client {
           ...record,
           sessions: sessions
             .filter((s) => s.student === this.service.studentLabel(record.id))
-            .map((s) => ({ name: s.name, lab: s.lab, state: s.state })),
+            .map((s) => {
+              const live = this.service.live.of(s);
+              return { name: s.name, lab: s.lab, state: s.state, ...(live ? { live } : {}) };
+            }),
         })),
       };
     },

@@ -20,5 +20,5 @@ export type { BootPhase } from '../core/session/boot-events';
 export { matchText } from '../core/inspect/flows/format';
 export { formatRule } from '../core/inspect/iptables/format';
 export { renderShow } from '../core/inspect/ovsdb/show';
-export type { LabRecord, ObjectiveRecord, StudentRecord } from '../core/workshop/records';
-export { recordsToCsv } from '../core/workshop/records';
+export type { GridMark, LabRecord, LiveCheck, ObjectiveRecord, StudentRecord } from '../core/workshop/records';
+export { gridMark, recordsToCsv } from '../core/workshop/records';

@@ -87,8 +87,22 @@ describe('a workshop in the browser', () => {
       await expect.poll(() => instructor.locator('[data-test=student]').count(), { timeout: 30_000 }).toBe(2);
       await expect.poll(() => row('s01').locator('[data-test=lab-state]').textContent()).toBe('running');
       expect(await row('s02').locator('[data-test=lab-state]').textContent()).toBe('not started');
-      expect(await row('s01').locator('[data-test=cell][data-mark=open]').count()).toBeGreaterThan(0);
+      // Ada's lab is checked without her (the server's background round, or her workspace's own check): not met yet.
+      await expect.poll(() => row('s01').locator('[data-test=cell][data-mark=unmet]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      expect(await row('s02').locator('[data-test=cell][data-mark=unchecked]').count()).toBeGreaterThan(0);
       expect(await instructor.locator('[data-test=join-code]').textContent()).toContain(links.code);
+
+      // A broadcast reaches both students at once, whatever page they are on, and goes when taken down.
+      await instructor.locator('[data-test=broadcast-text]').fill('Break: back at <b>11:00</b>');
+      await instructor.locator('[data-test=broadcast-send]').click();
+      for (const student of [ada, alan]) {
+        await expect
+          .poll(() => student.locator('[data-test=broadcast-banner-text]').textContent(), { timeout: 10_000 })
+          .toBe('Break: back at <b>11:00</b>');
+      }
+      await instructor.locator('[data-test=broadcast-clear]').click();
+      for (const student of [ada, alan])
+        await expect.poll(() => student.locator('[data-test=broadcast-banner]').count(), { timeout: 10_000 }).toBe(0);
 
       // Ada has her lab solved (its first step is only a look around); the instructor's grid follows without a reload.
       await expect.poll(() => ada.locator('[data-test=objective]').count(), { timeout: 30_000 }).toBeGreaterThan(0);
@@ -103,6 +117,15 @@ describe('a workshop in the browser', () => {
       expect(csv.split('\r\n')[0]).toBe('seat,name,lab,step,objective,result,at,hints');
       expect(csv).toMatch(new RegExp(`^s01,Ada,${LAB},[^,]+,[^,]+,solved,`, 'm'));
       expect(csv).toMatch(new RegExp(`^s02,Alan,${LAB},`, 'm'));
+
+      // The instructor steps in: resets Ada's lab, then stops it.
+      instructor.on('dialog', (dialog) => void dialog.accept());
+      await row('s01').locator('[data-test=reset-lab]').click();
+      await expect
+        .poll(() => instructor.locator('[data-test=class-done]').textContent(), { timeout: 60_000 })
+        .toBe(`Reset Ada's lab s01-${LAB}.`);
+      await row('s01').locator('[data-test=stop-lab]').click();
+      await expect.poll(() => row('s01').locator('[data-test=lab-state]').textContent(), { timeout: 60_000 }).toBe('not started');
     },
   );
 });

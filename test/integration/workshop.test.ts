@@ -69,6 +69,7 @@ const MATRIX: Record<MethodName, Row> = {
   'labfile.validate': { params: () => ({ text: 'id: x\n' }), expect: everyone('forbidden') },
   'labfile.save': { params: () => ({ lab: 'ovs-basics', text: 'id: ovs-basics\n' }), expect: everyone('forbidden') },
   'workshop.status': { params: () => ({}), expect: { ada: 'forbidden', alan: 'forbidden', instructor: 'ok' } },
+  'workshop.broadcast': { params: () => ({ text: '' }), expect: { ada: 'forbidden', alan: 'forbidden', instructor: 'ok' } },
   'lab.reset': { params: (c) => ({ session: c.session }), expect: own },
   'lab.down': { params: (c) => ({ session: c.session }), expect: own, refusalsOnly: true },
 };
@@ -203,6 +204,43 @@ describe('a workshop', () => {
     expect(adaLab?.lastActivity).toBeDefined();
     expect(alan?.labs[0]?.objectives.every((o) => o.mark === 'open' && o.hints === 0)).toBe(true);
     expect(alan?.labs[0]?.lastActivity).toBeUndefined();
+  });
+
+  it(
+    'checks the running student labs in the background, state only, and shows what it found per objective',
+    { timeout: 60_000 },
+    async () => {
+      // The walk ended with Ada resetting her lab: the instructor builds step 1 again; Alan's lab is as booted.
+      expect(await call(clients.instructor, 'lab.solve', { session: 's01-ovs-basics', step: 1 })).toMatchObject({ ok: true });
+      expect(await service.checkRound()).toBe(2);
+      const reply = await call(clients.instructor, 'workshop.status', {});
+      const [ada, alan] = (reply as { result: WorkshopStatus }).result.students;
+      expect(ada?.sessions[0]?.live?.objectives).toMatchObject({ 'br-int': true });
+      expect(alan?.sessions[0]?.live?.objectives).toMatchObject({ 'br-int': false });
+      expect(Date.parse(ada?.sessions[0]?.live?.checkedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+      // Nothing of it is written to the students' records: those are what they did.
+      expect(alan?.labs[0]?.lastActivity).toBeUndefined();
+    },
+  );
+
+  it("puts the instructor's broadcast on every student's screen at once, and on theirs after a reload", async () => {
+    const heard: unknown[] = [];
+    const seat = workshop.students.find((s) => s.name === 'Alan')!;
+    const listening = service.client((event, payload) => heard.push({ event, payload }), { role: 'student', id: seat.id, name: seat.name });
+    try {
+      const sent = await call(clients.instructor, 'workshop.broadcast', { text: '  Break: back at 11:00  ' });
+      expect(sent).toMatchObject({ ok: true, result: { message: { text: 'Break: back at 11:00' } } });
+      expect(heard).toEqual([
+        { event: 'workshop.message', payload: { message: expect.objectContaining({ text: 'Break: back at 11:00' }) } },
+      ]);
+      const status = await call(clients.alan, 'environment.status', {});
+      expect(status).toMatchObject({ ok: true, result: { broadcast: { text: 'Break: back at 11:00' } } });
+      expect(await call(clients.instructor, 'workshop.broadcast', { text: '' })).toMatchObject({ ok: true, result: { message: null } });
+      expect(heard.at(-1)).toEqual({ event: 'workshop.message', payload: { message: null } });
+      expect((await call(clients.alan, 'environment.status', {})) as { result: object }).not.toHaveProperty('result.broadcast');
+    } finally {
+      await listening.close();
+    }
   });
 
   it('lets the machine owner (the desktop app, a one-learner server) do everything, lab files included', async () => {

@@ -28,6 +28,25 @@ export interface LabRecord {
   objectives: ObjectiveRecord[];
 }
 
+/** What the latest checks of a running lab found (the server's background round, the student's, the instructor's). */
+export interface LiveCheck {
+  checkedAt: string;
+  /** Objective id → whether it passed when last checked; an objective never checked is absent. */
+  objectives: Record<string, boolean>;
+}
+
+/**
+ * A cell of the instructor's grid: the student's record first (met by them, solved for them),
+ * else what the latest check of their running lab found — the state is there though they have
+ * not checked it (passing), it is not (unmet) — or that nothing has checked it (unchecked).
+ */
+export type GridMark = 'met' | 'solved' | 'passing' | 'unmet' | 'unchecked';
+
+export function gridMark(mark: Mark, live: boolean | undefined): GridMark {
+  if (mark !== 'open') return mark;
+  return live === undefined ? 'unchecked' : live ? 'passing' : 'unmet';
+}
+
 export interface StudentRecord {
   id: string;
   name: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveLab } from '../lab/catalog';
 import { emptyProgress, ProgressStore } from '../run/progress-store';
-import { recordsToCsv, type StudentRecord } from './records';
+import { gridMark, recordsToCsv, type StudentRecord } from './records';
 import { studentProgressDir, workshopRecords } from './results';
 import { Workshop } from './workshop';
 
@@ -75,5 +75,13 @@ describe("a workshop's results", () => {
       `s01,"'=HYPERLINK(""http://x"",""click""), ""Ada""",gre-tenant,tables,table-0,open,,0`,
       '',
     ]);
+  });
+
+  it("marks a grid cell by the student's record first, then by what the latest check of their lab found", () => {
+    expect(gridMark('met', false)).toBe('met');
+    expect(gridMark('solved', undefined)).toBe('solved');
+    expect(gridMark('open', true)).toBe('passing');
+    expect(gridMark('open', false)).toBe('unmet');
+    expect(gridMark('open', undefined)).toBe('unchecked');
   });
 });

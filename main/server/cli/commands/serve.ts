@@ -58,20 +58,22 @@ export async function serveUntilStopped(
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('usage', `--port ${flags.port} is not a port number.`);
   const staticDir = join(appRoot(), 'out', 'renderer');
   if (buildIsStale(join(staticDir, 'index.html'))) await build();
+  const service = new ApiService({ dockerHost: flags.dockerHost, ...(flags.workshop ? { workshop: flags.workshop } : {}) });
   const server = await startWebServer({
     host: flags.host,
     port,
     staticDir,
-    service: new ApiService({ dockerHost: flags.dockerHost, ...(flags.workshop ? { workshop: flags.workshop } : {}) }),
+    service,
     token: flags.token,
     ...(flags.workshop ? { workshop: flags.workshop.workshop } : {}),
   });
+  service.startBackgroundChecks();
   if (flags.announce) flags.announce(server.url);
   else process.stdout.write(`Neutron Lab is at ${server.url}\n`);
   await new Promise<void>((resolve) => {
     const stopListening = onStopSignal(() => {
       stopListening();
-      void server.close().then(resolve);
+      void Promise.all([server.close(), service.stopBackgroundChecks()]).then(() => resolve());
     });
   });
 }
