@@ -111,7 +111,7 @@ export class ApiService {
     this.starting.add(seat);
     try {
       const label = this.studentLabel(seat);
-      const other = (await listSessions(await this.connectEngine())).find((s) => s.student === label && s.name !== session);
+      const other = (await this.studentSessions()).find((s) => s.student === label && s.name !== session);
       if (other) {
         throw new AppError(
           'state',
