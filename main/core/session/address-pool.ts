@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { Engine } from '../docker/engine';
 import { AppError } from '../errors';
+import { withHostLock } from '../host-lock';
+import { userCacheDir } from '../paths';
 import { formatIpv4, networkOf, overlaps, parseCidr, type Ipv4Cidr } from '../net/ipv4';
 
 /**
@@ -50,41 +53,52 @@ export function firstFreeSubnet(pool: AddressPool, used: readonly string[]): str
   return undefined;
 }
 
-/** Subnets this process is creating networks on: Docker lists them only once created. */
-const inFlight = new Set<string>();
+/** How often a process waiting for another's network creation looks again. */
+const LOCK_POLL_MS = 25;
 
 /**
- * Creates a network on the pool's first free block. Another process (a second `up` beside a
- * server) may take the same block between the listing and the creation: Docker then refuses
- * it as overlapping, and the next try lists again.
+ * Creates a network on the pool's first free block. Listing the engine's subnets and creating the
+ * network is one step under a lock every process of this machine takes (a server, a second `up`,
+ * parallel test files), so two never pick the same block. A process elsewhere on a shared remote
+ * engine takes no such lock: Docker then refuses the block as overlapping, and the next try lists
+ * again.
  */
 export async function createPooledNetwork(
   engine: Engine,
   options: Docker.NetworkCreateOptions,
   pool: AddressPool,
 ): Promise<{ network: Docker.Network; subnet: string }> {
+  const lock = join(userCacheDir(), 'locks', 'address-pool.lock');
   for (let attempt = 0; attempt < 10; attempt++) {
-    const networks = await engine.docker.listNetworks();
-    const used = networks.flatMap((n) => (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])));
-    const subnet = firstFreeSubnet(pool, [...used, ...inFlight]);
-    if (!subnet) {
-      throw new AppError(
-        'environment',
-        `The address pool ${pool.text} has no free /${LAB_NETWORK_PREFIX} left for network ${options.Name}.`,
-        {
-          hint: `Stop labs you no longer use (neutron-lab down --all), or give a larger range in ${ADDRESS_POOL_VARIABLE}.`,
-        },
-      );
-    }
-    inFlight.add(subnet);
-    try {
-      const network = await engine.docker.createNetwork({ ...options, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } });
-      return { network, subnet };
-    } catch (error) {
-      if (!/overlaps/i.test((error as Error).message ?? '')) throw error;
-    } finally {
-      inFlight.delete(subnet);
-    }
+    const created = await withHostLock(lock, () => createOnFirstFree(engine, options, pool), { pollMs: LOCK_POLL_MS });
+    if (created) return created;
   }
   throw new AppError('failed', `Could not find a free subnet in ${pool.text} for network ${options.Name}: others kept taking them.`);
+}
+
+/** One try: the created network, or undefined when Docker found the block taken meanwhile. */
+async function createOnFirstFree(
+  engine: Engine,
+  options: Docker.NetworkCreateOptions,
+  pool: AddressPool,
+): Promise<{ network: Docker.Network; subnet: string } | undefined> {
+  const networks = await engine.docker.listNetworks();
+  const used = networks.flatMap((n) => (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])));
+  const subnet = firstFreeSubnet(pool, used);
+  if (!subnet) {
+    throw new AppError(
+      'environment',
+      `The address pool ${pool.text} has no free /${LAB_NETWORK_PREFIX} left for network ${options.Name}.`,
+      {
+        hint: `Stop labs you no longer use (neutron-lab down --all), or give a larger range in ${ADDRESS_POOL_VARIABLE}.`,
+      },
+    );
+  }
+  try {
+    const network = await engine.docker.createNetwork({ ...options, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } });
+    return { network, subnet };
+  } catch (error) {
+    if (/overlaps/i.test((error as Error).message ?? '')) return undefined;
+    throw error;
+  }
 }

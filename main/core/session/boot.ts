@@ -9,7 +9,7 @@ import { applyParts } from '../cloud/apply';
 import type { PlanPart } from '../cloud/plan';
 import type { LoadedLab } from '../lab/load';
 import { admitByMemory } from './admission';
-import { ADDRESS_POOL_VARIABLE, addressPool, createPooledNetwork, type AddressPool } from './address-pool';
+import { addressPool, createPooledNetwork, type AddressPool } from './address-pool';
 import type { BootEvent, BootPhase } from './boot-events';
 
 import { networkCreateOptions, nodeContainerOptions, planSession, SessionNameSchema, type PlannedNode, type SessionPlan } from './plan';
@@ -36,7 +36,7 @@ export interface UpOptions {
   parts?: readonly PlanPart[];
   /** Waits once every part is built (tunnels, leases); the boot is marked complete only after them. */
   settle?: (session: SessionStatus) => Promise<void>;
-  /** Where the lab's networks take their subnets (default: NEUTRON_LAB_ADDRESS_POOL when set, else Docker's pools). */
+  /** Where the lab's networks take their subnets (default: NEUTRON_LAB_ADDRESS_POOL, else 10.213.0.0/16). */
   pool?: AddressPool;
   /** The memory to admit the lab against (default: what this machine has available now). */
   memoryAvailableBytes?: number;
@@ -57,9 +57,7 @@ export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions =
   }
   const image = await requireImage(engine);
   // Read before anything is made: a bad setting must not leave half a lab.
-  // Only when set: parallel `up`s in several processes exhausted the retries of the pool in CI
-  // (stop 25); until that race is fixed, Docker's own pools remain the default.
-  const pool = options.pool ?? (process.env[ADDRESS_POOL_VARIABLE] ? addressPool() : undefined);
+  const pool = options.pool ?? addressPool();
 
   let sessions = await listSessions(engine);
   if (options.reconcile ?? true) {
@@ -165,17 +163,11 @@ function abortPromise(signal: AbortSignal | undefined): Promise<never> {
 }
 
 /** Creates the session's networks, each on a subnet of the app's pool, and returns the subnets. */
-async function createNetworks(engine: Engine, plan: SessionPlan, pool: AddressPool | undefined): Promise<Map<string, string>> {
+async function createNetworks(engine: Engine, plan: SessionPlan, pool: AddressPool): Promise<Map<string, string>> {
   const entries = await settleAll(
     plan.networks.map(async (network) => {
       try {
-        if (pool) {
-          const { subnet } = await createPooledNetwork(engine, networkCreateOptions(network), pool);
-          return [network.dockerName, subnet] as const;
-        }
-        const created = await engine.docker.createNetwork(networkCreateOptions(network));
-        const subnet = ((await created.inspect()) as Docker.NetworkInspectInfo).IPAM?.Config?.[0]?.Subnet;
-        if (!subnet) throw new AppError('failed', `Docker gave network ${network.dockerName} no IPv4 subnet.`);
+        const { subnet } = await createPooledNetwork(engine, networkCreateOptions(network), pool);
         return [network.dockerName, subnet] as const;
       } catch (error) {
         if (error instanceof AppError) throw error;
