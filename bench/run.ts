@@ -15,8 +15,11 @@
  *     bin/neutron-lab.mjs itself): --version, labs --json, up gre-tenant against the same up
  *     in-process; and npx neutron-lab --version, to show what npx adds
  *
+ *   a workshop (bench/workshop.ts): 10 and then 30 students start gre-tenant at once
+ *
  * Options: --runs N (default 7 for up/down, 3 for builds), --skip-build (the builds take minutes),
- * --labs a,b (only these labs), --cli (only the CLI figures).
+ * --labs a,b (only these labs), --cli (only the CLI figures), --workshop (only the workshop's),
+ * --students 10,30 (the class sizes).
  * Targets on a 2-core machine: up ≤ 2 s for 2–3 nodes (≤ 3 s for the 4-node DVR lab), check
  * ≤ 300 ms without probes and ≤ 1.5 s with them (≤ 2 s for the labs beyond L2, whose proofs wait for drops, leases and
  * failovers), solve ≤ 1 s, reset ≤ 1.5 s, down ≤ 1 s, ≤ 20 MB per idle node;
@@ -27,7 +30,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine, type Engine } from '../main/core/docker/engine';
-import { execArgv } from '../main/core/docker/exec';
 import { buildNodeImage } from '../main/core/image/node-image';
 import { parseFlowDump } from '../main/core/inspect/flows/parse';
 import { parseIptables } from '../main/core/inspect/iptables/parse';
@@ -43,7 +45,10 @@ import { probesOf } from '../main/core/check/evaluate';
 import { checkLab, resetLab, solveLab, startLab } from '../main/core/run';
 import { ProgressStore } from '../main/core/run/progress-store';
 import { listSessions } from '../main/core/session/sessions';
+import { execArgv } from '../main/core/docker/exec';
 import { removeSessionsNamed } from '../main/core/session/teardown';
+import { median, nodeMemoryBytes, seconds } from './measure';
+import { benchWorkshop } from './workshop';
 
 const args = process.argv.slice(2);
 const runsArg = args.indexOf('--runs');
@@ -51,6 +56,12 @@ const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
 const BUILD_RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
 const SKIP_BUILD = args.includes('--skip-build');
 const CLI_ONLY = args.includes('--cli');
+const WORKSHOP_ONLY = args.includes('--workshop');
+const studentsArg = args.indexOf('--students');
+const CLASS_SIZES = (studentsArg >= 0 ? (args[studentsArg + 1] ?? '') : '10,30')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const ALL_LABS = [
   'ovs-basics',
   'gre-tenant',
@@ -73,12 +84,6 @@ const MEASURING = new Set(['backend-compare']);
 /** Labs whose solve runs the learner's easyOVS actions one after another (each reads the node afresh), rather than building parts. */
 const ACTION_SOLVED = new Set(['easyovs-tour']);
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const rows: [string, string, string][] = [];
 const report = (what: string, value: string, target = '') => {
   rows.push([what, value, target]);
@@ -143,21 +148,6 @@ async function benchImageBuild(engine: Engine): Promise<void> {
   report('image build, cached (recipe already built)', `${median(cached).toFixed(0)} ms`);
   const image = await engine.docker.getImage(tag).inspect();
   report('node image size', `${(image.Size / 1024 / 1024).toFixed(0)} MB`, 'target ≤ 200 MB');
-}
-
-/** Working set of a node: cgroup memory usage minus inactive page cache (what `docker stats` shows). */
-async function nodeMemoryBytes(engine: Engine, containerId: string): Promise<number> {
-  const container = engine.docker.getContainer(containerId);
-  const v2 = await execArgv(container, ['cat', '/sys/fs/cgroup/memory.current', '/sys/fs/cgroup/memory.stat']);
-  if (v2.exitCode === 0) {
-    const [usage = '0'] = v2.stdout.split('\n');
-    const inactive = /^inactive_file (\d+)$/m.exec(v2.stdout)?.[1] ?? '0';
-    return Number(usage) - Number(inactive);
-  }
-  const v1 = await execArgv(container, ['cat', '/sys/fs/cgroup/memory/memory.usage_in_bytes', '/sys/fs/cgroup/memory/memory.stat']);
-  const [usage = '0'] = v1.stdout.split('\n');
-  const inactive = /^total_inactive_file (\d+)$/m.exec(v1.stdout)?.[1] ?? '0';
-  return Number(usage) - Number(inactive);
 }
 
 async function benchLab(engine: Engine, labId: string): Promise<void> {
@@ -389,9 +379,10 @@ async function benchCli(engine: Engine): Promise<void> {
 async function main(): Promise<void> {
   const engine = await connectEngine();
   process.stderr.write(`Neutron Lab bench: Docker ${engine.info.version}, ${RUNS} runs (medians)\n`);
-  if (CLI_ONLY) {
+  if (CLI_ONLY || WORKSHOP_ONLY) {
     await buildNodeImage(engine); // up needs it
-    await benchCli(engine);
+    if (CLI_ONLY) await benchCli(engine);
+    if (WORKSHOP_ONLY) for (const students of CLASS_SIZES) await benchWorkshop(engine, students, report);
     printTable();
     return;
   }
@@ -403,6 +394,7 @@ async function main(): Promise<void> {
   for (const lab of LABS) await benchLab(engine, lab);
   await benchSnapshot(engine);
   await benchCli(engine);
+  for (const students of CLASS_SIZES) await benchWorkshop(engine, students, report);
   printTable();
 }
 

@@ -43,12 +43,13 @@ export class LiveChecks {
 
   /**
    * One round: every running student lab, state-only objectives. A lab that fails to check (it
-   * went down meanwhile) is skipped; the next round tries again.
+   * went down meanwhile) is skipped; the next round tries again. Returns how long each checked
+   * lab took, in milliseconds (the benchmark's figures).
    */
-  async round(engine: Engine, sessions: readonly SessionStatus[], labs: readonly LoadedLab[]): Promise<number> {
+  async round(engine: Engine, sessions: readonly SessionStatus[], labs: readonly LoadedLab[]): Promise<number[]> {
     const due = sessions.filter((s) => s.student !== undefined && s.state === 'running');
     for (const name of this.latest.keys()) if (!sessions.some((s) => s.name === name)) this.latest.delete(name);
-    let checked = 0;
+    const took: number[] = [];
     const queue = [...due];
     const worker = async () => {
       for (let session = queue.shift(); session; session = queue.shift()) {
@@ -56,16 +57,17 @@ export class LiveChecks {
         if (!loaded) continue;
         const only = loaded.lab.steps.flatMap((s) => s.objectives).filter((o) => probesOf(o.check).length === 0);
         if (only.length === 0) continue;
+        const started = performance.now();
         try {
           this.record(session.name, await checkLab(engine, session.name, { only: only.map((o) => o.id) }));
-          checked++;
+          took.push(performance.now() - started);
         } catch {
           // gone or broken meanwhile: its state shows that
         }
       }
     };
     await Promise.all(Array.from({ length: ROUND_CONCURRENCY }, worker));
-    return checked;
+    return took;
   }
 
   /** Runs rounds until stopped, each `intervalMs` after the last one ended. */
