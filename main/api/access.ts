@@ -23,6 +23,8 @@ export type Rule =
   | 'session'
   /** Names a terminal: each connection has its own, so another's id is unknown to it. */
   | 'terminal'
+  /** Names a student's seat (none: the caller's own): a student only their own. */
+  | 'seat'
   /** The owner and the instructor: what touches the whole server (image builds). */
   | 'staff'
   /** The owner alone: the lab files on this machine. */
@@ -40,6 +42,7 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'lab.solve': 'session',
   'lab.reset': 'session',
   'lab.down': 'session',
+  'lab.restart': 'session',
   'lab.hint': 'session',
   'node.snapshot': 'session',
   'node.trace': 'session',
@@ -54,6 +57,7 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'labfile.save': 'owner',
   'workshop.status': 'staff',
   'workshop.broadcast': 'staff',
+  'workshop.rejoinCode': 'seat',
 };
 
 /** What the rule needs to know about the call's subject, looked up only for a student. */
@@ -64,6 +68,8 @@ export interface Subject {
   /** For 'session': the session the call names, and whether it is up and belongs to the calling student. */
   session?: string;
   sessionIsCallers?: boolean;
+  /** For 'seat': the seat the call names (undefined: the caller's own). */
+  seat?: string;
 }
 
 /**
@@ -91,6 +97,9 @@ export function decide(
         code: 'forbidden',
         why: `Lab "${subject.lab}" is not one of this workshop's labs (${subject.workshopLabs?.join(', ')}).`,
       };
+    case 'seat':
+      if (caller.role === 'instructor' || subject.seat === undefined || subject.seat === caller.id) return { ok: true };
+      return { ok: false, code: 'forbidden', why: "Only the instructor may do this for another student's seat." };
     case 'session':
       if (caller.role === 'instructor') return { ok: true };
       if (subject.sessionIsCallers) return { ok: true };

@@ -54,6 +54,8 @@ export const methodParams = {
   'lab.solve': z.object({ session, step: z.number().int().min(1).optional() }).strict(),
   'lab.reset': z.object({ session }).strict(),
   'lab.down': z.object({ session }).strict(),
+  /** Boots a lab again from scratch under its name, for the same student: a broken lab's one click. */
+  'lab.restart': z.object({ session }).strict(),
   /** The next hint of an objective in this session (hints start afresh in each session of a lab). */
   'lab.hint': z.object({ session, objective: z.string().min(1), language }).strict(),
   /** A node's whole data plane; with `diff`, also what changed since this client's last diffing snapshot of it. */
@@ -76,6 +78,8 @@ export const methodParams = {
   'workshop.status': z.object({}).strict(),
   /** The instructor's message to the class, a banner on every screen (empty text takes it down). */
   'workshop.broadcast': z.object({ text: z.string().max(500) }).strict(),
+  /** A code that moves a student to another browser (a student's own; the instructor names the seat). */
+  'workshop.rejoinCode': z.object({ student: z.string().max(8).optional() }).strict(),
 } as const;
 
 export type MethodName = keyof typeof methodParams;
@@ -155,6 +159,7 @@ export interface MethodResults {
   'lab.solve': SolveResult;
   'lab.reset': ResetResult;
   'lab.down': { containers: number; networks: number };
+  'lab.restart': SessionSummary;
   'lab.hint': { hint: string; number: number; total: number };
   'node.snapshot': { snapshot: NodeSnapshot; diff?: SnapshotDiff };
   'node.trace': PacketTrace;
@@ -169,6 +174,7 @@ export interface MethodResults {
   'labfile.save': { path: string; problems: LocatedProblem[] };
   'workshop.status': WorkshopStatus;
   'workshop.broadcast': { message: BroadcastMessage | null };
+  'workshop.rejoinCode': { student: string; name: string; code: string; expiresAt: string };
 }
 
 /** Events the back end pushes to the client that caused them. */

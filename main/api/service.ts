@@ -157,8 +157,8 @@ export class ApiService {
     return (await listSessions(await this.connectEngine())).filter((s) => s.student?.startsWith(prefix));
   }
 
-  /** One background round over the students' running labs (state only); how many were checked. */
-  async checkRound(): Promise<number> {
+  /** One background round over the students' running labs (state only); each checked lab's milliseconds. */
+  async checkRound(): Promise<number[]> {
     const [sessions, catalog] = await Promise.all([this.studentSessions(), this.catalog.read()]);
     return this.live.round(await this.connectEngine(), sessions, catalog.labs);
   }
@@ -252,6 +252,7 @@ export class Client {
       subject.sessionIsCallers =
         (await studentOfSession(await this.engine(), subject.session)) === this.service.studentLabel(this.caller.id);
     }
+    if (rule === 'seat') subject.seat = params.student as string | undefined;
     const verdict = decide(this.caller, rule, subject);
     if (!verdict.ok) throw new AppError(verdict.code, verdict.why);
   }
@@ -392,6 +393,19 @@ export class Client {
       if (removed.containers + removed.networks === 0) throw new AppError('state', `No lab is up under the name "${session}".`);
       return removed;
     },
+    'lab.restart': async ({ session }) => {
+      const engine = await this.engine();
+      const existing = (await listSessions(engine)).find((s) => s.name === session);
+      if (!existing) throw new AppError('state', `No lab is up under the name "${session}".`);
+      const loaded = await resolveLabById(existing.lab, this.service.labsDir);
+      // Whoever restarts it, it stays the student's: same name, same label.
+      await removeSessionsNamed(engine, session);
+      return startLab(engine, loaded, {
+        name: session,
+        ...(existing.student ? { student: existing.student } : {}),
+        onEvent: (event) => this.emit('lab.boot', { ...event, session }),
+      });
+    },
     'lab.hint': async ({ session, objective, language }) =>
       takeHint(await this.engine(), session, objective, await this.progressOfSession(session), language),
     'node.snapshot': async ({ session, node, diff }) => {
@@ -465,6 +479,15 @@ export class Client {
     'workshop.broadcast': async ({ text }) => {
       if (!this.service.workshop) throw new AppError('state', 'This server runs no workshop: there is no class to tell.');
       return { message: this.service.setBroadcast(text) ?? null };
+    },
+    'workshop.rejoinCode': async ({ student }) => {
+      const kept = this.service.workshop;
+      if (!kept) throw new AppError('state', 'This server runs no workshop: there are no seats to move.');
+      const seat = student ?? (this.caller.role === 'student' ? this.caller.id : undefined);
+      if (!seat) throw new AppError('input', 'Name the student whose seat moves (their seat, e.g. s07).');
+      const { code, expiresAt } = await kept.workshop.rejoinCode(seat);
+      const name = kept.workshop.students.find((s) => s.id === seat)?.name ?? seat;
+      return { student: seat, name, code, expiresAt };
     },
     'workshop.status': async () => {
       const kept = this.service.workshop;

@@ -69,7 +69,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   }
 
   const server = createServer((request, response) => {
-    const served = workshop ? serveWorkshopPage(workshop, staticRoot, request, response) : serveStatic(staticRoot, request, response);
+    const served = workshop
+      ? serveWorkshopPage(workshop, staticRoot, request, response, endConnectionsOf)
+      : serveStatic(staticRoot, request, response);
     served.catch(() => {
       // A request that cannot be served is that request's problem, never the server's.
       if (!response.headersSent) response.writeHead(400);
@@ -82,6 +84,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 4 * MESSAGE_LIMIT });
   /** Connected tabs; stopping the server waits until their terminals' processes are gone. */
   const clients = new Set<Client>();
+  /** Who each open connection is: a seat moved to another browser ends the old browser's. */
+  const callers = new Map<WebSocket, Caller>();
+  function endConnectionsOf(student: string): void {
+    for (const [ws, caller] of callers) if (caller.role === 'student' && caller.id === student) ws.close(4001, 'Seat moved');
+  }
   server.on('upgrade', (request, socket, head) => {
     // A peer that resets mid-handshake must not become an unhandled 'error'.
     socket.on('error', () => socket.destroy());
@@ -94,7 +101,11 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     sockets.handleUpgrade(request, socket, head, (ws) => {
       const client = serveApi(ws, options.service, caller);
       clients.add(client);
-      ws.once('close', () => void client.close().finally(() => clients.delete(client)));
+      callers.set(ws, caller);
+      ws.once('close', () => {
+        callers.delete(ws);
+        void client.close().finally(() => clients.delete(client));
+      });
     });
   });
 
@@ -156,9 +167,15 @@ function identify(request: IncomingMessage, workshop: Workshop | undefined): Cal
 }
 
 /** A workshop's pages: the join form, and the app only for someone with a seat or the instructor's token. */
-async function serveWorkshopPage(workshop: Workshop, root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serveWorkshopPage(
+  workshop: Workshop,
+  root: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+  onSeatMoved: (student: string) => void,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://placeholder');
-  if (url.pathname === '/join') return serveJoin(workshop, request, response);
+  if (url.pathname === '/join') return serveJoin(workshop, request, response, onSeatMoved);
   const isPage = !extname(url.pathname);
   if (isPage && !workshop.isInstructor(url.searchParams.get('token') ?? '') && !studentOf(request, workshop)) {
     response.writeHead(303, { Location: '/join' }).end();

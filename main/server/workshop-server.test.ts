@@ -165,4 +165,28 @@ describe('a workshop server', () => {
     expect((await http('/join', { cookie: adaSeat })).headers.location).toBe('/');
     expect(await call('', adaSeat, 'labs.list', { language: 'en' })).toMatchObject({ ok: true });
   });
+
+  it('moves a seat to another browser with a rejoin code: the new browser is the student, the old one is let go', async () => {
+    // Ada's old browser holds a connection open while she asks for a code in it.
+    const old = new WebSocket(`${base.replace('http', 'ws')}/api`, { headers: { Origin: base, Cookie: adaSeat } });
+    const closed = new Promise<number>((resolve) => old.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => old.once('open', resolve));
+    const asked = (await call('', adaSeat, 'workshop.rejoinCode', {})) as { ok: true; result: { code: string; name: string } };
+    expect(asked).toMatchObject({ ok: true, result: { student: 's01', name: 'Ada' } });
+
+    const wrong = await http('/join', { form: { rejoin: 'AAAA-AAAA' } });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body).toContain('That rejoin code is wrong, used or expired.');
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+
+    const moved = await http('/join', { form: { rejoin: asked.result.code } });
+    expect(moved.status).toBe(303);
+    const newSeat = seatOf(moved);
+    expect(newSeat).toMatch(/^nl-seat=[\w-]{32}$/);
+    expect(await call('', newSeat, 'environment.status')).toMatchObject({ ok: true, result: { caller: { role: 'student', seat: 's01' } } });
+    expect(await closed).toBe(4001);
+    expect(await call('', adaSeat, 'labs.list', { language: 'en' })).toBe('refused 401');
+    expect((await http('/join', { form: { rejoin: asked.result.code } })).status).toBe(403);
+    adaSeat = newSeat;
+  });
 });

@@ -24,7 +24,7 @@ let browser: Browser;
 
 /** `workshop start` on a free port, until it has printed its links. */
 async function startWorkshop(): Promise<{ child: ChildProcess; links: typeof links }> {
-  const args = ['workshop', 'start', '--labs', LAB, '--seats', '2', '--title', 'UI class', '--port', '0', '--dir', dir];
+  const args = ['workshop', 'start', '--labs', LAB, '--seats', '3', '--title', 'UI class', '--port', '0', '--dir', dir];
   const { child, found } = await cliUntil(args, { NEUTRON_LAB_DATA: dir }, (output) => {
     const instructor = /Instructor \(keep it private\): (\S+)/.exec(output)?.[1];
     const joinAt = /Students join at: +(\S+)/.exec(output)?.[1];
@@ -39,7 +39,7 @@ async function join_(name: string): Promise<Page> {
   await page.goto(links.join);
   expect(await page.locator('#code').inputValue()).toBe(links.code);
   await page.locator('#name').fill(name);
-  await page.locator('button[type=submit]').click();
+  await page.locator('form:has(#name) button[type=submit]').click();
   await page.waitForURL((url) => url.pathname === '/');
   return page;
 }
@@ -128,4 +128,44 @@ describe('a workshop in the browser', () => {
       await expect.poll(() => row('s01').locator('[data-test=lab-state]').textContent(), { timeout: 60_000 }).toBe('not started');
     },
   );
+
+  it('moves a student to another browser with a rejoin code, asked for in the old one or given by the instructor', async () => {
+    const old = await join_('Grace');
+    await expect.poll(() => old.locator('[data-test=seat]').textContent(), { timeout: 30_000 }).toBe('Grace · seat s03');
+    await old.locator('[data-test=move-seat]').click();
+    await expect
+      .poll(() => old.locator('[data-test=rejoin-code]').textContent(), { timeout: 10_000 })
+      .toMatch(/rejoin code [A-Z2-9]{4}-[A-Z2-9]{4}/);
+    const code = /([A-Z2-9]{4}-[A-Z2-9]{4})/.exec((await old.locator('[data-test=rejoin-code]').textContent()) ?? '')?.[1] ?? '';
+
+    const rejoin = async (given: string): Promise<Page> => {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${new URL(links.join).origin}/join`);
+      await page.locator('#rejoin').fill(given);
+      await page.locator('form:has(#rejoin) button[type=submit]').click();
+      return page;
+    };
+    const moved = await rejoin(code);
+    await moved.waitForURL((url) => url.pathname === '/');
+    await expect.poll(() => moved.locator('[data-test=seat]').textContent(), { timeout: 30_000 }).toBe('Grace · seat s03');
+    // The old browser has left the seat: a reload lands on the join page.
+    await old.reload();
+    await old.waitForURL((url) => url.pathname === '/join');
+    // Spent.
+    const again = await rejoin(code);
+    expect(await again.locator('[role=alert]').textContent()).toBe('That rejoin code is wrong, used or expired.');
+
+    // The instructor gives one for a student whose laptop died.
+    const instructor = await (await browser.newContext()).newPage();
+    await instructor.goto(links.instructor);
+    await instructor.locator('[data-test=nav-class]').click();
+    await instructor.locator('[data-test=student][data-seat=s03] [data-test=rejoin-code]').click();
+    await expect
+      .poll(() => instructor.locator('[data-test=class-done]').textContent())
+      .toMatch(/^Rejoin code for Grace: [A-Z2-9]{4}-[A-Z2-9]{4}/);
+    const given = /([A-Z2-9]{4}-[A-Z2-9]{4})/.exec((await instructor.locator('[data-test=class-done]').textContent()) ?? '')?.[1] ?? '';
+    const third = await rejoin(given);
+    await third.waitForURL((url) => url.pathname === '/');
+    await expect.poll(() => third.locator('[data-test=seat]').textContent(), { timeout: 30_000 }).toBe('Grace · seat s03');
+  });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
-import { NAME_LIMIT, Workshop } from './workshop';
+import { NAME_LIMIT, REJOIN_MINUTES, Workshop } from './workshop';
 
 let dir: string;
 beforeEach(() => {
@@ -58,6 +58,36 @@ describe('a workshop', () => {
     const full = await refusal(workshop.join(workshop.joinCode, 'Linus'));
     expect(full).toMatchObject({ code: 'state', message: 'The workshop is full: 2 of 2 seats.' });
     expect(workshop.students.map((s) => s.name)).toEqual(['Ada', 'Grace']);
+  });
+
+  it('moves a student to another browser with a rejoin code that works once, in time, and voids the old secret', async () => {
+    const workshop = await make();
+    const ada = await workshop.join(workshop.joinCode, 'Ada');
+    await workshop.join(workshop.joinCode, 'Alan');
+    const now = new Date('2026-12-06T10:00:00Z');
+    const { code, expiresAt } = await workshop.rejoinCode('s01', now);
+    expect(code).toMatch(/^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$/);
+    expect(expiresAt).toBe(`2026-12-06T10:${String(REJOIN_MINUTES).padStart(2, '0')}:00.000Z`);
+    expect(readFileSync(workshop.file, 'utf8')).not.toContain(code.replace('-', ''));
+    // Typed in lower case without the dash on the new laptop: still the code.
+    const moved = await workshop.rejoin(` ${code.replace('-', '').toLowerCase()} `, new Date(now.getTime() + 60_000));
+    expect(moved.student).toMatchObject({ id: 's01', name: 'Ada' });
+    expect(workshop.studentBySecret(moved.secret)?.id).toBe('s01');
+    expect(workshop.studentBySecret(ada.secret)).toBeUndefined();
+    // Spent: a second use is refused, like a wrong code.
+    const spent = await refusal(workshop.rejoin(code, now));
+    expect(spent).toMatchObject({ code: 'forbidden', message: 'That rejoin code is wrong, used or expired.' });
+    // Expired, and replaced by a newer one.
+    const late = await workshop.rejoinCode('s02', now);
+    expect((await refusal(workshop.rejoin(late.code, new Date(Date.parse(late.expiresAt) + 1)))).code).toBe('forbidden');
+    const first = await workshop.rejoinCode('s02', now);
+    const second = await workshop.rejoinCode('s02', now);
+    expect((await refusal(workshop.rejoin(first.code, now))).code).toBe('forbidden');
+    expect((await workshop.rejoin(second.code, now)).student.id).toBe('s02');
+    // Kept across a restart, like the seats.
+    const kept = await workshop.rejoinCode('s01', now);
+    expect((await (await Workshop.open(dir))!.rejoin(kept.code, now)).student.name).toBe('Ada');
+    expect((await refusal(workshop.rejoinCode('s09'))).message).toBe('No student sits at seat s09.');
   });
 
   it('is read back whole by the next server: every student keeps their seat and secret', async () => {

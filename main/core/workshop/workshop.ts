@@ -12,6 +12,8 @@ import { LAB_ID_PATTERN } from '../lab/lab-id';
  * back when the server starts again: identities outlive the process.
  *
  * A student's secret is kept by their browser (an HttpOnly cookie); the file holds only its hash.
+ * To move to another browser, a student (or the instructor for them) asks for a rejoin code: it
+ * works once, for REJOIN_MINUTES, and gives the new browser a new secret, so the old one's is void.
  */
 
 const STATE_VERSION = 1;
@@ -22,6 +24,8 @@ const StudentSchema = z.object({
   name: z.string(),
   secretSha256: z.string().regex(/^[0-9a-f]{64}$/),
   joinedAt: z.string(),
+  /** A rejoin code given and not used yet: its hash, and until when it works. */
+  rejoin: z.object({ codeSha256: z.string().regex(/^[0-9a-f]{64}$/), expiresAt: z.string() }).optional(),
 });
 export type Student = z.infer<typeof StudentSchema>;
 
@@ -50,6 +54,13 @@ export const NAME_LIMIT = 40;
 
 /** Letters and digits nobody misreads on a projector (no 0/O, 1/I/L). */
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+/** How long a rejoin code works: enough to walk to another machine, too short to guess it. */
+export const REJOIN_MINUTES = 10;
+
+/** Eight letters in two groups (XXXX-XXXX): 31^8, about 10^12, codes. */
+const randomCode = (length: number) => Array.from({ length }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+const normalizeCode = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, '');
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const secret = () => randomBytes(24).toString('base64url');
@@ -113,7 +124,7 @@ export class Workshop {
       title: options.title,
       labs,
       seats: options.seats,
-      joinCode: Array.from({ length: 6 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join(''),
+      joinCode: randomCode(6),
       instructorToken: secret(),
       createdAt: new Date().toISOString(),
       students: [],
@@ -183,6 +194,45 @@ export class Workshop {
     this.state = { ...this.state, students: [...this.state.students, student] };
     await this.save();
     return { student, secret: given };
+  }
+
+  /**
+   * A code that moves this student to another browser, once, within REJOIN_MINUTES. Asking again
+   * replaces the code given before.
+   */
+  async rejoinCode(studentId: string, now = new Date()): Promise<{ code: string; expiresAt: string }> {
+    if (!this.state.students.some((s) => s.id === studentId)) throw new AppError('input', `No student sits at seat ${studentId}.`);
+    const code = randomCode(8);
+    const expiresAt = new Date(now.getTime() + REJOIN_MINUTES * 60_000).toISOString();
+    this.replaceStudent(studentId, (s) => ({ ...s, rejoin: { codeSha256: sha256(code), expiresAt } }));
+    await this.save();
+    return { code: `${code.slice(0, 4)}-${code.slice(4)}`, expiresAt };
+  }
+
+  /**
+   * Takes a seat back with a rejoin code: the student gets a new secret (the browser they left
+   * loses the seat) and the code is spent. A wrong, spent or expired code says only that.
+   */
+  async rejoin(rawCode: string, now = new Date()): Promise<{ student: Student; secret: string }> {
+    const hash = sha256(normalizeCode(rawCode));
+    const student = this.state.students.find(
+      (s) => s.rejoin && sameText(s.rejoin.codeSha256, hash) && Date.parse(s.rejoin.expiresAt) > now.getTime(),
+    );
+    if (!student) {
+      throw new AppError('forbidden', 'That rejoin code is wrong, used or expired.', {
+        hint: `A code works once, for ${REJOIN_MINUTES} minutes: ask for a new one in your old browser, or from the instructor.`,
+      });
+    }
+    const given = secret();
+    const { rejoin: _spent, ...rest } = student;
+    const moved: Student = { ...rest, secretSha256: sha256(given) };
+    this.replaceStudent(student.id, () => moved);
+    await this.save();
+    return { student: moved, secret: given };
+  }
+
+  private replaceStudent(id: string, change: (student: Student) => Student): void {
+    this.state = { ...this.state, students: this.state.students.map((s) => (s.id === id ? change(s) : s)) };
   }
 
   /** The state as written: the whole file each time, beside it first, then renamed over it. */

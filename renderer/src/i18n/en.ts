@@ -53,6 +53,11 @@ export const en = {
 
   'sessions.title': 'Running labs',
   'sessions.none': 'No lab is up. Start one from the catalogue.',
+  'sessions.restart': 'Start again',
+  'sessions.confirmRestart': 'Start {session} again from scratch? What was built in it is lost (your progress is kept).',
+  'class.restart': 'Start again',
+  'class.confirmRestart': "Start {name}'s lab {session} again from scratch? What was built in it is lost (their progress is kept).",
+  'class.did.restart': "Started {name}'s lab {session} again.",
   'sessions.open': 'Open',
   'sessions.stop': 'Stop',
   'sessions.confirmStop': 'Stop {session}? Its nodes will be removed.',
@@ -330,6 +335,11 @@ export const en = {
   'class.broadcastPlaceholder': 'A message for every student (a banner on their screen)',
   'banner.from': 'From the instructor',
   'banner.dismiss': 'Hide',
+  'seat.move': 'Move to another browser',
+  'seat.code':
+    'In the other browser, open {join} and type the rejoin code {code}. It works once, until {until}; this browser then leaves your seat.',
+  'class.rejoin': 'Rejoin code',
+  'class.did.rejoin': 'Rejoin code for {name}: {code} (once, until {until}). They type it at {join}.',
 } as const;
 
 export type MessageKey = keyof typeof en;

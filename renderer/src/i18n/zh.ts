@@ -52,6 +52,11 @@ export const zh: Record<MessageKey, string> = {
 
   'sessions.title': '运行中的实验',
   'sessions.none': '没有运行中的实验。请从实验列表中启动一个。',
+  'sessions.restart': '重新启动',
+  'sessions.confirmRestart': '从头重新启动 {session}？其中已搭建的内容将丢失（你的进度会保留）。',
+  'class.restart': '重新启动',
+  'class.confirmRestart': '从头重新启动 {name} 的实验 {session}？其中已搭建的内容将丢失（其进度会保留）。',
+  'class.did.restart': '已重新启动 {name} 的实验 {session}。',
   'sessions.open': '打开',
   'sessions.stop': '停止',
   'sessions.confirmStop': '要停止 {session} 吗？它的节点会被删除。',
@@ -327,4 +332,8 @@ export const zh: Record<MessageKey, string> = {
   'class.broadcastPlaceholder': '发给所有学员的消息（显示为其屏幕上的横幅）',
   'banner.from': '讲师消息',
   'banner.dismiss': '隐藏',
+  'seat.move': '换到另一个浏览器',
+  'seat.code': '在另一个浏览器中打开 {join}，输入重新加入码 {code}。它只能用一次，有效至 {until}；之后本浏览器将离开你的座位。',
+  'class.rejoin': '重新加入码',
+  'class.did.rejoin': '{name} 的重新加入码：{code}（一次有效，至 {until}）。在 {join} 输入。',
 };

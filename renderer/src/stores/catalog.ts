@@ -43,15 +43,18 @@ export const useCatalogStore = defineStore('catalog', () => {
     }
   }
 
-  async function stop(session: string): Promise<void> {
+  /** Stops a lab, or (restart) boots a broken one again under its name; then lists the labs again. */
+  async function changeSession(method: 'lab.down' | 'lab.restart', session: string): Promise<void> {
     error.value = undefined;
     try {
-      await useTransportStore().api().call('lab.down', { session });
+      await useTransportStore().api().call(method, { session });
     } catch (e) {
       error.value = describeError(e);
     }
     await refreshSessions();
   }
+  const stop = (session: string) => changeSession('lab.down', session);
+  const restart = (session: string) => changeSession('lab.restart', session);
 
-  return { environment, labs, broken, sessions, loading, error, refresh, refreshSessions, stop };
+  return { environment, labs, broken, sessions, loading, error, refresh, refreshSessions, stop, restart };
 });
