@@ -3,7 +3,7 @@ import { AppError, toAppError } from '../errors';
 import type { NodeSnapshot } from '../inspect/snapshot/types';
 import { orderOf, runProbe, type ProbeContext, type Runner } from './probes';
 import { ACTIVE_KINDS, type Check, type ProbeCheck, type StateCheck } from './schema';
-import { evaluateState, readsNamespace, type Outcome, type Where } from './state';
+import { evaluateState, readsNamespace, readsOvsOnly, type Outcome, type Where } from './state';
 
 /**
  * A check round in two passes. First every probe of every objective runs, all in parallel (they
@@ -123,14 +123,25 @@ function probeContext(model: CloudModel, run: Runner): ProbeContext {
 
 /** The nodes whose snapshot a check reads (probes read none: they run their own commands). */
 export function nodesRead(check: Check, model: CloudModel): string[] {
+  return snapshotsRead(check, model).map((read) => read.node);
+}
+
+/** What of a node's snapshot a check needs: its OVS part alone, or all of it. */
+export type SnapshotScope = 'ovs' | 'all';
+
+/** Each node a check reads, and how much of its snapshot (in tree order; a node may repeat). */
+export function snapshotsRead(check: Check, model: CloudModel): { node: string; scope: SnapshotScope }[] {
   switch (check.kind) {
     case 'all':
     case 'any':
-      return check.of.flatMap((c) => nodesRead(c, model));
+      return check.of.flatMap((c) => snapshotsRead(c, model));
     case 'not':
-      return nodesRead(check.check, model);
-    default:
-      return ACTIVE_KINDS.has(check.kind) ? [] : [whereOf(check as StateCheck, model).node];
+      return snapshotsRead(check.check, model);
+    default: {
+      if (ACTIVE_KINDS.has(check.kind)) return [];
+      const state = check as StateCheck;
+      return [{ node: whereOf(state, model).node, scope: readsOvsOnly(state) ? 'ovs' : 'all' }];
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import { readFrames, type Frame } from '../inspect/snapshot/frames';
 import { assembleSnapshot } from '../inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../inspect/snapshot/types';
 import { parseLab } from '../lab/load';
-import { describeCheck, evaluate, nodesRead, probesOf, type EvaluationContext } from './evaluate';
+import { describeCheck, evaluate, nodesRead, probesOf, snapshotsRead, type EvaluationContext } from './evaluate';
 import { CheckSchema, type Check } from './schema';
 import { evaluateState, type Outcome, type StateCheck } from './state';
 
@@ -812,6 +812,18 @@ describe('probesOf and nodesRead', () => {
     expect(nodesRead(ping, model)).toEqual([]);
     expect(nodesRead(counter, model)).toEqual([]);
     expect(nodesRead({ kind: 'not', check: vmRoute }, model)).toEqual(['compute1']);
+  });
+
+  it('snapshotsRead: how much of each node a check reads: OVS alone for flows, ports, bridges and easyOVS, else all', () => {
+    expect(snapshotsRead(tree, model)).toEqual([
+      { node: 'compute1', scope: 'ovs' },
+      { node: 'network', scope: 'all' },
+      { node: 'compute1', scope: 'all' },
+    ]);
+    const port = parse({ kind: 'port', node: 'compute1', bridge: 'br-int', port: 'qvo2a7d9c41-3b', tag: 1 });
+    const bridge = parse({ kind: 'bridge', node: 'network', bridge: 'br-tun' });
+    const rule = parse({ kind: 'iptables', node: 'network', table: 'filter', chain: 'FORWARD' });
+    expect(snapshotsRead({ kind: 'all', of: [port, bridge, rule] }, model).map((r) => r.scope)).toEqual(['ovs', 'ovs', 'all']);
   });
 
   it('nodesRead throws for a VM the cloud does not have (the check round skips it; evaluate reports it)', () => {

@@ -32,6 +32,12 @@ export function evaluateState(check: StateCheck, snapshot: NodeSnapshot, where: 
   return (kind.read as (check: StateCheck, snapshot: NodeSnapshot, where: Where) => Outcome)(check, snapshot, where);
 }
 
+/** Whether the kind reads only the OVS part of a snapshot. */
+export function readsOvsOnly(check: StateCheck): boolean {
+  const kind = kindOf(check.kind);
+  return 'ovsOnly' in kind && kind.ovsOnly === true;
+}
+
 /** Whether the kind reads inside a namespace (the check's, or its VM's). */
 export function readsNamespace(check: StateCheck): boolean {
   const kind = kindOf(check.kind);

@@ -1,4 +1,4 @@
-import { evaluate, nodesRead, probesOf, runProbes } from '../check/evaluate';
+import { evaluate, probesOf, runProbes, snapshotsRead, type SnapshotScope } from '../check/evaluate';
 import type { Runner } from '../check/probes';
 import type { Engine } from '../docker/engine';
 import { execArgv } from '../docker/exec';
@@ -51,22 +51,24 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
     model,
     run,
   );
-  // Only the nodes the objectives read (a node named twice is read once).
-  const read = new Set(
-    chosen.flatMap(({ objective }) => {
-      try {
-        return nodesRead(objective.check, model);
-      } catch {
-        return []; // a check naming an unknown VM fails on its own, with that message
-      }
-    }),
-  );
+  // Only the nodes the objectives read (a node named twice is read once), and of a node only its
+  // OVS part when that is all they read there: a third of the time.
+  const scopes = new Map<string, SnapshotScope>();
+  for (const { objective } of chosen) {
+    let reads: ReturnType<typeof snapshotsRead> = [];
+    try {
+      reads = snapshotsRead(objective.check, model);
+    } catch {
+      // a check naming an unknown VM fails on its own, with that message
+    }
+    for (const { node, scope } of reads) if (scopes.get(node) !== 'all') scopes.set(node, scope);
+  }
   const snapshots = new Map<string, NodeSnapshot>();
   await Promise.all(
     [...containers]
-      .filter(([node]) => read.has(node))
+      .filter(([node]) => scopes.has(node))
       .map(async ([node, container]) => {
-        snapshots.set(node, await collectSnapshot(container, node));
+        snapshots.set(node, await collectSnapshot(container, node, scopes.get(node)));
       }),
   );
   const results = chosen.map(({ step, objective }): ObjectiveResult => {

@@ -18,6 +18,7 @@ export const bridgeCheck = stateKind({
   kind: 'bridge',
   schema: BridgeCheck,
   inNamespace: false,
+  ovsOnly: true,
   read(check, snapshot, where) {
     const bridge = snapshot.ovs.bridges.find((b) => b.name === check.bridge);
     const wants = [check.failMode && `fail_mode=${check.failMode}`, check.datapathType && `datapath_type=${check.datapathType}`].filter(

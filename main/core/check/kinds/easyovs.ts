@@ -31,6 +31,7 @@ export const easyOvsCheck = stateKind({
   kind: 'easyovs',
   schema: EasyOvsCheck,
   inNamespace: false,
+  ovsOnly: true,
   read: (check, snapshot, where) => evaluateEasyOvs(check, snapshot, where),
 });
 

@@ -13,6 +13,7 @@ export const flowCheck = stateKind({
   kind: 'flow',
   schema: FlowCheck,
   inNamespace: false,
+  ovsOnly: true,
   read(check, snapshot, where) {
     const selector = compileSelector(check);
     const expected = `${presence(check.present, `a flow ${selector.describe()}`)} on ${check.bridge} (${where.node})`;

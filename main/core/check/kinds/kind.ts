@@ -50,6 +50,11 @@ export interface StateKind<K extends string, C> {
   schema: z.ZodType<C>;
   /** Read inside a namespace (the check's, or its VM's): a namespace that is not there is found so. */
   inNamespace: boolean;
+  /**
+   * Reads only the OVS part of a snapshot (the database, the flows, the easyOVS record): a node
+   * read for such checks alone takes `nl-snapshot ovs`, a third of the time of a whole one.
+   */
+  ovsOnly?: true;
   read(check: C, snapshot: NodeSnapshot, where: Where): Outcome;
 }
 

@@ -23,6 +23,7 @@ export const portCheck = stateKind({
   kind: 'port',
   schema: PortCheck,
   inNamespace: false,
+  ovsOnly: true,
   read(check, snapshot, where) {
     const bridge = snapshot.ovs.bridges.find((b) => b.name === check.bridge);
     const port = bridge?.ports.find((p) => p.name === check.port);
