@@ -194,6 +194,8 @@ export interface EventPayloads {
   'terminal.exit': { id: string; code: number | null };
   /** To every window or tab of a workshop: the instructor's banner, or null when taken down. */
   'workshop.message': { message: BroadcastMessage | null };
+  /** To the instructor: what the checks of a student's lab found has changed (the class view reads again). */
+  'workshop.changed': { session: string };
 }
 export type EventName = keyof EventPayloads;
 /** What a call returns on every transport: a result, or the error as a structured value. */

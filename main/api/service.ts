@@ -22,6 +22,7 @@ import { emptyProgress, ProgressStore, type ProgressRead } from '../core/run/pro
 import { textIn, type Language } from '../core/lab/schema';
 import { labsDir } from '../core/paths';
 import { listSessions, requireNode, studentOfSession, type SessionStatus } from '../core/session/sessions';
+import { BootQueue } from '../core/session/boot-queue';
 import { removeSessionsNamed } from '../core/session/teardown';
 import { TerminalHost } from '../core/terminal/terminals';
 import { studentProgressDir, workshopRecords } from '../core/workshop/results';
@@ -42,6 +43,13 @@ import {
   type MethodResults,
   type Reply,
 } from './contract';
+
+/**
+ * Calls by which a student (or the instructor for them) changes a lab: the background checks
+ * look at it soon, as at a command entered in its terminals. A boot is not one: thirty labs
+ * started together would queue ahead of the first student's command; the full round finds them.
+ */
+const CHANGES_A_LAB: ReadonlySet<MethodName> = new Set(['lab.solve', 'lab.reset', 'node.ovs']);
 
 /**
  * The back end behind the contract: one ApiService per app or server process, and one Client
@@ -65,9 +73,14 @@ export class ApiService {
   readonly workshop: { workshop: Workshop; dir: string } | undefined;
   private readonly studentProgress = new Map<string, ProgressStore>();
   /** In a workshop: what the latest checks of each running student lab found, for the class view. */
-  readonly live = new LiveChecks();
+  readonly live = new LiveChecks((session) => {
+    // The instructor's class view reads again at once; students see only their own checks.
+    for (const client of this.clients) if (client.caller.role === 'instructor') client.notify('workshop.changed', { session });
+  });
   /** In a workshop: the instructor's broadcast, shown as a banner to every student until cleared. */
   private message: BroadcastMessage | undefined;
+  /** Labs boot a few at a time: a class pressing Start together would otherwise miss its deadlines. */
+  readonly boots = new BootQueue();
   /** Every connected window or tab, for broadcasts. */
   private readonly clients = new Set<Client>();
 
@@ -157,15 +170,22 @@ export class ApiService {
     return (await listSessions(await this.connectEngine())).filter((s) => s.student?.startsWith(prefix));
   }
 
-  /** One background round over the students' running labs (state only); each checked lab's milliseconds. */
-  async checkRound(): Promise<number[]> {
+  /** A background round over the students' running labs (those named, when given; state only); each checked lab's milliseconds. */
+  async checkRound(only?: readonly string[]): Promise<number[]> {
     const [sessions, catalog] = await Promise.all([this.studentSessions(), this.catalog.read()]);
-    return this.live.round(await this.connectEngine(), sessions, catalog.labs);
+    return this.live.round(await this.connectEngine(), sessions, catalog.labs, only);
   }
 
-  /** In a workshop, starts the background check rounds (the class view is live without anyone pressing Check). */
+  /** In a workshop, starts the background checks (the class view is live without anyone pressing Check). */
   startBackgroundChecks(intervalMs?: number): void {
-    if (this.workshop) this.live.start(() => this.checkRound(), intervalMs);
+    if (!this.workshop) return;
+    const running = async () => (await this.studentSessions()).filter((s) => s.state === 'running').map((s) => s.name);
+    this.live.start({ check: (only) => this.checkRound(only), running }, intervalMs);
+  }
+
+  /** In a workshop, a student's lab was acted in: the background checks look at it soon. */
+  touched(session: string): void {
+    if (this.workshop) this.live.touch(session);
   }
 
   stopBackgroundChecks(): Promise<void> {
@@ -207,6 +227,8 @@ export class Client {
 
   /** Where this caller's progress is kept. */
   private readonly progress: ProgressStore;
+  /** The session each of this connection's terminals is in (a command entered there may change it). */
+  private readonly terminalSessions = new Map<string, string>();
 
   constructor(
     private readonly service: ApiService,
@@ -216,7 +238,12 @@ export class Client {
   ) {
     this.progress = service.progressOf(caller);
     this.terminals = new TerminalHost({
-      data: (id, data) => emit('terminal.data', { id, data }),
+      data: (id, data) => {
+        emit('terminal.data', { id, data });
+        // What a command prints (its prompt coming back) says the lab may have changed.
+        const session = this.terminalSessions.get(id);
+        if (session) service.touched(session);
+      },
       exit: (id, code) => emit('terminal.exit', { id, code }),
     });
   }
@@ -232,7 +259,11 @@ export class Client {
       }
       await this.authorize(method, parsed.data as Record<string, unknown>);
       const handler = this.handlers[method] as (p: unknown) => Promise<MethodResults[MethodName]>;
-      return { ok: true, result: await handler(parsed.data) };
+      const result = await handler(parsed.data);
+      if (CHANGES_A_LAB.has(method)) {
+        this.service.touched((parsed.data as { session: string }).session);
+      }
+      return { ok: true, result };
     } catch (error) {
       return { ok: false, error: toAppError(error).toJSON() };
     }
@@ -368,12 +399,14 @@ export class Client {
       const loaded = await resolveLabById(lab, this.service.labsDir);
       const session = this.sessionNameFor(loaded.lab.id, name);
       const start = async () =>
-        startLab(await this.engine(), loaded, {
-          name: session,
-          ...(this.caller.role === 'student' ? { student: this.service.studentLabel(this.caller.id) } : {}),
-          // Named as the caller asked (a student's session carries their seat in front): only that caller gets these events.
-          onEvent: (event) => this.emit('lab.boot', { ...event, session: name ?? loaded.lab.id }),
-        });
+        this.service.boots.run(async () =>
+          startLab(await this.engine(), loaded, {
+            name: session,
+            ...(this.caller.role === 'student' ? { student: this.service.studentLabel(this.caller.id) } : {}),
+            // Named as the caller asked (a student's session carries their seat in front): only that caller gets these events.
+            onEvent: (event) => this.emit('lab.boot', { ...event, session: name ?? loaded.lab.id }),
+          }),
+        );
       return this.caller.role === 'student' ? this.service.oneLabAtATime(this.caller.id, session, start) : start();
     },
     'lab.check': async ({ session, objectives, language }) => {
@@ -400,11 +433,13 @@ export class Client {
       const loaded = await resolveLabById(existing.lab, this.service.labsDir);
       // Whoever restarts it, it stays the student's: same name, same label.
       await removeSessionsNamed(engine, session);
-      return startLab(engine, loaded, {
-        name: session,
-        ...(existing.student ? { student: existing.student } : {}),
-        onEvent: (event) => this.emit('lab.boot', { ...event, session }),
-      });
+      return this.service.boots.run(() =>
+        startLab(engine, loaded, {
+          name: session,
+          ...(existing.student ? { student: existing.student } : {}),
+          onEvent: (event) => this.emit('lab.boot', { ...event, session }),
+        }),
+      );
     },
     'lab.hint': async ({ session, objective, language }) =>
       takeHint(await this.engine(), session, objective, await this.progressOfSession(session), language),
@@ -428,10 +463,14 @@ export class Client {
         const exists = await execArgv(container, ['test', '-e', `/run/netns/${namespace}`]);
         if (exists.exitCode !== 0) throw new AppError('input', `Node ${node} has no network namespace "${namespace}".`);
       }
-      return { id: await this.terminals.open(container, inNamespace(['bash', '-l'], namespace), { cols, rows }) };
+      const id = await this.terminals.open(container, inNamespace(['bash', '-l'], namespace), { cols, rows });
+      this.terminalSessions.set(id, session);
+      return { id };
     },
     'terminal.write': async ({ id, data }) => {
       this.terminals.write(id, data);
+      const session = this.terminalSessions.get(id);
+      if (session && /[\r\n]/.test(data)) this.service.touched(session);
       return {};
     },
     'terminal.resize': async ({ id, cols, rows }) => {
@@ -443,6 +482,7 @@ export class Client {
       return {};
     },
     'terminal.close': async ({ id }) => {
+      this.terminalSessions.delete(id);
       await this.terminals.close(id);
       return {};
     },

@@ -230,6 +230,36 @@ describe('a workshop', () => {
     },
   );
 
+  it(
+    "checks a student's lab soon after a command in its terminal, and tells the instructor's class view",
+    { timeout: 60_000 },
+    async () => {
+      const heard: unknown[] = [];
+      const watching = service.client((event, payload) => heard.push({ event, payload }), { role: 'instructor' });
+      // Full rounds far apart: what the class view sees here comes from the command alone.
+      service.startBackgroundChecks(10 * 60_000);
+      try {
+        const opened = await call(clients.alan, 'terminal.open', { session: 's02-ovs-basics', node: 'compute1', cols: 80, rows: 24 });
+        const id = (opened as { result: { id: string } }).result.id;
+        const typed = Date.now();
+        await call(clients.alan, 'terminal.write', { id, data: 'ovs-vsctl add-br br-int -- set bridge br-int datapath_type=netdev\r' });
+        await expect
+          .poll(() => heard, { timeout: 30_000 })
+          .toContainEqual({ event: 'workshop.changed', payload: { session: 's02-ovs-basics' } });
+        const seenAfter = Date.now() - typed;
+        const reply = await call(clients.instructor, 'workshop.status', {});
+        const alan = (reply as { result: WorkshopStatus }).result.students.find((s) => s.id === 's02');
+        expect(alan?.sessions[0]?.live?.objectives).toMatchObject({ 'br-int': true });
+        // Settled for a second, then checked: well within the full round's interval.
+        expect(seenAfter).toBeLessThan(30_000);
+        await call(clients.alan, 'terminal.close', { id });
+      } finally {
+        await service.stopBackgroundChecks();
+        await watching.close();
+      }
+    },
+  );
+
   it("puts the instructor's broadcast on every student's screen at once, and on theirs after a reload", async () => {
     const heard: unknown[] = [];
     const seat = workshop.students.find((s) => s.name === 'Alan')!;
