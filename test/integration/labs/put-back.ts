@@ -8,22 +8,32 @@ import type { Command } from './wrong-states';
  * the lab damaged and paid a reset and a solve (10–25 s each under load). Before a wrong state
  * runs, what its commands touch is saved; after its test, it is put back exactly: flow tables
  * as `ovs-save` restores them (dump without statistics, then replace), iptables with
- * iptables-save and -restore in the same namespace, files by their bytes. What this cannot
- * save (links, addresses, routes, ports) is left to solve, or a reset, as before.
+ * iptables-save and -restore in the same namespace, files by their bytes, an OVSDB column
+ * (a port's tag, an interface's option) by its value, a link's master and up/down state, a
+ * device's addresses and a neighbour entry as `ip` reports them. What this cannot save (routes,
+ * rules, ports deleted, processes killed) is left to solve, or a reset, as before.
  */
 
 type NodeOf = (node: string) => Promise<Docker.Container>;
 
 interface Saved {
   node: string;
-  /** Puts the saved state back; the argv and its input. */
-  restore: { argv: string[]; stdin: string };
+  /** Puts the saved state back: commands run in order, each argv with its input. */
+  restore: { argv: string[]; stdin: string }[];
+}
+
+/** How to save what a command changes: what reads it, and from what was read, what writes it back. */
+interface Saving {
+  read: string[];
+  /** Whether a failing read means "nothing there yet" (an easyOVS record, an option not set). */
+  mayBeAbsent?: boolean;
+  restore(read: { ok: boolean; stdout: string }): { argv: string[]; stdin: string }[];
 }
 
 const EASYOVS_RECORD = '/var/lib/neutron-lab/easyovs.jsonl';
 
-/** What a command changes that can be saved: the argv that reads it and the argv that writes it back. */
-function saveable(argv: string[]): { read: string[]; write: string[] } | undefined {
+/** What a command changes that can be saved, or undefined. */
+function saveable(argv: string[]): Saving | undefined {
   if (argv[0] === 'ovs-ofctl') {
     // `ovs-ofctl [options] VERB BRIDGE [ARG]`: the bridge follows the verb.
     const verb = argv.findIndex((a, i) => i > 0 && !a.startsWith('-'));
@@ -32,17 +42,88 @@ function saveable(argv: string[]): { read: string[]; write: string[] } | undefin
     // OpenFlow 1.3 both ways: with 1.0, replace-flows finds no flow format for table ids and NXM matches.
     return {
       read: ['ovs-ofctl', '-O', 'OpenFlow13', 'dump-flows', '--no-names', '--no-stats', bridge],
-      write: ['ovs-ofctl', '-O', 'OpenFlow13', 'replace-flows', bridge, '-'],
+      restore: ({ stdout }) => [{ argv: ['ovs-ofctl', '-O', 'OpenFlow13', 'replace-flows', bridge, '-'], stdin: flowsToRestore(stdout) }],
     };
   }
   const iptables = argv.indexOf('iptables');
   if (iptables >= 0) {
     // The same namespace as the command (`ip netns exec NS iptables …`), every table.
     const prefix = argv.slice(0, iptables);
-    return { read: [...prefix, 'iptables-save'], write: [...prefix, 'iptables-restore'] };
+    return { read: [...prefix, 'iptables-save'], restore: ({ stdout }) => [{ argv: [...prefix, 'iptables-restore'], stdin: stdout }] };
   }
   if (argv[0] === 'nl-easyovs-log' || (argv[0] === 'rm' && argv.includes(EASYOVS_RECORD))) {
-    return { read: ['cat', EASYOVS_RECORD], write: ['dd', `of=${EASYOVS_RECORD}`, 'status=none'] };
+    return {
+      read: ['cat', EASYOVS_RECORD],
+      mayBeAbsent: true,
+      restore: ({ ok, stdout }) => [{ argv: ['dd', `of=${EASYOVS_RECORD}`, 'status=none'], stdin: ok ? stdout : '' }],
+    };
+  }
+  // `ovs-vsctl set TABLE RECORD COLUMN[:KEY]=VALUE` or `ovs-vsctl remove TABLE RECORD COLUMN VALUE`: one column.
+  if (argv[0] === 'ovs-vsctl' && (argv[1] === 'set' || argv[1] === 'remove') && argv.length >= 5) {
+    const [, verb, table, record, field] = argv as [string, string, string, string, string];
+    const column = verb === 'set' ? field.split('=')[0]! : field;
+    const [name, key] = column.split(':');
+    return {
+      read: ['ovs-vsctl', 'get', table, record, column],
+      mayBeAbsent: key !== undefined,
+      restore: ({ ok, stdout }) => [
+        {
+          argv: ok
+            ? ['ovs-vsctl', 'set', table, record, `${column}=${stdout.trim()}`]
+            : ['ovs-vsctl', 'remove', table, record, name!, key!],
+          stdin: '',
+        },
+      ],
+    };
+  }
+  // `ip [-n NS] link set DEV nomaster | master M | up | down | address MAC`: the link's MAC, master and state.
+  const link = argv.indexOf('link');
+  if (argv[0] === 'ip' && argv[link + 1] === 'set' && argv[link + 2] && link >= 1) {
+    const prefix = argv.slice(0, link);
+    const dev = argv[link + 2]!;
+    return {
+      read: [...prefix, '-j', 'link', 'show', 'dev', dev],
+      restore: ({ stdout }) => {
+        const [shown] = JSON.parse(stdout) as { master?: string; flags?: string[]; address?: string }[];
+        return [
+          ...(shown?.address ? [{ argv: [...prefix, 'link', 'set', dev, 'address', shown.address], stdin: '' }] : []),
+          { argv: [...prefix, 'link', 'set', dev, ...(shown?.master ? ['master', shown.master] : ['nomaster'])], stdin: '' },
+          { argv: [...prefix, 'link', 'set', dev, shown?.flags?.includes('UP') ? 'up' : 'down'], stdin: '' },
+        ];
+      },
+    };
+  }
+  // `ip [-n NS] addr flush|add|del … dev DEV`: the device's IPv4 addresses.
+  const addr = argv.indexOf('addr');
+  const addrDev = argv[argv.indexOf('dev') + 1];
+  if (argv[0] === 'ip' && addr >= 1 && argv.includes('dev') && addrDev) {
+    const prefix = argv.slice(0, addr);
+    return {
+      read: [...prefix, '-j', '-4', 'addr', 'show', 'dev', addrDev],
+      restore: ({ stdout }) => {
+        const [shown] = JSON.parse(stdout) as { addr_info?: { local: string; prefixlen: number }[] }[];
+        return [
+          { argv: [...prefix, '-4', 'addr', 'flush', 'dev', addrDev], stdin: '' },
+          ...(shown?.addr_info ?? []).map((a) => ({ argv: [...prefix, 'addr', 'add', `${a.local}/${a.prefixlen}`, 'dev', addrDev], stdin: '' })),
+        ];
+      },
+    };
+  }
+  // `ip [-n NS] neigh replace ADDRESS … dev DEV`: that one entry, as it was or absent.
+  const neigh = argv.indexOf('neigh');
+  const neighDev = argv[argv.indexOf('dev') + 1];
+  const address = argv[neigh + 2];
+  if (argv[0] === 'ip' && neigh >= 1 && argv[neigh + 1] === 'replace' && address && argv.includes('dev') && neighDev) {
+    const prefix = argv.slice(0, neigh);
+    return {
+      read: [...prefix, '-j', 'neigh', 'show', address, 'dev', neighDev],
+      restore: ({ stdout }) => {
+        const [entry] = JSON.parse(stdout || '[]') as { lladdr?: string; state?: string[] }[];
+        if (!entry?.lladdr) return [{ argv: [...prefix, 'neigh', 'del', address, 'dev', neighDev], stdin: '' }];
+        const state = entry.state?.includes('PERMANENT') ? 'permanent' : 'reachable';
+        return [{ argv: [...prefix, 'neigh', 'replace', address, 'lladdr', entry.lladdr, 'dev', neighDev, 'nud', state], stdin: '' }];
+      },
+    };
   }
   return undefined;
 }
@@ -58,15 +139,15 @@ export async function saveWhatChanges(nodeOf: NodeOf, commands: Command[]): Prom
     if (seen.has(key)) continue;
     seen.add(key);
     const read = await execArgv(await nodeOf(node), how.read);
-    // A record not written yet is an empty one.
-    if (read.exitCode !== 0 && how.read[0] !== 'cat') throw new Error(`${how.read.join(' ')} on ${node}: ${read.stderr}`);
-    const text = how.read[0] === 'ovs-ofctl' ? flowsToRestore(read.stdout) : read.exitCode === 0 ? read.stdout : '';
-    saved.push({ node, restore: { argv: how.write, stdin: text } });
+    if (read.exitCode !== 0 && !how.mayBeAbsent) throw new Error(`${how.read.join(' ')} on ${node}: ${read.stderr}`);
+    saved.push({ node, restore: how.restore({ ok: read.exitCode === 0, stdout: read.stdout }) });
   }
   return async () => {
     for (const { node, restore } of saved.reverse()) {
-      const result = await execArgv(await nodeOf(node), restore.argv, { stdin: restore.stdin });
-      if (result.exitCode !== 0) throw new Error(`${restore.argv.join(' ')} on ${node}: ${result.stderr}`);
+      for (const { argv, stdin } of restore) {
+        const result = await execArgv(await nodeOf(node), argv, { stdin });
+        if (result.exitCode !== 0) throw new Error(`${argv.join(' ')} on ${node}: ${result.stderr}`);
+      }
     }
   };
 }
