@@ -52,6 +52,8 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'terminal.resize': 'terminal',
   'terminal.ack': 'terminal',
   'terminal.close': 'terminal',
+  'terminal.list': 'session',
+  'terminal.watch': 'staff',
   'labfile.read': 'owner',
   'labfile.validate': 'owner',
   'labfile.save': 'owner',

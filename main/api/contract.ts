@@ -70,6 +70,10 @@ export const methodParams = {
   /** Flow control: the client has drawn this many characters of output. */
   'terminal.ack': z.object({ id: z.string(), chars: z.number().int().min(0) }).strict(),
   'terminal.close': z.object({ id: z.string() }).strict(),
+  /** The terminals open in a session (anyone's), to watch. */
+  'terminal.list': z.object({ session }).strict(),
+  /** Watches a terminal live (the instructor's): its output arrives as `terminal.data` under a watch id of one's own; with `control`, typing goes to it. */
+  'terminal.watch': z.object({ id: z.string(), control: z.boolean().default(false) }).strict(),
   'labfile.read': z.object({ lab: labRef }).strict(),
   'labfile.validate': z.object({ text: z.string().max(1024 * 1024), lab: labRef.optional() }).strict(),
   /** Saves a lab file; refused (nothing written) while it has errors. */
@@ -169,6 +173,8 @@ export interface MethodResults {
   'terminal.resize': Record<string, never>;
   'terminal.ack': Record<string, never>;
   'terminal.close': Record<string, never>;
+  'terminal.list': { terminals: TerminalInfo[] };
+  'terminal.watch': { id: string; scrollback: string; terminal: TerminalInfo };
   'labfile.read': { path: string; text: string };
   'labfile.validate': { problems: LocatedProblem[] };
   'labfile.save': { path: string; problems: LocatedProblem[] };
@@ -178,6 +184,17 @@ export interface MethodResults {
 }
 
 /** Events the back end pushes to the client that caused them. */
+/** A terminal open on the server, as the instructor picks one to watch. */
+export interface TerminalInfo {
+  id: string;
+  session: string;
+  node: string;
+  namespace?: string;
+  /** Who opened it: a student's name and seat, or "instructor" / "owner". */
+  by: string;
+  openedAt: string;
+}
+
 export interface WorkshopStatus {
   title: string;
   labs: string[];

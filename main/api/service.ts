@@ -23,6 +23,7 @@ import { textIn, type Language } from '../core/lab/schema';
 import { labsDir } from '../core/paths';
 import { listSessions, requireNode, studentOfSession, type SessionStatus } from '../core/session/sessions';
 import { BootQueue } from '../core/session/boot-queue';
+import { SharedTerminals } from './shared-terminals';
 import { removeSessionsNamed } from '../core/session/teardown';
 import { TerminalHost } from '../core/terminal/terminals';
 import { studentProgressDir, workshopRecords } from '../core/workshop/results';
@@ -79,6 +80,8 @@ export class ApiService {
   });
   /** In a workshop: the instructor's broadcast, shown as a banner to every student until cleared. */
   private message: BroadcastMessage | undefined;
+  /** Every open terminal, for the instructor to watch or take over. */
+  readonly sharedTerminals = new SharedTerminals();
   /** Labs boot a few at a time: a class pressing Start together would otherwise miss its deadlines. */
   readonly boots = new BootQueue();
   /** Every connected window or tab, for broadcasts. */
@@ -229,6 +232,15 @@ export class Client {
   private readonly progress: ProgressStore;
   /** The session each of this connection's terminals is in (a command entered there may change it). */
   private readonly terminalSessions = new Map<string, string>();
+  /** The other connections' terminals this one watches, by watch id. */
+  private readonly watching = new Set<string>();
+  private readonly watcher = {
+    data: (id: string, data: string) => this.emit('terminal.data', { id, data }),
+    exit: (id: string, code: number | null) => {
+      this.watching.delete(id);
+      this.emit('terminal.exit', { id, code });
+    },
+  };
 
   constructor(
     private readonly service: ApiService,
@@ -240,11 +252,16 @@ export class Client {
     this.terminals = new TerminalHost({
       data: (id, data) => {
         emit('terminal.data', { id, data });
+        service.sharedTerminals.output(id, data);
         // What a command prints (its prompt coming back) says the lab may have changed.
         const session = this.terminalSessions.get(id);
         if (session) service.touched(session);
       },
-      exit: (id, code) => emit('terminal.exit', { id, code }),
+      exit: (id, code) => {
+        emit('terminal.exit', { id, code });
+        service.sharedTerminals.ended(id, code);
+        this.terminalSessions.delete(id);
+      },
     });
   }
 
@@ -312,6 +329,9 @@ export class Client {
   /** The window or tab went away: its terminals close, their processes in the nodes ended. */
   close(): Promise<void> {
     this.onClose();
+    for (const id of this.watching) this.service.sharedTerminals.unwatch(id);
+    this.watching.clear();
+    for (const id of this.terminalSessions.keys()) this.service.sharedTerminals.ended(id, null);
     this.closing ??= this.terminals.closeAll();
     return this.closing;
   }
@@ -322,6 +342,13 @@ export class Client {
   }
 
   private engine = () => this.service.connectEngine();
+
+  /** Input for one of this connection's terminals (its owner's, or a watcher's who took it over). */
+  private typeInto(id: string, data: string): void {
+    this.terminals.write(id, data);
+    const session = this.terminalSessions.get(id);
+    if (session && /[\r\n]/.test(data)) this.service.touched(session);
+  }
 
   private readonly handlers: Handlers = {
     'environment.status': async () => {
@@ -465,26 +492,41 @@ export class Client {
       }
       const id = await this.terminals.open(container, inNamespace(['bash', '-l'], namespace), { cols, rows });
       this.terminalSessions.set(id, session);
+      const by = this.caller.role === 'student' ? `${this.caller.name} (${this.caller.id})` : this.caller.role;
+      this.service.sharedTerminals.opened(
+        { id, session, node, ...(namespace ? { namespace } : {}), by, openedAt: new Date().toISOString() },
+        (data) => this.typeInto(id, data),
+      );
       return { id };
     },
     'terminal.write': async ({ id, data }) => {
-      this.terminals.write(id, data);
-      const session = this.terminalSessions.get(id);
-      if (session && /[\r\n]/.test(data)) this.service.touched(session);
+      if (this.watching.has(id)) this.service.sharedTerminals.write(id, data);
+      else this.typeInto(id, data);
       return {};
     },
+    // A watcher's size is not the terminal's, nor is its drawing pace: both stay the owner's.
     'terminal.resize': async ({ id, cols, rows }) => {
-      await this.terminals.resize(id, cols, rows);
+      if (!this.watching.has(id)) await this.terminals.resize(id, cols, rows);
       return {};
     },
     'terminal.ack': async ({ id, chars }) => {
-      this.terminals.ack(id, chars);
+      if (!this.watching.has(id)) this.terminals.ack(id, chars);
       return {};
     },
     'terminal.close': async ({ id }) => {
-      this.terminalSessions.delete(id);
+      if (this.watching.delete(id)) {
+        this.service.sharedTerminals.unwatch(id);
+        return {};
+      }
+      if (this.terminalSessions.delete(id)) this.service.sharedTerminals.ended(id, null);
       await this.terminals.close(id);
       return {};
+    },
+    'terminal.list': async ({ session }) => ({ terminals: this.service.sharedTerminals.inSession(session) }),
+    'terminal.watch': async ({ id, control }) => {
+      const { watchId, scrollback, info } = this.service.sharedTerminals.watch(id, this.watcher, control);
+      this.watching.add(watchId);
+      return { id: watchId, scrollback, terminal: info };
     },
     'labfile.read': async ({ lab }) => {
       const file = labFileOf(lab, this.service.labsDir);

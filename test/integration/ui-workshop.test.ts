@@ -118,6 +118,26 @@ describe('a workshop in the browser', () => {
       expect(csv).toMatch(new RegExp(`^s01,Ada,${LAB},[^,]+,[^,]+,solved,`, 'm'));
       expect(csv).toMatch(new RegExp(`^s02,Alan,${LAB},`, 'm'));
 
+      // The instructor watches Ada's terminal, then takes it over: she sees what they type.
+      const adaSlot = ada.locator('[data-test=terminal-slot]:visible').first();
+      const adaTerminal = adaSlot.locator('[data-test=terminal]');
+      await adaTerminal.waitFor({ state: 'visible', timeout: 30_000 });
+      const [node, namespace] = [await adaSlot.getAttribute('data-node'), await adaSlot.getAttribute('data-namespace')];
+      await adaTerminal.click();
+      await ada.keyboard.type('echo ada-$((6*7))\n');
+      await row('s01').locator('[data-test=student-terminals-open]').click();
+      const listed = instructor.locator(`[data-test=student-terminal][data-node="${node}"][data-namespace="${namespace}"]`);
+      await listed.waitFor({ state: 'visible', timeout: 10_000 });
+      await listed.locator('[data-test=watch-terminal]').click();
+      const watched = instructor.locator('[data-test=watched-terminal]');
+      await expect.poll(() => watched.locator('.xterm-rows').textContent(), { timeout: 20_000 }).toContain('ada-42');
+      expect(await watched.getAttribute('data-control')).toBe('false');
+      await listed.locator('[data-test=take-over-terminal]').click();
+      await expect.poll(() => watched.getAttribute('data-control')).toBe('true');
+      await watched.locator('[data-test=terminal]').click();
+      await instructor.keyboard.type('echo teacher-$((7*8))\n');
+      await expect.poll(() => adaTerminal.locator('.xterm-rows').textContent(), { timeout: 20_000 }).toContain('teacher-56');
+
       // The instructor steps in: resets Ada's lab, then stops it.
       instructor.on('dialog', (dialog) => void dialog.accept());
       await row('s01').locator('[data-test=reset-lab]').click();

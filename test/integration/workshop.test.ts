@@ -61,6 +61,9 @@ const MATRIX: Record<MethodName, Row> = {
   'terminal.open': { params: (c) => ({ session: c.session, node: 'compute1', cols: 80, rows: 24 }), expect: own },
   'terminal.write': { params: (c) => ({ id: c.terminal, data: 'true\r' }), expect: ownTerminal },
   'terminal.resize': { params: (c) => ({ id: c.terminal, cols: 100, rows: 30 }), expect: ownTerminal },
+  'terminal.list': { params: (c) => ({ session: c.session }), expect: own },
+  // Watching Ada's terminal (its real id) is the instructor's alone.
+  'terminal.watch': { params: (c) => ({ id: c.terminal }), expect: { ada: 'forbidden', alan: 'forbidden', instructor: 'ok' } },
   // Acknowledging or closing an id the connection does not have is a no-op (closing twice is fine);
   // the walk then proves the owner's terminal still answers.
   'terminal.ack': { params: (c) => ({ id: c.terminal, chars: 10 }), expect: everyone('ok') },
@@ -259,6 +262,55 @@ describe('a workshop', () => {
       }
     },
   );
+
+  it("lets the instructor watch a student's terminal live, and take it over", { timeout: 60_000 }, async () => {
+    const seen = { alan: '', instructor: new Map<string, string>(), exits: [] as string[] };
+    const seat = workshop.students.find((s) => s.name === 'Alan')!;
+    const alan = service.client(
+      (event, payload) => {
+        if (event === 'terminal.data') seen.alan += (payload as { data: string }).data;
+      },
+      { role: 'student', id: seat.id, name: seat.name },
+    );
+    const instructor = service.client(
+      (event, payload) => {
+        const { id, data } = payload as { id: string; data?: string };
+        if (event === 'terminal.data') seen.instructor.set(id, (seen.instructor.get(id) ?? '') + data);
+        if (event === 'terminal.exit') seen.exits.push(id);
+      },
+      { role: 'instructor' },
+    );
+    try {
+      const opened = await call(alan, 'terminal.open', { session: 's02-ovs-basics', node: 'compute1', cols: 80, rows: 24 });
+      const id = (opened as { result: { id: string } }).result.id;
+      const listed = await call(instructor, 'terminal.list', { session: 's02-ovs-basics' });
+      expect(listed).toMatchObject({ ok: true, result: { terminals: [{ id, node: 'compute1', by: `Alan (${seat.id})` }] } });
+
+      const watched = await call(instructor, 'terminal.watch', { id });
+      const watchId = (watched as { result: { id: string } }).result.id;
+      expect(watchId).not.toBe(id);
+      await call(alan, 'terminal.write', { id, data: 'echo from-$((40+2))-alan\r' });
+      await expect.poll(() => seen.instructor.get(watchId) ?? '').toContain('from-42-alan');
+      // Watching is not typing.
+      expect(await call(instructor, 'terminal.write', { id: watchId, data: 'reboot\r' })).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden', message: 'You are watching this terminal: take it over to type in it.' },
+      });
+
+      const taken = await call(instructor, 'terminal.watch', { id, control: true });
+      const takenId = (taken as { result: { id: string; scrollback: string } }).result.id;
+      // What was printed before comes first.
+      expect((taken as { result: { scrollback: string } }).result.scrollback).toContain('from-42-alan');
+      await call(instructor, 'terminal.write', { id: takenId, data: 'echo from-$((50+7))-instructor\r' });
+      await expect.poll(() => seen.alan).toContain('from-57-instructor');
+
+      await call(alan, 'terminal.close', { id });
+      expect(seen.exits.sort()).toEqual([watchId, takenId].sort());
+      expect(await call(instructor, 'terminal.list', { session: 's02-ovs-basics' })).toMatchObject({ result: { terminals: [] } });
+    } finally {
+      await Promise.all([alan.close(), instructor.close()]);
+    }
+  });
 
   it("puts the instructor's broadcast on every student's screen at once, and on theirs after a reload", async () => {
     const heard: unknown[] = [];

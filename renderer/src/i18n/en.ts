@@ -338,6 +338,14 @@ export const en = {
   'seat.move': 'Move to another browser',
   'seat.code':
     'In the other browser, open {join} and type the rejoin code {code}. It works once, until {until}; this browser then leaves your seat.',
+  'class.terminals': 'Terminals',
+  'class.terminalsOf': "{name}'s terminals in {session}",
+  'class.closeTerminals': 'Close',
+  'class.noTerminals': '{name} has no terminal open in this lab.',
+  'class.watch': 'Watch',
+  'class.takeOver': 'Take over',
+  'class.watching': "Watching {name}'s terminal on {where} (read-only)",
+  'class.typingIn': "Typing in {name}'s terminal on {where}: they see every key",
   'class.rejoin': 'Rejoin code',
   'class.did.rejoin': 'Rejoin code for {name}: {code} (once, until {until}). They type it at {join}.',
 } as const;

@@ -27,6 +27,8 @@ export interface TerminalTarget {
   session: string;
   node: string;
   namespace?: string;
+  /** Another's terminal to watch (the instructor's view of a student's), typing into it with `control`. */
+  watch?: { id: string; control: boolean };
 }
 
 export interface TerminalSize {
@@ -73,14 +75,17 @@ export class TerminalConnection {
       this.transport.on('terminal.exit', (event) => this.onExit(event)),
     );
     let id: string;
+    let scrollback = '';
     try {
-      ({ id } = await this.transport.call('terminal.open', {
-        session: target.session,
-        node: target.node,
-        ...(target.namespace ? { namespace: target.namespace } : {}),
-        cols: size.cols,
-        rows: size.rows,
-      }));
+      if (target.watch) ({ id, scrollback } = await this.transport.call('terminal.watch', target.watch));
+      else
+        ({ id } = await this.transport.call('terminal.open', {
+          session: target.session,
+          node: target.node,
+          ...(target.namespace ? { namespace: target.namespace } : {}),
+          cols: size.cols,
+          rows: size.rows,
+        }));
     } catch (error) {
       if (this.status === 'opening') {
         this.finish('exited');
@@ -102,6 +107,8 @@ export class TerminalConnection {
     this.id = id;
     this.state = 'open';
     this.sentSize = size;
+    // A watched terminal shows what it printed before first (not acknowledged: no flow control for watchers).
+    if (scrollback) this.screen.write(scrollback, () => undefined);
     const early = this.early;
     this.early = [];
     for (const event of early) {

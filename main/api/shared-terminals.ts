@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../core/errors';
+import type { TerminalInfo } from './contract';
+
+/**
+ * The terminals open on a server, so the instructor can watch one live (read-only) and take it
+ * over. A terminal stays its opener's (their connection runs it, with its flow control); a
+ * watcher gets a copy of its output under an id of their own, the last SCROLLBACK_CHARS first,
+ * and, taking over, types into it beside its owner. Watchers have no flow control: a copy is
+ * dropped when its connection is gone.
+ */
+
+/** What a watcher sees first: the end of what the terminal printed so far. */
+export const SCROLLBACK_CHARS = 64 * 1024;
+
+export interface Watcher {
+  /** Sends the watcher a copy of the output, or says the terminal ended, under their watch id. */
+  data(watchId: string, data: string): void;
+  exit(watchId: string, code: number | null): void;
+}
+
+interface Shared {
+  info: TerminalInfo;
+  /** Writes what a watcher who took over types. */
+  write: (data: string) => void;
+  scrollback: string;
+  watchers: Map<string, { watcher: Watcher; control: boolean }>;
+}
+
+export class SharedTerminals {
+  private readonly terminals = new Map<string, Shared>();
+  /** watch id → terminal id */
+  private readonly watches = new Map<string, string>();
+
+  /** A terminal was opened: it can be listed and watched until it ends. */
+  opened(info: TerminalInfo, write: (data: string) => void): void {
+    this.terminals.set(info.id, { info, write, scrollback: '', watchers: new Map() });
+  }
+
+  /** Its output: kept (the tail) and copied to every watcher. */
+  output(id: string, data: string): void {
+    const shared = this.terminals.get(id);
+    if (!shared) return;
+    shared.scrollback = (shared.scrollback + data).slice(-SCROLLBACK_CHARS);
+    for (const [watchId, { watcher }] of shared.watchers) watcher.data(watchId, data);
+  }
+
+  /** It exited or was closed: every watcher is told. */
+  ended(id: string, code: number | null): void {
+    const shared = this.terminals.get(id);
+    if (!shared) return;
+    this.terminals.delete(id);
+    for (const [watchId, { watcher }] of shared.watchers) {
+      this.watches.delete(watchId);
+      watcher.exit(watchId, code);
+    }
+  }
+
+  /** The terminals open in a session, oldest first. */
+  inSession(session: string): TerminalInfo[] {
+    return [...this.terminals.values()].filter((s) => s.info.session === session).map((s) => s.info);
+  }
+
+  /** The session a terminal is in (the access rule for watching asks it). */
+  sessionOf(id: string): string | undefined {
+    return this.terminals.get(id)?.info.session;
+  }
+
+  /** Starts watching: a watch id of the watcher's own, and what the terminal printed so far. */
+  watch(id: string, watcher: Watcher, control: boolean): { watchId: string; scrollback: string; info: TerminalInfo } {
+    const shared = this.terminals.get(id);
+    if (!shared) throw new AppError('state', 'That terminal is closed.');
+    const watchId = `w${randomBytes(8).toString('hex')}`;
+    shared.watchers.set(watchId, { watcher, control });
+    this.watches.set(watchId, id);
+    return { watchId, scrollback: shared.scrollback, info: shared.info };
+  }
+
+  isWatch(watchId: string): boolean {
+    return this.watches.has(watchId);
+  }
+
+  /** What a watcher types: only one who took the terminal over may. */
+  write(watchId: string, data: string): void {
+    const shared = this.terminals.get(this.watches.get(watchId) ?? '');
+    const watching = shared?.watchers.get(watchId);
+    if (!shared || !watching) throw new AppError('state', 'That terminal is closed.');
+    if (!watching.control) throw new AppError('forbidden', 'You are watching this terminal: take it over to type in it.');
+    shared.write(data);
+  }
+
+  unwatch(watchId: string): void {
+    const id = this.watches.get(watchId);
+    this.watches.delete(watchId);
+    if (id) this.terminals.get(id)?.watchers.delete(watchId);
+  }
+}
