@@ -23,7 +23,6 @@ import { textIn, type Language } from '../core/lab/schema';
 import { labsDir } from '../core/paths';
 import { listSessions, requireNode, studentOfSession, type SessionStatus } from '../core/session/sessions';
 import { BootQueue } from '../core/session/boot-queue';
-import { SharedTerminals } from './shared-terminals';
 import { removeSessionsNamed } from '../core/session/teardown';
 import { TerminalHost } from '../core/terminal/terminals';
 import { studentProgressDir, workshopRecords } from '../core/workshop/results';
@@ -44,6 +43,7 @@ import {
   type MethodResults,
   type Reply,
 } from './contract';
+import { SharedTerminals } from './shared-terminals';
 
 /**
  * Calls by which a student (or the instructor for them) changes a lab: the background checks

@@ -10,16 +10,24 @@ import type { Command } from './wrong-states';
  * as `ovs-save` restores them (dump without statistics, then replace), iptables with
  * iptables-save and -restore in the same namespace, files by their bytes, an OVSDB column
  * (a port's tag, an interface's option) by its value, a link's master and up/down state, a
- * device's addresses and a neighbour entry as `ip` reports them. What this cannot save (routes,
- * rules, ports deleted, processes killed) is left to solve, or a reset, as before.
+ * device's addresses, a neighbour entry and the routes to one destination as `ip` reports them.
+ * What this cannot save (policy rules, ports deleted, processes killed) is left to solve, or a
+ * reset, as before.
  */
 
 type NodeOf = (node: string) => Promise<Docker.Container>;
 
+/** A command that puts something back; `mayFail`: it clears what may not be there. */
+interface Restore {
+  argv: string[];
+  stdin: string;
+  mayFail?: boolean;
+}
+
 interface Saved {
   node: string;
-  /** Puts the saved state back: commands run in order, each argv with its input. */
-  restore: { argv: string[]; stdin: string }[];
+  /** Puts the saved state back: commands run in order. */
+  restore: Restore[];
 }
 
 /** How to save what a command changes: what reads it, and from what was read, what writes it back. */
@@ -27,7 +35,7 @@ interface Saving {
   read: string[];
   /** Whether a failing read means "nothing there yet" (an easyOVS record, an option not set). */
   mayBeAbsent?: boolean;
-  restore(read: { ok: boolean; stdout: string }): { argv: string[]; stdin: string }[];
+  restore(read: { ok: boolean; stdout: string }): Restore[];
 }
 
 const EASYOVS_RECORD = '/var/lib/neutron-lab/easyovs.jsonl';
@@ -125,6 +133,36 @@ function saveable(argv: string[]): Saving | undefined {
       },
     };
   }
+  // `ip [-n NS] route replace|del DESTINATION … [table T]`: the routes to that destination in that table.
+  const route = argv.indexOf('route');
+  const destination = argv[route + 2];
+  if (argv[0] === 'ip' && route >= 1 && ['replace', 'del', 'add'].includes(argv[route + 1] ?? '') && destination) {
+    const prefix = argv.slice(0, route);
+    const table = (argv.includes('table') && argv[argv.indexOf('table') + 1]) || 'main';
+    return {
+      read: [...prefix, '-j', 'route', 'show', destination, 'table', table],
+      restore: ({ stdout }) => {
+        const routes = JSON.parse(stdout || '[]') as { gateway?: string; dev?: string; scope?: string; prefsrc?: string; metric?: number }[];
+        // Whatever the wrong state left for it goes; then what was there comes back.
+        const cleared = { argv: [...prefix, 'route', 'del', destination, 'table', table], stdin: '', mayFail: true };
+        return [
+          cleared,
+          ...routes.map((r) => ({
+            argv: [
+              ...[...prefix, 'route', 'add', destination],
+              ...(r.gateway ? ['via', r.gateway] : []),
+              ...(r.dev ? ['dev', r.dev] : []),
+              ...(r.scope && r.scope !== 'global' ? ['scope', r.scope] : []),
+              ...(r.prefsrc ? ['src', r.prefsrc] : []),
+              ...(r.metric !== undefined ? ['metric', String(r.metric)] : []),
+              ...['table', table],
+            ],
+            stdin: '',
+          })),
+        ];
+      },
+    };
+  }
   return undefined;
 }
 
@@ -144,9 +182,9 @@ export async function saveWhatChanges(nodeOf: NodeOf, commands: Command[]): Prom
   }
   return async () => {
     for (const { node, restore } of saved.reverse()) {
-      for (const { argv, stdin } of restore) {
+      for (const { argv, stdin, mayFail } of restore) {
         const result = await execArgv(await nodeOf(node), argv, { stdin });
-        if (result.exitCode !== 0) throw new Error(`${argv.join(' ')} on ${node}: ${result.stderr}`);
+        if (result.exitCode !== 0 && !mayFail) throw new Error(`${argv.join(' ')} on ${node}: ${result.stderr}`);
       }
     }
   };
