@@ -21,7 +21,7 @@ import { creditOf } from '../core/run/credit';
 import { emptyProgress, ProgressStore, type ProgressRead } from '../core/run/progress-store';
 import { textIn, type Language } from '../core/lab/schema';
 import { labsDir } from '../core/paths';
-import { listSessions, requireNode, studentOfSession, type SessionStatus } from '../core/session/sessions';
+import { listSessions, requireNode, requireSession, studentOfSession, type SessionStatus } from '../core/session/sessions';
 import { BootQueue } from '../core/session/boot-queue';
 import { removeSessionsNamed } from '../core/session/teardown';
 import { TerminalHost } from '../core/terminal/terminals';
@@ -455,8 +455,7 @@ export class Client {
     },
     'lab.restart': async ({ session }) => {
       const engine = await this.engine();
-      const existing = (await listSessions(engine)).find((s) => s.name === session);
-      if (!existing) throw new AppError('state', `No lab is up under the name "${session}".`);
+      const existing = await requireSession(engine, session);
       const loaded = await resolveLabById(existing.lab, this.service.labsDir);
       // Whoever restarts it, it stays the student's: same name, same label.
       await removeSessionsNamed(engine, session);

@@ -41,7 +41,9 @@ export class SharedTerminals {
   output(id: string, data: string): void {
     const shared = this.terminals.get(id);
     if (!shared) return;
-    shared.scrollback = (shared.scrollback + data).slice(-SCROLLBACK_CHARS);
+    // Trimmed only past twice the limit: a busy terminal's every chunk must not copy 64 KiB.
+    shared.scrollback += data;
+    if (shared.scrollback.length > 2 * SCROLLBACK_CHARS) shared.scrollback = shared.scrollback.slice(-SCROLLBACK_CHARS);
     for (const [watchId, { watcher }] of shared.watchers) watcher.data(watchId, data);
   }
 
@@ -73,7 +75,7 @@ export class SharedTerminals {
     const watchId = `w${randomBytes(8).toString('hex')}`;
     shared.watchers.set(watchId, { watcher, control });
     this.watches.set(watchId, id);
-    return { watchId, scrollback: shared.scrollback, info: shared.info };
+    return { watchId, scrollback: shared.scrollback.slice(-SCROLLBACK_CHARS), info: shared.info };
   }
 
   isWatch(watchId: string): boolean {
