@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { listSessions } from '../session/sessions';
 import { compareApiVersions, connectEngine } from './engine';
 
 describe('compareApiVersions', () => {
@@ -41,6 +42,44 @@ describe('connectEngine against an engine that is too old', () => {
       );
       expect(error.hint).toMatch(/Upgrade the Docker engine/);
     } finally {
+      server.close();
+    }
+  });
+});
+
+describe('an engine that stops answering after the handshake', () => {
+  it('fails each short request within its bound, naming what was asked', async () => {
+    // A stand-in that shakes hands as a current engine and then never answers: the stall the
+    // issue saw (a snapshot waiting a minute on a busy engine, printing nothing) made certain.
+    const stalled: Array<() => void> = [];
+    let abandoned = 0;
+    const server = createServer((request, response) => {
+      if (request.url?.endsWith('/_ping')) return response.end('OK');
+      response.setHeader('Content-Type', 'application/json');
+      if (request.url?.endsWith('/version'))
+        return response.end(JSON.stringify({ Version: '28.2.2', ApiVersion: '1.50', Os: 'linux', Arch: 'amd64', KernelVersion: '6.1' }));
+      if (request.url?.endsWith('/info')) return response.end(JSON.stringify({ CgroupVersion: '2' }));
+      request.socket.once('close', () => abandoned++);
+      stalled.push(() => response.destroy());
+      return undefined;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const engine = await connectEngine({ endpoint: `tcp://127.0.0.1:${port}`, callTimeoutMs: 300 });
+      const started = Date.now();
+      const error = await listSessions(engine).catch((e) => e);
+      expect(error).toMatchObject({ code: 'failed' });
+      expect(error.message).toMatch(
+        /^The Docker engine did not finish listing the labs' (containers|networks|boot marks) within 300 ms\.$/,
+      );
+      expect(error.hint).toMatch(/docker info/);
+      expect(Date.now() - started).toBeLessThan(30_000); // bounded, not the socket's own minutes
+      // The requests were given up, not left open: the engine saw their connections go.
+      expect(stalled.length).toBeGreaterThan(0);
+      await expect.poll(() => abandoned, { timeout: 10_000 }).toBe(stalled.length);
+    } finally {
+      for (const end of stalled) end();
       server.close();
     }
   });

@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import { AppError } from '../errors';
+import { ENGINE_CALL_TIMEOUT_MS, withDeadline } from './deadline';
 import { resolveEndpoint, type EngineEndpoint } from './endpoint';
 
 /**
@@ -22,6 +23,12 @@ export interface EngineInfo {
 export interface Engine {
   docker: Docker;
   info: EngineInfo;
+  /**
+   * Runs one short engine request (list, inspect, create, connect, start, remove) within the
+   * engine's call bound, handing it the signal that aborts it; past the bound it fails naming
+   * `what` ("listing the labs"). Long transfers (image import, streamed execs) have their own.
+   */
+  call<T>(what: string, request: (abortSignal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 export interface ConnectOptions {
@@ -29,6 +36,8 @@ export interface ConnectOptions {
   endpoint?: string;
   /** How long to wait for the engine to answer a ping. */
   timeoutMs?: number;
+  /** The bound of each short request after the handshake (`Engine.call`). */
+  callTimeoutMs?: number;
 }
 
 /** The calls of the handshake; @types/dockerode omits the options object they accept. */
@@ -42,7 +51,7 @@ interface Handshake {
 export async function connectEngine(options: ConnectOptions = {}): Promise<Engine> {
   const endpoint = resolveEndpoint(options.endpoint);
   const docker = new Docker(endpoint.options);
-  // Only the handshake is bounded: later requests (image import, long execs) may take minutes.
+  // Later requests are bounded one by one (`call`, execs): an image import may take minutes.
   // An engine that is down refuses at once; the bound is for one that hangs, and a busy engine
   // (a fork bomb in a node, three labs booting on 2 cores) was measured answering after 5 s.
   const abortSignal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
@@ -64,8 +73,10 @@ export async function connectEngine(options: ConnectOptions = {}): Promise<Engin
       { hint: 'Upgrade the Docker engine (on Debian/Ubuntu: sudo apt-get install docker.io).' },
     );
   }
+  const callTimeoutMs = options.callTimeoutMs ?? ENGINE_CALL_TIMEOUT_MS;
   return {
     docker,
+    call: (what, request) => withDeadline(what, callTimeoutMs, request),
     info: {
       endpoint: endpoint.url,
       version: version.Version,

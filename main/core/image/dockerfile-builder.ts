@@ -12,7 +12,7 @@ export const BASE_IMAGE = 'debian:bookworm-slim';
 /** True when the base image is present or can be pulled now (fails fast when no registry answers). */
 export async function baseImageAvailable(engine: Engine): Promise<boolean> {
   try {
-    await engine.docker.getImage(BASE_IMAGE).inspect();
+    await engine.call('looking for the base image', () => engine.docker.getImage(BASE_IMAGE).inspect());
     return true;
   } catch {
     // not present: try to pull it

@@ -37,7 +37,9 @@ export interface ImageStatus {
 }
 
 export async function imageStatus(engine: Engine, recipe: Recipe = readRecipe()): Promise<ImageStatus> {
-  const images = await engine.docker.listImages({ filters: { label: [LABEL.recipe] } });
+  const images = await engine.call('listing node images', (abortSignal) =>
+    engine.docker.listImages({ filters: { label: [LABEL.recipe] }, abortSignal }),
+  );
   const summaries = images.flatMap((image): ImageSummary[] =>
     (image.RepoTags ?? [])
       .filter((tag) => tag !== '<none>:<none>')
@@ -62,9 +64,10 @@ export async function imageStatus(engine: Engine, recipe: Recipe = readRecipe())
 /** The tag to run nodes from; a clear environment error when it has not been built yet. */
 export async function requireImage(engine: Engine, recipe: Recipe = readRecipe()): Promise<string> {
   try {
-    await engine.docker.getImage(recipe.tag).inspect();
+    await engine.call('looking for the node image', () => engine.docker.getImage(recipe.tag).inspect());
     return recipe.tag;
-  } catch {
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
     throw new AppError('environment', `The node image ${recipe.tag} is not on the Docker engine yet.`, {
       hint: 'Build it with `neutron-lab image build` (about a minute), or load one with `neutron-lab image import FILE`.',
     });
@@ -137,7 +140,9 @@ async function chooseBuilder(engine: Engine, choice: BuilderChoice): Promise<Bui
 /** Removes node images of other recipes. */
 export async function pruneNodeImages(engine: Engine): Promise<string[]> {
   const { stale } = await imageStatus(engine);
-  for (const image of stale) await engine.docker.getImage(image.tag).remove();
+  for (const image of stale) {
+    await engine.call(`removing image ${image.tag}`, (abortSignal) => engine.docker.getImage(image.tag).remove({ abortSignal }));
+  }
   return stale.map((image) => image.tag);
 }
 

@@ -82,7 +82,7 @@ async function createOnFirstFree(
   options: Docker.NetworkCreateOptions,
   pool: AddressPool,
 ): Promise<{ network: Docker.Network; subnet: string } | undefined> {
-  const networks = await engine.docker.listNetworks();
+  const networks = await engine.call("listing the engine's networks", (abortSignal) => engine.docker.listNetworks({ abortSignal }));
   const used = networks.flatMap((n) => (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])));
   const subnet = firstFreeSubnet(pool, used);
   if (!subnet) {
@@ -95,7 +95,9 @@ async function createOnFirstFree(
     );
   }
   try {
-    const network = await engine.docker.createNetwork({ ...options, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] } });
+    const network = await engine.call(`creating network ${options.Name}`, (abortSignal) =>
+      engine.docker.createNetwork({ ...options, IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] }, abortSignal }),
+    );
     return { network, subnet };
   } catch (error) {
     if (/overlaps/i.test((error as Error).message ?? '')) return undefined;

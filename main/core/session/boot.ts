@@ -136,10 +136,13 @@ async function sessionOf(engine: Engine, plan: SessionPlan): Promise<SessionStat
 
 /** The boot mark: a labelled volume, which costs nothing and holds no data. */
 async function markBooted(engine: Engine, plan: SessionPlan): Promise<void> {
-  await engine.docker.createVolume({
-    Name: plan.mark.volumeName,
-    Labels: { ...plan.mark.labels, [LABEL.booted]: new Date().toISOString() },
-  });
+  await engine.call('marking the lab booted', (abortSignal) =>
+    engine.docker.createVolume({
+      Name: plan.mark.volumeName,
+      Labels: { ...plan.mark.labels, [LABEL.booted]: new Date().toISOString() },
+      abortSignal,
+    }),
+  );
 }
 
 /**
@@ -189,13 +192,18 @@ async function bootNode(
   parts: readonly PlanPart[],
 ): Promise<void> {
   emit(node.name, 'creating');
-  const container = await engine.docker.createContainer(nodeContainerOptions(plan, node, subnets));
+  const container = await engine.call(`creating node ${node.name}`, (abortSignal) =>
+    engine.docker.createContainer({ ...nodeContainerOptions(plan, node, subnets), abortSignal }),
+  );
   // Engines before API 1.44 take one network at creation; the others join before the start.
   for (const link of node.links.slice(1)) {
-    await engine.docker.getNetwork(link.dockerNetwork).connect({ Container: container.id });
+    await engine.call(`connecting node ${node.name} to ${link.dockerNetwork}`, (abortSignal) =>
+      // dockerode takes the signal here too; its types omit it.
+      engine.docker.getNetwork(link.dockerNetwork).connect({ Container: container.id, abortSignal } as Docker.NetworkConnectOptions),
+    );
   }
   emit(node.name, 'starting');
-  await startAndAwaitReady(container, node.name, timeoutMs, interrupted);
+  await startAndAwaitReady(engine, container, node.name, timeoutMs, interrupted);
   if (parts.length > 0) {
     emit(node.name, 'building');
     await Promise.race([applyParts(container, node.name, parts), interrupted]);
@@ -208,12 +216,15 @@ async function bootNode(
  * cannot be missed, then waits for it. This costs no polling and no extra exec.
  */
 async function startAndAwaitReady(
+  engine: Engine,
   container: Docker.Container,
   node: string,
   timeoutMs: number,
   interrupted: Promise<never>,
 ): Promise<void> {
-  const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as Duplex;
+  const stream = (await engine.call(`attaching to node ${node}`, (abortSignal) =>
+    container.attach({ stream: true, stdout: true, stderr: true, abortSignal }),
+  )) as Duplex;
   const output = new PassThrough();
   container.modem.demuxStream(stream, output, output);
   const seen: string[] = [];
@@ -255,7 +266,7 @@ async function startAndAwaitReady(
   });
   verdict.catch(() => undefined);
   try {
-    await container.start();
+    await engine.call(`starting node ${node}`, (abortSignal) => container.start({ abortSignal }));
     await Promise.race([verdict, interrupted]);
   } finally {
     stream.destroy();

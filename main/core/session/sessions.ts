@@ -70,9 +70,11 @@ export interface SessionParts {
 
 export async function listSessions(engine: Engine): Promise<SessionStatus[]> {
   const [containers, networks, volumes] = await Promise.all([
-    engine.docker.listContainers({ all: true, filters: labelFilter({}) }),
-    engine.docker.listNetworks({ filters: labelFilter({}) }),
-    engine.docker.listVolumes({ filters: labelFilter({}) }),
+    engine.call("listing the labs' containers", (abortSignal) =>
+      engine.docker.listContainers({ all: true, filters: labelFilter({}), abortSignal }),
+    ),
+    engine.call("listing the labs' networks", (abortSignal) => engine.docker.listNetworks({ filters: labelFilter({}), abortSignal })),
+    engine.call("listing the labs' boot marks", (abortSignal) => engine.docker.listVolumes({ filters: labelFilter({}), abortSignal })),
   ]);
   const ends = await nodeEnds(engine, containers);
   const byId = new Map<string, SessionParts>();
@@ -100,7 +102,9 @@ async function nodeEnds(engine: Engine, containers: Docker.ContainerInfo[]): Pro
   const ends = await Promise.all(
     stopped.map(async (c) => {
       try {
-        const { State } = await engine.docker.getContainer(c.Id).inspect();
+        const { State } = await engine.call('inspecting a stopped node', (abortSignal) =>
+          engine.docker.getContainer(c.Id).inspect({ abortSignal }),
+        );
         return [[c.Id, { exitCode: State.ExitCode, oomKilled: State.OOMKilled }] as const];
       } catch {
         return []; // removed meanwhile: its state from the listing is all there is
@@ -199,7 +203,9 @@ export function ownerTag(): string {
  * service asks it before every student's call on a session, terminal polls included.
  */
 export async function studentOfSession(engine: Engine, name: string): Promise<string | undefined> {
-  const containers = await engine.docker.listContainers({ all: true, filters: labelFilter({ [LABEL.session]: name }) });
+  const containers = await engine.call(`listing the containers of lab "${name}"`, (abortSignal) =>
+    engine.docker.listContainers({ all: true, filters: labelFilter({ [LABEL.session]: name }), abortSignal }),
+  );
   return containers.find((c) => c.Labels[LABEL.student] !== undefined)?.Labels[LABEL.student];
 }
 

@@ -18,11 +18,25 @@ export interface Removed {
  */
 export async function removeByLabels(engine: Engine, labels: Record<string, string>): Promise<Removed> {
   const filters = labelFilter(labels);
-  const marks = await engine.docker.listVolumes({ filters });
-  await Promise.all((marks.Volumes ?? []).map((v) => engine.docker.getVolume(v.Name).remove().catch(ignoreGoneOr())));
-  const containers = await engine.docker.listContainers({ all: true, filters });
-  await Promise.all(containers.map((c) => engine.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGoneOr(409))));
-  const networks = await engine.docker.listNetworks({ filters });
+  const marks = await engine.call('listing boot marks', (abortSignal) => engine.docker.listVolumes({ filters, abortSignal }));
+  await Promise.all(
+    (marks.Volumes ?? []).map((v) =>
+      engine.call('removing a boot mark', (abortSignal) => engine.docker.getVolume(v.Name).remove({ abortSignal })).catch(ignoreGoneOr()),
+    ),
+  );
+  const containers = await engine.call('listing containers to remove', (abortSignal) =>
+    engine.docker.listContainers({ all: true, filters, abortSignal }),
+  );
+  await Promise.all(
+    containers.map((c) =>
+      engine
+        .call(`removing container ${c.Names[0] ?? c.Id}`, (abortSignal) =>
+          engine.docker.getContainer(c.Id).remove({ force: true, v: true, abortSignal }),
+        )
+        .catch(ignoreGoneOr(409)),
+    ),
+  );
+  const networks = await engine.call('listing networks to remove', (abortSignal) => engine.docker.listNetworks({ filters, abortSignal }));
   await Promise.all(networks.map((n) => removeNetwork(engine, n.Id, n.Name)));
   // The sessions' pinned labs go with them (after the objects: a pin without its session is pruned later, never the reverse).
   await removePins(
@@ -42,7 +56,7 @@ async function removeNetwork(engine: Engine, id: string, name: string): Promise<
   const deadline = Date.now() + 15_000;
   for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
     try {
-      await engine.docker.getNetwork(id).remove();
+      await engine.call(`removing network ${name}`, (abortSignal) => engine.docker.getNetwork(id).remove({ abortSignal }));
       return;
     } catch (error) {
       const { statusCode, message } = error as { statusCode?: number; message?: string };
