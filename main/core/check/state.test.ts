@@ -706,7 +706,7 @@ describe('evaluate', () => {
         found: '64 bytes from 192.168.1.2: icmp_seq=1 ttl=64 time=0.5 ms',
       },
     ],
-    [lostPing, { passed: false, expected: 'vm1 on compute1 gets a reply from 192.168.1.99', found: 'no reply after 3 tries' }],
+    [lostPing, { passed: false, expected: 'vm1 on compute1 gets a reply from 192.168.1.99', found: 'no reply within 3 s' }],
   ]);
   const ctx: EvaluationContext = { model, snapshots: new Map([['compute1', snapshot]]), probed };
   const run = (check: Record<string, unknown> | Check) => evaluate(check as Check, ctx);
@@ -736,7 +736,7 @@ describe('evaluate', () => {
     expect(run({ kind: 'any', of: [haproxy, lostPing] })).toEqual({
       passed: false,
       expected: 'haproxy running on compute1; or vm1 on compute1 gets a reply from 192.168.1.99',
-      found: 'no haproxy; no reply after 3 tries',
+      found: 'no haproxy; no reply within 3 s',
     });
   });
 
@@ -744,7 +744,7 @@ describe('evaluate', () => {
     expect(run({ kind: 'not', check: lostPing })).toEqual({
       passed: true,
       expected: 'not: vm1 on compute1 gets a reply from 192.168.1.99',
-      found: 'no reply after 3 tries',
+      found: 'no reply within 3 s',
     });
     expect(run({ kind: 'not', check: dnsmasq })).toMatchObject({ passed: false, expected: 'not: dnsmasq running on compute1' });
     expect(run({ kind: 'not', check: { kind: 'not', check: ping } }).passed).toBe(true);

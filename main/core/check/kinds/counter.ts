@@ -56,11 +56,7 @@ async function counter(check: z.infer<typeof CounterCheck>, ctx: ProbeContext): 
   const watched = [check, ...(check.unmoved ?? [])];
   const [main, ...flat] = watched.map((place) => watch(place, ctx)) as [Watched, ...Watched[]];
   const expected = `the counter of ${main.what} grows by ${check.grows}+${flat.length ? `, and ${flat.map((w) => w.what).join(', ')} stay${flat.length === 1 ? 's' : ''} flat,` : ''} while ${describeTraffic(check.traffic, ctx)}`;
-  // Datapath flows carry the packets; purging them (once per node) hands their statistics to the
-  // OpenFlow flows now, before the traffic too: earlier probes' packets are not this one's.
-  const flowNodes = [...new Set(watched.filter((p) => !p.iptables).map((p) => p.node))];
   const readAll = async (): Promise<number[] | string> => {
-    await Promise.all(flowNodes.map((node) => ctx.run(node, ['ovs-appctl', 'revalidator/purge'])));
     const counts = await Promise.all([main, ...flat].map((w) => w.read()));
     return counts.find((n): n is string => typeof n === 'string') ?? (counts as number[]);
   };
@@ -83,19 +79,24 @@ function watch(place: CounterPlace, ctx: ProbeContext): Watched {
   return place.iptables ? iptablesCounter(place.node, place.iptables, ctx) : flowCounter(place, place.bridge ?? '', ctx);
 }
 
-/** A counter: what it is, for people, and how to read it (a number, or why it cannot be read); flows are read as last purged. */
+/** A counter: what it is, for people, and how to read it (a number, or why it cannot be read). */
 interface Watched {
   what: string;
   read(): Promise<number | string>;
 }
+
+/** The bridge comes as $1, never inside the script. */
+const PURGE_THEN_DUMP = 'ovs-appctl revalidator/purge >/dev/null && exec ovs-ofctl --names dump-flows "$1"';
 
 function flowCounter(check: Parameters<typeof compileSelector>[0] & { node: string }, bridge: string, ctx: ProbeContext): Watched {
   const selector = compileSelector(check);
   return {
     what: `${selector.describe()} on ${bridge} (${check.node})`,
     async read() {
-      // --names: ports by name, so the check's in_port=patch-int needs no port map.
-      const dump = await ctx.run(check.node, ['ovs-ofctl', '--names', 'dump-flows', bridge]);
+      // Datapath flows carry the packets: purging them first hands their statistics to the
+      // OpenFlow flows now (earlier probes' packets are not this one's), in the same exec as
+      // the dump. --names: ports by name, so the check's in_port=patch-int needs no port map.
+      const dump = await ctx.run(check.node, ['sh', '-c', PURGE_THEN_DUMP, 'nl-counter', bridge]);
       if (dump.exitCode !== 0) return `cannot read ${bridge}: ${firstLine(dump.stderr)}`;
       const hits = selector.select(parseFlowDump(dump.stdout, bridge).flows, new Map());
       if (hits.length === 0) return `no flow ${selector.describe()} on ${bridge}`;

@@ -24,7 +24,7 @@ export interface Where {
 export type Runner = (
   node: string,
   argv: string[],
-  options?: { onStderr?: (chunk: Buffer) => void; stdin?: string },
+  options?: { onStdout?: (chunk: Buffer) => void; onStderr?: (chunk: Buffer) => void; stdin?: string },
 ) => Promise<ExecResult>;
 
 /** Any registered kind's check, as a probe hands it back to the round (traffic, the checks of an outage). */

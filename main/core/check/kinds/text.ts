@@ -16,5 +16,8 @@ export const probePlace = (where: Where): string => (where.namespace ? `${where.
 
 export const firstLine = (text: string): string => text.trim().split('\n').find(Boolean) ?? '';
 
-/** A tunnel's first packet can be lost while OVS resolves the remote's ARP: a probe that must succeed gets retries. */
+/**
+ * A tunnel's first packet can be lost while OVS resolves the remote's ARP: a probe that must
+ * succeed tries this many times (a ping: a packet a second for this many seconds).
+ */
 export const RETRIES = 3;
