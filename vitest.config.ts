@@ -20,6 +20,8 @@ export default defineConfig({
           name: 'unit',
           include: ['main/**/*.test.ts', 'renderer/**/*.test.ts'],
           environment: 'node',
+          // Pure code: one module graph per worker serves every unit file (81 s of CPU to 28 s).
+          isolate: false,
           maxWorkers: WORKERS,
           // Beside two lab files, a unit test that takes a second alone can take ten.
           testTimeout: 30_000,

@@ -7,8 +7,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * a long file started last runs alone at the end while the other workers idle. Vitest orders by
  * the durations it cached on an earlier run, which a fresh clone (CI) does not have, so the
  * measured seconds of each file are kept in durations.json (from a full run with three workers
- * on 2 cores; refresh it when a file's time changes a lot). Files it does not list run after
- * those it lists, unit files last: short ones fill the gaps at the end.
+ * on 2 cores; refresh it when a file's time changes a lot). The Dockerfile builder's is a new
+ * machine's, where it downloads Debian's packages (72 s where its base image is kept): started
+ * last there, it ran alone at the end. Files it does not list run after those it lists, unit
+ * files last: short ones fill the gaps at the end.
  */
 const measured = JSON.parse(readFileSync(join(import.meta.dirname, 'durations.json'), 'utf8')) as Record<string, number>;
 
