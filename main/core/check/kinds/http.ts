@@ -42,13 +42,15 @@ async function http(check: z.infer<typeof HttpProbe>, ctx: ProbeContext): Promis
   // `count` requests one after another in one exec (an exec costs the engine a tenth of a second of CPU).
   const ask = async (count: number): Promise<{ ok: boolean; seen: string }[]> => {
     const result = await ctx.run(where.node, inNamespace(['sh', '-c', REQUESTS, 'nl-http', String(count), check.url], where.namespace));
-    return result.stdout
+    const answered = result.stdout
       .split(RECORD)
       .slice(1)
       .map((record) => {
         const newline = record.indexOf('\n');
         return judge(Number(record.slice(0, newline)), record.slice(newline + 1).replace(/\n$/, ''));
       });
+    // No answer at all: the requests could not be sent (no such namespace, no curl).
+    return answered.length > 0 ? answered : [{ ok: false, seen: firstLine(result.stderr) || `exit ${result.exitCode}` }];
   };
   // Ask `requests` times; with a spread, a balancer may still be bringing a member back, so
   // keep asking (up to 3 s) until each pattern has answered. The first failure ends it.
@@ -59,7 +61,6 @@ async function http(check: z.infer<typeof HttpProbe>, ctx: ProbeContext): Promis
   answers.push(...(await ask(check.requests)));
   const firstFailure = answers.findIndex((a) => !a.ok);
   if (firstFailure >= 0) answers.splice(firstFailure + 1);
-  if (answers.length === 0) answers.push({ ok: false, seen: 'curl did not run' });
   while (!failed() && unseen().length > 0 && Date.now() < deadline) answers.push(...(await ask(1)));
   const missing = failed() ? [] : unseen();
   const found = answers.length === 1 ? (answers[0]?.seen ?? '') : `${answers.length} answers: ${summarize(answers.map((a) => a.seen))}`;
