@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../core/errors';
+import type { TerminalSink } from '../core/terminal/terminals';
 import type { TerminalInfo } from './contract';
 
 /**
@@ -13,18 +14,13 @@ import type { TerminalInfo } from './contract';
 /** What a watcher sees first: the end of what the terminal printed so far. */
 export const SCROLLBACK_CHARS = 64 * 1024;
 
-export interface Watcher {
-  /** Sends the watcher a copy of the output, or says the terminal ended, under their watch id. */
-  data(watchId: string, data: string): void;
-  exit(watchId: string, code: number | null): void;
-}
-
 interface Shared {
   info: TerminalInfo;
   /** Writes what a watcher who took over types. */
   write: (data: string) => void;
   scrollback: string;
-  watchers: Map<string, { watcher: Watcher; control: boolean }>;
+  /** By watch id: where the copy goes (under the watch id), and whether they took over. */
+  watchers: Map<string, { watcher: TerminalSink; control: boolean }>;
 }
 
 export class SharedTerminals {
@@ -69,7 +65,7 @@ export class SharedTerminals {
   }
 
   /** Starts watching: a watch id of the watcher's own, and what the terminal printed so far. */
-  watch(id: string, watcher: Watcher, control: boolean): { watchId: string; scrollback: string; info: TerminalInfo } {
+  watch(id: string, watcher: TerminalSink, control: boolean): { watchId: string; scrollback: string; info: TerminalInfo } {
     const shared = this.terminals.get(id);
     if (!shared) throw new AppError('state', 'That terminal is closed.');
     const watchId = `w${randomBytes(8).toString('hex')}`;
