@@ -41,13 +41,15 @@ describe('a node snapshot, from one run of nl-snapshot on a real node', () => {
       [
         { name: 'time', status: 0, text: '1800000000.5\n' },
         { name: 'ovsdb', status: 1, text: 'ovsdb-client: failed to connect to "unix:/run/openvswitch/db.sock"\n' },
-        { name: 'root/route', status: 0, text: '[{"dst": "default",' },
+        { name: 'root/routing', status: 0, text: '[{"dst": "default",\n[]\n[]\n' },
+        { name: 'ns/vm1/routing', status: 0, text: '[]\n[]\n' },
       ],
       'n1',
     );
     expect(broken.problems).toEqual([
       { section: 'ovsdb', message: 'ovsdb-client: failed to connect to "unix:/run/openvswitch/db.sock"' },
-      { section: 'root/route', message: expect.stringMatching(/^n1:root\/route:1:\d+: cannot read `ip -j route` output: not JSON/) },
+      { section: 'root/routing', message: expect.stringMatching(/^n1:root\/routing:1:\d+: cannot read `ip -j route` output: not JSON/) },
+      { section: 'ns/vm1/routing', message: 'n1:ns/vm1/routing:1:1: cannot read routes, rules and neighbours: 2 JSON lines, not 3' },
     ]);
     expect(broken.takenAt).toBe(1800000000.5);
   });

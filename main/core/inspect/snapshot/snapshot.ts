@@ -5,6 +5,7 @@ import { parseFlowDump } from '../flows/parse';
 import { parseIpAddr, parseIpNeigh, parseIpRoute, parseIpRule } from '../iproute/parse';
 import { parseIptables } from '../iptables/parse';
 import { parseOvsdbDump } from '../ovsdb/parse';
+import { ParseError } from '../parse-error';
 import { readFrames, type Frame } from './frames';
 import { EASYOVS_ACTIONS, type EasyOvsRecord, type NamespaceState, type NodeSnapshot, type ServiceProcess } from './types';
 
@@ -67,10 +68,12 @@ export function assembleSnapshot(frames: readonly Frame[], node: string): NodeSn
         const aspect = rest.pop() as string;
         const state = namespace(kind === 'root' ? '' : rest.join('/'));
         if (aspect === 'addr') state.interfaces = parseIpAddr(frame.text, source(frame));
-        else if (aspect === 'route') state.routes = parseIpRoute(frame.text, source(frame));
-        else if (aspect === 'rule') state.rules = parseIpRule(frame.text, source(frame));
-        else if (aspect === 'neigh') state.neighbours = parseIpNeigh(frame.text, source(frame));
-        else if (aspect === 'iptables') state.iptables = parseIptables(frame.text, source(frame));
+        else if (aspect === 'routing') {
+          const [routes, rules, neighbours] = routingLines(frame, source(frame));
+          state.routes = parseIpRoute(routes, source(frame));
+          state.rules = parseIpRule(rules, source(frame));
+          state.neighbours = parseIpNeigh(neighbours, source(frame));
+        } else if (aspect === 'iptables') state.iptables = parseIptables(frame.text, source(frame));
       } else if (frame.name === 'easyovs') {
         snapshot.easyovs = parseEasyOvsRecords(frame.text);
       } else if (frame.name === 'processes') {
@@ -121,4 +124,11 @@ function interfaceNames(text: string): string[] {
     .slice(2)
     .map((line) => /^\s*([^:\s]+):/.exec(line)?.[1])
     .filter((name): name is string => name !== undefined);
+}
+
+/** A `routing` section: one `ip -j -batch` of route, rule and neigh, one JSON line each. */
+function routingLines(frame: Frame, source: string): [string, string, string] {
+  const lines = frame.text.split('\n').filter((line) => line.trim() !== '');
+  if (lines.length !== 3) throw new ParseError('routes, rules and neighbours', 1, 1, `${lines.length} JSON lines, not 3`, source);
+  return lines as [string, string, string];
 }
