@@ -19,6 +19,7 @@
  *
  * Options: --runs N (default 7 for up/down, 3 for builds), --skip-build (the builds take minutes),
  * --labs a,b (only these labs), --cli (only the CLI figures), --workshop (only the workshop's),
+ * --snapshot (only the busy node's snapshot),
  * --students 10,30 (the class sizes).
  * Targets on a 2-core machine: up ≤ 2 s for 2–3 nodes (≤ 3 s for the 4-node DVR lab), check
  * ≤ 300 ms without probes and ≤ 1.5 s with them (≤ 2 s for the labs beyond L2, whose proofs wait for drops, leases and
@@ -57,6 +58,7 @@ const BUILD_RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
 const SKIP_BUILD = args.includes('--skip-build');
 const CLI_ONLY = args.includes('--cli');
 const WORKSHOP_ONLY = args.includes('--workshop');
+const SNAPSHOT_ONLY = args.includes('--snapshot');
 const studentsArg = args.indexOf('--students');
 const CLASS_SIZES = (studentsArg >= 0 ? (args[studentsArg + 1] ?? '') : '10,30')
   .split(',')
@@ -379,8 +381,9 @@ async function benchCli(engine: Engine): Promise<void> {
 async function main(): Promise<void> {
   const engine = await connectEngine();
   process.stderr.write(`Neutron Lab bench: Docker ${engine.info.version}, ${RUNS} runs (medians)\n`);
-  if (CLI_ONLY || WORKSHOP_ONLY) {
+  if (CLI_ONLY || WORKSHOP_ONLY || SNAPSHOT_ONLY) {
     await buildNodeImage(engine); // up needs it
+    if (SNAPSHOT_ONLY) await benchSnapshot(engine);
     if (CLI_ONLY) await benchCli(engine);
     if (WORKSHOP_ONLY) for (const students of CLASS_SIZES) await benchWorkshop(engine, students, report);
     printTable();
