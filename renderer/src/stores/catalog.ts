@@ -23,11 +23,14 @@ export const useCatalogStore = defineStore('catalog', () => {
         api.call('environment.status', {}),
         api.call('labs.list', { language: useSettingsStore().language }),
       ]);
+      // Without an engine there are no sessions to list, and asking would only repeat its error.
+      const running = env.engine.ok ? (await api.call('sessions.list', {})).sessions : [];
+      // All at once: the panel of running labs appears with the environment, and must not say
+      // "No lab is up" while the list is still on its way.
       environment.value = env;
       labs.value = catalog.labs;
       broken.value = catalog.broken;
-      // Without an engine there are no sessions to list, and asking would only repeat its error.
-      sessions.value = env.engine.ok ? (await api.call('sessions.list', {})).sessions : [];
+      sessions.value = running;
     } catch (e) {
       error.value = describeError(e);
     } finally {
