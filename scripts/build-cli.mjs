@@ -7,8 +7,9 @@
 // main/server/cli/commands/index.ts): `--version` loads the entry chunk and commander only.
 // The pure-JavaScript packages (commander, zod, yaml, ws, cli-progress) are bundled too: Node
 // then resolves and reads a few files instead of hundreds, which halves what loading `up` costs.
-// Node loads the rest from node_modules: dockerode (its BuildKit code reads .proto files beside
-// itself, and it brings ssh2's native addon) and electron.
+// So are dockerode and docker-modem, but three of their files stay in node_modules and load on first use (see
+// loadOnFirstCall): they load gRPC, protobufjs and ssh2 (a fifth of a CLI call's CPU) for
+// BuildKit and ssh:// engines, which most commands never touch. Electron stays in node_modules.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,7 +20,40 @@ export const OUT_DIR = join(ROOT, 'out', 'cli');
 export const ENTRY_FILE = join(OUT_DIR, 'main.mjs');
 const META_FILE = join(OUT_DIR, 'meta.json');
 const CHUNKS = 'chunks';
-const EXTERNAL = ['dockerode', 'electron'];
+const EXTERNAL = ['electron'];
+/** Files of bundled packages that load from node_modules on first call: [importer, specifier, the file]. */
+const LAZY = [
+  ['dockerode/lib/docker.js', './session', 'dockerode/lib/session.js'],
+  ['docker-modem/lib/modem.js', './ssh', 'docker-modem/lib/ssh.js'],
+];
+
+/**
+ * Each LAZY file becomes a function that requires the real one when first called (both export
+ * one function). The real file is external: Node loads it, with what it requires, only then.
+ * dockerode requires its BuildKit code inside the one method that uses it, so that file only
+ * needs to stay external (it reads .proto files beside itself).
+ */
+const loadOnFirstCall = {
+  name: 'load-on-first-call',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/buildkit$/ }, (args) =>
+      args.importer.split('\\').join('/').endsWith('/node_modules/dockerode/lib/docker.js')
+        ? { path: 'dockerode/lib/buildkit.js', external: true }
+        : undefined,
+    );
+    build.onResolve({ filter: /^\.\/(session|ssh)$/ }, (args) => {
+      // By the end of the path: node_modules may be a link (as in a copy of the checkout).
+      const importer = args.importer.split('\\').join('/');
+      const lazy = LAZY.find(([from, specifier]) => importer.endsWith(`/node_modules/${from}`) && specifier === args.path);
+      return lazy ? { path: lazy[2], namespace: 'load-on-first-call' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'load-on-first-call' }, (args) => ({
+      contents: `let real;\nmodule.exports = function (...args) {\n  real ??= require(${JSON.stringify(args.path)});\n  return real.apply(this, args);\n};\n`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^(dockerode|docker-modem)\/lib\/(session|ssh)\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
 /** npm rewrites it on every install, ci and update: a changed dependency means a rebuild. */
 const INSTALLED = 'node_modules/.package-lock.json';
 
@@ -69,6 +103,7 @@ export async function buildCli() {
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
+    plugins: [loadOnFirstCall],
     // Bundled CommonJS packages require Node's own modules; an ES module has no `require`.
     banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
     entryNames: '[name]',
@@ -86,7 +121,8 @@ export async function buildCli() {
   const ordered = [...result.outputFiles].sort((a, b) => Number(a.path === ENTRY_FILE) - Number(b.path === ENTRY_FILE));
   for (const file of ordered) writeAtomically(file.path, file.contents);
   // The packages' files stand for themselves through npm's record of what it installed.
-  const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('node_modules/'));
+  // (The plugin's stand-ins, named `load-on-first-call:…`, are no files.)
+  const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('node_modules/') && !input.includes(':'));
   if (existsSync(join(ROOT, INSTALLED))) inputs.push(INSTALLED);
   writeAtomically(META_FILE, `${JSON.stringify({ startedAt, inputs, files }, null, 2)}\n`);
   // Chunks of the build before the previous one: no process can still be about to load them.

@@ -73,13 +73,40 @@ describe('the compiled CLI', { timeout: 120_000 }, () => {
     };
     // --version: the entry alone (commander is bundled into it); no package from node_modules.
     expect([...packagesOf(bundle())]).toEqual([]);
-    // labs reads lab files: no Docker client (dockerode brings ssh2 and gRPC). The engine module
-    // has it, loaded when a command first asks for the engine.
+    // labs reads lab files: no Docker client. The engine module has it, loaded when a command
+    // first asks for the engine; dockerode is bundled into it.
     expect([...packagesOf(chunkOf('labs'))]).toEqual([]);
     const chunks = join(dirname(bundle()), 'chunks');
     const engine = readdirSync(chunks).filter((name) => readFileSync(join(chunks, name), 'utf8').includes('// main/core/docker/engine.ts'));
     expect(engine).toHaveLength(1);
-    expect([...packagesOf(join(chunks, engine[0]!))]).toEqual(['dockerode']);
+    expect([...packagesOf(join(chunks, engine[0]!))]).toEqual([]);
+    // Loading it loads nothing from node_modules: dockerode's BuildKit sessions (gRPC,
+    // protobufjs) and docker-modem's ssh:// transport (ssh2) wait for their first call.
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createRequire } from 'node:module';
+         await import(${JSON.stringify(join(chunks, engine[0]!))});
+         console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(loaded.stderr).toBe('');
+    expect((JSON.parse(loaded.stdout) as string[]).filter((file) => file.includes('node_modules'))).toEqual([]);
+  });
+
+  it('loads the ssh:// transport on its first use', () => {
+    const result = spawnSync(process.execPath, [join(checkout, 'bin/neutron-lab.mjs'), 'status'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      // Nothing listens on port 1: ssh2's client, loaded now, is refused.
+      env: { ...process.env, DOCKER_HOST: 'ssh://nobody@127.0.0.1:1' },
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('Cannot reach the Docker engine at ssh://nobody@127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1');
+    expect(result.stderr).not.toMatch(/Cannot find module/);
   });
 
   it('is rebuilt by the bin when a source changed, and then runs the new code', () => {
