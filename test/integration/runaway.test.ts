@@ -14,7 +14,7 @@ import { runCli, testEngine, uniqueName, waitFor } from './helpers';
 
 const names: string[] = [];
 afterAll(async () => {
-  // Removing the container is what ends the fork bomb (its processes outlive `timeout`).
+  // After a failure: removing the container is what ends a fork bomb (its processes outlive `timeout`).
   const engine = await testEngine();
   for (const name of names) await removeSessionsNamed(engine, name);
 });
@@ -52,18 +52,23 @@ describe('a runaway in a node', () => {
 
     // The bomb's processes are orphans: they outlive `timeout` and keep forking until the node goes.
     await execArgv(container, ['timeout', '5', 'bash', '-c', ':(){ :|:& };:']);
-    const started = performance.now();
-    // The bound is generous: an exec needs a free pid in the node, and on a loaded 2-core machine
-    // it took 20-80 s to get one (the bomb keeps taking them, and shares the node's one CPU).
-    const shown = await untilItAnswers(container, ['ovs-vsctl', 'show'], 180_000);
-    process.stderr.write(`ovs-vsctl show answered ${((performance.now() - started) / 1000).toFixed(1)} s into the fork bomb\n`);
-    expect(shown).toContain('ovs_version');
+    try {
+      const started = performance.now();
+      // The bound is generous: an exec needs a free pid in the node, and on a loaded 2-core machine
+      // it took 20-80 s to get one (the bomb keeps taking them, and shares the node's one CPU).
+      const shown = await untilItAnswers(container, ['ovs-vsctl', 'show'], 180_000);
+      process.stderr.write(`ovs-vsctl show answered ${((performance.now() - started) / 1000).toFixed(1)} s into the fork bomb\n`);
+      expect(shown).toContain('ovs_version');
 
-    const { State } = await container.inspect();
-    expect(State).toMatchObject({ Running: true, OOMKilled: false });
-    // The very same daemons: none was killed (the init does not restart them).
-    expect((await untilItAnswers(container, ['pidof', 'ovsdb-server', 'ovs-vswitchd'], 180_000)).trim()).toBe(daemons);
-    expect((await listSessions(engine)).find((s) => s.name === name)?.state).toBe('running');
+      const { State } = await container.inspect();
+      expect(State).toMatchObject({ Running: true, OOMKilled: false });
+      // The very same daemons: none was killed (the init does not restart them).
+      expect((await untilItAnswers(container, ['pidof', 'ovsdb-server', 'ovs-vswitchd'], 180_000)).trim()).toBe(daemons);
+      expect((await listSessions(engine)).find((s) => s.name === name)?.state).toBe('running');
+    } finally {
+      // Now, not after the file: the bomb holds one of the machine's two cores while the node lives.
+      await removeSessionsNamed(engine, name);
+    }
   });
 
   it('a node that died after running out of memory says so in status', { timeout: 300_000 }, async () => {
