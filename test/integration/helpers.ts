@@ -27,7 +27,7 @@ export interface CliResult {
 /** Runs the real `neutron-lab` command, exactly as a user would. */
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; onSpawn?: (pid: number) => void } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string; onSpawn?: (pid: number) => void; onStderr?: (text: string) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(appRoot(), 'bin', 'neutron-lab.mjs'), ...args], {
@@ -37,7 +37,10 @@ export function runCli(
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      options.onStderr?.(stderr);
+    });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     if (child.pid !== undefined) options.onSpawn?.(child.pid);

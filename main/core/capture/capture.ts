@@ -1,0 +1,191 @@
+import type Docker from 'dockerode';
+import { execArgv, execArgvBytes, inNamespace } from '../docker/exec';
+import { AppError } from '../errors';
+
+/**
+ * Capturing packets on one interface of a node, or of a network namespace in it. tcpdump runs
+ * in the node (the node image has it): it prints a one-line summary of each packet as it sees
+ * it (`--print`) and keeps the packets themselves in a file there (`-w`), fetched as pcap when
+ * the capture ends. One process captures and summarises, so what is shown is what is saved.
+ */
+
+export interface CaptureTarget {
+  node: string;
+  /** The interface as the node (or the namespace) names it: eth1, br-phy, tap…, qr-…. */
+  iface: string;
+  netns?: string;
+}
+
+export interface CaptureOptions {
+  /** A capture filter in tcpdump's (BPF) syntax, e.g. `icmp or proto gre`. */
+  filter?: string;
+  /** Stop after this many packets. */
+  count?: number;
+  /** Stops the capture (Ctrl+C, a closed panel): what was captured so far is kept. */
+  signal?: AbortSignal;
+  /** tcpdump listens: packets sent from now on are captured. */
+  onListening?(): void;
+  onPacket?(packet: CapturedPacket): void;
+}
+
+export interface CapturedPacket {
+  /** When the interface saw it: ISO 8601, UTC, to the microsecond. */
+  time: string;
+  node: string;
+  netns?: string;
+  iface: string;
+  /** tcpdump's line: link addresses, VLAN tags, GRE keys, VXLAN VNIs and the inner frame. */
+  summary: string;
+}
+
+export interface CaptureResult {
+  packets: CapturedPacket[];
+  /** The packets as a pcap file (microsecond timestamps). */
+  pcap: Buffer;
+}
+
+/**
+ * $1 the interface, then tcpdump's own options and filter. The first line out names the
+ * capture's pid (tcpdump's, after exec) and its file, so it can be stopped and fetched.
+ * -U writes each packet to the file as it comes, -l prints each line as it comes; -nn and
+ * -e: numbers, not names, and the link-level header (MACs, VLAN tags); -tt: epoch seconds.
+ */
+const CAPTURE = `iface=$1
+shift
+file=$(mktemp /tmp/nl-capture-XXXXXX) || exit 1
+printf 'nl-capture %s %s\\n' "$$" "$file"
+exec tcpdump -i "$iface" -U -w "$file" --print -l -nn -e -tt "$@"`;
+
+const HEADER = /^nl-capture (\d+) (\/tmp\/nl-capture-[A-Za-z0-9]+)$/;
+const PACKET = /^(\d+)\.(\d{6}) (.*)$/;
+
+export async function capture(container: Docker.Container, target: CaptureTarget, options: CaptureOptions = {}): Promise<CaptureResult> {
+  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1)) {
+    throw new AppError('input', `A capture's count is a whole number of packets, 1 or more (got ${options.count}).`);
+  }
+  const where = describeTarget(target);
+  const tcpdumpArgs = [
+    ...(options.count === undefined ? [] : ['-c', String(options.count)]),
+    // After --, a filter that starts with "-" is still a filter, never an option.
+    ...(options.filter?.trim() ? ['--', options.filter] : []),
+  ];
+  const packets: CapturedPacket[] = [];
+  let started: { pid: string; file: string } | undefined;
+  let pending = '';
+  let listening = false;
+  // A stop interrupts tcpdump as Ctrl+C would: it writes what it has and exits. One asked
+  // for before tcpdump has started is carried out as soon as it has.
+  let interrupted: Promise<unknown> | undefined;
+  const interrupt = () => {
+    if (started && !interrupted) interrupted = execArgv(container, ['kill', '-INT', started.pid]).catch(() => undefined);
+  };
+  options.signal?.addEventListener('abort', interrupt, { once: true });
+
+  const onLine = (line: string) => {
+    if (!started) {
+      const header = HEADER.exec(line);
+      if (header) {
+        started = { pid: header[1]!, file: header[2]! };
+        if (options.signal?.aborted) interrupt();
+      }
+      return;
+    }
+    const parsed = PACKET.exec(line);
+    if (!parsed) return;
+    const packet: CapturedPacket = {
+      time: `${new Date(Number(parsed[1]) * 1000).toISOString().slice(0, 19)}.${parsed[2]}Z`,
+      node: target.node,
+      ...(target.netns ? { netns: target.netns } : {}),
+      iface: target.iface,
+      summary: parsed[3]!,
+    };
+    packets.push(packet);
+    options.onPacket?.(packet);
+  };
+
+  const result = await execArgv(container, inNamespace(['sh', '-c', CAPTURE, 'nl-capture', target.iface, ...tcpdumpArgs], target.netns), {
+    onStdout: (chunk) => {
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    },
+    onStderr: (chunk) => {
+      if (!listening && chunk.toString('utf8').includes('listening on')) {
+        listening = true;
+        options.onListening?.();
+      }
+    },
+    // A capture lasts as long as its user wants.
+    timeoutMs: Infinity,
+  });
+  if (pending) onLine(pending);
+  options.signal?.removeEventListener('abort', interrupt);
+  await interrupted;
+  const capturedFile = started?.file;
+  if (result.exitCode !== 0 && !(options.signal?.aborted && capturedFile)) {
+    if (capturedFile) await removeFile(container, capturedFile);
+    throw await captureError(container, target, options.filter, result.stderr);
+  }
+  if (!capturedFile) throw new AppError('failed', `Capturing on ${where} failed: ${result.stderr.trim() || 'tcpdump did not start'}`);
+  const fetched = await execArgvBytes(container, [
+    'sh',
+    '-c',
+    'cat -- "$1"; status=$?; rm -f -- "$1"; exit $status',
+    'nl-capture',
+    capturedFile,
+  ]);
+  if (fetched.exitCode !== 0) throw new AppError('failed', `Reading the capture of ${where} failed: ${fetched.stderr.toString().trim()}`);
+  return { packets, pcap: fetched.stdout };
+}
+
+/** "compute1 eth1", "network (namespace qrouter-…) qr-…". */
+export function describeTarget(target: CaptureTarget): string {
+  return `${placeOf(target)} ${target.iface}`;
+}
+
+function placeOf(target: CaptureTarget): string {
+  return `${target.node}${target.netns ? ` (namespace ${target.netns})` : ''}`;
+}
+
+async function removeFile(container: Docker.Container, file: string): Promise<void> {
+  await execArgv(container, ['rm', '-f', '--', file]).catch(() => undefined);
+}
+
+/** What went wrong, in the learner's terms: no such namespace or interface (and which there are), or a bad filter. */
+async function captureError(
+  container: Docker.Container,
+  target: CaptureTarget,
+  filter: string | undefined,
+  stderr: string,
+): Promise<AppError> {
+  const said = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line !== '' && !line.startsWith('tcpdump: listening'));
+  if (/Cannot open network namespace/.test(stderr)) {
+    const namespaces = await execArgv(container, ['ip', 'netns', 'list']);
+    const names = namespaces.stdout
+      .split('\n')
+      .map((line) => line.split(' ')[0])
+      .filter(Boolean);
+    return new AppError('input', `Node ${target.node} has no network namespace "${target.netns}".`, {
+      hint: names.length ? `Its namespaces: ${names.join(', ')}.` : 'It has no network namespaces.',
+    });
+  }
+  if (/No such device|doesn't exist|does not exist/i.test(stderr)) {
+    const links = await execArgv(container, inNamespace(['ip', '-o', 'link', 'show'], target.netns));
+    const names = links.stdout
+      .split('\n')
+      .map((line) => /^\d+: ([^:@]+)/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined);
+    return new AppError('input', `There is no interface "${target.iface}" on ${placeOf(target)}.`, {
+      hint: `Its interfaces: ${names.join(', ')}.`,
+    });
+  }
+  if (filter !== undefined && /syntax error|filter expression|can't parse filter/i.test(stderr)) {
+    return new AppError('input', `"${filter}" is not a capture filter tcpdump accepts: ${said ?? stderr.trim()}`, {
+      hint: 'Capture filters use tcpdump (BPF) syntax, e.g. "icmp", "host 10.0.0.2", "proto gre", "udp port 4789".',
+    });
+  }
+  return new AppError('failed', `Capturing on ${describeTarget(target)} failed: ${said ?? 'tcpdump exited without a word'}`);
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CapturedPacket } from '../../main/core/capture/capture';
+import { execArgv, inNamespace } from '../../main/core/docker/exec';
+import { resolveLab } from '../../main/core/lab/catalog';
+import { solveLab, startLab } from '../../main/core/run';
+import { requireNode } from '../../main/core/session/sessions';
+import { removeSessionsNamed } from '../../main/core/session/teardown';
+import { runCli, testEngine, uniqueName, type CliResult } from './helpers';
+
+/**
+ * `neutron-lab capture` on a solved gre-tenant: vm1 on compute1 pings the DHCP port on the
+ * network node through the GRE tunnel. The saved file is read back by libpcap (tcpdump -r in
+ * the node), an implementation other than the one that wrote it.
+ */
+
+const name = uniqueName('capture');
+const dir = mkdtempSync(join(tmpdir(), 'nl-capture-'));
+const node = () => testEngine().then((engine) => requireNode(engine, name, 'compute1'));
+const pingDhcpPort = async (count: number) =>
+  execArgv(await node(), inNamespace(['ping', '-c', String(count), '-i', '0.2', '-W', '2', '192.168.1.2'], 'vm1'));
+
+/** Starts a capture through the CLI and resolves `listening` once tcpdump listens. */
+function startCapture(args: string[]) {
+  let pid = 0;
+  let onListening!: () => void;
+  const listening = new Promise<void>((resolve) => (onListening = resolve));
+  const done: Promise<CliResult> = runCli(['capture', name, 'compute1', ...args], {
+    onSpawn: (spawned) => (pid = spawned),
+    onStderr: (text) => text.includes('Ctrl+C stops') && onListening(),
+  });
+  // A capture that fails never listens: its result says why.
+  return { listening: Promise.race([listening, done.then((r) => Promise.reject(new Error(r.stderr)))]), done, pid: () => pid };
+}
+
+/** What libpcap reads from a saved file: one line per packet, "<epoch>.<micro> <summary>". */
+async function readBack(file: string): Promise<string[]> {
+  const read = await execArgv(await node(), ['tcpdump', '-r', '-', '-nn', '-e', '-tt'], { stdin: readFileSync(file) });
+  expect(read.exitCode, read.stderr).toBe(0);
+  return read.stdout.trim().split('\n');
+}
+
+const leftovers = async () => (await execArgv(await node(), ['find', '/tmp', '-name', 'nl-capture-*'])).stdout.trim();
+
+beforeAll(async () => {
+  const engine = await testEngine();
+  await startLab(engine, await resolveLab('gre-tenant'), { name });
+  await solveLab(engine, name);
+}, 300_000);
+afterAll(async () => removeSessionsNamed(await testEngine(), name));
+
+describe('neutron-lab capture', () => {
+  it('shows the tunnel packets on the underlay, GRE key and inner frame, and saves what it showed as pcapng', async () => {
+    const file = join(dir, 'underlay.pcapng');
+    const capture = startCapture(['eth1', '--filter', 'proto gre', '--count', '4', '-w', file, '--json']);
+    await capture.listening;
+    await pingDhcpPort(6);
+    const result = await capture.done;
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { packets: CapturedPacket[]; file: string };
+    expect(report.file).toBe(file);
+    expect(report.packets).toHaveLength(4);
+    for (const packet of report.packets) {
+      expect(packet).toMatchObject({ node: 'compute1', iface: 'eth1' });
+      expect(packet.summary).toMatch(/^\S+ > \S+, ethertype IPv4 .* GREv0, key=0x1, proto TEB/);
+    }
+    expect(report.packets.some((p) => / > 192\.168\.1\.2: ICMP echo request/.test(p.summary))).toBe(true);
+    expect(report.packets.some((p) => / > 192\.168\.1\.3: ICMP echo reply/.test(p.summary))).toBe(true);
+
+    // The file holds exactly the packets shown, at the times shown.
+    const epoch = (iso: string) => `${Math.floor(Date.parse(iso) / 1000)}.${iso.slice(20, 26)}`;
+    expect(await readBack(file)).toEqual(report.packets.map((p) => `${epoch(p.time)} ${p.summary}`));
+    expect(await leftovers()).toBe('');
+  });
+
+  it('captures inside a VM until Ctrl+C, and keeps what it saw', async () => {
+    const file = join(dir, 'vm1.pcapng');
+    const capture = startCapture(['eth0', '--netns', 'vm1', '--filter', 'icmp', '-w', file]);
+    await capture.listening;
+    await pingDhcpPort(2);
+    // tcpdump prints and saves each packet as it comes; an interrupt flushes whatever is left.
+    process.kill(capture.pid(), 'SIGINT');
+    const result = await capture.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d\.\d{6} {2}fa:16:3e:cb:11:f6 > fa:16:3e:32:0d:db, .*ICMP echo request/m);
+    const counted = /Capturing on compute1 \(namespace vm1\) eth0 \(icmp\); Ctrl\+C stops\.\n(\d+) packets, saved to /.exec(result.stderr);
+    const shown = result.stdout.trim().split('\n');
+    // Two echo requests and their replies, unless one was lost under load.
+    expect(shown.length).toBeGreaterThanOrEqual(2);
+    expect(Number(counted?.[1])).toBe(shown.length);
+    expect(await readBack(file)).toHaveLength(shown.length);
+    expect(await leftovers()).toBe('');
+  });
+
+  it('says what is wrong with the interface, the namespace or the filter, and leaves nothing behind', async () => {
+    const wrong = async (args: string[]) => {
+      const result = await runCli(['capture', name, 'compute1', ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      return result.stderr;
+    };
+    expect(await wrong(['eth9'])).toMatch(/There is no interface "eth9" on compute1\.\nhint: Its interfaces: .*\bbr-phy\b.*\beth1\b/);
+    expect(await wrong(['eth0', '--netns', 'vm9'])).toMatch(/Node compute1 has no network namespace "vm9"\.\nhint: Its namespaces: vm1\./);
+    expect(await wrong(['eth1', '--filter', 'icmp and and'])).toContain('"icmp and and" is not a capture filter tcpdump accepts');
+    // After --, a filter is never an option of tcpdump's.
+    expect(await wrong(['eth1', '--filter', '-w /tmp/elsewhere'])).toContain('is not a capture filter tcpdump accepts');
+    expect(await wrong(['eth1', '--count', '0'])).toContain("A capture's count is a whole number of packets, 1 or more (got 0).");
+    expect(await leftovers()).toBe('');
+  });
+});
