@@ -104,6 +104,8 @@ export async function buildCli() {
     target: 'node20',
     external: EXTERNAL,
     plugins: [loadOnFirstCall],
+    // Which build this is: what the CLI keeps between runs (the parsed catalogue) is kept per build.
+    define: { NEUTRON_LAB_BUILD: JSON.stringify(String(startedAt)) },
     // Bundled CommonJS packages require Node's own modules; an ES module has no `require`.
     banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
     entryNames: '[name]',

@@ -1,6 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { readCatalog, type Catalog } from './catalog';
+import { fingerprintOf } from './fingerprint';
 
 /**
  * The catalogue, parsed once and kept until a file in the labs folder changes. Parsing and
@@ -27,17 +26,4 @@ export class CatalogCache {
     }
     return this.cached.catalog;
   }
-}
-
-/** Every file under `dir` with its size and modification time, as one string. */
-async function fingerprintOf(dir: string): Promise<string> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-  const stats = await Promise.all(
-    files.sort().map(async (file) => {
-      const s = await stat(file).catch(() => undefined);
-      return s ? `${file}\0${s.size}\0${s.mtimeMs}` : '';
-    }),
-  );
-  return stats.join('\n');
 }

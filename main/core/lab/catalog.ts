@@ -5,34 +5,8 @@ import { AppError, toAppError, type AppErrorJson } from '../errors';
 import { labsDir } from '../paths';
 import { assertLabId } from './lab-id';
 import { loadLabFile, type LoadedLab } from './load';
-import { textIn, type Lab, type Language } from './schema';
 
 export const LAB_FILE = 'lab.yaml';
-
-/** What lists of labs show: the catalogue in the CLI and in the app. */
-export interface LabSummary {
-  id: string;
-  title: string;
-  summary: string;
-  level: Lab['level'];
-  minutes: number;
-  release: string;
-  nodes: string[];
-  networks: string[];
-}
-
-export function summarizeLab({ lab }: LoadedLab, language: Language = 'en'): LabSummary {
-  return {
-    id: lab.id,
-    title: textIn(lab.title, language),
-    summary: textIn(lab.summary, language),
-    level: lab.level,
-    minutes: lab.minutes,
-    release: lab.release,
-    nodes: Object.keys(lab.topology.nodes),
-    networks: Object.keys(lab.topology.networks),
-  };
-}
 
 export interface Catalog {
   labs: LoadedLab[];

@@ -98,8 +98,6 @@ export type Objective = z.infer<typeof ObjectiveSchema>;
 export type PartSelector = z.infer<typeof PartSelectorSchema>;
 export type LocalizedText = z.infer<typeof LocalizedTextSchema>;
 
-export function textIn(text: LocalizedText, language: Language = 'en'): string {
-  return typeof text === 'string' ? text : language === 'zh' ? (text.zh ?? text.en) : text.en;
-}
+export { textIn } from './text';
 
 export const objectivesOf = (lab: Lab): Objective[] => lab.steps.flatMap((step) => step.objectives);

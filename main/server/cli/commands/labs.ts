@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatLocation } from '../../../core/errors';
-import { readCatalog, summarizeLab } from '../../../core/lab/catalog';
+import { readKeptCatalog } from '../../../core/lab/kept-catalog';
+import { summarizeLab } from '../../../core/lab/summary';
 import { contextFor } from '../context';
 import { printJson, table } from '../output';
 
@@ -11,7 +12,7 @@ export function registerLabs(program: Command): void {
     .option('--json', 'print the catalogue as JSON')
     .action(async (_options, command: Command) => {
       const ctx = contextFor(command);
-      const catalog = await readCatalog();
+      const catalog = await readKeptCatalog();
       const labs = catalog.labs.map((loaded) => ({ ...summarizeLab(loaded), file: loaded.file }));
       if (ctx.json) {
         printJson({ labs, broken: catalog.broken });
