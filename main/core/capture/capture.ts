@@ -90,15 +90,8 @@ export async function capture(container: Docker.Container, target: CaptureTarget
       }
       return;
     }
-    const parsed = PACKET.exec(line);
-    if (!parsed) return;
-    const packet: CapturedPacket = {
-      time: `${new Date(Number(parsed[1]) * 1000).toISOString().slice(0, 19)}.${parsed[2]}Z`,
-      node: target.node,
-      ...(target.netns ? { netns: target.netns } : {}),
-      iface: target.iface,
-      summary: parsed[3]!,
-    };
+    const packet = packetOf(line, target);
+    if (!packet) return;
     packets.push(packet);
     options.onPacket?.(packet);
   };
@@ -136,6 +129,19 @@ export async function capture(container: Docker.Container, target: CaptureTarget
   ]);
   if (fetched.exitCode !== 0) throw new AppError('failed', `Reading the capture of ${where} failed: ${fetched.stderr.toString().trim()}`);
   return { packets, pcap: fetched.stdout };
+}
+
+/** A line tcpdump printed with -tt ("<epoch seconds>.<microseconds> <summary>") as a packet; undefined for any other line. */
+export function packetOf(line: string, target: CaptureTarget): CapturedPacket | undefined {
+  const parsed = PACKET.exec(line);
+  if (!parsed) return undefined;
+  return {
+    time: `${new Date(Number(parsed[1]) * 1000).toISOString().slice(0, 19)}.${parsed[2]}Z`,
+    node: target.node,
+    ...(target.netns ? { netns: target.netns } : {}),
+    iface: target.iface,
+    summary: parsed[3]!,
+  };
 }
 
 /** "compute1 eth1", "network (namespace qrouter-…) qr-…". */
