@@ -21,8 +21,8 @@ export type Rule =
   | 'lab'
   /** Names a running session: a student only their own. */
   | 'session'
-  /** Names a terminal: each connection has its own, so another's id is unknown to it. */
-  | 'terminal'
+  /** Names a terminal or a capture: each connection has its own, so another's id is unknown to it. */
+  | 'connection'
   /** Names a student's seat (none: the caller's own): a student only their own. */
   | 'seat'
   /** The owner and the instructor: what touches the whole server (image builds). */
@@ -47,11 +47,13 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'node.snapshot': 'session',
   'node.trace': 'session',
   'node.ovs': 'session',
+  'capture.start': 'session',
+  'capture.stop': 'connection',
   'terminal.open': 'session',
-  'terminal.write': 'terminal',
-  'terminal.resize': 'terminal',
-  'terminal.ack': 'terminal',
-  'terminal.close': 'terminal',
+  'terminal.write': 'connection',
+  'terminal.resize': 'connection',
+  'terminal.ack': 'connection',
+  'terminal.close': 'connection',
   'terminal.list': 'session',
   'terminal.watch': 'staff',
   'labfile.read': 'owner',
@@ -86,7 +88,7 @@ export function decide(
   if (caller.role === 'owner') return { ok: true };
   switch (rule) {
     case 'anyone':
-    case 'terminal':
+    case 'connection':
       return { ok: true };
     case 'owner':
       return { ok: false, code: 'forbidden', why: 'Only the owner of this server may read or change its lab files.' };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LAB_ID_PATTERN, LAB_ID_RULE } from '../core/lab/lab-id';
+import type { CapturedPacket } from '../core/capture/types';
 import type { OvsResult } from '../core/easyovs/types';
 import type { AppErrorJson, LocatedProblem } from '../core/errors';
 import type { PacketTrace } from '../core/inspect/trace/parse';
@@ -28,6 +29,7 @@ const namespace = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a namespace name')
 const size = z.number().int().min(1).max(1000);
 const bridge = z.string().min(1).max(15);
 const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'an IPv4 address');
+const iface = z.string().regex(/^[A-Za-z0-9_.:@-]{1,32}$/, 'an interface name');
 
 /** easyOVS's actions (book §easyOVS), as the inspector runs them. */
 const ovsRequest = z.discriminatedUnion('action', [
@@ -63,6 +65,13 @@ export const methodParams = {
   'node.trace': z.object({ session, node, bridge, flow: z.string().min(1).max(2000) }).strict(),
   /** An easyOVS action on a node: list, show, dump, addflow, delflow, ipt. Recorded on the node for the easyOVS tour. */
   'node.ovs': z.object({ session, node, request: ovsRequest }).strict(),
+  /**
+   * Captures the packets on an interface of a node (or of a namespace in it): each arrives as a
+   * `capture.packet` event. Answers once tcpdump listens; a wrong interface, namespace or filter fails the call.
+   */
+  'capture.start': z.object({ session, node, namespace: namespace.optional(), iface, filter: z.string().max(500).optional() }).strict(),
+  /** Ends a capture (or takes one that reached its limit): the packets as a pcapng file, base64. */
+  'capture.stop': z.object({ id: z.string() }).strict(),
   /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */
   'terminal.open': z.object({ session, node, namespace: namespace.optional(), cols: size, rows: size }).strict(),
   'terminal.write': z.object({ id: z.string(), data: z.string().max(1024 * 1024) }).strict(),
@@ -168,6 +177,8 @@ export interface MethodResults {
   'node.snapshot': { snapshot: NodeSnapshot; diff?: SnapshotDiff };
   'node.trace': PacketTrace;
   'node.ovs': OvsResult;
+  'capture.start': { id: string };
+  'capture.stop': { packets: number; name: string; pcapng: string };
   'terminal.open': { id: string };
   'terminal.write': Record<string, never>;
   'terminal.resize': Record<string, never>;
@@ -207,6 +218,9 @@ export interface WorkshopStatus {
 export interface EventPayloads {
   'image.progress': ProgressEvent;
   'lab.boot': BootEvent & { session: string };
+  'capture.packet': { id: string; packet: CapturedPacket };
+  /** A capture ended without a stop: its limit reached, or an error. */
+  'capture.end': { id: string; error?: AppErrorJson };
   'terminal.data': { id: string; data: string };
   'terminal.exit': { id: string; code: number | null };
   /** To every window or tab of a workshop: the instructor's banner, or null when taken down. */

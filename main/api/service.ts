@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { CaptureHost } from '../core/capture/host';
 import { connectEngine, type Engine } from '../core/docker/engine';
 import { execArgv, inNamespace } from '../core/docker/exec';
 import { runOvsAction } from '../core/easyovs/actions';
@@ -226,6 +227,7 @@ export class ApiService {
 
 export class Client {
   private readonly terminals: TerminalHost;
+  private readonly captures: CaptureHost;
   /** The last snapshot of each node this client asked for, for "what changed". */
   private readonly lastSnapshots = new Map<string, NodeSnapshot>();
 
@@ -250,6 +252,10 @@ export class Client {
     private readonly onClose: () => void = () => undefined,
   ) {
     this.progress = service.progressOf(caller);
+    this.captures = new CaptureHost({
+      packet: (id, packet) => emit('capture.packet', { id, packet }),
+      ended: (id, error) => emit('capture.end', { id, ...(error ? { error } : {}) }),
+    });
     this.terminals = new TerminalHost({
       data: (id, data) => {
         emit('terminal.data', { id, data });
@@ -333,7 +339,7 @@ export class Client {
     for (const id of this.watching) this.service.sharedTerminals.unwatch(id);
     this.watching.clear();
     for (const id of this.terminalSessions.keys()) this.service.sharedTerminals.ended(id, null);
-    this.closing ??= this.terminals.closeAll();
+    this.closing ??= Promise.all([this.terminals.closeAll(), this.captures.stopAll()]).then(() => undefined);
     return this.closing;
   }
 
@@ -483,6 +489,14 @@ export class Client {
     'node.trace': async ({ session, node, bridge, flow }) =>
       traceInNode(await requireNode(await this.engine(), session, node), bridge, flow),
     'node.ovs': async ({ session, node, request }) => runOvsAction(await ovsTarget(await this.engine(), session, node), request),
+    'capture.start': async ({ session, node, namespace, iface, filter }) => {
+      const container = await requireNode(await this.engine(), session, node);
+      return { id: await this.captures.start(container, { node, iface, ...(namespace ? { netns: namespace } : {}) }, filter) };
+    },
+    'capture.stop': async ({ id }) => {
+      const { packets, name, pcapng } = await this.captures.stop(id);
+      return { packets, name, pcapng: pcapng.toString('base64') };
+    },
     'terminal.open': async ({ session, node, namespace, cols, rows }) => {
       const container = await requireNode(await this.engine(), session, node);
       if (namespace) {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CapturedPacket } from '../../main/core/capture/capture';
+import type { CapturedPacket } from '../../main/core/capture/types';
 import { execArgv, inNamespace } from '../../main/core/docker/exec';
 import { resolveLab } from '../../main/core/lab/catalog';
 import { solveLab, startLab } from '../../main/core/run';

@@ -1,11 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execArgv } from '../../main/core/docker/exec';
 import { appRoot } from '../../main/core/paths';
+import { requireNode } from '../../main/core/session/sessions';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
 import { launchChromium, serveUi, testEngine, uniqueName } from './helpers';
 
@@ -304,6 +306,33 @@ describe('the lab workspace in a browser', () => {
       .toBeGreaterThan(before);
     await floodRow.scrollIntoViewIfNeeded();
     await screenshot('ui-inspector.png');
+  }, 90_000);
+
+  it('captures the tunnel on the underlay from the inspector, live, and saves it as pcapng', async () => {
+    await page.locator('[data-test=inspect-node]').selectOption('compute1');
+    await page.locator('[data-test=inspector][data-node=compute1] [data-test=inspector-tab][data-tab=capture]').click();
+    const panel = page.locator('[data-test=capture]');
+    await panel.locator('[data-test=capture-interface]').selectOption('\teth1');
+    await panel.locator('[data-test=capture-filter]').fill('proto gre');
+    await panel.locator('[data-test=capture-start]').click();
+    await expect.poll(() => panel.getAttribute('data-running')).toBe('yes');
+    await typeInTerminal('compute1', 'vm1', 'ping -c 3 192.168.1.2');
+    await page.locator('[data-test=tool-tab][data-tool=inspector]').click();
+    const shown = panel.locator('[data-test=capture-packet]');
+    await expect.poll(() => shown.filter({ hasText: 'ICMP echo reply' }).count()).toBeGreaterThan(0);
+    for (const line of await shown.allTextContents()) expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{6} .*GREv0, key=0x1, proto TEB/);
+    await screenshot('ui-capture.png');
+
+    await panel.locator('[data-test=capture-stop]').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), panel.locator('[data-test=capture-save]').click()]);
+    expect(download.suggestedFilename()).toBe(`${session}-compute1-eth1.pcapng`);
+    const file = await readFile((await download.path())!);
+    expect(file.readUInt32LE(0)).toBe(0x0a0d0d0a);
+    // libpcap reads back every packet the panel showed.
+    const node = await requireNode(await testEngine(), session, 'compute1');
+    const read = await execArgv(node, ['tcpdump', '-r', '-', '-nn'], { stdin: file });
+    expect(read.exitCode, read.stderr).toBe(0);
+    expect(read.stdout.trim().split('\n')).toHaveLength(await shown.count());
   }, 90_000);
 
   it("runs easyOVS's list, show, dump, addflow and a dump row's delete from the inspector", async () => {

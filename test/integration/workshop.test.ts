@@ -30,12 +30,13 @@ interface Row {
 interface Context {
   session: string;
   terminal: string;
+  capture: string;
 }
 
 const everyone = (outcome: Outcome): Record<Role, Outcome> => ({ ada: outcome, alan: outcome, instructor: outcome });
 const own: Record<Role, Outcome> = { ada: 'ok', alan: 'hidden', instructor: 'ok' };
-// Terminals are per connection: another's id is unknown to everyone else ("That terminal is closed").
-const ownTerminal: Record<Role, Outcome> = { ada: 'ok', alan: 'hidden', instructor: 'hidden' };
+// Terminals and captures are per connection: another's id is unknown to everyone else ("That terminal is closed").
+const ownConnection: Record<Role, Outcome> = { ada: 'ok', alan: 'hidden', instructor: 'hidden' };
 
 /** Rows in the order they run: a lab's own calls first, taking it down last. */
 const MATRIX: Record<MethodName, Row> = {
@@ -58,9 +59,12 @@ const MATRIX: Record<MethodName, Row> = {
     expect: { ada: 'reached', alan: 'hidden', instructor: 'reached' },
   },
   'node.ovs': { params: (c) => ({ session: c.session, node: 'compute1', request: { action: 'list' } }), expect: own },
+  // Each capture allowed runs on until its connection closes; Ada's own, started before the walk, is stopped by her last.
+  'capture.start': { params: (c) => ({ session: c.session, node: 'compute1', iface: 'lo' }), expect: own },
+  'capture.stop': { params: (c) => ({ id: c.capture }), expect: ownConnection },
   'terminal.open': { params: (c) => ({ session: c.session, node: 'compute1', cols: 80, rows: 24 }), expect: own },
-  'terminal.write': { params: (c) => ({ id: c.terminal, data: 'true\r' }), expect: ownTerminal },
-  'terminal.resize': { params: (c) => ({ id: c.terminal, cols: 100, rows: 30 }), expect: ownTerminal },
+  'terminal.write': { params: (c) => ({ id: c.terminal, data: 'true\r' }), expect: ownConnection },
+  'terminal.resize': { params: (c) => ({ id: c.terminal, cols: 100, rows: 30 }), expect: ownConnection },
   'terminal.list': { params: (c) => ({ session: c.session }), expect: own },
   // Watching Ada's terminal (its real id) is the instructor's alone.
   'terminal.watch': { params: (c) => ({ id: c.terminal }), expect: { ada: 'forbidden', alan: 'forbidden', instructor: 'ok' } },
@@ -97,7 +101,7 @@ async function call(client: Client, method: MethodName, params: object): Promise
 function outcomeOf(reply: Reply<MethodName>): Outcome {
   if (reply.ok) return 'ok';
   if (reply.error.code === 'forbidden') return 'forbidden';
-  if (/^No lab of yours is up under the name|^That terminal is closed/.test(reply.error.message)) return 'hidden';
+  if (/^No lab of yours is up under the name|^That terminal is closed|^No capture of yours runs/.test(reply.error.message)) return 'hidden';
   return 'reached';
 }
 
@@ -175,7 +179,13 @@ describe('a workshop', () => {
     async () => {
       const opened = await call(clients.ada, 'terminal.open', { session: 's01-ovs-basics', node: 'compute1', cols: 80, rows: 24 });
       expect(opened.ok, JSON.stringify(opened)).toBe(true);
-      const ctx: Context = { session: 's01-ovs-basics', terminal: (opened as { result: { id: string } }).result.id };
+      const capturing = await call(clients.ada, 'capture.start', { session: 's01-ovs-basics', node: 'compute1', iface: 'lo' });
+      expect(capturing.ok, JSON.stringify(capturing)).toBe(true);
+      const ctx: Context = {
+        session: 's01-ovs-basics',
+        terminal: (opened as { result: { id: string } }).result.id,
+        capture: (capturing as { result: { id: string } }).result.id,
+      };
       const found: string[] = [];
       const wanted: string[] = [];
       for (const [method, row] of Object.entries(MATRIX) as [MethodName, Row][]) {

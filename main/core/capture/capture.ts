@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { execArgv, execArgvBytes, inNamespace } from '../docker/exec';
 import { AppError } from '../errors';
+import type { CapturedPacket, CaptureTarget } from './types';
 
 /**
  * Capturing packets on one interface of a node, or of a network namespace in it. tcpdump runs
@@ -8,13 +9,6 @@ import { AppError } from '../errors';
  * it (`--print`) and keeps the packets themselves in a file there (`-w`), fetched as pcap when
  * the capture ends. One process captures and summarises, so what is shown is what is saved.
  */
-
-export interface CaptureTarget {
-  node: string;
-  /** The interface as the node (or the namespace) names it: eth1, br-phy, tap…, qr-…. */
-  iface: string;
-  netns?: string;
-}
 
 export interface CaptureOptions {
   /** A capture filter in tcpdump's (BPF) syntax, e.g. `icmp or proto gre`. */
@@ -26,16 +20,6 @@ export interface CaptureOptions {
   /** tcpdump listens: packets sent from now on are captured. */
   onListening?(): void;
   onPacket?(packet: CapturedPacket): void;
-}
-
-export interface CapturedPacket {
-  /** When the interface saw it: ISO 8601, UTC, to the microsecond. */
-  time: string;
-  node: string;
-  netns?: string;
-  iface: string;
-  /** tcpdump's line: link addresses, VLAN tags, GRE keys, VXLAN VNIs and the inner frame. */
-  summary: string;
 }
 
 export interface CaptureResult {

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { capture, describeTarget, type CapturedPacket } from '../../../core/capture/capture';
+import { capture, describeTarget } from '../../../core/capture/capture';
+import type { CapturedPacket } from '../../../core/capture/types';
 import { toPcapng } from '../../../core/capture/pcapng';
 import { requireNode } from '../../../core/session/sessions';
 import { contextFor } from '../context';
