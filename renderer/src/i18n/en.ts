@@ -282,6 +282,7 @@ export const en = {
   'topology.linuxBridgeTitle': 'Linux bridge {bridge}',
   'topology.linuxBridge': '(linux bridge)',
   'topology.chipTag': ', VLAN tag {tag}',
+  'topology.captureHere': ' — click to capture its packets',
   'topology.tag': 'tag {tag}',
 
   'terminal.exited': '[exited]',

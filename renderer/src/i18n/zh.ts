@@ -279,6 +279,7 @@ export const zh: Record<MessageKey, string> = {
   'topology.linuxBridgeTitle': 'Linux 网桥 {bridge}',
   'topology.linuxBridge': '（Linux 网桥）',
   'topology.chipTag': '，VLAN 标签 {tag}',
+  'topology.captureHere': ' — 点击抓取它的包',
   'topology.tag': 'tag {tag}',
 
   'terminal.exited': '[已退出]',
