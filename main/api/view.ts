@@ -17,6 +17,7 @@ export type { ProgressEvent } from '../core/progress';
 export type { CheckReport, ObjectiveResult } from '../core/run/results';
 export type { BootPhase } from '../core/session/boot-events';
 
+export { packetClock } from '../core/capture/format';
 export { matchText } from '../core/inspect/flows/format';
 export { formatRule } from '../core/inspect/iptables/format';
 export { renderShow } from '../core/inspect/ovsdb/show';

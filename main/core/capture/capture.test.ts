@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeTarget, packetOf } from './capture';
+import { packetClock } from './format';
 
 describe("tcpdump's lines as packets", () => {
   it('reads the epoch time to the microsecond and keeps the summary as printed', () => {
@@ -24,5 +25,11 @@ describe("tcpdump's lines as packets", () => {
 
   it('names where it captures', () => {
     expect(describeTarget({ node: 'network', iface: 'qr-1', netns: 'qrouter-1' })).toBe('network (namespace qrouter-1) qr-1');
+  });
+
+  it("prints a packet's time as tcpdump does, to the microsecond in the local time zone", () => {
+    const at = new Date('2026-12-06T22:29:16Z');
+    const local = [at.getHours(), at.getMinutes(), at.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+    expect(packetClock('2026-12-06T22:29:16.000420Z')).toBe(`${local}.000420`);
   });
 });

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { capture, describeTarget } from '../../../core/capture/capture';
+import { packetClock } from '../../../core/capture/format';
 import type { CapturedPacket } from '../../../core/capture/types';
 import { toPcapng } from '../../../core/capture/pcapng';
 import { requireNode } from '../../../core/session/sessions';
@@ -41,7 +42,9 @@ export function registerCapture(program: Command): void {
           ...(flags.count === undefined ? {} : { count: Number(flags.count) }),
           signal: stop.signal,
           onListening: () => info(`Capturing on ${describeTarget(target)}${flags.filter ? ` (${flags.filter})` : ''}; Ctrl+C stops.`),
-          ...(ctx.json ? {} : { onPacket: (packet: CapturedPacket) => process.stdout.write(`${clock(packet.time)}  ${packet.summary}\n`) }),
+          ...(ctx.json
+            ? {}
+            : { onPacket: (packet: CapturedPacket) => process.stdout.write(`${packetClock(packet.time)}  ${packet.summary}\n`) }),
         });
         if (flags.write) await writeFile(flags.write, toPcapng([{ name: describeTarget(target), pcap: captured.pcap }]));
         if (ctx.json) printJson({ ...target, filter: flags.filter ?? null, packets: captured.packets, file: flags.write ?? null });
@@ -53,11 +56,4 @@ export function registerCapture(program: Command): void {
         process.off('SIGINT', onInterrupt);
       }
     });
-}
-
-/** 2026-12-06T22:29:16.345810Z → 22:29:16.345810, in the local time zone as tcpdump prints. */
-function clock(iso: string): string {
-  const date = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${iso.slice(20, 26)}`;
 }
