@@ -17,9 +17,12 @@
  *
  *   a workshop (bench/workshop.ts): 10 and then 30 students start gre-tenant at once
  *
+ *   capture and decoding (bench/capture.ts): a capture's first packet, the decoder's cold start,
+ *     one packet's tree in a 10,000-packet capture, and all 10,000 decoded
+ *
  * Options: --runs N (default 7 for up/down, 3 for builds), --skip-build (the builds take minutes),
  * --labs a,b (only these labs), --cli (only the CLI figures), --workshop (only the workshop's),
- * --snapshot (only the busy node's snapshot),
+ * --snapshot (only the busy node's snapshot), --capture (only capture and decoding),
  * --students 10,30 (the class sizes).
  * Targets on a 2-core machine: up ≤ 2 s for 2–3 nodes (≤ 3 s for the 4-node DVR lab), check
  * ≤ 300 ms without probes and ≤ 1.5 s with them (≤ 2 s for the labs beyond L2, whose proofs wait for drops, leases and
@@ -49,6 +52,7 @@ import { listSessions } from '../main/core/session/sessions';
 import { execArgv } from '../main/core/docker/exec';
 import { removeSessionsNamed } from '../main/core/session/teardown';
 import { median, nodeMemoryBytes, seconds } from './measure';
+import { benchCapture } from './capture';
 import { benchWorkshop } from './workshop';
 
 const args = process.argv.slice(2);
@@ -59,6 +63,7 @@ const SKIP_BUILD = args.includes('--skip-build');
 const CLI_ONLY = args.includes('--cli');
 const WORKSHOP_ONLY = args.includes('--workshop');
 const SNAPSHOT_ONLY = args.includes('--snapshot');
+const CAPTURE_ONLY = args.includes('--capture');
 const studentsArg = args.indexOf('--students');
 const CLASS_SIZES = (studentsArg >= 0 ? (args[studentsArg + 1] ?? '') : '10,30')
   .split(',')
@@ -381,9 +386,10 @@ async function benchCli(engine: Engine): Promise<void> {
 async function main(): Promise<void> {
   const engine = await connectEngine();
   process.stderr.write(`Neutron Lab bench: Docker ${engine.info.version}, ${RUNS} runs (medians)\n`);
-  if (CLI_ONLY || WORKSHOP_ONLY || SNAPSHOT_ONLY) {
+  if (CLI_ONLY || WORKSHOP_ONLY || SNAPSHOT_ONLY || CAPTURE_ONLY) {
     await buildNodeImage(engine); // up needs it
     if (SNAPSHOT_ONLY) await benchSnapshot(engine);
+    if (CAPTURE_ONLY) await benchCapture(engine, RUNS, report);
     if (CLI_ONLY) await benchCli(engine);
     if (WORKSHOP_ONLY) for (const students of CLASS_SIZES) await benchWorkshop(engine, students, report);
     printTable();
@@ -396,6 +402,7 @@ async function main(): Promise<void> {
   await buildNodeImage(engine); // labs need it, whatever happened above
   for (const lab of LABS) await benchLab(engine, lab);
   await benchSnapshot(engine);
+  await benchCapture(engine, RUNS, report);
   await benchCli(engine);
   for (const students of CLASS_SIZES) await benchWorkshop(engine, students, report);
   printTable();

@@ -49,6 +49,7 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'node.ovs': 'session',
   'capture.start': 'session',
   'capture.stop': 'connection',
+  'capture.decode': 'connection',
   'terminal.open': 'session',
   'terminal.write': 'connection',
   'terminal.resize': 'connection',

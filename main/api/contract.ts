@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LAB_ID_PATTERN, LAB_ID_RULE } from '../core/lab/lab-id';
-import type { CapturedPacket } from '../core/capture/types';
+import { CAPTURE_LIMIT, type CapturedPacket, type DecodedPacket } from '../core/capture/types';
 import type { OvsResult } from '../core/easyovs/types';
 import type { AppErrorJson, LocatedProblem } from '../core/errors';
 import type { PacketTrace } from '../core/inspect/trace/parse';
@@ -72,6 +72,8 @@ export const methodParams = {
   'capture.start': z.object({ session, node, namespace: namespace.optional(), iface, filter: z.string().max(500).optional() }).strict(),
   /** Ends a capture (or takes one that reached its limit): the packets as a pcapng file, base64. */
   'capture.stop': z.object({ id: z.string() }).strict(),
+  /** Packet `number` (from 1) of a running or just stopped capture of this connection, as Wireshark's tree of its layers. */
+  'capture.decode': z.object({ id: z.string(), number: z.number().int().min(1).max(CAPTURE_LIMIT) }).strict(),
   /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */
   'terminal.open': z.object({ session, node, namespace: namespace.optional(), cols: size, rows: size }).strict(),
   'terminal.write': z.object({ id: z.string(), data: z.string().max(1024 * 1024) }).strict(),
@@ -179,6 +181,7 @@ export interface MethodResults {
   'node.ovs': OvsResult;
   'capture.start': { id: string };
   'capture.stop': { packets: number; name: string; pcapng: string };
+  'capture.decode': DecodedPacket;
   'terminal.open': { id: string };
   'terminal.write': Record<string, never>;
   'terminal.resize': Record<string, never>;

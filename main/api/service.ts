@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { decodePackets } from '../core/capture/decoder';
 import { CaptureHost } from '../core/capture/host';
 import { connectEngine, type Engine } from '../core/docker/engine';
 import { execArgv, inNamespace } from '../core/docker/exec';
@@ -252,10 +253,13 @@ export class Client {
     private readonly onClose: () => void = () => undefined,
   ) {
     this.progress = service.progressOf(caller);
-    this.captures = new CaptureHost({
-      packet: (id, packet) => emit('capture.packet', { id, packet }),
-      ended: (id, error) => emit('capture.end', { id, ...(error ? { error } : {}) }),
-    });
+    this.captures = new CaptureHost(
+      {
+        packet: (id, packet) => emit('capture.packet', { id, packet }),
+        ended: (id, error) => emit('capture.end', { id, ...(error ? { error } : {}) }),
+      },
+      async (pcap, range) => decodePackets(await this.engine(), pcap, range),
+    );
     this.terminals = new TerminalHost({
       data: (id, data) => {
         emit('terminal.data', { id, data });
@@ -497,6 +501,7 @@ export class Client {
       const { packets, name, pcapng } = await this.captures.stop(id);
       return { packets, name, pcapng: pcapng.toString('base64') };
     },
+    'capture.decode': async ({ id, number }) => this.captures.decodePacket(id, number),
     'terminal.open': async ({ session, node, namespace, cols, rows }) => {
       const container = await requireNode(await this.engine(), session, node);
       if (namespace) {

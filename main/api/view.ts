@@ -4,6 +4,7 @@
  * renderer's whole view of main/: lint refuses any other import from there (eslint.config.js),
  * and main/api/browser-safe.test.ts proves that nothing these two modules reach needs Node.
  */
+export type { DecodedField, DecodedLayer, DecodedPacket } from '../core/capture/types';
 export type { LocatedProblem, AppErrorJson } from '../core/errors';
 export type { DumpRow, OvsRequest, OvsResult } from '../core/easyovs/types';
 export type { Action, Flow, MatchField } from '../core/inspect/flows/types';

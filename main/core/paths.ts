@@ -28,6 +28,7 @@ export function appRoot(): string {
 
 export const labsDir = (): string => join(appRoot(), 'labs');
 export const nodeImageRecipeDir = (): string => join(appRoot(), 'resources', 'node-image');
+export const decoderImageRecipeDir = (): string => join(appRoot(), 'resources', 'decoder-image');
 
 /** Re-creatable files (downloaded .debs, image build folders). */
 export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CapturedPacket } from '../../main/core/capture/types';
+import { decodePackets } from '../../main/core/capture/decoder';
+import { CaptureHost } from '../../main/core/capture/host';
+import type { CapturedPacket, DecodedPacket } from '../../main/core/capture/types';
 import { execArgv, inNamespace } from '../../main/core/docker/exec';
 import { resolveLab } from '../../main/core/lab/catalog';
 import { solveLab, startLab } from '../../main/core/run';
@@ -109,4 +111,39 @@ describe('neutron-lab capture', () => {
     expect(await wrong(['eth1', '--count', '0'])).toContain("A capture's count is a whole number of packets, 1 or more (got 0).");
     expect(await leftovers()).toBe('');
   });
+});
+
+describe('decoding a capture with Wireshark’s dissectors (the app’s capture host)', () => {
+  it('unfolds a live capture’s packet, and still does while it stops and once stopped', async () => {
+    const engine = await testEngine();
+    const events: string[] = [];
+    const host = new CaptureHost({ packet: () => events.push('packet'), ended: () => events.push('ended') }, (pcap, range) =>
+      decodePackets(engine, pcap, range),
+    );
+    const id = await host.start(await node(), { node: 'compute1', iface: 'eth1' }, 'proto gre');
+    await expect(host.decodePacket(id, 1)).rejects.toThrow('The capture holds 0 packets so far, not 1.');
+    await pingDhcpPort(2);
+    await expect.poll(() => events.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
+
+    const icmpType = (packet: DecodedPacket) => packet.layers.at(-1)?.fields.find((field) => field.name === 'icmp.type')?.text;
+    // vm1 may ask for the port's MAC first: the first packet that is a ping is the request.
+    const seen = events.length;
+    const live: DecodedPacket[] = [];
+    for (let number = 1; number <= seen; number++) live.push(await host.decodePacket(id, number));
+    const request = live.find((packet) => icmpType(packet) === 'Type: 8 (Echo (ping) request)')!;
+    expect(request.layers.map((layer) => layer.name)).toEqual(['frame', 'eth', 'ip', 'gre', 'eth', 'ip', 'icmp']);
+    expect(request.layers[3]!.fields.find((field) => field.name === 'gre.key')?.text).toBe('Key: 0x00000001');
+    expect(request.layers[5]!.text).toBe('Internet Protocol Version 4, Src: 192.168.1.3, Dst: 192.168.1.2');
+
+    // A decode asked for while the capture stops finds it; afterwards its packets still unfold, as they were.
+    const [stopped, reply] = await Promise.all([host.stop(id), host.decodePacket(id, request.number + 1)]);
+    expect(stopped.packets).toBe(events.filter((e) => e === 'packet').length);
+    expect(icmpType(reply)).toBe('Type: 0 (Echo (ping) reply)');
+    expect(await host.decodePacket(id, request.number)).toEqual(request);
+    await expect(host.decodePacket(id, stopped.packets + 1)).rejects.toThrow(`holds ${stopped.packets} packets so far`);
+    await expect(host.stop(id)).rejects.toThrow('No capture of yours runs under that id');
+    await host.stopAll();
+    await expect(host.decodePacket(id, 1)).rejects.toThrow('No capture of yours runs under that id');
+    expect(await leftovers()).toBe('');
+  }, 120_000);
 });

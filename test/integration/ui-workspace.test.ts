@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePackets } from '../../main/core/capture/decoder';
 import { execArgv } from '../../main/core/docker/exec';
 import { appRoot } from '../../main/core/paths';
 import { requireNode } from '../../main/core/session/sessions';
@@ -321,9 +322,35 @@ describe('the lab workspace in a browser', () => {
     const shown = panel.locator('[data-test=capture-packet]');
     await expect.poll(() => shown.filter({ hasText: 'ICMP echo reply' }).count()).toBeGreaterThan(0);
     for (const line of await shown.allTextContents()) expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{6} .*GREv0, key=0x1, proto TEB/);
+
+    // A click shows the packet as Wireshark decodes it, the tunnel's layer open at its key
+    // (the first decode sets the decoder up: its image is built once, about 15 s).
+    const reply = shown.filter({ hasText: 'ICMP echo reply' }).first();
+    await reply.click();
+    const tree = panel.locator('[data-test=packet-tree]');
+    await tree.waitFor({ timeout: 90_000 });
+    expect(await tree.locator('.layer').evaluateAll((layers) => layers.map((l) => l.getAttribute('data-layer')))).toEqual([
+      'frame',
+      'eth',
+      'ip',
+      'gre',
+      'eth',
+      'ip',
+      'icmp',
+    ]);
+    const gre = tree.locator('[data-layer=gre]');
+    expect(await gre.getAttribute('open')).not.toBeNull();
+    expect(await gre.locator('[data-field="gre.key"]').textContent()).toBe('Key: 0x00000001');
+    expect(await tree.locator('[data-layer=icmp] > summary').textContent()).toBe('Internet Control Message Protocol');
+    await tree.locator('[data-layer=icmp] > summary').click();
+    expect(await tree.locator('[data-layer=icmp] [data-field="icmp.type"]').textContent()).toBe('Type: 0 (Echo (ping) reply)');
+    await tree.locator('[data-layer=gre]').scrollIntoViewIfNeeded();
     await screenshot('ui-capture.png');
 
     await panel.locator('[data-test=capture-stop]').click();
+    // A stopped capture's packets still unfold, the first one now.
+    await shown.first().click();
+    await expect.poll(() => tree.getAttribute('data-number')).toBe('1');
     const [download] = await Promise.all([page.waitForEvent('download'), panel.locator('[data-test=capture-save]').click()]);
     expect(download.suggestedFilename()).toBe(`${session}-compute1-eth1.pcapng`);
     const file = await readFile((await download.path())!);
@@ -333,7 +360,11 @@ describe('the lab workspace in a browser', () => {
     const read = await execArgv(node, ['tcpdump', '-r', '-', '-nn'], { stdin: file });
     expect(read.exitCode, read.stderr).toBe(0);
     expect(read.stdout.trim().split('\n')).toHaveLength(await shown.count());
-  }, 90_000);
+    // And so does Wireshark: every packet, on the interface the file names.
+    const decoded = await decodePackets(await testEngine(), file);
+    expect(decoded).toHaveLength(await shown.count());
+    expect(decoded[0]!.layers[0]!.text).toContain('on interface compute1 eth1');
+  }, 180_000);
 
   it('captures on an interface clicked in the topology, in the node or in a namespace', async () => {
     const panel = page.locator('[data-test=inspector][data-node=compute1] [data-test=capture]');

@@ -61,6 +61,8 @@ const MATRIX: Record<MethodName, Row> = {
   'node.ovs': { params: (c) => ({ session: c.session, node: 'compute1', request: { action: 'list' } }), expect: own },
   // Each capture allowed runs on until its connection closes; Ada's own, started before the walk, is stopped by her last.
   'capture.start': { params: (c) => ({ session: c.session, node: 'compute1', iface: 'lo' }), expect: own },
+  // Ada's capture on lo has seen no packet: her call gets as far as saying so, without starting a decoder.
+  'capture.decode': { params: (c) => ({ id: c.capture, number: 1 }), expect: { ada: 'reached', alan: 'hidden', instructor: 'hidden' } },
   'capture.stop': { params: (c) => ({ id: c.capture }), expect: ownConnection },
   'terminal.open': { params: (c) => ({ session: c.session, node: 'compute1', cols: 80, rows: 24 }), expect: own },
   'terminal.write': { params: (c) => ({ id: c.terminal, data: 'true\r' }), expect: ownConnection },

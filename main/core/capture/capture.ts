@@ -19,6 +19,8 @@ export interface CaptureOptions {
   signal?: AbortSignal;
   /** tcpdump listens: packets sent from now on are captured. */
   onListening?(): void;
+  /** tcpdump writes the packets to this file in the node as they come (pcap, removed when the capture ends). */
+  onFile?(file: string): void;
   onPacket?(packet: CapturedPacket): void;
 }
 
@@ -70,6 +72,7 @@ export async function capture(container: Docker.Container, target: CaptureTarget
       const header = HEADER.exec(line);
       if (header) {
         started = { pid: header[1]!, file: header[2]! };
+        options.onFile?.(started.file);
         if (options.signal?.aborted) interrupt();
       }
       return;

@@ -1,5 +1,8 @@
 /** What a capture is on, and what it sees: plain data, for the API's contract too (no Node in here). */
 
+/** The packets a capture of the app holds at most: what a panel shows and a download carries comfortably. */
+export const CAPTURE_LIMIT = 1000;
+
 export interface CaptureTarget {
   node: string;
   /** The interface as the node (or the namespace) names it: eth1, br-phy, tap…, qr-…. */
@@ -15,4 +18,30 @@ export interface CapturedPacket {
   iface: string;
   /** tcpdump's line: link addresses, VLAN tags, GRE keys, VXLAN VNIs and the inner frame. */
   summary: string;
+}
+
+/** One line of Wireshark's tree for a packet: a field, with the fields it is made of. */
+export interface DecodedField {
+  /** The dissector's field name (`ip.ttl`, `gre.key`, `vxlan.vni`); empty for a plain text line. */
+  name: string;
+  /** What Wireshark shows: "Time to Live: 64", "Key: 0x00000001". */
+  text: string;
+  /** The field's value as Wireshark displays it alone ("64", "0x00000001"). */
+  value?: string;
+  children?: DecodedField[];
+}
+
+/** One layer of a packet (a dissector's part of it), outermost first: frame, eth, vlan, ip, gre, eth, ip, icmp. */
+export interface DecodedLayer {
+  /** The protocol's short name, as in a display filter: `eth`, `vlan`, `ip`, `gre`, `vxlan`, `icmp`. */
+  name: string;
+  /** Its tree line: "Internet Protocol Version 4, Src: 10.0.0.101, Dst: 10.0.0.100". */
+  text: string;
+  fields: DecodedField[];
+}
+
+export interface DecodedPacket {
+  /** The packet's number in its capture, from 1. */
+  number: number;
+  layers: DecodedLayer[];
 }

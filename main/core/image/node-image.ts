@@ -14,7 +14,7 @@ import { baseImageAvailable, buildWithDockerfile } from './dockerfile-builder';
 import { followEngineStream } from './engine-stream';
 import type { BuilderKind } from './image-config';
 import { buildOffline, offlineBuilderUnavailable } from './offline-builder';
-import { readRecipe, type Recipe } from './recipe';
+import { IMAGE_REPOSITORY, readRecipe, type Recipe } from './recipe';
 
 /** The node image every lab container runs: status, build, export and import. */
 
@@ -42,7 +42,8 @@ export async function imageStatus(engine: Engine, recipe: Recipe = readRecipe())
   );
   const summaries = images.flatMap((image): ImageSummary[] =>
     (image.RepoTags ?? [])
-      .filter((tag) => tag !== '<none>:<none>')
+      // The decoder image is made from a node image and carries the recipe label too.
+      .filter((tag) => tag.startsWith(`${IMAGE_REPOSITORY}:`))
       .map((tag) => ({
         tag,
         id: image.Id,

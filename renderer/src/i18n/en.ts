@@ -158,6 +158,8 @@ export const en = {
   'capture.stop': 'Stop',
   'capture.save': 'Save as pcapng',
   'capture.count': '{n} packets',
+  'capture.decode': 'Show this packet layer by layer',
+  'capture.decoding': "Decoding with Wireshark's dissectors (the first time, the decoder is set up: about 15 s)…",
   'capture.ended': 'ended',
   'capture.none': 'Pick an interface and start: each packet that passes it shows here, and Stop keeps them as a file Wireshark opens.',
   'inspector.refreshing': 'Refreshing…',

@@ -156,6 +156,8 @@ export const zh: Record<MessageKey, string> = {
   'capture.stop': '停止',
   'capture.save': '保存为 pcapng',
   'capture.count': '{n} 个包',
+  'capture.decode': '逐层查看这个数据包',
+  'capture.decoding': '正在用 Wireshark 的解析器解码（第一次需要先准备解码器，约 15 秒）…',
   'capture.ended': '已结束',
   'capture.none': '选择一个接口并开始：经过它的每个包都会显示在这里，停止后可保存为 Wireshark 能打开的文件。',
   'inspector.refreshing': '刷新中…',

@@ -7,6 +7,7 @@ import {
   pruneNodeImages,
   type BuilderChoice,
 } from '../../../core/image/node-image';
+import { ensureDecoderImage, pruneDecoderImages } from '../../../core/image/decoder-image';
 import { readRecipe } from '../../../core/image/recipe';
 import { contextFor } from '../context';
 import { formatBytes, info, printJson, progressReporter } from '../output';
@@ -23,8 +24,9 @@ export function registerImage(program: Command): void {
         .default('auto'),
     )
     .option('--force', 'rebuild even when the image exists')
+    .option('--decoder', "also build the packet decoder's image (the app builds it on the first decode otherwise)")
     .option('--json', 'print the result as JSON')
-    .action(async (options: { builder: BuilderChoice; force?: boolean }, command: Command) => {
+    .action(async (options: { builder: BuilderChoice; force?: boolean; decoder?: boolean }, command: Command) => {
       const ctx = contextFor(command);
       const engine = await ctx.engine();
       const progress = progressReporter('image', ctx);
@@ -34,9 +36,13 @@ export function registerImage(program: Command): void {
       } finally {
         progress.stop();
       }
-      if (ctx.json) printJson(result);
-      else if (result.builder === undefined) info(`${result.tag} is up to date.`);
-      else info(`Built ${result.tag} with the ${result.builder} builder in ${result.seconds.toFixed(1)} s.`);
+      const decoder = options.decoder ? await ensureDecoderImage(engine) : undefined;
+      if (ctx.json) printJson({ ...result, ...(decoder ? { decoder } : {}) });
+      else {
+        if (result.builder === undefined) info(`${result.tag} is up to date.`);
+        else info(`Built ${result.tag} with the ${result.builder} builder in ${result.seconds.toFixed(1)} s.`);
+        if (decoder) info(`The packet decoder's image ${decoder} is ready.`);
+      }
     });
 
   image
@@ -88,11 +94,12 @@ export function registerImage(program: Command): void {
 
   image
     .command('prune')
-    .description('remove node images of older recipes')
+    .description('remove node and decoder images of older recipes')
     .option('--json', 'print the removed tags as JSON')
     .action(async (_options, command: Command) => {
       const ctx = contextFor(command);
-      const removed = await pruneNodeImages(await ctx.engine());
+      const engine = await ctx.engine();
+      const removed = [...(await pruneDecoderImages(engine)), ...(await pruneNodeImages(engine))];
       if (ctx.json) printJson({ removed });
       else info(removed.length ? `Removed ${removed.join(', ')}.` : 'Nothing to remove.');
     });

@@ -1,0 +1,71 @@
+import { decodePackets, stopDecoder } from '../main/core/capture/decoder';
+import { CaptureHost } from '../main/core/capture/host';
+import type { Engine } from '../main/core/docker/engine';
+import { execArgv, execArgvBytes } from '../main/core/docker/exec';
+import { ensureDecoderImage } from '../main/core/image/decoder-image';
+import { resolveLab } from '../main/core/lab/catalog';
+import { up } from '../main/core/session/boot';
+import { removeSessionsNamed } from '../main/core/session/teardown';
+import { median, seconds } from './measure';
+import type { Report } from './workshop';
+
+/**
+ * Capture and decoding (issue 16), in an ovs-basics node: the first packet of a capture while a
+ * ping runs, as the panel gets it; the decoder's cold start; the tree of one packet of a
+ * 10,000-packet capture (what a click in the panel costs); and all 10,000 decoded and read.
+ */
+export async function benchCapture(engine: Engine, runs: number, report: Report): Promise<void> {
+  const name = 'bench-capture';
+  await removeSessionsNamed(engine, name);
+  const session = await up(engine, await resolveLab('ovs-basics'), { name });
+  try {
+    const node = engine.docker.getContainer(session.nodes[0]!.containerId);
+    const pinging = execArgv(node, ['ping', '-i', '0.05', '-c', String(200 * runs), '127.0.0.1'], { timeoutMs: Infinity });
+    const firstPacket: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      let seen!: () => void;
+      const arrived = new Promise<void>((resolve) => (seen = resolve));
+      const host = new CaptureHost({ packet: () => seen(), ended: () => undefined }, async () => []);
+      const started = performance.now();
+      await host.start(node, { node: 'node', iface: 'lo' }, 'icmp');
+      await arrived;
+      firstPacket.push(performance.now() - started);
+      await host.stopAll();
+    }
+    report('capture: first packet after the start (a ping every 50 ms)', `${median(firstPacket).toFixed(0)} ms`, 'target ≤ 500 ms');
+    await execArgv(node, ['pkill', 'ping']);
+    await pinging;
+
+    // 10,000 packets: 5,000 pings on lo, each seen going and coming.
+    const made = await execArgv(
+      node,
+      ['sh', '-c', 'tcpdump -i lo -w /tmp/bench.pcap -c 10000 icmp 2>/dev/null & sleep 1; ping -f -c 5000 -q 127.0.0.1 >/dev/null; wait'],
+      { timeoutMs: 120_000 },
+    );
+    if (made.exitCode !== 0) throw new Error(`making 10,000 packets failed: ${made.stderr}`);
+    const pcap = (await execArgvBytes(node, ['cat', '/tmp/bench.pcap'])).stdout;
+
+    await ensureDecoderImage(engine);
+    const cold: number[] = [];
+    const one: number[] = [];
+    const all: number[] = [];
+    let decoded = 0;
+    for (let run = 0; run < Math.min(runs, 3); run++) {
+      await stopDecoder(engine);
+      let started = performance.now();
+      await decodePackets(engine, pcap, { from: 1, to: 1 });
+      cold.push(performance.now() - started);
+      started = performance.now();
+      await decodePackets(engine, pcap, { from: 9_974, to: 10_000 });
+      one.push(performance.now() - started);
+      started = performance.now();
+      decoded = (await decodePackets(engine, pcap)).length;
+      all.push(performance.now() - started);
+    }
+    report("decoder's first decode (its container starting, image present)", seconds(median(cold)));
+    report('decode: packets 9,974–10,000 of a 10,000-packet capture (a click in the panel)', seconds(median(one)));
+    report(`decode: all ${decoded.toLocaleString('en')} packets, Wireshark's whole tree each`, seconds(median(all)), 'target ≤ 2 s');
+  } finally {
+    await removeSessionsNamed(engine, name);
+  }
+}

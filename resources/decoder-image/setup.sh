@@ -1,0 +1,31 @@
+#!/bin/sh
+# The packet decoder's image: the node image plus Wireshark's dissectors (tshark). It runs as
+# the command of a container made from the node image, which the app then commits. tshark is
+# not in the node image itself: it adds 174 MB and needs up to 160 MB of memory per decode,
+# which no node should carry. The decoder runs beside the nodes, one per engine, only while
+# packets are being decoded.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends tshark >/dev/null
+
+# The container's command: it lives while decodes come and exits once none came for $1
+# seconds; the app starts it again on the next.
+cat >/usr/local/sbin/nl-decoder <<'SCRIPT'
+#!/bin/sh
+touch /tmp/nl-used
+while sleep 15; do
+  [ $(($(date +%s) - $(stat -c %Y /tmp/nl-used))) -lt "${1:-600}" ] || exit 0
+done
+SCRIPT
+# One decode: a pcap on standard input, tshark's options as arguments.
+cat >/usr/local/bin/nl-decode <<'SCRIPT'
+#!/bin/sh
+touch /tmp/nl-used
+exec tshark -r - "$@"
+SCRIPT
+chmod 0755 /usr/local/sbin/nl-decoder /usr/local/bin/nl-decode
+
+apt-get clean
+rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old /var/lib/dpkg/*-old \
+  /usr/share/doc/* /usr/share/man/* /var/log/*.log /var/log/apt/*
