@@ -4,6 +4,7 @@ import type { Engine } from '../main/core/docker/engine';
 import { execArgv, execArgvBytes } from '../main/core/docker/exec';
 import { ensureDecoderImage } from '../main/core/image/decoder-image';
 import { resolveLab } from '../main/core/lab/catalog';
+import { followInLab, solveLab, startLab } from '../main/core/run';
 import { up } from '../main/core/session/boot';
 import { removeSessionsNamed } from '../main/core/session/teardown';
 import { median, seconds } from './measure';
@@ -12,7 +13,8 @@ import type { Report } from './workshop';
 /**
  * Capture and decoding (issue 16), in an ovs-basics node: the first packet of a capture while a
  * ping runs, as the panel gets it; the decoder's cold start; the tree of one packet of a
- * 10,000-packet capture (what a click in the panel costs); and all 10,000 decoded and read.
+ * 10,000-packet capture (what a click in the panel costs); all 10,000 decoded and read; and a
+ * ping followed across gre-tenant's two nodes.
  */
 export async function benchCapture(engine: Engine, runs: number, report: Report): Promise<void> {
   const name = 'bench-capture';
@@ -67,5 +69,24 @@ export async function benchCapture(engine: Engine, runs: number, report: Report)
     report(`decode: all ${decoded.toLocaleString('en')} packets, Wireshark's whole tree each`, seconds(median(all)), 'target ≤ 2 s');
   } finally {
     await removeSessionsNamed(engine, name);
+  }
+
+  // A ping from vm1 followed across gre-tenant's two nodes, the CLI's and the app's way in.
+  const gre = 'bench-follow';
+  await removeSessionsNamed(engine, gre);
+  await startLab(engine, await resolveLab('gre-tenant'), { name: gre });
+  try {
+    await solveLab(engine, gre);
+    const times: number[] = [];
+    let hops = 0;
+    for (let run = 0; run < runs + 1; run++) {
+      const started = performance.now();
+      const result = await followInLab(engine, gre, { from: 'vm1', to: '192.168.1.2', proto: 'icmp' });
+      if (run > 0) times.push(performance.now() - started);
+      hops = result.hops.length;
+    }
+    report(`follow: a ping across gre-tenant's 2 nodes (${hops} copies seen)`, seconds(median(times)), 'target ≤ 1.5 s');
+  } finally {
+    await removeSessionsNamed(engine, gre);
   }
 }

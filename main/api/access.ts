@@ -50,6 +50,7 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'capture.start': 'session',
   'capture.stop': 'connection',
   'capture.decode': 'connection',
+  'capture.follow': 'session',
   'terminal.open': 'session',
   'terminal.write': 'connection',
   'terminal.resize': 'connection',

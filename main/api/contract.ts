@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LAB_ID_PATTERN, LAB_ID_RULE } from '../core/lab/lab-id';
-import { CAPTURE_LIMIT, type CapturedPacket, type DecodedPacket } from '../core/capture/types';
+import { CAPTURE_LIMIT, type CapturedPacket, type DecodedPacket, type FollowResult } from '../core/capture/types';
 import type { OvsResult } from '../core/easyovs/types';
 import type { AppErrorJson, LocatedProblem } from '../core/errors';
 import type { PacketTrace } from '../core/inspect/trace/parse';
@@ -74,6 +74,19 @@ export const methodParams = {
   'capture.stop': z.object({ id: z.string() }).strict(),
   /** Packet `number` (from 1) of a running or just stopped capture of this connection, as Wireshark's tree of its layers. */
   'capture.decode': z.object({ id: z.string(), number: z.number().int().min(1).max(CAPTURE_LIMIT) }).strict(),
+  /**
+   * Sends one probe from a VM of the session (to an address or another VM) and follows it: every
+   * interface of every node captures meanwhile, and the copies of the probe come back in time order.
+   */
+  'capture.follow': z
+    .object({
+      session,
+      from: z.string().min(1).max(64),
+      to: z.string().min(1).max(64),
+      proto: z.enum(['icmp', 'tcp', 'http']).default('icmp'),
+      port: z.number().int().min(1).max(65535).optional(),
+    })
+    .strict(),
   /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */
   'terminal.open': z.object({ session, node, namespace: namespace.optional(), cols: size, rows: size }).strict(),
   'terminal.write': z.object({ id: z.string(), data: z.string().max(1024 * 1024) }).strict(),
@@ -182,6 +195,7 @@ export interface MethodResults {
   'capture.start': { id: string };
   'capture.stop': { packets: number; name: string; pcapng: string };
   'capture.decode': DecodedPacket;
+  'capture.follow': FollowResult;
   'terminal.open': { id: string };
   'terminal.write': Record<string, never>;
   'terminal.resize': Record<string, never>;

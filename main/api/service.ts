@@ -18,7 +18,7 @@ import { traceInNode } from '../core/inspect/trace/run';
 import { labFileOf, resolveLabById } from '../core/lab/catalog';
 import { summarizeLab } from '../core/lab/summary';
 import { CatalogCache } from '../core/lab/catalog-cache';
-import { checkLab, resetLab, solveLab, startLab, takeHint } from '../core/run';
+import { checkLab, followInLab, resetLab, solveLab, startLab, takeHint } from '../core/run';
 import { lintLab, type LoadedLab } from '../core/lab/load';
 import { creditOf } from '../core/run/credit';
 import { emptyProgress, ProgressStore, type ProgressRead } from '../core/run/progress-store';
@@ -502,6 +502,8 @@ export class Client {
       return { packets, name, pcapng: pcapng.toString('base64') };
     },
     'capture.decode': async ({ id, number }) => this.captures.decodePacket(id, number),
+    'capture.follow': async ({ session, from, to, proto, port }) =>
+      followInLab(await this.engine(), session, { from, to, proto, ...(port === undefined ? {} : { port }) }),
     'terminal.open': async ({ session, node, namespace, cols, rows }) => {
       const container = await requireNode(await this.engine(), session, node);
       if (namespace) {

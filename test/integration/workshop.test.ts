@@ -64,6 +64,11 @@ const MATRIX: Record<MethodName, Row> = {
   // Ada's capture on lo has seen no packet: her call gets as far as saying so, without starting a decoder.
   'capture.decode': { params: (c) => ({ id: c.capture, number: 1 }), expect: { ada: 'reached', alan: 'hidden', instructor: 'hidden' } },
   'capture.stop': { params: (c) => ({ id: c.capture }), expect: ownConnection },
+  // ovs-basics has no VM: a call let through gets as far as saying so, capturing nothing.
+  'capture.follow': {
+    params: (c) => ({ session: c.session, from: 'vm1', to: '10.0.0.1' }),
+    expect: { ada: 'reached', alan: 'hidden', instructor: 'reached' },
+  },
   'terminal.open': { params: (c) => ({ session: c.session, node: 'compute1', cols: 80, rows: 24 }), expect: own },
   'terminal.write': { params: (c) => ({ id: c.terminal, data: 'true\r' }), expect: ownConnection },
   'terminal.resize': { params: (c) => ({ id: c.terminal, cols: 100, rows: 30 }), expect: ownConnection },

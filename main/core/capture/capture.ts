@@ -33,14 +33,16 @@ export interface CaptureResult {
 /**
  * $1 the interface, then tcpdump's own options and filter. The first line out names the
  * capture's pid (tcpdump's, after exec) and its file, so it can be stopped and fetched.
- * -U writes each packet to the file as it comes, -l prints each line as it comes; -nn and
- * -e: numbers, not names, and the link-level header (MACs, VLAN tags); -tt: epoch seconds.
+ * --immediate-mode takes each packet as it comes (libpcap otherwise holds them up to a second,
+ * and a stop drops what it holds: the last second's packets were lost); -U writes each packet
+ * to the file as it comes, -l prints each line as it comes; -nn and -e: numbers, not names,
+ * and the link-level header (MACs, VLAN tags); -tt: epoch seconds.
  */
 const CAPTURE = `iface=$1
 shift
 file=$(mktemp /tmp/nl-capture-XXXXXX) || exit 1
 printf 'nl-capture %s %s\\n' "$$" "$file"
-exec tcpdump -i "$iface" -U -w "$file" --print -l -nn -e -tt "$@"`;
+exec tcpdump --immediate-mode -i "$iface" -U -w "$file" --print -l -nn -e -tt "$@"`;
 
 const HEADER = /^nl-capture (\d+) (\/tmp\/nl-capture-[A-Za-z0-9]+)$/;
 const PACKET = /^(\d+)\.(\d{6}) (.*)$/;

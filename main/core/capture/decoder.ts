@@ -31,7 +31,7 @@ export interface PacketRange {
  * dissects the packets before the range too without printing them (a TCP stream's analysis
  * needs them), and stops reading after it: packet 9,999 of 10,000 costs a fifth of all of them.
  */
-export async function decodePackets(engine: Engine, capture: Buffer, range?: PacketRange): Promise<DecodedPacket[]> {
+export async function decodePackets(engine: Engine, capture: Buffer | Promise<Buffer>, range?: PacketRange): Promise<DecodedPacket[]> {
   if (range && !(Number.isInteger(range.from) && Number.isInteger(range.to) && range.from >= 1 && range.to >= range.from)) {
     throw new AppError('input', `Packets are numbered from 1: ${range.from} to ${range.to} is no range of them.`);
   }
@@ -55,7 +55,7 @@ export async function stopDecoder(engine: Engine): Promise<void> {
   }
 }
 
-async function runTshark(engine: Engine, capture: Buffer, args: string[]): Promise<string> {
+async function runTshark(engine: Engine, capture: Buffer | Promise<Buffer>, args: string[]): Promise<string> {
   const argv = ['nl-decode', ...args];
   let result;
   try {

@@ -45,3 +45,42 @@ export interface DecodedPacket {
   number: number;
   layers: DecodedLayer[];
 }
+
+/** What a probe carries, as one copy of it was seen: the headers a Neutron learner follows. */
+export interface HopHeaders {
+  /** 802.1Q tags, outermost first. */
+  vlans: number[];
+  /** The tunnel header, when the frame travels wrapped (GRE key, VXLAN or Geneve VNI) between these underlay addresses. */
+  tunnel?: { kind: 'gre' | 'vxlan' | 'geneve'; id: string; src: string; dst: string };
+  /** The innermost Ethernet and IPv4 headers: the VM's own packet. */
+  macSrc: string;
+  macDst: string;
+  src: string;
+  dst: string;
+  ttl: number;
+}
+
+/** One copy of a followed probe: where and when it was seen, its headers, and what changed since the previous copy. */
+export interface FollowHop {
+  where: CaptureTarget;
+  time: string;
+  direction: 'request' | 'reply';
+  headers: HopHeaders;
+  /** The index of the copy this one came from (the earlier copy going the same way it differs from least). */
+  after?: number;
+  /** What changed since that copy: "802.1Q tag 101 added", "wrapped in GRE, key 0x1 (10.0.0.101 → 10.0.0.100)", "TTL 64 → 63 (routed)". */
+  changes: string[];
+}
+
+export interface FollowResult {
+  from: string;
+  to: string;
+  proto: 'icmp' | 'tcp' | 'http';
+  port?: number;
+  /** Whether an answer (an echo reply, a SYN-ACK or a reset) came back to the VM. */
+  answered: boolean;
+  /** Every copy seen, in time order. */
+  hops: FollowHop[];
+  /** How many interfaces were watched, on how many nodes. */
+  watched: { interfaces: number; nodes: number };
+}

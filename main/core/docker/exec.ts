@@ -9,8 +9,12 @@ import { ENGINE_CALL_TIMEOUT_MS, EXEC_TIMEOUT_MS, withDeadline } from './deadlin
  */
 
 export interface ExecOptions {
-  /** Bytes for the command's standard input; it is closed after them. */
-  stdin?: string | Buffer;
+  /**
+   * Bytes for the command's standard input; it is closed after them. A promise lets the command
+   * start before its input exists (tshark loads its dissectors meanwhile); one that fails closes
+   * the input empty.
+   */
+  stdin?: string | Buffer | Promise<string | Buffer>;
   env?: Readonly<Record<string, string>>;
   workdir?: string;
   /** Receive output as it arrives (e.g. `neutron-lab exec` streaming to the terminal). */
@@ -96,7 +100,12 @@ async function runExec(
   container.modem.demuxStream(stream, sink(stdout, options.onStdout), sink(stderr, options.onStderr));
 
   const ended = streamEnded(stream);
-  if (withStdin) stream.end(options.stdin);
+  if (withStdin) {
+    Promise.resolve(options.stdin).then(
+      (bytes) => stream.end(bytes),
+      () => stream.end(),
+    );
+  }
   await ended;
 
   return { exitCode: await exitCodeOf(exec), stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) };

@@ -3,10 +3,12 @@
  * `checkLab` reads every node once and evaluates the objectives; `solveLab` builds the learner's
  * parts (all, or up to a step); `resetLab` takes the nodes back to the boot state without
  * recreating them; `takeHint` climbs an objective's hint ladder. The lab file's format, lint and
- * catalogue live in `lab/`, which this floor reads and never the other way round.
+ * catalogue live in `lab/`, which this floor reads and never the other way round. `followInLab`
+ * follows one probe from a VM across every node (capture/follow).
  */
 export { checkLab, type CheckOptions } from './check';
 export { takeHint } from './hints';
+export { followInLab, type FollowAsk } from './follow';
 export { resetLab } from './reset';
 export { solveLab } from './solve';
 export { startLab } from './start';

@@ -42,6 +42,8 @@ export interface LabContext {
 export interface LabSuiteOptions {
   /** Registers more tests that start from the boot state (run after the reset of step 1; the lab is reset after them). */
   fromBootState?: (lab: LabContext) => void;
+  /** Registers more tests on the solved lab (run right after solve; they leave it solved). */
+  whenSolved?: (lab: LabContext) => void;
 }
 
 /** Objective id → passed, split into given and learner's. */
@@ -117,6 +119,8 @@ export function labSuite(labId: string, options: LabSuiteOptions = {}): void {
       expect(failing(after.report)).toEqual([]);
       expect(after.code).toBe(0);
     });
+
+    options.whenSolved?.(lab);
 
     it('is unsolved again after reset, and progress remembers what was met', SLOW, async () => {
       const reset = await cli(['reset', name, '--json']);

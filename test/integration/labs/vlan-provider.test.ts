@@ -1,3 +1,29 @@
+import { expect } from 'vitest';
+import { followTest, place } from './follow';
 import { labSuite } from './lab-suite';
 
-labSuite('vlan-provider');
+labSuite('vlan-provider', {
+  whenSolved: (lab) => {
+    followTest(
+      lab,
+      'a ping from vm1 to vm2 on the other compute: local VLAN 1 on br-int’s side, 101 on the wire',
+      ['--from', 'vm1', '--to', 'vm2'],
+      ['compute1', 'compute2', 'network'],
+      (result) => {
+        expect(result).toMatchObject({ to: '10.0.0.12', answered: true });
+        const request = result.hops.filter((hop) => hop.direction === 'request');
+        const at = (where: string) => request.find((hop) => place(hop) === where)!;
+        // br-int tags it with the network's local VLAN on its way to br-eth1 (the int-/phy- veth pair)...
+        expect(at('compute1 int-br-eth1').headers.vlans).toEqual([1]);
+        expect(at('compute1 int-br-eth1').changes).toEqual(['802.1Q tag 1 added']);
+        // ...br-eth1 rewrites it to the provider's VLAN on the physical network, as received on compute2.
+        expect(at('compute1 eth1').headers).toMatchObject({ vlans: [101], src: '10.0.0.11', dst: '10.0.0.12' });
+        expect(at('compute1 eth1').changes).toEqual(['VLAN 1 → 101']);
+        expect(at('compute2 eth1').headers.vlans).toEqual([101]);
+        // ...and compute2's br-int takes it off before vm2's port.
+        expect(at('compute2 qvo1c8a3d2f-6b').changes).toEqual(['802.1Q tag 101 removed']);
+        expect(place(request.at(-1)!)).toBe('compute2 vm2 eth0');
+      },
+    );
+  },
+});

@@ -1,14 +1,19 @@
 import { writeFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { capture, describeTarget } from '../../../core/capture/capture';
-import { packetClock } from '../../../core/capture/format';
+import { hopDelay, hopHeaders, hopPlace, packetClock } from '../../../core/capture/format';
+import { followInLab } from '../../../core/run';
+import { AppError } from '../../../core/errors';
 import type { CapturedPacket } from '../../../core/capture/types';
 import { toPcapng } from '../../../core/capture/pcapng';
 import { requireNode } from '../../../core/session/sessions';
 import { contextFor } from '../context';
 import { info, printJson } from '../output';
 
-/** capture: packets on one interface of a node or namespace, live, and saved for Wireshark. */
+/**
+ * capture: packets on one interface of a node or namespace, live, and saved for Wireshark.
+ * follow: one probe from a VM, seen on every interface of every node it crosses.
+ */
 
 interface CaptureFlags {
   netns?: string;
@@ -54,6 +59,57 @@ export function registerCapture(program: Command): void {
           );
       } finally {
         process.off('SIGINT', onInterrupt);
+      }
+    });
+  registerFollow(program);
+}
+
+interface FollowFlags {
+  from: string;
+  to: string;
+  proto: 'icmp' | 'tcp' | 'http';
+  port?: string;
+}
+
+export function registerFollow(program: Command): void {
+  program
+    .command('follow')
+    .description(
+      'send one ping, TCP connection or HTTP request from a VM and show every interface it crosses, on every node, and what changed',
+    )
+    .argument('<lab>', 'session name (the lab id unless started with --name)')
+    .requiredOption('--from <vm>', 'the VM that sends it')
+    .requiredOption('--to <address>', 'an IPv4 address, or another VM of the lab')
+    .addOption(new Option('--proto <proto>', 'what to send').choices(['icmp', 'tcp', 'http']).default('icmp'))
+    .option('--port <n>', 'the port, for tcp (required) and http (default 80)')
+    .option('--json', 'print the result as JSON')
+    .action(async (lab: string, flags: FollowFlags, command: Command) => {
+      const ctx = contextFor(command);
+      const port = flags.port === undefined ? undefined : Number(flags.port);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+        throw new AppError('usage', `--port takes a port number, 1 to 65535 (got "${flags.port}").`);
+      }
+      const result = await followInLab(await ctx.engine(), lab, {
+        from: flags.from,
+        to: flags.to,
+        proto: flags.proto,
+        ...(port === undefined ? {} : { port }),
+      });
+      if (ctx.json) return printJson(result);
+      const what = `${result.proto}${result.port ? ` port ${result.port}` : ''}`;
+      info(
+        `Followed ${what} from ${result.from} to ${result.to}, watching ${result.watched.interfaces} interfaces on ${result.watched.nodes} nodes: ${result.answered ? 'answered' : 'no answer'}.`,
+      );
+      const first = result.hops[0];
+      if (!first) return info('No copy of it was seen on any interface.');
+      const width = Math.max(...result.hops.map((hop) => hopPlace(hop.where).length));
+      let direction: string | undefined;
+      for (const hop of result.hops) {
+        if (hop.direction !== direction) process.stdout.write(`${(direction = hop.direction)}\n`);
+        const changes = hop.changes.length ? `   ← ${hop.changes.join('; ')}` : '';
+        process.stdout.write(
+          `  ${hopDelay(first.time, hop.time).padStart(11)}  ${hopPlace(hop.where).padEnd(width)}  ${hopHeaders(hop.headers)}${changes}\n`,
+        );
       }
     });
 }
