@@ -4,7 +4,7 @@
  * renderer's whole view of main/: lint refuses any other import from there (eslint.config.js),
  * and main/api/browser-safe.test.ts proves that nothing these two modules reach needs Node.
  */
-export type { DecodedField, DecodedLayer, DecodedPacket } from '../core/capture/types';
+export type { DecodedField, DecodedLayer, DecodedPacket, FollowHop, FollowResult } from '../core/capture/types';
 export type { LocatedProblem, AppErrorJson } from '../core/errors';
 export type { DumpRow, OvsRequest, OvsResult } from '../core/easyovs/types';
 export type { Action, Flow, MatchField } from '../core/inspect/flows/types';
@@ -18,7 +18,7 @@ export type { ProgressEvent } from '../core/progress';
 export type { CheckReport, ObjectiveResult } from '../core/run/results';
 export type { BootPhase } from '../core/session/boot-events';
 
-export { packetClock } from '../core/capture/format';
+export { hopDelay, hopHeaders, hopPlace, packetClock } from '../core/capture/format';
 export { matchText } from '../core/inspect/flows/format';
 export { formatRule } from '../core/inspect/iptables/format';
 export { renderShow } from '../core/inspect/ovsdb/show';

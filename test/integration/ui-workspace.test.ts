@@ -366,6 +366,27 @@ describe('the lab workspace in a browser', () => {
     expect(decoded[0]!.layers[0]!.text).toContain('on interface compute1 eth1');
   }, 180_000);
 
+  it('follows a ping from vm1 across the tunnel: every copy in one timeline, with what changed', async () => {
+    await page.locator('[data-test=tool-tab][data-tool=follow]').click();
+    const panel = page.locator('[data-test=follow]');
+    expect(await panel.locator('[data-test=follow-from]').inputValue()).toBe('vm1');
+    await panel.locator('[data-test=follow-to]').fill('192.168.1.2');
+    await panel.locator('[data-test=follow-run]').click();
+    await expect.poll(() => panel.locator('[data-test=follow-summary]').getAttribute('data-answered'), { timeout: 30_000 }).toBe('yes');
+    const hop = (direction: string, place: string) =>
+      panel.locator(`[data-test=follow-hop][data-direction=${direction}][data-place="${place}"]`);
+    expect(await hop('request', 'compute1 vm1 eth0').count()).toBe(1);
+    expect(await hop('request', 'compute1 eth1').locator('[data-test=follow-changes]').textContent()).toBe(
+      'wrapped in GRE, key 0x00000001 (10.0.0.101 → 10.0.0.100)',
+    );
+    expect(await hop('request', 'network eth1').locator('code').textContent()).toBe(
+      'GRE key 0x00000001 10.0.0.101 → 10.0.0.100 | 192.168.1.3 → 192.168.1.2 ttl 64',
+    );
+    expect(await hop('reply', 'compute1 vm1 eth0').count()).toBe(1);
+    await hop('request', 'network eth1').scrollIntoViewIfNeeded();
+    await screenshot('ui-follow.png');
+  }, 90_000);
+
   it('captures on an interface clicked in the topology, in the node or in a namespace', async () => {
     const panel = page.locator('[data-test=inspector][data-node=compute1] [data-test=capture]');
     const clickInTopology = async (chip: string) => {

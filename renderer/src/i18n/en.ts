@@ -122,6 +122,16 @@ export const en = {
 
   'tools.topology': 'Topology',
   'tools.inspector': 'Inspector',
+  'tools.follow': 'Follow a packet',
+  'follow.from': 'From',
+  'follow.to': 'to',
+  'follow.toHint': 'an address or a VM',
+  'follow.run': 'Follow',
+  'follow.running': 'Capturing on every interface of every node while the VM sends it…',
+  'follow.none':
+    'A VM sends one packet; every interface of every node captures meanwhile, and each copy of it shows here in time order, with what changed on the way: a VLAN tag, a tunnel header, NAT, the TTL.',
+  'follow.answered': 'Answered. {copies} copies seen, watching {interfaces} interfaces on {nodes} nodes.',
+  'follow.unanswered': 'No answer came back. {copies} copies seen, watching {interfaces} interfaces on {nodes} nodes.',
   'tools.terminals': 'Terminals',
   'tools.inspectNode': 'Node',
 

@@ -120,6 +120,16 @@ export const zh: Record<MessageKey, string> = {
 
   'tools.topology': '拓扑',
   'tools.inspector': '检查器',
+  'tools.follow': '追踪数据包',
+  'follow.from': '从',
+  'follow.to': '到',
+  'follow.toHint': '地址或虚拟机',
+  'follow.run': '追踪',
+  'follow.running': '虚拟机发送时，正在所有节点的所有接口上抓包…',
+  'follow.none':
+    '虚拟机发送一个数据包；同时所有节点的所有接口都在抓包，它的每个副本按时间顺序显示在这里，并标出途中的变化：VLAN 标签、隧道头、NAT、TTL。',
+  'follow.answered': '收到应答。共看到 {copies} 个副本，监视了 {nodes} 个节点上的 {interfaces} 个接口。',
+  'follow.unanswered': '没有收到应答。共看到 {copies} 个副本，监视了 {nodes} 个节点上的 {interfaces} 个接口。',
   'tools.terminals': '终端',
   'tools.inspectNode': '节点',
 
