@@ -82,9 +82,21 @@ describe('matches compare by meaning, not spelling', () => {
     ['tcp', 'dl_type=0x800,nw_proto=6'],
     ['dl_vlan=1', 'vlan_tci=0x1001/0x1fff'],
     ['dl_vlan=1', 'vlan_vid=4097'],
+    // Untagged frames (a flat network): OpenFlow 1.0's dl_vlan=0xffff, as OVS prints it and in OXM.
+    ['dl_vlan=0xffff', 'vlan_tci=0x0000'],
+    ['dl_vlan=0xffff', 'vlan_tci=0x0000/0x1fff'],
+    ['dl_vlan=0xffff', 'vlan_vid=0'],
     ['nw_dst=10.0.0.0/24', 'nw_dst=10.0.0.0/255.255.255.0'],
   ])('%s ≈ %s', (a, b) => {
     expect(match(a)).toEqual(match(b));
+  });
+
+  it('an untagged match is neither a tagged one nor VLAN 0', () => {
+    expect(match('dl_vlan=0xffff')).not.toEqual(match('dl_vlan=0'));
+    expect(match('dl_vlan=0xffff')).not.toEqual(match('dl_vlan=4095'));
+    expect(match('dl_vlan=0xffff')).not.toEqual(match('vlan_tci=0x1000/0x1000'));
+    // A VID-only mask (no tag-present bit) says nothing about a tag being there.
+    expect(match('vlan_tci=0x0000/0x0fff')).not.toEqual(match('dl_vlan=0xffff'));
   });
 
   it("a learned flow's bare VID match is not a VLAN-present match", () => {

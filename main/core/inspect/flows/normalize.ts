@@ -60,18 +60,19 @@ export function normalizeMatch(fields: readonly MatchField[], ports: PortMap = n
       continue;
     }
     if (name === 'dl_vlan') {
-      // dl_vlan=N is vlan_tci=0x1000|N with mask 0x1fff (OVS prints it so when it can).
+      // dl_vlan=N is vlan_tci=0x1000|N with mask 0x1fff (OVS prints it so when it can);
+      // dl_vlan=0xffff is OpenFlow 1.0's "no 802.1Q header" (a flat network's untagged frames).
       const vid = toBigInt(field.value);
       if (vid !== undefined) {
-        match.set('vlan_tci', `${(vid | 0x1000n).toString()}/${0x1fffn.toString()}`);
+        match.set('vlan_tci', vid === 0xffffn ? UNTAGGED : `${(vid | 0x1000n).toString()}/${0x1fffn.toString()}`);
         continue;
       }
     }
-    if (name === 'vlan_vid') {
-      const vid = toBigInt(field.value);
-      const mask = field.mask === undefined ? 0x1fffn : toBigInt(field.mask);
-      if (vid !== undefined && mask !== undefined) {
-        match.set('vlan_tci', `${vid.toString()}/${mask.toString()}`);
+    if (name === 'vlan_vid' || name === 'vlan_tci') {
+      const value = toBigInt(field.value);
+      const mask = field.mask === undefined ? (name === 'vlan_vid' ? 0x1fffn : 0xffffn) : toBigInt(field.mask);
+      if (value !== undefined && mask !== undefined) {
+        match.set('vlan_tci', untagged(value, mask) ? UNTAGGED : `${value.toString()}/${mask.toString()}`);
         continue;
       }
     }
@@ -84,6 +85,14 @@ export function normalizeMatch(fields: readonly MatchField[], ports: PortMap = n
   }
   return match;
 }
+
+/**
+ * No 802.1Q header, however it is spelled: dl_vlan=0xffff, vlan_tci=0x0000 (OVS's print of it),
+ * vlan_tci=0/0x1fff, vlan_vid=0. Without a tag the whole TCI is zero, so every match of a zero TCI
+ * whose mask holds the tag-present bit (0x1000) means the same: untagged frames.
+ */
+const UNTAGGED = `0/${0x1000n.toString()}`;
+const untagged = (value: bigint, mask: bigint) => value === 0n && (mask & 0x1000n) !== 0n;
 
 /** True when every field of `wanted` is in `actual` with the same meaning. */
 export function matchIncludes(actual: ReadonlyMap<string, string>, wanted: ReadonlyMap<string, string>): boolean {
