@@ -242,6 +242,8 @@ export const WRONG: Record<string, Record<string, Command[]>> = {
     'vm3-qvo': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo6b5c4d3e-2f', 'tag=1']],
     'vm3-answers-its-own': [['compute1', 'ip', '-n', 'vm3', 'link', 'set', 'lo', 'down']],
     'tags-isolate': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo6b5c4d3e-2f', 'tag=1']],
+    // A port the book's listing does not have.
+    'show-shape': [['compute1', 'ovs-vsctl', 'add-port', 'br-int', 'stray0', '--', 'set', 'interface', 'stray0', 'type=internal']],
   },
   'easyovs-tour': {
     'vms-talk': [['compute1', ...of('br-int', 'add-flow', CUT_VM3)]],

@@ -14,6 +14,7 @@ import { measureProbe } from './measure';
 import { namespaceCheck } from './namespace';
 import { neighbourCheck } from './neighbour';
 import { outageCheck } from './outage';
+import { ovsShowCheck } from './ovs-show';
 import { pingProbe } from './ping';
 import { portCheck } from './port';
 import { processCheck } from './process';
@@ -29,6 +30,7 @@ import { traceCheck } from './trace';
 export const CHECK_KINDS = [
   bridgeCheck,
   portCheck,
+  ovsShowCheck,
   flowCheck,
   iptablesCheck,
   namespaceCheck,
