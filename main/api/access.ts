@@ -51,6 +51,7 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'capture.stop': 'connection',
   'capture.decode': 'connection',
   'capture.follow': 'session',
+  'lab.walk': 'session',
   'terminal.open': 'session',
   'terminal.write': 'connection',
   'terminal.resize': 'connection',

@@ -6,7 +6,7 @@ import type { AppErrorJson, LocatedProblem } from '../core/errors';
 import type { PacketTrace } from '../core/inspect/trace/parse';
 import type { SnapshotDiff } from '../core/inspect/snapshot/diff';
 import type { NodeSnapshot } from '../core/inspect/snapshot/types';
-import type { CheckReport, Credit, ResetResult, SolveResult } from '../core/run/results';
+import type { CheckReport, Credit, ResetResult, SolveResult, WalkResult } from '../core/run/results';
 import type { ProgressEvent } from '../core/progress';
 import type { BootEvent } from '../core/session/boot-events';
 import type { LiveCheck, StudentRecord } from '../core/workshop/records';
@@ -79,6 +79,19 @@ export const methodParams = {
    * interface of every node captures meanwhile, and the copies of the probe come back in time order.
    */
   'capture.follow': z
+    .object({
+      session,
+      from: z.string().min(1).max(64),
+      to: z.string().min(1).max(64),
+      proto: z.enum(['icmp', 'tcp', 'http']).default('icmp'),
+      port: z.number().int().min(1).max(65535).optional(),
+    })
+    .strict(),
+  /**
+   * The way the flows would send a VM's packet (to an address or another VM): ofproto/trace on its
+   * node, then on the node its tunnel or provider VLAN reaches. Nothing is sent.
+   */
+  'lab.walk': z
     .object({
       session,
       from: z.string().min(1).max(64),
@@ -196,6 +209,7 @@ export interface MethodResults {
   'capture.stop': { packets: number; name: string; pcapng: string };
   'capture.decode': DecodedPacket;
   'capture.follow': FollowResult;
+  'lab.walk': WalkResult;
   'terminal.open': { id: string };
   'terminal.write': Record<string, never>;
   'terminal.resize': Record<string, never>;

@@ -18,7 +18,7 @@ import { traceInNode } from '../core/inspect/trace/run';
 import { labFileOf, resolveLabById } from '../core/lab/catalog';
 import { summarizeLab } from '../core/lab/summary';
 import { CatalogCache } from '../core/lab/catalog-cache';
-import { checkLab, followInLab, resetLab, solveLab, startLab, takeHint } from '../core/run';
+import { checkLab, followInLab, resetLab, solveLab, startLab, takeHint, walkInLab } from '../core/run';
 import { lintLab, type LoadedLab } from '../core/lab/load';
 import { creditOf } from '../core/run/credit';
 import { emptyProgress, ProgressStore, type ProgressRead } from '../core/run/progress-store';
@@ -504,6 +504,8 @@ export class Client {
     'capture.decode': async ({ id, number }) => this.captures.decodePacket(id, number),
     'capture.follow': async ({ session, from, to, proto, port }) =>
       followInLab(await this.engine(), session, { from, to, proto, ...(port === undefined ? {} : { port }) }),
+    'lab.walk': async ({ session, from, to, proto, port }) =>
+      walkInLab(await this.engine(), session, { from, to, proto, ...(port === undefined ? {} : { port }) }),
     'terminal.open': async ({ session, node, namespace, cols, rows }) => {
       const container = await requireNode(await this.engine(), session, node);
       if (namespace) {

@@ -69,6 +69,10 @@ const MATRIX: Record<MethodName, Row> = {
     params: (c) => ({ session: c.session, from: 'vm1', to: '10.0.0.1' }),
     expect: { ada: 'reached', alan: 'hidden', instructor: 'reached' },
   },
+  'lab.walk': {
+    params: (c) => ({ session: c.session, from: 'vm1', to: '10.0.0.1' }),
+    expect: { ada: 'reached', alan: 'hidden', instructor: 'reached' },
+  },
   'terminal.open': { params: (c) => ({ session: c.session, node: 'compute1', cols: 80, rows: 24 }), expect: own },
   'terminal.write': { params: (c) => ({ id: c.terminal, data: 'true\r' }), expect: ownConnection },
   'terminal.resize': { params: (c) => ({ id: c.terminal, cols: 100, rows: 30 }), expect: ownConnection },

@@ -4,11 +4,13 @@
  * parts (all, or up to a step); `resetLab` takes the nodes back to the boot state without
  * recreating them; `takeHint` climbs an objective's hint ladder. The lab file's format, lint and
  * catalogue live in `lab/`, which this floor reads and never the other way round. `followInLab`
- * follows one probe from a VM across every node (capture/follow).
+ * follows one probe from a VM across every node (capture/follow); `walkInLab` traces the way
+ * its flows would send it, node after node.
  */
 export { checkLab, type CheckOptions } from './check';
 export { takeHint } from './hints';
 export { followInLab, type FollowAsk } from './follow';
 export { resetLab } from './reset';
+export { walkInLab } from './walk';
 export { solveLab } from './solve';
 export { startLab } from './start';

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import type { FollowHop, FollowResult } from '../../../main/core/capture/types';
+import type { WalkLeg, WalkResult } from '../../../main/core/run/results';
 import { execArgv } from '../../../main/core/docker/exec';
 import { requireNode } from '../../../main/core/session/sessions';
 import { runCli, testEngine } from '../helpers';
@@ -46,3 +47,13 @@ export function followTest(
     await nothingLeft(lab, nodes);
   });
 }
+
+/** `neutron-lab walk` on a solved lab, through the real CLI: the way the flows would send a VM's packet. */
+export async function walked(lab: LabContext, args: string[]): Promise<WalkResult> {
+  const result = await runCli(['walk', lab.name, ...args, '--json'], { env: lab.env });
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as WalkResult;
+}
+
+/** A leg's tables as "bridge table: actions", in the order the trace met them. */
+export const tables = (leg: WalkLeg) => leg.trace.steps.map((step) => `${step.bridge} ${step.table}: ${step.actions.join(', ')}`);

@@ -2,7 +2,8 @@ import { expect, it } from 'vitest';
 import { execArgv } from '../../../main/core/docker/exec';
 import { requireNode } from '../../../main/core/session/sessions';
 import { runCli, testEngine } from '../helpers';
-import { followTest, nothingLeft, place } from './follow';
+import type { WalkLeg } from '../../../main/core/run/results';
+import { followTest, nothingLeft, place, tables, walked } from './follow';
 import { labSuite } from './lab-suite';
 
 labSuite('gre-tenant', {
@@ -30,6 +31,31 @@ labSuite('gre-tenant', {
         { kind: 'gre', id: '0x00000001', src: '10.0.0.100', dst: '10.0.0.101' },
         { kind: 'gre', id: '0x00000001', src: '10.0.0.100', dst: '10.0.0.101' },
       ]);
+    });
+
+    it('walks vm1’s packet by the flows: br-int, br-tun’s tables, GRE key 1, the network node’s br-tun and br-int, the DHCP port', { timeout: 60_000 }, async () => {
+      const walk = await walked(lab, ['--from', 'vm1', '--to', '192.168.1.2']);
+      expect(walk.legs.map((leg) => [leg.node, leg.bridge, leg.arrivedBy])).toEqual([
+        ['compute1', 'br-int', undefined],
+        ['network', 'br-tun', 'GRE key 0x1 from 10.0.0.101'],
+      ]);
+      const [out, back] = walk.legs as [WalkLeg, WalkLeg];
+      // Unicast: br-tun table 1 sends it to 20, whose flow learned from the port's answers (the
+      // follow above made some) sets key 1; had it learned nothing, 21 would flood it with key 1.
+      const keyed = tables(out).find((line) => /^br-tun 2[01]: /.test(line) && /set_tunnel:0x1|load:0x1->NXM_NX_TUN_ID/.test(line));
+      expect(keyed, tables(out).join('\n')).toBeDefined();
+      expect(out.trace.tunnels).toEqual([{ type: 'gre', source: '10.0.0.101', destination: '10.0.0.100', tunnelId: '0x1' }]);
+      expect(tables(back).slice(0, 2)).toEqual(['br-tun 0: resubmit(,2)', 'br-tun 2: mod_vlan_vid:1, resubmit(,10)']);
+      expect(back.outputs).toContainEqual({ device: 'tap4385f950-8b' });
+      expect(walk.verdict).toMatch(/^out of network's br-tun by .*tap4385f950-8b/);
+      // A VM it does not know, an address nothing answers for.
+      const wrong = async (args: string[]) => {
+        const result = await runCli(['walk', lab.name, ...args], { env: lab.env });
+        expect(result.code, result.stdout).toBe(2);
+        return result.stderr;
+      };
+      expect(await wrong(['--from', 'vm7', '--to', 'vm1'])).toContain('has no VM "vm7" to walk from.');
+      expect(await wrong(['--from', 'vm1', '--to', '192.168.1.77'])).toContain('Nothing on tenant answers for 192.168.1.77.');
     });
 
     it('says what is wrong with a follow, and leaves nothing running', { timeout: 120_000 }, async () => {

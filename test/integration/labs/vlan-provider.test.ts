@@ -1,5 +1,6 @@
-import { expect } from 'vitest';
-import { followTest, place } from './follow';
+import { expect, it } from 'vitest';
+import type { WalkLeg } from '../../../main/core/run/results';
+import { followTest, place, tables, walked } from './follow';
 import { labSuite } from './lab-suite';
 
 labSuite('vlan-provider', {
@@ -25,5 +26,22 @@ labSuite('vlan-provider', {
         expect(place(request.at(-1)!)).toBe('compute2 vm2 eth0');
       },
     );
+
+    it('walks vm1’s packet by the flows: tag 1 on br-int, 101 on br-eth1, the wire, 101 → 1 on compute2, vm2’s port', { timeout: 60_000 }, async () => {
+      const walk = await walked(lab, ['--from', 'vm1', '--to', 'vm2']);
+      expect(walk.legs.map((leg) => [leg.node, leg.bridge, leg.arrivedBy])).toEqual([
+        ['compute1', 'br-int', undefined],
+        ['compute1', 'br-eth1', 'through the veth pair int-br-eth1/phy-br-eth1'],
+        ['compute2', 'br-eth1', 'VLAN 101 on physnet1'],
+        ['compute2', 'br-int', 'through the veth pair int-br-eth1/phy-br-eth1'],
+      ]);
+      const [a, b, c, d] = walk.legs as [WalkLeg, WalkLeg, WalkLeg, WalkLeg];
+      expect(a.outputs).toContainEqual({ device: 'int-br-eth1', vlan: 1 });
+      expect(tables(b)).toEqual(['br-eth1 0: mod_vlan_vid:101, NORMAL']);
+      expect(b.outputs).toContainEqual({ device: 'eth1', vlan: 101 });
+      expect(c.outputs).toContainEqual({ device: 'phy-br-eth1', vlan: 101 });
+      expect(tables(d)).toEqual(['br-int 0: mod_vlan_vid:1, NORMAL']);
+      expect(d.outputs).toContainEqual({ device: 'qvo1c8a3d2f-6b' });
+    });
   },
 });
