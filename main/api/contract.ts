@@ -21,6 +21,16 @@ import type { LiveCheck, StudentRecord } from '../core/workshop/records';
  */
 
 const session = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a session name');
+/** A VM's packet, for follow and walk: from a VM of the session to an address or another VM. */
+const vmPacket = z
+  .object({
+    session,
+    from: z.string().min(1).max(64),
+    to: z.string().min(1).max(64),
+    proto: z.enum(['icmp', 'tcp', 'http']).default('icmp'),
+    port: z.number().int().min(1).max(65535).optional(),
+  })
+  .strict();
 const node = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a node name');
 /** Through the API a lab is always an id, resolved inside the labs folder: never a path. */
 const labRef = z.string().regex(LAB_ID_PATTERN, LAB_ID_RULE);
@@ -78,28 +88,12 @@ export const methodParams = {
    * Sends one probe from a VM of the session (to an address or another VM) and follows it: every
    * interface of every node captures meanwhile, and the copies of the probe come back in time order.
    */
-  'capture.follow': z
-    .object({
-      session,
-      from: z.string().min(1).max(64),
-      to: z.string().min(1).max(64),
-      proto: z.enum(['icmp', 'tcp', 'http']).default('icmp'),
-      port: z.number().int().min(1).max(65535).optional(),
-    })
-    .strict(),
+  'capture.follow': vmPacket,
   /**
    * The way the flows would send a VM's packet (to an address or another VM): ofproto/trace on its
    * node, then on the node its tunnel or provider VLAN reaches. Nothing is sent.
    */
-  'lab.walk': z
-    .object({
-      session,
-      from: z.string().min(1).max(64),
-      to: z.string().min(1).max(64),
-      proto: z.enum(['icmp', 'tcp', 'http']).default('icmp'),
-      port: z.number().int().min(1).max(65535).optional(),
-    })
-    .strict(),
+  'lab.walk': vmPacket,
   /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */
   'terminal.open': z.object({ session, node, namespace: namespace.optional(), cols: size, rows: size }).strict(),
   'terminal.write': z.object({ id: z.string(), data: z.string().max(1024 * 1024) }).strict(),

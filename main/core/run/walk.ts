@@ -7,7 +7,7 @@ import { AppError } from '../errors';
 import { contains, parseCidr, parseIpv4 } from '../net/ipv4';
 import type { PacketTrace } from '../inspect/trace/parse';
 import { traceInNode } from '../inspect/trace/run';
-import type { FollowAsk } from './follow';
+import { resolveAsk, type FollowAsk } from './follow';
 import type { WalkLeg, WalkOutput, WalkResult } from './results';
 import { containerOf, runningLab } from './running-lab';
 
@@ -25,20 +25,7 @@ const MAX_LEGS = 6;
 export async function walkInLab(engine: Engine, name: string, ask: FollowAsk): Promise<WalkResult> {
   const lab = await runningLab(engine, name);
   const model = lab.model;
-  const vms = model.ports.filter((port) => port.owner === 'vm');
-  const vm = (wanted: string, role: string) => {
-    const found = vms.find((port) => port.name === wanted);
-    if (!found) {
-      throw new AppError('input', `Lab "${name}" has no VM "${wanted}" to walk ${role}.`, {
-        hint: vms.length ? `Its VMs: ${vms.map((port) => `${port.name} (${port.address})`).join(', ')}.` : 'It has no VMs.',
-      });
-    }
-    return found;
-  };
-  const from = vm(ask.from, 'from');
-  const to = /^\d{1,3}(\.\d{1,3}){3}$/.test(ask.to) ? ask.to : vm(ask.to, 'to').address;
-  const port = ask.port ?? (ask.proto === 'http' ? 80 : undefined);
-  if (ask.proto !== 'icmp' && port === undefined) throw new AppError('input', `Walking ${ask.proto} needs a port, 1 to 65535.`);
+  const { from, to, port } = resolveAsk(model, name, ask, 'walk');
   const inner = innerFields(model, from, to, ask.proto, port);
 
   const walkOn = async (leg: Omit<WalkLeg, 'trace' | 'outputs'>): Promise<WalkLeg> => {

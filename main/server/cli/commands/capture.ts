@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { capture, describeTarget } from '../../../core/capture/capture';
 import { hopDelay, hopHeaders, hopPlace, packetClock } from '../../../core/capture/format';
-import { followInLab } from '../../../core/run';
+import { describeTrace } from '../../../core/inspect/trace/format';
+import { followInLab, walkInLab, type FollowAsk } from '../../../core/run';
 import { AppError } from '../../../core/errors';
 import type { CapturedPacket } from '../../../core/capture/types';
 import { toPcapng } from '../../../core/capture/pcapng';
@@ -61,55 +62,77 @@ export function registerCapture(program: Command): void {
         process.off('SIGINT', onInterrupt);
       }
     });
-  registerFollow(program);
+  registerVmPacketCommands(program);
 }
 
-interface FollowFlags {
+interface VmPacketFlags {
   from: string;
   to: string;
   proto: 'icmp' | 'tcp' | 'http';
   port?: string;
 }
 
-export function registerFollow(program: Command): void {
-  program
-    .command('follow')
-    .description(
-      'send one ping, TCP connection or HTTP request from a VM and show every interface it crosses, on every node, and what changed',
-    )
+/** The options follow and walk share: a VM's packet, to an address or another VM. */
+function vmPacketCommand(program: Command, name: string, description: string, sends: string): Command {
+  return program
+    .command(name)
+    .description(description)
     .argument('<lab>', 'session name (the lab id unless started with --name)')
-    .requiredOption('--from <vm>', 'the VM that sends it')
+    .requiredOption('--from <vm>', `the VM that ${sends} it`)
     .requiredOption('--to <address>', 'an IPv4 address, or another VM of the lab')
-    .addOption(new Option('--proto <proto>', 'what to send').choices(['icmp', 'tcp', 'http']).default('icmp'))
+    .addOption(new Option('--proto <proto>', 'what it is').choices(['icmp', 'tcp', 'http']).default('icmp'))
     .option('--port <n>', 'the port, for tcp (required) and http (default 80)')
-    .option('--json', 'print the result as JSON')
-    .action(async (lab: string, flags: FollowFlags, command: Command) => {
-      const ctx = contextFor(command);
-      const port = flags.port === undefined ? undefined : Number(flags.port);
-      if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
-        throw new AppError('usage', `--port takes a port number, 1 to 65535 (got "${flags.port}").`);
-      }
-      const result = await followInLab(await ctx.engine(), lab, {
-        from: flags.from,
-        to: flags.to,
-        proto: flags.proto,
-        ...(port === undefined ? {} : { port }),
-      });
-      if (ctx.json) return printJson(result);
-      const what = `${result.proto}${result.port ? ` port ${result.port}` : ''}`;
-      info(
-        `Followed ${what} from ${result.from} to ${result.to}, watching ${result.watched.interfaces} interfaces on ${result.watched.nodes} nodes: ${result.answered ? 'answered' : 'no answer'}.`,
+    .option('--json', 'print the result as JSON');
+}
+
+function askOf(flags: VmPacketFlags): FollowAsk {
+  const port = flags.port === undefined ? undefined : Number(flags.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    throw new AppError('usage', `--port takes a port number, 1 to 65535 (got "${flags.port}").`);
+  }
+  return { from: flags.from, to: flags.to, proto: flags.proto, ...(port === undefined ? {} : { port }) };
+}
+
+export function registerVmPacketCommands(program: Command): void {
+  vmPacketCommand(
+    program,
+    'follow',
+    'send one ping, TCP connection or HTTP request from a VM and show every interface it crosses, on every node, and what changed',
+    'sends',
+  ).action(async (lab: string, flags: VmPacketFlags, command: Command) => {
+    const ctx = contextFor(command);
+    const result = await followInLab(await ctx.engine(), lab, askOf(flags));
+    if (ctx.json) return printJson(result);
+    const what = `${result.proto}${result.port ? ` port ${result.port}` : ''}`;
+    info(
+      `Followed ${what} from ${result.from} to ${result.to}, watching ${result.watched.interfaces} interfaces on ${result.watched.nodes} nodes: ${result.answered ? 'answered' : 'no answer'}.`,
+    );
+    const first = result.hops[0];
+    if (!first) return info('No copy of it was seen on any interface.');
+    const width = Math.max(...result.hops.map((hop) => hopPlace(hop.where).length));
+    let direction: string | undefined;
+    for (const hop of result.hops) {
+      if (hop.direction !== direction) process.stdout.write(`${(direction = hop.direction)}\n`);
+      const changes = hop.changes.length ? `   ← ${hop.changes.join('; ')}` : '';
+      process.stdout.write(
+        `  ${hopDelay(first.time, hop.time).padStart(11)}  ${hopPlace(hop.where).padEnd(width)}  ${hopHeaders(hop.headers)}${changes}\n`,
       );
-      const first = result.hops[0];
-      if (!first) return info('No copy of it was seen on any interface.');
-      const width = Math.max(...result.hops.map((hop) => hopPlace(hop.where).length));
-      let direction: string | undefined;
-      for (const hop of result.hops) {
-        if (hop.direction !== direction) process.stdout.write(`${(direction = hop.direction)}\n`);
-        const changes = hop.changes.length ? `   ← ${hop.changes.join('; ')}` : '';
-        process.stdout.write(
-          `  ${hopDelay(first.time, hop.time).padStart(11)}  ${hopPlace(hop.where).padEnd(width)}  ${hopHeaders(hop.headers)}${changes}\n`,
-        );
-      }
-    });
+    }
+  });
+
+  vmPacketCommand(
+    program,
+    'walk',
+    "the way a VM's packet goes by the flows, nothing sent: ofproto/trace on its node, then on the node its tunnel or VLAN reaches",
+    'would send',
+  ).action(async (lab: string, flags: VmPacketFlags, command: Command) => {
+    const ctx = contextFor(command);
+    const walk = await walkInLab(await ctx.engine(), lab, askOf(flags));
+    if (ctx.json) return printJson(walk);
+    for (const leg of walk.legs) {
+      process.stdout.write(`${leg.arrivedBy ? `\n${leg.arrivedBy}, ` : ''}on ${leg.node}:\n`);
+      process.stdout.write(describeTrace(leg.trace).replace(/^/gm, '  '));
+    }
+    process.stdout.write(`ends: ${walk.verdict}\n`);
+  });
 }

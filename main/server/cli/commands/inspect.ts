@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Argument, Option, type Command } from 'commander';
+import { Argument, type Command } from 'commander';
 import { AppError } from '../../../core/errors';
 import { matchText } from '../../../core/inspect/flows/format';
 import { describeActions, normalizeFlow } from '../../../core/inspect/flows/normalize';
@@ -10,9 +10,9 @@ import { parseOvsdbDump } from '../../../core/inspect/ovsdb/parse';
 import { renderShow } from '../../../core/inspect/ovsdb/show';
 import { collectSnapshot } from '../../../core/inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../../../core/inspect/snapshot/types';
+import { describeTrace } from '../../../core/inspect/trace/format';
 import { parseTrace, type PacketTrace } from '../../../core/inspect/trace/parse';
 import { traceInNode } from '../../../core/inspect/trace/run';
-import { walkInLab } from '../../../core/run';
 import { requireNode } from '../../../core/session/sessions';
 import { contextFor } from '../context';
 import { printJson, table } from '../output';
@@ -61,37 +61,6 @@ export function registerInspect(program: Command): void {
       const trace = await traceInNode(await requireNode(await ctx.engine(), lab, node), bridge, flow);
       if (ctx.json) printJson(trace);
       else process.stdout.write(describeTrace(trace));
-    });
-
-  program
-    .command('walk')
-    .description(
-      "the way a VM's packet goes by the flows, before any is sent: ofproto/trace on its node, then on the node its tunnel or VLAN reaches",
-    )
-    .argument('<lab>', 'session name (the lab id unless started with --name)')
-    .requiredOption('--from <vm>', 'the VM that would send it')
-    .requiredOption('--to <address>', 'an IPv4 address, or another VM of the lab')
-    .addOption(new Option('--proto <proto>', 'what it would be').choices(['icmp', 'tcp', 'http']).default('icmp'))
-    .option('--port <n>', 'the port, for tcp (required) and http (default 80)')
-    .option('--json', 'print the walk as JSON')
-    .action(async (lab: string, flags: { from: string; to: string; proto: 'icmp' | 'tcp' | 'http'; port?: string }, command: Command) => {
-      const ctx = contextFor(command);
-      const port = flags.port === undefined ? undefined : Number(flags.port);
-      if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
-        throw new AppError('usage', `--port takes a port number, 1 to 65535 (got "${flags.port}").`);
-      }
-      const walk = await walkInLab(await ctx.engine(), lab, {
-        from: flags.from,
-        to: flags.to,
-        proto: flags.proto,
-        ...(port === undefined ? {} : { port }),
-      });
-      if (ctx.json) return printJson(walk);
-      for (const leg of walk.legs) {
-        process.stdout.write(`${leg.arrivedBy ? `\n${leg.arrivedBy}, ` : ''}on ${leg.node}:\n`);
-        process.stdout.write(describeTrace(leg.trace).replace(/^/gm, '  '));
-      }
-      process.stdout.write(`ends: ${walk.verdict}\n`);
     });
 }
 
@@ -188,26 +157,5 @@ function describeSnapshot(s: NodeSnapshot): string {
     );
   }
   for (const problem of s.problems) lines.push(`  could not read ${problem.section}: ${problem.message}`);
-  return `${lines.join('\n')}\n`;
-}
-
-function describeTrace(trace: PacketTrace): string {
-  const lines = [`packet: ${trace.flow}`];
-  let bridge = '';
-  for (const step of trace.steps) {
-    if (step.bridge !== bridge) {
-      bridge = step.bridge;
-      lines.push(`bridge ${bridge}`);
-    }
-    const matched = step.match === undefined ? 'no match' : `${step.match || '*'}, priority ${step.priority}`;
-    lines.push(`  table ${String(step.table).padStart(2)}: ${matched} → ${step.actions.join(', ') || 'drop'}`);
-    for (const note of step.notes) lines.push(`            ${note}`);
-  }
-  for (const tunnel of trace.tunnels) {
-    lines.push(
-      `leaves by ${tunnel.type} tunnel ${tunnel.source ?? '?'} → ${tunnel.destination ?? '?'}${tunnel.tunnelId ? `, tunnel id ${tunnel.tunnelId}` : ''}`,
-    );
-  }
-  lines.push(trace.dropped ? 'dropped' : `datapath actions: ${trace.datapathActions}`);
   return `${lines.join('\n')}\n`;
 }
