@@ -4,7 +4,7 @@ import type { Engine } from '../main/core/docker/engine';
 import { execArgv, execArgvBytes } from '../main/core/docker/exec';
 import { ensureDecoderImage } from '../main/core/image/decoder-image';
 import { resolveLab } from '../main/core/lab/catalog';
-import { followInLab, solveLab, startLab } from '../main/core/run';
+import { followInLab, solveLab, startLab, walkInLab } from '../main/core/run';
 import { up } from '../main/core/session/boot';
 import { removeSessionsNamed } from '../main/core/session/teardown';
 import { median, seconds } from './measure';
@@ -13,8 +13,8 @@ import type { Report } from './workshop';
 /**
  * Capture and decoding (issue 16), in an ovs-basics node: the first packet of a capture while a
  * ping runs, as the panel gets it; the decoder's cold start; the tree of one packet of a
- * 10,000-packet capture (what a click in the panel costs); all 10,000 decoded and read; and a
- * ping followed across gre-tenant's two nodes.
+ * 10,000-packet capture (what a click in the panel costs); all 10,000 decoded and read; a
+ * ping followed across gre-tenant's two nodes, and the same packet walked by the flows.
  */
 export async function benchCapture(engine: Engine, runs: number, report: Report): Promise<void> {
   const name = 'bench-capture';
@@ -86,6 +86,15 @@ export async function benchCapture(engine: Engine, runs: number, report: Report)
       hops = result.hops.length;
     }
     report(`follow: a ping across gre-tenant's 2 nodes (${hops} copies seen)`, seconds(median(times)), 'target ≤ 1.5 s');
+    const walks: number[] = [];
+    let legs = 0;
+    for (let run = 0; run < runs + 1; run++) {
+      const started = performance.now();
+      const walk = await walkInLab(engine, gre, { from: 'vm1', to: '192.168.1.2', proto: 'icmp' });
+      if (run > 0) walks.push(performance.now() - started);
+      legs = walk.legs.length;
+    }
+    report(`walk: vm1 to the DHCP port across gre-tenant's 2 nodes (${legs} legs)`, seconds(median(walks)), 'target ≤ 1 s');
   } finally {
     await removeSessionsNamed(engine, gre);
   }

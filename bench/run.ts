@@ -18,7 +18,7 @@
  *   a workshop (bench/workshop.ts): 10 and then 30 students start gre-tenant at once
  *
  *   capture and decoding (bench/capture.ts): a capture's first packet, the decoder's cold start,
- *     one packet's tree in a 10,000-packet capture, and all 10,000 decoded
+ *     one packet's tree in a 10,000-packet capture, all 10,000 decoded, a follow and a walk
  *
  * Options: --runs N (default 7 for up/down, 3 for builds), --skip-build (the builds take minutes),
  * --labs a,b (only these labs), --cli (only the CLI figures), --workshop (only the workshop's),
