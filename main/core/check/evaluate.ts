@@ -4,6 +4,7 @@ import type { NodeSnapshot } from '../inspect/snapshot/types';
 import { orderOf, runProbe, type ProbeContext, type Runner } from './probes';
 import { ACTIVE_KINDS, type Check, type ProbeCheck, type StateCheck } from './schema';
 import { evaluateState, readsNamespace, readsOvsOnly, type Outcome, type Where } from './state';
+import { walkLab } from './walk';
 
 /**
  * A check round in two passes. First every probe of every objective runs, all in parallel (they
@@ -117,6 +118,7 @@ function probeContext(model: CloudModel, run: Runner): ProbeContext {
     address: (target) => (/^\d+\.\d+\.\d+\.\d+$/.test(target) ? target : vm(target).address),
     // Traffic and an outage's checks are probes of the registered kinds (their schemas say which).
     probe: (check) => runProbe(check as ProbeCheck, ctx),
+    walk: (ask) => walkLab(model, run, model.labId, ask),
   };
   return ctx;
 }

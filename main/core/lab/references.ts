@@ -135,6 +135,13 @@ export function objectivesReferences(
       vm(check.from.vm, ['from', 'vm']);
       vm(check.to, ['to']);
       break;
+    case 'walk':
+      vm(check.from, ['from']);
+      target(check.to, 'to');
+      check.through.forEach((h, i) => node(h.node, ['through', i, 'node']));
+      node(check.leaves?.node, ['leaves', 'node']);
+      if (check.proto === 'tcp' && check.port === undefined) problems.push({ path: [...path, 'port'], message: 'a tcp walk needs a port' });
+      break;
     default:
       node(check.node, 'node');
   }

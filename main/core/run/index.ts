@@ -9,7 +9,7 @@
  */
 export { checkLab, type CheckOptions } from './check';
 export { takeHint } from './hints';
-export { followInLab, type FollowAsk } from './follow';
+export { followInLab } from './follow';
 export { resetLab } from './reset';
 export { walkInLab } from './walk';
 export { solveLab } from './solve';

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { FollowHop, FollowResult } from '../../../main/core/capture/types';
-import type { WalkLeg, WalkResult } from '../../../main/core/run/results';
+import type { WalkLeg, WalkResult } from '../../../main/core/check/walk-types';
 import { execArgv } from '../../../main/core/docker/exec';
 import { requireNode } from '../../../main/core/session/sessions';
 import { runCli, testEngine } from '../helpers';

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { execArgv } from '../../../main/core/docker/exec';
 import { requireNode } from '../../../main/core/session/sessions';
 import { runCli, testEngine } from '../helpers';
-import type { WalkLeg } from '../../../main/core/run/results';
+import type { WalkLeg } from '../../../main/core/check/walk-types';
 import { followTest, nothingLeft, place, tables, walked } from './follow';
 import { labSuite } from './lab-suite';
 
@@ -47,7 +47,7 @@ labSuite('gre-tenant', {
       expect(out.trace.tunnels).toEqual([{ type: 'gre', source: '10.0.0.101', destination: '10.0.0.100', tunnelId: '0x1' }]);
       expect(tables(back).slice(0, 2)).toEqual(['br-tun 0: resubmit(,2)', 'br-tun 2: mod_vlan_vid:1, resubmit(,10)']);
       expect(back.outputs).toContainEqual({ device: 'tap4385f950-8b' });
-      expect(walk.verdict).toMatch(/^out of network's br-tun by .*tap4385f950-8b/);
+      expect(walk.verdict).toMatch(/^out of network by .*tap4385f950-8b/);
       // A VM it does not know, an address nothing answers for.
       const wrong = async (args: string[]) => {
         const result = await runCli(['walk', lab.name, ...args], { env: lab.env });

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { WalkLeg } from '../../../main/core/run/results';
+import type { WalkLeg } from '../../../main/core/check/walk-types';
 import { followTest, place, tables, walked } from './follow';
 import { labSuite } from './lab-suite';
 

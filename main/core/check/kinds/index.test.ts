@@ -37,6 +37,7 @@ describe('check kinds', () => {
       'ping',
       'tcp',
       'trace',
+      'walk',
     ]);
   });
 

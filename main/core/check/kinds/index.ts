@@ -21,6 +21,7 @@ import { processCheck } from './process';
 import { routeCheck } from './route';
 import { tcpProbe } from './tcp';
 import { traceCheck } from './trace';
+import { walkCheck } from './walk';
 
 /**
  * Every check kind, registered once, in the order the JSON Schema lists them. The check schema,
@@ -45,6 +46,7 @@ export const CHECK_KINDS = [
   httpProbe,
   dhcpProbe,
   traceCheck,
+  walkCheck,
   commandCheck,
   counterCheck,
   captureCheck,

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { ExecResult } from '../../docker/exec';
 import type { NodeSnapshot } from '../../inspect/snapshot/types';
+import type { VmPacketAsk } from '../vm-packet';
+import type { WalkResult } from '../walk-types';
 
 /**
  * What a check kind is, in one module: its schema, and either how it reads a node's snapshot
@@ -42,6 +44,8 @@ export interface ProbeContext {
   vm(name: string): { node: string; namespace: string; address: string; dhcp: boolean; http: number | undefined };
   /** Runs another probe (the traffic of a counter or capture, the checks of an outage). */
   probe(check: AnyCheck): Promise<Outcome>;
+  /** Walks a VM's packet by the lab's flows, node after node (../walk.ts). */
+  walk(ask: VmPacketAsk): Promise<WalkResult>;
 }
 
 /** A kind read from one node's snapshot. */

@@ -3,7 +3,8 @@ import { Option, type Command } from 'commander';
 import { capture, describeTarget } from '../../../core/capture/capture';
 import { hopDelay, hopHeaders, hopPlace, packetClock } from '../../../core/capture/format';
 import { describeTrace } from '../../../core/inspect/trace/format';
-import { followInLab, walkInLab, type FollowAsk } from '../../../core/run';
+import type { VmPacketAsk } from '../../../core/check/vm-packet';
+import { followInLab, walkInLab } from '../../../core/run';
 import { AppError } from '../../../core/errors';
 import type { CapturedPacket } from '../../../core/capture/types';
 import { toPcapng } from '../../../core/capture/pcapng';
@@ -85,7 +86,7 @@ function vmPacketCommand(program: Command, name: string, description: string, se
     .option('--json', 'print the result as JSON');
 }
 
-function askOf(flags: VmPacketFlags): FollowAsk {
+function askOf(flags: VmPacketFlags): VmPacketAsk {
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
     throw new AppError('usage', `--port takes a port number, 1 to 65535 (got "${flags.port}").`);

@@ -1,0 +1,200 @@
+import type { CloudModel, ResolvedPort } from '../cloud/model';
+import { deviceName } from '../cloud/names';
+import { AppError } from '../errors';
+import type { PacketTrace } from '../inspect/trace/parse';
+import { readTrace } from '../inspect/trace/run';
+import { contains, parseCidr, parseIpv4 } from '../net/ipv4';
+import type { WalkLeg, WalkOutput, WalkResult } from './walk-types';
+import type { Runner } from './kinds/kind';
+import { resolveAsk, type VmPacketAsk } from './vm-packet';
+
+/**
+ * The walk: the way the control plane says a packet goes, before any is sent. `ofproto/trace`
+ * from the VM's port on br-int, through every bridge its flows lead to (patch ports included);
+ * when it leaves by a tunnel, on again from the tunnel port of the node at the far end with the
+ * tunnel's id; when it leaves tagged for a provider network, on again from that node's NIC.
+ * One leg per node, each the trace OVS printed, read.
+ */
+
+/** How far a walk goes: br-int, a physical bridge and the wire on each of two nodes at most. */
+const MAX_LEGS = 6;
+
+/** Walks `ask` through the lab `name` of `model`, running ofproto/trace in its nodes with `run`. */
+export async function walkLab(model: CloudModel, run: Runner, name: string, ask: VmPacketAsk): Promise<WalkResult> {
+  const { from, to, port } = resolveAsk(model, name, ask, 'walk');
+  const inner = innerFields(model, from, to, ask.proto, port);
+
+  const walkOn = async (leg: Omit<WalkLeg, 'trace' | 'outputs'>): Promise<WalkLeg> => {
+    const traceIt = () => run(leg.node, ['ovs-appctl', 'ofproto/trace', leg.bridge, leg.flow]);
+    const [first, shown] = await Promise.all([traceIt(), run(leg.node, ['ovs-appctl', 'dpif/show'])]);
+    let traced = first;
+    // A userspace tunnel that does not know its peer's MAC yet encapsulates nothing; the trace
+    // itself sent the ARP request, so the answer is a moment away (as the trace check does).
+    if (traced.exitCode === 0 && traced.stdout.includes('neighbor cache miss')) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      traced = await traceIt();
+    }
+    const trace = readTrace(traced, leg.bridge, leg.flow);
+    const ports = datapathPorts(shown.stdout);
+    const entered = /(?:^|,)dl_vlan=(\d+)/.exec(leg.flow)?.[1];
+    return { ...leg, trace, outputs: outputsOf(trace, ports, entered === undefined ? undefined : Number(entered)) };
+  };
+  const legs = [await walkOn({ node: from.node, bridge: 'br-int', flow: `in_port=${vmOvsPort(from)},${inner}` })];
+  while (legs.length < MAX_LEGS) {
+    const next = nextLeg(model, legs.at(-1)!, from, to, inner);
+    if (!next || legs.some((leg) => leg.node === next.node && leg.bridge === next.bridge)) break;
+    legs.push(await walkOn(next));
+  }
+  return {
+    from: from.name,
+    to,
+    proto: ask.proto,
+    ...(port === undefined ? {} : { port }),
+    legs,
+    verdict: verdictOf(legs.at(-1)!),
+  };
+}
+
+/** The VM's port on br-int: its qvo (hybrid firewall: the veth from qbr) or its tap (plugged straight in). */
+function vmOvsPort(port: ResolvedPort): string {
+  return deviceName(port.network.firewall === 'hybrid' ? 'qvo' : 'tap', port.portId);
+}
+
+/**
+ * The packet the VM sends, as a trace's fields: its MAC and address, the next hop's MAC (the
+ * target's own port on the same subnet, else the subnet's gateway, a router's qr- port), the
+ * protocol and port.
+ */
+function innerFields(model: CloudModel, from: ResolvedPort, to: string, proto: VmPacketAsk['proto'], port: number | undefined): string {
+  const onSubnet = sameSubnet(from.subnet.cidr, to);
+  const nextHop = onSubnet ? to : from.subnet.gateway;
+  const mac = macOf(model, from.network.name, nextHop);
+  if (!mac) {
+    throw new AppError(
+      'input',
+      `Nothing on ${from.network.name} answers for ${nextHop}${onSubnet ? '' : ` (the gateway ${from.name} would send ${to} to)`}.`,
+      {
+        hint: onSubnet
+          ? 'Walk to a VM, the DHCP port or a router interface of the network.'
+          : 'The subnet has no router interface on its gateway.',
+      },
+    );
+  }
+  const l4 = proto === 'icmp' ? 'icmp,icmp_type=8' : `tcp,tp_src=40000,tp_dst=${port}`;
+  return `dl_src=${from.mac},dl_dst=${mac},${l4},nw_src=${from.address},nw_dst=${to},nw_ttl=64`;
+}
+
+function macOf(model: CloudModel, network: string, address: string): string | undefined {
+  const port = model.ports.find((p) => p.network.name === network && p.address === address);
+  if (port) return port.mac;
+  for (const router of model.routers) {
+    const iface = [...router.interfaces, ...(router.gateway ? [router.gateway] : [])].find(
+      (i) => i.network.name === network && i.address === address,
+    );
+    if (iface) return iface.mac;
+  }
+  return model.pools.find((pool) => pool.network.name === network && pool.vip.address === address)?.vip.mac;
+}
+
+function sameSubnet(cidr: string, address: string): boolean {
+  const subnet = parseCidr(cidr);
+  const ip = parseIpv4(address);
+  return subnet !== undefined && ip !== undefined && contains(subnet, ip);
+}
+
+/**
+ * Where the packet goes on from a leg. ofproto/trace follows patch ports by itself; what it cannot
+ * follow is a veth between two bridges (int-br-eth1/phy-br-eth1, up to Icehouse), a tunnel to
+ * another node, and a provider network's wire: the walk goes on there, in that order.
+ */
+function nextLeg(
+  model: CloudModel,
+  leg: WalkLeg,
+  from: ResolvedPort,
+  to: string,
+  inner: string,
+): Omit<WalkLeg, 'trace' | 'outputs'> | undefined {
+  if (leg.trace.dropped) return undefined;
+  const here = model.nodes.get(leg.node);
+  const tagged = (vlan: number | undefined) => (vlan === undefined ? '' : `dl_vlan=${vlan},`);
+  for (const output of leg.outputs) {
+    const pair = here?.physicalBridges.find((b) => b.intPort === output.device || b.phyPort === output.device);
+    if (!pair) continue;
+    const [bridge, inPort] = output.device === pair.intPort ? [pair.bridge, pair.phyPort] : ['br-int', pair.intPort];
+    return {
+      node: leg.node,
+      bridge,
+      flow: `in_port=${inPort},${tagged(output.vlan)}${inner}`,
+      arrivedBy: `through the veth pair ${pair.intPort}/${pair.phyPort}`,
+    };
+  }
+  const tunnel = leg.trace.tunnels[0];
+  if (tunnel?.destination) {
+    const out = here?.tunnels.find((t) => t.remoteIp === tunnel.destination);
+    const back = out && model.nodes.get(out.remoteNode)?.tunnels.find((t) => t.remoteNode === leg.node);
+    if (!out || !back) return undefined;
+    const id = tunnel.tunnelId ?? '0';
+    const name = tunnel.type === 'gre' ? `GRE key ${id}` : `${tunnel.type.toUpperCase()} VNI ${id}`;
+    return {
+      node: out.remoteNode,
+      bridge: 'br-tun',
+      flow: `in_port=${back.name},tun_id=${id},tun_src=${out.localIp},tun_dst=${out.remoteIp},${inner}`,
+      arrivedBy: `${name} from ${out.localIp}`,
+    };
+  }
+  // A provider network's wire: on to the node of the port the packet is for, in by its NIC.
+  const network = from.network;
+  const nic = here?.physicalBridges.find((b) => b.physnet === network.physnet && b.bridge === leg.bridge);
+  const wire = nic && leg.outputs.find((o) => o.device === nic.interface);
+  const target = model.ports.find((p) => p.network.name === network.name && p.address === to);
+  if (!wire || !target || target.node === leg.node) return undefined;
+  const there = model.nodes.get(target.node)?.physicalBridges.find((b) => b.physnet === network.physnet);
+  if (!there) return undefined;
+  return {
+    node: target.node,
+    bridge: there.bridge,
+    flow: `in_port=${there.interface},${tagged(wire.vlan)}${inner}`,
+    arrivedBy: `${wire.vlan === undefined ? 'untagged' : `VLAN ${wire.vlan}`} on ${network.physnet}`,
+  };
+}
+
+function verdictOf(leg: WalkLeg): string {
+  const last = leg.trace.steps.at(-1);
+  if (leg.trace.dropped) return `dropped on ${leg.node}${last ? `, ${last.bridge} table ${last.table}` : ''}`;
+  return `out of ${leg.node} by ${leg.outputs.map((o) => `${o.device}${o.vlan === undefined ? '' : ` (VLAN ${o.vlan})`}`).join(', ')}`;
+}
+
+/** The datapath's port numbers, by device name (`ovs-appctl dpif/show`: "    tap4385f950-8b 2/6: (system)"). */
+function datapathPorts(shown: string): Map<number, string> {
+  const ports = new Map<number, string>();
+  for (const [, name, number] of shown.matchAll(/^ {4}(\S+) \d+\/(\d+):/gm)) ports.set(Number(number), name!);
+  return ports;
+}
+
+/**
+ * The devices the datapath actions send the packet out of, each with the VLAN it carries there
+ * (the actions run in order: push_vlan tags, pop_vlan untags, a number outputs), then tunnels.
+ */
+export function outputsOf(trace: PacketTrace, ports: ReadonlyMap<number, string>, vlan?: number): WalkOutput[] {
+  const outputs: WalkOutput[] = [];
+  let depth = 0;
+  let item = '';
+  let tag = vlan;
+  for (const char of `${trace.datapathActions},`) {
+    if (char === '(') depth++;
+    if (char === ')') depth--;
+    if (char !== ',' || depth > 0) {
+      item += char;
+      continue;
+    }
+    const action = item.trim();
+    item = '';
+    const pushed = /^push_vlan\(vid=(\d+)/.exec(action);
+    if (pushed) tag = Number(pushed[1]);
+    else if (action === 'pop_vlan') tag = undefined;
+    else if (/^\d+$/.test(action))
+      outputs.push({ device: ports.get(Number(action)) ?? `datapath port ${action}`, ...(tag === undefined ? {} : { vlan: tag }) });
+  }
+  for (const tunnel of trace.tunnels) outputs.push({ device: `${tunnel.type} tunnel to ${tunnel.destination ?? '?'}` });
+  return outputs;
+}
