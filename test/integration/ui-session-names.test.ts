@@ -74,7 +74,7 @@ describe('a session named by the learner', () => {
     expect(await page.locator('[data-test=solved-for-you]').count()).toBe((await states()).length);
     await page.goto(url);
     const card = page.locator('[data-test=lab-card][data-lab="ovs-basics"] [data-test=lab-progress]');
-    await expect.poll(async () => (await card.textContent())?.trim(), { timeout: 30_000 }).toBe('10/10 objectives (10 solved for you)');
+    await expect.poll(async () => (await card.textContent())?.trim(), { timeout: 30_000 }).toBe('11/11 objectives (11 solved for you)');
     await page.close();
   }, 300_000);
 });
