@@ -13,7 +13,8 @@ apt-get install -y -qq --no-install-recommends tshark >/dev/null
 # seconds; the app starts it again on the next.
 cat >/usr/local/sbin/nl-decoder <<'SCRIPT'
 #!/bin/sh
-touch /tmp/nl-used
+# Each decode runs as a user of its own (see decoder.ts): the mark is everyone's to touch.
+touch /tmp/nl-used && chmod 666 /tmp/nl-used
 while sleep 15; do
   [ $(($(date +%s) - $(stat -c %Y /tmp/nl-used))) -lt "${1:-600}" ] || exit 0
 done

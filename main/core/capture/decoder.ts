@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { Engine } from '../docker/engine';
 import { execArgvBytes } from '../docker/exec';
@@ -10,8 +11,8 @@ import type { DecodedPacket } from './types';
  * Decoding captured packets with Wireshark's dissectors. tshark runs in one decoder container
  * per engine, beside the nodes, started on first use and gone after ten idle minutes. It reads
  * packets it is handed on standard input and nothing else: no network, no capabilities, no
- * writable file system but a small /tmp, as nobody, bounded in memory and processes — the
- * packets come from labs (a workshop's students among them), and dissectors parse them.
+ * writable file system but a small /tmp, each decode as a user of its own, bounded in memory and
+ * processes — the packets come from labs (a workshop's students among them), and dissectors parse them.
  */
 
 const CONTAINER = 'neutron-lab-decoder';
@@ -42,7 +43,7 @@ export async function decodePackets(engine: Engine, capture: Buffer | Promise<Bu
 /** Stops and removes the decoder (the benchmark's cold start; it would go by itself after ten idle minutes). */
 export async function stopDecoder(engine: Engine): Promise<void> {
   running = undefined;
-  const container = engine.docker.getContainer(CONTAINER);
+  const container = engine.docker.getContainer(decoderName(await ensureDecoderImage(engine)));
   await engine.call('removing the decoder', () => container.remove({ force: true })).catch(() => undefined);
   // AutoRemove finishes in the background: wait until the name is free.
   for (let i = 0; i < 50; i++) {
@@ -57,14 +58,19 @@ export async function stopDecoder(engine: Engine): Promise<void> {
 
 async function runTshark(engine: Engine, capture: Buffer | Promise<Buffer>, args: string[]): Promise<string> {
   const argv = ['nl-decode', ...args];
+  // Each decode is a user of its own: the decoder serves every lab on the engine (a workshop's
+  // students all), and a dissector that a crafted packet subverted could otherwise read what
+  // another decode running beside it is handed (same user: its /proc, its open files).
+  const uid = 100_000 + randomInt(900_000);
+  const options = { stdin: capture, timeoutMs: 60_000, user: `${uid}:${uid}` };
   let result;
   try {
-    result = await execArgvBytes(await decoder(engine), argv, { stdin: capture, timeoutMs: 60_000 });
+    result = await execArgvBytes(await decoder(engine), argv, options);
   } catch (error) {
     // The decoder may have gone idle and removed itself just now: start it again, once.
     running = undefined;
     if (!isGone(error)) throw error;
-    result = await execArgvBytes(await decoder(engine), argv, { stdin: capture, timeoutMs: 60_000 });
+    result = await execArgvBytes(await decoder(engine), argv, options);
   }
   const stdout = result.stdout.toString('utf8');
   if (result.exitCode !== 0 && !stdout.includes('</pdml>')) {
@@ -82,18 +88,32 @@ function decoder(engine: Engine): Promise<Docker.Container> {
   return running;
 }
 
+/**
+ * The running decoder of the current image, started when there is none. Its name carries the
+ * image's tag, so that processes racing to start it (an app window, a CLI call, a test) agree on
+ * one container and never remove each other's: one creates it, the others find it (409) and
+ * start it too, which is a no-op once it runs (304). A decoder of an older image leaves by itself
+ * once idle.
+ */
 async function startDecoder(engine: Engine): Promise<Docker.Container> {
   const image = await ensureDecoderImage(engine);
-  const existing = engine.docker.getContainer(CONTAINER);
-  const state = await engine
-    .call('looking for the decoder', () => existing.inspect())
-    .catch((error: { statusCode?: number }) => (error.statusCode === 404 ? undefined : Promise.reject(error)));
-  if (state?.Config.Image === image && state.State.Running) return existing;
-  if (state) await engine.call('removing an old decoder', () => existing.remove({ force: true })).catch(() => undefined);
-  try {
-    const container = await engine.call('creating the decoder', () =>
+  // One that went idle a moment ago may still be being removed: its name frees in a moment.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createAndStart(engine, image);
+    } catch (error) {
+      if (attempt === 3 || !isGone(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+async function createAndStart(engine: Engine, image: string): Promise<Docker.Container> {
+  const container = engine.docker.getContainer(decoderName(image));
+  await engine
+    .call('creating the decoder', () =>
       engine.docker.createContainer({
-        name: CONTAINER,
+        name: decoderName(image),
         Image: image,
         HostConfig: {
           AutoRemove: true,
@@ -107,15 +127,16 @@ async function startDecoder(engine: Engine): Promise<Docker.Container> {
           PidsLimit: 32,
         },
       }),
-    );
-    await engine.call('starting the decoder', () => container.start());
-    return container;
-  } catch (error) {
-    // Another process (a second app window, a CLI call) started it meanwhile.
-    if ((error as { statusCode?: number }).statusCode === 409) return existing;
-    throw error;
-  }
+    )
+    .catch((error: { statusCode?: number }) => (error.statusCode === 409 ? undefined : Promise.reject(error)));
+  await engine
+    .call('starting the decoder', () => container.start())
+    .catch((error: { statusCode?: number }) => (error.statusCode === 304 ? undefined : Promise.reject(error)));
+  return container;
 }
+
+/** neutron-lab-decoder-<the image's tag>: one container per decoder image. */
+const decoderName = (image: string) => `${CONTAINER}-${image.split(':')[1]}`;
 
 function isGone(error: unknown): boolean {
   const status = (error as { statusCode?: number }).statusCode;

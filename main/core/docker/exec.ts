@@ -17,6 +17,8 @@ export interface ExecOptions {
   stdin?: string | Buffer | Promise<string | Buffer>;
   env?: Readonly<Record<string, string>>;
   workdir?: string;
+  /** Run as this user ("uid:gid"), not the container's. */
+  user?: string;
   /** Receive output as it arrives (e.g. `neutron-lab exec` streaming to the terminal). */
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
@@ -81,6 +83,7 @@ async function runExec(
     Tty: false,
     ...(options.env ? { Env: envList(options.env) } : {}),
     ...(options.workdir ? { WorkingDir: options.workdir } : {}),
+    ...(options.user ? { User: options.user } : {}),
   });
   const stream = (await exec.start({ hijack: true, stdin: withStdin })) as Duplex;
   // Past the deadline the connection goes; the engine stops streaming to nobody.
