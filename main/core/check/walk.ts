@@ -1,5 +1,6 @@
 import type { CloudModel, ResolvedPort } from '../cloud/model';
 import { deviceName } from '../cloud/names';
+import type { ExecResult } from '../docker/exec';
 import { AppError } from '../errors';
 import type { PacketTrace } from '../inspect/trace/parse';
 import { readTrace } from '../inspect/trace/run';
@@ -24,9 +25,12 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
   const { from, to, port } = resolveAsk(model, name, ask, 'walk');
   const inner = innerFields(model, from, to, ask.proto, port);
 
+  // Each node's datapath port names, read once per walk (a node may have two legs: br-int and br-eth1).
+  const shownOn = new Map<string, Promise<ExecResult>>();
   const walkOn = async (leg: Omit<WalkLeg, 'trace' | 'outputs'>): Promise<WalkLeg> => {
     const traceIt = () => run(leg.node, ['ovs-appctl', 'ofproto/trace', leg.bridge, leg.flow]);
-    const [first, shown] = await Promise.all([traceIt(), run(leg.node, ['ovs-appctl', 'dpif/show'])]);
+    if (!shownOn.has(leg.node)) shownOn.set(leg.node, run(leg.node, ['ovs-appctl', 'dpif/show']));
+    const [first, shown] = await Promise.all([traceIt(), shownOn.get(leg.node)!]);
     let traced = first;
     // A userspace tunnel that does not know its peer's MAC yet encapsulates nothing; the trace
     // itself sent the ARP request, so the answer is a moment away (as the trace check does).
