@@ -29,3 +29,18 @@ export async function nodeMemoryBytes(engine: Engine, containerId: string): Prom
   const inactive = /^total_inactive_file (\d+)$/m.exec(v1.stdout)?.[1] ?? '0';
   return Number(usage) - Number(inactive);
 }
+
+/** Wall time of one call, in ms. */
+export async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+/** Median of `runs` timed calls after `warmup` untimed ones. */
+export async function timedAsync(fn: () => Promise<unknown>, runs: number, warmup = 5): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await timed(fn));
+  return median(times);
+}

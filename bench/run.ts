@@ -51,7 +51,7 @@ import { ProgressStore } from '../main/core/run/progress-store';
 import { listSessions } from '../main/core/session/sessions';
 import { execArgv } from '../main/core/docker/exec';
 import { removeSessionsNamed } from '../main/core/session/teardown';
-import { median, nodeMemoryBytes, seconds } from './measure';
+import { median, nodeMemoryBytes, seconds, timed, timedAsync } from './measure';
 import { benchCapture } from './capture';
 import { benchWorkshop } from './workshop';
 
@@ -96,12 +96,6 @@ const report = (what: string, value: string, target = '') => {
   rows.push([what, value, target]);
   process.stderr.write(`  ${what}: ${value}${target ? `  (${target})` : ''}\n`);
 };
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await fn();
-  return performance.now() - started;
-}
 
 /** The `neutron-lab` that `npm link` puts on PATH is this file (a symlink to it): run it the same way, by its shebang. */
 const BIN = join(appRoot(), 'bin', 'neutron-lab.mjs');
@@ -243,13 +237,6 @@ async function benchPinnedLab(loaded: Awaited<ReturnType<typeof resolveLab>>): P
     `lab of a running ${loaded.lab.id}, read from its pin (a process's first check; later ones: in memory)`,
     `${fromPin.toFixed(1)} ms`,
   );
-}
-
-async function timedAsync(fn: () => Promise<unknown>, runs: number, warmup = 5): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await timed(fn));
-  return median(times);
 }
 
 /** Median of `runs` timed calls after a few warm-up calls (the JIT settles first, as in a running app). */

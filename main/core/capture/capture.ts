@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { execArgv, execArgvBytes, inNamespace } from '../docker/exec';
 import { AppError } from '../errors';
+import { epochToIso } from './format';
 import type { CapturedPacket, CaptureTarget } from './types';
 
 /**
@@ -125,7 +126,7 @@ export function packetOf(line: string, target: CaptureTarget): CapturedPacket | 
   const parsed = PACKET.exec(line);
   if (!parsed) return undefined;
   return {
-    time: `${new Date(Number(parsed[1]) * 1000).toISOString().slice(0, 19)}.${parsed[2]}Z`,
+    time: epochToIso(`${parsed[1]}.${parsed[2]}`),
     node: target.node,
     ...(target.netns ? { netns: target.netns } : {}),
     iface: target.iface,

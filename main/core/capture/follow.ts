@@ -4,6 +4,7 @@ import { execArgv, execArgvBytes, inNamespace } from '../docker/exec';
 import { AppError } from '../errors';
 import { describeTarget } from './capture';
 import { decodePackets } from './decoder';
+import { epochToIso } from './format';
 import { followHops, type SeenPacket } from './hops';
 import { toPcapng } from './pcapng';
 import type { CaptureTarget, FollowResult } from './types';
@@ -109,7 +110,7 @@ export async function follow(engine: Engine, containers: Map<string, Docker.Cont
     const seen = (await decoding).map((packet): SeenPacket => {
       const frame = packet.layers.find((layer) => layer.name === 'frame');
       const field = (name: string) => frame?.fields.find((f) => f.name === name)?.value;
-      return { where: captured[Number(field('frame.interface_id'))]!.where, time: isoTime(field('frame.time_epoch') ?? '0'), packet };
+      return { where: captured[Number(field('frame.interface_id'))]!.where, time: epochToIso(field('frame.time_epoch') ?? '0'), packet };
     });
     const hops = followHops(seen, request.proto === 'icmp' ? 'icmp' : 'tcp', request.to);
     // Nothing left the VM, and its kernel said why: no route to the address.
@@ -146,12 +147,6 @@ function probeArgv(request: FollowRequest): string[] {
     case 'http':
       return ['curl', '-s', '-o', '/dev/null', '-m', '2', `http://${request.to}:${request.port}/`];
   }
-}
-
-/** "1796601346.080350000" → ISO 8601 to the microsecond. */
-function isoTime(epoch: string): string {
-  const [seconds = '0', fraction = ''] = epoch.split('.');
-  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction.padEnd(6, '0').slice(0, 6)}Z`;
 }
 
 function captureEverywhere(container: Docker.Container, node: string): NodeCapture {

@@ -30,3 +30,9 @@ export function hopDelay(since: string, time: string): string {
   const micros = (iso: string) => Date.parse(iso.slice(0, 19) + 'Z') * 1000 + Number(iso.slice(20, 26));
   return `+${((micros(time) - micros(since)) / 1000).toFixed(3)} ms`;
 }
+
+/** Epoch seconds with a fraction, as tcpdump (-tt) and tshark print them ("1796601346.080350000"), as ISO 8601 to the microsecond. */
+export function epochToIso(epoch: string): string {
+  const [seconds = '0', fraction = ''] = epoch.split('.');
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction.padEnd(6, '0').slice(0, 6)}Z`;
+}

@@ -3,7 +3,7 @@ import { deviceName } from '../cloud/names';
 import type { ExecResult } from '../docker/exec';
 import { AppError } from '../errors';
 import type { PacketTrace } from '../inspect/trace/parse';
-import { readTrace } from '../inspect/trace/run';
+import { readTrace, runTrace } from '../inspect/trace/run';
 import { contains, parseCidr, parseIpv4 } from '../net/ipv4';
 import type { WalkLeg, WalkOutput, WalkResult } from './walk-types';
 import type { Runner } from './kinds/kind';
@@ -28,16 +28,8 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
   // Each node's datapath port names, read once per walk (a node may have two legs: br-int and br-eth1).
   const shownOn = new Map<string, Promise<ExecResult>>();
   const walkOn = async (leg: Omit<WalkLeg, 'trace' | 'outputs'>): Promise<WalkLeg> => {
-    const traceIt = () => run(leg.node, ['ovs-appctl', 'ofproto/trace', leg.bridge, leg.flow]);
     if (!shownOn.has(leg.node)) shownOn.set(leg.node, run(leg.node, ['ovs-appctl', 'dpif/show']));
-    const [first, shown] = await Promise.all([traceIt(), shownOn.get(leg.node)!]);
-    let traced = first;
-    // A userspace tunnel that does not know its peer's MAC yet encapsulates nothing; the trace
-    // itself sent the ARP request, so the answer is a moment away (as the trace check does).
-    if (traced.exitCode === 0 && traced.stdout.includes('neighbor cache miss')) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      traced = await traceIt();
-    }
+    const [traced, shown] = await Promise.all([runTrace((argv) => run(leg.node, argv), leg.bridge, leg.flow), shownOn.get(leg.node)!]);
     const trace = readTrace(traced, leg.bridge, leg.flow);
     const ports = datapathPorts(shown.stdout);
     const entered = /(?:^|,)dl_vlan=(\d+)/.exec(leg.flow)?.[1];

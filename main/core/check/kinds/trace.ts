@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseTrace } from '../../inspect/trace/parse';
+import { runTrace } from '../../inspect/trace/run';
 import { node } from './fields';
 import { probeKind, type Outcome, type ProbeContext } from './kind';
 import { firstLine } from './text';
@@ -25,13 +26,7 @@ async function trace(check: z.infer<typeof TraceCheck>, ctx: ProbeContext): Prom
     check.drop && 'is dropped',
   ].filter(Boolean);
   const expected = `a packet ${check.flow} on ${check.bridge} ${wants.join(' ')} (${check.node})`;
-  let result = await ctx.run(check.node, ['ovs-appctl', 'ofproto/trace', check.bridge, check.flow]);
-  // A userspace tunnel that does not know its peer's MAC yet encapsulates nothing; the trace
-  // itself sent the ARP request, so the answer is a moment away: trace once more.
-  if (result.exitCode === 0 && result.stdout.includes('neighbor cache miss')) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    result = await ctx.run(check.node, ['ovs-appctl', 'ofproto/trace', check.bridge, check.flow]);
-  }
+  const result = await runTrace((argv) => ctx.run(check.node, argv), check.bridge, check.flow);
   if (result.exitCode !== 0)
     return { passed: false, expected, found: `ofproto/trace failed: ${firstLine(result.stderr || result.stdout)}` };
   const walk = parseTrace(result.stdout, `${check.bridge} trace`);

@@ -5,7 +5,20 @@ import { parseTrace, type PacketTrace } from './parse';
 
 /** Traces a flow through a node's bridges with `ovs-appctl ofproto/trace` and reads the walk. */
 export async function traceInNode(container: Docker.Container, bridge: string, flow: string): Promise<PacketTrace> {
-  return readTrace(await execArgv(container, ['ovs-appctl', 'ofproto/trace', bridge, flow]), bridge, flow);
+  return readTrace(await runTrace((argv) => execArgv(container, argv), bridge, flow), bridge, flow);
+}
+
+/**
+ * Runs `ovs-appctl ofproto/trace BRIDGE FLOW` through `exec` (a node's exec, or a check round's).
+ * A userspace tunnel that does not know its peer's MAC yet encapsulates nothing; the trace itself
+ * sent the ARP request, so the answer is a moment away: it traces once more.
+ */
+export async function runTrace(exec: (argv: string[]) => Promise<ExecResult>, bridge: string, flow: string): Promise<ExecResult> {
+  const argv = ['ovs-appctl', 'ofproto/trace', bridge, flow];
+  const result = await exec(argv);
+  if (result.exitCode !== 0 || !result.stdout.includes('neighbor cache miss')) return result;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return exec(argv);
 }
 
 /** What `ovs-appctl ofproto/trace BRIDGE FLOW` answered, read; a clear error when OVS refused the flow. */
