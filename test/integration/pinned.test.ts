@@ -22,6 +22,8 @@ import { runCli, testEngine, uniqueName } from './helpers';
 
 let root: string;
 let file: string;
+// Files share a worker's process (isolate: false): what this one sets is put back after it.
+const dataBefore = process.env.NEUTRON_LAB_DATA;
 let session: SessionStatus;
 const name = uniqueName('pinned');
 const env = () => ({ NEUTRON_LAB_DATA: process.env.NEUTRON_LAB_DATA });
@@ -46,6 +48,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeSessionsNamed(await testEngine(), name);
+  if (dataBefore === undefined) delete process.env.NEUTRON_LAB_DATA;
+  else process.env.NEUTRON_LAB_DATA = dataBefore;
   await rm(root, { recursive: true, force: true });
 });
 
