@@ -5,6 +5,7 @@
  * and main/api/browser-safe.test.ts proves that nothing these two modules reach needs Node.
  */
 export type { DecodedField, DecodedLayer, DecodedPacket, FollowHop, FollowResult } from '../core/capture/types';
+export type { WalkLeg, WalkResult } from '../core/check/walk-types';
 export type { LocatedProblem, AppErrorJson } from '../core/errors';
 export type { DumpRow, OvsRequest, OvsResult } from '../core/easyovs/types';
 export type { Action, Flow, MatchField } from '../core/inspect/flows/types';
@@ -19,6 +20,7 @@ export type { CheckReport, ObjectiveResult } from '../core/run/results';
 export type { BootPhase } from '../core/session/boot-events';
 
 export { hopDelay, hopHeaders, hopPlace, packetClock } from '../core/capture/format';
+export { describeWalkLeg, walkDisagreement } from '../core/check/walk-format';
 export { matchText } from '../core/inspect/flows/format';
 export { formatRule } from '../core/inspect/iptables/format';
 export { renderShow } from '../core/inspect/ovsdb/show';

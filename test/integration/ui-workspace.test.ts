@@ -387,6 +387,40 @@ describe('the lab workspace in a browser', () => {
     await screenshot('ui-follow.png');
   }, 90_000);
 
+  it('walks the same ping by the flows beside the follow, and says so when the two disagree', async () => {
+    const panel = page.locator('[data-test=follow]');
+    const walk = panel.locator('[data-test=walk]');
+    await panel.locator('[data-test=walk-run]').click();
+    await expect.poll(() => walk.getAttribute('data-dropped'), { timeout: 30_000 }).toBe('no');
+    const legs = walk.locator('[data-test=walk-leg]');
+    expect(await legs.evaluateAll((all) => all.map((leg) => `${leg.getAttribute('data-kind')} ${leg.getAttribute('data-node')}`))).toEqual([
+      'ovs compute1',
+      'ovs network',
+    ]);
+    expect(await legs.nth(1).locator('summary').textContent()).toBe('GRE key 0x1 from 10.0.0.101, on network, br-tun');
+    expect(await legs.nth(0).locator('pre').textContent()).toContain('leaves by gre tunnel 10.0.0.101 → 10.0.0.100, tunnel id 0x1');
+    // The ping was answered and the walk gets through: they agree.
+    expect(await panel.locator('[data-test=walk-disagrees]').count()).toBe(0);
+
+    // A flow that drops the ping on compute1's br-int, added after the follow: the walk now ends
+    // there, and the follow on screen (answered) says otherwise.
+    const node = await requireNode(await testEngine(), session, 'compute1');
+    const drop = 'cookie=0x5e1f,priority=200,icmp,nw_dst=192.168.1.2,actions=drop';
+    expect((await execArgv(node, ['ovs-ofctl', 'add-flow', 'br-int', drop])).exitCode).toBe(0);
+    try {
+      await panel.locator('[data-test=walk-run]').click();
+      await expect.poll(() => walk.getAttribute('data-dropped'), { timeout: 30_000 }).toBe('yes');
+      expect(await walk.locator('[data-test=walk-verdict]').textContent()).toBe('Ends: dropped on compute1, br-int table 0.');
+      const disagrees = panel.locator('[data-test=walk-disagrees]');
+      expect(await disagrees.getAttribute('data-walk-says')).toBe('dropped');
+      expect(await disagrees.textContent()).toContain('The walk and the follow disagree');
+      await disagrees.scrollIntoViewIfNeeded();
+      await screenshot('ui-walk.png');
+    } finally {
+      expect((await execArgv(node, ['ovs-ofctl', 'del-flows', 'br-int', 'cookie=0x5e1f/-1'])).exitCode).toBe(0);
+    }
+  }, 90_000);
+
   it('captures on an interface clicked in the topology, in the node or in a namespace', async () => {
     const panel = page.locator('[data-test=inspector][data-node=compute1] [data-test=capture]');
     const clickInTopology = async (chip: string) => {

@@ -1,7 +1,12 @@
+import type { EvaluatedStep, Evaluation } from '../inspect/iptables/evaluate';
 import type { PacketTrace } from '../inspect/trace/parse';
 
-/** What a walk (walk.ts) finds: the legs of the way the flows would send a VM's packet, node after node. Types only: the UI shares them. */
-export interface WalkLeg {
+/** What a walk (walk.ts) finds: the legs of the way the flows and firewalls would send a VM's packet, node after node. Types only: the UI shares them. */
+export type WalkLeg = WalkBridgeLeg | WalkFirewallLeg;
+
+/** A leg through OVS: ofproto/trace from one bridge, on through the bridges its patch ports lead to. */
+export interface WalkBridgeLeg {
+  kind: 'ovs';
   node: string;
   bridge: string;
   /** The packet as the trace was given it. */
@@ -11,6 +16,25 @@ export interface WalkLeg {
   trace: PacketTrace;
   /** Where the datapath sends it from this bridge, by device, with the VLAN tag it carries there. */
   outputs: WalkOutput[];
+}
+
+/**
+ * A leg through iptables: a VM's frame crossing its Linux bridge (qbr, the hybrid firewall),
+ * where the node's filter table sees it by physdev. Listed only where a rule met it or it ends
+ * there: a node without rules for the port passes the frame unseen.
+ */
+export interface WalkFirewallLeg {
+  kind: 'iptables';
+  node: string;
+  /** The Linux bridge the frame crosses, "qbr583c7038-d3". */
+  bridge: string;
+  /** The bridge ports it enters and leaves by: "tap583c7038-d3 → qvb583c7038-d3". */
+  crossing: string;
+  /** The rules met, in order, from FORWARD. */
+  steps: EvaluatedStep[];
+  verdict: Evaluation['verdict'];
+  /** Why the verdict is unknown. */
+  reason?: string;
 }
 
 export interface WalkOutput {
@@ -25,6 +49,8 @@ export interface WalkResult {
   proto: 'icmp' | 'tcp' | 'http';
   port?: number;
   legs: WalkLeg[];
+  /** The walk ends with the packet dropped: by a flow, or by an iptables rule. */
+  dropped: boolean;
   /** Where the walk ends, in words: "output to tap4385f950-8b on network", "dropped on compute1 br-tun table 22". */
   verdict: string;
 }

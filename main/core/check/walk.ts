@@ -5,17 +5,22 @@ import { AppError } from '../errors';
 import type { PacketTrace } from '../inspect/trace/parse';
 import { readTrace, runTrace } from '../inspect/trace/run';
 import { contains, parseCidr, parseIpv4 } from '../net/ipv4';
-import type { WalkLeg, WalkOutput, WalkResult } from './walk-types';
+import type { WalkBridgeLeg, WalkFirewallLeg, WalkLeg, WalkOutput, WalkResult } from './walk-types';
 import type { Runner } from './kinds/kind';
 import { resolveAsk, type VmPacketAsk } from './vm-packet';
+import { firewallCrossing } from './walk-firewall';
 
 /**
  * The walk: the way the control plane says a packet goes, before any is sent. `ofproto/trace`
  * from the VM's port on br-int, through every bridge its flows lead to (patch ports included);
  * when it leaves by a tunnel, on again from the tunnel port of the node at the far end with the
  * tunnel's id; when it leaves tagged for a provider network, on again from that node's NIC.
- * One leg per node, each the trace OVS printed, read.
+ * One leg per bridge a trace starts from, each the trace OVS printed, read; before and after
+ * them, the security groups' iptables chains where the frame crosses a VM's qbr
+ * (walk-firewall.ts).
  */
+
+type NextLeg = Omit<WalkBridgeLeg, 'kind' | 'trace' | 'outputs'>;
 
 /** How far a walk goes: br-int, a physical bridge and the wire on each of two nodes at most. */
 const MAX_LEGS = 6;
@@ -27,28 +32,51 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
 
   // Each node's datapath port names, read once per walk (a node may have two legs: br-int and br-eth1).
   const shownOn = new Map<string, Promise<ExecResult>>();
-  const walkOn = async (leg: Omit<WalkLeg, 'trace' | 'outputs'>): Promise<WalkLeg> => {
+  const walkOn = async (leg: NextLeg): Promise<WalkBridgeLeg> => {
     if (!shownOn.has(leg.node)) shownOn.set(leg.node, run(leg.node, ['ovs-appctl', 'dpif/show']));
     const [traced, shown] = await Promise.all([runTrace((argv) => run(leg.node, argv), leg.bridge, leg.flow), shownOn.get(leg.node)!]);
     const trace = readTrace(traced, leg.bridge, leg.flow);
     const ports = datapathPorts(shown.stdout);
     const entered = /(?:^|,)dl_vlan=(\d+)/.exec(leg.flow)?.[1];
-    return { ...leg, trace, outputs: outputsOf(trace, ports, entered === undefined ? undefined : Number(entered)) };
+    return { kind: 'ovs', ...leg, trace, outputs: outputsOf(trace, ports, entered === undefined ? undefined : Number(entered)) };
   };
-  const legs = [await walkOn({ node: from.node, bridge: 'br-int', flow: `in_port=${vmOvsPort(from)},${inner}` })];
-  while (legs.length < MAX_LEGS) {
-    const next = nextLeg(model, legs.at(-1)!, from, to, inner);
-    if (!next || legs.some((leg) => leg.node === next.node && leg.bridge === next.bridge)) break;
-    legs.push(await walkOn(next));
+  const result = (legs: WalkLeg[]): WalkResult => {
+    const last = legs.at(-1)!;
+    return {
+      from: from.name,
+      to,
+      proto: ask.proto,
+      ...(port === undefined ? {} : { port }),
+      legs,
+      dropped: last.kind === 'ovs' ? last.trace.dropped : last.verdict === 'DROP' || last.verdict === 'REJECT',
+      verdict: verdictOf(last),
+    };
+  };
+  const firewall = firewallCrossing(model, run, { from, to, proto: ask.proto, port });
+  const leaving = await firewall(from, 'out');
+  if (leaving && leaving.verdict !== 'ACCEPT') return result([leaving]);
+
+  const bridges = [await walkOn({ node: from.node, bridge: 'br-int', flow: `in_port=${vmOvsPort(from)},${inner}` })];
+  while (bridges.length < MAX_LEGS) {
+    const next = nextLeg(model, bridges.at(-1)!, from, to, inner);
+    if (!next || bridges.some((leg) => leg.node === next.node && leg.bridge === next.bridge)) break;
+    bridges.push(await walkOn(next));
   }
-  return {
-    from: from.name,
-    to,
-    proto: ask.proto,
-    ...(port === undefined ? {} : { port }),
-    legs,
-    verdict: verdictOf(legs.at(-1)!),
-  };
+  const last = bridges.at(-1)!;
+  const target = last.trace.dropped ? undefined : hybridPortOut(model, last, to);
+  const arriving = target && (await firewall(target, 'in'));
+  return result([...(leaving ? [leaving] : []), ...bridges, ...(arriving ? [arriving] : [])]);
+}
+
+/** The VM port, filtered on its qbr, that a leg sends the packet for `to` out of: the far end's firewall. */
+function hybridPortOut(model: CloudModel, leg: WalkBridgeLeg, to: string): ResolvedPort | undefined {
+  return model.ports.find(
+    (p) =>
+      p.node === leg.node &&
+      p.address === to &&
+      p.network.firewall === 'hybrid' &&
+      leg.outputs.some((o) => o.device === deviceName('qvo', p.portId)),
+  );
 }
 
 /** The VM's port on br-int: its qvo (hybrid firewall: the veth from qbr) or its tap (plugged straight in). */
@@ -103,13 +131,7 @@ function sameSubnet(cidr: string, address: string): boolean {
  * follow is a veth between two bridges (int-br-eth1/phy-br-eth1, up to Icehouse), a tunnel to
  * another node, and a provider network's wire: the walk goes on there, in that order.
  */
-function nextLeg(
-  model: CloudModel,
-  leg: WalkLeg,
-  from: ResolvedPort,
-  to: string,
-  inner: string,
-): Omit<WalkLeg, 'trace' | 'outputs'> | undefined {
+function nextLeg(model: CloudModel, leg: WalkBridgeLeg, from: ResolvedPort, to: string, inner: string): NextLeg | undefined {
   if (leg.trace.dropped) return undefined;
   const here = model.nodes.get(leg.node);
   const tagged = (vlan: number | undefined) => (vlan === undefined ? '' : `dl_vlan=${vlan},`);
@@ -155,6 +177,7 @@ function nextLeg(
 }
 
 function verdictOf(leg: WalkLeg): string {
+  if (leg.kind === 'iptables') return firewallVerdict(leg);
   const last = leg.trace.steps.at(-1);
   if (leg.trace.dropped) return `dropped on ${leg.node}${last ? `, ${last.bridge} table ${last.table}` : ''}`;
   return `out of ${leg.node} by ${leg.outputs.map((o) => `${o.device}${o.vlan === undefined ? '' : ` (VLAN ${o.vlan})`}`).join(', ')}`;
@@ -193,4 +216,15 @@ export function outputsOf(trace: PacketTrace, ports: ReadonlyMap<number, string>
   }
   for (const tunnel of trace.tunnels) outputs.push({ device: `${tunnel.type} tunnel to ${tunnel.destination ?? '?'}` });
   return outputs;
+}
+
+function firewallVerdict(leg: WalkFirewallLeg): string {
+  const last = leg.steps.at(-1);
+  const where = `on ${leg.node}, crossing ${leg.bridge} (${leg.crossing})`;
+  if (leg.verdict === 'unknown') return `unknown ${where}: ${leg.reason ?? 'iptables'}`;
+  if (leg.verdict === 'ACCEPT')
+    return `out of ${leg.node} by ${leg.crossing.split(' → ')[1]}, let through by iptables crossing ${leg.bridge}`;
+  const entered = leg.steps.at(-2)?.chain;
+  const from = entered && entered !== last?.chain ? `, entered from ${entered}` : '';
+  return `dropped ${where} by iptables chain ${last?.chain ?? 'FORWARD'}${from}: ${last?.rule ?? ''}`;
 }

@@ -132,6 +132,14 @@ export const en = {
     'A VM sends one packet; every interface of every node captures meanwhile, and each copy of it shows here in time order, with what changed on the way: a VLAN tag, a tunnel header, NAT, the TTL.',
   'follow.answered': 'Answered. {copies} copies seen, watching {interfaces} interfaces on {nodes} nodes.',
   'follow.unanswered': 'No answer came back. {copies} copies seen, watching {interfaces} interfaces on {nodes} nodes.',
+  'walk.run': 'Walk',
+  'walk.running': 'Tracing it through the flows and the firewall rules, nothing sent…',
+  'walk.title': 'The walk: where the flows and rules would send it (nothing sent)',
+  'walk.ends': 'Ends: {verdict}.',
+  'walk.disagreeDropped': 'The walk and the follow disagree: by the flows and rules it is {verdict}, yet an answer came back.',
+  'walk.disagreeThrough': 'The walk and the follow disagree: by the flows and rules it goes {verdict}, yet no answer came back.',
+  'walk.disagreeThroughSeen':
+    'The walk and the follow disagree: by the flows and rules it goes {verdict}, yet no answer came back; it was last seen at {place}.',
   'tools.terminals': 'Terminals',
   'tools.inspectNode': 'Node',
 

@@ -130,6 +130,13 @@ export const zh: Record<MessageKey, string> = {
     '虚拟机发送一个数据包；同时所有节点的所有接口都在抓包，它的每个副本按时间顺序显示在这里，并标出途中的变化：VLAN 标签、隧道头、NAT、TTL。',
   'follow.answered': '收到应答。共看到 {copies} 个副本，监视了 {nodes} 个节点上的 {interfaces} 个接口。',
   'follow.unanswered': '没有收到应答。共看到 {copies} 个副本，监视了 {nodes} 个节点上的 {interfaces} 个接口。',
+  'walk.run': '推演',
+  'walk.running': '正在按流表和防火墙规则推演，不发送任何包…',
+  'walk.title': '推演：流表和规则会把它送往哪里（未发送）',
+  'walk.ends': '结果：{verdict}。',
+  'walk.disagreeDropped': '推演与追踪不一致：按流表和规则它会被丢弃（{verdict}），却收到了应答。',
+  'walk.disagreeThrough': '推演与追踪不一致：按流表和规则它能通过（{verdict}），却没有收到应答。',
+  'walk.disagreeThroughSeen': '推演与追踪不一致：按流表和规则它能通过（{verdict}），却没有收到应答；最后出现在 {place}。',
   'tools.terminals': '终端',
   'tools.inspectNode': '节点',
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { FollowHop, FollowResult } from '../../../main/core/capture/types';
-import type { WalkLeg, WalkResult } from '../../../main/core/check/walk-types';
+import type { WalkBridgeLeg, WalkResult } from '../../../main/core/check/walk-types';
 import { execArgv } from '../../../main/core/docker/exec';
 import { requireNode } from '../../../main/core/session/sessions';
 import { runCli, testEngine } from '../helpers';
@@ -56,4 +56,4 @@ export async function walked(lab: LabContext, args: string[]): Promise<WalkResul
 }
 
 /** A leg's tables as "bridge table: actions", in the order the trace met them. */
-export const tables = (leg: WalkLeg) => leg.trace.steps.map((step) => `${step.bridge} ${step.table}: ${step.actions.join(', ')}`);
+export const tables = (leg: WalkBridgeLeg) => leg.trace.steps.map((step) => `${step.bridge} ${step.table}: ${step.actions.join(', ')}`);

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { execArgv } from '../../../main/core/docker/exec';
 import { requireNode } from '../../../main/core/session/sessions';
 import { runCli, testEngine } from '../helpers';
-import type { WalkLeg } from '../../../main/core/check/walk-types';
+import type { WalkBridgeLeg } from '../../../main/core/check/walk-types';
 import { followTest, nothingLeft, place, tables, walked } from './follow';
 import { labSuite } from './lab-suite';
 
@@ -35,11 +35,11 @@ labSuite('gre-tenant', {
 
     it('walks vm1’s packet by the flows: br-int, br-tun’s tables, GRE key 1, the network node’s br-tun and br-int, the DHCP port', { timeout: 60_000 }, async () => {
       const walk = await walked(lab, ['--from', 'vm1', '--to', '192.168.1.2']);
-      expect(walk.legs.map((leg) => [leg.node, leg.bridge, leg.arrivedBy])).toEqual([
+      expect(walk.legs.map((leg) => [leg.node, leg.bridge, leg.kind === 'ovs' ? leg.arrivedBy : leg.kind])).toEqual([
         ['compute1', 'br-int', undefined],
         ['network', 'br-tun', 'GRE key 0x1 from 10.0.0.101'],
       ]);
-      const [out, back] = walk.legs as [WalkLeg, WalkLeg];
+      const [out, back] = walk.legs as [WalkBridgeLeg, WalkBridgeLeg];
       // Unicast: br-tun table 1 sends it to 20, whose flow learned from the port's answers (the
       // follow above made some) sets key 1; had it learned nothing, 21 would flood it with key 1.
       const keyed = tables(out).find((line) => /^br-tun 2[01]: /.test(line) && /set_tunnel:0x1|load:0x1->NXM_NX_TUN_ID/.test(line));

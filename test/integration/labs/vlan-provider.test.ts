@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { WalkLeg } from '../../../main/core/check/walk-types';
+import type { WalkBridgeLeg } from '../../../main/core/check/walk-types';
 import { followTest, place, tables, walked } from './follow';
 import { labSuite } from './lab-suite';
 
@@ -29,13 +29,13 @@ labSuite('vlan-provider', {
 
     it('walks vm1’s packet by the flows: tag 1 on br-int, 101 on br-eth1, the wire, 101 → 1 on compute2, vm2’s port', { timeout: 60_000 }, async () => {
       const walk = await walked(lab, ['--from', 'vm1', '--to', 'vm2']);
-      expect(walk.legs.map((leg) => [leg.node, leg.bridge, leg.arrivedBy])).toEqual([
+      expect(walk.legs.map((leg) => [leg.node, leg.bridge, leg.kind === 'ovs' ? leg.arrivedBy : leg.kind])).toEqual([
         ['compute1', 'br-int', undefined],
         ['compute1', 'br-eth1', 'through the veth pair int-br-eth1/phy-br-eth1'],
         ['compute2', 'br-eth1', 'VLAN 101 on physnet1'],
         ['compute2', 'br-int', 'through the veth pair int-br-eth1/phy-br-eth1'],
       ]);
-      const [a, b, c, d] = walk.legs as [WalkLeg, WalkLeg, WalkLeg, WalkLeg];
+      const [a, b, c, d] = walk.legs as [WalkBridgeLeg, WalkBridgeLeg, WalkBridgeLeg, WalkBridgeLeg];
       expect(a.outputs).toContainEqual({ device: 'int-br-eth1', vlan: 1 });
       expect(tables(b)).toEqual(['br-eth1 0: mod_vlan_vid:101, NORMAL']);
       expect(b.outputs).toContainEqual({ device: 'eth1', vlan: 101 });

@@ -8,9 +8,11 @@ const walk = (overrides: { tunnelId?: string; delivered?: string; dropped?: bool
   from: 'vm1',
   to: '192.168.1.2',
   proto: 'icmp',
+  dropped: overrides.dropped ?? false,
   verdict: overrides.dropped ? 'dropped on network, br-tun table 2' : 'out of network by br-int (VLAN 1), tap4385f950-8b',
   legs: [
     {
+      kind: 'ovs',
       node: 'compute1',
       bridge: 'br-int',
       flow: '',
@@ -28,6 +30,7 @@ const walk = (overrides: { tunnelId?: string; delivered?: string; dropped?: bool
       outputs: [{ device: 'gre tunnel to 10.0.0.100' }],
     },
     {
+      kind: 'ovs',
       node: 'network',
       bridge: 'br-tun',
       flow: '',
@@ -77,5 +80,41 @@ describe('the walk check', () => {
     expect((await probe({ ...wanted, through: [{ node: 'network', bridge: 'br-tun', table: 4 }] }, walk())).found).toMatch(
       /^never on network br-tun table 4;/,
     );
+  });
+
+  it('passes a chain a rule of which met the packet, and a drop by iptables', async () => {
+    const blocked = walk();
+    blocked.legs.push({
+      kind: 'iptables',
+      node: 'network',
+      bridge: 'qbr4385f950-8b',
+      crossing: 'qvb4385f950-8b → tap4385f950-8b',
+      steps: [
+        {
+          chain: 'neutron-openvswi-i4385f950-8',
+          rule: '-A neutron-openvswi-i4385f950-8 -j neutron-openvswi-sg-fallback',
+          target: 'neutron-openvswi-sg-fallback',
+        },
+        { chain: 'neutron-openvswi-sg-fallback', rule: '-A neutron-openvswi-sg-fallback -j DROP', target: 'DROP' },
+      ],
+      verdict: 'DROP',
+    });
+    blocked.dropped = true;
+    const check = { ...wanted, through: [{ node: 'network', chain: 'neutron-openvswi-sg-fallback' }], dropped: true };
+    const outcome = await probe(check, blocked);
+    expect(outcome.expected).toMatch(/through network chain neutron-openvswi-sg-fallback, .* dropped$/);
+    expect(outcome.passed).toBe(true);
+    expect(outcome.found).toMatch(/ ⇒ network qbr4385f950-8b \(iptables\); /);
+    // The same chain on another node, or a chain no rule of which met it, is not passed.
+    expect((await probe({ ...check, through: [{ node: 'compute1', chain: 'neutron-openvswi-sg-fallback' }] }, blocked)).found).toMatch(
+      /^never on compute1 chain neutron-openvswi-sg-fallback;/,
+    );
+    expect((await probe({ ...check, through: [{ node: 'network', chain: 'neutron-openvswi-o4385f950-8' }] }, blocked)).passed).toBe(false);
+    // Not dropped after all: the check that wants the drop says so.
+    expect((await probe(check, { ...blocked, dropped: false })).found).toMatch(/^not dropped;/);
+  });
+
+  it('refuses a hop that names both a bridge and a chain', () => {
+    expect(() => WalkCheck.parse({ ...wanted, through: [{ node: 'network', bridge: 'br-int', chain: 'FORWARD' }] })).toThrow();
   });
 });

@@ -6,12 +6,20 @@ import { listed } from './text';
 
 /**
  * The way the flows would send a VM's packet, nothing sent (../walk.ts): ofproto/trace from its
- * port on br-int, on through veth pairs, tunnels and provider wires to the far node. The check
- * names bridges (and tables) it must pass, the tunnel it must leave by, and the device a node
- * must send it out of — or that it is dropped.
+ * port on br-int, on through veth pairs, tunnels and provider wires to the far node, and the
+ * security groups' iptables chains where it crosses a VM's qbr. The check names bridges (and
+ * tables) and chains it must pass, the tunnel it must leave by, and the device a node must send
+ * it out of — or that it is dropped (with a chain: dropped there).
  */
 
-const hop = z.object({ node, bridge: z.string().min(1).max(15), table: z.number().int().min(0).max(254).optional() }).strict();
+const bridgeHop = z.object({ node, bridge: z.string().min(1).max(15), table: z.number().int().min(0).max(254).optional() }).strict();
+const chainHop = z
+  .object({ node, chain: z.string().min(1).max(28).describe("An iptables chain of the node's filter table the packet meets a rule of.") })
+  .strict();
+const hop = z.union([bridgeHop, chainHop]);
+type Hop = z.infer<typeof hop>;
+const hopText = (h: Hop) =>
+  'chain' in h ? `${h.node} chain ${h.chain}` : `${h.node} ${h.bridge}${h.table === undefined ? '' : ` table ${h.table}`}`;
 
 export const WalkCheck = z
   .object({
@@ -20,7 +28,7 @@ export const WalkCheck = z
     to: target,
     proto: z.enum(['icmp', 'tcp', 'http']).default('icmp'),
     port: z.number().int().min(1).max(65535).optional().describe('For tcp (required) and http (80 unless given).'),
-    through: z.array(hop).default([]).describe('Bridges, and tables in them, the walk must pass (in any order).'),
+    through: z.array(hop).default([]).describe('Bridges (and tables in them) and iptables chains the walk must pass, in any order.'),
     tunnel: z
       .object({ type: z.enum(['gre', 'vxlan', 'geneve']), id: z.string().regex(/^0x[0-9a-f]+$/) })
       .strict()
@@ -31,7 +39,7 @@ export const WalkCheck = z
       .strict()
       .optional()
       .describe('The node sends it out of this device (with this VLAN tag, if given).'),
-    dropped: z.boolean().default(false).describe('true: the walk must end dropped.'),
+    dropped: z.boolean().default(false).describe('true: the walk must end dropped (by a flow or an iptables rule).'),
   })
   .strict();
 
@@ -41,7 +49,7 @@ export const walkCheck = probeKind({ kind: 'walk', schema: WalkCheck, probe: (ch
 
 async function walkProbe(check: Walk, ctx: ProbeContext): Promise<Outcome> {
   const wants = [
-    ...check.through.map((h) => `through ${h.node} ${h.bridge}${h.table === undefined ? '' : ` table ${h.table}`}`),
+    ...check.through.map((h) => `through ${hopText(h)}`),
     check.tunnel && `by ${check.tunnel.type} ${check.tunnel.id}`,
     check.leaves &&
       `out of ${check.leaves.node} by ${check.leaves.device}${check.leaves.vlan === undefined ? '' : ` (VLAN ${check.leaves.vlan})`}`,
@@ -65,21 +73,23 @@ async function walkProbe(check: Walk, ctx: ProbeContext): Promise<Outcome> {
 /** What the walk does not do of what the check asks. */
 function unmet(check: Walk, walk: WalkResult): string[] {
   const out: string[] = [];
-  const steps = walk.legs.flatMap((leg) => leg.trace.steps.map((step) => ({ node: leg.node, bridge: step.bridge, table: step.table })));
-  for (const h of check.through) {
-    if (!steps.some((s) => s.node === h.node && s.bridge === h.bridge && (h.table === undefined || s.table === h.table))) {
-      out.push(`never on ${h.node} ${h.bridge}${h.table === undefined ? '' : ` table ${h.table}`}`);
-    }
-  }
+  const passes = (h: Hop) =>
+    walk.legs.some((leg) => {
+      if (leg.node !== h.node) return false;
+      if (leg.kind === 'iptables') return 'chain' in h && leg.steps.some((s) => s.chain === h.chain);
+      return 'bridge' in h && leg.trace.steps.some((s) => s.bridge === h.bridge && (h.table === undefined || s.table === h.table));
+    });
+  for (const h of check.through) if (!passes(h)) out.push(`never on ${hopText(h)}`);
+  const bridgeLegs = walk.legs.flatMap((leg) => (leg.kind === 'ovs' ? [leg] : []));
   if (check.tunnel) {
-    const tunnels = walk.legs.flatMap((leg) => leg.trace.tunnels);
+    const tunnels = bridgeLegs.flatMap((leg) => leg.trace.tunnels);
     if (!tunnels.some((t) => t.type === check.tunnel!.type && t.tunnelId === check.tunnel!.id)) {
       out.push(tunnels.length ? `leaves by ${tunnels.map((t) => `${t.type} ${t.tunnelId ?? '?'}`).join(', ')}` : 'leaves by no tunnel');
     }
   }
   if (check.leaves) {
     const { node: where, device, vlan } = check.leaves;
-    const outputs = walk.legs.filter((leg) => leg.node === where).flatMap((leg) => leg.outputs);
+    const outputs = bridgeLegs.filter((leg) => leg.node === where).flatMap((leg) => leg.outputs);
     if (!outputs.some((o) => o.device === device && (vlan === undefined || o.vlan === vlan))) {
       out.push(
         `${where} sends it out of ${listed(
@@ -89,13 +99,15 @@ function unmet(check: Walk, walk: WalkResult): string[] {
       );
     }
   }
-  const last = walk.legs.at(-1);
-  if (check.dropped !== (last?.trace.dropped ?? false)) out.push(check.dropped ? 'not dropped' : walk.verdict);
+  if (check.dropped !== walk.dropped) out.push(check.dropped ? 'not dropped' : walk.verdict);
   return out;
 }
 
-/** The walk in one line: each leg's node and bridges, then the verdict. */
+/** The walk in one line: each leg's node and bridges (or the qbr its chains see), then the verdict. */
 function route(walk: WalkResult): string {
-  const leg = (l: WalkLeg) => `${l.node} ${[...new Set(l.trace.steps.map((s) => s.bridge))].join('→') || l.bridge}`;
+  const leg = (l: WalkLeg) =>
+    l.kind === 'iptables'
+      ? `${l.node} ${l.bridge} (iptables)`
+      : `${l.node} ${[...new Set(l.trace.steps.map((s) => s.bridge))].join('→') || l.bridge}`;
   return `${walk.legs.map(leg).join(' ⇒ ')}; ${walk.verdict}`;
 }

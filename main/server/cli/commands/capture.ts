@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { capture, describeTarget } from '../../../core/capture/capture';
 import { hopDelay, hopHeaders, hopPlace, packetClock } from '../../../core/capture/format';
-import { describeTrace } from '../../../core/inspect/trace/format';
+import { describeWalk } from '../../../core/check/walk-format';
 import type { VmPacketAsk } from '../../../core/check/vm-packet';
 import { followInLab, walkInLab } from '../../../core/run';
 import { AppError } from '../../../core/errors';
@@ -130,10 +130,6 @@ export function registerVmPacketCommands(program: Command): void {
     const ctx = contextFor(command);
     const walk = await walkInLab(await ctx.engine(), lab, askOf(flags));
     if (ctx.json) return printJson(walk);
-    for (const leg of walk.legs) {
-      process.stdout.write(`${leg.arrivedBy ? `\n${leg.arrivedBy}, ` : ''}on ${leg.node}:\n`);
-      process.stdout.write(describeTrace(leg.trace).replace(/^/gm, '  '));
-    }
-    process.stdout.write(`ends: ${walk.verdict}\n`);
+    process.stdout.write(describeWalk(walk));
   });
 }
