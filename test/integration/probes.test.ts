@@ -39,7 +39,7 @@ const check = (c: Record<string, unknown>): Check => CheckSchema.parse(c);
 
 /** One check round over these checks, as checkLab runs it. */
 async function round(...checks: Check[]): Promise<Outcome[]> {
-  const probed = await runProbes(checks.flatMap(probesOf), model, run);
+  const probed = await runProbes(checks.flatMap(probesOf), model, run, () => Promise.reject(new Error('no follow check here')));
   const read = [...new Set(checks.flatMap((c) => nodesRead(c, model)))];
   const snapshots = new Map<string, NodeSnapshot>(
     await Promise.all(read.map(async (node) => [node, await collectSnapshot(nodes.get(node) as Docker.Container, node)] as const)),

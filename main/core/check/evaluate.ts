@@ -1,9 +1,11 @@
+import type { FollowResult } from '../capture/types';
 import type { CloudModel } from '../cloud/model';
 import { AppError, toAppError } from '../errors';
 import type { NodeSnapshot } from '../inspect/snapshot/types';
 import { orderOf, runProbe, type ProbeContext, type Runner } from './probes';
 import { ACTIVE_KINDS, type Check, type ProbeCheck, type StateCheck } from './schema';
 import { evaluateState, readsNamespace, readsOvsOnly, type Outcome, type Where } from './state';
+import type { VmPacketAsk } from './vm-packet';
 import { walkLab } from './walk';
 
 /**
@@ -25,8 +27,16 @@ export function probesOf(check: Check): ProbeCheck[] {
   }
 }
 
-export async function runProbes(checks: readonly ProbeCheck[], model: CloudModel, run: Runner): Promise<Map<Check, Outcome>> {
-  const ctx = probeContext(model, run);
+/** Follows a VM's packet in the running lab: what the follow check asks of the lab (run/follow.ts). */
+export type Follower = (ask: VmPacketAsk) => Promise<FollowResult>;
+
+export async function runProbes(
+  checks: readonly ProbeCheck[],
+  model: CloudModel,
+  run: Runner,
+  follow: Follower,
+): Promise<Map<Check, Outcome>> {
+  const ctx = probeContext(model, run, follow);
   const probe = async (check: ProbeCheck): Promise<[Check, Outcome]> => [
     check,
     await runProbe(check, ctx).catch((error: unknown) => couldNotRun(check, error)),
@@ -104,7 +114,7 @@ function whereOf(check: StateCheck, model: CloudModel): Where {
   return { node: check.node, namespace };
 }
 
-function probeContext(model: CloudModel, run: Runner): ProbeContext {
+function probeContext(model: CloudModel, run: Runner, follow: Follower): ProbeContext {
   const vm = (name: string) => {
     const port = model.ports.find((p) => p.owner === 'vm' && p.name === name);
     if (!port) throw new AppError('input', `no VM "${name}" in the lab's cloud`);
@@ -119,6 +129,7 @@ function probeContext(model: CloudModel, run: Runner): ProbeContext {
     // Traffic and an outage's checks are probes of the registered kinds (their schemas say which).
     probe: (check) => runProbe(check as ProbeCheck, ctx),
     walk: (ask) => walkLab(model, run, model.labId, ask),
+    follow,
   };
   return ctx;
 }

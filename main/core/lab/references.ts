@@ -142,6 +142,17 @@ export function objectivesReferences(
       node(check.leaves?.node, ['leaves', 'node']);
       if (check.proto === 'tcp' && check.port === undefined) problems.push({ path: [...path, 'port'], message: 'a tcp walk needs a port' });
       break;
+    case 'follow':
+      vm(check.from, ['from']);
+      target(check.to, 'to');
+      check.seen.forEach((seen, i) => {
+        node(seen.node, ['seen', i, 'node']);
+        if (seen.untagged && seen.vlan !== undefined)
+          problems.push({ path: [...path, 'seen', i, 'untagged'], message: 'a copy cannot be untagged and carry a VLAN tag' });
+      });
+      if (check.proto === 'tcp' && check.port === undefined)
+        problems.push({ path: [...path, 'port'], message: 'a tcp follow needs a port' });
+      break;
     default:
       node(check.node, 'node');
   }

@@ -501,6 +501,19 @@ describe('objectives', () => {
     ]);
   });
 
+  it('a follow check: its VMs, the nodes it is seen on, a tag and untagged at once, a tcp port', () => {
+    const text = withObjective(
+      '{ kind: follow, from: vm1, to: vm6, proto: tcp, seen: [{ node: compute1, interface: eth1, vlan: 101, untagged: true }, { node: compute5, interface: eth1 }] }',
+    );
+    expect(errorsOf(text).map((p) => [p.message, p.location.field])).toEqual([
+      ['no VM "vm6" in cloud.vms (there: vm1)', 'steps[0].objectives[1].check.to'],
+      ['a copy cannot be untagged and carry a VLAN tag', 'steps[0].objectives[1].check.seen[0].untagged'],
+      ['no node "compute5" in topology.nodes (there: network, compute1)', 'steps[0].objectives[1].check.seen[1].node'],
+      ['a tcp follow needs a port', 'steps[0].objectives[1].check.port'],
+    ]);
+    expect(errorsOf(withObjective('{ kind: follow, from: vm1, to: 192.168.1.2, seen: [{ node: network, interface: eth1 }] }'))).toEqual([]);
+  });
+
   it('an easyovs check: a bridge for the actions that run on one, a flow only for addflow and delflow', () => {
     const noBridge = withObjective('{ kind: easyovs, node: compute1, action: dump }');
     expect(errorsOf(noBridge)).toEqual([

@@ -10,6 +10,7 @@ import { creditMark, creditOf } from './credit';
 import { checkHintNumber, hintsShown, recordHint } from './hints';
 import { emptyProgress, type ProgressStore } from './progress-store';
 import type { CheckReport, ObjectiveResult } from './results';
+import { followIn } from './follow';
 import { runningLab } from './running-lab';
 
 /** `check`: probes first, then one snapshot per node read, then every chosen objective evaluated. */
@@ -23,7 +24,8 @@ export interface CheckOptions {
 
 export async function checkLab(engine: Engine, name: string, options: CheckOptions = {}): Promise<CheckReport> {
   const started = performance.now();
-  const { session, loaded, model, containers } = await runningLab(engine, name);
+  const running = await runningLab(engine, name);
+  const { session, loaded, model, containers } = running;
   const lab = loaded.lab;
   const language = options.language ?? 'en';
   const progressRead = options.store ? await options.store.read(lab.id) : undefined;
@@ -50,6 +52,7 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
     chosen.flatMap(({ objective }) => probesOf(objective.check)),
     model,
     run,
+    (ask) => followIn(engine, running, name, ask),
   );
   // Only the nodes the objectives read (a node named twice is read once), and of a node only its
   // OVS part when that is all they read there: a third of the time.

@@ -31,6 +31,7 @@ describe('check kinds', () => {
       'command',
       'counter',
       'dhcp',
+      'follow',
       'http',
       'measure',
       'outage',

@@ -6,6 +6,7 @@ import { counterCheck } from './counter';
 import { dhcpProbe } from './dhcp';
 import { easyOvsCheck } from './easyovs';
 import { flowCheck } from './flow';
+import { followCheck } from './follow';
 import { httpProbe } from './http';
 import { ipRuleCheck } from './ip-rule';
 import { iptablesCheck } from './iptables';
@@ -47,6 +48,7 @@ export const CHECK_KINDS = [
   dhcpProbe,
   traceCheck,
   walkCheck,
+  followCheck,
   commandCheck,
   counterCheck,
   captureCheck,

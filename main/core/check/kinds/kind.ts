@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ExecResult } from '../../docker/exec';
 import type { NodeSnapshot } from '../../inspect/snapshot/types';
 import type { VmPacketAsk } from '../vm-packet';
+import type { FollowResult } from '../../capture/types';
 import type { WalkResult } from '../walk-types';
 
 /**
@@ -46,6 +47,8 @@ export interface ProbeContext {
   probe(check: AnyCheck): Promise<Outcome>;
   /** Walks a VM's packet by the lab's flows, node after node (../walk.ts). */
   walk(ask: VmPacketAsk): Promise<WalkResult>;
+  /** Sends a VM's packet and finds its copies on every interface of every node (../../capture/follow.ts). */
+  follow(ask: VmPacketAsk): Promise<FollowResult>;
 }
 
 /** A kind read from one node's snapshot. */
