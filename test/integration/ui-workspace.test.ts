@@ -397,10 +397,37 @@ describe('the lab workspace in a browser', () => {
       'ovs compute1',
       'ovs network',
     ]);
-    expect(await legs.nth(1).locator('summary').textContent()).toBe('GRE key 0x1 from 10.0.0.101, on network, br-tun');
+    expect(await legs.nth(1).locator('[data-test=walk-leg-title]').textContent()).toBe('GRE key 0x1 from 10.0.0.101, on network, br-tun');
     expect(await legs.nth(0).locator('pre').textContent()).toContain('leaves by gre tunnel 10.0.0.101 → 10.0.0.100, tunnel id 0x1');
     // The ping was answered and the walk gets through: they agree.
     expect(await panel.locator('[data-test=walk-disagrees]').count()).toBe(0);
+
+    // On the topology: the bridges it passes numbered in order, the GRE tunnel it takes drawn solid.
+    await walk.locator('[data-test=walk-show]').click();
+    const topology = page.locator('[data-test=topology]');
+    const steps = async () =>
+      topology
+        .locator('[data-test=topo-bridge][data-walk-steps]')
+        .evaluateAll((all) =>
+          all.map((b) => `${b.getAttribute('data-walk-steps')} ${b.getAttribute('data-node')} ${b.getAttribute('data-bridge')}`).sort(),
+        );
+    await expect.poll(steps, { timeout: 30_000 }).toEqual([
+      '1 compute1 br-int',
+      '2 compute1 br-tun',
+      // The tunnel's packet leaves by br-phy, the bridge owning the underlay address (native tunnelling).
+      '3 compute1 br-phy',
+      '4 network br-tun',
+      '5 network br-int',
+    ]);
+    expect(await topology.locator('[data-test=topo-tunnel].on-walk').count()).toBe(1);
+    await screenshot('ui-walk-topology.png');
+    // Back in the panel (the walk and the follow still there), a leg opens its bridge in the inspector.
+    await page.locator('[data-test=tool-tab][data-tool=follow]').click();
+    await legs.nth(1).locator('[data-test=walk-leg-inspect]').click();
+    await page.locator('[data-test=inspector][data-node=network]').waitFor();
+    await expect.poll(() => page.locator('[data-test=flow-bridge-filter]').inputValue(), { timeout: 30_000 }).toBe('br-tun');
+    await page.locator('[data-test=tool-tab][data-tool=follow]').click();
+    expect(await panel.locator('[data-test=follow-summary]').getAttribute('data-answered')).toBe('yes');
 
     // A flow that drops the ping on compute1's br-int, added after the follow: the walk now ends
     // there, and the follow on screen (answered) says otherwise.

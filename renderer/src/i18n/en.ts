@@ -140,6 +140,8 @@ export const en = {
   'walk.disagreeThrough': 'The walk and the follow disagree: by the flows and rules it goes {verdict}, yet no answer came back.',
   'walk.disagreeThroughSeen':
     'The walk and the follow disagree: by the flows and rules it goes {verdict}, yet no answer came back; it was last seen at {place}.',
+  'walk.inspect': 'Inspect',
+  'walk.show': 'Show on the topology',
   'tools.terminals': 'Terminals',
   'tools.inspectNode': 'Node',
 

@@ -137,6 +137,8 @@ export const zh: Record<MessageKey, string> = {
   'walk.disagreeDropped': '推演与追踪不一致：按流表和规则它会被丢弃（{verdict}），却收到了应答。',
   'walk.disagreeThrough': '推演与追踪不一致：按流表和规则它能通过（{verdict}），却没有收到应答。',
   'walk.disagreeThroughSeen': '推演与追踪不一致：按流表和规则它能通过（{verdict}），却没有收到应答；最后出现在 {place}。',
+  'walk.inspect': '查看',
+  'walk.show': '在拓扑图上显示',
   'tools.terminals': '终端',
   'tools.inspectNode': '节点',
 
