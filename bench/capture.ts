@@ -27,7 +27,7 @@ export async function benchCapture(engine: Engine, runs: number, report: Report)
     for (let run = 0; run < runs; run++) {
       let seen!: () => void;
       const arrived = new Promise<void>((resolve) => (seen = resolve));
-      const host = new CaptureHost({ packet: () => seen(), ended: () => undefined }, async () => []);
+      const host = new CaptureHost({ packets: () => seen(), ended: () => undefined }, async () => []);
       const started = performance.now();
       await host.start(node, { node: 'node', iface: 'lo' }, 'icmp');
       await arrived;

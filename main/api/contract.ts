@@ -77,8 +77,10 @@ export const methodParams = {
   /** An easyOVS action on a node: list, show, dump, addflow, delflow, ipt. Recorded on the node for the easyOVS tour. */
   'node.ovs': z.object({ session, node, request: ovsRequest }).strict(),
   /**
-   * Captures the packets on an interface of a node (or of a namespace in it): each arrives as a
-   * `capture.packet` event. Answers once tcpdump listens; a wrong interface, namespace or filter fails the call.
+   * Captures the packets on an interface of a node (or of a namespace in it): they arrive in
+   * `capture.packets` events, a batch at most every 100 ms. It ends by itself at CAPTURE_LIMIT
+   * packets or after CAPTURE_SECONDS. Answers once tcpdump listens; a wrong interface, namespace
+   * or filter fails the call.
    */
   'capture.start': z.object({ session, node, namespace: namespace.optional(), iface, filter: z.string().max(500).optional() }).strict(),
   /** Ends a capture (or takes one that reached its limit): the packets as a pcapng file, base64. */
@@ -201,7 +203,8 @@ export interface MethodResults {
   'node.trace': PacketTrace;
   'node.ovs': OvsResult;
   'capture.start': { id: string };
-  'capture.stop': { packets: number; name: string; pcapng: string };
+  /** `dropped`: packets the kernel dropped before tcpdump could take them (a flood), as tcpdump counts them. */
+  'capture.stop': { packets: number; dropped: number; name: string; pcapng: string };
   'capture.decode': DecodedPacket;
   'capture.follow': FollowResult;
   'lab.walk': WalkResult;
@@ -244,9 +247,9 @@ export interface WorkshopStatus {
 export interface EventPayloads {
   'image.progress': ProgressEvent;
   'lab.boot': BootEvent & { session: string };
-  'capture.packet': { id: string; packet: CapturedPacket };
-  /** A capture ended without a stop: its limit reached, or an error. */
-  'capture.end': { id: string; error?: AppErrorJson };
+  'capture.packets': { id: string; packets: CapturedPacket[] };
+  /** A capture ended without a stop: a limit reached (which one), or an error. */
+  'capture.end': { id: string; error?: AppErrorJson; limit?: 'count' | 'time' };
   'terminal.data': { id: string; data: string };
   'terminal.exit': { id: string; code: number | null };
   /** To every window or tab of a workshop: the instructor's banner, or null when taken down. */

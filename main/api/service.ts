@@ -255,8 +255,8 @@ export class Client {
     this.progress = service.progressOf(caller);
     this.captures = new CaptureHost(
       {
-        packet: (id, packet) => emit('capture.packet', { id, packet }),
-        ended: (id, error) => emit('capture.end', { id, ...(error ? { error } : {}) }),
+        packets: (id, packets) => emit('capture.packets', { id, packets }),
+        ended: (id, end) => emit('capture.end', { id, ...end }),
       },
       async (pcap, range) => decodePackets(await this.engine(), pcap, range),
     );
@@ -498,8 +498,8 @@ export class Client {
       return { id: await this.captures.start(container, { node, iface, ...(namespace ? { netns: namespace } : {}) }, filter) };
     },
     'capture.stop': async ({ id }) => {
-      const { packets, name, pcapng } = await this.captures.stop(id);
-      return { packets, name, pcapng: pcapng.toString('base64') };
+      const { packets, dropped, name, pcapng } = await this.captures.stop(id);
+      return { packets, dropped, name, pcapng: pcapng.toString('base64') };
     },
     'capture.decode': async ({ id, number }) => this.captures.decodePacket(id, number),
     'capture.follow': async ({ session, from, to, proto, port }) =>

@@ -20,6 +20,7 @@ export type { CheckReport, ObjectiveResult } from '../core/run/results';
 export type { BootPhase } from '../core/session/boot-events';
 
 export { hopDelay, hopHeaders, hopPlace, packetClock } from '../core/capture/format';
+export { CAPTURE_LIMIT, CAPTURE_SECONDS } from '../core/capture/types';
 export { describeWalkLeg, walkDisagreement } from '../core/check/walk-format';
 export { matchText } from '../core/inspect/flows/format';
 export { formatRule } from '../core/inspect/iptables/format';

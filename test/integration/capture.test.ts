@@ -96,6 +96,15 @@ describe('neutron-lab capture', () => {
     expect(await leftovers()).toBe('');
   });
 
+  it('ends by itself when its time is up, keeping what it saw', async () => {
+    const started = performance.now();
+    const result = await runCli(['capture', name, 'compute1', 'eth1', '--filter', 'proto gre', '--seconds', '2']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(result.stderr).toMatch(/\n\d+ packets? \(its 2 s were up\)\.\n$/);
+    expect(await leftovers()).toBe('');
+  });
+
   it('says what is wrong with the interface, the namespace or the filter, and leaves nothing behind', async () => {
     const wrong = async (args: string[]) => {
       const result = await runCli(['capture', name, 'compute1', ...args]);
@@ -109,6 +118,7 @@ describe('neutron-lab capture', () => {
     // After --, a filter is never an option of tcpdump's.
     expect(await wrong(['eth1', '--filter', '-w /tmp/elsewhere'])).toContain('is not a capture filter tcpdump accepts');
     expect(await wrong(['eth1', '--count', '0'])).toContain("A capture's count is a whole number of packets, 1 or more (got 0).");
+    expect(await wrong(['eth1', '--seconds', 'soon'])).toContain('--seconds takes a number of seconds above 0 (got "soon").');
     expect(await leftovers()).toBe('');
   });
 });
@@ -117,8 +127,9 @@ describe('decoding a capture with Wireshark’s dissectors (the app’s capture 
   it('unfolds a live capture’s packet, and still does while it stops and once stopped', async () => {
     const engine = await testEngine();
     const events: string[] = [];
-    const host = new CaptureHost({ packet: () => events.push('packet'), ended: () => events.push('ended') }, (pcap, range) =>
-      decodePackets(engine, pcap, range),
+    const host = new CaptureHost(
+      { packets: (_, packets) => events.push(...packets.map(() => 'packet')), ended: () => events.push('ended') },
+      (pcap, range) => decodePackets(engine, pcap, range),
     );
     const id = await host.start(await node(), { node: 'compute1', iface: 'eth1' }, 'proto gre');
     await expect(host.decodePacket(id, 1)).rejects.toThrow('The capture holds 0 packets so far, not 1.');

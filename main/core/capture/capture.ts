@@ -16,6 +16,8 @@ export interface CaptureOptions {
   filter?: string;
   /** Stop after this many packets. */
   count?: number;
+  /** Stop after this many seconds. */
+  seconds?: number;
   /** Stops the capture (Ctrl+C, a closed panel): what was captured so far is kept. */
   signal?: AbortSignal;
   /** tcpdump listens: packets sent from now on are captured. */
@@ -27,6 +29,10 @@ export interface CaptureOptions {
 
 export interface CaptureResult {
   packets: CapturedPacket[];
+  /** Which limit ended it by itself, if one did. */
+  limit?: 'count' | 'time';
+  /** Packets the kernel dropped before tcpdump could take them (a flood faster than it reads), as tcpdump counts them. */
+  dropped?: number;
   /** The packets as a pcap file (microsecond timestamps). */
   pcap: Buffer;
 }
@@ -52,6 +58,9 @@ export async function capture(container: Docker.Container, target: CaptureTarget
   if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1)) {
     throw new AppError('input', `A capture's count is a whole number of packets, 1 or more (got ${options.count}).`);
   }
+  if (options.seconds !== undefined && !(Number.isFinite(options.seconds) && options.seconds > 0)) {
+    throw new AppError('input', `A capture's time limit is a number of seconds above 0 (got ${options.seconds}).`);
+  }
   const where = describeTarget(target);
   const tcpdumpArgs = [
     ...(options.count === undefined ? [] : ['-c', String(options.count)]),
@@ -69,6 +78,15 @@ export async function capture(container: Docker.Container, target: CaptureTarget
     if (started && !interrupted) interrupted = execArgv(container, ['kill', '-INT', started.pid]).catch(() => undefined);
   };
   options.signal?.addEventListener('abort', interrupt, { once: true });
+  // The time limit ends it as a stop does, by itself.
+  let timedOut = false;
+  const timer =
+    options.seconds === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          interrupt();
+        }, options.seconds * 1000);
 
   const onLine = (line: string) => {
     if (!started) {
@@ -76,7 +94,7 @@ export async function capture(container: Docker.Container, target: CaptureTarget
       if (header) {
         started = { pid: header[1]!, file: header[2]! };
         options.onFile?.(started.file);
-        if (options.signal?.aborted) interrupt();
+        if (options.signal?.aborted || timedOut) interrupt();
       }
       return;
     }
@@ -102,10 +120,12 @@ export async function capture(container: Docker.Container, target: CaptureTarget
     timeoutMs: Infinity,
   });
   if (pending) onLine(pending);
+  clearTimeout(timer);
   options.signal?.removeEventListener('abort', interrupt);
   await interrupted;
   const capturedFile = started?.file;
-  if (result.exitCode !== 0 && !(options.signal?.aborted && capturedFile)) {
+  const stopped = options.signal?.aborted || timedOut;
+  if (result.exitCode !== 0 && !(stopped && capturedFile)) {
     if (capturedFile) await removeFile(container, capturedFile);
     throw await captureError(container, target, options.filter, result.stderr);
   }
@@ -118,7 +138,15 @@ export async function capture(container: Docker.Container, target: CaptureTarget
     capturedFile,
   ]);
   if (fetched.exitCode !== 0) throw new AppError('failed', `Reading the capture of ${where} failed: ${fetched.stderr.toString().trim()}`);
-  return { packets, pcap: fetched.stdout };
+  const limit = options.signal?.aborted
+    ? undefined
+    : timedOut
+      ? 'time'
+      : options.count !== undefined && packets.length >= options.count
+        ? 'count'
+        : undefined;
+  const dropped = Number(/(\d+) packets? dropped by kernel/.exec(result.stderr)?.[1] ?? 0);
+  return { packets, pcap: fetched.stdout, ...(limit ? { limit } : {}), ...(dropped ? { dropped } : {}) };
 }
 
 /** A line tcpdump printed with -tt ("<epoch seconds>.<microseconds> <summary>") as a packet; undefined for any other line. */

@@ -4,19 +4,21 @@ import { AppError, toAppError, type AppErrorJson } from '../errors';
 import { execArgvBytes } from '../docker/exec';
 import { capture, describeTarget, type CaptureResult } from './capture';
 import type { PacketRange } from './decoder';
-import { CAPTURE_LIMIT, type CapturedPacket, type CaptureTarget, type DecodedPacket } from './types';
+import { Batcher } from './batch';
+import { CAPTURE_LIMIT, CAPTURE_SECONDS, type CapturedPacket, type CaptureTarget, type DecodedPacket } from './types';
 import { toPcapng } from './pcapng';
 
 /**
  * The captures one connection runs (the app's capture panel), by id, as TerminalHost keeps its
  * terminals: another connection's ids are unknown here. A capture runs until stopped, or until
- * it holds LIMIT packets; the connection closing stops them all.
+ * it holds CAPTURE_LIMIT packets or has run CAPTURE_SECONDS; the connection closing stops them
+ * all. Packets go out in batches (batch.ts): a flood is a few messages a second, none dropped.
  */
 
 export interface CaptureEvents {
-  packet(id: string, packet: CapturedPacket): void;
-  /** The capture ended without a stop: its limit reached, or an error (the node went away). */
-  ended(id: string, error?: AppErrorJson): void;
+  packets(id: string, packets: CapturedPacket[]): void;
+  /** The capture ended without a stop: a limit reached (which), or an error (the node went away). */
+  ended(id: string, end: { error?: AppErrorJson; limit?: 'count' | 'time' }): void;
 }
 
 /** Decodes packets `from` to `to` of a pcap file (the decoder container, bound to an engine). */
@@ -56,16 +58,18 @@ export class CaptureHost {
     let listening!: () => void;
     const ready = new Promise<void>((resolve) => (listening = resolve));
     let file: string | undefined;
+    const batches = new Batcher<CapturedPacket>((packets) => this.events.packets(id, packets));
     const done = capture(container, target, {
       ...(filter ? { filter } : {}),
       count: CAPTURE_LIMIT,
+      seconds: CAPTURE_SECONDS,
       signal: stop.signal,
       onListening: listening,
       onFile: (path) => (file = path),
       onPacket: (packet) => {
         const running = this.running.get(id);
         if (running) running.seen++;
-        this.events.packet(id, packet);
+        batches.push(packet);
       },
     });
     await Promise.race([ready, done]);
@@ -76,24 +80,31 @@ export class CaptureHost {
       return read.exitCode === 0 ? read.stdout : (await done).pcap;
     };
     this.running.set(id, { target, stop, done, soFar, decoded: new Map(), seen: 0 });
+    // Its last packets go out before its end, and none after a stop's answer.
     done.then(
-      () => stop.signal.aborted || this.events.ended(id),
-      (error: unknown) => stop.signal.aborted || this.events.ended(id, toAppError(error).toJSON()),
+      (result) => {
+        batches.drain();
+        if (!stop.signal.aborted) this.events.ended(id, result.limit ? { limit: result.limit } : {});
+      },
+      (error: unknown) => {
+        batches.drain();
+        if (!stop.signal.aborted) this.events.ended(id, { error: toAppError(error).toJSON() });
+      },
     );
     return id;
   }
 
   /** Stops a capture (or takes one that reached its limit): its packets as a pcapng file. */
-  async stop(id: string): Promise<{ packets: number; name: string; pcapng: Buffer }> {
+  async stop(id: string): Promise<{ packets: number; dropped: number; name: string; pcapng: Buffer }> {
     const running = this.running.get(id);
     if (!running || running.stop.signal.aborted) throw unknownCapture();
     // It stays listed while tcpdump finishes, so that a decode asked for meanwhile finds it.
     running.stop.abort();
-    const { packets, pcap } = await running.done.finally(() => this.running.delete(id));
+    const { packets, pcap, dropped = 0 } = await running.done.finally(() => this.running.delete(id));
     this.stopped.set(id, { pcap, decoded: running.decoded, seen: packets.length });
     for (const old of [...this.stopped.keys()].slice(0, -KEPT_STOPPED)) this.stopped.delete(old);
     const name = describeTarget(running.target);
-    return { packets: packets.length, name, pcapng: toPcapng([{ name, pcap }]) };
+    return { packets: packets.length, dropped, name, pcapng: toPcapng([{ name, pcap }]) };
   }
 
   /** Packet `number` (from 1) of a running or recently stopped capture, as Wireshark's tree. */

@@ -1,7 +1,8 @@
 /** What a capture is on, and what it sees: plain data, for the API's contract too (no Node in here). */
 
-/** The packets a capture of the app holds at most: what a panel shows and a download carries comfortably. */
-export const CAPTURE_LIMIT = 1000;
+/** A capture of the app ends by itself at this many packets, or after CAPTURE_SECONDS: capture costs nothing while unused. */
+export const CAPTURE_LIMIT = 10_000;
+export const CAPTURE_SECONDS = 300;
 
 export interface CaptureTarget {
   node: string;

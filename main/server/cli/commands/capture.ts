@@ -21,6 +21,7 @@ interface CaptureFlags {
   netns?: string;
   filter?: string;
   count?: string;
+  seconds?: string;
   write?: string;
 }
 
@@ -34,10 +35,14 @@ export function registerCapture(program: Command): void {
     .option('--netns <ns>', 'capture inside this network namespace of the node (a VM, qrouter-…, qdhcp-…)')
     .option('--filter <bpf>', 'capture only what this tcpdump (BPF) filter matches, e.g. "icmp" or "proto gre"')
     .option('--count <n>', 'stop after n packets')
+    .option('--seconds <s>', 'stop after s seconds')
     .option('-w, --write <file>', 'save the packets to this file, as pcapng (Wireshark opens it)')
     .option('--json', 'print the packets as one JSON document when the capture ends')
     .action(async (lab: string, node: string, iface: string, flags: CaptureFlags, command: Command) => {
       const ctx = contextFor(command);
+      if (flags.seconds !== undefined && !(Number(flags.seconds) > 0)) {
+        throw new AppError('usage', `--seconds takes a number of seconds above 0 (got "${flags.seconds}").`);
+      }
       const container = await requireNode(await ctx.engine(), lab, node);
       const target = { node, iface, ...(flags.netns ? { netns: flags.netns } : {}) };
       const stop = new AbortController();
@@ -47,6 +52,7 @@ export function registerCapture(program: Command): void {
         const captured = await capture(container, target, {
           ...(flags.filter ? { filter: flags.filter } : {}),
           ...(flags.count === undefined ? {} : { count: Number(flags.count) }),
+          ...(flags.seconds === undefined ? {} : { seconds: Number(flags.seconds) }),
           signal: stop.signal,
           onListening: () => info(`Capturing on ${describeTarget(target)}${flags.filter ? ` (${flags.filter})` : ''}; Ctrl+C stops.`),
           ...(ctx.json
@@ -54,10 +60,19 @@ export function registerCapture(program: Command): void {
             : { onPacket: (packet: CapturedPacket) => process.stdout.write(`${packetClock(packet.time)}  ${packet.summary}\n`) }),
         });
         if (flags.write) await writeFile(flags.write, toPcapng([{ name: describeTarget(target), pcap: captured.pcap }]));
-        if (ctx.json) printJson({ ...target, filter: flags.filter ?? null, packets: captured.packets, file: flags.write ?? null });
+        if (ctx.json)
+          printJson({
+            ...target,
+            filter: flags.filter ?? null,
+            packets: captured.packets,
+            dropped: captured.dropped ?? 0,
+            file: flags.write ?? null,
+          });
         else
           info(
-            `${captured.packets.length} packet${captured.packets.length === 1 ? '' : 's'}${flags.write ? `, saved to ${flags.write}` : ''}.`,
+            `${captured.packets.length} packet${captured.packets.length === 1 ? '' : 's'}${flags.write ? `, saved to ${flags.write}` : ''}${
+              captured.limit === 'time' ? ` (its ${flags.seconds} s were up)` : ''
+            }${captured.dropped ? `; the kernel dropped ${captured.dropped} more, coming faster than tcpdump could take them` : ''}.`,
           );
       } finally {
         process.off('SIGINT', onInterrupt);
