@@ -102,6 +102,36 @@ describe('followHops', () => {
     expect(hops.map((hop) => hop.after)).toEqual([undefined, 0, 1, 2, undefined]);
   });
 
+  it('orders copies seen in the same microsecond by the way the packet goes: out through qbr and qvb, in the other way round', () => {
+    const request = [vm, ip('10.0.0.3', '10.0.0.2'), echo(8)];
+    const reply = [eth('fa:16:3e:00:00:02', 'fa:16:3e:00:00:01'), ip('10.0.0.2', '10.0.0.3'), echo(0)];
+    // Listed as the captures came back: out of order within each microsecond.
+    const tied = [
+      at('compute1', 'qvo1', 20, request),
+      at('compute1', 'qbr1', 20, request),
+      at('compute1', 'eth0', 10, request, 'vm1'),
+      at('compute1', 'qvb1', 20, request),
+      at('compute1', 'tap1', 20, request),
+      at('compute1', 'tap1', 90, reply),
+      at('compute1', 'qvo1', 90, reply),
+      at('compute1', 'qvb1', 90, reply),
+      at('compute1', 'eth0', 90, reply, 'vm1'),
+      at('compute1', 'qbr1', 90, reply),
+    ];
+    expect(followHops(tied, 'icmp', '10.0.0.2').map((hop) => `${hop.direction} ${hop.where.iface}`)).toEqual([
+      'request eth0',
+      'request tap1',
+      'request qbr1',
+      'request qvb1',
+      'request qvo1',
+      'reply qvo1',
+      'reply qvb1',
+      'reply qbr1',
+      'reply tap1',
+      'reply eth0',
+    ]);
+  });
+
   it('follows nothing when no request went to the address asked for', () => {
     expect(followHops(seen, 'icmp', '10.0.0.9')).toEqual([]);
     expect(followHops(seen, 'tcp', '10.0.0.2')).toEqual([]);

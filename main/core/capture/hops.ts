@@ -31,7 +31,19 @@ export function followHops(seen: readonly SeenPacket[], probe: Probe, to: string
   // The probe is the first request to the address asked for; its copies share its key.
   const first = copies.find((c) => c.identity.direction === 'request' && c.headers.dst === to);
   if (!first) return [];
-  const ours = copies.filter((c) => c.identity.key === first.identity.key);
+  // Copies seen in the same microsecond (a veth pair, a bridge and its port) in the order the
+  // packet passes them: out of the sending VM tap → qbr → qvb → qvo → the wire, into the other
+  // end the other way round.
+  const sender = first.where.node;
+  const ours = copies
+    .filter((c) => c.identity.key === first.identity.key)
+    .map((c, order) => ({
+      c,
+      order,
+      rank: pathRank(c.where) * ((c.where.node === sender) === (c.identity.direction === 'request') ? 1 : -1),
+    }))
+    .sort((a, b) => (a.c.time === b.c.time ? a.rank - b.rank : a.order - b.order))
+    .map(({ c }) => c);
   return ours.map((c, index) => {
     const parent = parentOf(ours, index);
     return {
@@ -70,6 +82,14 @@ function parentOf(copies: readonly { where: CaptureTarget; identity: Identity; h
 }
 
 const onWire = (where: CaptureTarget) => !where.netns && /^eth\d+$/.test(where.iface);
+
+/** How far from a VM a device is on the hybrid plumbing's way to the wire. */
+function pathRank(where: CaptureTarget): number {
+  if (where.netns && !/^(qrouter|qdhcp|snat|fip|qlbaas)-/.test(where.netns)) return 0;
+  const rank = [/^tap/, /^qbr/, /^qvb/, /^qvo/, /^(int|phy)-br/].findIndex((prefix) => prefix.test(where.iface));
+  if (rank >= 0) return rank + 1;
+  return onWire(where) ? 9 : 6;
+}
 
 function identityOf(layers: readonly DecodedLayer[], probe: Probe): Identity | undefined {
   if (probe === 'icmp') {
