@@ -398,9 +398,15 @@ describe('the lab workspace in a browser', () => {
     expect(total + Number(/dropped (\d+)/.exec(droppedText ?? '')?.[1] ?? 0)).toBeGreaterThanOrEqual(3000);
   }, 120_000);
 
-  it('follows a ping from vm1 across the tunnel: every copy in one timeline, with what changed', async () => {
-    await page.locator('[data-test=tool-tab][data-tool=follow]').click();
+  it('follows a ping from vm1 across the tunnel, from vm1 in the topology: every copy in one timeline, with what changed', async () => {
+    // vm1's follow mark in the topology opens the panel, vm1 picked (and no terminal: the click is the mark's).
+    await page.locator('[data-test=tool-tab][data-tool=topology]').click();
+    const activeTab = () => page.locator('[data-test=terminal-tab].active').getAttribute('title');
+    const terminalBefore = await activeTab();
+    await page.locator('[data-test=topo-follow][data-vm=vm1]').click();
     const panel = page.locator('[data-test=follow]');
+    await panel.waitFor({ state: 'visible' });
+    expect(await activeTab()).toBe(terminalBefore);
     expect(await panel.locator('[data-test=follow-from]').inputValue()).toBe('vm1');
     await panel.locator('[data-test=follow-to]').fill('192.168.1.2');
     await panel.locator('[data-test=follow-run]').click();

@@ -142,6 +142,7 @@ export const en = {
     'The walk and the follow disagree: by the flows and rules it goes {verdict}, yet no answer came back; it was last seen at {place}.',
   'walk.inspect': 'Inspect',
   'walk.show': 'Show on the topology',
+  'topology.followFrom': 'Follow or walk a packet from {vm}',
   'tools.terminals': 'Terminals',
   'tools.inspectNode': 'Node',
 

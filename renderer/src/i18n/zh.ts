@@ -139,6 +139,7 @@ export const zh: Record<MessageKey, string> = {
   'walk.disagreeThroughSeen': '推演与追踪不一致：按流表和规则它能通过（{verdict}），却没有收到应答；最后出现在 {place}。',
   'walk.inspect': '查看',
   'walk.show': '在拓扑图上显示',
+  'topology.followFrom': '从 {vm} 追踪或推演一个包',
   'tools.terminals': '终端',
   'tools.inspectNode': '节点',
 
