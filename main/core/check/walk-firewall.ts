@@ -22,7 +22,7 @@ export interface WalkedPacket {
 }
 
 /** The leg for a port's qbr crossing, `out` of its VM or `in` to it; undefined when no rule met the frame. */
-export type FirewallCrossing = (port: ResolvedPort, direction: 'out' | 'in') => Promise<WalkFirewallLeg | undefined>;
+export type FirewallCrossing = (port: ResolvedPort, direction: 'out' | 'in', dst?: string) => Promise<WalkFirewallLeg | undefined>;
 
 /** The same source port the walk's traced flows give a TCP packet (walk.ts innerFields). */
 const SOURCE_PORT = 40000;
@@ -39,14 +39,14 @@ export function firewallCrossing(model: CloudModel, run: Runner, walked: WalkedP
     srcMac: walked.from.mac,
     ...(walked.proto === 'icmp' ? { proto: 'icmp', icmpType: 8 } : { proto: 'tcp', sport: SOURCE_PORT, dport: walked.port }),
   };
-  return async (port, direction) => {
+  return async (port, direction, dst = walked.to) => {
     if (port.network.firewall !== 'hybrid' || !model.nodes.has(port.node)) return undefined;
     const table = await tableOf(port.node);
     if (!table) return undefined;
     const tap = deviceName('tap', port.portId);
     const qvb = deviceName('qvb', port.portId);
     const [physdevIn, physdevOut] = direction === 'out' ? [tap, qvb] : [qvb, tap];
-    const evaluation = evaluateTable(table, 'FORWARD', { ...packet, physdevIn, physdevOut });
+    const evaluation = evaluateTable(table, 'FORWARD', { ...packet, dst, physdevIn, physdevOut });
     // Passed by the policy after nothing but the shared chains' jumps: no rule is about this port.
     if (evaluation.verdict === 'ACCEPT' && evaluation.steps.at(-1)?.rule.startsWith('-P ')) return undefined;
     return {

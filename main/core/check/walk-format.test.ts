@@ -64,6 +64,45 @@ describe('a walk, described', () => {
   });
 });
 
+describe('a walk through a router, described', () => {
+  it('lists the rules met table by table, what NAT changed, and where it is routed', () => {
+    const text = describeWalk({
+      ...walk(false),
+      legs: [
+        {
+          kind: 'router',
+          node: 'network',
+          namespace: 'qrouter-40fff075',
+          in: 'qr-694450d6-f6',
+          out: 'qg-e76de35e-90',
+          via: '9.186.100.1',
+          steps: [
+            {
+              table: 'nat',
+              chain: 'neutron-l3-agent-snat',
+              rule: '-A neutron-l3-agent-snat -s 10.0.0.0/24 -j SNAT --to-source 9.186.100.2',
+              target: 'SNAT',
+            },
+          ],
+          changes: ['source 10.0.0.4 → 9.186.100.2 (SNAT)'],
+          verdict: 'routed',
+        },
+      ],
+    });
+    expect(text).toBe(
+      [
+        'on network, in qrouter-40fff075 by qr-694450d6-f6:',
+        '  nat: -A neutron-l3-agent-snat -s 10.0.0.0/24 -j SNAT --to-source 9.186.100.2',
+        '  source 10.0.0.4 → 9.186.100.2 (SNAT)',
+        '  routed out of qg-e76de35e-90 via 9.186.100.1',
+        '',
+        'ends: out of compute1 by tap583c7038-d3, let through by iptables crossing qbr583c7038-d3',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('a walk and a follow of the same packet', () => {
   it('agree when the walk drops and no answer came, or it gets through and one did', () => {
     expect(walkDisagreement(walk(true), follow(false))).toBeUndefined();

@@ -24,13 +24,20 @@ export function describeWalkLeg(leg: WalkLeg): DescribedLeg {
       body: `${[...leg.steps.map((s) => s.rule), verdict].join('\n')}\n`,
     };
   }
+  if (leg.kind === 'router') {
+    const route = leg.out ? `routed out of ${leg.out}${leg.via ? ` via ${leg.via}` : ''}` : `${leg.verdict}: ${leg.reason ?? ''}`;
+    return {
+      title: `on ${leg.node}, in ${leg.namespace} by ${leg.in}`,
+      body: `${[...leg.steps.map((s) => `${s.table}: ${s.rule}`), ...leg.changes, route].join('\n')}\n`,
+    };
+  }
   return { title: `${leg.arrivedBy ? `${leg.arrivedBy}, ` : ''}on ${leg.node}, ${leg.bridge}`, body: describeTrace(leg.trace) };
 }
 
 /** The whole walk as the CLI prints it. */
 export function describeWalk(walk: WalkResult): string {
-  const legs = walk.legs.map(describeWalkLeg).map((leg) => `${leg.title}:\n${leg.body.replace(/^/gm, '  ')}`);
-  return `${legs.join('\n')}ends: ${walk.verdict}\n`;
+  const legs = walk.legs.map(describeWalkLeg).map((leg) => `${leg.title}:\n${leg.body.replace(/^(?=.)/gm, '  ')}`);
+  return `${legs.join('\n')}\nends: ${walk.verdict}\n`;
 }
 
 /**
@@ -42,7 +49,7 @@ export type WalkDisagreement = { walkSays: 'dropped'; verdict: string } | { walk
 
 export function walkDisagreement(walk: WalkResult, follow: FollowResult): WalkDisagreement | undefined {
   const same = walk.from === follow.from && walk.to === follow.to && walk.proto === follow.proto && walk.port === follow.port;
-  if (!same || walk.legs.some((leg) => leg.kind === 'iptables' && leg.verdict === 'unknown')) return undefined;
+  if (!same || walk.legs.some((leg) => leg.kind !== 'ovs' && leg.verdict === 'unknown')) return undefined;
   if (walk.dropped && follow.answered) return { walkSays: 'dropped', verdict: walk.verdict };
   if (!walk.dropped && !follow.answered) {
     const last = follow.hops.filter((hop) => hop.direction === 'request').at(-1);

@@ -1,8 +1,8 @@
 import type { EvaluatedStep, Evaluation } from '../inspect/iptables/evaluate';
 import type { PacketTrace } from '../inspect/trace/parse';
 
-/** What a walk (walk.ts) finds: the legs of the way the flows and firewalls would send a VM's packet, node after node. Types only: the UI shares them. */
-export type WalkLeg = WalkBridgeLeg | WalkFirewallLeg;
+/** What a walk (walk.ts) finds: the legs of the way the flows, firewalls and routers would send a VM's packet, node after node. Types only: the UI shares them. */
+export type WalkLeg = WalkBridgeLeg | WalkFirewallLeg | WalkRouterLeg;
 
 /** A leg through OVS: ofproto/trace from one bridge, on through the bridges its patch ports lead to. */
 export interface WalkBridgeLeg {
@@ -34,6 +34,30 @@ export interface WalkFirewallLeg {
   steps: EvaluatedStep[];
   verdict: Evaluation['verdict'];
   /** Why the verdict is unknown. */
+  reason?: string;
+}
+
+/**
+ * A leg through a router's namespace (qrouter-…): in by a qr- or qg- port, the nat table's
+ * PREROUTING (a floating IP's DNAT), the namespace's route, the filter table's FORWARD (FWaaS),
+ * POSTROUTING (SNAT), out by the device the route names.
+ */
+export interface WalkRouterLeg {
+  kind: 'router';
+  node: string;
+  namespace: string;
+  /** The device it comes in by. */
+  in: string;
+  /** The device the route sends it out of, and the next hop when it is a gateway. */
+  out?: string;
+  via?: string;
+  /** The rules met, table by table, in the order the kernel meets them. */
+  steps: (EvaluatedStep & { table: 'nat' | 'filter' })[];
+  /** What NAT did: "destination 9.186.100.129 → 10.0.0.2 (DNAT)", "source 10.0.0.4 → 9.186.100.2 (SNAT)". */
+  changes: string[];
+  /** routed: on out of `out`; local: for the router itself (its own address, a REDIRECT); dropped by a rule; no route. */
+  verdict: 'routed' | 'local' | 'dropped' | 'no route' | 'unknown';
+  /** Why, in words, when it is not routed. */
   reason?: string;
 }
 

@@ -9,6 +9,7 @@ import type { WalkBridgeLeg, WalkFirewallLeg, WalkLeg, WalkOutput, WalkResult } 
 import type { Runner } from './kinds/kind';
 import { resolveAsk, type VmPacketAsk } from './vm-packet';
 import { firewallCrossing } from './walk-firewall';
+import { routerCrossing, routerPortOf } from './walk-router';
 
 /**
  * The walk: the way the control plane says a packet goes, before any is sent. `ofproto/trace`
@@ -17,18 +18,22 @@ import { firewallCrossing } from './walk-firewall';
  * tunnel's id; when it leaves tagged for a provider network, on again from that node's NIC.
  * One leg per bridge a trace starts from, each the trace OVS printed, read; before and after
  * them, the security groups' iptables chains where the frame crosses a VM's qbr
- * (walk-firewall.ts).
+ * (walk-firewall.ts); when a bridge hands it to a router's qr- or qg- port, the router's
+ * namespace: its NAT, route and FORWARD chains (walk-router.ts), and on from the port it
+ * leaves by.
  */
 
 type NextLeg = Omit<WalkBridgeLeg, 'kind' | 'trace' | 'outputs'>;
 
-/** How far a walk goes: br-int, a physical bridge and the wire on each of two nodes at most. */
-const MAX_LEGS = 6;
+/** How far a walk goes: br-int, a physical bridge and the wire on each of two nodes, a router and the bridge it leaves by. */
+const MAX_LEGS = 8;
 
 /** Walks `ask` through the lab `name` of `model`, running ofproto/trace in its nodes with `run`. */
 export async function walkLab(model: CloudModel, run: Runner, name: string, ask: VmPacketAsk): Promise<WalkResult> {
   const { from, to, port } = resolveAsk(model, name, ask, 'walk');
-  const inner = innerFields(model, from, to, ask.proto, port);
+  let inner = innerFields(model, from, to, ask.proto, port);
+  /** Where the packet is going now: a router's DNAT changes it. */
+  let dst = to;
 
   // Each node's datapath port names, read once per walk (a node may have two legs: br-int and br-eth1).
   const shownOn = new Map<string, Promise<ExecResult>>();
@@ -48,24 +53,53 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
       proto: ask.proto,
       ...(port === undefined ? {} : { port }),
       legs,
-      dropped: last.kind === 'ovs' ? last.trace.dropped : last.verdict === 'DROP' || last.verdict === 'REJECT',
+      dropped: droppedAt(last),
       verdict: verdictOf(last),
     };
   };
   const firewall = firewallCrossing(model, run, { from, to, proto: ask.proto, port });
+  const router = routerCrossing(model, run);
   const leaving = await firewall(from, 'out');
   if (leaving && leaving.verdict !== 'ACCEPT') return result([leaving]);
 
-  const bridges = [await walkOn({ node: from.node, bridge: 'br-int', flow: `in_port=${vmOvsPort(from)},${inner}` })];
-  while (bridges.length < MAX_LEGS) {
-    const next = nextLeg(model, bridges.at(-1)!, from, to, inner);
-    if (!next || bridges.some((leg) => leg.node === next.node && leg.bridge === next.bridge)) break;
-    bridges.push(await walkOn(next));
+  const legs: WalkLeg[] = leaving ? [leaving] : [];
+  let bridge = await walkOn({ node: from.node, bridge: 'br-int', flow: `in_port=${vmOvsPort(from)},${inner}` });
+  legs.push(bridge);
+  for (let count = 1; count < MAX_LEGS; count++) {
+    // Into a router's namespace by its qr- or qg- port: routed (and NAT'd) there, on from the port it leaves by.
+    const routerPort = bridge.trace.dropped
+      ? undefined
+      : bridge.outputs.map((o) => routerPortOf(model, bridge.node, o.device)).find((found) => found !== undefined);
+    let next: NextLeg | undefined;
+    if (routerPort) {
+      const hop = await router(bridge.node, routerPort.router, routerPort.port, { proto: ask.proto, port, src: packetSource(inner), dst });
+      legs.push(hop.leg);
+      if (!hop.out) return result(legs);
+      dst = hop.out.packet.dst;
+      inner = packetFields(hop.out.macSrc, hop.out.macDst, ask.proto, port, hop.out.packet.src, dst, 63);
+      next = {
+        node: bridge.node,
+        bridge: hop.out.bridge,
+        flow: `in_port=${hop.out.device},${inner}`,
+        arrivedBy: `routed by ${hop.leg.namespace} out of ${hop.out.device}${hop.leg.via ? ` via ${hop.leg.via}` : ''}`,
+      };
+    } else {
+      next = nextLeg(model, bridge, from, dst, inner);
+    }
+    if (!next || legs.some((leg) => leg.kind === 'ovs' && leg.node === next.node && leg.bridge === next.bridge && leg.flow === next.flow))
+      break;
+    bridge = await walkOn(next);
+    legs.push(bridge);
   }
-  const last = bridges.at(-1)!;
-  const target = last.trace.dropped ? undefined : hybridPortOut(model, last, to);
-  const arriving = target && (await firewall(target, 'in'));
-  return result([...(leaving ? [leaving] : []), ...bridges, ...(arriving ? [arriving] : [])]);
+  const target = bridge.trace.dropped || legs.at(-1) !== bridge ? undefined : hybridPortOut(model, bridge, dst);
+  const arriving = target && (await firewall(target, 'in', dst));
+  return result([...legs, ...(arriving ? [arriving] : [])]);
+}
+
+function droppedAt(leg: WalkLeg): boolean {
+  if (leg.kind === 'ovs') return leg.trace.dropped;
+  if (leg.kind === 'iptables') return leg.verdict === 'DROP' || leg.verdict === 'REJECT';
+  return leg.verdict === 'dropped' || leg.verdict === 'no route';
 }
 
 /** The VM port, filtered on its qbr, that a leg sends the packet for `to` out of: the far end's firewall. */
@@ -104,9 +138,25 @@ function innerFields(model: CloudModel, from: ResolvedPort, to: string, proto: V
       },
     );
   }
-  const l4 = proto === 'icmp' ? 'icmp,icmp_type=8' : `tcp,tp_src=40000,tp_dst=${port}`;
-  return `dl_src=${from.mac},dl_dst=${mac},${l4},nw_src=${from.address},nw_dst=${to},nw_ttl=64`;
+  return packetFields(from.mac, mac, proto, port, from.address, to, 64);
 }
+
+/** A packet as a trace's fields; a destination MAC not known (ARP not resolved) is left out. */
+function packetFields(
+  macSrc: string,
+  macDst: string | undefined,
+  proto: VmPacketAsk['proto'],
+  port: number | undefined,
+  src: string,
+  dst: string,
+  ttl: number,
+): string {
+  const l4 = proto === 'icmp' ? 'icmp,icmp_type=8' : `tcp,tp_src=40000,tp_dst=${port}`;
+  return `dl_src=${macSrc}${macDst ? `,dl_dst=${macDst}` : ''},${l4},nw_src=${src},nw_dst=${dst},nw_ttl=${ttl}`;
+}
+
+/** The source address of a packet's trace fields. */
+const packetSource = (fields: string): string => /(?:^|,)nw_src=([\d.]+)/.exec(fields)?.[1] ?? '';
 
 function macOf(model: CloudModel, network: string, address: string): string | undefined {
   const port = model.ports.find((p) => p.network.name === network && p.address === address);
@@ -178,6 +228,8 @@ function nextLeg(model: CloudModel, leg: WalkBridgeLeg, from: ResolvedPort, to: 
 
 function verdictOf(leg: WalkLeg): string {
   if (leg.kind === 'iptables') return firewallVerdict(leg);
+  if (leg.kind === 'router')
+    return `${leg.verdict === 'local' ? 'taken by' : leg.verdict === 'unknown' ? 'unknown in' : 'dropped in'} ${leg.namespace} on ${leg.node}: ${leg.reason ?? ''}`;
   const last = leg.trace.steps.at(-1);
   if (leg.trace.dropped) return `dropped on ${leg.node}${last ? `, ${last.bridge} table ${last.table}` : ''}`;
   return `out of ${leg.node} by ${leg.outputs.map((o) => `${o.device}${o.vlan === undefined ? '' : ` (VLAN ${o.vlan})`}`).join(', ')}`;

@@ -35,7 +35,7 @@ labSuite('gre-tenant', {
 
     it('walks vm1’s packet by the flows: br-int, br-tun’s tables, GRE key 1, the network node’s br-tun and br-int, the DHCP port', { timeout: 60_000 }, async () => {
       const walk = await walked(lab, ['--from', 'vm1', '--to', '192.168.1.2']);
-      expect(walk.legs.map((leg) => [leg.node, leg.bridge, leg.kind === 'ovs' ? leg.arrivedBy : leg.kind])).toEqual([
+      expect(walk.legs.map((leg) => (leg.kind === 'ovs' ? [leg.node, leg.bridge, leg.arrivedBy] : [leg.node, leg.kind]))).toEqual([
         ['compute1', 'br-int', undefined],
         ['network', 'br-tun', 'GRE key 0x1 from 10.0.0.101'],
       ]);

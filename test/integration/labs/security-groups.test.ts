@@ -30,7 +30,7 @@ labSuite('security-groups', {
         },
       ]);
       // Between them, the flows: compute2's br-int and br-tun, the GRE tunnel, compute1's.
-      expect(walk.legs.map((leg) => `${leg.kind} ${leg.node} ${leg.bridge}`)).toEqual([
+      expect(walk.legs.map((leg) => `${leg.kind} ${leg.node} ${leg.kind === 'router' ? leg.namespace : leg.bridge}`)).toEqual([
         'iptables compute2 qbr7be4c6a0-5d',
         'ovs compute2 br-int',
         'ovs compute1 br-tun',

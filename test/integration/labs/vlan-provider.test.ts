@@ -29,7 +29,7 @@ labSuite('vlan-provider', {
 
     it('walks vm1’s packet by the flows: tag 1 on br-int, 101 on br-eth1, the wire, 101 → 1 on compute2, vm2’s port', { timeout: 60_000 }, async () => {
       const walk = await walked(lab, ['--from', 'vm1', '--to', 'vm2']);
-      expect(walk.legs.map((leg) => [leg.node, leg.bridge, leg.kind === 'ovs' ? leg.arrivedBy : leg.kind])).toEqual([
+      expect(walk.legs.map((leg) => (leg.kind === 'ovs' ? [leg.node, leg.bridge, leg.arrivedBy] : [leg.node, leg.kind]))).toEqual([
         ['compute1', 'br-int', undefined],
         ['compute1', 'br-eth1', 'through the veth pair int-br-eth1/phy-br-eth1'],
         ['compute2', 'br-eth1', 'VLAN 101 on physnet1'],

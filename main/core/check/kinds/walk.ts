@@ -14,7 +14,14 @@ import { listed } from './text';
 
 const bridgeHop = z.object({ node, bridge: z.string().min(1).max(15), table: z.number().int().min(0).max(254).optional() }).strict();
 const chainHop = z
-  .object({ node, chain: z.string().min(1).max(28).describe("An iptables chain of the node's filter table the packet meets a rule of.") })
+  .object({
+    node,
+    chain: z
+      .string()
+      .min(1)
+      .max(28)
+      .describe("An iptables chain the packet meets a rule of: of the node's filter table (security groups), or a router's (NAT, FWaaS)."),
+  })
   .strict();
 const hop = z.union([bridgeHop, chainHop]);
 type Hop = z.infer<typeof hop>;
@@ -76,7 +83,7 @@ function unmet(check: Walk, walk: WalkResult): string[] {
   const passes = (h: Hop) =>
     walk.legs.some((leg) => {
       if (leg.node !== h.node) return false;
-      if (leg.kind === 'iptables') return 'chain' in h && leg.steps.some((s) => s.chain === h.chain);
+      if (leg.kind !== 'ovs') return 'chain' in h && leg.steps.some((s) => s.chain === h.chain);
       return 'bridge' in h && leg.trace.steps.some((s) => s.bridge === h.bridge && (h.table === undefined || s.table === h.table));
     });
   for (const h of check.through) if (!passes(h)) out.push(`never on ${hopText(h)}`);
@@ -105,9 +112,10 @@ function unmet(check: Walk, walk: WalkResult): string[] {
 
 /** The walk in one line: each leg's node and bridges (or the qbr its chains see), then the verdict. */
 function route(walk: WalkResult): string {
-  const leg = (l: WalkLeg) =>
-    l.kind === 'iptables'
-      ? `${l.node} ${l.bridge} (iptables)`
-      : `${l.node} ${[...new Set(l.trace.steps.map((s) => s.bridge))].join('→') || l.bridge}`;
+  const leg = (l: WalkLeg) => {
+    if (l.kind === 'iptables') return `${l.node} ${l.bridge} (iptables)`;
+    if (l.kind === 'router') return `${l.node} ${l.namespace}`;
+    return `${l.node} ${[...new Set(l.trace.steps.map((s) => s.bridge))].join('→') || l.bridge}`;
+  };
   return `${walk.legs.map(leg).join(' ⇒ ')}; ${walk.verdict}`;
 }

@@ -128,6 +128,54 @@ describe('a packet through iptables chains', () => {
     expect(evaluateTable(table, 'FORWARD', packet({ dport: 7999 })).steps.map((s) => s.target)).toEqual(['LOG', 'DROP']);
   });
 
+  it("reads a router's nat table as the L3 agent writes it: DNAT to a floating IP's VM, SNAT out, REDIRECT to the metadata proxy", () => {
+    const nat = parseIptables(
+      [
+        '*nat',
+        ':PREROUTING ACCEPT [0:0]',
+        ':POSTROUTING ACCEPT [0:0]',
+        ':neutron-l3-agent-PREROUTING - [0:0]',
+        ':neutron-l3-agent-POSTROUTING - [0:0]',
+        ':neutron-l3-agent-float-snat - [0:0]',
+        ':neutron-l3-agent-snat - [0:0]',
+        ':neutron-postrouting-bottom - [0:0]',
+        '-A PREROUTING -j neutron-l3-agent-PREROUTING',
+        '-A POSTROUTING -j neutron-l3-agent-POSTROUTING',
+        '-A POSTROUTING -j neutron-postrouting-bottom',
+        '-A neutron-l3-agent-POSTROUTING ! -i qg-e76de35e-90 ! -o qg-e76de35e-90 -m conntrack ! --ctstate DNAT -j ACCEPT',
+        '-A neutron-l3-agent-PREROUTING -d 169.254.169.254/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 9697',
+        '-A neutron-l3-agent-PREROUTING -d 9.186.100.129/32 -j DNAT --to-destination 10.0.0.2',
+        '-A neutron-l3-agent-float-snat -s 10.0.0.2/32 -j SNAT --to-source 9.186.100.129',
+        '-A neutron-l3-agent-snat -j neutron-l3-agent-float-snat',
+        '-A neutron-l3-agent-snat -s 10.0.0.0/24 -j SNAT --to-source 9.186.100.2',
+        '-A neutron-postrouting-bottom -j neutron-l3-agent-snat',
+        'COMMIT',
+      ].join('\n'),
+    ).tables[0] as IptablesTable;
+    const out = { proto: 'icmp' as const, icmpType: 8, dst: '9.186.100.1', inInterface: 'qr-694450d6-f6', outInterface: 'qg-e76de35e-90' };
+    expect(evaluateTable(nat, 'POSTROUTING', { ...out, src: '10.0.0.4' })).toMatchObject({
+      verdict: 'ACCEPT',
+      rewrite: { src: '9.186.100.2' },
+    });
+    expect(evaluateTable(nat, 'POSTROUTING', { ...out, src: '10.0.0.2' })).toMatchObject({ rewrite: { src: '9.186.100.129' } });
+    // East-west, router port to router port: the agent's ACCEPT keeps it un-NAT'd, unless it was DNAT'd.
+    const eastWest = { ...out, src: '10.0.0.4', dst: '10.0.1.5', outInterface: 'qr-11111111-11' };
+    expect(evaluateTable(nat, 'POSTROUTING', eastWest)).toMatchObject({ verdict: 'ACCEPT' });
+    expect(evaluateTable(nat, 'POSTROUTING', eastWest).rewrite).toBeUndefined();
+    expect(evaluateTable(nat, 'POSTROUTING', { ...eastWest, ctstates: ['NEW', 'DNAT'] }).rewrite).toEqual({ src: '9.186.100.2' });
+    const inward = { proto: 'icmp' as const, icmpType: 8, src: '9.186.100.1', dst: '9.186.100.129', inInterface: 'qg-e76de35e-90' };
+    expect(evaluateTable(nat, 'PREROUTING', inward).rewrite).toEqual({ dst: '10.0.0.2' });
+    const metadata = {
+      proto: 'tcp' as const,
+      src: '10.0.0.4',
+      dst: '169.254.169.254',
+      sport: 40000,
+      dport: 80,
+      inInterface: 'qr-694450d6-f6',
+    };
+    expect(evaluateTable(nat, 'PREROUTING', metadata).rewrite).toEqual({ redirect: 9697 });
+  });
+
   it('says it cannot tell, naming the rule, where a rule uses a match it does not evaluate', () => {
     const table = parseIptables('*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -m set --match-set blocked src -j DROP\nCOMMIT\n')
       .tables[0] as IptablesTable;

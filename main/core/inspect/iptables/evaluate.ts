@@ -28,6 +28,18 @@ export interface EvaluatedPacket {
   /** For bridged frames (br_netfilter): the bridge ports it enters and leaves by. */
   physdevIn?: string;
   physdevOut?: string;
+  /** Its connection's states for `-m conntrack --ctstate`: NEW, and DNAT once a DNAT rule rewrote it (default: NEW). */
+  ctstates?: string[];
+}
+
+/** What a nat table's rule did to the packet. */
+export interface Rewrite {
+  src?: string;
+  dst?: string;
+  /** REDIRECT: to this port of the namespace itself. */
+  redirect?: number;
+  /** MASQUERADE: the source becomes the address of the device it leaves by. */
+  masquerade?: true;
 }
 
 /** A rule the packet matched (or the chain's policy), in the order met. */
@@ -44,11 +56,15 @@ export interface Evaluation {
   verdict: 'ACCEPT' | 'DROP' | 'REJECT' | 'unknown';
   /** Why the verdict is unknown. */
   reason?: string;
+  /** In a nat table: the address (or port) the rule that decided rewrote. */
+  rewrite?: Rewrite;
 }
 
 class Unknown extends Error {}
 
 const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT']);
+/** The nat table's targets: each ends its chain as ACCEPT does, with the packet rewritten. */
+const NAT = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT']);
 /** Targets that change nothing a filter verdict depends on: the packet goes on to the next rule. */
 const NON_TERMINAL = new Set(['LOG', 'NFLOG', 'MARK', 'CONNMARK', 'CT', 'NOTRACK', 'TRACE']);
 /** Deep enough for any agent's chains; a loop of jumps iptables itself would refuse. */
@@ -57,6 +73,7 @@ const MAX_DEPTH = 32;
 export function evaluateTable(table: IptablesTable, start: string, packet: EvaluatedPacket): Evaluation {
   const chains = new Map(table.chains.map((c) => [c.name, c]));
   const steps: EvaluatedStep[] = [];
+  let rewrite: Rewrite | undefined;
   const walk = (chain: IptablesChain, depth: number): 'RETURN' | 'ACCEPT' | 'DROP' | 'REJECT' => {
     if (depth > MAX_DEPTH) throw new Unknown(`chains jump deeper than ${MAX_DEPTH} (a loop?)`);
     for (const rule of chain.rules) {
@@ -65,6 +82,10 @@ export function evaluateTable(table: IptablesTable, start: string, packet: Evalu
       if (!target) continue; // a rule without a target only counts
       steps.push({ chain: chain.name, rule: formatRule(rule), target });
       if (TERMINAL.has(target)) return target as 'ACCEPT' | 'DROP' | 'REJECT';
+      if (NAT.has(target)) {
+        rewrite = natRewrite(rule);
+        return 'ACCEPT';
+      }
       if (target === 'RETURN') return 'RETURN';
       if (NON_TERMINAL.has(target)) continue;
       const next = chains.get(target);
@@ -79,7 +100,7 @@ export function evaluateTable(table: IptablesTable, start: string, packet: Evalu
   if (!first) return { steps, verdict: 'ACCEPT' };
   try {
     const verdict = walk(first, 0);
-    if (verdict !== 'RETURN') return { steps, verdict };
+    if (verdict !== 'RETURN') return { steps, verdict, ...(rewrite ? { rewrite } : {}) };
     const policy = first.policy ?? 'ACCEPT';
     steps.push({ chain: start, rule: `-P ${start} ${policy}`, target: policy });
     return { steps, verdict: policy === 'DROP' ? 'DROP' : 'ACCEPT' };
@@ -134,8 +155,10 @@ function matchOption(module: string, option: RuleOption, packet: EvaluatedPacket
     case 'physdev --physdev-is-out':
       return packet.physdevOut !== undefined;
     case 'state --state':
-    case 'conntrack --ctstate':
-      return value.split(',').includes('NEW');
+    case 'conntrack --ctstate': {
+      const states = packet.ctstates ?? ['NEW'];
+      return value.split(',').some((state) => states.includes(state));
+    }
     case 'mac --mac-source':
       return packet.srcMac !== undefined && packet.srcMac.toLowerCase() === value.toLowerCase();
     case 'tcp --dport':
@@ -158,6 +181,22 @@ function matchOption(module: string, option: RuleOption, packet: EvaluatedPacket
       return true;
     default:
       throw new Unknown(`${formatRule(rule)} uses ${option.name} of -m ${module}, which the walk does not evaluate`);
+  }
+}
+
+/** What SNAT --to-source, DNAT --to-destination, REDIRECT --to-ports and MASQUERADE do (a range's first address). */
+function natRewrite(rule: IptablesRule): Rewrite {
+  const option = (name: string) => rule.target?.options.find((o) => o.name === name)?.values[0];
+  const address = (value: string | undefined) => value?.split(/[-:]/)[0];
+  switch (rule.target?.name) {
+    case 'SNAT':
+      return { src: address(option('--to-source')) ?? '' };
+    case 'DNAT':
+      return { dst: address(option('--to-destination')) ?? '' };
+    case 'REDIRECT':
+      return { redirect: Number(option('--to-ports')?.split('-')[0]) };
+    default:
+      return { masquerade: true };
   }
 }
 

@@ -2,11 +2,11 @@ import type { WalkResult } from '../../../../main/api/view';
 
 /**
  * Where a walk goes, as the topology marks it: each bridge it passes (OVS bridges from each
- * leg's trace, a VM's qbr for an iptables leg) with its step numbers in walk order, the bridge
- * it ends dropped at, and the tunnels it leaves by.
+ * leg's trace, a VM's qbr for an iptables leg) and each router namespace, with its step numbers
+ * in walk order, the one it ends dropped at, and the tunnels it leaves by.
  */
 export interface WalkMarks {
-  /** `node bridge` → the steps (from 1) at which the walk is on it. */
+  /** `node bridge` (or `node qrouter-…`) → the steps (from 1) at which the walk is on it. */
   bridges: Map<string, number[]>;
   /** `node bridge` of the bridge the walk ends dropped at. */
   droppedAt?: string;
@@ -28,6 +28,7 @@ export function walkMarks(walk: WalkResult | undefined): WalkMarks {
   };
   for (const leg of walk.legs) {
     if (leg.kind === 'iptables') visit(markKey(leg.node, leg.bridge));
+    else if (leg.kind === 'router') visit(markKey(leg.node, leg.namespace));
     else {
       for (const tunnel of marks.tunnels)
         if (tunnel.toNode === undefined && leg.arrivedBy && leg.node !== tunnel.fromNode) tunnel.toNode = leg.node;

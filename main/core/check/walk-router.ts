@@ -1,0 +1,135 @@
+import type { CloudModel, NamespacePort, ResolvedRouter } from '../cloud/model';
+import { inNamespace } from '../docker/exec';
+import { evaluateTable, type EvaluatedPacket, type Evaluation } from '../inspect/iptables/evaluate';
+import { parseIptables } from '../inspect/iptables/parse';
+import type { IptablesTable } from '../inspect/iptables/types';
+import type { Runner } from './kinds/kind';
+import type { WalkRouterLeg } from './walk-types';
+
+/**
+ * A walk's packet through a router's namespace (walk.ts), as the kernel takes a forwarded
+ * packet: nat PREROUTING (a floating IP's DNAT, the metadata REDIRECT), the route
+ * (`ip route get … iif …`, the namespace's own table), filter FORWARD (FWaaS), nat POSTROUTING
+ * (SNAT), then out by the routed device with the next hop's MAC. Each namespace's tables are
+ * read once per walk.
+ */
+
+/** The packet as it crosses: its addresses change with NAT. */
+export interface RoutedPacket {
+  proto: 'icmp' | 'tcp' | 'http';
+  port: number | undefined;
+  src: string;
+  dst: string;
+}
+
+export interface RouterHop {
+  leg: WalkRouterLeg;
+  /** Routed on: the packet as it leaves, the device, its MAC and the next hop's (undefined when unknown: ARP not resolved). */
+  out?: { packet: RoutedPacket; device: string; bridge: string; macSrc: string; macDst: string | undefined };
+}
+
+/** The router port behind a device a bridge sends the packet to, on that node: a qr- or qg- of a centralised router. */
+export function routerPortOf(model: CloudModel, node: string, device: string): { router: ResolvedRouter; port: NamespacePort } | undefined {
+  for (const router of model.routers) {
+    if (router.distributed || router.node !== node) continue;
+    const port = [...router.interfaces, ...(router.gateway ? [router.gateway] : [])].find((p) => p.device === device);
+    if (port) return { router, port };
+  }
+  return undefined;
+}
+
+/** The same source port the walk's traced flows give a TCP packet (walk.ts innerFields). */
+const SOURCE_PORT = 40000;
+
+export function routerCrossing(model: CloudModel, run: Runner) {
+  const tables = new Map<string, Promise<Map<string, IptablesTable>>>();
+  const tablesOf = (node: string, namespace: string) => {
+    const key = `${node} ${namespace}`;
+    if (!tables.has(key)) tables.set(key, readTables(run, node, namespace));
+    return tables.get(key)!;
+  };
+
+  return async (node: string, router: ResolvedRouter, inPort: NamespacePort, packet: RoutedPacket): Promise<RouterHop> => {
+    const namespace = `qrouter-${router.id}`;
+    const inNs = (argv: string[]) => run(node, inNamespace(argv, namespace));
+    const leg: WalkRouterLeg = { kind: 'router', node, namespace, in: inPort.device, steps: [], changes: [], verdict: 'routed' };
+    const end = (verdict: WalkRouterLeg['verdict'], reason: string): RouterHop => ({ leg: { ...leg, verdict, reason } });
+    const all = await tablesOf(node, namespace);
+    const nat = all.get('nat');
+    const filter = all.get('filter');
+    const fields = (p: RoutedPacket, extra: Partial<EvaluatedPacket>): EvaluatedPacket => ({
+      src: p.src,
+      dst: p.dst,
+      ...(p.proto === 'icmp' ? { proto: 'icmp', icmpType: 8 } : { proto: 'tcp', sport: SOURCE_PORT, dport: p.port }),
+      ...extra,
+    });
+    const record = (table: 'nat' | 'filter', evaluation: Evaluation) => {
+      leg.steps.push(...evaluation.steps.map((step) => ({ ...step, table })));
+      if (evaluation.verdict === 'unknown') return end('unknown', evaluation.reason ?? 'a rule the walk does not evaluate');
+      if (evaluation.verdict !== 'ACCEPT') return end('dropped', `${evaluation.steps.at(-1)?.rule ?? table} (${table} table)`);
+      return undefined;
+    };
+    let now = { ...packet };
+    const ctstates = ['NEW'];
+
+    // nat PREROUTING: a floating IP's DNAT, the metadata proxy's REDIRECT.
+    if (nat) {
+      const pre = evaluateTable(nat, 'PREROUTING', fields(now, { inInterface: inPort.device, ctstates }));
+      const stopped = record('nat', pre);
+      if (stopped) return stopped;
+      if (pre.rewrite?.redirect !== undefined) return end('local', `redirected to port ${pre.rewrite.redirect} of ${namespace} itself`);
+      if (pre.rewrite?.dst) {
+        leg.changes.push(`destination ${now.dst} → ${pre.rewrite.dst} (DNAT)`);
+        now = { ...now, dst: pre.rewrite.dst };
+        ctstates.push('DNAT');
+      }
+    }
+
+    // The route the namespace's table gives a packet coming in by that port.
+    const routed = await inNs(['ip', '-j', 'route', 'get', now.dst, 'from', now.src, 'iif', inPort.device]);
+    if (routed.exitCode !== 0) return end('no route', `${namespace} has no route to ${now.dst}: ${routed.stderr.trim()}`);
+    const route = (JSON.parse(routed.stdout) as { type?: string; dev?: string; gateway?: string; prefsrc?: string }[])[0];
+    if (!route?.dev || route.type === 'local') return end('local', `${now.dst} is ${namespace}'s own address`);
+    leg.out = route.dev;
+    if (route.gateway) leg.via = route.gateway;
+
+    // filter FORWARD (FWaaS), then nat POSTROUTING (SNAT).
+    if (filter) {
+      const stopped = record(
+        'filter',
+        evaluateTable(filter, 'FORWARD', fields(now, { inInterface: inPort.device, outInterface: route.dev, ctstates })),
+      );
+      if (stopped) return stopped;
+    }
+    if (nat) {
+      const post = evaluateTable(nat, 'POSTROUTING', fields(now, { inInterface: inPort.device, outInterface: route.dev, ctstates }));
+      const stopped = record('nat', post);
+      if (stopped) return stopped;
+      const source = post.rewrite?.src ?? (post.rewrite?.masquerade ? route.prefsrc : undefined);
+      if (source) {
+        leg.changes.push(`source ${now.src} → ${source} (SNAT)`);
+        now = { ...now, src: source };
+      }
+    }
+
+    // Out: the bridge the device is a port of, its MAC, the next hop's.
+    const outPort = [...router.interfaces, ...(router.gateway ? [router.gateway] : [])].find((p) => p.device === route.dev);
+    const [bridge, neighbour] = await Promise.all([
+      run(node, ['ovs-vsctl', 'port-to-br', route.dev]),
+      inNs(['ip', '-j', 'neigh', 'show', route.gateway ?? now.dst, 'dev', route.dev]),
+    ]);
+    if (!outPort || bridge.exitCode !== 0)
+      return end('unknown', `${route.dev} is no port of the router on an OVS bridge the walk can go on from`);
+    const known = (JSON.parse(neighbour.stdout || '[]') as { lladdr?: string }[])[0]?.lladdr;
+    return {
+      leg,
+      out: { packet: now, device: route.dev, bridge: bridge.stdout.trim(), macSrc: outPort.mac, macDst: known },
+    };
+  };
+}
+
+async function readTables(run: Runner, node: string, namespace: string): Promise<Map<string, IptablesTable>> {
+  const saved = await run(node, inNamespace(['iptables-save'], namespace));
+  if (saved.exitCode !== 0) return new Map();
+  return new Map(parseIptables(saved.stdout, `${node} ${namespace}: iptables-save`).tables.map((t) => [t.name, t]));
+}
