@@ -10,6 +10,11 @@ export interface VmPacketAsk {
   port?: number;
 }
 
+/** The packet a walk or follow check names: its own fields, the port only when given. */
+export function askOf(check: { from: string; to: string; proto: VmPacketAsk['proto']; port?: number | undefined }): VmPacketAsk {
+  return { from: check.from, to: check.to, proto: check.proto, ...(check.port === undefined ? {} : { port: check.port }) };
+}
+
 /** A VM's packet as a lab names it: the VM's port, the target address, and the port for tcp/http. */
 export interface ResolvedAsk {
   from: ResolvedPort;

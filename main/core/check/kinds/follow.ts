@@ -3,6 +3,7 @@ import { hopHeaders, hopPlace } from '../../capture/format';
 import type { FollowHop, FollowResult } from '../../capture/types';
 import { Ipv4Schema } from '../../topology/schema';
 import { namespace, node, target, vm } from './fields';
+import { askOf } from '../vm-packet';
 import { probeKind, type Outcome, type ProbeContext } from './kind';
 import { listed } from './text';
 
@@ -63,12 +64,7 @@ async function followProbe(check: Follow, ctx: ProbeContext): Promise<Outcome> {
   const expected = `${check.from}'s ${check.proto} packet to ${check.to} is seen ${check.seen.map(describeSeen).join('; ')}${
     check.answered === undefined ? '' : check.answered ? ', and answered' : ', and not answered'
   }`;
-  const result = await ctx.follow({
-    from: check.from,
-    to: check.to,
-    proto: check.proto,
-    ...(check.port === undefined ? {} : { port: check.port }),
-  });
+  const result = await ctx.follow(askOf(check));
   const missing = unmet(check, result);
   return {
     passed: missing.length === 0,

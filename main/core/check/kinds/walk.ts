@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { WalkLeg, WalkResult } from '../walk-types';
 import { node, target, vm } from './fields';
+import { askOf } from '../vm-packet';
 import { probeKind, type Outcome, type ProbeContext } from './kind';
 import { listed } from './text';
 
@@ -63,12 +64,7 @@ async function walkProbe(check: Walk, ctx: ProbeContext): Promise<Outcome> {
     check.dropped && 'dropped',
   ].filter(Boolean);
   const expected = `${check.from}'s ${check.proto} packet to ${check.to} goes by the flows ${wants.join(', ')}`;
-  const walk = await ctx.walk({
-    from: check.from,
-    to: check.to,
-    proto: check.proto,
-    ...(check.port === undefined ? {} : { port: check.port }),
-  });
+  const walk = await ctx.walk(askOf(check));
   const missing = unmet(check, walk);
   return {
     passed: missing.length === 0,
