@@ -14,7 +14,8 @@ import type { Report } from './workshop';
  * Capture and decoding (issue 16), in an ovs-basics node: the first packet of a capture while a
  * ping runs, as the panel gets it; the decoder's cold start; the tree of one packet of a
  * 10,000-packet capture (what a click in the panel costs); all 10,000 decoded and read; a
- * ping followed across gre-tenant's two nodes, and the same packet walked by the flows.
+ * ping followed across gre-tenant's two nodes, and the same packet walked by the flows; walks
+ * through security groups' chains (security-groups) and a router's namespace (dhcp-router).
  */
 export async function benchCapture(engine: Engine, runs: number, report: Report): Promise<void> {
   const name = 'bench-capture';
@@ -86,5 +87,23 @@ export async function benchCapture(engine: Engine, runs: number, report: Report)
     report(`walk: vm1 to the DHCP port across gre-tenant's 2 nodes (${legs} legs)`, seconds(walk), 'target ≤ 1 s');
   } finally {
     await removeSessionsNamed(engine, gre);
+  }
+
+  // Walks that cross more than bridges: security groups' chains on both nodes, a router's namespace.
+  for (const [lab, ask, what] of [
+    ['security-groups', { from: 'vm2', to: 'vm1', proto: 'tcp', port: 80 }, "vm2's SYN to vm1's web server, into sg-fallback"],
+    ['dhcp-router', { from: 'vm2', to: '9.186.100.1', proto: 'icmp' }, "vm2's ping out through the router's SNAT"],
+  ] as const) {
+    const session = `bench-walk-${lab}`;
+    await removeSessionsNamed(engine, session);
+    await startLab(engine, await resolveLab(lab), { name: session });
+    try {
+      await solveLab(engine, session);
+      let legs = 0;
+      const walk = await timedAsync(async () => (legs = (await walkInLab(engine, session, ask)).legs.length), runs, 1);
+      report(`walk: ${what} (${lab}, ${legs} legs)`, seconds(walk), 'target ≤ 1 s');
+    } finally {
+      await removeSessionsNamed(engine, session);
+    }
   }
 }

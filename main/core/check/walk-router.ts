@@ -42,12 +42,15 @@ export function routerPortOf(model: CloudModel, node: string, device: string): {
 const SOURCE_PORT = 40000;
 
 export function routerCrossing(model: CloudModel, run: Runner) {
+  // Each centralised router's tables are read as the walk starts, beside its first trace: a walk
+  // that reaches a router finds them read (one that reaches none spent an exec in parallel).
   const tables = new Map<string, Promise<Map<string, IptablesTable>>>();
   const tablesOf = (node: string, namespace: string) => {
     const key = `${node} ${namespace}`;
     if (!tables.has(key)) tables.set(key, readTables(run, node, namespace));
     return tables.get(key)!;
   };
+  for (const router of model.routers) if (!router.distributed) void tablesOf(router.node, `qrouter-${router.id}`).catch(() => undefined);
 
   return async (node: string, router: ResolvedRouter, inPort: NamespacePort, packet: RoutedPacket): Promise<RouterHop> => {
     const namespace = `qrouter-${router.id}`;
@@ -112,19 +115,18 @@ export function routerCrossing(model: CloudModel, run: Runner) {
       }
     }
 
-    // Out: the bridge the device is a port of, its MAC, the next hop's.
+    // Out: the bridge the device is a port of (the gateway's external bridge, br-int for a qr-), its MAC, the next hop's.
+    const bridge =
+      router.gateway?.device === route.dev
+        ? router.gateway.bridge
+        : router.interfaces.some((p) => p.device === route.dev)
+          ? 'br-int'
+          : undefined;
     const outPort = [...router.interfaces, ...(router.gateway ? [router.gateway] : [])].find((p) => p.device === route.dev);
-    const [bridge, neighbour] = await Promise.all([
-      run(node, ['ovs-vsctl', 'port-to-br', route.dev]),
-      inNs(['ip', '-j', 'neigh', 'show', route.gateway ?? now.dst, 'dev', route.dev]),
-    ]);
-    if (!outPort || bridge.exitCode !== 0)
-      return end('unknown', `${route.dev} is no port of the router on an OVS bridge the walk can go on from`);
+    if (!outPort || !bridge) return end('unknown', `${route.dev} is no port of the router on an OVS bridge the walk can go on from`);
+    const neighbour = await inNs(['ip', '-j', 'neigh', 'show', route.gateway ?? now.dst, 'dev', route.dev]);
     const known = (JSON.parse(neighbour.stdout || '[]') as { lladdr?: string }[])[0]?.lladdr;
-    return {
-      leg,
-      out: { packet: now, device: route.dev, bridge: bridge.stdout.trim(), macSrc: outPort.mac, macDst: known },
-    };
+    return { leg, out: { packet: now, device: route.dev, bridge, macSrc: outPort.mac, macDst: known } };
   };
 }
 
