@@ -1,10 +1,11 @@
 import type { CloudModel, ResolvedPort } from '../cloud/model';
 import { deviceName } from '../cloud/names';
 import { AppError } from '../errors';
-import { evaluateTable, type EvaluatedPacket } from '../inspect/iptables/evaluate';
+import { evaluateTable } from '../inspect/iptables/evaluate';
 import { parseIptables } from '../inspect/iptables/parse';
 import type { IptablesTable } from '../inspect/iptables/types';
 import type { Runner } from './kinds/kind';
+import { iptablesPacket } from './walk-packet';
 import type { WalkFirewallLeg } from './walk-types';
 
 /**
@@ -21,11 +22,16 @@ export interface WalkedPacket {
   port: number | undefined;
 }
 
-/** The leg for a port's qbr crossing, `out` of its VM or `in` to it; undefined when no rule met the frame. */
-export type FirewallCrossing = (port: ResolvedPort, direction: 'out' | 'in', dst?: string) => Promise<WalkFirewallLeg | undefined>;
-
-/** The same source port the walk's traced flows give a TCP packet (walk.ts innerFields). */
-const SOURCE_PORT = 40000;
+/**
+ * The leg for a port's qbr crossing, `out` of its VM or `in` to it; undefined when no rule met the
+ * frame. `addresses`: the packet's as it arrives, when a router NAT'd it on the way (default: the
+ * VM's and the target's).
+ */
+export type FirewallCrossing = (
+  port: ResolvedPort,
+  direction: 'out' | 'in',
+  addresses?: { src: string; dst: string },
+) => Promise<WalkFirewallLeg | undefined>;
 
 export function firewallCrossing(model: CloudModel, run: Runner, walked: WalkedPacket): FirewallCrossing {
   const tables = new Map<string, Promise<IptablesTable | undefined>>();
@@ -33,20 +39,18 @@ export function firewallCrossing(model: CloudModel, run: Runner, walked: WalkedP
     if (!tables.has(node)) tables.set(node, readFilterTable(run, node));
     return tables.get(node)!;
   };
-  const packet: EvaluatedPacket = {
-    src: walked.from.address,
-    dst: walked.to,
-    srcMac: walked.from.mac,
-    ...(walked.proto === 'icmp' ? { proto: 'icmp', icmpType: 8 } : { proto: 'tcp', sport: SOURCE_PORT, dport: walked.port }),
-  };
-  return async (port, direction, dst = walked.to) => {
+  return async (port, direction, addresses = { src: walked.from.address, dst: walked.to }) => {
     if (port.network.firewall !== 'hybrid' || !model.nodes.has(port.node)) return undefined;
     const table = await tableOf(port.node);
     if (!table) return undefined;
     const tap = deviceName('tap', port.portId);
     const qvb = deviceName('qvb', port.portId);
     const [physdevIn, physdevOut] = direction === 'out' ? [tap, qvb] : [qvb, tap];
-    const evaluation = evaluateTable(table, 'FORWARD', { ...packet, dst, physdevIn, physdevOut });
+    const packet = iptablesPacket(
+      { proto: walked.proto, port: walked.port, ...addresses },
+      { srcMac: walked.from.mac, physdevIn, physdevOut },
+    );
+    const evaluation = evaluateTable(table, 'FORWARD', packet);
     // Passed by the policy after nothing but the shared chains' jumps: no rule is about this port.
     if (evaluation.verdict === 'ACCEPT' && evaluation.steps.at(-1)?.rule.startsWith('-P ')) return undefined;
     return {

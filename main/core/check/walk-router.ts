@@ -1,9 +1,10 @@
 import type { CloudModel, NamespacePort, ResolvedRouter } from '../cloud/model';
 import { inNamespace } from '../docker/exec';
-import { evaluateTable, type EvaluatedPacket, type Evaluation } from '../inspect/iptables/evaluate';
+import { evaluateTable, type Evaluation } from '../inspect/iptables/evaluate';
 import { parseIptables } from '../inspect/iptables/parse';
 import type { IptablesTable } from '../inspect/iptables/types';
 import type { Runner } from './kinds/kind';
+import { iptablesPacket, type WalkedAddresses } from './walk-packet';
 import type { WalkRouterLeg } from './walk-types';
 
 /**
@@ -15,12 +16,7 @@ import type { WalkRouterLeg } from './walk-types';
  */
 
 /** The packet as it crosses: its addresses change with NAT. */
-export interface RoutedPacket {
-  proto: 'icmp' | 'tcp' | 'http';
-  port: number | undefined;
-  src: string;
-  dst: string;
-}
+type RoutedPacket = WalkedAddresses;
 
 export interface RouterHop {
   leg: WalkRouterLeg;
@@ -37,9 +33,6 @@ export function routerPortOf(model: CloudModel, node: string, device: string): {
   }
   return undefined;
 }
-
-/** The same source port the walk's traced flows give a TCP packet (walk.ts innerFields). */
-const SOURCE_PORT = 40000;
 
 export function routerCrossing(model: CloudModel, run: Runner) {
   // Each centralised router's tables are read as the walk starts, beside its first trace: a walk
@@ -60,12 +53,6 @@ export function routerCrossing(model: CloudModel, run: Runner) {
     const all = await tablesOf(node, namespace);
     const nat = all.get('nat');
     const filter = all.get('filter');
-    const fields = (p: RoutedPacket, extra: Partial<EvaluatedPacket>): EvaluatedPacket => ({
-      src: p.src,
-      dst: p.dst,
-      ...(p.proto === 'icmp' ? { proto: 'icmp', icmpType: 8 } : { proto: 'tcp', sport: SOURCE_PORT, dport: p.port }),
-      ...extra,
-    });
     const record = (table: 'nat' | 'filter', evaluation: Evaluation) => {
       leg.steps.push(...evaluation.steps.map((step) => ({ ...step, table })));
       if (evaluation.verdict === 'unknown') return end('unknown', evaluation.reason ?? 'a rule the walk does not evaluate');
@@ -77,7 +64,7 @@ export function routerCrossing(model: CloudModel, run: Runner) {
 
     // nat PREROUTING: a floating IP's DNAT, the metadata proxy's REDIRECT.
     if (nat) {
-      const pre = evaluateTable(nat, 'PREROUTING', fields(now, { inInterface: inPort.device, ctstates }));
+      const pre = evaluateTable(nat, 'PREROUTING', iptablesPacket(now, { inInterface: inPort.device, ctstates }));
       const stopped = record('nat', pre);
       if (stopped) return stopped;
       if (pre.rewrite?.redirect !== undefined) return end('local', `redirected to port ${pre.rewrite.redirect} of ${namespace} itself`);
@@ -100,12 +87,16 @@ export function routerCrossing(model: CloudModel, run: Runner) {
     if (filter) {
       const stopped = record(
         'filter',
-        evaluateTable(filter, 'FORWARD', fields(now, { inInterface: inPort.device, outInterface: route.dev, ctstates })),
+        evaluateTable(filter, 'FORWARD', iptablesPacket(now, { inInterface: inPort.device, outInterface: route.dev, ctstates })),
       );
       if (stopped) return stopped;
     }
     if (nat) {
-      const post = evaluateTable(nat, 'POSTROUTING', fields(now, { inInterface: inPort.device, outInterface: route.dev, ctstates }));
+      const post = evaluateTable(
+        nat,
+        'POSTROUTING',
+        iptablesPacket(now, { inInterface: inPort.device, outInterface: route.dev, ctstates }),
+      );
       const stopped = record('nat', post);
       if (stopped) return stopped;
       const source = post.rewrite?.src ?? (post.rewrite?.masquerade ? route.prefsrc : undefined);

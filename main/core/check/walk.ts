@@ -9,6 +9,7 @@ import type { WalkBridgeLeg, WalkFirewallLeg, WalkLeg, WalkOutput, WalkResult } 
 import type { Runner } from './kinds/kind';
 import { resolveAsk, type VmPacketAsk } from './vm-packet';
 import { firewallCrossing } from './walk-firewall';
+import { traceFields } from './walk-packet';
 import { routerCrossing, routerPortOf } from './walk-router';
 
 /**
@@ -25,6 +26,9 @@ import { routerCrossing, routerPortOf } from './walk-router';
 
 type NextLeg = Omit<WalkBridgeLeg, 'kind' | 'trace' | 'outputs'>;
 
+/** The TTL a VM's packet starts with (Linux's default). */
+const TTL = 64;
+
 /** How far a walk goes: br-int, a physical bridge and the wire on each of two nodes, a router and the bridge it leaves by. */
 const MAX_LEGS = 8;
 
@@ -32,8 +36,10 @@ const MAX_LEGS = 8;
 export async function walkLab(model: CloudModel, run: Runner, name: string, ask: VmPacketAsk): Promise<WalkResult> {
   const { from, to, port } = resolveAsk(model, name, ask, 'walk');
   let inner = innerFields(model, from, to, ask.proto, port);
-  /** Where the packet is going now: a router's DNAT changes it. */
+  /** The packet's addresses and TTL now: a router's NAT changes them, each router takes one from the TTL. */
+  let src = from.address;
   let dst = to;
+  let ttl = TTL;
 
   // Each node's datapath port names, read once per walk (a node may have two legs: br-int and br-eth1).
   const shownOn = new Map<string, Promise<ExecResult>>();
@@ -72,11 +78,12 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
       : bridge.outputs.map((o) => routerPortOf(model, bridge.node, o.device)).find((found) => found !== undefined);
     let next: NextLeg | undefined;
     if (routerPort) {
-      const hop = await router(bridge.node, routerPort.router, routerPort.port, { proto: ask.proto, port, src: packetSource(inner), dst });
+      const hop = await router(bridge.node, routerPort.router, routerPort.port, { proto: ask.proto, port, src, dst });
       legs.push(hop.leg);
       if (!hop.out) return result(legs);
-      dst = hop.out.packet.dst;
-      inner = packetFields(hop.out.macSrc, hop.out.macDst, ask.proto, port, hop.out.packet.src, dst, 63);
+      ({ src, dst } = hop.out.packet);
+      ttl--;
+      inner = traceFields({ proto: ask.proto, port, src, dst }, { src: hop.out.macSrc, dst: hop.out.macDst }, ttl);
       next = {
         node: bridge.node,
         bridge: hop.out.bridge,
@@ -92,7 +99,7 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
     legs.push(bridge);
   }
   const target = bridge.trace.dropped || legs.at(-1) !== bridge ? undefined : hybridPortOut(model, bridge, dst);
-  const arriving = target && (await firewall(target, 'in', dst));
+  const arriving = target && (await firewall(target, 'in', { src, dst }));
   return result([...legs, ...(arriving ? [arriving] : [])]);
 }
 
@@ -138,25 +145,8 @@ function innerFields(model: CloudModel, from: ResolvedPort, to: string, proto: V
       },
     );
   }
-  return packetFields(from.mac, mac, proto, port, from.address, to, 64);
+  return traceFields({ proto, port, src: from.address, dst: to }, { src: from.mac, dst: mac }, TTL);
 }
-
-/** A packet as a trace's fields; a destination MAC not known (ARP not resolved) is left out. */
-function packetFields(
-  macSrc: string,
-  macDst: string | undefined,
-  proto: VmPacketAsk['proto'],
-  port: number | undefined,
-  src: string,
-  dst: string,
-  ttl: number,
-): string {
-  const l4 = proto === 'icmp' ? 'icmp,icmp_type=8' : `tcp,tp_src=40000,tp_dst=${port}`;
-  return `dl_src=${macSrc}${macDst ? `,dl_dst=${macDst}` : ''},${l4},nw_src=${src},nw_dst=${dst},nw_ttl=${ttl}`;
-}
-
-/** The source address of a packet's trace fields. */
-const packetSource = (fields: string): string => /(?:^|,)nw_src=([\d.]+)/.exec(fields)?.[1] ?? '';
 
 function macOf(model: CloudModel, network: string, address: string): string | undefined {
   const port = model.ports.find((p) => p.network.name === network && p.address === address);

@@ -178,6 +178,7 @@ export const en = {
   'capture.start': 'Start capture',
   'capture.stop': 'Stop',
   'capture.save': 'Save as pcapng',
+  'capture.countOne': '1 packet',
   'capture.count': '{n} packets',
   'capture.decode': 'Show this packet layer by layer',
   'capture.decoding': "Decoding with Wireshark's dissectors (the first time, the decoder is set up: about 15 s)…",

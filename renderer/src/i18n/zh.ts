@@ -175,6 +175,7 @@ export const zh: Record<MessageKey, string> = {
   'capture.start': '开始抓包',
   'capture.stop': '停止',
   'capture.save': '保存为 pcapng',
+  'capture.countOne': '1 个包',
   'capture.count': '{n} 个包',
   'capture.decode': '逐层查看这个数据包',
   'capture.decoding': '正在用 Wireshark 的解析器解码（第一次需要先准备解码器，约 15 秒）…',
