@@ -13,6 +13,14 @@ export const PlaceSchema = z.union([z.object({ vm }).strict(), z.object({ node, 
 
 export const target = z.union([Ipv4Schema, NameSchema]).describe('An IPv4 address, or the name of a VM (its address).');
 
+/** A VM's packet, as the walk and follow kinds name it: from a VM, to an address or a VM, by protocol and port. */
+export const vmPacketFields = {
+  from: vm,
+  to: target,
+  proto: z.enum(['icmp', 'tcp', 'http']).default('icmp'),
+  port: z.number().int().min(1).max(65535).optional().describe('For tcp (required) and http (80 unless given).'),
+};
+
 export const flowSelector = {
   node,
   bridge: z.string().min(1).max(15),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hopHeaders, hopPlace } from '../../capture/format';
 import type { FollowHop, FollowResult } from '../../capture/types';
 import { Ipv4Schema } from '../../topology/schema';
-import { namespace, node, target, vm } from './fields';
+import { namespace, node, vmPacketFields } from './fields';
 import { askOf } from '../vm-packet';
 import { probeKind, type Outcome, type ProbeContext } from './kind';
 import { listed } from './text';
@@ -41,10 +41,7 @@ type SeenAt = z.infer<typeof seenAt>;
 export const FollowCheck = z
   .object({
     kind: z.literal('follow'),
-    from: vm,
-    to: target,
-    proto: z.enum(['icmp', 'tcp', 'http']).default('icmp'),
-    port: z.number().int().min(1).max(65535).optional().describe('For tcp (required) and http (80 unless given).'),
+    ...vmPacketFields,
     seen: z.array(seenAt).min(1).describe('Where copies of the packet must be seen, each with the headers it must carry there.'),
     answered: z.boolean().optional().describe('true: an answer (echo reply, SYN-ACK or reset) reaches the VM; false: none does.'),
   })

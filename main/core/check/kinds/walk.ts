@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { WalkLeg, WalkResult } from '../walk-types';
-import { node, target, vm } from './fields';
+import { node, vmPacketFields } from './fields';
 import { askOf } from '../vm-packet';
 import { probeKind, type Outcome, type ProbeContext } from './kind';
 import { listed } from './text';
@@ -32,10 +32,7 @@ const hopText = (h: Hop) =>
 export const WalkCheck = z
   .object({
     kind: z.literal('walk'),
-    from: vm,
-    to: target,
-    proto: z.enum(['icmp', 'tcp', 'http']).default('icmp'),
-    port: z.number().int().min(1).max(65535).optional().describe('For tcp (required) and http (80 unless given).'),
+    ...vmPacketFields,
     through: z.array(hop).default([]).describe('Bridges (and tables in them) and iptables chains the walk must pass, in any order.'),
     tunnel: z
       .object({ type: z.enum(['gre', 'vxlan', 'geneve']), id: z.string().regex(/^0x[0-9a-f]+$/) })
