@@ -77,12 +77,13 @@ export function labSuite(labId: string, options: LabSuiteOptions = {}): void {
      * with two other labs booting beside it (solve waits 10 s for leases). A check that never
      * passes still fails the test; the learner's first check after `solve` is asserted once.
      */
-    const failingOnceSettled = async () => {
+    const failingOnceSettled = async (only?: string[]) => {
       const deadline = Date.now() + 60_000;
-      let failures = failing(await checkLab(await testEngine(), name));
+      const round = async () => failing(await checkLab(await testEngine(), name, only ? { only } : {}));
+      let failures = await round();
       while (failures.length > 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 2000));
-        failures = failing(await checkLab(await testEngine(), name));
+        failures = await round();
       }
       return failures;
     };
@@ -126,9 +127,16 @@ export function labSuite(labId: string, options: LabSuiteOptions = {}): void {
       const reset = await cli(['reset', name, '--json']);
       expect(reset.code, reset.stderr).toBe(0);
       expect(JSON.parse(reset.stdout)).toMatchObject({ recreated: false });
-      const afterReset = verdicts((await lab.check()).report);
-      expect(Object.values(afterReset.given).every(Boolean)).toBe(true);
+      const checked = (await lab.check()).report;
+      const afterReset = verdicts(checked);
       expect(afterReset.learner).toEqual(allLearnerFail());
+      // The given objectives hold again, once settled as after solve (a measurement between two
+      // VMs can miss its first try with other labs booting beside it); the first check's misses are named.
+      const givenMissed = checked.objectives.filter((o) => o.given && !o.passed);
+      if (givenMissed.length) {
+        process.stderr.write(`${labId}: given objectives failing just after reset: ${JSON.stringify(givenMissed.map((o) => [o.id, o.found]))}\n`);
+        expect(await failingOnceSettled(givenMissed.map((o) => o.id))).toEqual([]);
+      }
 
       const progress = JSON.parse((await cli(['progress', labId, '--json'])).stdout) as { labs: { met: number; total: number }[] };
       expect(progress.labs[0]).toMatchObject({ met: learner().length, total: learner().length });
