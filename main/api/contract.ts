@@ -93,8 +93,9 @@ export const methodParams = {
    */
   'capture.follow': vmPacket,
   /**
-   * The way the flows would send a VM's packet (to an address or another VM): ofproto/trace on its
-   * node, then on the node its tunnel or provider VLAN reaches. Nothing is sent.
+   * The way the flows, security groups and routers would send a VM's packet (to an address or
+   * another VM): ofproto/trace bridge by bridge, node after node, with the iptables chains and
+   * routes it meets on the way. Nothing is sent.
    */
   'lab.walk': vmPacket,
   /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */

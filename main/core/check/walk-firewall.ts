@@ -5,7 +5,7 @@ import { evaluateTable } from '../inspect/iptables/evaluate';
 import { parseIptables } from '../inspect/iptables/parse';
 import type { IptablesTable } from '../inspect/iptables/types';
 import type { Runner } from './kinds/kind';
-import { iptablesPacket } from './walk-packet';
+import { iptablesPacket, type WalkedAddresses } from './walk-packet';
 import type { WalkFirewallLeg } from './walk-types';
 
 /**
@@ -15,48 +15,44 @@ import type { WalkFirewallLeg } from './walk-types';
  * per walk (`iptables-save -t filter`) and the packet evaluated through it from FORWARD.
  */
 
-export interface WalkedPacket {
-  from: ResolvedPort;
-  to: string;
-  proto: 'icmp' | 'tcp' | 'http';
-  port: number | undefined;
-}
-
 /**
- * The leg for a port's qbr crossing, `out` of its VM or `in` to it; undefined when no rule met the
- * frame. `addresses`: the packet's as it arrives, when a router NAT'd it on the way (default: the
- * VM's and the target's).
+ * The leg for a port's qbr crossing, `out` of its VM or `in` to it, with the packet's addresses
+ * there (a router on the way may have NAT'd them); undefined when no rule met the frame.
  */
 export type FirewallCrossing = (
   port: ResolvedPort,
   direction: 'out' | 'in',
-  addresses?: { src: string; dst: string },
+  addresses: { src: string; dst: string },
 ) => Promise<WalkFirewallLeg | undefined>;
 
-export function firewallCrossing(model: CloudModel, run: Runner, walked: WalkedPacket): FirewallCrossing {
+/** `from`: the VM that sends the walk's packet (its MAC is what the anti-spoofing rules see). */
+export function firewallCrossing(
+  model: CloudModel,
+  run: Runner,
+  from: ResolvedPort,
+  proto: WalkedAddresses['proto'],
+  port: number | undefined,
+): FirewallCrossing {
   const tables = new Map<string, Promise<IptablesTable | undefined>>();
   const tableOf = (node: string) => {
     if (!tables.has(node)) tables.set(node, readFilterTable(run, node));
     return tables.get(node)!;
   };
-  return async (port, direction, addresses = { src: walked.from.address, dst: walked.to }) => {
-    if (port.network.firewall !== 'hybrid' || !model.nodes.has(port.node)) return undefined;
-    const table = await tableOf(port.node);
+  return async (vm, direction, addresses) => {
+    if (vm.network.firewall !== 'hybrid' || !model.nodes.has(vm.node)) return undefined;
+    const table = await tableOf(vm.node);
     if (!table) return undefined;
-    const tap = deviceName('tap', port.portId);
-    const qvb = deviceName('qvb', port.portId);
+    const tap = deviceName('tap', vm.portId);
+    const qvb = deviceName('qvb', vm.portId);
     const [physdevIn, physdevOut] = direction === 'out' ? [tap, qvb] : [qvb, tap];
-    const packet = iptablesPacket(
-      { proto: walked.proto, port: walked.port, ...addresses },
-      { srcMac: walked.from.mac, physdevIn, physdevOut },
-    );
+    const packet = iptablesPacket({ proto, port, ...addresses }, { srcMac: from.mac, physdevIn, physdevOut });
     const evaluation = evaluateTable(table, 'FORWARD', packet);
     // Passed by the policy after nothing but the shared chains' jumps: no rule is about this port.
     if (evaluation.verdict === 'ACCEPT' && evaluation.steps.at(-1)?.rule.startsWith('-P ')) return undefined;
     return {
       kind: 'iptables',
-      node: port.node,
-      bridge: deviceName('qbr', port.portId),
+      node: vm.node,
+      bridge: deviceName('qbr', vm.portId),
       crossing: `${physdevIn} → ${physdevOut}`,
       ...evaluation,
     };

@@ -15,13 +15,10 @@ import type { WalkRouterLeg } from './walk-types';
  * read once per walk.
  */
 
-/** The packet as it crosses: its addresses change with NAT. */
-type RoutedPacket = WalkedAddresses;
-
 export interface RouterHop {
   leg: WalkRouterLeg;
   /** Routed on: the packet as it leaves, the device, its MAC and the next hop's (undefined when unknown: ARP not resolved). */
-  out?: { packet: RoutedPacket; device: string; bridge: string; macSrc: string; macDst: string | undefined };
+  out?: { packet: WalkedAddresses; device: string; bridge: string; macSrc: string; macDst: string | undefined };
 }
 
 /** The router port behind a device a bridge sends the packet to, on that node: a qr- or qg- of a centralised router. */
@@ -45,7 +42,7 @@ export function routerCrossing(model: CloudModel, run: Runner) {
   };
   for (const router of model.routers) if (!router.distributed) void tablesOf(router.node, `qrouter-${router.id}`).catch(() => undefined);
 
-  return async (node: string, router: ResolvedRouter, inPort: NamespacePort, packet: RoutedPacket): Promise<RouterHop> => {
+  return async (node: string, router: ResolvedRouter, inPort: NamespacePort, packet: WalkedAddresses): Promise<RouterHop> => {
     const namespace = `qrouter-${router.id}`;
     const inNs = (argv: string[]) => run(node, inNamespace(argv, namespace));
     const leg: WalkRouterLeg = { kind: 'router', node, namespace, in: inPort.device, steps: [], changes: [], verdict: 'routed' };

@@ -63,9 +63,9 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
       verdict: verdictOf(last),
     };
   };
-  const firewall = firewallCrossing(model, run, { from, to, proto: ask.proto, port });
+  const firewall = firewallCrossing(model, run, from, ask.proto, port);
   const router = routerCrossing(model, run);
-  const leaving = await firewall(from, 'out');
+  const leaving = await firewall(from, 'out', { src, dst });
   if (leaving && leaving.verdict !== 'ACCEPT') return result([leaving]);
 
   const legs: WalkLeg[] = leaving ? [leaving] : [];
@@ -98,7 +98,7 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
     bridge = await walkOn(next);
     legs.push(bridge);
   }
-  const target = bridge.trace.dropped || legs.at(-1) !== bridge ? undefined : hybridPortOut(model, bridge, dst);
+  const target = bridge.trace.dropped ? undefined : hybridPortOut(model, bridge, dst);
   const arriving = target && (await firewall(target, 'in', { src, dst }));
   return result([...legs, ...(arriving ? [arriving] : [])]);
 }

@@ -101,7 +101,7 @@ function vmPacketCommand(program: Command, name: string, description: string, se
     .option('--json', 'print the result as JSON');
 }
 
-function askOf(flags: VmPacketFlags): VmPacketAsk {
+function askFromFlags(flags: VmPacketFlags): VmPacketAsk {
   const port = flags.port === undefined ? undefined : Number(flags.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
     throw new AppError('usage', `--port takes a port number, 1 to 65535 (got "${flags.port}").`);
@@ -117,7 +117,7 @@ export function registerVmPacketCommands(program: Command): void {
     'sends',
   ).action(async (lab: string, flags: VmPacketFlags, command: Command) => {
     const ctx = contextFor(command);
-    const result = await followInLab(await ctx.engine(), lab, askOf(flags));
+    const result = await followInLab(await ctx.engine(), lab, askFromFlags(flags));
     if (ctx.json) return printJson(result);
     const what = `${result.proto}${result.port ? ` port ${result.port}` : ''}`;
     info(
@@ -139,11 +139,11 @@ export function registerVmPacketCommands(program: Command): void {
   vmPacketCommand(
     program,
     'walk',
-    "the way a VM's packet goes by the flows, nothing sent: ofproto/trace on its node, then on the node its tunnel or VLAN reaches",
+    "the way a VM's packet goes by the flows, security groups and routers, nothing sent: ofproto/trace bridge by bridge, node after node, with the iptables chains and routes it meets",
     'would send',
   ).action(async (lab: string, flags: VmPacketFlags, command: Command) => {
     const ctx = contextFor(command);
-    const walk = await walkInLab(await ctx.engine(), lab, askOf(flags));
+    const walk = await walkInLab(await ctx.engine(), lab, askFromFlags(flags));
     if (ctx.json) return printJson(walk);
     process.stdout.write(describeWalk(walk));
   });
