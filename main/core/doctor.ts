@@ -7,7 +7,7 @@ import { offlineBuilderUnavailable } from './image/offline-builder';
 import type { LoadedLab } from './lab/load';
 import { LabSchema } from './lab/schema';
 import { up } from './session/boot';
-import { listSessions } from './session/sessions';
+import { listSessions, type SessionStatus } from './session/sessions';
 import { removeSession } from './session/teardown';
 
 /**
@@ -197,36 +197,71 @@ const FEATURES: { id: string; title: string; argv: string[][]; expect?: RegExp; 
 
 async function probeNodeFeatures(engine: Engine): Promise<Check[]> {
   const name = `doctor-${randomBytes(3).toString('hex')}`;
-  let sessionId: string | undefined;
+  let session: SessionStatus;
   try {
-    const session = await up(engine, probeLab(), { name, reconcile: false });
-    sessionId = session.id;
-    const node = session.nodes[0];
-    if (!node) throw new Error('the probe node is missing');
-    const container = engine.docker.getContainer(node.containerId);
-    return await Promise.all(
-      FEATURES.map(async (feature): Promise<Check> => {
-        let last = { exitCode: 0, stdout: '', stderr: '' };
-        for (const argv of feature.argv) {
-          last = await execArgv(container, argv);
-          if (last.exitCode !== 0) break;
-        }
-        const passed = last.exitCode === 0 && (!feature.expect || feature.expect.test(last.stdout));
-        return passed
-          ? { id: feature.id, title: feature.title, status: 'ok', detail: 'works in a node' }
-          : {
-              id: feature.id,
-              title: feature.title,
-              status: 'fail',
-              detail: (last.stderr || last.stdout).trim().split('\n')[0] || `exit ${last.exitCode}`,
-              hint: feature.hint,
-            };
-      }),
-    );
+    session = await up(engine, probeLab(), { name, reconcile: false });
   } catch (error) {
-    const e = toAppError(error);
-    return [{ id: 'features', title: 'Kernel features in a node', status: 'fail', detail: `a probe node could not boot: ${e.message}` }];
-  } finally {
-    if (sessionId) await removeSession(engine, sessionId).catch(() => undefined);
+    return [probeFailure(error)]; // up removes what it made when it fails
   }
+  const checks = await useFeatures(engine, session).catch((error) => [probeFailure(error)]);
+  const cleanup = await removeProbe(engine, session.id, name);
+  return cleanup ? [...checks, cleanup] : checks;
+}
+
+async function useFeatures(engine: Engine, session: SessionStatus): Promise<Check[]> {
+  const node = session.nodes[0];
+  if (!node) throw new Error('the probe node is missing');
+  const container = engine.docker.getContainer(node.containerId);
+  return Promise.all(
+    FEATURES.map(async (feature): Promise<Check> => {
+      let last = { exitCode: 0, stdout: '', stderr: '' };
+      for (const argv of feature.argv) {
+        last = await execArgv(container, argv);
+        if (last.exitCode !== 0) break;
+      }
+      const passed = last.exitCode === 0 && (!feature.expect || feature.expect.test(last.stdout));
+      return passed
+        ? { id: feature.id, title: feature.title, status: 'ok', detail: 'works in a node' }
+        : {
+            id: feature.id,
+            title: feature.title,
+            status: 'fail',
+            detail: (last.stderr || last.stdout).trim().split('\n')[0] || `exit ${last.exitCode}`,
+            hint: feature.hint,
+          };
+    }),
+  );
+}
+
+function probeFailure(error: unknown): Check {
+  return {
+    id: 'features',
+    title: 'Kernel features in a node',
+    status: 'fail',
+    detail: `a probe node could not boot: ${toAppError(error).message}`,
+  };
+}
+
+/**
+ * Removes the probe lab, trying three times: a loaded engine can fail one removal (seen once in
+ * CI, the lab left running). A probe that stays is reported, never silently left behind.
+ */
+async function removeProbe(engine: Engine, sessionId: string, name: string): Promise<Check | undefined> {
+  let last: Error | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    try {
+      await removeSession(engine, sessionId);
+      return undefined;
+    } catch (error) {
+      last = toAppError(error);
+    }
+  }
+  return {
+    id: 'cleanup',
+    title: 'Probe lab removed',
+    status: 'warn',
+    detail: `the probe lab ${name} could not be removed: ${last?.message}`,
+    hint: `neutron-lab down ${name}`,
+  };
 }

@@ -83,7 +83,8 @@ describe('doctor', () => {
     });
     expect(report.ok).toBe(true);
     expect(result.code).toBe(0);
-    // The probe node is gone again.
+    // The probe node is gone again (a removal that failed three times would be reported here).
+    expect(report.checks.find((c: { id: string }) => c.id === 'cleanup')).toBeUndefined();
     const status = JSON.parse((await runCli(['status', '--json'])).stdout);
     expect(status.sessions.filter((s: { name: string }) => s.name.startsWith('doctor-'))).toEqual([]);
   });
