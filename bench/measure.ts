@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Engine } from '../main/core/docker/engine';
 import { execArgv } from '../main/core/docker/exec';
 
@@ -28,6 +29,13 @@ export async function nodeMemoryBytes(engine: Engine, containerId: string): Prom
   const [usage = '0'] = v1.stdout.split('\n');
   const inactive = /^total_inactive_file (\d+)$/m.exec(v1.stdout)?.[1] ?? '0';
   return Number(usage) - Number(inactive);
+}
+
+/** CPU time the whole machine has spent so far (user, nice, system, irq, softirq), in ms: every process, the engine's too. */
+export function machineCpuMs(): number {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0] = fields.map(Number);
+  return ((user + nice + system + irq + softirq) * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
 /** Wall time of one call, in ms. */

@@ -9,7 +9,8 @@
  *   the lab a check finds for a running session: its pin (read once per process, then kept) against
  *     the lab file re-read, resolved and rendered, which every check, solve and reset did before pinning
  *   memory per idle node (cgroup working set: usage minus inactive page cache)
- *   parsing 10,000 flows and 5,000 iptables rules; a full snapshot of a busy node
+ *   parsing 10,000 flows and 5,000 iptables rules; a full snapshot of a busy node; one command in a
+ *     node through its command channel and through docker exec (wall and CPU)
  *
  *   the CLI, whole process, as the README has users run it (`neutron-lab` on PATH, which is
  *     bin/neutron-lab.mjs itself): --version, labs --json, up gre-tenant against the same up
@@ -51,7 +52,7 @@ import { ProgressStore } from '../main/core/run/progress-store';
 import { listSessions } from '../main/core/session/sessions';
 import { execArgv } from '../main/core/docker/exec';
 import { removeSessionsNamed } from '../main/core/session/teardown';
-import { median, nodeMemoryBytes, seconds, timed, timedAsync } from './measure';
+import { machineCpuMs, median, nodeMemoryBytes, seconds, timed, timedAsync } from './measure';
 import { benchCapture } from './capture';
 import { benchWorkshop } from './workshop';
 
@@ -318,6 +319,8 @@ async function benchSnapshot(engine: Engine): Promise<void> {
       );
     await must(['iptables-restore', '--noflush'], `${rules.concat('COMMIT').join('\n')}\n`);
 
+    await benchCommand(node);
+
     const times: number[] = [];
     let last: Awaited<ReturnType<typeof collectSnapshot>> | undefined;
     for (let run = 0; run < RUNS + 2; run++) {
@@ -334,6 +337,29 @@ async function benchSnapshot(engine: Engine): Promise<void> {
     );
   } finally {
     await removeSessionsNamed(engine, name);
+  }
+}
+
+/**
+ * One command in a node, through the node's command channel (as every check, solve and reset
+ * runs them) and through `docker exec` (what giving a user still takes): wall time and the
+ * machine's CPU time, engine and runc included, per command.
+ */
+async function benchCommand(node: ReturnType<Engine['docker']['getContainer']>): Promise<void> {
+  const argv = ['ovs-vsctl', 'show'];
+  for (const [how, options] of [
+    ['its command channel', {}],
+    ['docker exec', { user: 'root' }],
+  ] as const) {
+    await execArgv(node, argv, options);
+    const cpu = machineCpuMs();
+    const wall = await timed(async () => {
+      for (let i = 0; i < 100; i++) await execArgv(node, argv, options);
+    });
+    report(
+      `a command in a node (ovs-vsctl show) via ${how}`,
+      `${(wall / 100).toFixed(1)} ms, ${((machineCpuMs() - cpu) / 100).toFixed(1)} ms of CPU`,
+    );
   }
 }
 

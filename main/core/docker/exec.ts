@@ -1,6 +1,7 @@
 import { PassThrough, type Duplex, type Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { AppError } from '../errors';
+import { channelOf } from './exec-channel';
 import { ENGINE_CALL_TIMEOUT_MS, EXEC_TIMEOUT_MS, withDeadline } from './deadline';
 
 /**
@@ -74,6 +75,13 @@ async function runExec(
   options: ExecOptions,
   signal: AbortSignal,
 ): Promise<{ exitCode: number; stdout: Buffer; stderr: Buffer }> {
+  // Output taken as it comes, another user or input still being made: only `docker exec` does those.
+  const plainOnly = options.onStdout || options.onStderr || options.user || options.stdin instanceof Promise;
+  const channel = plainOnly ? undefined : await channelOf(container);
+  if (channel) {
+    const stdin = options.stdin as string | Buffer | undefined;
+    return channel.run({ argv, ...(stdin !== undefined ? { stdin } : {}), env: options.env, workdir: options.workdir }, signal);
+  }
   const withStdin = options.stdin !== undefined;
   const exec = await container.exec({
     Cmd: [...argv],

@@ -1,0 +1,166 @@
+import { PassThrough, type Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+import { AppError } from '../errors';
+import { EXEC_SERVER_PY } from './exec-server';
+
+/**
+ * Commands in a node through one long-lived command server per container (exec-server.ts)
+ * instead of one `docker exec` each. A `docker exec` costs four engine calls and a runc start,
+ * about a tenth of a CPU second; a check of a lab runs dozens, and a class runs many labs. The
+ * server forks each command, so a check costs the node its commands and little more.
+ *
+ * Every caller in this process shares the container's channel. A node whose image has no
+ * Python (the server never says it is ready) gets `undefined`: run the command the plain way.
+ */
+
+export interface ChannelRequest {
+  argv: readonly string[];
+  stdin?: string | Buffer;
+  env?: Readonly<Record<string, string>>;
+  workdir?: string;
+}
+
+export interface ChannelResult {
+  exitCode: number;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+interface Reply {
+  id: number;
+  code: number;
+  out: string;
+  err: string;
+}
+
+class Channel {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+  private closed: Error | undefined;
+
+  constructor(
+    private readonly stream: Duplex,
+    private readonly stderr: () => string,
+  ) {
+    this.idle();
+  }
+
+  get open(): boolean {
+    return this.closed === undefined;
+  }
+
+  run(request: ChannelRequest, signal: AbortSignal): Promise<ChannelResult> {
+    if (this.closed) return Promise.reject(this.closed);
+    const id = this.nextId++;
+    const message: Record<string, unknown> = { id, argv: request.argv };
+    if (request.stdin !== undefined) message.stdin = Buffer.from(request.stdin).toString('base64');
+    if (request.env) message.env = request.env;
+    if (request.workdir) message.cwd = request.workdir;
+    const reply = new Promise<Reply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    // Past the caller's deadline the command and all it started are killed, not left running.
+    const cancel = () => this.send({ cancel: id });
+    signal.addEventListener('abort', cancel, { once: true });
+    this.ref();
+    this.send(message);
+    return reply
+      .then((r) => ({ exitCode: r.code, stdout: Buffer.from(r.out, 'base64'), stderr: Buffer.from(r.err, 'base64') }))
+      .finally(() => {
+        signal.removeEventListener('abort', cancel);
+        this.pending.delete(id);
+        if (this.pending.size === 0) this.idle();
+      });
+  }
+
+  answered(reply: Reply): void {
+    this.pending.get(reply.id)?.resolve(reply);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    const said = this.stderr().trim().split('\n').pop();
+    this.closed = new AppError('failed', `The node's command channel closed${said ? `: ${said}` : ''}.`, {
+      hint: 'The node may have stopped: `neutron-lab status` says.',
+    });
+    for (const { reject } of this.pending.values()) reject(this.closed);
+    this.pending.clear();
+    this.stream.destroy();
+  }
+
+  private send(message: object): void {
+    if (!this.closed) this.stream.write(`${JSON.stringify(message)}\n`);
+  }
+
+  // An idle channel must not keep a CLI process alive; one with a command in flight must.
+  private ref(): void {
+    (this.stream as Partial<{ ref(): void }>).ref?.();
+  }
+
+  private idle(): void {
+    (this.stream as Partial<{ unref(): void }>).unref?.();
+  }
+}
+
+const channels = new Map<string, Promise<Channel | undefined>>();
+
+/** The container's channel, opened on first use; undefined where no server can run. */
+export async function channelOf(container: Docker.Container): Promise<Channel | undefined> {
+  const key = container.id;
+  let channel = channels.get(key);
+  if (channel) {
+    const open = await channel;
+    if (!open || open.open) return open;
+  }
+  channel = openChannel(container);
+  channels.set(key, channel);
+  // A channel that failed to open is not remembered: the next command tries again.
+  channel.catch(() => channels.delete(key));
+  return channel;
+}
+
+async function openChannel(container: Docker.Container): Promise<Channel | undefined> {
+  const exec = await container.exec({
+    Cmd: ['python3', '-c', EXEC_SERVER_PY],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stderr = '';
+  err.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  container.modem.demuxStream(stream, out, err);
+
+  return new Promise<Channel | undefined>((resolve) => {
+    let channel: Channel | undefined;
+    let buffered = '';
+    out.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        let message: Reply | { ready: true };
+        try {
+          message = JSON.parse(line) as Reply | { ready: true };
+        } catch {
+          stderr += `\nan answer that is not JSON: ${line.slice(0, 200)}`;
+          stream.destroy();
+          return;
+        }
+        if ('ready' in message) {
+          channel = new Channel(stream, () => stderr);
+          resolve(channel);
+        } else channel?.answered(message);
+      }
+    });
+    const ended = () => {
+      if (channel) channel.close();
+      else resolve(undefined); // never ready: no Python in this node
+    };
+    stream.once('end', ended);
+    stream.once('close', ended);
+    stream.once('error', ended);
+  });
+}
