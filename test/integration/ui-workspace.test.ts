@@ -378,10 +378,23 @@ describe('the lab workspace in a browser', () => {
     const flood = await execArgv(node, ['ping', '-q', '-i', '0.002', '-c', '1500', '127.0.0.1'], { timeoutMs: 60_000 });
     expect(flood.exitCode, flood.stderr).toBe(0);
     const counted = async () => Number(/^(\d+) packets/.exec((await panel.locator('[data-test=capture-count]').textContent()) ?? '')?.[1]);
-    // Counted as they come (a loaded machine's kernel may drop some: the panel says how many when it stops).
-    await expect.poll(counted, { timeout: 30_000 }).toBeGreaterThan(1000);
+    // Counted as they come (a loaded machine's kernel may drop some: the panel says how many when it stops),
+    // until the last of them has arrived: the count holds still for a second.
+    let before = -1;
+    await expect
+      .poll(
+        async () => {
+          const now = await counted();
+          const settled = now > 1000 && now === before;
+          before = now;
+          return settled;
+        },
+        { timeout: 30_000, intervals: [1000] },
+      )
+      .toBe(true);
     // The page still answers: the last row is the latest packet, and a click selects it.
-    const last = panel.locator('[data-test=capture-packet]').last();
+    const number = await panel.locator('[data-test=capture-packet]').last().getAttribute('data-number');
+    const last = panel.locator(`[data-test=capture-packet][data-number="${number}"]`);
     await last.click();
     await expect.poll(() => last.getAttribute('class'), { timeout: 10_000 }).toContain('selected');
     await panel.locator('[data-test=capture-stop]').click();
