@@ -389,7 +389,7 @@ describe('the lab workspace in a browser', () => {
           before = now;
           return settled;
         },
-        { timeout: 30_000, intervals: [1000] },
+        { timeout: 30_000, interval: 1000 },
       )
       .toBe(true);
     // The page still answers: the last row is the latest packet, and a click selects it.
