@@ -19,13 +19,16 @@ export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 /** Working set of a node: cgroup memory usage minus inactive page cache (what `docker stats` shows). */
 export async function nodeMemoryBytes(engine: Engine, containerId: string): Promise<number> {
   const container = engine.docker.getContainer(containerId);
-  const v2 = await execArgv(container, ['cat', '/sys/fs/cgroup/memory.current', '/sys/fs/cgroup/memory.stat']);
+  // Read by docker exec (a user given takes it), not the node's command channel: its server
+  // (9 MB) runs only while commands come, and would be counted in an idle node it is not in.
+  const read = (argv: string[]) => execArgv(container, argv, { user: 'root' });
+  const v2 = await read(['cat', '/sys/fs/cgroup/memory.current', '/sys/fs/cgroup/memory.stat']);
   if (v2.exitCode === 0) {
     const [usage = '0'] = v2.stdout.split('\n');
     const inactive = /^inactive_file (\d+)$/m.exec(v2.stdout)?.[1] ?? '0';
     return Number(usage) - Number(inactive);
   }
-  const v1 = await execArgv(container, ['cat', '/sys/fs/cgroup/memory/memory.usage_in_bytes', '/sys/fs/cgroup/memory/memory.stat']);
+  const v1 = await read(['cat', '/sys/fs/cgroup/memory/memory.usage_in_bytes', '/sys/fs/cgroup/memory/memory.stat']);
   const [usage = '0'] = v1.stdout.split('\n');
   const inactive = /^total_inactive_file (\d+)$/m.exec(v1.stdout)?.[1] ?? '0';
   return Number(usage) - Number(inactive);

@@ -51,6 +51,7 @@ import { checkLab, resetLab, solveLab, startLab } from '../main/core/run';
 import { ProgressStore } from '../main/core/run/progress-store';
 import { listSessions } from '../main/core/session/sessions';
 import { execArgv } from '../main/core/docker/exec';
+import { IDLE_MS } from '../main/core/docker/exec-channel';
 import { removeSessionsNamed } from '../main/core/session/teardown';
 import { machineCpuMs, median, nodeMemoryBytes, seconds, timed, timedAsync } from './measure';
 import { benchCapture } from './capture';
@@ -176,8 +177,9 @@ async function benchLab(engine: Engine, labId: string): Promise<void> {
     let session: Awaited<ReturnType<typeof startLab>> | undefined;
     times.up.push(await timed(async () => (session = await startLab(engine, loaded, { name }))));
     if (run === RUNS - 1 && session) {
-      // Measured on the last run, when the image is hot in the page cache, after settling to idle.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      // Measured on the last run, when the image is hot in the page cache, after settling to idle
+      // (the nodes' command channels closed).
+      await new Promise((resolve) => setTimeout(resolve, Math.max(3000, IDLE_MS + 1000)));
       for (const node of session.nodes) memory.push(await nodeMemoryBytes(engine, node.containerId));
     }
     times.checkState.push(await timed(() => checkLab(engine, name, { store, only: stateOnly })));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { MethodName, MethodResults, Reply } from '../main/api/contract';
 import { ApiService, type Client } from '../main/api/service';
 import type { Engine } from '../main/core/docker/engine';
+import { IDLE_MS } from '../main/core/docker/exec-channel';
 import { listSessions } from '../main/core/session/sessions';
 import { removeSessionsNamed } from '../main/core/session/teardown';
 import { ROUND_INTERVAL_MS } from '../main/core/workshop/live-checks';
@@ -69,6 +70,7 @@ export async function benchWorkshop(engine: Engine, students: number, report: Re
 
     const sessions = (await listSessions(engine)).filter((s) => names.includes(s.name));
     const nodes = sessions.flatMap((s) => s.nodes);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 1000)); // idle: the nodes' command channels closed
     const sample = await Promise.all(nodes.slice(0, 6).map((n) => nodeMemoryBytes(engine, n.containerId)));
     report(`${label}: memory per idle node (median of ${sample.length})`, `${(median(sample) / 1024 / 1024).toFixed(1)} MB`);
     report(`${label}: server memory (RSS of this process)`, `${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);

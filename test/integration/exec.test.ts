@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execArgv } from '../../main/core/docker/exec';
+import { IDLE_MS } from '../../main/core/docker/exec-channel';
 import { withNode } from './helpers';
 
 /**
@@ -42,6 +43,14 @@ describe('commands in a node', () => {
       const started = await execArgv(node, ['sh', '-c', 'sleep 600 & echo started'], { timeoutMs: 20_000 });
       expect(started.stdout).toBe('started\n');
       expect((await execArgv(node, ['pkill', '-x', 'sleep'])).exitCode).toBe(0);
+
+      // Idle for IDLE_MS, the channel closes and its server leaves the node (asked by docker exec,
+      // which a user given takes, so that asking opens no channel).
+      const servers = () => execArgv(node, ['pgrep', '-c', '-x', 'python3'], { user: 'root' });
+      expect((await servers()).stdout.trim()).toBe('1');
+      await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+      await expect.poll(async () => (await servers()).stdout.trim()).toBe('0');
+      expect((await execArgv(node, ['echo', 'reopened'])).stdout).toBe('reopened\n');
 
       // A node restarted (its channel's server gone with it) answers again.
       await node.restart({ t: 0 });

@@ -9,9 +9,13 @@ import { EXEC_SERVER_PY } from './exec-server';
  * about a tenth of a CPU second; a check of a lab runs dozens, and a class runs many labs. The
  * server forks each command, so a check costs the node its commands and little more.
  *
- * Every caller in this process shares the container's channel. A node whose image has no
- * Python (the server never says it is ready) gets `undefined`: run the command the plain way.
+ * Every caller in this process shares the container's channel. A channel idle for IDLE_MS
+ * closes (its server exits): the server holds about 9 MB of the node's memory, which thirty
+ * students' idle labs should not pay between two check rounds. A node whose image has no Python
+ * (the server never says it is ready) gets `undefined`: run the command the plain way.
  */
+
+export const IDLE_MS = 5000;
 
 export interface ChannelRequest {
   argv: readonly string[];
@@ -35,6 +39,7 @@ interface Reply {
 
 class Channel {
   private nextId = 1;
+  private idleTimer: NodeJS.Timeout | undefined;
   private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
   private closed: Error | undefined;
 
@@ -77,6 +82,7 @@ class Channel {
 
   close(): void {
     if (this.closed) return;
+    clearTimeout(this.idleTimer);
     const said = this.stderr().trim().split('\n').pop();
     this.closed = new AppError('failed', `The node's command channel closed${said ? `: ${said}` : ''}.`, {
       hint: 'The node may have stopped: `neutron-lab status` says.',
@@ -92,11 +98,21 @@ class Channel {
 
   // An idle channel must not keep a CLI process alive; one with a command in flight must.
   private ref(): void {
+    clearTimeout(this.idleTimer);
     (this.stream as Partial<{ ref(): void }>).ref?.();
   }
 
   private idle(): void {
     (this.stream as Partial<{ unref(): void }>).unref?.();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.retire(), IDLE_MS).unref();
+  }
+
+  /** Closed to new commands at once (the next opens another channel); the end of its input tells the server to exit. */
+  private retire(): void {
+    if (this.closed || this.pending.size > 0) return;
+    this.closed = new AppError('failed', "The node's command channel was closed while idle.");
+    this.stream.end();
   }
 }
 
