@@ -135,7 +135,8 @@ export async function channelOf(container: Docker.Container): Promise<Channel | 
 
 async function openChannel(container: Docker.Container): Promise<Channel | undefined> {
   const exec = await container.exec({
-    Cmd: ['python3', '-c', EXEC_SERVER_PY],
+    // The standard library only: no site packages, no PYTHON* variables (and 10 ms less per start).
+    Cmd: ['python3', '-I', '-S', '-c', EXEC_SERVER_PY],
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
