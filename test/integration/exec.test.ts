@@ -55,6 +55,11 @@ describe('commands in a node', () => {
       // A node restarted (its channel's server gone with it) answers again.
       await node.restart({ t: 0 });
       expect((await execArgv(node, ['echo', 'back'])).stdout).toBe('back\n');
+
+      // A node without Python cannot run the server: its commands go by docker exec.
+      await execArgv(node, ['mv', '/usr/bin/python3', '/usr/bin/python3.hidden'], { user: 'root' });
+      await node.restart({ t: 0 });
+      expect(await execArgv(node, ['sh', '-c', 'echo plain; exit 4'])).toEqual({ exitCode: 4, stdout: 'plain\n', stderr: '' });
     });
   }, 180_000);
 

@@ -1,6 +1,7 @@
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AppError } from '../errors';
+import { ENGINE_CALL_TIMEOUT_MS } from './deadline';
 import { EXEC_SERVER_PY } from './exec-server';
 
 /**
@@ -149,11 +150,14 @@ async function openChannel(container: Docker.Container): Promise<Channel | undef
   err.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   container.modem.demuxStream(stream, out, err);
 
-  return new Promise<Channel | undefined>((resolve) => {
+  return new Promise<Channel | undefined>((resolve, reject) => {
     let channel: Channel | undefined;
     let buffered = '';
+    // An engine that never starts the server fails this opening, not every command after it.
+    const opening = setTimeout(() => stream.destroy(), ENGINE_CALL_TIMEOUT_MS);
     out.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
+      if (!chunk.includes(10)) return; // most of a long answer: no line ends in it yet
       let newline: number;
       while ((newline = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, newline);
@@ -167,14 +171,22 @@ async function openChannel(container: Docker.Container): Promise<Channel | undef
           return;
         }
         if ('ready' in message) {
+          clearTimeout(opening);
           channel = new Channel(stream, () => stderr);
           resolve(channel);
         } else channel?.answered(message);
       }
     });
     const ended = () => {
+      clearTimeout(opening);
       if (channel) channel.close();
-      else resolve(undefined); // never ready: no Python in this node
+      // Never ready. No Python in this node: its commands go by docker exec. Anything else (the
+      // node stopping): this command fails, and the next opens a channel again.
+      else if (/python3/.test(stderr + buffered) && /not found|no such file/i.test(stderr + buffered)) resolve(undefined);
+      else
+        reject(
+          new AppError('failed', `The node's command channel did not open${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}.`),
+        );
     };
     stream.once('end', ended);
     stream.once('close', ended);
