@@ -438,6 +438,24 @@ describe('the lab workspace in a browser', () => {
     await screenshot('ui-follow.png');
   }, 90_000);
 
+  it("follows the guide's ping from its command block (Follow in the app)", async () => {
+    await page.locator('[data-test=step-tab]').last().click();
+    const block = page.locator('[data-test=guide] [data-test=code-block]', { hasText: 'neutron-lab follow' });
+    // The learner's own terminal cannot run the app's CLI; the app follows the packet instead.
+    expect(await block.locator('[data-test=run-in-terminal]').count()).toBe(0);
+    const panel = page.locator('[data-test=follow]');
+    await panel.locator('[data-test=follow-to]').fill('');
+    await block.locator('[data-test=follow-in-app]').click();
+    await panel.waitFor({ state: 'visible' });
+    expect(await panel.locator('[data-test=follow-to]').inputValue()).toBe('192.168.1.2');
+    await expect.poll(() => panel.locator('[data-test=follow-summary]').getAttribute('data-answered'), { timeout: 30_000 }).toBe('yes');
+    expect(
+      await panel
+        .locator('[data-test=follow-hop][data-direction=request][data-place="compute1 eth1"] [data-test=follow-changes]')
+        .textContent(),
+    ).toBe('wrapped in GRE, key 0x00000001 (10.0.0.101 → 10.0.0.100)');
+  }, 90_000);
+
   it('walks the same ping by the flows beside the follow, and says so when the two disagree', async () => {
     const panel = page.locator('[data-test=follow]');
     const walk = panel.locator('[data-test=walk]');

@@ -76,6 +76,7 @@ export const en = {
   'guide.run': 'Run in terminal',
   'guide.empty': 'This step has no guide.',
   'guide.copy': 'Copy',
+  'guide.follow': 'Follow in the app',
   'guide.copied': 'Copied',
   'guide.nextStep': 'Next step: {title} →',
   'guide.stepDone': 'Every objective of this step is met.',

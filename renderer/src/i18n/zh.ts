@@ -74,6 +74,7 @@ export const zh: Record<MessageKey, string> = {
   'guide.run': '在终端中运行',
   'guide.empty': '此步骤没有指南。',
   'guide.copy': '复制',
+  'guide.follow': '在应用中跟踪',
   'guide.copied': '已复制',
   'guide.nextStep': '下一步：{title} →',
   'guide.stepDone': '本步骤的目标已全部达成。',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitGuide } from './markdown';
+import { followOf, splitGuide } from './markdown';
 
 describe('guide markdown', () => {
   it('cuts top-level fenced blocks out as runnable code, and keeps output blocks unrunnable', () => {
@@ -34,5 +34,28 @@ describe('guide markdown', () => {
     const segments = splitGuide('- item\n\n  ```sh\n  ls\n  ```\n');
     expect(segments).toHaveLength(1);
     expect(segments[0]).toMatchObject({ kind: 'html', html: expect.stringContaining('<code class="language-sh">ls') });
+  });
+
+  it("offers to follow in the app the packet a guide's `neutron-lab follow` command follows, and only that", () => {
+    const [block] = splitGuide('```sh\nneutron-lab follow dhcp-router --from vm2 --to 9.186.100.1   # out through the router\n```');
+    expect(block).toMatchObject({ kind: 'code', runnable: false, follow: { from: 'vm2', to: '9.186.100.1' } });
+    expect(followOf('npx neutron-lab follow lbaas --from client --to vip --proto http --port 80')).toEqual({
+      from: 'client',
+      to: 'vip',
+      proto: 'http',
+      port: 80,
+    });
+    // Not one follow of a VM to a target: a plain command block.
+    for (const code of [
+      'neutron-lab follow gre-tenant --from vm1',
+      'neutron-lab follow gre-tenant --from vm1 --to vm2 --json',
+      'neutron-lab follow gre-tenant --from vm1 --to vm2 --proto udp',
+      'neutron-lab follow gre-tenant --from vm1 --to vm2 --port eighty',
+      'neutron-lab follow --from vm1 --to vm2',
+      'neutron-lab walk gre-tenant --from vm1 --to vm2',
+      'neutron-lab follow gre-tenant --from vm1 --to vm2\nneutron-lab follow gre-tenant --from vm2 --to vm1',
+    ])
+      expect(followOf(code), code).toBeUndefined();
+    expect(splitGuide('```text\nneutron-lab follow gre-tenant --from vm1 --to vm2\n```')[0]).not.toHaveProperty('follow');
   });
 });

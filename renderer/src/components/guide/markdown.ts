@@ -9,7 +9,16 @@ import MarkdownIt from 'markdown-it';
  * must not be able to put markup in the app. The sanitiser is the second line of defence.
  */
 
-export type GuideSegment = { kind: 'html'; html: string } | { kind: 'code'; lang: string; code: string; runnable: boolean };
+/** The packet a guide's `neutron-lab follow` command follows: the app can follow it too, in its follow panel. */
+export interface GuideFollow {
+  from: string;
+  to: string;
+  proto?: 'icmp' | 'tcp' | 'http';
+  port?: number;
+}
+
+export type GuideSegment =
+  { kind: 'html'; html: string } | { kind: 'code'; lang: string; code: string; runnable: boolean; follow?: GuideFollow };
 
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
 type Token = ReturnType<typeof md.parse>[number];
@@ -32,6 +41,32 @@ const hostOnly = (code: string): boolean => {
   return lines.length > 0 && lines.every((l) => /^(npx\s+)?neutron-lab(\s|$)/.test(l));
 };
 
+/**
+ * A block that is one `neutron-lab follow LAB --from VM --to TARGET [--proto P] [--port N]`:
+ * the packet it follows. Anything else on the line (another flag, a value missing) makes it a
+ * plain command for the learner's own terminal.
+ */
+export function followOf(code: string): GuideFollow | undefined {
+  const lines = code
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const words = lines.length === 1 ? lines[0]!.split(/\s+/) : [];
+  if (words[0] === 'npx') words.shift();
+  if (words[0] !== 'neutron-lab' || words[1] !== 'follow' || !words[2] || words[2].startsWith('-')) return undefined;
+  const flags = new Map<string, string>();
+  for (let i = 3; i < words.length; i += 2) {
+    const [flag, value] = [words[i]!, words[i + 1]];
+    if (!['--from', '--to', '--proto', '--port'].includes(flag) || value === undefined || flags.has(flag)) return undefined;
+    flags.set(flag, value);
+  }
+  const [from, to, proto, port] = ['--from', '--to', '--proto', '--port'].map((flag) => flags.get(flag));
+  if (!from || !to) return undefined;
+  if (proto !== undefined && proto !== 'icmp' && proto !== 'tcp' && proto !== 'http') return undefined;
+  if (port !== undefined && !/^\d{1,5}$/.test(port)) return undefined;
+  return { from, to, ...(proto ? { proto } : {}), ...(port ? { port: Number(port) } : {}) };
+}
+
 export function splitGuide(markdown: string): GuideSegment[] {
   const env = {};
   const tokens = md.parse(markdown, env);
@@ -45,7 +80,9 @@ export function splitGuide(markdown: string): GuideSegment[] {
     if (token.type === 'fence' && token.level === 0) {
       flush();
       const lang = token.info.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-      segments.push({ kind: 'code', lang, code: token.content, runnable: !OUTPUT_LANGS.has(lang) && !hostOnly(token.content) });
+      const runnable = !OUTPUT_LANGS.has(lang) && !hostOnly(token.content);
+      const follow = OUTPUT_LANGS.has(lang) ? undefined : followOf(token.content);
+      segments.push({ kind: 'code', lang, code: token.content, runnable, ...(follow ? { follow } : {}) });
     } else {
       run.push(token);
     }
