@@ -14,7 +14,7 @@ describe('commands in a node', () => {
       // Thirty at once, each a different length, must come back to the right callers.
       const many = await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
-          execArgv(node, ['sh', '-c', `head -c ${i * 1000} /dev/zero | tr '\\0' x; echo " $0"`, `n${i}`]),
+          execArgv(node, ['sh', '-c', 'head -c "$1" /dev/zero | tr "\\0" x; echo " $0"', `n${i}`, String(i * 1000)]),
         ),
       );
       many.forEach((result, i) => expect(result).toEqual({ exitCode: 0, stdout: `${'x'.repeat(i * 1000)} n${i}\n`, stderr: '' }));
