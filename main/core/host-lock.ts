@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
  * A lock one process of this machine holds at a time: a file created exclusively, holding its
  * owner's host and pid. A waiter polls until the file is gone; a file whose owner died (same
  * host, no such process) is stale and taken over. For slow, rare work that two processes must not
- * do at once — two image builds of one recipe would both debootstrap and race to tag.
+ * do at once — two image builds of one recipe would both bootstrap a root filesystem and race to tag.
  */
 
 export interface HostLockOptions {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execArgv } from '../../main/core/docker/exec';
 import { LABEL } from '../../main/core/docker/labels';
 import { buildWithDockerfile } from '../../main/core/image/dockerfile-builder';
-import { debootstrapRootfs, importRootfs, inBuildFolder } from '../../main/core/image/offline-builder';
+import { bootstrapRootfs, importRootfs, inBuildFolder } from '../../main/core/image/offline-builder';
 import { readRecipe } from '../../main/core/image/recipe';
 import { resolveLab } from '../../main/core/lab/catalog';
 import type { ProgressEvent } from '../../main/core/progress';
@@ -14,7 +14,7 @@ import { testEngine, waitFor } from './helpers';
 
 /**
  * The Dockerfile builder, which online machines use. No registry answers here, so the test
- * supplies Debian bookworm itself (a debootstrap minbase, as the registry's image would be)
+ * supplies Debian bookworm itself (an mmdebstrap minbase, as the registry's image would be)
  * through the Dockerfile's BASE_IMAGE argument; apt inside the build still fetches from Debian.
  */
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
     );
   if (made) return;
   await inBuildFolder('test-base', async ({ rootfs, logPath }) => {
-    await debootstrapRootfs({ rootfs, packages: [], logPath });
+    await bootstrapRootfs({ rootfs, packages: [], logPath });
     // Trimmed like the registry's slim image: no package cache, lists, docs or translations.
     for (const dir of ['var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/locale']) {
       await rm(join(rootfs, dir), { recursive: true, force: true });

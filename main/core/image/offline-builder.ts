@@ -9,15 +9,17 @@ import { AppError } from '../errors';
 import { findExecutable, isRoot } from '../host';
 import { userCacheDir } from '../paths';
 import type { ProgressListener } from '../progress';
-import { DEBOOTSTRAP_DONE_PERCENT, DebootstrapProgress } from './debootstrap-progress';
+import { BOOTSTRAP_DONE_PERCENT, MmdebstrapProgress } from './mmdebstrap-progress';
 import { imageChanges } from './image-config';
 import { DEBIAN_SUITE, RECIPE_FILES, type Recipe } from './recipe';
 import { followEngineStream } from './engine-stream';
 
 /**
  * The offline builder: for machines whose engine can pull no base image. It makes the same root
- * filesystem as the Dockerfile with debootstrap, from Debian's package archive alone, and
- * `docker import`s it. Downloaded packages stay in the user's cache, so a rebuild needs no network.
+ * filesystem as the Dockerfile with mmdebstrap, from Debian's package archive alone, and
+ * `docker import`s it. Downloaded packages stay in the user's cache, so a rebuild downloads
+ * only the package lists. mmdebstrap rather than debootstrap: apt downloads in parallel and dpkg
+ * installs in one run, so the node image takes 48 s instead of 86 s here (idle machine).
  */
 
 export const DEFAULT_DEBIAN_MIRROR = 'http://deb.debian.org/debian';
@@ -33,8 +35,8 @@ export interface OfflineBuildOptions {
 /** Why the offline builder cannot run here, or undefined when it can. */
 export function offlineBuilderUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'the offline builder runs only on Linux';
-  if (!isRoot()) return 'the offline builder must run as root (debootstrap and chroot need it)';
-  if (!findExecutable('debootstrap')) return 'debootstrap is not installed (sudo apt-get install debootstrap)';
+  if (!isRoot()) return 'the offline builder must run as root (mmdebstrap and chroot need it)';
+  if (!findExecutable('mmdebstrap')) return 'mmdebstrap is not installed (sudo apt-get install mmdebstrap)';
   if (!findExecutable('tar')) return 'tar is not installed';
   return undefined;
 }
@@ -46,7 +48,7 @@ export async function buildOffline(options: OfflineBuildOptions): Promise<void> 
   const report = options.onProgress ?? (() => undefined);
 
   await inBuildFolder(recipe.hash.slice(0, 12), async ({ rootfs, logPath }) => {
-    await debootstrapRootfs({
+    await bootstrapRootfs({
       rootfs,
       packages: recipe.packages,
       logPath,
@@ -54,7 +56,7 @@ export async function buildOffline(options: OfflineBuildOptions): Promise<void> 
       mirror: options.mirror,
     });
 
-    report({ stage: 'setup', percent: DEBOOTSTRAP_DONE_PERCENT, message: 'Installing the init and trimming the image' });
+    report({ stage: 'setup', percent: BOOTSTRAP_DONE_PERCENT, message: 'Installing the init and trimming the image' });
     const recipeInside = join(rootfs, 'tmp', 'neutron-lab-recipe');
     await mkdir(recipeInside, { recursive: true });
     for (const file of RECIPE_FILES) await cp(join(recipe.dir, file), join(recipeInside, file));
@@ -92,8 +94,8 @@ export async function inBuildFolder<T>(label: string, body: (folder: { rootfs: s
   }
 }
 
-/** A Debian root filesystem: debootstrap's minbase plus `packages`, from the Debian archive alone. */
-export async function debootstrapRootfs(options: {
+/** A Debian root filesystem: the minbase variant plus `packages`, from the Debian archive alone. */
+export async function bootstrapRootfs(options: {
   rootfs: string;
   packages: readonly string[];
   logPath: string;
@@ -101,17 +103,25 @@ export async function debootstrapRootfs(options: {
   onProgress?: ProgressListener;
 }): Promise<void> {
   const mirror = options.mirror ?? process.env.NEUTRON_LAB_DEBIAN_MIRROR ?? DEFAULT_DEBIAN_MIRROR;
-  // Downloaded packages stay in the user's cache, so a rebuild needs no network.
   const debs = join(userCacheDir(), 'debs');
   await mkdir(debs, { recursive: true });
-  const progress = new DebootstrapProgress();
+  const progress = new MmdebstrapProgress();
   const code = await runLogged(
-    findExecutable('debootstrap') ?? 'debootstrap',
+    findExecutable('mmdebstrap') ?? 'mmdebstrap',
     [
-      '--debian-installer',
       '--variant=minbase',
+      '--mode=root',
+      '--format=directory',
+      // Merged /usr by symlinks, as debootstrap makes it; else apt pulls usrmerge and all of perl.
+      '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr',
       ...(options.packages.length ? [`--include=${options.packages.join(',')}`] : []),
-      `--cache-dir=${debs}`,
+      // The package cache, as mmdebstrap's manual does it: copied in before apt runs, the new
+      // downloads copied out before apt's cache is cleaned (the essential packages kept till then).
+      // mmdebstrap splits a special hook's words like a shell, hence the quoting.
+      '--skip=essential/unlink',
+      '--setup-hook=mkdir -p "$1"/var/cache/apt/archives',
+      `--setup-hook=sync-in ${shellWord(debs)} /var/cache/apt/archives/`,
+      `--customize-hook=sync-out /var/cache/apt/archives ${shellWord(debs)}`,
       DEBIAN_SUITE,
       options.rootfs,
       mirror,
@@ -123,10 +133,15 @@ export async function debootstrapRootfs(options: {
     },
   );
   if (code !== 0) {
-    throw new AppError('failed', `debootstrap failed (exit ${code})${progress.lastError ? `: ${progress.lastError}` : ''}.`, {
+    throw new AppError('failed', `mmdebstrap failed (exit ${code})${progress.lastError ? `: ${progress.lastError}` : ''}.`, {
       hint: `Its full log is in ${options.logPath}. Is ${mirror} reachable from here?`,
     });
   }
+}
+
+/** One word for a POSIX shell's (or Perl's shellwords') splitting: single-quoted. */
+function shellWord(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 /** `docker import` of a root filesystem, streamed by tar (numeric owners, extended attributes kept). */
@@ -146,24 +161,19 @@ export async function importRootfs(engine: Engine, rootfs: string, repoTag: stri
   }
 }
 
-/** Runs a program (argv, no shell), appending its output to a log; fd 3 lines go to onFd3. */
-function runLogged(file: string, args: string[], logPath: string, onFd3?: (line: string) => void): Promise<number> {
+/** Runs a program (argv, no shell), appending its output to a log; its stderr lines also go to onLine. */
+function runLogged(file: string, args: string[], logPath: string, onLine?: (line: string) => void): Promise<number> {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(logPath, { flags: 'a' });
     const child = spawn(file, args, {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
     });
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
-    const fd3 = child.stdio[3] as Readable | null;
-    if (fd3) {
-      const lines = createInterface({ input: fd3 });
-      lines.on('line', (line) => {
-        log.write(`${line}\n`);
-        onFd3?.(line);
-      });
-    }
+    child.stdout.pipe(log, { end: false });
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      log.write(`${line}\n`);
+      onLine?.(line);
+    });
     child.on('error', (error) => {
       log.end();
       reject(error);

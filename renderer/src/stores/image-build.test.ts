@@ -14,7 +14,7 @@ describe('image build store', () => {
         seen.push(useImageBuildStore().progress?.percent ?? -1);
         emit('image.progress', { stage: 'import', percent: 90, message: 'importing' });
         seen.push(useImageBuildStore().progress?.percent ?? -1);
-        return { tag: 'neutron-lab/node:0123456789ab', builder: 'debootstrap', seconds: 45 };
+        return { tag: 'neutron-lab/node:0123456789ab', builder: 'offline', seconds: 45 };
       },
     });
     useTransportStore().set(transport);

@@ -19,7 +19,7 @@ export function registerImage(program: Command): void {
     .command('build')
     .description('build the node image (skipped when this recipe is already built)')
     .addOption(
-      new Option('--builder <kind>', 'dockerfile needs a registry; offline uses debootstrap')
+      new Option('--builder <kind>', 'dockerfile needs a registry; offline uses mmdebstrap')
         .choices(['auto', 'dockerfile', 'offline'])
         .default('auto'),
     )
