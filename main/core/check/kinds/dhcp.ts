@@ -16,6 +16,9 @@ export const DhcpProbe = z
 /** DHCP first: a VM asks for its address before it talks. */
 export const dhcpProbe = probeKind({ kind: 'dhcp', schema: DhcpProbe, order: () => 'first', probe: (check, ctx) => dhcp(check, ctx) });
 
+/** `sh -c` script: kills the process of the pid file $1 once the file is written. */
+const STOP_DAEMON = 'for i in $(seq 50); do [ -s "$1" ] && exec pkill -F "$1"; sleep 0.02; done; exit 1';
+
 async function dhcp(check: z.infer<typeof DhcpProbe>, ctx: ProbeContext): Promise<Outcome> {
   const vm = ctx.vm(check.vm);
   const want = check.expect ?? vm.address;
@@ -33,8 +36,10 @@ async function dhcp(check: z.infer<typeof DhcpProbe>, ctx: ProbeContext): Promis
     ),
   );
   const bound = /bound to (\d+\.\d+\.\d+\.\d+)/.exec(`${result.stdout}\n${result.stderr}`)?.[1];
-  // Stop the client it left running (dhclient -x would wait a second for it).
-  await ctx.run(vm.node, ['pkill', '-F', `${files}.pid`]);
+  // Stop the client it left running (dhclient -x would wait a second for it). Bound, it forked
+  // into the background, and the child writes its pid file only after the parent returned: wait
+  // for the file (up to a second), else a fast machine kills nothing and leaves the client.
+  if (bound) await ctx.run(vm.node, ['sh', '-c', STOP_DAEMON, 'stop-dhclient', `${files}.pid`]);
   await ctx.run(vm.node, ['rm', '-f', `${files}.leases`, `${files}.pid`]);
   return { passed: bound === want, expected, found: bound ? `leased ${bound}` : 'no lease (no DHCPOFFER within 6 s)' };
 }
