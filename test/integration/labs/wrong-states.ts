@@ -29,6 +29,10 @@ const easyOvsRecordOnly = (node: string, ...records: object[]): Command[] => [
 
 /** objective id → the commands that break it. Every objective of the lab must be listed. */
 export const WRONG: Record<string, Record<string, Command[]>> = {
+  // The fault repaired, another way to lose vm1: a local VLAN no tunnel carries.
+  'troubleshoot-l2': {
+    'reaches-dhcp': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo2a7d9c41-3b', 'tag=3']],
+  },
   'gre-tenant': {
     'network-node-tables': [['network', ...of('br-tun', 'mod-flows', 'table=21,dl_vlan=1,actions=strip_vlan,set_tunnel:0x2,output:gre-2')]],
     'gre-port': [['compute1', 'ovs-vsctl', 'set', 'interface', 'gre-1', 'options:out_key=0x2']],
@@ -48,6 +52,9 @@ export const WRONG: Record<string, Record<string, Command[]>> = {
       ['compute1', ...of('br-tun', 'mod-flows', 'table=21,dl_vlan=1,actions=strip_vlan,set_tunnel:0x2,output:gre-1')],
       ['compute1', ...of('br-tun', 'del-flows', 'table=20,dl_dst=fa:16:3e:32:0d:db')],
       ['compute1', 'ip', '-n', 'vm1', 'neigh', 'flush', 'all'],
+      // The DHCP port forgets vm1 too: else its kernel, having just answered, probes vm1 by
+      // unicast through the learned (right-keyed) flow, and vm1's ARP cache fills again.
+      ['network', 'ip', '-all', 'netns', 'exec', 'ip', 'neigh', 'flush', 'all'],
     ],
     'learned-flow': [
       ['compute1', ...of('br-tun', 'mod-flows', 'table=10,actions=output:patch-int')],
@@ -73,6 +80,9 @@ export const WRONG: Record<string, Record<string, Command[]>> = {
       ['compute1', ...of('br-tun', 'mod-flows', 'table=22,dl_vlan=1,actions=strip_vlan,set_tunnel:0x3e8,output:vxlan-0a00644d')],
       ['compute1', ...of('br-tun', 'del-flows', 'table=20,dl_dst=fa:16:3e:83:95:fa')],
       ['compute1', 'ip', '-n', 'vm1', 'neigh', 'flush', 'all'],
+      // The DHCP port forgets vm1 too: else its kernel, having just answered, probes vm1 by
+      // unicast through the learned (right-keyed) flow, and vm1's ARP cache fills again.
+      ['network', 'ip', '-all', 'netns', 'exec', 'ip', 'neigh', 'flush', 'all'],
     ],
     // A tunnel with the wrong key: the traced frame floods out with VNI 0x3e8.
     'trace-to-vxlan': [
