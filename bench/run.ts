@@ -83,6 +83,7 @@ const ALL_LABS = [
   'dvr',
   'backend-compare',
   'easyovs-tour',
+  'troubleshoot-l2',
 ];
 const labsArg = args.indexOf('--labs');
 const LABS = labsArg >= 0 ? (args[labsArg + 1] ?? '').split(',').filter((id) => ALL_LABS.includes(id)) : ALL_LABS;

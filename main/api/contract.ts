@@ -64,8 +64,8 @@ export const methodParams = {
   /** Boots a lab; per-node progress arrives as `lab.boot` events. */
   'lab.up': z.object({ lab: labRef, name: session.optional() }).strict(),
   'lab.check': z.object({ session, objectives: z.array(z.string()).optional(), language }).strict(),
-  'lab.solve': z.object({ session, step: z.number().int().min(1).optional() }).strict(),
-  'lab.reset': z.object({ session }).strict(),
+  'lab.solve': z.object({ session, step: z.number().int().min(1).optional(), language }).strict(),
+  'lab.reset': z.object({ session, another: z.boolean().default(false) }).strict(),
   'lab.down': z.object({ session }).strict(),
   /** Boots a lab again from scratch under its name, for the same student: a broken lab's one click. */
   'lab.restart': z.object({ session }).strict(),

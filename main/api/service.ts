@@ -324,6 +324,12 @@ export class Client {
     return wanted.startsWith(prefix) ? wanted : `${prefix}${wanted}`;
   }
 
+  /** A break-fix lab in a workshop with a fault seed: the room's one fault (a seed draws the same for everyone). */
+  private faultChoice(): { fault?: { seed: string } } {
+    const seed = this.service.workshop?.workshop.faultSeed;
+    return seed === undefined ? {} : { fault: { seed } };
+  }
+
   /**
    * Whose progress a call on a session counts for: the student the session belongs to (the
    * instructor solving a step for a student solves it for them), else the caller's.
@@ -441,6 +447,7 @@ export class Client {
           startLab(await this.engine(), loaded, {
             name: session,
             ...(this.caller.role === 'student' ? { student: this.service.studentLabel(this.caller.id) } : {}),
+            ...this.faultChoice(),
             // Named as the caller asked (a student's session carries their seat in front): only that caller gets these events.
             onEvent: (event) => this.emit('lab.boot', { ...event, session: name ?? loaded.lab.id }),
           }),
@@ -456,9 +463,13 @@ export class Client {
       if (this.service.workshop) this.service.live.record(session, report);
       return report;
     },
-    'lab.solve': async ({ session, step }) =>
-      solveLab(await this.engine(), session, { store: await this.progressOfSession(session), ...(step === undefined ? {} : { step }) }),
-    'lab.reset': async ({ session }) => resetLab(await this.engine(), session),
+    'lab.solve': async ({ session, step, language }) =>
+      solveLab(await this.engine(), session, {
+        store: await this.progressOfSession(session),
+        language,
+        ...(step === undefined ? {} : { step }),
+      }),
+    'lab.reset': async ({ session, another }) => resetLab(await this.engine(), session, { another }),
     'lab.down': async ({ session }) => {
       const removed = await removeSessionsNamed(await this.engine(), session);
       if (removed.containers + removed.networks === 0) throw new AppError('state', `No lab is up under the name "${session}".`);
@@ -474,6 +485,7 @@ export class Client {
         startLab(engine, loaded, {
           name: session,
           ...(existing.student ? { student: existing.student } : {}),
+          ...this.faultChoice(),
           onEvent: (event) => this.emit('lab.boot', { ...event, session }),
         }),
       );

@@ -22,6 +22,8 @@ export function probesOf(check: Check): ProbeCheck[] {
       return check.of.flatMap(probesOf);
     case 'not':
       return probesOf(check.check);
+    case 'repaired':
+      return check.check ? probesOf(check.check) : [];
     default:
       return ACTIVE_KINDS.has(check.kind) ? [check as ProbeCheck] : [];
   }
@@ -85,6 +87,13 @@ function evaluateUnsafe(check: Check, ctx: EvaluationContext): Outcome {
     case 'not': {
       const inner = evaluate(check.check, ctx);
       return { passed: !inner.passed, expected: `not: ${inner.expected}`, found: inner.found };
+    }
+    case 'repaired': {
+      // What the fault's check looks for would name the fault: the learner sees only whether.
+      const expected = 'the cause of the fault repaired, not only its symptom';
+      if (!check.check) return { passed: false, expected, found: 'this lab was booted without a fault to repair' };
+      const inner = evaluate(check.check, ctx);
+      return { passed: inner.passed, expected, found: inner.passed ? 'repaired' : 'the cause is still there' };
     }
   }
   if (ACTIVE_KINDS.has(check.kind)) {
@@ -150,6 +159,8 @@ export function snapshotsRead(check: Check, model: CloudModel): { node: string; 
       return check.of.flatMap((c) => snapshotsRead(c, model));
     case 'not':
       return snapshotsRead(check.check, model);
+    case 'repaired':
+      return check.check ? snapshotsRead(check.check, model) : [];
     default: {
       if (ACTIVE_KINDS.has(check.kind)) return [];
       const state = check as StateCheck;

@@ -3,7 +3,8 @@ import { CHECK_KINDS, isProbeKind, type RegisteredProbe, type RegisteredState } 
 
 /**
  * Objective checks: declarative kinds read from live state (one snapshot per node), active
- * probes sent from inside a namespace, the easyOVS actions a learner ran, and all/any/not to compose them. `command` is the escape
+ * probes sent from inside a namespace, the easyOVS actions a learner ran, all/any/not to compose them,
+ * and repaired for break-fix labs. `command` is the escape
  * hatch for what the kinds cannot say; it runs only inside the lab's containers. Each kind is
  * a module of ./kinds, registered in ./kinds/index.ts.
  */
@@ -11,7 +12,20 @@ import { CHECK_KINDS, isProbeKind, type RegisteredProbe, type RegisteredState } 
 type CheckOf<K> = K extends { schema: z.ZodType<infer C> } ? C : never;
 
 export type Check =
-  CheckOf<(typeof CHECK_KINDS)[number]> | { kind: 'all'; of: Check[] } | { kind: 'any'; of: Check[] } | { kind: 'not'; check: Check };
+  | CheckOf<(typeof CHECK_KINDS)[number]>
+  | { kind: 'all'; of: Check[] }
+  | { kind: 'any'; of: Check[] }
+  | { kind: 'not'; check: Check }
+  | RepairedCheck;
+
+/**
+ * A break-fix lab's "the cause is repaired": authors write `{ kind: repaired }`; the running lab
+ * gives it the check of the fault drawn at boot (lab/faults.ts), which the learner never sees.
+ */
+export interface RepairedCheck {
+  kind: 'repaired';
+  check?: Check;
+}
 
 export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -20,6 +34,10 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
     z.object({ kind: z.literal('all'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('any'), of: z.array(CheckSchema).min(1) }).strict(),
     z.object({ kind: z.literal('not'), check: CheckSchema }).strict(),
+    z
+      .object({ kind: z.literal('repaired') })
+      .strict()
+      .describe("Break-fix labs: the cause of the fault drawn at boot is repaired (that fault's own check)."),
   ]),
 ) as z.ZodType<Check>;
 

@@ -47,6 +47,10 @@ export function objectivesReferences(
     case 'not':
       problems.push(...objectivesReferences(check.check, lab, [...path, 'check']));
       break;
+    case 'repaired':
+      if (Object.keys(lab.faults).length === 0)
+        problems.push({ path, message: 'a repaired check stands for the fault drawn at boot, and this lab declares no faults' });
+      break;
     case 'easyovs':
     case 'flow':
     case 'counter': {

@@ -15,6 +15,7 @@ import { NameSchema, TopologySchema } from '../topology/schema';
  *   cloud      what Neutron's database would hold; the agents render it on the nodes
  *   steps      the guide: each step names the parts of the cloud the learner builds in it and
  *              the objectives that prove it; every part not named is built at boot
+ *   faults     break-fix labs: one is drawn and made at boot, the learner finds and repairs it
  */
 
 export const LabIdSchema = z.string().regex(LAB_ID_PATTERN, LAB_ID_RULE);
@@ -58,6 +59,19 @@ export const ObjectiveSchema = z
   })
   .strict();
 
+const ArgvSchema = z.array(z.string().min(1)).min(1).describe('A command as argv, run without a shell inside the node.');
+
+/** A fault of a break-fix lab (./faults.ts): one is drawn and made at boot. */
+export const FaultSchema = z
+  .object({
+    title: LocalizedTextSchema.describe('What is broken: shown when solve repairs it, never before.'),
+    node: NameSchema.describe('The node the fault is made and repaired on.'),
+    break: z.array(ArgvSchema).min(1).describe('Commands that make the fault in the booted lab.'),
+    repair: z.array(ArgvSchema).min(1).describe('Commands that repair it, as an operator would; safe to run twice.'),
+    repaired: CheckSchema.describe('Holds once the cause is repaired, and not while the fault is there.'),
+  })
+  .strict();
+
 export const StepSchema = z
   .object({
     id: NameSchema.describe('Also the guide file name: guide/en/<id>.md, guide/zh/<id>.md.'),
@@ -89,12 +103,17 @@ export const LabSchema = z
       firewalls: {},
     }),
     steps: z.array(StepSchema).default([]),
+    faults: z
+      .record(NameSchema, FaultSchema)
+      .default({})
+      .describe('Break-fix labs: the faults one of which is drawn and made at boot; objectives check its repair with { kind: repaired }.'),
   })
   .strict();
 
 export type Lab = z.infer<typeof LabSchema>;
 export type LabStep = z.infer<typeof StepSchema>;
 export type Objective = z.infer<typeof ObjectiveSchema>;
+export type Fault = z.infer<typeof FaultSchema>;
 export type PartSelector = z.infer<typeof PartSelectorSchema>;
 export type LocalizedText = z.infer<typeof LocalizedTextSchema>;
 

@@ -642,3 +642,59 @@ describe('translations and guides are warnings, not errors', () => {
     });
   });
 });
+
+describe('break-fix faults', () => {
+  const FAULTS = `faults:
+  tag:
+    title: { en: A wrong tag, zh: 标签错了 }
+    node: compute1
+    break: [[ovs-vsctl, set, port, qvo1, tag=2]]
+    repair: [[ovs-vsctl, set, port, qvo1, tag=1]]
+    repaired: { kind: port, node: compute1, bridge: br-int, port: qvo1, tag: 1 }
+`;
+  const asked = withObjective('{ kind: all, of: [{ kind: ping, from: { vm: vm1 }, to: 192.168.1.2 }, { kind: repaired }] }', 'fixed');
+
+  it('a lab with faults and an objective that asks for the repair has no problems', () => {
+    expect(problemsOf(`${asked}${FAULTS}`)).toEqual([]);
+  });
+
+  it('a fault on a node the topology does not have, or checked by repaired itself', () => {
+    const text = edit(
+      edit(`${asked}${FAULTS}`, 'node: compute1\n    break', 'node: compute7\n    break'),
+      'repaired: { kind: port, node: compute1, bridge: br-int, port: qvo1, tag: 1 }',
+      'repaired: { kind: repaired }',
+    );
+    expect(errorsOf(text)).toEqual([
+      problem('no node "compute7" in topology.nodes (there: network, compute1)', lineOf(text, 'node: compute7'), 'faults.tag.node'),
+      problem(
+        "a fault's repaired check is its own: it cannot be { kind: repaired }",
+        lineOf(text, 'repaired: { kind: repaired }'),
+        'faults.tag.repaired',
+      ),
+    ]);
+  });
+
+  it("a fault's check names what the lab has, like an objective's", () => {
+    const text = edit(`${asked}${FAULTS}`, 'repaired: { kind: port, node: compute1,', 'repaired: { kind: port, node: compute3,');
+    expect(errorsOf(text)).toEqual([
+      problem(/^no node "compute3" in topology.nodes/, lineOf(text, 'node: compute3'), 'faults.tag.repaired.node'),
+    ]);
+  });
+
+  it('faults that no objective asks to repair, and a repaired check in a lab without faults', () => {
+    const unasked = `${BASE}${FAULTS}`;
+    expect(errorsOf(unasked)).toEqual([problem(/no objective asks for its repair/, lineOf(unasked, '  tag:'), 'faults')]);
+    expect(errorsOf(asked)).toEqual([
+      problem(
+        'a repaired check stands for the fault drawn at boot, and this lab declares no faults',
+        lineOf(asked, '{ kind: all'),
+        'steps[0].objectives[1].check.of[1]',
+      ),
+    ]);
+  });
+
+  it('a fault with no commands to make or repair it', () => {
+    const text = edit(`${asked}${FAULTS}`, 'repair: [[ovs-vsctl, set, port, qvo1, tag=1]]', 'repair: []');
+    expect(problemsOf(text).map((p) => p.location.field)).toContain('faults.tag.repair');
+  });
+});

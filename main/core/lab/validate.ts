@@ -5,7 +5,8 @@ import { renderCloud } from '../cloud/render';
 import { validateCloud } from '../cloud/validate';
 import type { Problem } from '../topology/validate';
 import { selectorKey } from './parts';
-import { LANGUAGES, type Lab, type LocalizedText } from './schema';
+import { asksRepair } from './faults';
+import { LANGUAGES, objectivesOf, type Lab, type LocalizedText } from './schema';
 
 /**
  * What the schema cannot check: the cloud's references and addresses (cloud/validate.ts, one
@@ -88,9 +89,27 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
       }
     }
   }
+  faultProblems();
   localized(['title'], lab.title);
   localized(['summary'], lab.summary);
   return problems;
+
+  /** A break-fix lab's faults: on nodes it has, each checked by its own check, and asked for by an objective. */
+  function faultProblems(): void {
+    const nodes = Object.keys(lab.topology.nodes);
+    for (const [name, fault] of Object.entries(lab.faults)) {
+      const at = ['faults', name];
+      if (!lab.topology.nodes[fault.node]) error([...at, 'node'], `no node "${fault.node}" in topology.nodes (there: ${nodes.join(', ')})`);
+      localized([...at, 'title'], fault.title);
+      if (asksRepair(fault.repaired)) error([...at, 'repaired'], "a fault's repaired check is its own: it cannot be { kind: repaired }");
+      else for (const problem of objectivesReferences(fault.repaired, lab)) error([...at, 'repaired', ...problem.path], problem.message);
+    }
+    if (Object.keys(lab.faults).length > 0 && !objectivesOf(lab).some((o) => asksRepair(o.check)))
+      error(
+        ['faults'],
+        'a fault is drawn at boot, but no objective asks for its repair: add { kind: repaired } to the objective of its symptom',
+      );
+  }
 
   function localized(path: (string | number)[], text: LocalizedText): void {
     if (typeof text === 'string' || text.zh === undefined) warn(path, 'no Simplified Chinese (zh) translation yet');

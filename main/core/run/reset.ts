@@ -6,19 +6,28 @@ import { bootParts } from '../lab/parts';
 import { requireSession } from '../session/sessions';
 import { removeSession } from '../session/teardown';
 import type { ResetResult } from './results';
-import { containersOf, labOfSession } from './running-lab';
+import { faultToMake, runFault } from './faults';
+import { containersOf, labOfSession, pinLab } from './running-lab';
 import { awaitLeases, warmTunnels } from './settle';
 import { startLab } from './start';
 
-/** Back to the boot state: each node clears what agents and learner built, then the boot parts are applied again. */
-export async function resetLab(engine: Engine, name: string): Promise<ResetResult> {
+/**
+ * Back to the boot state: each node clears what agents and learner built, then the boot parts are
+ * applied again. A break-fix lab's fault is made again: the same one; with `another`, another
+ * drawn; with `fault`, that one.
+ */
+export async function resetLab(engine: Engine, name: string, options: { another?: boolean; fault?: string } = {}): Promise<ResetResult> {
   const started = performance.now();
   const session = await requireSession(engine, name);
-  const { loaded, model, plan } = await labOfSession(session);
+  const { loaded, model, plan, fault: made } = await labOfSession(session);
+  const fault =
+    options.fault !== undefined || options.another || !made
+      ? faultToMake(loaded.lab, options.fault === undefined ? {} : { fault: options.fault }, made?.name)
+      : made.name;
   if (session.state !== 'running') {
     // A node died: only new containers help.
     await removeSession(engine, session.id);
-    await startLab(engine, loaded, { name: session.name });
+    await startLab(engine, loaded, { name: session.name, ...(fault === undefined ? {} : { fault: { fault } }) });
     return { session: name, recreated: true, elapsedMs: Math.round(performance.now() - started) };
   }
   const containers = containersOf(engine, session);
@@ -37,5 +46,9 @@ export async function resetLab(engine: Engine, name: string): Promise<ResetResul
   );
   await warmTunnels(containers, model);
   await awaitLeases(containers, model, parts);
+  if (fault !== undefined) {
+    const pinned = fault === made?.name ? made : (await pinLab(session, loaded, fault)).fault;
+    if (pinned) await runFault(containers, pinned.name, pinned.fault, 'break');
+  }
   return { session: name, recreated: false, elapsedMs: Math.round(performance.now() - started) };
 }

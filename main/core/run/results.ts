@@ -52,6 +52,8 @@ export interface SolveResult {
   /** The parts built, by key. */
   built: string[];
   commands: number;
+  /** A break-fix lab's fault, repaired: its name and what it was. */
+  repaired?: { fault: string; title: string };
   elapsedMs: number;
 }
 

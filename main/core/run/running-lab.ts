@@ -7,7 +7,9 @@ import { renderCloud } from '../cloud/render';
 import type { Engine } from '../docker/engine';
 import { AppError } from '../errors';
 import { resolveLab } from '../lab/catalog';
+import { labWithFault } from '../lab/faults';
 import type { LoadedLab } from '../lab/load';
+import type { Fault } from '../lab/schema';
 import { fileChangedSince, readPin, writePin } from '../session/pin';
 import { requireSession, type SessionStatus } from '../session/sessions';
 
@@ -20,9 +22,12 @@ export interface RunningLab extends LabInUse {
 
 /** The lab a session runs and its cloud, resolved and rendered once from it. */
 export interface LabInUse {
+  /** The lab as booted: with a break-fix lab's fault in its `repaired` checks. */
   loaded: LoadedLab;
   model: CloudModel;
   plan: ReturnType<typeof renderCloud>;
+  /** A break-fix lab's fault made at boot. */
+  fault?: { name: string; fault: Fault };
 }
 
 /**
@@ -33,18 +38,33 @@ export interface LabInUse {
 const inUse = new Map<string, LabInUse>();
 const IN_USE_KEPT = 32;
 
-function remember(sessionId: string, loaded: LoadedLab): LabInUse {
-  const model = resolveCloud(loaded.lab);
-  const entry = { loaded, model, plan: renderCloud(loaded.lab, model) };
+function remember(sessionId: string, loaded: LoadedLab, fault: string | undefined): LabInUse {
+  const entry = inUseOf(loaded, fault);
   inUse.set(sessionId, entry);
   for (const id of inUse.keys()) if (inUse.size > IN_USE_KEPT) inUse.delete(id);
   return entry;
 }
 
-/** At `up`: pins the session to the lab it was booted from (see session/pin) and keeps it in use. */
-export async function pinLab(session: SessionStatus, loaded: LoadedLab): Promise<LabInUse> {
-  await writePin({ sessionId: session.id, file: loaded.file, sha256: loaded.sha256, lab: loaded.lab });
-  return remember(session.id, loaded);
+function inUseOf(loaded: LoadedLab, faultName: string | undefined): LabInUse {
+  const model = resolveCloud(loaded.lab);
+  const fault = faultName === undefined ? undefined : loaded.lab.faults[faultName];
+  return {
+    loaded: { ...loaded, lab: labWithFault(loaded.lab, faultName) },
+    model,
+    plan: renderCloud(loaded.lab, model),
+    ...(fault && faultName !== undefined ? { fault: { name: faultName, fault } } : {}),
+  };
+}
+
+/**
+ * At `up` (and at a reset that draws another fault): pins the session to the lab it was booted
+ * from and its fault (see session/pin), and keeps it in use.
+ */
+export async function pinLab(session: SessionStatus, loaded: LoadedLab, fault?: string): Promise<LabInUse> {
+  // The lab as its file says it, whatever fault it was given before (a reset's new draw).
+  const lab = labWithFault(loaded.lab, undefined);
+  await writePin({ sessionId: session.id, file: loaded.file, sha256: loaded.sha256, lab, ...(fault === undefined ? {} : { fault }) });
+  return remember(session.id, { ...loaded, lab }, fault);
 }
 
 /**
@@ -56,10 +76,10 @@ export async function labOfSession(session: SessionStatus): Promise<LabInUse> {
   const known = inUse.get(session.id);
   if (known) return known;
   const pin = await readPin(session.id);
-  if (pin) return remember(session.id, { lab: pin.lab, file: pin.file, dir: dirname(pin.file), warnings: [], sha256: pin.sha256 });
-  const loaded = await labFromFile(session);
-  const model = resolveCloud(loaded.lab);
-  return { loaded, model, plan: renderCloud(loaded.lab, model) };
+  if (pin)
+    return remember(session.id, { lab: pin.lab, file: pin.file, dir: dirname(pin.file), warnings: [], sha256: pin.sha256 }, pin.fault);
+  // Without a pin the fault drawn is not known: a repaired check then fails, saying so.
+  return inUseOf(await labFromFile(session), undefined);
 }
 
 async function labFromFile(session: SessionStatus): Promise<LoadedLab> {

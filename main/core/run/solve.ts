@@ -2,6 +2,8 @@ import type { Engine } from '../docker/engine';
 import { easyOvsChecksOf, runEasyOvsChecks } from '../easyovs/solve';
 import { AppError } from '../errors';
 import { solutionParts } from '../lab/parts';
+import { textIn, type Language } from '../lab/schema';
+import { runFault } from './faults';
 import { creditMark } from './credit';
 import type { ProgressStore } from './progress-store';
 import type { SolveResult } from './results';
@@ -12,12 +14,17 @@ import { awaitLeases } from './settle';
  * Builds what the learner would: every learner part, or the state after step N (1-based):
  * the parts of steps 1 to N, since a step stands on the ones before it. Parts apply
  * idempotently, so what the learner already built right is left as it is. easyOVS actions
- * that objectives ask for are run too. With a store, the objectives built count in the progress
- * as "solved for you" (those the learner had met stay the learner's).
+ * that objectives ask for are run too, and a break-fix lab's fault is repaired and named. With a
+ * store, the objectives built count in the progress as "solved for you" (those the learner had
+ * met stay the learner's).
  */
-export async function solveLab(engine: Engine, name: string, options: { step?: number; store?: ProgressStore } = {}): Promise<SolveResult> {
+export async function solveLab(
+  engine: Engine,
+  name: string,
+  options: { step?: number; store?: ProgressStore; language?: Language } = {},
+): Promise<SolveResult> {
   const started = performance.now();
-  const { session, loaded, model, plan, containers } = await runningLab(engine, name);
+  const { session, loaded, model, plan, containers, fault } = await runningLab(engine, name);
   const lab = loaded.lab;
   if (options.step !== undefined && (options.step < 1 || options.step > lab.steps.length)) {
     throw new AppError('usage', `Lab ${lab.id} has steps 1 to ${lab.steps.length}; there is no step ${options.step}.`);
@@ -33,6 +40,8 @@ export async function solveLab(engine: Engine, name: string, options: { step?: n
     solved.flatMap((o) => easyOvsChecksOf(o.check)),
     targetOf,
   );
+  // The fault last: what it broke may stand on the parts just built.
+  const repairs = fault ? await runFault(containers, fault.name, fault.fault, 'repair') : 0;
   if (options.store) {
     const now = new Date().toISOString();
     await options.store.update(lab.id, (p) => {
@@ -42,7 +51,8 @@ export async function solveLab(engine: Engine, name: string, options: { step?: n
   return {
     session: session.name,
     built: [...parts.map((p) => p.key), ...ran.map((r) => `easyovs ${r}`)],
-    commands: commands + ran.length,
+    commands: commands + ran.length + repairs,
+    ...(fault ? { repaired: { fault: fault.name, title: textIn(fault.fault.title, options.language ?? 'en') } } : {}),
     elapsedMs: Math.round(performance.now() - started),
   };
 }

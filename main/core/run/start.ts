@@ -7,15 +7,21 @@ import { bootParts } from '../lab/parts';
 import { up, type UpOptions } from '../session/boot';
 import { pinsDir, prunePins } from '../session/pin';
 import { listSessions, type SessionStatus } from '../session/sessions';
+import type { FaultChoice } from '../lab/faults';
+import { faultToMake, runFault } from './faults';
 import { containersOf, pinLab } from './running-lab';
 import { awaitLeases, warmTunnels } from './settle';
 
-/** `up`, then what a cloud needs before use: the lab pinned, warm tunnels, VMs with their DHCP leases. */
+/**
+ * `up`, then what a cloud needs before use: the lab pinned, warm tunnels, VMs with their DHCP
+ * leases; last, a break-fix lab's fault, drawn as `fault` says.
+ */
 export async function startLab(
   engine: Engine,
   loaded: LoadedLab,
-  options: Omit<UpOptions, 'parts' | 'settle'> = {},
+  { fault: choice, ...options }: Omit<UpOptions, 'parts' | 'settle'> & { fault?: FaultChoice } = {},
 ): Promise<SessionStatus> {
+  const fault = faultToMake(loaded.lab, choice);
   const model = resolveCloud(loaded.lab);
   const parts = bootParts(loaded.lab, renderCloud(loaded.lab, model));
   const session = await up(engine, loaded, {
@@ -24,8 +30,9 @@ export async function startLab(
     // Inside `up`, so that the boot is marked complete only after them, and a failure or an
     // interruption while waiting removes the half-ready lab like any other boot failure.
     settle: async (booted) => {
+      let pinned;
       try {
-        await pinLab(booted, loaded);
+        pinned = await pinLab(booted, loaded, fault);
       } catch (error) {
         // A lab without its pin would be checked against whatever the file says later: not up at all is clearer.
         throw new AppError(
@@ -38,6 +45,7 @@ export async function startLab(
       }
       await warmTunnels(containersOf(engine, booted), model);
       await awaitLeases(containersOf(engine, booted), model, parts);
+      if (pinned.fault) await runFault(containersOf(engine, booted), pinned.fault.name, pinned.fault.fault, 'break');
     },
   });
   // Pins of sessions removed without a teardown (containers removed by hand) go now.

@@ -22,6 +22,8 @@ const PinSchema = z.object({
   file: z.string(),
   sha256: z.string(),
   lab: LabSchema,
+  /** A break-fix lab's fault made at boot (lab/faults.ts); absent for other labs. */
+  fault: z.string().optional(),
 });
 
 export type LabPin = z.infer<typeof PinSchema>;

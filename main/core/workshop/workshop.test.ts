@@ -100,6 +100,14 @@ describe('a workshop', () => {
     expect(new Set(again?.students.map((s) => s.id))).toEqual(new Set(['s01', 's02']));
   });
 
+  it("keeps the room's fault seed for break-fix labs, and has none unless one was given", async () => {
+    expect((await make()).faultSeed).toBeUndefined();
+    expect((await Workshop.open(dir))?.faultSeed).toBeUndefined();
+    rmSync(dir, { recursive: true, force: true });
+    await Workshop.create(dir, { title: 'Friday', labs: ['troubleshoot-l2'], seats: 2, faultSeed: 'friday-room' });
+    expect((await Workshop.open(dir))?.faultSeed).toBe('friday-room');
+  });
+
   it('says where a damaged file is wrong, and refuses to start a second workshop over the first', async () => {
     await make();
     expect((await refusal(make())).code).toBe('state');

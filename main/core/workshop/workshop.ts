@@ -36,6 +36,8 @@ const StateSchema = z.object({
   title: z.string(),
   labs: z.array(z.string().regex(LAB_ID_PATTERN)).min(1),
   seats: z.number().int().min(1).max(200),
+  /** Break-fix labs: every student's fault is drawn from this seed, so the room shares one. */
+  faultSeed: z.string().min(1).optional(),
   joinCode: z.string(),
   instructorToken: z.string().min(16),
   createdAt: z.string(),
@@ -47,6 +49,7 @@ export interface WorkshopOptions {
   title: string;
   labs: readonly string[];
   seats: number;
+  faultSeed?: string;
 }
 
 /** A display name: 1 to 40 characters once trimmed, no control characters. */
@@ -124,6 +127,7 @@ export class Workshop {
       title: options.title,
       labs,
       seats: options.seats,
+      ...(options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed }),
       joinCode: randomCode(6),
       instructorToken: secret(),
       createdAt: new Date().toISOString(),
@@ -145,6 +149,9 @@ export class Workshop {
   }
   get seats(): number {
     return this.state.seats;
+  }
+  get faultSeed(): string | undefined {
+    return this.state.faultSeed;
   }
   get joinCode(): string {
     return this.state.joinCode;

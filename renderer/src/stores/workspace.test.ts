@@ -101,11 +101,28 @@ describe('workspace store', () => {
     expect(store.results['table-0']?.found).toBe('none');
     expect(store.hints['table-0']?.shown).toEqual([{ number: 1, text: 'first' }]);
     await store.solve(2);
-    expect(transport.calls.at(-1)).toEqual({ method: 'lab.solve', params: { session: 'it-ws', step: 2 } });
+    expect(transport.calls.at(-1)).toEqual({ method: 'lab.solve', params: { session: 'it-ws', step: 2, language: 'en' } });
     expect(store.report).toBeUndefined();
     // "1 part", not "1 part(s)".
     expect(translateArgs(english, store.notice!.key, store.notice!.params)).toBe(
       'Built 1 part with 9 commands in 0.8 s. Press Check to see the result.',
+    );
+  });
+
+  it("names the fault a break-fix lab's solve repaired", async () => {
+    const { store } = setup({
+      'lab.solve': () => ({
+        session: 'it-ws',
+        built: [],
+        commands: 1,
+        repaired: { fault: 'qvb-down', title: 'qvb was down' },
+        elapsedMs: 300,
+      }),
+    });
+    await store.open('it-ws');
+    await store.solve();
+    expect(translateArgs(english, store.notice!.key, store.notice!.params)).toBe(
+      'The fault was: qvb was down. Repaired it and built 0 parts with 1 command in 0.3 s. Press Check to see the result.',
     );
   });
 

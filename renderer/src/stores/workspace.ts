@@ -130,12 +130,14 @@ export const useWorkspaceStore = defineStore('workspace', () => {
     const name = session.value;
     if (!name) return;
     await run('solve', async () => {
-      const done = await api().call('lab.solve', step === undefined ? { session: name } : { session: name, step });
+      const done = await api().call('lab.solve', { session: name, language: language(), ...(step === undefined ? {} : { step }) });
       solvedUpTo.value = Math.max(solvedUpTo.value, step ?? lab.value?.steps.length ?? 0);
-      forgetResults('controls.solved', {
+      // A break-fix lab's solve names the fault it repaired: what the learner was looking for.
+      forgetResults(done.repaired ? 'controls.solvedFault' : 'controls.solved', {
         parts: counted(done.built.length, 'controls.partsOne', 'controls.partsMany'),
         commands: counted(done.commands, 'controls.commandsOne', 'controls.commandsMany'),
         seconds: seconds(done.elapsedMs),
+        ...(done.repaired ? { fault: done.repaired.title } : {}),
       });
     });
   }

@@ -69,31 +69,45 @@ export function registerLab(program: Command): void {
     .description('build what the learner builds: all of it, or up to and including step N')
     .argument('[name]', 'session name (default: the only running lab)')
     .option('--step <n>', 'the state after step N (1-based): steps 1 to N built', (v) => Number.parseInt(v, 10))
+    .addOption(languageOption())
     .option('--json', 'print what was built as JSON')
-    .action(async (name: string | undefined, options: { step?: number }, command: Command) => {
+    .action(async (name: string | undefined, options: { step?: number; lang: Language }, command: Command) => {
       const ctx = contextFor(command);
       const engine = await ctx.engine();
       if (options.step !== undefined && !Number.isInteger(options.step))
         throw new AppError('usage', '--step takes a step number, like --step 2.');
-      const result = await solveLab(engine, await sessionName(name, engine), { step: options.step, store: new ProgressStore() });
+      const result = await solveLab(engine, await sessionName(name, engine), {
+        step: options.step,
+        store: new ProgressStore(),
+        language: options.lang,
+      });
       if (ctx.json) printJson(result);
-      else
+      else {
+        if (result.repaired) info(`The fault was ${result.repaired.fault}: ${result.repaired.title}. Repaired.`);
         info(
           result.built.length
             ? `Built ${result.built.join(', ')} (${result.commands} commands, ${result.elapsedMs} ms).`
-            : 'Nothing to build in that step.',
+            : result.repaired
+              ? `Nothing else to build (${result.commands} commands, ${result.elapsedMs} ms).`
+              : 'Nothing to build in that step.',
         );
+      }
     });
 
   program
     .command('reset')
     .description('take a running lab back to its boot state (the learner starts again)')
     .argument('[name]', 'session name (default: the only running lab)')
+    .option('--another', 'a break-fix lab: make another of its faults, not the same one again')
+    .option('--fault <fault>', 'a break-fix lab: make this fault')
     .option('--json', 'print the result as JSON')
-    .action(async (name: string | undefined, _options, command: Command) => {
+    .action(async (name: string | undefined, options: { another?: boolean; fault?: string }, command: Command) => {
       const ctx = contextFor(command);
       const engine = await ctx.engine();
-      const result = await resetLab(engine, await sessionName(name, engine));
+      const result = await resetLab(engine, await sessionName(name, engine), {
+        another: options.another === true,
+        ...(options.fault === undefined ? {} : { fault: options.fault }),
+      });
       if (ctx.json) printJson(result);
       else info(`Reset ${result.session}${result.recreated ? ' (its nodes were recreated)' : ''} in ${result.elapsedMs} ms.`);
     });

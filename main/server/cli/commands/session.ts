@@ -16,8 +16,10 @@ export function registerSession(program: Command): void {
     .description('boot a lab: its networks and nodes, each running Open vSwitch')
     .argument('<lab>', 'lab id from `neutron-lab labs`, or the path of a lab folder or lab.yaml')
     .option('--name <name>', 'session name (default: the lab id); lets a second copy of a lab run')
+    .option('--fault <fault>', 'a break-fix lab: make this fault (default: one drawn at random)')
+    .option('--fault-seed <text>', 'a break-fix lab: draw the fault from this seed (the same seed, the same fault)')
     .option('--json', 'print the running session as JSON')
-    .action(async (reference: string, options: { name?: string }, command: Command) => {
+    .action(async (reference: string, options: { name?: string; fault?: string; faultSeed?: string }, command: Command) => {
       const ctx = contextFor(command);
       const loaded = await resolveLab(reference);
       for (const warning of loaded.warnings) info(`warning: ${warning.location.file}:${warning.location.line}: ${warning.message}`);
@@ -31,6 +33,10 @@ export function registerSession(program: Command): void {
       try {
         const session = await startLab(engine, loaded, {
           name: options.name,
+          fault: {
+            ...(options.fault === undefined ? {} : { fault: options.fault }),
+            ...(options.faultSeed === undefined ? {} : { seed: options.faultSeed }),
+          },
           signal: abort.signal,
           onLeftoversRemoved: (removed) =>
             info(`Removed what crashed runs left behind: ${removed.map((s) => `${s.name} (${s.problems.join('; ')})`).join(', ')}`),

@@ -23,6 +23,7 @@ import { DEFAULT_PORT, serveUntilStopped } from './serve';
 
 interface StartFlags {
   labs?: string;
+  faultSeed?: string;
   seats: string;
   title: string;
   host: string;
@@ -44,14 +45,15 @@ export function registerWorkshop(program: Command): void {
     .option('--host <address>', 'address to listen on (0.0.0.0 for the room)', '127.0.0.1')
     .option('--port <port>', 'port to listen on', String(DEFAULT_PORT))
     .option('--dir <folder>', "where the workshop is kept (default: the data folder's workshop/)")
+    .option('--fault-seed <text>', 'break-fix labs: draw every student the same fault, from this seed')
     .action(async (flags: StartFlags, command: Command) => {
       const dir = flags.dir ?? defaultDir();
       const kept = await Workshop.open(dir);
       let opened: Workshop;
       if (kept) {
-        if (flags.labs !== undefined) {
+        if (flags.labs !== undefined || flags.faultSeed !== undefined) {
           throw new AppError('state', `A workshop is already kept in ${dir} ("${kept.title}", labs ${kept.labs.join(', ')}).`, {
-            hint: 'Resume it with `neutron-lab workshop start` (no --labs), or end it first with `neutron-lab workshop end`.',
+            hint: 'Resume it with `neutron-lab workshop start` (no --labs or --fault-seed), or end it first with `neutron-lab workshop end`.',
           });
         }
         opened = kept;
@@ -67,7 +69,12 @@ export function registerWorkshop(program: Command): void {
         const seats = Number(flags.seats);
         if (!Number.isInteger(seats) || seats < 1 || seats > 200)
           throw new AppError('usage', `--seats ${flags.seats}: give a number from 1 to 200.`);
-        opened = await Workshop.create(dir, { title: flags.title, labs, seats });
+        opened = await Workshop.create(dir, {
+          title: flags.title,
+          labs,
+          seats,
+          ...(flags.faultSeed === undefined ? {} : { faultSeed: flags.faultSeed }),
+        });
       }
       await serveUntilStopped({
         host: flags.host,
