@@ -84,6 +84,7 @@ const ALL_LABS = [
   'backend-compare',
   'easyovs-tour',
   'troubleshoot-l2',
+  'troubleshoot-l3',
 ];
 const labsArg = args.indexOf('--labs');
 const LABS = labsArg >= 0 ? (args[labsArg + 1] ?? '').split(',').filter((id) => ALL_LABS.includes(id)) : ALL_LABS;

@@ -9,12 +9,15 @@ import type { PlanPart, Step } from './plan';
  * part and the command.
  */
 
+/** What applying needs of a part: its key (named when a step fails) and its steps. */
+export type Steps = Pick<PlanPart, 'key' | 'steps'>;
+
 export interface ApplyResult {
   ran: number;
   skipped: number;
 }
 
-export function encodeSteps(parts: readonly PlanPart[]): Buffer {
+export function encodeSteps(parts: readonly Steps[]): Buffer {
   const fields: string[] = [];
   for (const part of parts) {
     part.steps.forEach((step: Step, index) => {
@@ -30,7 +33,7 @@ export function encodeSteps(parts: readonly PlanPart[]): Buffer {
   return Buffer.from(fields.map((f) => `${f}\0`).join(''), 'utf8');
 }
 
-export async function applyParts(container: Docker.Container, node: string, parts: readonly PlanPart[]): Promise<ApplyResult> {
+export async function applyParts(container: Docker.Container, node: string, parts: readonly Steps[]): Promise<ApplyResult> {
   if (parts.length === 0) return { ran: 0, skipped: 0 };
   const result = await execArgv(container, ['nl-apply'], { stdin: encodeSteps(parts) });
   const lines = result.stdout.split('\n').filter(Boolean);

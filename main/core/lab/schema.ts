@@ -61,13 +61,24 @@ export const ObjectiveSchema = z
 
 const ArgvSchema = z.array(z.string().min(1)).min(1).describe('A command as argv, run without a shell inside the node.');
 
+/** A fault's command: argv, or argv with a guard that skips it (as the agents' steps do) so it is safe to run twice. */
+const FaultCommandSchema = z.union([
+  ArgvSchema,
+  z
+    .object({
+      argv: ArgvSchema,
+      unless: ArgvSchema.optional().describe('Skip the command when this one succeeds (e.g. the service already runs).'),
+    })
+    .strict(),
+]);
+
 /** A fault of a break-fix lab (./faults.ts): one is drawn and made at boot. */
 export const FaultSchema = z
   .object({
     title: LocalizedTextSchema.describe('What is broken: shown when solve repairs it, never before.'),
     node: NameSchema.describe('The node the fault is made and repaired on.'),
-    break: z.array(ArgvSchema).min(1).describe('Commands that make the fault in the booted lab.'),
-    repair: z.array(ArgvSchema).min(1).describe('Commands that repair it, as an operator would; safe to run twice.'),
+    break: z.array(FaultCommandSchema).min(1).describe('Commands that make the fault in the booted lab.'),
+    repair: z.array(FaultCommandSchema).min(1).describe('Commands that repair it, as an operator would; safe to run twice.'),
     repaired: CheckSchema.describe('Holds once the cause is repaired, and not while the fault is there.'),
   })
   .strict();

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { execArgv } from '../docker/exec';
+import { applyParts } from '../cloud/apply';
 import { AppError } from '../errors';
 import { drawFault, FaultChoiceError, type FaultChoice } from '../lab/faults';
 import type { Fault, Lab } from '../lab/schema';
@@ -17,23 +17,17 @@ export function faultToMake(lab: Lab, choice: FaultChoice = {}, avoid?: string):
   }
 }
 
-/** Runs the fault's break (or repair) commands on its node, in order; the first that fails stops it. */
+/**
+ * Runs the fault's break (or repair) commands on its node, in order, in one exec as a plan part
+ * is applied (a guard skips a command, the first that fails stops it); returns how many ran.
+ */
 export async function runFault(
   containers: Map<string, Docker.Container>,
   name: string,
   fault: Fault,
   what: 'break' | 'repair',
 ): Promise<number> {
-  const container = containerOf(containers, fault.node);
-  for (const argv of fault[what]) {
-    const result = await execArgv(container, argv);
-    if (result.exitCode !== 0) {
-      const doing = what === 'break' ? 'Making' : 'Repairing';
-      throw new AppError(
-        'failed',
-        `${doing} fault ${name} on ${fault.node} failed: \`${argv.join(' ')}\` exited ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`,
-      );
-    }
-  }
-  return fault[what].length;
+  const steps = fault[what].map((command) => (Array.isArray(command) ? { argv: command } : command));
+  const key = `${what === 'break' ? 'the making' : 'the repair'} of fault ${name}`;
+  return (await applyParts(containerOf(containers, fault.node), fault.node, [{ key, steps }])).ran;
 }

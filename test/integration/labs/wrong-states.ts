@@ -33,6 +33,10 @@ export const WRONG: Record<string, Record<string, Command[]>> = {
   'troubleshoot-l2': {
     'reaches-dhcp': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo2a7d9c41-3b', 'tag=3']],
   },
+  // The fault repaired, another way to lose vm2's way out: its default route gone.
+  'troubleshoot-l3': {
+    'tenant-works': [['compute1', 'ip', '-n', 'vm2', 'route', 'del', 'default']],
+  },
   'gre-tenant': {
     'network-node-tables': [['network', ...of('br-tun', 'mod-flows', 'table=21,dl_vlan=1,actions=strip_vlan,set_tunnel:0x2,output:gre-2')]],
     'gre-port': [['compute1', 'ovs-vsctl', 'set', 'interface', 'gre-1', 'options:out_key=0x2']],

@@ -1,0 +1,107 @@
+import { expect, it } from 'vitest';
+import { evaluate, probesOf, runProbes } from '../../../main/core/check/evaluate';
+import type { Check } from '../../../main/core/check/schema';
+import { resolveCloud } from '../../../main/core/cloud/model';
+import { execArgv } from '../../../main/core/docker/exec';
+import { collectSnapshot } from '../../../main/core/inspect/snapshot/snapshot';
+import { resolveLab } from '../../../main/core/lab/catalog';
+import { textIn } from '../../../main/core/lab/schema';
+import { checkLab, resetLab, solveLab } from '../../../main/core/run';
+import { runFault } from '../../../main/core/run/faults';
+import { containersOf } from '../../../main/core/run/running-lab';
+import { requireNode, requireSession } from '../../../main/core/session/sessions';
+import { testEngine } from '../helpers';
+import type { LabContext } from './lab-suite';
+
+/**
+ * What a break-fix lab proves beyond the suite every lab passes (its learner objective fails at
+ * boot because a fault is made, solve repairs it, reset makes it again): every one of its faults,
+ * made in turn, fails the objective; the fault's own check, and no other fault's, tells it is
+ * there; the other faults' repairs leave the objective failing; solve repairs it, names it, and
+ * can run again. A detour (traffic forced through without repairing the cause) does not count.
+ * Registered from the lab's whenSolved: it leaves the lab solved.
+ */
+export interface BreakFixOptions {
+  /** The objective that asks for the repair. */
+  objective: string;
+  /** A fault, and argv on its node that makes the symptom go without repairing it; and the argv that takes that away. */
+  detour?: { fault: string; node: string; add: string[]; remove: string[] };
+}
+
+const SLOW = { timeout: 300_000 };
+
+export function breakFixTests(lab: LabContext, labId: string, options: BreakFixOptions): void {
+  it('makes each fault in turn: only its own check tells it, only its own repair meets the objective, and solve repairs and names it', SLOW, async () => {
+    const engine = await testEngine();
+    const { lab: spec } = await resolveLab(labId);
+    const names = Object.keys(spec.faults);
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    const model = resolveCloud(spec);
+    const node = (name: string) => requireNode(engine, lab.name, name);
+    const objective = async () => (await checkLab(engine, lab.name, { only: [options.objective] })).objectives[0];
+    /** Which faults' own checks hold on the live nodes now (probes run, then one snapshot per node). */
+    const repairedNow = async () => {
+      const checks = names.map((n) => spec.faults[n]!.repaired);
+      const run = async (on: string, argv: string[], runOptions = {}) => execArgv(await node(on), argv, runOptions);
+      const probed = await runProbes(checks.flatMap(probesOf), model, run, () => Promise.reject(new Error('no follow in a fault check')));
+      const snapshots = new Map(
+        await Promise.all(Object.keys(spec.topology.nodes).map(async (n) => [n, await collectSnapshot(await node(n), n)] as const)),
+      );
+      const held = (check: Check) => evaluate(check, { model, snapshots, probed }).passed;
+      return Object.fromEntries(names.map((n) => [n, held(spec.faults[n]!.repaired)]));
+    };
+    const allRepaired = Object.fromEntries(names.map((n) => [n, true]));
+    expect(await repairedNow()).toEqual(allRepaired);
+
+    for (const name of names) {
+      const fault = spec.faults[name]!;
+      await resetLab(engine, lab.name, { fault: name });
+      const broken = await objective();
+      expect(broken, `${name}: ${JSON.stringify(broken)}`).toMatchObject({ passed: false });
+      // What the fault's check looks for is not shown: only the symptom, and whether the cause is gone.
+      expect(JSON.stringify(broken)).not.toContain(name);
+      expect(await repairedNow(), name).toEqual({ ...allRepaired, [name]: false });
+
+      // Another fault's repair may fail here (it signals a dnsmasq this fault killed): it has run all the same.
+      const containers = containersOf(engine, await requireSession(engine, lab.name));
+      for (const other of names.filter((n) => n !== name)) {
+        await runFault(containers, other, spec.faults[other]!, 'repair').catch(() => undefined);
+      }
+      expect(await objective(), `${name}, after the other faults' repairs`).toMatchObject({ passed: false });
+
+      const solved = await solveLab(engine, lab.name);
+      expect(solved.repaired).toEqual({ fault: name, title: textIn(fault.title, 'en') });
+      expect(await objective(), `${name}, solved`).toMatchObject({ passed: true });
+      // Solving a repaired lab again changes nothing and still passes.
+      await solveLab(engine, lab.name);
+      expect(await objective(), `${name}, solved twice`).toMatchObject({ passed: true });
+    }
+  });
+
+  const detour = options.detour;
+  if (detour) {
+    it(`does not count a detour: with ${detour.fault}, traffic forced through still leaves the objective failing`, SLOW, async () => {
+      const engine = await testEngine();
+      const on = await requireNode(engine, lab.name, detour.node);
+      await resetLab(engine, lab.name, { fault: detour.fault });
+      expect((await execArgv(on, detour.add)).exitCode).toBe(0);
+      const checked = await checkLab(engine, lab.name, { only: [options.objective] });
+      expect(checked.objectives[0]).toMatchObject({ passed: false, found: 'the cause is still there' });
+      expect((await solveLab(engine, lab.name)).repaired?.fault).toBe(detour.fault);
+      expect((await execArgv(on, detour.remove)).exitCode).toBe(0);
+      expect((await checkLab(engine, lab.name, { only: [options.objective] })).objectives[0]).toMatchObject({ passed: true });
+    });
+  }
+
+  it('reset --another makes a different fault each time', SLOW, async () => {
+    const engine = await testEngine();
+    let previous = (await solveLab(engine, lab.name)).repaired?.fault;
+    for (let i = 0; i < 3; i++) {
+      await resetLab(engine, lab.name, { another: true });
+      const now = (await solveLab(engine, lab.name)).repaired?.fault;
+      expect(now).toBeDefined();
+      expect(now).not.toBe(previous);
+      previous = now;
+    }
+  });
+}
