@@ -85,6 +85,7 @@ const ALL_LABS = [
   'easyovs-tour',
   'troubleshoot-l2',
   'troubleshoot-l3',
+  'troubleshoot-security',
 ];
 const labsArg = args.indexOf('--labs');
 const LABS = labsArg >= 0 ? (args[labsArg + 1] ?? '').split(',').filter((id) => ALL_LABS.includes(id)) : ALL_LABS;

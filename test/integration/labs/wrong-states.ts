@@ -37,6 +37,10 @@ export const WRONG: Record<string, Record<string, Command[]>> = {
   'troubleshoot-l3': {
     'tenant-works': [['compute1', 'ip', '-n', 'vm2', 'route', 'del', 'default']],
   },
+  // The fault repaired, another rule that drops what is allowed: vm2's web server silenced by its own chain.
+  'troubleshoot-security': {
+    'allowed-works': [['compute2', 'iptables', '-I', 'neutron-openvswi-i7be4c6a0-5', '1', '-p', 'tcp', '--dport', '80', '-j', 'DROP']],
+  },
   'gre-tenant': {
     'network-node-tables': [['network', ...of('br-tun', 'mod-flows', 'table=21,dl_vlan=1,actions=strip_vlan,set_tunnel:0x2,output:gre-2')]],
     'gre-port': [['compute1', 'ovs-vsctl', 'set', 'interface', 'gre-1', 'options:out_key=0x2']],
