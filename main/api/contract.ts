@@ -147,6 +147,7 @@ export interface BroadcastMessage {
   at: string;
 }
 
+/** A lab as lists show it (lab/summary.ts, which the renderer cannot import), with the learner's progress. */
 export interface LabSummary {
   id: string;
   title: string;
@@ -156,6 +157,8 @@ export interface LabSummary {
   release: string;
   nodes: string[];
   networks: string[];
+  /** A troubleshooting lab: it boots with one of this many faults to find (0 for a guided lab). */
+  faults: number;
   /** The learner's objectives done so far (some perhaps solved for them), of all of them. */
   progress: Credit;
   /** Set when the stored progress could not be used (damaged, moved aside): say so, never show 0 silently. */

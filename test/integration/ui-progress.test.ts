@@ -48,6 +48,10 @@ describe('progress on the home screen', () => {
     expect(readdirSync(progressDir).filter((f) => f.startsWith('ovs-basics.json.corrupt-'))).toHaveLength(1);
     const card = page.locator('[data-test=lab-card][data-lab=gre-tenant] [data-test=lab-progress]');
     expect((await card.textContent())?.trim()).toBe('3/9 objectives (2 solved for you)');
+    // Troubleshooting labs say so on their card; guided ones do not.
+    const badge = (lab: string) => page.locator(`[data-test=lab-card][data-lab=${lab}] [data-test=troubleshooting]`);
+    expect(await badge('troubleshoot-l2').textContent()).toBe('Troubleshooting: find the fault');
+    expect(await badge('gre-tenant').count()).toBe(0);
     // Reloading repeats the notice (this server set the file aside) and moves nothing more.
     await page.reload();
     await expect.poll(() => notice.count(), { timeout: 30_000 }).toBe(1);

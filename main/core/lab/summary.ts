@@ -12,6 +12,8 @@ export interface LabSummary {
   release: string;
   nodes: string[];
   networks: string[];
+  /** A troubleshooting lab: it boots with one of this many faults to find (0 for a guided lab). */
+  faults: number;
 }
 
 export function summarizeLab({ lab }: LoadedLab, language: Language = 'en'): LabSummary {
@@ -24,5 +26,6 @@ export function summarizeLab({ lab }: LoadedLab, language: Language = 'en'): Lab
     release: lab.release,
     nodes: Object.keys(lab.topology.nodes),
     networks: Object.keys(lab.topology.networks),
+    faults: Object.keys(lab.faults).length,
   };
 }

@@ -29,6 +29,7 @@ export const en = {
   'labs.none': 'No labs found.',
   'labs.broken': 'Lab {id} cannot be loaded: {message}',
   'labs.minutes': '{minutes} min',
+  'labs.troubleshooting': 'Troubleshooting: find the fault',
   'labs.progress': '{met}/{total} objectives',
   'labs.progressSolved': '{met}/{total} objectives ({solved} solved for you)',
   'labs.progressNotice': 'Your progress could not be read and starts afresh. {message}',

@@ -28,6 +28,7 @@ export const zh: Record<MessageKey, string> = {
   'labs.none': '没有找到实验。',
   'labs.broken': '实验 {id} 无法加载：{message}',
   'labs.minutes': '{minutes} 分钟',
+  'labs.troubleshooting': '排障：找出故障',
   'labs.progress': '已完成 {met}/{total} 个目标',
   'labs.progressSolved': '已完成 {met}/{total} 个目标（其中 {solved} 个为代为完成）',
   'labs.progressNotice': '无法读取你的进度，进度将重新开始。{message}',

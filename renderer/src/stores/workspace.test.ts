@@ -27,6 +27,7 @@ const lab: LabDetail = {
   release: 'icehouse',
   nodes: ['network', 'compute1'],
   networks: ['data'],
+  faults: 0,
   progress: { met: 0, solved: 0, total: 1 },
   currentStep: 0,
   steps: [

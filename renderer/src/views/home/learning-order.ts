@@ -17,6 +17,10 @@ export const LEARNING_ORDER = [
   'dvr',
   'backend-compare',
   'easyovs-tour',
+  // Troubleshooting last: each breaks what the guided labs taught.
+  'troubleshoot-l2',
+  'troubleshoot-l3',
+  'troubleshoot-security',
 ];
 
 const LEVELS = ['beginner', 'intermediate', 'advanced'];
