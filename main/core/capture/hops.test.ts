@@ -102,6 +102,27 @@ describe('followHops', () => {
     expect(hops.map((hop) => hop.after)).toEqual([undefined, 0, 1, 2, undefined]);
   });
 
+  it('follows the answered request when ping had to try again (its first packet lost)', () => {
+    const lost = [vm, ip('10.0.0.3', '10.0.0.2'), echo(8, 1)];
+    const again = [vm, ip('10.0.0.3', '10.0.0.2'), echo(8, 2)];
+    const answer = [eth('fa:16:3e:00:00:02', 'fa:16:3e:00:00:01'), ip('10.0.0.2', '10.0.0.3'), echo(0, 2)];
+    const retried = [
+      at('compute1', 'eth0', 10, lost, 'vm1'),
+      at('compute1', 'eth0', 1000, again, 'vm1'),
+      at('network', 'tap1', 1020, again),
+      at('network', 'tap1', 1030, answer),
+      at('compute1', 'eth0', 1050, answer, 'vm1'),
+    ];
+    expect(followHops(retried, 'icmp', '10.0.0.2').map((hop) => `${hop.direction} ${hop.where.node} ${hop.where.iface}`)).toEqual([
+      'request compute1 eth0',
+      'request network tap1',
+      'reply network tap1',
+      'reply compute1 eth0',
+    ]);
+    // No answer at all: the first request is the probe, as before.
+    expect(followHops(retried.slice(0, 3), 'icmp', '10.0.0.2').map((hop) => hop.where.iface)).toEqual(['eth0']);
+  });
+
   it('orders copies seen in the same microsecond by the way the packet goes: out through qbr and qvb, in the other way round', () => {
     const request = [vm, ip('10.0.0.3', '10.0.0.2'), echo(8)];
     const reply = [eth('fa:16:3e:00:00:02', 'fa:16:3e:00:00:01'), ip('10.0.0.2', '10.0.0.3'), echo(0)];

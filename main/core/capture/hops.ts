@@ -28,8 +28,11 @@ export function followHops(seen: readonly SeenPacket[], probe: Probe, to: string
     .map((s) => ({ ...s, identity: identityOf(s.packet.layers, probe), headers: headersOf(s.packet.layers) }))
     .filter((c): c is typeof c & { identity: Identity; headers: HopHeaders } => c.identity !== undefined && c.headers !== undefined)
     .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-  // The probe is the first request to the address asked for; its copies share its key.
-  const first = copies.find((c) => c.identity.direction === 'request' && c.headers.dst === to);
+  // The probe is the first request to the address asked for that was answered (a ping tries again
+  // a second later when its first packet is lost), else the first one; its copies share its key.
+  const requests = copies.filter((c) => c.identity.direction === 'request' && c.headers.dst === to);
+  const answered = (key: string) => copies.some((c) => c.identity.direction === 'reply' && c.identity.key === key);
+  const first = requests.find((r) => answered(r.identity.key)) ?? requests[0];
   if (!first) return [];
   // Copies seen in the same microsecond (a veth pair, a bridge and its port) in the order the
   // packet passes them: out of the sending VM tap → qbr → qvb → qvo → the wire, into the other
