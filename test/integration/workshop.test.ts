@@ -6,6 +6,8 @@ import type { Caller } from '../../main/api/access';
 import { methodParams, type MethodName, type Reply, type WorkshopStatus } from '../../main/api/contract';
 import { ApiService, type Client } from '../../main/api/service';
 import { LABEL } from '../../main/core/docker/labels';
+import { drawFault } from '../../main/core/lab/faults';
+import { resolveLab } from '../../main/core/lab/catalog';
 import { labsDir } from '../../main/core/paths';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
 import { Workshop } from '../../main/core/workshop/workshop';
@@ -367,6 +369,39 @@ describe('a workshop', () => {
     const left = await call(clients.instructor, 'sessions.list', {});
     const mine = (left as { result: { sessions: { name: string }[] } }).result.sessions.filter((s) => /^s0[12]-ovs-basics$/.test(s.name));
     expect(mine).toEqual([]);
+  });
+});
+
+describe('a workshop with a fault seed', () => {
+  it('gives every student of the room the same fault of a troubleshooting lab, the one the seed draws', { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nl-workshop-seed-'));
+    const room = await Workshop.create(join(dir, 'workshop'), { title: 'seed', labs: ['troubleshoot-l2'], seats: 2, faultSeed: 'tuesday' });
+    const seeded = new ApiService({ labsDir: labsDir(), workshop: { workshop: room, dir: join(dir, 'workshop') } });
+    const student = async (name: string) => {
+      const { student: seat } = await room.join(room.joinCode, name);
+      return seeded.client(() => undefined, { role: 'student', id: seat.id, name: seat.name });
+    };
+    const [grace, linus] = [await student('Grace'), await student('Linus')];
+    const sessions: string[] = [];
+    try {
+      const faults = await Promise.all(
+        [grace, linus].map(async (client) => {
+          const up = await client.dispatch('lab.up', { lab: 'troubleshoot-l2' });
+          expect(up, JSON.stringify(up)).toMatchObject({ ok: true });
+          const session = (up as { result: { name: string } }).result.name;
+          sessions.push(session);
+          const solved = await client.dispatch('lab.solve', { session });
+          return (solved as { result: { repaired?: { fault: string } } }).result.repaired?.fault;
+        }),
+      );
+      const { lab } = await resolveLab('troubleshoot-l2');
+      expect(faults).toEqual([drawFault(lab.faults, { seed: 'tuesday' }), drawFault(lab.faults, { seed: 'tuesday' })]);
+    } finally {
+      const engine = await testEngine();
+      for (const session of sessions) await removeSessionsNamed(engine, session);
+      await Promise.all([grace.close(), linus.close()]);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
