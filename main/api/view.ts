@@ -22,6 +22,7 @@ export type { BootPhase } from '../core/session/boot-events';
 export { hopDelay, hopHeaders, hopPlace, packetClock } from '../core/capture/format';
 export { CAPTURE_LIMIT, CAPTURE_SECONDS } from '../core/capture/types';
 export { describeWalkLeg, walkDisagreement } from '../core/check/walk-format';
+export { followCommand, type GuideFollow } from '../core/lab/guide-follow';
 export { matchText } from '../core/inspect/flows/format';
 export { formatRule } from '../core/inspect/iptables/format';
 export { renderShow } from '../core/inspect/ovsdb/show';

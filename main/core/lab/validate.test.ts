@@ -640,6 +640,37 @@ describe('translations and guides are warnings, not errors', () => {
       await writeFile(join(dir, 'guide', 'zh', 'tables.md'), '# 流表\n');
       expect(lintLab(BASE, file).problems).toEqual([]);
     });
+
+    it("a guide's follow block must name this lab, one of its VMs, and an address or a VM", async () => {
+      dir = await mkdtemp(join(tmpdir(), 'nl-validate-'));
+      const file = join(dir, 'lab.yaml');
+      await mkdir(join(dir, 'guide', 'zh'), { recursive: true });
+      await writeFile(join(dir, 'guide', 'zh', 'tables.md'), '# 流表\n');
+      await mkdir(join(dir, 'guide', 'en'), { recursive: true });
+      const guide = (blocks: string[]) =>
+        writeFile(join(dir!, 'guide', 'en', 'tables.md'), `# Tables\n\n${blocks.map((b) => `\`\`\`sh\n${b}\n\`\`\`\n`).join('\n')}`);
+      await guide([
+        'neutron-lab follow lint-lab --from vm1 --to 192.168.1.2',
+        'npx neutron-lab follow lint-lab --from vm1 --to vm1 --proto tcp --port 22',
+      ]);
+      expect(lintLab(BASE, file).problems).toEqual([]);
+      await guide(['neutron-lab follow lint-lab --from vm9 --to 192.168.1.2', 'neutron-lab follow gre-tenant --from vm1 --to db1']);
+      const where = join('guide', 'en', 'tables.md');
+      expect(lintLab(BASE, file).problems).toEqual([
+        expect.objectContaining({
+          severity: 'error',
+          message: `${where}, line 3: the follow block follows from "vm9", which is no VM of this lab (there: vm1)`,
+          location: expect.objectContaining({ line: lineOf(BASE, '- id: tables'), field: 'steps[0].id' }),
+        }),
+        expect.objectContaining({ message: `${where}, line 7: the follow block names lab "gre-tenant", not this one (lint-lab)` }),
+        expect.objectContaining({
+          message: `${where}, line 7: the follow block follows to "db1", which is neither an address nor a VM of this lab (there: vm1)`,
+        }),
+      ]);
+      // A block with more than the command is not a follow block: a plain command, not linted.
+      await guide(['neutron-lab follow lint-lab --from vm9 --to 192.168.1.2\nneutron-lab down lint-lab']);
+      expect(lintLab(BASE, file).problems).toEqual([]);
+    });
   });
 });
 

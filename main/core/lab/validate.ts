@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { objectivesReferences } from './references';
 import { renderCloud } from '../cloud/render';
@@ -6,6 +6,7 @@ import { validateCloud } from '../cloud/validate';
 import type { Problem } from '../topology/validate';
 import { selectorKey } from './parts';
 import { asksRepair } from './faults';
+import { fencedBlocks, followCommand } from './guide-follow';
 import { LANGUAGES, objectivesOf, type Lab, type LocalizedText } from './schema';
 
 /**
@@ -62,7 +63,10 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
     if (dir !== undefined) {
       for (const language of LANGUAGES) {
         const file = join('guide', language, `${step.id}.md`);
-        if (existsSync(join(dir, file))) continue;
+        if (existsSync(join(dir, file))) {
+          for (const message of followProblems(readFileSync(join(dir, file), 'utf8'), file)) error(['steps', s, 'id'], message);
+          continue;
+        }
         if (language === 'en') error(['steps', s, 'id'], `step "${step.id}" has no guide: write ${file}`);
         else warn(['steps', s, 'id'], `step "${step.id}" has no ${language} guide yet (${file})`);
       }
@@ -93,6 +97,25 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
   localized(['title'], lab.title);
   localized(['summary'], lab.summary);
   return problems;
+
+  /** A guide's follow blocks (the app follows their packet): each names this lab, one of its VMs, and an address or VM. */
+  function followProblems(markdown: string, file: string): string[] {
+    const vms = Object.keys(lab.cloud.vms);
+    const there = vms.length ? ` (there: ${vms.join(', ')})` : '';
+    return fencedBlocks(markdown).flatMap(({ line, code }) => {
+      const command = followCommand(code);
+      if (!command) return [];
+      const at = `${file}, line ${line}: the follow block`;
+      const { from, to } = command.follow;
+      return [
+        ...(command.lab === lab.id ? [] : [`${at} names lab "${command.lab}", not this one (${lab.id})`]),
+        ...(lab.cloud.vms[from] ? [] : [`${at} follows from "${from}", which is no VM of this lab${there}`]),
+        ...(/^\d+\.\d+\.\d+\.\d+$/.test(to) || lab.cloud.vms[to]
+          ? []
+          : [`${at} follows to "${to}", which is neither an address nor a VM of this lab${there}`]),
+      ];
+    });
+  }
 
   /** A break-fix lab's faults: on nodes it has, each checked by its own check, and asked for by an objective. */
   function faultProblems(): void {

@@ -1,4 +1,5 @@
 import MarkdownIt from 'markdown-it';
+import { followCommand, type GuideFollow } from '../../../../main/api/view';
 
 /**
  * A step's guide, cut into what the guide panel draws: runs of HTML (to be sanitised before
@@ -9,13 +10,7 @@ import MarkdownIt from 'markdown-it';
  * must not be able to put markup in the app. The sanitiser is the second line of defence.
  */
 
-/** The packet a guide's `neutron-lab follow` command follows: the app can follow it too, in its follow panel. */
-export interface GuideFollow {
-  from: string;
-  to: string;
-  proto?: 'icmp' | 'tcp' | 'http';
-  port?: number;
-}
+export type { GuideFollow };
 
 export type GuideSegment =
   { kind: 'html'; html: string } | { kind: 'code'; lang: string; code: string; runnable: boolean; follow?: GuideFollow };
@@ -41,31 +36,8 @@ const hostOnly = (code: string): boolean => {
   return lines.length > 0 && lines.every((l) => /^(npx\s+)?neutron-lab(\s|$)/.test(l));
 };
 
-/**
- * A block that is one `neutron-lab follow LAB --from VM --to TARGET [--proto P] [--port N]`:
- * the packet it follows. Anything else on the line (another flag, a value missing) makes it a
- * plain command for the learner's own terminal.
- */
-export function followOf(code: string): GuideFollow | undefined {
-  const lines = code
-    .split('\n')
-    .map((l) => l.replace(/\s+#.*$/, '').trim())
-    .filter((l) => l && !l.startsWith('#'));
-  const words = lines.length === 1 ? lines[0]!.split(/\s+/) : [];
-  if (words[0] === 'npx') words.shift();
-  if (words[0] !== 'neutron-lab' || words[1] !== 'follow' || !words[2] || words[2].startsWith('-')) return undefined;
-  const flags = new Map<string, string>();
-  for (let i = 3; i < words.length; i += 2) {
-    const [flag, value] = [words[i]!, words[i + 1]];
-    if (!['--from', '--to', '--proto', '--port'].includes(flag) || value === undefined || flags.has(flag)) return undefined;
-    flags.set(flag, value);
-  }
-  const [from, to, proto, port] = ['--from', '--to', '--proto', '--port'].map((flag) => flags.get(flag));
-  if (!from || !to) return undefined;
-  if (proto !== undefined && proto !== 'icmp' && proto !== 'tcp' && proto !== 'http') return undefined;
-  if (port !== undefined && !/^\d{1,5}$/.test(port)) return undefined;
-  return { from, to, ...(proto ? { proto } : {}), ...(port ? { port: Number(port) } : {}) };
-}
+/** The packet of a block that is one `neutron-lab follow …` command (main/core/lab/guide-follow.ts). */
+export const followOf = (code: string): GuideFollow | undefined => followCommand(code)?.follow;
 
 export function splitGuide(markdown: string): GuideSegment[] {
   const env = {};
