@@ -75,6 +75,7 @@ const ALL_LABS = [
   'ovs-basics',
   'gre-tenant',
   'vxlan-tenant',
+  'mtu',
   'vlan-provider',
   'dhcp-router',
   'security-groups',

@@ -24,8 +24,10 @@ export interface ResolvedNetwork {
   physnet: string | undefined;
   external: boolean;
   subnets: ResolvedSubnet[];
-  /** MTU a VM on this network must use (the tunnel's overhead taken off 1500). */
+  /** The MTU its ports take: the lab's, else what fits the tunnel. */
   mtu: number;
+  /** What fits the tunnel: 1500 less its overhead (DHCP option 26 advertises it when the ports' is larger). */
+  tunnelMtu: number;
   /** The L2 agent wiring its ports, and (OVS) how VMs plug in: hybrid (qbr) or noop (tap on br-int). */
   agent: 'openvswitch' | 'linuxbridge';
   firewall: 'hybrid' | 'noop';
@@ -492,7 +494,8 @@ function resolveNetwork(labId: string, name: string, network: CloudNetwork): Res
     physnet: network.physnet,
     external: network.external,
     subnets,
-    mtu: MTU[network.type],
+    mtu: network.mtu ?? MTU[network.type],
+    tunnelMtu: MTU[network.type],
     agent: network.agent,
     firewall: network.firewall,
   };

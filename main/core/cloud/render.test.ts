@@ -554,6 +554,9 @@ function whyIdempotent(step: Step): string | undefined {
       return 'idempotent helper';
     case 'nl-sysctl':
       return 'sets';
+    case 'pkill':
+      // SIGHUP asks a service to read its files again: asking twice reads them twice.
+      return args[0] === '-HUP' ? 'a reread' : undefined;
     case 'iptables-restore': {
       // Without --noflush it replaces whole tables; with it, the chains it declares (:CHAIN) are
       // emptied first, so it is idempotent when it appends only to chains it declares.

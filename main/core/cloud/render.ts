@@ -4,7 +4,7 @@ import { distributedFloatingIpPart, distributedRouterPart, fipNamespacePart, sna
 import { floatingIpPart, routerPart } from './agents/l3-agent';
 import { linuxBridgePart } from './agents/linuxbridge-agent';
 import { poolPart } from './agents/lbaas-agent';
-import { dhcpPart, vmPart } from './agents/ports';
+import { dhcpMtuPart, dhcpPart, vmPart } from './agents/ports';
 import { securityGroupPart } from './agents/security-groups';
 import { integrationBridge, physicalBridge, ref, tunnelBridge, tunnelFlowsPart, vlanFlowsPart } from './agents/ovs-agent';
 import { resolveCloud, type CloudModel } from './model';
@@ -42,6 +42,8 @@ export function renderCloud(lab: CloudSource, model: CloudModel = resolveCloud(l
     for (const port of model.ports) {
       if (port.node !== node.name) continue;
       parts.push(port.owner === 'dhcp' ? dhcpPart(model, node, port) : vmPart(model, node, port));
+      const advertised = port.owner === 'dhcp' ? dhcpMtuPart(node, port) : undefined;
+      if (advertised) parts.push(advertised);
       if (port.securityGroups.length > 0) parts.push(securityGroupPart(model, node, port));
     }
     for (const router of model.routers) {

@@ -69,6 +69,15 @@ export const CloudNetworkSchema = z
       .describe(
         "The L2 agent that wires the network's ports: OVS (br-int, br-tun), or Linux bridge (brq-<id> with a kernel vxlan-<VNI>). A real cloud picks it per host; the lab per network, so one lab can hold both.",
       ),
+    mtu: z
+      .number()
+      .int()
+      .min(1280)
+      .max(9000)
+      .optional()
+      .describe(
+        "The MTU of the network's ports, VMs' included (default: 1500 less the tunnel's overhead: 1458 gre, 1450 vxlan). 1500 on an overlay is how clouds ran before Neutron computed it: large packets are lost in the tunnel until DHCP advertises the smaller MTU (the dhcp-mtu part).",
+      ),
     firewall: z
       .enum(['hybrid', 'noop'])
       .default('hybrid')

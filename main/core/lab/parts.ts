@@ -16,6 +16,7 @@ interface Subject {
 export const SUBJECTS: Readonly<Partial<Record<PartKind, Subject>>> = {
   vm: { names: 'vm', nodeOf: (lab, name) => lab.cloud.vms[name]?.node },
   dhcp: { names: 'network', nodeOf: (lab, name) => lab.cloud.networks[name]?.dhcp?.node },
+  'dhcp-mtu': { names: 'network', nodeOf: (lab, name) => lab.cloud.networks[name]?.dhcp?.node },
   router: {
     names: 'router',
     nodeOf: (lab, name) => {

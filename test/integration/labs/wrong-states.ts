@@ -29,6 +29,20 @@ const easyOvsRecordOnly = (node: string, ...records: object[]): Command[] => [
 
 /** objective id → the commands that break it. Every objective of the lab must be listed. */
 export const WRONG: Record<string, Record<string, Command[]>> = {
+  mtu: {
+    // vm1 sends to a MAC nobody has.
+    'small-passes': [['compute1', 'ip', '-n', 'vm1', 'neigh', 'replace', '10.0.0.2', 'lladdr', '02:00:00:00:00:99', 'dev', 'eth0']],
+    'ports-at-1500': [['compute1', 'ip', 'link', 'set', 'tapc4493802-43', 'mtu', '1450']],
+    'option-26': [['network', 'sed', '-i', '/option:mtu/d', '/var/lib/neutron/dhcp/5b2d9e31-7c4a-4f1e-8a6b-2d3c4e5f6a71/opts']],
+    // No option 26 any more, and vm1 back at 1500: its next lease leaves it there.
+    'vm-takes-1450': [
+      ['network', 'sed', '-i', '/option:mtu/d', '/var/lib/neutron/dhcp/5b2d9e31-7c4a-4f1e-8a6b-2d3c4e5f6a71/opts'],
+      ['network', 'pkill', '-HUP', '-x', 'dnsmasq'],
+      ['compute1', 'ip', '-n', 'vm1', 'link', 'set', 'eth0', 'mtu', '1500'],
+    ],
+    // An underlay that carries less: 1450 and VXLAN's 50 no longer fit.
+    'full-size-fits': [['compute1', 'ip', 'link', 'set', 'eth1', 'mtu', '1400']],
+  },
   // The fault repaired, another way to lose vm1: a local VLAN no tunnel carries.
   'troubleshoot-l2': {
     'reaches-dhcp': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo2a7d9c41-3b', 'tag=3']],

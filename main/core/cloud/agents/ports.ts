@@ -156,6 +156,31 @@ function askForLease(ns: string): Step {
 export const dhcpNamespace = (port: ResolvedPort): string => `qdhcp-${port.network.id}`;
 export const dhcpDir = (port: ResolvedPort): string => `/var/lib/neutron/dhcp/${port.network.id}`;
 
+/**
+ * dnsmasq's options file: the subnet's gateway is the VMs' router (else dnsmasq offers itself);
+ * with `mtu`, option 26 too, which a VM applies to its interface.
+ */
+function dhcpOptions(port: ResolvedPort, mtu?: number): string {
+  return `tag:tag0,option:router,${port.subnet.gateway}\n${mtu === undefined ? '' : `tag:tag0,option:mtu,${mtu}\n`}`;
+}
+
+/**
+ * A network whose ports are larger than its tunnel carries (a lab's mtu: 1500 on an overlay)
+ * needs its DHCP server to advertise what fits, as operators did with dnsmasq's option 26
+ * before Neutron computed MTUs: the options file with the MTU, and dnsmasq told to read it
+ * again (SIGHUP). VMs take it when their lease renews.
+ */
+export function dhcpMtuPart(node: NodeModel, port: ResolvedPort): PlanPart | undefined {
+  if (port.network.mtu <= port.network.tunnelMtu) return undefined;
+  const dir = dhcpDir(port);
+  return part(
+    ref(node, 'dhcp-mtu', port.network.name),
+    `DHCP for ${port.network.name} advertises MTU ${port.network.tunnelMtu} (option 26)`,
+    [ref(node, 'dhcp', port.network.name)],
+    [{ argv: ['tee', `${dir}/opts`], input: dhcpOptions(port, port.network.tunnelMtu) }, { argv: ['pkill', '-HUP', '-F', `${dir}/pid`] }],
+  );
+}
+
 export function dhcpPart(model: CloudModel, node: NodeModel, port: ResolvedPort): PlanPart {
   const lvid = node.localVlans.get(port.network.name) as number;
   const tap = deviceName('tap', port.portId);
@@ -181,8 +206,7 @@ export function dhcpPart(model: CloudModel, node: NodeModel, port: ResolvedPort)
       ...addressing(ns, inside, port, false),
       { argv: ['mkdir', '-p', dir] },
       { argv: ['tee', `${dir}/host`], input: `${hosts.join('\n')}\n` },
-      // The subnet's gateway is the VMs' router (else dnsmasq offers itself).
-      { argv: ['tee', `${dir}/opts`], input: `tag:tag0,option:router,${subnet.gateway}\n` },
+      { argv: ['tee', `${dir}/opts`], input: dhcpOptions(port) },
       {
         argv: inNamespace(
           [

@@ -10,6 +10,7 @@ export const LEARNING_ORDER = [
   'gre-tenant',
   'vlan-provider',
   'vxlan-tenant',
+  'mtu',
   'dhcp-router',
   'security-groups',
   'lbaas',
