@@ -77,6 +77,7 @@ const ALL_LABS = [
   'vxlan-tenant',
   'mtu',
   'vlan-provider',
+  'flat-provider',
   'dhcp-router',
   'security-groups',
   'fwaas',

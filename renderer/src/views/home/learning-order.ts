@@ -9,6 +9,7 @@ export const LEARNING_ORDER = [
   'ovs-basics',
   'gre-tenant',
   'vlan-provider',
+  'flat-provider',
   'vxlan-tenant',
   'mtu',
   'dhcp-router',
