@@ -61,7 +61,7 @@ export async function buildOffline(options: OfflineBuildOptions): Promise<void> 
     await mkdir(recipeInside, { recursive: true });
     for (const file of RECIPE_FILES) await cp(join(recipe.dir, file), join(recipeInside, file));
     const chroot = findExecutable('chroot') ?? 'chroot';
-    const setupCode = await runLogged(chroot, [rootfs, '/bin/sh', '/tmp/neutron-lab-recipe/setup.sh'], logPath);
+    const setupCode = await runLogged(chroot, [rootfs, '/bin/sh', '/tmp/neutron-lab-recipe/setup.sh'], logPath, {});
     await rm(recipeInside, { recursive: true, force: true });
     if (setupCode !== 0) {
       throw new AppError('failed', `The image setup script failed (exit ${setupCode}).`, { hint: `See ${logPath}.` });
@@ -115,18 +115,18 @@ export async function bootstrapRootfs(options: {
       // Merged /usr by symlinks, as debootstrap makes it; else apt pulls usrmerge and all of perl.
       '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr',
       ...(options.packages.length ? [`--include=${options.packages.join(',')}`] : []),
-      // The package cache, as mmdebstrap's manual does it: copied in before apt runs, the new
-      // downloads copied out before apt's cache is cleaned (the essential packages kept till then).
-      // mmdebstrap splits a special hook's words like a shell, hence the quoting.
+      // The package cache: copied in before apt runs, the new downloads copied out before apt's
+      // cache is cleaned (the essential packages kept till then). Hooks are shell scripts with
+      // the root filesystem as $1: constant ones, the cache's path in the environment.
       '--skip=essential/unlink',
-      '--setup-hook=mkdir -p "$1"/var/cache/apt/archives',
-      `--setup-hook=sync-in ${shellWord(debs)} /var/cache/apt/archives/`,
-      `--customize-hook=sync-out /var/cache/apt/archives ${shellWord(debs)}`,
+      `--setup-hook=${CACHE_IN}`,
+      `--customize-hook=${CACHE_OUT}`,
       DEBIAN_SUITE,
       options.rootfs,
       mirror,
     ],
     options.logPath,
+    { NEUTRON_LAB_DEBS: debs },
     (line) => {
       const event = progress.feed(line);
       if (event) options.onProgress?.(event);
@@ -139,10 +139,9 @@ export async function bootstrapRootfs(options: {
   }
 }
 
-/** One word for a POSIX shell's (or Perl's shellwords') splitting: single-quoted. */
-function shellWord(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
+/** mmdebstrap's hooks around apt: the user's package cache in, then what apt downloaded out. */
+const CACHE_IN = 'mkdir -p "$1"/var/cache/apt/archives && cp -a "$NEUTRON_LAB_DEBS"/. "$1"/var/cache/apt/archives/';
+const CACHE_OUT = 'find "$1"/var/cache/apt/archives -maxdepth 1 -name "*.deb" -exec cp -a -t "$NEUTRON_LAB_DEBS" {} +';
 
 /** `docker import` of a root filesystem, streamed by tar (numeric owners, extended attributes kept). */
 export async function importRootfs(engine: Engine, rootfs: string, repoTag: string, changes: string[]): Promise<void> {
@@ -161,13 +160,19 @@ export async function importRootfs(engine: Engine, rootfs: string, repoTag: stri
   }
 }
 
-/** Runs a program (argv, no shell), appending its output to a log; its stderr lines also go to onLine. */
-function runLogged(file: string, args: string[], logPath: string, onLine?: (line: string) => void): Promise<number> {
+/** Runs a program (argv, no shell) with more `env`, appending its output to a log; its stderr lines also go to onLine. */
+function runLogged(
+  file: string,
+  args: string[],
+  logPath: string,
+  env: Record<string, string>,
+  onLine?: (line: string) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(logPath, { flags: 'a' });
     const child = spawn(file, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
+      env: { ...process.env, ...env, LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' },
     });
     child.stdout.pipe(log, { end: false });
     createInterface({ input: child.stderr }).on('line', (line) => {
