@@ -4,7 +4,7 @@ import { evaluate, nodesRead, probesOf, runProbes } from '../../main/core/check/
 import { CheckSchema, type Check } from '../../main/core/check/schema';
 import type { Outcome } from '../../main/core/check/state';
 import { resolveCloud, type CloudModel } from '../../main/core/cloud/model';
-import { execArgv, type ExecResult } from '../../main/core/docker/exec';
+import { execArgv, type ExecOptions, type ExecResult } from '../../main/core/docker/exec';
 import { collectSnapshot } from '../../main/core/inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../../main/core/inspect/snapshot/types';
 import { resolveLab } from '../../main/core/lab/catalog';
@@ -27,10 +27,10 @@ let model: CloudModel;
 /** The DHCP namespace on the network node, where the test's servers listen. */
 let dhcpNs: string;
 
-const run = (node: string, argv: string[]): Promise<ExecResult> => {
+const run = (node: string, argv: string[], options: ExecOptions = {}): Promise<ExecResult> => {
   const container = nodes.get(node);
   if (!container) throw new Error(`no node ${node}`);
-  return execArgv(container, argv);
+  return execArgv(container, argv, options);
 };
 const inDhcpNs = (argv: string[]): string[] => ['ip', 'netns', 'exec', dhcpNs, ...argv];
 
@@ -170,6 +170,23 @@ describe('http', () => {
     const [anchored] = await round(check({ kind: 'http', from: vm1, url: 'http://192.168.1.2:8084/', body: '^hello-lab$' }));
     expect(anchored?.found).toBe('200: hello-lab');
     expect(anchored).toMatchObject({ passed: true });
+  });
+});
+
+describe('capture', () => {
+  const tcpdumps = async () => (await run('compute1', ['pgrep', '-x', 'tcpdump'])).stdout.split('\n').filter(Boolean);
+
+  it('sees the traffic on the wire, fails when nothing matches, and stops a capture that caught nothing', async () => {
+    const traffic = { kind: 'ping', from: vm1, to: '192.168.1.2' };
+    const [seen] = await round(
+      check({ kind: 'capture', node: 'compute1', interface: 'eth1', filter: 'proto gre', output: 'GRE', traffic }),
+    );
+    expect(seen).toMatchObject({ passed: true, found: expect.stringMatching(/^captured: .*GRE/) });
+    const [missed] = await round(check({ kind: 'capture', node: 'compute1', interface: 'eth1', filter: 'udp port 9', traffic }));
+    expect(missed).toMatchObject({ passed: false, found: expect.stringMatching(/^nothing caught/) });
+    // Stopped once the check gave up (a second after the traffic), not left to run out its own
+    // 4 s, which would be near 3 s more.
+    await expect.poll(tcpdumps, { timeout: 1500, interval: 50 }).toEqual([]);
   });
 });
 

@@ -20,6 +20,9 @@ export const CaptureCheck = z
 /** How long the capture still listens once the traffic is over. */
 const AFTER_TRAFFIC_MS = 1000;
 
+/** `sh -c` script: says its pid, then runs tcpdump with the arguments for at most 4 s. */
+const STARTS = 'echo "nl-capture $$"; exec timeout 4 tcpdump "$@"';
+
 export const captureCheck = probeKind({ kind: 'capture', schema: CaptureCheck, probe: (check, ctx) => capture(check, ctx) });
 
 /**
@@ -40,8 +43,10 @@ async function captureOnce(check: z.infer<typeof CaptureCheck>, ctx: ProbeContex
   const ready = new Promise<void>((resolve) => (listening = resolve));
   let stderr = '';
   let caught = '';
+  // The shell says its pid first (then becomes timeout, then tcpdump's parent), so that a capture
+  // given up on is stopped, not left to its timeout.
   const argv = inNamespace(
-    ['timeout', '4', 'tcpdump', '-l', '-c', '1', '-nn', '-e', '-i', check.interface, ...check.filter.split(/\s+/)],
+    ['sh', '-c', STARTS, 'nl-capture', '-l', '-c', '1', '-nn', '-e', '-i', check.interface, ...check.filter.split(/\s+/)],
     where.namespace,
   );
   const watching = ctx.run(check.node, argv, {
@@ -62,15 +67,20 @@ async function captureOnce(check: z.infer<typeof CaptureCheck>, ctx: ProbeContex
   const sent = await ctx.probe(check.traffic);
   // The traffic is over: what it sent is on the wire by now or a moment from it. Waiting out
   // tcpdump's whole 4 s after a ping refused at once ("Network is unreachable") only made a
-  // failing check slow; tcpdump, left alone, ends at its own timeout in the node.
+  // failing check slow: a capture that caught nothing a second after is stopped.
+  const pid = () => /^nl-capture (\d+)$/m.exec(caught)?.[1];
   const result = await Promise.race([
     watching,
-    new Promise<void>((resolve) => setTimeout(resolve, AFTER_TRAFFIC_MS)).then(() => (caught ? watching : undefined)),
+    new Promise<void>((resolve) => setTimeout(resolve, AFTER_TRAFFIC_MS)).then(() => (/\n.*\S/.test(caught) ? watching : undefined)),
   ]);
-  if (result === undefined) watching.catch(() => undefined);
-  const missed = result === undefined || result.exitCode === 124;
+  if (result === undefined) {
+    watching.catch(() => undefined);
+    const running = pid();
+    if (running) await ctx.run(check.node, ['kill', running]).catch(() => undefined);
+  }
+  const missed = result === undefined || result.exitCode === 124 || result.exitCode === 143;
   // One packet, on one line or more (tcpdump prints a tunnel's inner frame on a line of its own).
-  const lines = (result?.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
+  const lines = (result?.stdout ?? '').split('\n').filter((l) => l.trim() !== '' && !/^nl-capture \d+$/.test(l));
   const pattern = check.output === undefined ? undefined : new RegExp(check.output);
   const line = (pattern && lines.find((l) => pattern.test(l))) || lines.join(' | ');
   const passed = result?.exitCode === 0 && lines.length > 0 && (!pattern || lines.some((l) => pattern.test(l)));
