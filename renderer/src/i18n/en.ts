@@ -114,8 +114,7 @@ export const en = {
   'controls.checking': 'Checking…',
   'controls.working': 'Working…',
   'controls.solved': 'Built {parts} with {commands} in {seconds} s. Press Check to see the result.',
-  'controls.solvedFault':
-    'The fault was: {fault}. Repaired it and built {parts} with {commands} in {seconds} s. Press Check to see the result.',
+  'controls.solvedFault': 'The fault was: {fault}. Repaired with {commands} in {seconds} s. Press Check to see the result.',
   'controls.partsOne': '{n} part',
   'controls.partsMany': '{n} parts',
   'controls.commandsOne': '{n} command',

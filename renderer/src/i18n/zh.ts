@@ -112,7 +112,7 @@ export const zh: Record<MessageKey, string> = {
   'controls.checking': '检查中…',
   'controls.working': '处理中…',
   'controls.solved': '已用 {commands} 搭建 {parts}，用时 {seconds} 秒。点击“检查”查看结果。',
-  'controls.solvedFault': '故障是：{fault}。已修复，并用 {commands} 搭建 {parts}，用时 {seconds} 秒。点击“检查”查看结果。',
+  'controls.solvedFault': '故障是：{fault}。已用 {commands} 修复，用时 {seconds} 秒。点击“检查”查看结果。',
   'controls.partsOne': '{n} 个部分',
   'controls.partsMany': '{n} 个部分',
   'controls.commandsOne': '{n} 条命令',

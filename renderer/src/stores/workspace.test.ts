@@ -123,7 +123,7 @@ describe('workspace store', () => {
     await store.open('it-ws');
     await store.solve();
     expect(translateArgs(english, store.notice!.key, store.notice!.params)).toBe(
-      'The fault was: qvb was down. Repaired it and built 0 parts with 1 command in 0.3 s. Press Check to see the result.',
+      'The fault was: qvb was down. Repaired with 1 command in 0.3 s. Press Check to see the result.',
     );
   });
 
