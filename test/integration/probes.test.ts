@@ -1,14 +1,11 @@
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluate, nodesRead, probesOf, runProbes } from '../../main/core/check/evaluate';
 import { CheckSchema, type Check } from '../../main/core/check/schema';
 import type { Outcome } from '../../main/core/check/state';
 import { resolveCloud, type CloudModel } from '../../main/core/cloud/model';
 import { execArgv, type ExecOptions, type ExecResult } from '../../main/core/docker/exec';
-import { collectSnapshot } from '../../main/core/inspect/snapshot/snapshot';
-import type { NodeSnapshot } from '../../main/core/inspect/snapshot/types';
 import { resolveLab } from '../../main/core/lab/catalog';
-import { solveLab, startLab } from '../../main/core/run';
+import { checkRound, solveLab, startLab } from '../../main/core/run';
 import { requireNode } from '../../main/core/session/sessions';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
 import { testEngine, uniqueName, waitFor } from './helpers';
@@ -38,14 +35,8 @@ const inDhcpNs = (argv: string[]): string[] => ['ip', 'netns', 'exec', dhcpNs, .
 const check = (c: Record<string, unknown>): Check => CheckSchema.parse(c);
 
 /** One check round over these checks, as checkLab runs it. */
-async function round(...checks: Check[]): Promise<Outcome[]> {
-  const probed = await runProbes(checks.flatMap(probesOf), model, run, () => Promise.reject(new Error('no follow check here')));
-  const read = [...new Set(checks.flatMap((c) => nodesRead(c, model)))];
-  const snapshots = new Map<string, NodeSnapshot>(
-    await Promise.all(read.map(async (node) => [node, await collectSnapshot(nodes.get(node) as Docker.Container, node)] as const)),
-  );
-  return checks.map((c) => evaluate(c, { model, snapshots, probed }));
-}
+const round = (...checks: Check[]): Promise<Outcome[]> =>
+  checkRound(nodes, model, checks, () => Promise.reject(new Error('no follow check here')));
 
 /** Starts a command in a node without waiting for it (the session's removal ends it, or its timeout). */
 function background(node: string, argv: string[]): void {

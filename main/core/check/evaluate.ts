@@ -3,7 +3,7 @@ import type { CloudModel } from '../cloud/model';
 import { AppError, toAppError } from '../errors';
 import type { NodeSnapshot } from '../inspect/snapshot/types';
 import { orderOf, runProbe, type ProbeContext, type Runner } from './probes';
-import { ACTIVE_KINDS, type Check, type ProbeCheck, type StateCheck } from './schema';
+import { ACTIVE_KINDS, isComposite, subchecks, type Check, type ProbeCheck, type StateCheck } from './schema';
 import { evaluateState, readsNamespace, readsOvsOnly, type Outcome, type Where } from './state';
 import type { VmPacketAsk } from './vm-packet';
 import { walkLab } from './walk';
@@ -16,17 +16,8 @@ import { walkLab } from './walk';
  */
 
 export function probesOf(check: Check): ProbeCheck[] {
-  switch (check.kind) {
-    case 'all':
-    case 'any':
-      return check.of.flatMap(probesOf);
-    case 'not':
-      return probesOf(check.check);
-    case 'repaired':
-      return check.check ? probesOf(check.check) : [];
-    default:
-      return ACTIVE_KINDS.has(check.kind) ? [check as ProbeCheck] : [];
-  }
+  if (isComposite(check)) return subchecks(check).flatMap(probesOf);
+  return ACTIVE_KINDS.has(check.kind) ? [check as ProbeCheck] : [];
 }
 
 /** Follows a VM's packet in the running lab: what the follow check asks of the lab (run/follow.ts). */
@@ -153,20 +144,10 @@ export type SnapshotScope = 'ovs' | 'all';
 
 /** Each node a check reads, and how much of its snapshot (in tree order; a node may repeat). */
 export function snapshotsRead(check: Check, model: CloudModel): { node: string; scope: SnapshotScope }[] {
-  switch (check.kind) {
-    case 'all':
-    case 'any':
-      return check.of.flatMap((c) => snapshotsRead(c, model));
-    case 'not':
-      return snapshotsRead(check.check, model);
-    case 'repaired':
-      return check.check ? snapshotsRead(check.check, model) : [];
-    default: {
-      if (ACTIVE_KINDS.has(check.kind)) return [];
-      const state = check as StateCheck;
-      return [{ node: whereOf(state, model).node, scope: readsOvsOnly(state) ? 'ovs' : 'all' }];
-    }
-  }
+  if (isComposite(check)) return subchecks(check).flatMap((c) => snapshotsRead(c, model));
+  if (ACTIVE_KINDS.has(check.kind)) return [];
+  const state = check as StateCheck;
+  return [{ node: whereOf(state, model).node, scope: readsOvsOnly(state) ? 'ovs' : 'all' }];
 }
 
 export function describeCheck(check: Check): string {

@@ -41,7 +41,7 @@ describe('withFault', () => {
   const objective: Check = {
     kind: 'all',
     of: [
-      { kind: 'ping', from: { vm: 'vm1' }, to: '192.168.1.2', expect: 'reply', count: 1 } as Check,
+      { kind: 'ping', from: { vm: 'vm1' }, to: '192.168.1.2', expect: 'reply' },
       { kind: 'not', check: { kind: 'repaired' } },
     ],
   };

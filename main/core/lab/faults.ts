@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { Check } from '../check/schema';
+import { subchecks, type Check } from '../check/schema';
 import type { Fault, Lab } from './schema';
 
 /**
@@ -57,17 +57,7 @@ export function withFault(check: Check, fault: Fault | undefined): Check {
 }
 
 /** Whether a check asks for the fault's repair somewhere in its tree. */
-export function asksRepair(check: Check): boolean {
-  switch (check.kind) {
-    case 'all':
-    case 'any':
-      return check.of.some(asksRepair);
-    case 'not':
-      return asksRepair(check.check);
-    default:
-      return check.kind === 'repaired';
-  }
-}
+export const asksRepair = (check: Check): boolean => check.kind === 'repaired' || subchecks(check).some(asksRepair);
 
 /** The lab as booted with the fault `name` (or none): its objectives check that fault's repair. */
 export function labWithFault(lab: Lab, name: string | undefined): Lab {

@@ -1,4 +1,8 @@
-import { evaluate, probesOf, runProbes, snapshotsRead, type SnapshotScope } from '../check/evaluate';
+import type Docker from 'dockerode';
+import { evaluate, probesOf, runProbes, snapshotsRead, type Follower, type SnapshotScope } from '../check/evaluate';
+import type { Check } from '../check/schema';
+import type { Outcome } from '../check/state';
+import type { CloudModel } from '../cloud/model';
 import type { Runner } from '../check/probes';
 import type { Engine } from '../docker/engine';
 import { execArgv } from '../docker/exec';
@@ -31,11 +35,6 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
   const progressRead = options.store ? await options.store.read(lab.id) : undefined;
   const progress = progressRead?.progress ?? emptyProgress(lab.id);
 
-  const run: Runner = (node, argv, runOptions = {}) => {
-    const container = containers.get(node);
-    if (!container) throw new AppError('input', `no node "${node}" in this lab`);
-    return execArgv(container, argv, runOptions);
-  };
   const objectives = lab.steps.flatMap((step) => step.objectives.map((objective) => ({ step, objective })));
   if (options.only) {
     const unknown = options.only.filter((id) => !objectives.some(({ objective }) => objective.id === id));
@@ -47,35 +46,14 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
   }
   const chosen = options.only ? objectives.filter(({ objective }) => options.only?.includes(objective.id)) : objectives;
 
-  // Probes first (their traffic shows in the state read next), then one snapshot per node.
-  const probed = await runProbes(
-    chosen.flatMap(({ objective }) => probesOf(objective.check)),
+  const outcomes = await checkRound(
+    containers,
     model,
-    run,
+    chosen.map(({ objective }) => objective.check),
     (ask) => followIn(engine, running, name, ask),
   );
-  // Only the nodes the objectives read (a node named twice is read once), and of a node only its
-  // OVS part when that is all they read there: a third of the time.
-  const scopes = new Map<string, SnapshotScope>();
-  for (const { objective } of chosen) {
-    let reads: ReturnType<typeof snapshotsRead> = [];
-    try {
-      reads = snapshotsRead(objective.check, model);
-    } catch {
-      // a check naming an unknown VM fails on its own, with that message
-    }
-    for (const { node, scope } of reads) if (scopes.get(node) !== 'all') scopes.set(node, scope);
-  }
-  const snapshots = new Map<string, NodeSnapshot>();
-  await Promise.all(
-    [...containers]
-      .filter(([node]) => scopes.has(node))
-      .map(async ([node, container]) => {
-        snapshots.set(node, await collectSnapshot(container, node, scopes.get(node)));
-      }),
-  );
-  const results = chosen.map(({ step, objective }): ObjectiveResult => {
-    const outcome = evaluate(objective.check, { model, snapshots, probed });
+  const results = chosen.map(({ step, objective }, index): ObjectiveResult => {
+    const outcome = outcomes[index] as Outcome;
     const shown = hintsShown(progress, session.id, objective.id);
     const hintNumber = outcome.passed ? undefined : checkHintNumber(shown, objective.hints.length);
     const hint: LocalizedText | undefined = hintNumber === undefined ? undefined : objective.hints[hintNumber - 1];
@@ -122,4 +100,44 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
     elapsedMs: Math.round(performance.now() - started),
     notices,
   };
+}
+
+/**
+ * One round over `checks` in a running lab: their probes first (their traffic shows in the state
+ * read next), then one snapshot per node they read, then each check evaluated; the outcomes in
+ * the checks' order.
+ */
+export async function checkRound(
+  containers: Map<string, Docker.Container>,
+  model: CloudModel,
+  checks: readonly Check[],
+  follow: Follower,
+): Promise<Outcome[]> {
+  const run: Runner = (node, argv, runOptions = {}) => {
+    const container = containers.get(node);
+    if (!container) throw new AppError('input', `no node "${node}" in this lab`);
+    return execArgv(container, argv, runOptions);
+  };
+  const probed = await runProbes(checks.flatMap(probesOf), model, run, follow);
+  // Only the nodes the checks read (a node named twice is read once), and of a node only its
+  // OVS part when that is all they read there: a third of the time.
+  const scopes = new Map<string, SnapshotScope>();
+  for (const check of checks) {
+    let reads: ReturnType<typeof snapshotsRead> = [];
+    try {
+      reads = snapshotsRead(check, model);
+    } catch {
+      // a check naming an unknown VM fails on its own, with that message
+    }
+    for (const { node, scope } of reads) if (scopes.get(node) !== 'all') scopes.set(node, scope);
+  }
+  const snapshots = new Map<string, NodeSnapshot>();
+  await Promise.all(
+    [...containers]
+      .filter(([node]) => scopes.has(node))
+      .map(async ([node, container]) => {
+        snapshots.set(node, await collectSnapshot(container, node, scopes.get(node)));
+      }),
+  );
+  return checks.map((check) => evaluate(check, { model, snapshots, probed }));
 }

@@ -7,7 +7,7 @@
  * follows one probe from a VM across every node (capture/follow); `walkInLab` traces the way
  * its flows would send it, node after node.
  */
-export { checkLab, type CheckOptions } from './check';
+export { checkLab, checkRound, type CheckOptions } from './check';
 export { takeHint } from './hints';
 export { followInLab } from './follow';
 export { resetLab } from './reset';

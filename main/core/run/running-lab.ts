@@ -52,7 +52,7 @@ function inUseOf(loaded: LoadedLab, faultName: string | undefined): LabInUse {
     loaded: { ...loaded, lab: labWithFault(loaded.lab, faultName) },
     model,
     plan: renderCloud(loaded.lab, model),
-    ...(fault && faultName !== undefined ? { fault: { name: faultName, fault } } : {}),
+    ...(fault ? { fault: { name: faultName as string, fault } } : {}),
   };
 }
 

@@ -1,12 +1,9 @@
 import { expect, it } from 'vitest';
-import { evaluate, probesOf, runProbes } from '../../../main/core/check/evaluate';
-import type { Check } from '../../../main/core/check/schema';
 import { resolveCloud } from '../../../main/core/cloud/model';
 import { execArgv } from '../../../main/core/docker/exec';
-import { collectSnapshot } from '../../../main/core/inspect/snapshot/snapshot';
 import { resolveLab } from '../../../main/core/lab/catalog';
 import { textIn } from '../../../main/core/lab/schema';
-import { checkLab, resetLab, solveLab } from '../../../main/core/run';
+import { checkLab, checkRound, resetLab, solveLab } from '../../../main/core/run';
 import { runFault } from '../../../main/core/run/faults';
 import { containersOf } from '../../../main/core/run/running-lab';
 import { requireNode, requireSession } from '../../../main/core/session/sessions';
@@ -37,18 +34,17 @@ export function breakFixTests(lab: LabContext, labId: string, options: BreakFixO
     const names = Object.keys(spec.faults);
     expect(names.length).toBeGreaterThanOrEqual(4);
     const model = resolveCloud(spec);
-    const node = (name: string) => requireNode(engine, lab.name, name);
     const objective = async () => (await checkLab(engine, lab.name, { only: [options.objective] })).objectives[0];
-    /** Which faults' own checks hold on the live nodes now (probes run, then one snapshot per node). */
+    /** Which faults' own checks hold on the live nodes now. */
     const repairedNow = async () => {
-      const checks = names.map((n) => spec.faults[n]!.repaired);
-      const run = async (on: string, argv: string[], runOptions = {}) => execArgv(await node(on), argv, runOptions);
-      const probed = await runProbes(checks.flatMap(probesOf), model, run, () => Promise.reject(new Error('no follow in a fault check')));
-      const snapshots = new Map(
-        await Promise.all(Object.keys(spec.topology.nodes).map(async (n) => [n, await collectSnapshot(await node(n), n)] as const)),
+      const containers = containersOf(engine, await requireSession(engine, lab.name));
+      const outcomes = await checkRound(
+        containers,
+        model,
+        names.map((n) => spec.faults[n]!.repaired),
+        () => Promise.reject(new Error('no follow in a fault check')),
       );
-      const held = (check: Check) => evaluate(check, { model, snapshots, probed }).passed;
-      return Object.fromEntries(names.map((n) => [n, held(spec.faults[n]!.repaired)]));
+      return Object.fromEntries(names.map((n, i) => [n, outcomes[i]!.passed]));
     };
     const allRepaired = Object.fromEntries(names.map((n) => [n, true]));
     expect(await repairedNow()).toEqual(allRepaired);
