@@ -54,7 +54,7 @@ const MATRIX: Record<MethodName, Row> = {
   },
   'lab.check': { params: (c) => ({ session: c.session, language: 'en' }), expect: own },
   'lab.hint': { params: (c) => ({ session: c.session, objective: 'br-int', language: 'en' }), expect: own },
-  'lab.solve': { params: (c) => ({ session: c.session, step: 1 }), expect: own },
+  'lab.solve': { params: (c) => ({ session: c.session, step: 1, language: 'zh' }), expect: own },
   'node.snapshot': { params: (c) => ({ session: c.session, node: 'compute1' }), expect: own },
   'node.trace': {
     params: (c) => ({ session: c.session, node: 'compute1', bridge: 'br-int', flow: 'in_port=LOCAL' }),
@@ -97,7 +97,7 @@ const MATRIX: Record<MethodName, Row> = {
   },
   // Boots the lab again from scratch, still Ada's (the next test reads its label).
   'lab.restart': { params: (c) => ({ session: c.session }), expect: own },
-  'lab.reset': { params: (c) => ({ session: c.session }), expect: own },
+  'lab.reset': { params: (c) => ({ session: c.session, another: true }), expect: own },
   'lab.down': { params: (c) => ({ session: c.session }), expect: own, refusalsOnly: true },
 };
 
