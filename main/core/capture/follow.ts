@@ -141,9 +141,10 @@ export async function follow(engine: Engine, containers: Map<string, Docker.Cont
 function probeArgv(request: FollowRequest): string[] {
   switch (request.proto) {
     case 'icmp':
-      // Up to three requests a second apart, until one is answered: a first packet lost while a
-      // tunnel or a neighbour is resolved is not the answer (the hops follow the answered one).
-      return ['ping', '-c', '1', '-w', '3', request.to];
+      // Up to five requests a second apart, until one is answered: a first packet lost while a
+      // tunnel or a neighbour is resolved (slowly, on a busy machine) is not the answer (the hops
+      // follow the answered one).
+      return ['ping', '-c', '1', '-w', '5', request.to];
     case 'tcp':
       return ['nc', '-z', '-w', '2', request.to, String(request.port)];
     case 'http':
