@@ -385,7 +385,8 @@ export function resolveCloud(lab: CloudSource): CloudModel {
 
   const nodes = new Map<string, NodeModel>();
   for (const [name, node] of Object.entries(lab.topology.nodes)) {
-    const agents = node.role !== 'external';
+    // A controller runs neutron-server, no agent; an external host is outside the cloud.
+    const agents = node.role === 'network' || node.role === 'compute';
     const endpoint = endpoints.find((e) => e.node === name);
     const localVlans = new Map<string, number>();
     for (const network of networks.values()) {

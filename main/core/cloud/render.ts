@@ -17,7 +17,9 @@ import type { CloudSource } from './schema';
  */
 export function renderCloud(lab: CloudSource, model: CloudModel = resolveCloud(lab)): CloudPlan {
   const parts: PlanPart[] = [];
-  const hasNetworks = model.networks.size > 0;
+  // The agents build their bridges once the cloud has a network, or could have one (a sandbox
+  // that starts empty: its tunnel network or physical networks are set).
+  const hasNetworks = model.networks.size > 0 || lab.cloud.tunnelNetwork !== undefined || Object.keys(lab.cloud.physnets).length > 0;
   for (const node of model.nodes.values()) {
     if (!node.agents || !hasNetworks) continue;
     if (node.underlay) {

@@ -230,6 +230,8 @@ export function dhcpPart(model: CloudModel, node: NodeModel, port: ResolvedPort)
         ),
         unless: runningFromPidFile(`${dir}/pid`, 'dnsmasq'),
       },
+      // The agent's reload_allocations: dnsmasq reads the host file again (a VM added since it started).
+      { argv: ['pkill', '-HUP', '-F', `${dir}/pid`] },
     ],
   );
 }
