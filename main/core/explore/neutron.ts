@@ -1,0 +1,95 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Cloud } from '../cloud/schema';
+import { contains, formatIpv4, networkOf, parseCidr, parseIpv4 } from '../net/ipv4';
+import type { Lab } from '../lab/schema';
+import { NameSchema } from '../topology/schema';
+
+/**
+ * What the sandbox's neutron-server (and the bit of Nova it needs) holds and how it answers:
+ * the cloud part of a lab, changed call by call. A call that fails changes nothing: it works on
+ * a copy, which replaces the cloud only when the whole call succeeded.
+ */
+
+/** An API error as the server gives it; the client prints it and exits 1. */
+export class ApiError extends Error {
+  constructor(
+    readonly kind: 'BadRequestException' | 'NotFoundException' | 'ConflictException',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string): ApiError => new ApiError('BadRequestException', `Invalid input for operation: ${message}`);
+export const conflict = (message: string): ApiError => new ApiError('ConflictException', message);
+
+/** The lab being explored, and a copy of its cloud the call changes. */
+export interface Sandbox {
+  lab: Lab;
+  cloud: Cloud;
+}
+
+export const copyOf = (lab: Lab): Sandbox => ({ lab, cloud: structuredClone(lab.cloud) });
+
+/** Names are keys of the lab's cloud (and namespace names), so they follow its rule. */
+export function checkName(what: string, name: string): void {
+  const parsed = NameSchema.safeParse(name);
+  if (!parsed.success) throw badRequest(`${what} name '${name}': ${parsed.error.issues[0]?.message ?? 'not a valid name'}.`);
+}
+
+/** A resource by its name or id, as the client looks it up (`No Network found for x`). */
+export function findIn<T extends { id?: string | undefined }>(
+  what: string,
+  entries: Record<string, T>,
+  nameOrId: string,
+  idOf: (name: string, value: T) => string,
+): [string, T] {
+  const found = Object.entries(entries).find(([name, value]) => name === nameOrId || idOf(name, value) === nameOrId);
+  if (!found) throw new ApiError('NotFoundException', `No ${what} found for ${nameOrId}`);
+  return found;
+}
+
+export const newId = (): string => randomUUID();
+/** OpenStack's base_mac fa:16:3e, the rest random as Neutron picks it. */
+export const newMac = (): string => `fa:16:3e:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+
+/** The nodes whose agents do a job: the network node's DHCP and L3 agents, the computes' Nova. */
+export const nodesWithRole = (lab: Lab, role: 'network' | 'compute'): string[] =>
+  Object.entries(lab.topology.nodes)
+    .filter(([, node]) => node.role === role)
+    .map(([name]) => name);
+
+/** Every address taken on a network: gateways, DHCP ports, VMs. */
+export function takenOn(cloud: Cloud, network: string): Set<string> {
+  const taken = new Set<string>();
+  const net = cloud.networks[network];
+  if (!net) return taken;
+  for (const subnet of Object.values(net.subnets)) taken.add(gatewayOf(subnet));
+  if (net.dhcp) taken.add(net.dhcp.address);
+  for (const vm of Object.values(cloud.vms)) if (vm.network === network) taken.add(vm.address);
+  return taken;
+}
+
+export const gatewayOf = (subnet: { cidr: string; gateway?: string | undefined }): string =>
+  subnet.gateway ?? formatIpv4(networkOf(parseCidr(subnet.cidr)!) + 1);
+
+/** The lowest free address of a subnet's pool (its hosts but the gateway), as Neutron's IPAM hands them out. */
+export function freeAddress(cloud: Cloud, network: string, cidr: string): string {
+  const range = parseCidr(cidr)!;
+  const first = networkOf(range) + 1;
+  const last = networkOf(range) + 2 ** (32 - range.prefix) - 2;
+  const taken = takenOn(cloud, network);
+  for (let a = first; a <= last; a++) if (!taken.has(formatIpv4(a))) return formatIpv4(a);
+  throw conflict(`No more IP addresses available on network ${cloud.networks[network]?.id ?? network}.`);
+}
+
+/** A requested address: inside the subnet, not its network or broadcast address, not taken. */
+export function checkAddress(cloud: Cloud, network: string, cidr: string, address: string): void {
+  const ip = parseIpv4(address);
+  const range = parseCidr(cidr)!;
+  if (ip === undefined || !contains(range, ip)) throw badRequest(`IP address ${address} is not a valid IP for the specified subnet.`);
+  if (takenOn(cloud, network).has(address))
+    throw conflict(
+      `Unable to complete operation for network ${cloud.networks[network]?.id ?? network}. The IP address ${address} is in use.`,
+    );
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CloudSchema } from '../cloud/schema';
+import { parseLab } from '../lab/load';
+import type { Lab } from '../lab/schema';
+import { validateLab } from '../lab/validate';
+import { openstack } from './openstack';
+
+const FILE = join(import.meta.dirname, '..', '..', '..', 'labs', 'explore', 'lab.yaml');
+const sandbox = (): Lab => parseLab(readFileSync(FILE, 'utf8'), FILE).lab;
+
+/** Runs calls one after another as the service does: each successful change becomes the lab's cloud. */
+function session(lab = sandbox()) {
+  return {
+    get lab() {
+      return lab;
+    },
+    call(...argv: string[]) {
+      const result = openstack(lab, argv);
+      if (result.cloud) lab = { ...lab, cloud: CloudSchema.parse(result.cloud) };
+      return result;
+    },
+  };
+}
+
+describe('openstack (the sandbox client)', () => {
+  it('allocates as ML2 does: the lowest free VNI, the DHCP port after the gateway, servers after it, on the least loaded compute', () => {
+    const s = session();
+    expect(JSON.parse(s.call('network', 'create', 'a', '-f', 'json').stdout)).toMatchObject({
+      'provider:segmentation_id': 1,
+      'provider:network_type': 'vxlan',
+    });
+    expect(JSON.parse(s.call('network', 'create', 'b', '-f', 'json').stdout)).toMatchObject({ 'provider:segmentation_id': 2 });
+    s.call('network', 'delete', 'a');
+    expect(s.call('network', 'create', 'c', '-c', 'provider:segmentation_id', '-f', 'value').stdout).toBe('1\n');
+    s.call('subnet', 'create', '--network', 'c', '--subnet-range', '10.9.0.0/24', 'c-sub');
+    expect(s.lab.cloud.networks.c!.dhcp).toMatchObject({ node: 'network', address: '10.9.0.2' });
+    s.call('server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'c', 'one');
+    s.call('server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'c', 'two');
+    expect(s.lab.cloud.vms.one).toMatchObject({ node: 'compute1', address: '10.9.0.3', dhcp: true, securityGroups: ['default'] });
+    expect(s.lab.cloud.vms.two).toMatchObject({ node: 'compute2', address: '10.9.0.4' });
+    expect(validateLab(s.lab, undefined).filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
+  it('prints as the client does: a Field/Value table, a list table, json, yaml, value, chosen columns', () => {
+    const s = session();
+    const table = s.call('network', 'create', 'net1').stdout.split('\n');
+    expect(table[0]).toMatch(/^\+-+\+-+\+$/);
+    expect(table[1]).toMatch(/^\| Field +\| Value +\|$/);
+    expect(table).toContainEqual(expect.stringMatching(/^\| provider:network_type +\| vxlan +\|$/));
+    expect(s.call('network', 'list', '-c', 'Name').stdout).toBe(
+      ['+------+', '| Name |', '+------+', '| net1 |', '+------+', ''].join('\n'),
+    );
+    expect(s.call('network', 'list', '-f', 'value', '-c', 'Name').stdout).toBe('net1\n');
+    expect(s.call('network', 'show', 'net1', '-f', 'yaml', '-c', 'name', '-c', 'shared', '-c', 'subnets').stdout).toBe(
+      'name: net1\nshared: false\nsubnets: []\n',
+    );
+    expect(s.call('subnet', 'list', '-f', 'json').stdout).toBe('[]\n');
+    const missing = s.call('network', 'list', '-c', 'Nope');
+    expect(missing).toMatchObject({ exitCode: 2 });
+    expect(missing.stderr).toContain("No recognized column names in ['Nope']");
+  });
+
+  it('changes nothing when a call fails, even half way (a delete of several stops at none)', () => {
+    const s = session();
+    s.call('network', 'create', 'keep');
+    const before = JSON.stringify(s.lab.cloud);
+    const failed = s.call('network', 'delete', 'keep', 'ghost');
+    expect(failed.exitCode).toBe(1);
+    expect(failed.cloud).toBeUndefined();
+    expect(failed.stderr).toContain("Failed to delete network with name or ID 'ghost'");
+    expect(failed.stderr).toContain('1 of 2 networks failed to delete.');
+    expect(JSON.stringify(s.lab.cloud)).toBe(before);
+  });
+
+  it('refuses what Neutron refuses, with its words', () => {
+    const s = session();
+    const said = (...argv: string[]) => {
+      const r = s.call(...argv);
+      return `${r.exitCode} ${r.stderr.trim().split('\n').at(-1)}`;
+    };
+    expect(said('network', 'create', '--provider-network-type', 'vlan', 'v')).toBe(
+      '1 BadRequestException: Invalid input for operation: segmentation_id required for VLAN provider network.',
+    );
+    expect(
+      said(
+        'network',
+        'create',
+        '--provider-network-type',
+        'vlan',
+        '--provider-physical-network',
+        'nowhere',
+        '--provider-segment',
+        '5',
+        'v',
+      ),
+    ).toMatch(/^1 .*physical_network 'nowhere' unknown/);
+    expect(said('network', 'create', '--provider-network-type', 'flat', '--provider-segment', '5', 'f')).toMatch(
+      /segmentation_id specified for flat/,
+    );
+    s.call('network', 'create', '--provider-network-type', 'vlan', '--provider-segment', '100', 'v1');
+    expect(said('network', 'create', '--provider-network-type', 'vlan', '--provider-segment', '100', 'v2')).toBe(
+      '1 ConflictException: Unable to create the network. The VLAN 100 on physical network physnet1 is in use.',
+    );
+    expect(said('network', 'create', '--provider-segment', 'ten', 'x')).toMatch(
+      /^2 openstack network create: error: argument --provider-segment: invalid int value: 'ten'$/,
+    );
+    expect(said('subnet', 'create', '--network', 'v1', '--subnet-range', '10.0.0.300/24', 's')).toMatch(/is not a valid IP subnet/);
+    expect(said('server', 'create', '--flavor', 'm1.tiny', '--network', 'v1', 'vm')).toMatch(/^2 .*required: --image/);
+    expect(said('server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'v1', 'vm')).toMatch(
+      /requires a subnet in order to boot/,
+    );
+    expect(said('network')).toMatch(/^2 This sandbox knows: network create/);
+  });
+});

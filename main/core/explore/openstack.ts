@@ -1,0 +1,296 @@
+import type { NetworkType } from '../cloud/schema';
+import { FORMATS, formatList, formatOne, UsageError, type Format, type OutputOptions, type Row } from './format';
+import { ApiError, copyOf, type Sandbox } from './neutron';
+import {
+  createNetwork,
+  createSubnet,
+  deleteNetwork,
+  deleteSubnet,
+  findNetwork,
+  findSubnet,
+  NETWORK_LIST,
+  networkListRows,
+  networkRow,
+  SUBNET_LIST,
+  subnetListRows,
+  subnetRow,
+} from './networks';
+import { PORT_LIST, portListRows, portRow } from './ports';
+import { createServer, deleteServer, findServer, SERVER_LIST, serverListRows, serverRow } from './servers';
+import type { Lab } from '../lab/schema';
+import type { Cloud } from '../cloud/schema';
+
+/**
+ * The `openstack` command of the sandbox: python-openstackclient's syntax (`openstack network
+ * create --provider-network-type vxlan net1 -f json -c id`), its output and its exit codes — 0,
+ * 1 for an error the server gave (nothing changed), 2 for a command line it cannot read.
+ */
+
+export interface CallResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** The cloud after the call, when it changed it. */
+  cloud?: Cloud;
+}
+
+interface Parsed {
+  options: Map<string, string[]>;
+  flags: Set<string>;
+  positionals: string[];
+  output: OutputOptions;
+}
+
+interface Command {
+  /** Options that take a value (repeatable: every value kept). */
+  valued: readonly string[];
+  flags: readonly string[];
+  /** Positional arguments: their names for usage; `...` for one or more. */
+  positionals: readonly string[];
+  run(sb: Sandbox, args: Parsed): { one: Row } | { list: Row[]; columns: readonly string[] } | { none: true };
+  /** Changes the cloud (its agents then render the difference). */
+  changes?: true;
+}
+
+const one = (args: Parsed, name: string): string | undefined => args.options.get(name)?.at(-1);
+const number = (args: Parsed, name: string): number | undefined => {
+  const value = one(args, name);
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value)) throw new UsageError(`argument ${name}: invalid int value: '${value}'`);
+  return Number(value);
+};
+const choice = <T extends string>(args: Parsed, name: string, choices: readonly T[]): T | undefined => {
+  const value = one(args, name);
+  if (value !== undefined && !choices.includes(value as T)) {
+    throw new UsageError(`argument ${name}: invalid choice: '${value}' (choose from ${choices.map((c) => `'${c}'`).join(', ')})`);
+  }
+  return value as T | undefined;
+};
+const required = (args: Parsed, name: string): string => {
+  const value = one(args, name);
+  if (value === undefined) throw new UsageError(`the following arguments are required: ${name}`);
+  return value;
+};
+
+/** Deletes each named resource; a failure does not stop the rest, as the client's `delete` does. */
+function deleteEach(what: string, remove: (sb: Sandbox, name: string) => void) {
+  return (sb: Sandbox, args: Parsed): { none: true } => {
+    const failures: string[] = [];
+    for (const name of args.positionals) {
+      try {
+        remove(sb, name);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        failures.push(`Failed to delete ${what} with name or ID '${name}': ${error.kind}: ${error.message}`);
+      }
+    }
+    if (failures.length > 0) {
+      throw new ApiError(
+        'ConflictException',
+        `${failures.join('\n')}\n${failures.length} of ${args.positionals.length} ${what}s failed to delete.`,
+      );
+    }
+    return { none: true };
+  };
+}
+
+const NETWORK_TYPES: readonly NetworkType[] = ['flat', 'vlan', 'gre', 'vxlan', 'local'];
+
+const COMMANDS: Record<string, Command> = {
+  'network create': {
+    valued: ['--provider-network-type', '--provider-segment', '--provider-physical-network'],
+    flags: ['--external', '--internal', '--share', '--no-share', '--enable', '--disable'],
+    positionals: ['<name>'],
+    changes: true,
+    run: (sb, args) => {
+      const name = createNetwork(sb, {
+        name: args.positionals[0]!,
+        type: choice(args, '--provider-network-type', NETWORK_TYPES),
+        segment: number(args, '--provider-segment'),
+        physnet: one(args, '--provider-physical-network'),
+        external: args.flags.has('--external'),
+      });
+      return { one: networkRow(sb, name) };
+    },
+  },
+  'network list': {
+    valued: [],
+    flags: ['--external', '--internal'],
+    positionals: [],
+    run: (sb) => ({ list: networkListRows(sb), columns: NETWORK_LIST }),
+  },
+  'network show': {
+    valued: [],
+    flags: [],
+    positionals: ['<network>'],
+    run: (sb, args) => ({ one: networkRow(sb, findNetwork(sb, args.positionals[0]!)[0]) }),
+  },
+  'network delete': { valued: [], flags: [], positionals: ['<network>', '...'], changes: true, run: deleteEach('network', deleteNetwork) },
+  'subnet create': {
+    valued: ['--network', '--subnet-range', '--gateway', '--dns-nameserver', '--allocation-pool', '--ip-version'],
+    flags: ['--dhcp', '--no-dhcp'],
+    positionals: ['<name>'],
+    changes: true,
+    run: (sb, args) => {
+      const network = required(args, '--network');
+      const cidr = required(args, '--subnet-range');
+      const gateway = one(args, '--gateway');
+      if (gateway === 'none')
+        throw new ApiError(
+          'BadRequestException',
+          'Invalid input for operation: a subnet without a gateway is not modelled by this sandbox.',
+        );
+      const at = createSubnet(sb, {
+        name: args.positionals[0]!,
+        network,
+        cidr,
+        ...(gateway && gateway !== 'auto' ? { gateway } : {}),
+        dhcp: !args.flags.has('--no-dhcp'),
+      });
+      return { one: subnetRow(sb, at) };
+    },
+  },
+  'subnet list': { valued: ['--network'], flags: [], positionals: [], run: (sb) => ({ list: subnetListRows(sb), columns: SUBNET_LIST }) },
+  'subnet show': {
+    valued: [],
+    flags: [],
+    positionals: ['<subnet>'],
+    run: (sb, args) => ({ one: subnetRow(sb, findSubnet(sb, args.positionals[0]!)) }),
+  },
+  'subnet delete': { valued: [], flags: [], positionals: ['<subnet>', '...'], changes: true, run: deleteEach('subnet', deleteSubnet) },
+  'port list': {
+    valued: ['--network', '--server'],
+    flags: [],
+    positionals: [],
+    run: (sb) => ({ list: portListRows(sb), columns: PORT_LIST }),
+  },
+  'port show': { valued: [], flags: [], positionals: ['<port>'], run: (sb, args) => ({ one: portRow(sb, args.positionals[0]!) }) },
+  'server create': {
+    valued: ['--image', '--flavor', '--network', '--nic', '--availability-zone', '--security-group', '--key-name'],
+    flags: ['--wait'],
+    positionals: ['<server-name>'],
+    changes: true,
+    run: (sb, args) => {
+      const nic = one(args, '--nic');
+      const nicFields = new Map(
+        (nic ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((f) => f.split('=') as [string, string]),
+      );
+      const network = one(args, '--network') ?? nicFields.get('net-id');
+      if (network === undefined) throw new UsageError('the following arguments are required: --network (or --nic net-id=…)');
+      const name = createServer(sb, {
+        name: args.positionals[0]!,
+        image: required(args, '--image'),
+        flavor: required(args, '--flavor'),
+        network,
+        zone: one(args, '--availability-zone'),
+        address: nicFields.get('v4-fixed-ip'),
+        securityGroups: args.options.get('--security-group') ?? (sb.cloud.securityGroups.default ? ['default'] : []),
+      });
+      return { one: serverRow(sb, name) };
+    },
+  },
+  'server list': { valued: [], flags: ['--long'], positionals: [], run: (sb) => ({ list: serverListRows(sb), columns: SERVER_LIST }) },
+  'server show': {
+    valued: [],
+    flags: [],
+    positionals: ['<server>'],
+    run: (sb, args) => ({ one: serverRow(sb, findServer(sb, args.positionals[0]!)[0]) }),
+  },
+  'server delete': {
+    valued: [],
+    flags: ['--wait'],
+    positionals: ['<server>', '...'],
+    changes: true,
+    run: deleteEach('server', deleteServer),
+  },
+};
+
+/** The commands the sandbox knows, for help and the app's completion. */
+export const OPENSTACK_COMMANDS = Object.keys(COMMANDS);
+
+function parse(command: Command, words: readonly string[]): Parsed {
+  const options = new Map<string, string[]>();
+  const flags = new Set<string>();
+  const positionals: string[] = [];
+  const output: { format: Format; columns: string[] } = { format: 'table', columns: [] };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const [key, inline] =
+      word.startsWith('--') && word.includes('=')
+        ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]
+        : [word, undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      const next = words[++i];
+      if (next === undefined) throw new UsageError(`argument ${key}: expected one argument`);
+      return next;
+    };
+    if (key === '-f' || key === '--format') {
+      const format = value();
+      if (!FORMATS.includes(format as Format)) {
+        throw new UsageError(`argument -f/--format: invalid choice: '${format}' (choose from ${FORMATS.map((f) => `'${f}'`).join(', ')})`);
+      }
+      output.format = format as Format;
+    } else if (key === '-c' || key === '--column') output.columns.push(value());
+    else if (command.valued.includes(key)) options.set(key, [...(options.get(key) ?? []), value()]);
+    else if (command.flags.includes(key) && inline === undefined) flags.add(key);
+    else if (word.startsWith('-') && word !== '-') throw new UsageError(`unrecognized arguments: ${word}`);
+    else positionals.push(word);
+  }
+  const wanted = command.positionals.filter((p) => p !== '...');
+  const many = command.positionals.includes('...');
+  if (positionals.length < wanted.length)
+    throw new UsageError(`the following arguments are required: ${wanted.slice(positionals.length).join(', ')}`);
+  if (!many && positionals.length > wanted.length)
+    throw new UsageError(`unrecognized arguments: ${positionals.slice(wanted.length).join(' ')}`);
+  return { options, flags, positionals, output };
+}
+
+function usage(name: string, command: Command): string {
+  const options = [...command.valued.map((o) => `[${o} <${o.slice(2)}>]`), ...command.flags.map((f) => `[${f}]`)];
+  return `usage: openstack ${name} [-h] [-f {${FORMATS.join(',')}}] [-c COLUMN] ${[...options, ...command.positionals].join(' ')}`;
+}
+
+/**
+ * Runs one `openstack …` command line against a lab's cloud. Never throws for what a user
+ * typed: the answer is an exit code and output, as the real client's.
+ */
+export function openstack(lab: Lab, argv: readonly string[]): CallResult {
+  const words = [...argv];
+  const known = OPENSTACK_COMMANDS.find((name) => {
+    const parts = name.split(' ');
+    return parts.every((part, i) => words[i] === part);
+  });
+  if (!known) {
+    const asked = words
+      .filter((w) => !w.startsWith('-'))
+      .slice(0, 2)
+      .join(' ');
+    return {
+      exitCode: 2,
+      stdout: '',
+      stderr: `openstack: '${asked}' is not an openstack command. See 'openstack --help'.\nThis sandbox knows: ${OPENSTACK_COMMANDS.join(', ')}.\n`,
+    };
+  }
+  const command = COMMANDS[known]!;
+  const sb = copyOf(lab);
+  try {
+    const args = parse(command, words.slice(known.split(' ').length));
+    const answer = command.run(sb, args);
+    const stdout =
+      'one' in answer ? formatOne(answer.one, args.output) : 'list' in answer ? formatList(answer.columns, answer.list, args.output) : '';
+    return { exitCode: 0, stdout, stderr: '', ...(command.changes ? { cloud: sb.cloud } : {}) };
+  } catch (error) {
+    if (error instanceof UsageError)
+      return { exitCode: 2, stdout: '', stderr: `${usage(known, command)}\nopenstack ${known}: error: ${error.message}\n` };
+    if (error instanceof ApiError) {
+      // A not-found is the client's own message; what the server refused comes with its exception.
+      const text = error.kind === 'NotFoundException' ? error.message : `${error.kind}: ${error.message}`;
+      return { exitCode: 1, stdout: '', stderr: `${text}\n` };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+import { resolveCloud } from '../cloud/model';
+import type { Row } from './format';
+import { ApiError, type Sandbox } from './neutron';
+
+/** Ports as Neutron lists them: every port the model holds (DHCP's and VMs'), with its owner. */
+
+interface PortView {
+  id: string;
+  mac: string;
+  address: string;
+  subnetId: string;
+  networkId: string;
+  owner: string;
+  host: string;
+}
+
+function ports(sb: Sandbox): PortView[] {
+  const model = resolveCloud({ ...sb.lab, cloud: sb.cloud });
+  return model.ports.map((p) => ({
+    id: p.portId,
+    mac: p.mac,
+    address: p.address,
+    subnetId: p.subnet.id,
+    networkId: p.network.id,
+    owner: p.owner === 'dhcp' ? 'network:dhcp' : 'compute:nova',
+    host: p.node,
+  }));
+}
+
+const fixedIp = (p: PortView): string => `ip_address='${p.address}', subnet_id='${p.subnetId}'`;
+
+export const PORT_LIST = ['ID', 'Name', 'MAC Address', 'Fixed IP Addresses', 'Status'];
+export const portListRows = (sb: Sandbox): Row[] =>
+  ports(sb).map((p) => [
+    ['ID', p.id],
+    ['Name', ''],
+    ['MAC Address', p.mac],
+    ['Fixed IP Addresses', fixedIp(p)],
+    ['Status', 'ACTIVE'],
+  ]);
+
+export function portRow(sb: Sandbox, id: string): Row {
+  const p = ports(sb).find((port) => port.id === id);
+  if (!p) throw new ApiError('NotFoundException', `No Port found for ${id}`);
+  return [
+    ['admin_state_up', 'UP'],
+    ['binding_host_id', p.host],
+    ['binding_vif_type', 'ovs'],
+    ['device_owner', p.owner],
+    ['fixed_ips', fixedIp(p)],
+    ['id', p.id],
+    ['mac_address', p.mac],
+    ['network_id', p.networkId],
+    ['status', 'ACTIVE'],
+  ];
+}
