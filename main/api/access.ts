@@ -52,6 +52,7 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'capture.decode': 'connection',
   'capture.follow': 'session',
   'lab.walk': 'session',
+  'lab.openstack': 'session',
   'terminal.open': 'session',
   'terminal.write': 'connection',
   'terminal.resize': 'connection',

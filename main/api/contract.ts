@@ -7,7 +7,7 @@ import type { PacketTrace } from '../core/inspect/trace/parse';
 import type { SnapshotDiff } from '../core/inspect/snapshot/diff';
 import type { NodeSnapshot } from '../core/inspect/snapshot/types';
 import type { WalkResult } from '../core/check/walk-types';
-import type { CheckReport, Credit, ResetResult, SolveResult } from '../core/run/results';
+import type { CheckReport, Credit, ExploreResult, ResetResult, SolveResult } from '../core/run/results';
 import type { ProgressEvent } from '../core/progress';
 import type { BootEvent } from '../core/session/boot-events';
 import type { LiveCheck, StudentRecord } from '../core/workshop/records';
@@ -98,6 +98,11 @@ export const methodParams = {
    * routes it meets on the way. Nothing is sent.
    */
   'lab.walk': vmPacket,
+  /**
+   * Explore mode: an \`openstack\` command line (without the word openstack) against the session's
+   * cloud; the agents render what it changed. Refused for a lab that leaves parts to the learner.
+   */
+  'lab.openstack': z.object({ session, argv: z.array(z.string().max(4096)).min(1).max(256) }).strict(),
   /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */
   'terminal.open': z.object({ session, node, namespace: namespace.optional(), cols: size, rows: size }).strict(),
   'terminal.write': z.object({ id: z.string(), data: z.string().max(1024 * 1024) }).strict(),
@@ -212,6 +217,7 @@ export interface MethodResults {
   'capture.decode': DecodedPacket;
   'capture.follow': FollowResult;
   'lab.walk': WalkResult;
+  'lab.openstack': ExploreResult;
   'terminal.open': { id: string };
   'terminal.write': Record<string, never>;
   'terminal.resize': Record<string, never>;

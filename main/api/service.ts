@@ -18,7 +18,7 @@ import { traceInNode } from '../core/inspect/trace/run';
 import { labFileOf, resolveLabById } from '../core/lab/catalog';
 import { summarizeLab } from '../core/lab/summary';
 import { CatalogCache } from '../core/lab/catalog-cache';
-import { checkLab, followInLab, resetLab, solveLab, startLab, takeHint, walkInLab } from '../core/run';
+import { checkLab, exploreLab, followInLab, resetLab, solveLab, startLab, takeHint, walkInLab } from '../core/run';
 import { lintLab, type LoadedLab } from '../core/lab/load';
 import { creditOf } from '../core/run/credit';
 import { emptyProgress, ProgressStore, type ProgressRead } from '../core/run/progress-store';
@@ -53,7 +53,7 @@ import { SharedTerminals } from './shared-terminals';
  * look at it soon, as at a command entered in its terminals. A boot is not one: thirty labs
  * started together would queue ahead of the first student's command; the full round finds them.
  */
-const CHANGES_A_LAB: ReadonlySet<MethodName> = new Set(['lab.solve', 'lab.reset', 'node.ovs']);
+const CHANGES_A_LAB: ReadonlySet<MethodName> = new Set(['lab.solve', 'lab.reset', 'node.ovs', 'lab.openstack']);
 
 /**
  * The back end behind the contract: one ApiService per app or server process, and one Client
@@ -518,6 +518,7 @@ export class Client {
       followInLab(await this.engine(), session, { from, to, proto, ...(port === undefined ? {} : { port }) }),
     'lab.walk': async ({ session, from, to, proto, port }) =>
       walkInLab(await this.engine(), session, { from, to, proto, ...(port === undefined ? {} : { port }) }),
+    'lab.openstack': async ({ session, argv }) => exploreLab(await this.engine(), session, argv),
     'terminal.open': async ({ session, node, namespace, cols, rows }) => {
       const container = await requireNode(await this.engine(), session, node);
       if (namespace) {

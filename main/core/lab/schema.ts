@@ -114,6 +114,12 @@ export const LabSchema = z
       firewalls: {},
     }),
     steps: z.array(StepSchema).default([]),
+    sandbox: z
+      .boolean()
+      .default(false)
+      .describe(
+        'An explore sandbox ("Explore" in the app): no steps, no faults; its cloud starts as written and changes with `neutron-lab openstack` calls.',
+      ),
     faults: z
       .record(NameSchema, FaultSchema)
       .default({})

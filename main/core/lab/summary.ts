@@ -14,6 +14,8 @@ export interface LabSummary {
   networks: string[];
   /** A troubleshooting lab: it boots with one of this many faults to find (0 for a guided lab). */
   faults: number;
+  /** An explore sandbox: no steps; its cloud changes with openstack calls. */
+  sandbox: boolean;
 }
 
 export function summarizeLab({ lab }: LoadedLab, language: Language = 'en'): LabSummary {
@@ -27,5 +29,6 @@ export function summarizeLab({ lab }: LoadedLab, language: Language = 'en'): Lab
     nodes: Object.keys(lab.topology.nodes),
     networks: Object.keys(lab.topology.networks),
     faults: Object.keys(lab.faults).length,
+    sandbox: lab.sandbox,
   };
 }

@@ -33,6 +33,9 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
     if (stepIds.has(step.id)) error(['steps', s, 'id'], `step id "${step.id}" is used twice`);
     stepIds.add(step.id);
     localized(['steps', s, 'title'], step.title);
+    // A sandbox's steps are chapters of its guide: the explorer builds, nothing is checked.
+    if (lab.sandbox && step.builds.length > 0) error(['steps', s, 'builds'], 'a sandbox leaves no part to build: its agents build what openstack calls ask');
+    if (lab.sandbox && step.objectives.length > 0) error(['steps', s, 'objectives'], 'a sandbox has no objectives: it is explored, not checked');
     step.builds.forEach((selector, b) => {
       const selected = selectorKey(lab, selector);
       if ('problem' in selected) {
@@ -127,6 +130,7 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
       if (asksRepair(fault.repaired)) error([...at, 'repaired'], "a fault's repaired check is its own: it cannot be { kind: repaired }");
       else for (const problem of objectivesReferences(fault.repaired, lab)) error([...at, 'repaired', ...problem.path], problem.message);
     }
+    if (lab.sandbox && Object.keys(lab.faults).length > 0) error(['faults'], 'a sandbox is explored, not repaired: it has no faults');
     if (Object.keys(lab.faults).length > 0 && !objectivesOf(lab).some((o) => asksRepair(o.check)))
       error(
         ['faults'],

@@ -5,9 +5,11 @@
  * recreating them; `takeHint` climbs an objective's hint ladder. The lab file's format, lint and
  * catalogue live in `lab/`, which this floor reads and never the other way round. `followInLab`
  * follows one probe from a VM across every node (capture/follow); `walkInLab` traces the way
- * its flows would send it, node after node.
+ * its flows would send it, node after node; `exploreLab` runs an `openstack` command against the
+ * lab's cloud and has the agents render what it changed.
  */
 export { checkLab, checkRound, type CheckOptions } from './check';
+export { exploreLab } from './explore';
 export { takeHint } from './hints';
 export { followInLab } from './follow';
 export { resetLab } from './reset';

@@ -63,3 +63,22 @@ export interface ResetResult {
   recreated: boolean;
   elapsedMs: number;
 }
+
+export interface NodeWork {
+  node: string;
+  added: string[];
+  removed: string[];
+  changed: string[];
+  /** Commands run for it on the node (undo and build). */
+  commands: number;
+}
+
+/** An `openstack` call in explore mode: the client's answer, and what the agents did. */
+export interface ExploreResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** What each node's agents did, when the call changed the cloud. */
+  agents: NodeWork[];
+  elapsedMs: number;
+}

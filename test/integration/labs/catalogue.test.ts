@@ -11,9 +11,14 @@ describe('the lab tests cover the catalogue', () => {
     expect(ids.length).toBeGreaterThan(0);
     const missing = ids.filter((id) => !existsSync(join(import.meta.dirname, `${id}.test.ts`)));
     expect(missing, 'labs without a test file').toEqual([]);
-    for (const id of ids) expect(readFileSync(join(import.meta.dirname, `${id}.test.ts`), 'utf8'), `${id}.test.ts runs its lab`).toContain(`labSuite('${id}'`);
+    const sandboxes = new Set((await readCatalog()).labs.filter((l) => l.lab.sandbox).map((l) => l.lab.id));
+    for (const id of ids) {
+      // A sandbox has nothing to solve: its file explores it.
+      const runs = sandboxes.has(id) ? `describe('sandbox ${id}'` : `labSuite('${id}'`;
+      expect(readFileSync(join(import.meta.dirname, `${id}.test.ts`), 'utf8'), `${id}.test.ts runs its lab`).toContain(runs);
+    }
     const files = readdirSync(import.meta.dirname).filter((f) => f.endsWith('.test.ts') && f !== 'catalogue.test.ts');
     expect(files.map((f) => f.replace(/\.test\.ts$/, '')).sort()).toEqual(ids);
-    expect(Object.keys(WRONG).sort()).toEqual(ids);
+    expect(Object.keys(WRONG).sort()).toEqual(ids.filter((id) => !sandboxes.has(id)));
   });
 });

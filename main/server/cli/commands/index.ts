@@ -22,6 +22,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { file: 'exec', commands: ['exec', 'shell'], load: async () => (await import('./exec')).registerExec },
   { file: 'inspect', commands: ['parse', 'snapshot', 'trace'], load: async () => (await import('./inspect')).registerInspect },
   { file: 'capture', commands: ['capture', 'follow', 'walk'], load: async () => (await import('./capture')).registerCapture },
+  { file: 'explore', commands: ['openstack'], load: async () => (await import('./explore')).registerExplore },
   { file: 'ovs', commands: ['ovs'], load: async () => (await import('./ovs')).registerOvs },
   { file: 'serve', commands: ['serve', 'start'], load: async () => (await import('./serve')).registerServe },
   { file: 'workshop', commands: ['workshop'], load: async () => (await import('./workshop')).registerWorkshop },

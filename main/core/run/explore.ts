@@ -1,0 +1,79 @@
+import { applyParts } from '../cloud/apply';
+import { planChanges } from '../cloud/diff';
+import { renderCloud } from '../cloud/render';
+import { CloudSchema } from '../cloud/schema';
+import type { Engine } from '../docker/engine';
+import { AppError } from '../errors';
+import { openstack } from '../explore/openstack';
+import { formatPath } from '../lab/load';
+import { solutionParts } from '../lab/parts';
+import type { Lab } from '../lab/schema';
+import { validateLab } from '../lab/validate';
+import type { ExploreResult } from './results';
+import { containerOf, pinLab, runningLab } from './running-lab';
+
+/**
+ * Explore mode: an `openstack` command against a running lab's cloud. The sandbox's server
+ * answers it; when it changed the cloud, the agents render the difference on the nodes that
+ * host it (cloud/diff) and the session is pinned to the new cloud, so check, walk, reset and
+ * the next call all see it. Calls to one session run one at a time.
+ */
+
+const queues = new Map<string, Promise<unknown>>();
+
+export function exploreLab(engine: Engine, name: string, argv: readonly string[]): Promise<ExploreResult> {
+  const before = queues.get(name) ?? Promise.resolve();
+  const call = before.catch(() => undefined).then(() => callOnce(engine, name, argv));
+  queues.set(name, call);
+  void call.finally(() => {
+    if (queues.get(name) === call) queues.delete(name);
+  });
+  return call;
+}
+
+async function callOnce(engine: Engine, name: string, argv: readonly string[]): Promise<ExploreResult> {
+  const started = performance.now();
+  const running = await runningLab(engine, name);
+  const lab = running.loaded.lab;
+  const left = solutionParts(lab, running.plan);
+  if (left.length > 0 || running.fault) {
+    throw new AppError(
+      'state',
+      `Lab ${lab.id} leaves ${running.fault ? 'a fault' : `${left.length} parts`} to you: its cloud is not yours to change.`,
+      {
+        hint: 'Explore the sandbox: neutron-lab up explore',
+      },
+    );
+  }
+  const answer = openstack(lab, argv);
+  const elapsed = () => Math.round(performance.now() - started);
+  if (!answer.cloud) return { exitCode: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr, agents: [], elapsedMs: elapsed() };
+
+  const next: Lab = { ...lab, cloud: CloudSchema.parse(answer.cloud) };
+  // What the server allowed, the lab's own rules may not (an address the topology holds): refused, as the server would.
+  const refused = validateLab(next, undefined).filter((p) => p.severity === 'error');
+  if (refused.length > 0) {
+    const why = refused.map((p) => `${p.message} (cloud${formatPath(p.path.slice(1))})`).join('; ');
+    return {
+      exitCode: 1,
+      stdout: '',
+      stderr: `BadRequestException: Invalid input for operation: ${why}\n`,
+      agents: [],
+      elapsedMs: elapsed(),
+    };
+  }
+  const changes = planChanges(running.plan, renderCloud(next));
+  await Promise.all(
+    changes.map((change) =>
+      applyParts(containerOf(running.containers, change.node), change.node, [{ key: `${change.node}/agents`, steps: change.steps }]),
+    ),
+  );
+  await pinLab(running.session, { ...running.loaded, lab: next });
+  return {
+    exitCode: 0,
+    stdout: answer.stdout,
+    stderr: answer.stderr,
+    agents: changes.map((c) => ({ node: c.node, added: c.added, removed: c.removed, changed: c.changed, commands: c.steps.length })),
+    elapsedMs: elapsed(),
+  };
+}

@@ -1,0 +1,271 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execArgv } from '../../../main/core/docker/exec';
+import { diffSnapshots } from '../../../main/core/inspect/snapshot/diff';
+import { collectSnapshot } from '../../../main/core/inspect/snapshot/snapshot';
+import type { NodeSnapshot } from '../../../main/core/inspect/snapshot/types';
+import { requireNode } from '../../../main/core/session/sessions';
+import { removeSessionsNamed } from '../../../main/core/session/teardown';
+import { runCli, testEngine, uniqueName, waitFor } from '../helpers';
+
+/**
+ * Explore mode on the sandbox, through the real CLI: `openstack` calls build a cloud the agents
+ * render on the nodes (a VM's ping crosses a VXLAN tunnel, a VLAN provider network's crosses
+ * eth2 tagged), bad calls answer as the client does and change nothing, and the deletes in
+ * reverse order leave every node as it booted.
+ */
+
+const NODES = ['network', 'compute1', 'compute2'];
+const SLOW = 300_000;
+
+describe('sandbox explore', () => {
+  const name = uniqueName('explore');
+  const openstack = (...argv: string[]) => runCli(['openstack', name, ...argv]);
+  const snapshots = async (): Promise<Map<string, NodeSnapshot>> => {
+    const engine = await testEngine();
+    const taken = await Promise.all(
+      NODES.map(async (node) => [node, await collectSnapshot(await requireNode(engine, name, node), node)] as const),
+    );
+    return new Map(taken);
+  };
+  /** What differs between two states of the nodes, counters aside: bridges, ports, flows, namespaces, devices, rules, services. */
+  const differences = (before: Map<string, NodeSnapshot>, after: Map<string, NodeSnapshot>) =>
+    NODES.flatMap((node) => {
+      const a = before.get(node)!;
+      const b = after.get(node)!;
+      const d = diffSnapshots(a, b);
+      const services = (s: NodeSnapshot) => s.processes.map((p) => p.args).sort();
+      return [
+        ...d.bridges.added.map((x) => `${node}: bridge ${x} added`),
+        ...d.bridges.removed.map((x) => `${node}: bridge ${x} removed`),
+        ...d.ports.flatMap((p) => [
+          ...p.added.map((x) => `${node}: port ${x} on ${p.bridge}`),
+          ...p.removed.map((x) => `${node}: port ${x} gone from ${p.bridge}`),
+        ]),
+        ...d.flows.flatMap((f) =>
+          [...f.added, ...f.removed, ...f.changed.map((c) => c.after)].map((flow) => `${node}: flow on ${f.bridge}: ${flow.text}`),
+        ),
+        ...d.namespaces.added.map((x) => `${node}: namespace ${x}`),
+        ...d.namespaces.removed.map((x) => `${node}: namespace ${x} gone`),
+        ...d.interfaces.flatMap((i) => [...i.added, ...i.removed].map((x) => `${node}: device ${x} in ${i.namespace || 'the node'}`)),
+        ...d.rules.flatMap((r) => [...r.added, ...r.removed].map((rule) => `${node}: ${r.table} rule ${JSON.stringify(rule)}`)),
+        ...(JSON.stringify(services(a)) === JSON.stringify(services(b))
+          ? []
+          : [`${node}: services ${services(a).join(' | ')} → ${services(b).join(' | ')}`]),
+      ];
+    });
+  let booted: Map<string, NodeSnapshot>;
+
+  beforeAll(async () => {
+    const up = await runCli(['up', 'explore', '--name', name]);
+    expect(up.code, up.stderr).toBe(0);
+    booted = await snapshots();
+  }, SLOW);
+  afterAll(async () => {
+    await removeSessionsNamed(await testEngine(), name);
+  }, SLOW);
+
+  it('boots agents with their bridges and an empty cloud', async () => {
+    const list = await openstack('network', 'list', '-f', 'json');
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+    expect(booted.get('compute1')!.ovs.bridges.map((b) => b.name)).toContain('br-int');
+    // The controller runs no agent.
+    const controller = await requireNode(await testEngine(), name, 'controller');
+    expect((await execArgv(controller, ['ovs-vsctl', 'list-br'])).stdout.trim()).toBe('');
+  });
+
+  it(
+    'builds a tenant network, a subnet and two servers, and a ping crosses the tunnel',
+    async () => {
+      const net = await openstack('network', 'create', 'net1', '-f', 'json');
+      expect(net.code, net.stderr).toBe(0);
+      const network = JSON.parse(net.stdout) as Record<string, unknown>;
+      expect(network).toMatchObject({ name: 'net1', 'provider:network_type': 'vxlan', 'provider:segmentation_id': 1, mtu: 1450 });
+      const sub = await openstack(
+        'subnet',
+        'create',
+        '--network',
+        'net1',
+        '--subnet-range',
+        '10.1.0.0/24',
+        'sub1',
+        '-c',
+        'gateway_ip',
+        '-f',
+        'value',
+      );
+      expect(sub.stdout).toBe('10.1.0.1\n');
+      // What the DHCP agent did, said on standard error.
+      expect(sub.stderr).toMatch(/^network: built network\/dhcp\/net1/m);
+      for (const [vm, host] of [
+        ['vm1', 'compute1'],
+        ['vm2', 'compute2'],
+      ]) {
+        const server = await openstack(
+          'server',
+          'create',
+          '--image',
+          'cirros',
+          '--flavor',
+          'm1.tiny',
+          '--network',
+          'net1',
+          '--availability-zone',
+          `nova:${host}`,
+          vm!,
+        );
+        expect(server.code, server.stderr).toBe(0);
+        expect(server.stderr).toContain(`${host}: built ${host}/vm/${vm}, ${host}/security-group/${vm}`);
+      }
+      const ports = JSON.parse((await openstack('port', 'list', '-f', 'json')).stdout) as { 'Fixed IP Addresses': string }[];
+      // The DHCP port took the first address after the gateway, the servers the next.
+      expect(ports.map((p) => /ip_address='([\d.]+)'/.exec(p['Fixed IP Addresses'])![1])).toEqual(['10.1.0.2', '10.1.0.3', '10.1.0.4']);
+
+      // What the agents built, node by node (the undo below must take exactly this away).
+      const built = differences(booted, await snapshots());
+      const dhcpNamespace = `qdhcp-${network.id as string}`;
+      expect(built).toEqual(
+        expect.arrayContaining(['compute1: namespace vm1', 'compute2: namespace vm2', `network: namespace ${dhcpNamespace}`]),
+      );
+      expect(built.filter((d) => d.startsWith('network: services'))).toHaveLength(1);
+
+      const compute1 = await requireNode(await testEngine(), name, 'compute1');
+      // The VM asks for its address by DHCP, as a cirros guest does.
+      await waitFor(
+        async () => (await execArgv(compute1, ['ip', '-n', 'vm1', '-4', 'addr', 'show', 'eth0'])).stdout.includes('10.1.0.3/24'),
+        60_000,
+        250,
+      );
+      const ping = await execArgv(compute1, ['ip', 'netns', 'exec', 'vm1', 'ping', '-c', '1', '-w', '10', '10.1.0.4']);
+      expect(ping.exitCode, ping.stdout).toBe(0);
+      const flows = (await execArgv(compute1, ['ovs-ofctl', 'dump-flows', 'br-tun', 'table=4'])).stdout;
+      expect(flows).toContain('tun_id=0x1 actions=mod_vlan_vid:1');
+    },
+    SLOW,
+  );
+
+  it(
+    'answers bad calls as the client does, and changes nothing',
+    async () => {
+      const before = await snapshots();
+      const cases: [string[], number, RegExp][] = [
+        [['network', 'create', 'net1'], 1, /net1 exists already/],
+        [
+          ['network', 'create', '--provider-network-type', 'vlan', '--provider-segment', '5000', 'v'],
+          1,
+          /BadRequestException: .*segmentation_id out of range \(1 through 4094\)/,
+        ],
+        [['network', 'create', '--provider-network-type', 'ether', 'x'], 2, /invalid choice: 'ether'/],
+        [['network', 'delete', 'net1'], 1, /ConflictException: .*one or more ports still in use/],
+        [['network', 'show', 'nope'], 1, /^No Network found for nope$/m],
+        [['subnet', 'create', '--network', 'net1', '--subnet-range', '10.1.0.128/25', 'sub2'], 1, /overlaps with another subnet/],
+        [['subnet', 'create', '--network', 'net1', 'sub2'], 2, /the following arguments are required: --subnet-range/],
+        [['subnet', 'delete', 'sub1'], 1, /One or more ports have an IP allocation from this subnet/],
+        [
+          ['server', 'create', '--image', 'cirros', '--flavor', 'm1.huge', '--network', 'net1', 'vm3'],
+          1,
+          /No flavor with a name or ID of 'm1.huge' exists/,
+        ],
+        [
+          [
+            'server',
+            'create',
+            '--image',
+            'cirros',
+            '--flavor',
+            'm1.tiny',
+            '--network',
+            'net1',
+            '--availability-zone',
+            'nova:nowhere',
+            'vm3',
+          ],
+          1,
+          /Compute host nowhere could not be found/,
+        ],
+        [['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'net1', 'VM_3'], 1, /server name 'VM_3'/],
+        [['server', 'delete', 'vm9'], 1, /No server with a name or ID of 'vm9' exists/],
+        [['server', 'frobnicate'], 2, /'server frobnicate' is not an openstack command/],
+        [['network', 'list', '--bogus'], 2, /unrecognized arguments: --bogus/],
+      ];
+      for (const [argv, code, said] of cases) {
+        const result = await openstack(...argv);
+        expect({ argv, code: result.code, stdout: result.stdout }).toEqual({ argv, code, stdout: '' });
+        expect(result.stderr).toMatch(said);
+      }
+      expect(differences(before, await snapshots())).toEqual([]);
+      expect(JSON.parse((await openstack('server', 'list', '-f', 'json', '-c', 'Name')).stdout)).toEqual([
+        { Name: 'vm1' },
+        { Name: 'vm2' },
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
+    'carries a VLAN provider network on the physical network, tagged',
+    async () => {
+      const net = await openstack(
+        'network',
+        'create',
+        '--provider-network-type',
+        'vlan',
+        '--provider-physical-network',
+        'physnet1',
+        '--provider-segment',
+        '101',
+        'prov',
+      );
+      expect(net.code, net.stderr).toBe(0);
+      expect(
+        (await openstack('subnet', 'create', '--network', 'prov', '--subnet-range', '172.16.0.0/24', '--no-dhcp', 'prov-sub')).code,
+      ).toBe(0);
+      for (const [vm, host] of [
+        ['p1', 'compute1'],
+        ['p2', 'compute2'],
+      ]) {
+        const server = await openstack(
+          'server',
+          'create',
+          '--image',
+          'cirros',
+          '--flavor',
+          'm1.tiny',
+          '--network',
+          'prov',
+          '--availability-zone',
+          `nova:${host}`,
+          vm!,
+        );
+        expect(server.code, server.stderr).toBe(0);
+      }
+      const compute1 = await requireNode(await testEngine(), name, 'compute1');
+      const ping = await execArgv(compute1, ['ip', 'netns', 'exec', 'p1', 'ping', '-c', '1', '-w', '10', '172.16.0.3']);
+      expect(ping.exitCode, ping.stdout).toBe(0);
+      expect((await execArgv(compute1, ['ovs-ofctl', 'dump-flows', 'br-eth2'])).stdout).toMatch(/dl_vlan=\d+ actions=mod_vlan_vid:101/);
+    },
+    SLOW,
+  );
+
+  it(
+    'undoes every create with its delete, in reverse order, leaving each node as it booted',
+    async () => {
+      for (const argv of [
+        ['server', 'delete', 'p2', 'p1'],
+        ['subnet', 'delete', 'prov-sub'],
+        ['network', 'delete', 'prov'],
+        ['server', 'delete', 'vm2'],
+        ['server', 'delete', 'vm1'],
+        ['subnet', 'delete', 'sub1'],
+        ['network', 'delete', 'net1'],
+      ]) {
+        const result = await openstack(...argv);
+        expect(result.code, result.stderr).toBe(0);
+      }
+      // A stopped service is gone once it has exited.
+      await waitFor(async () => differences(booted, await snapshots()).length === 0, 10_000, 250).catch(() => undefined);
+      expect(differences(booted, await snapshots())).toEqual([]);
+    },
+    SLOW,
+  );
+});
