@@ -30,6 +30,18 @@ describe('planChanges', () => {
     const removed = planChanges(plan, { parts: [] });
     expect(removed.flatMap((c) => c.removed).sort()).toEqual(plan.parts.map((p) => p.key).sort());
     expect(removed.flatMap((c) => c.steps).some((s) => s.argv[0] === 'ovs-vsctl' && s.argv.includes('add-port'))).toBe(false);
+    // A chain is removed only after every rule that jumps to it, whichever part wrote the rule.
+    for (const { steps } of removed) {
+      steps.forEach((step, i) => {
+        const chain = step.argv.at(-2) === '-X' ? step.argv.at(-1)! : undefined;
+        if (!chain) return;
+        const later = steps.slice(i + 1).filter((s) => `${s.argv.join(' ')}\n${s.input ?? ''}`.includes(`-j ${chain}`));
+        expect(
+          later.map((s) => s.argv.join(' ')),
+          `rules jumping to ${chain} undone after it`,
+        ).toEqual([]);
+      });
+    }
   });
 
   const dhcpRouter = plans.find(([id]) => id === 'dhcp-router')![1];

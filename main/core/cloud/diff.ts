@@ -35,6 +35,12 @@ export function planChanges(before: CloudPlan, after: CloudPlan): NodeChange[] {
     .filter((change) => change.steps.length > 0 || change.removed.length > 0 || change.added.length > 0);
 }
 
+/** Each step once, where it first comes. */
+function firstOccurrences(steps: readonly Step[]): Step[] {
+  const seen = new Set<string>();
+  return steps.filter((s) => !seen.has(stepId(s)) && Boolean(seen.add(stepId(s))));
+}
+
 const stepId = (step: Step): string => JSON.stringify([step.argv, step.input]);
 const sameSteps = (a: PlanPart, b: PlanPart): boolean =>
   JSON.stringify(a.steps.map((s) => [s.argv, s.unless, s.input])) === JSON.stringify(b.steps.map((s) => [s.argv, s.unless, s.input]));
@@ -47,10 +53,15 @@ function nodeChange(node: string, before: PlanPart[], after: PlanPart[]): NodeCh
   const added = after.filter((p) => !old.has(p.key));
 
   const kept = new Set(after.flatMap((p) => p.steps.map(stepId)));
-  const goneSteps = [...removed, ...changed.map((p) => old.get(p.key)!)].flatMap((p) => p.steps).filter((s) => !kept.has(stepId(s)));
+  // A step several parts share (a chain every port's rules jump through) is undone once, where
+  // it first came: after the undo of everything that came after it, whichever part that was.
+  const goneSteps = firstOccurrences(
+    before.filter((p) => !next.has(p.key) || changed.some((c) => c.key === p.key)).flatMap((p) => p.steps),
+  ).filter((s) => !kept.has(stepId(s)));
   const context: UndoContext = {
     goneNamespaces: new Set(goneSteps.flatMap((s) => (isNamespaceAdd(s.argv) ? [s.argv[3]!] : []))),
     restoredAfter: restoredLines(after),
+    createdAfter: new Set(after.flatMap((p) => p.steps).flatMap(created)),
   };
   const flowsBefore = flowsByBridge(before);
   const flowsAfter = flowsByBridge(after);
@@ -155,9 +166,30 @@ interface UndoContext {
   goneNamespaces: ReadonlySet<string>;
   /** What the new plan's `iptables-restore --noflush` inputs still hold (restoreKey): chains declared, rules. */
   restoredAfter: ReadonlySet<string>;
+  /** Bridges, bridge ports and namespaces the new plan creates (created): another part's step made them too, and they stay. */
+  createdAfter: ReadonlySet<string>;
 }
 
-const NO_CONTEXT: UndoContext = { goneNamespaces: new Set(), restoredAfter: new Set() };
+const NO_CONTEXT: UndoContext = { goneNamespaces: new Set(), restoredAfter: new Set(), createdAfter: new Set() };
+
+/** What a step creates that a removal could take away while another part still wants it: `bridge X`, `port BRIDGE/X`, `netns X`. */
+function created(step: Step): string[] {
+  if (isNamespaceAdd(step.argv)) return [`netns ${step.argv[3]}`];
+  if (step.argv[0] !== 'ovs-vsctl') return [];
+  return vsctlCommands(step.argv).flatMap((words) =>
+    words[0] === 'add-br' ? [`bridge ${words[1]}`] : words[0] === 'add-port' ? [`port ${words[1]}/${words[2]}`] : [],
+  );
+}
+
+/** An ovs-vsctl transaction's commands, without --may-exist. */
+function vsctlCommands(argv: readonly string[]): string[][] {
+  const commands: string[][] = [[]];
+  for (const word of argv.slice(1)) {
+    if (word === '--') commands.push([]);
+    else if (word !== '--may-exist') commands.at(-1)!.push(word);
+  }
+  return commands;
+}
 
 /** Which restore a line is of (namespace, table), and the line: chains as `:CHAIN`, rules as `-A CHAIN …`. */
 const restoreKey = (ns: string | undefined, table: string, line: string): string => JSON.stringify([ns ?? '', table, line]);
@@ -190,13 +222,16 @@ export function undoStep(step: Step, context: UndoContext = NO_CONTEXT): Step[] 
   }
   const ns = namespaceOf(argv);
   if (ns !== undefined && goneNamespaces.has(ns)) return [];
-  if (isNamespaceAdd(argv)) return [{ argv: ['ip', 'netns', 'del', argv[3]!], unless: absent(['test', '-e', `/run/netns/${argv[3]}`]) }];
+  if (isNamespaceAdd(argv)) {
+    if (context.createdAfter.has(`netns ${argv[3]}`)) return [];
+    return [{ argv: ['ip', 'netns', 'del', argv[3]!], unless: absent(['test', '-e', `/run/netns/${argv[3]}`]) }];
+  }
   const inner = ns !== undefined && argv[1] === 'netns' ? argv.slice(4) : argv;
   const where = (command: string[]): string[] =>
     ns !== undefined && argv[1] === 'netns' ? ['ip', 'netns', 'exec', ns, ...command] : command;
   switch (inner[0]) {
     case 'ovs-vsctl':
-      return undoVsctl(inner);
+      return undoVsctl(inner, context.createdAfter);
     case 'ovs-ofctl':
       // Flows are undone by the difference of the flow tables (planChanges).
       return [];
@@ -219,17 +254,13 @@ export function undoStep(step: Step, context: UndoContext = NO_CONTEXT): Step[] 
   }
 }
 
-function undoVsctl(argv: readonly string[]): Step[] {
-  const commands: string[][] = [[]];
-  for (const word of argv.slice(1)) {
-    if (word === '--') commands.push([]);
-    else commands.at(-1)!.push(word);
-  }
+function undoVsctl(argv: readonly string[], stays: ReadonlySet<string>): Step[] {
   const undo: Step[] = [];
-  for (const command of commands) {
-    const words = command.filter((w) => w !== '--may-exist');
-    if (words[0] === 'add-port') undo.push({ argv: ['ovs-vsctl', '--if-exists', 'del-port', words[1]!, words[2]!] });
-    if (words[0] === 'add-br') undo.push({ argv: ['ovs-vsctl', '--if-exists', 'del-br', words[1]!] });
+  for (const words of vsctlCommands(argv)) {
+    if (words[0] === 'add-port' && !stays.has(`port ${words[1]}/${words[2]}`)) {
+      undo.push({ argv: ['ovs-vsctl', '--if-exists', 'del-port', words[1]!, words[2]!] });
+    }
+    if (words[0] === 'add-br' && !stays.has(`bridge ${words[1]}`)) undo.push({ argv: ['ovs-vsctl', '--if-exists', 'del-br', words[1]!] });
   }
   return undo.reverse();
 }

@@ -422,8 +422,10 @@ export function resolveCloud(lab: CloudSource): CloudModel {
       if (!agents || !link) continue;
       // A physnet that only external networks use is the L3 agent's br-ex (Icehouse's
       // external_network_bridge): no link to br-int, no VLAN translation.
+      // So is one on the topology's external network that no network uses yet (a sandbox's extnet).
       const uses = Object.values(cloud.networks).filter((n) => n.physnet === physnet);
       if (uses.length > 0 && uses.every((n) => n.external)) continue;
+      if (uses.length === 0 && lab.topology.networks[spec.network]?.kind === 'external') continue;
       const bridge = spec.bridge ?? `br-${link.interface}`;
       physicalBridges.push({ physnet, bridge, interface: link.interface, intPort: `int-${bridge}`, phyPort: `phy-${bridge}` });
     }
