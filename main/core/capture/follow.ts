@@ -50,7 +50,8 @@ for ns in '' $(ip netns list | cut -d' ' -f1); do
     pids="$pids $!"
   done
 done
-[ "$n" -gt 0 ] || { echo "no interface is up" >&2; exit 1; }
+# A node with no interface up (a controller) has nothing to capture.
+[ "$n" -gt 0 ] || { echo ready; echo nl-follow-files; exit 0; }
 stop() { stopped=1; kill -INT $pids 2>/dev/null; }
 trap stop INT TERM
 # Ready when every tcpdump still running listens (one whose interface went meanwhile has exited).
