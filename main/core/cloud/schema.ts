@@ -36,6 +36,12 @@ export const SubnetSchema = z
     cidr: CidrSchema,
     gateway: Ipv4Schema.optional().describe("The router's address on this subnet (default: the first host address)."),
     id: UuidSchema.optional(),
+    allocationPools: z
+      .array(z.object({ start: Ipv4Schema, end: Ipv4Schema }).strict())
+      .optional()
+      .describe(
+        'Where Neutron picks the addresses of new ports (default: every host address but the gateway). Fixed addresses may lie outside.',
+      ),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import { resolveCloud } from '../cloud/model';
 import type { CloudNetwork, NetworkType } from '../cloud/schema';
-import { overlaps, parseCidr, parseIpv4 } from '../net/ipv4';
+import { contains, formatIpv4, overlaps, parseCidr, parseIpv4 } from '../net/ipv4';
 import type { Row } from './format';
 import {
   ApiError,
@@ -14,6 +14,7 @@ import {
   newId,
   newMac,
   nodesWithRole,
+  poolsOf,
   type Sandbox,
 } from './neutron';
 
@@ -142,6 +143,7 @@ export interface SubnetAsk {
   network: string;
   cidr: string;
   gateway?: string | undefined;
+  pools: { start: string; end: string }[];
   dhcp: boolean;
 }
 
@@ -169,14 +171,28 @@ export function createSubnet(sb: Sandbox, ask: SubnetAsk): { network: string; su
     }
   }
   if (network.subnets[ask.name]) throw conflict(`A subnet named ${ask.name} exists already on network ${networkName}.`);
-  const subnet = { cidr: canonical, id: newId(), ...(ask.gateway ? { gateway: ask.gateway } : {}) };
+  const subnet = {
+    cidr: canonical,
+    id: newId(),
+    ...(ask.gateway ? { gateway: ask.gateway } : {}),
+    ...(ask.pools.length ? { allocationPools: ask.pools } : {}),
+  };
   if (ask.gateway) checkAddress(sb.cloud, networkName, canonical, ask.gateway);
+  for (const pool of ask.pools) {
+    const [start, end] = [parseIpv4(pool.start), parseIpv4(pool.end)];
+    if (start === undefined || end === undefined || !contains(range, start) || !contains(range, end) || start > end) {
+      throw badRequest(`The allocation pool ${pool.start}-${pool.end} spans beyond the subnet cidr ${canonical}.`);
+    }
+    const gateway = parseIpv4(gatewayOf(subnet))!;
+    if (gateway >= start && gateway <= end)
+      throw conflict(`Gateway ip ${gatewayOf(subnet)} conflicts with allocation pool ${pool.start}-${pool.end}.`);
+  }
   network.subnets[ask.name] = subnet;
   if (ask.dhcp && !network.dhcp) {
     // The DHCP agent's port: on the network node, the first free address (after the gateway).
     const node = nodesWithRole(sb.lab, 'network')[0];
     if (!node) throw conflict('No DHCP agent is running: the sandbox has no network node.');
-    network.dhcp = { node, address: freeAddress(sb.cloud, networkName, canonical), mac: newMac(), portId: newId() };
+    network.dhcp = { node, address: freeAddress(sb.cloud, networkName, subnet), mac: newMac(), portId: newId() };
   }
   return { network: networkName, subnet: ask.name };
 }
@@ -203,12 +219,11 @@ export function deleteSubnet(sb: Sandbox, nameOrId: string): void {
 export function subnetRow(sb: Sandbox, at: { network: string; subnet: string }): Row {
   const network = sb.cloud.networks[at.network]!;
   const subnet = network.subnets[at.subnet]!;
-  const range = parseCidr(subnet.cidr)!;
-  const size = 2 ** (32 - range.prefix);
-  const base = range.address - (range.address % size);
-  const ip = (n: number) => [24, 16, 8, 0].map((s) => ((base + n) >>> s) & 255).join('.');
+  // Neutron's default pool leaves the gateway out: it starts after it.
+  const gateway = parseIpv4(gatewayOf(subnet))!;
+  const pools = poolsOf(subnet).map(([first, last]) => [first === gateway ? first + 1 : first, last === gateway ? last - 1 : last]);
   return [
-    ['allocation_pools', [`${ip(2)}-${ip(size - 2)}`]],
+    ['allocation_pools', pools.map(([first, last]) => `${formatIpv4(first!)}-${formatIpv4(last!)}`)],
     ['cidr', subnet.cidr],
     ['enable_dhcp', network.dhcp !== undefined],
     ['gateway_ip', gatewayOf(subnet)],

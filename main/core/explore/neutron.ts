@@ -59,7 +59,7 @@ export const nodesWithRole = (lab: Lab, role: 'network' | 'compute'): string[] =
     .filter(([, node]) => node.role === role)
     .map(([name]) => name);
 
-/** Every address taken on a network: gateways, DHCP ports, VMs. */
+/** Every address taken on a network: subnet gateways, DHCP ports, VMs, routers' gateway ports, floating IPs. */
 export function takenOn(cloud: Cloud, network: string): Set<string> {
   const taken = new Set<string>();
   const net = cloud.networks[network];
@@ -67,19 +67,30 @@ export function takenOn(cloud: Cloud, network: string): Set<string> {
   for (const subnet of Object.values(net.subnets)) taken.add(gatewayOf(subnet));
   if (net.dhcp) taken.add(net.dhcp.address);
   for (const vm of Object.values(cloud.vms)) if (vm.network === network) taken.add(vm.address);
+  for (const router of Object.values(cloud.routers)) if (router.gateway?.network === network) taken.add(router.gateway.address);
+  const ranges = Object.values(net.subnets).map((s) => parseCidr(s.cidr)!);
+  for (const fip of cloud.floatingIps) if (ranges.some((r) => contains(r, parseIpv4(fip.address) ?? -1))) taken.add(fip.address);
   return taken;
 }
 
 export const gatewayOf = (subnet: { cidr: string; gateway?: string | undefined }): string =>
   subnet.gateway ?? formatIpv4(networkOf(parseCidr(subnet.cidr)!) + 1);
 
-/** The lowest free address of a subnet's pool (its hosts but the gateway), as Neutron's IPAM hands them out. */
-export function freeAddress(cloud: Cloud, network: string, cidr: string): string {
-  const range = parseCidr(cidr)!;
-  const first = networkOf(range) + 1;
-  const last = networkOf(range) + 2 ** (32 - range.prefix) - 2;
+/** A subnet's allocation pools as address ranges: its own, else every host address. */
+export function poolsOf(subnet: { cidr: string; allocationPools?: { start: string; end: string }[] | undefined }): [number, number][] {
+  if (subnet.allocationPools?.length) return subnet.allocationPools.map((p) => [parseIpv4(p.start)!, parseIpv4(p.end)!]);
+  const range = parseCidr(subnet.cidr)!;
+  return [[networkOf(range) + 1, networkOf(range) + 2 ** (32 - range.prefix) - 2]];
+}
+
+/** The lowest free address of a subnet's allocation pools, as Neutron's IPAM hands them out. */
+export function freeAddress(
+  cloud: Cloud,
+  network: string,
+  subnet: { cidr: string; allocationPools?: { start: string; end: string }[] | undefined },
+): string {
   const taken = takenOn(cloud, network);
-  for (let a = first; a <= last; a++) if (!taken.has(formatIpv4(a))) return formatIpv4(a);
+  for (const [first, last] of poolsOf(subnet)) for (let a = first; a <= last; a++) if (!taken.has(formatIpv4(a))) return formatIpv4(a);
   throw conflict(`No more IP addresses available on network ${cloud.networks[network]?.id ?? network}.`);
 }
 

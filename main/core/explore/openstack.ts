@@ -16,6 +16,37 @@ import {
   subnetRow,
 } from './networks';
 import { PORT_LIST, portListRows, portRow } from './ports';
+import {
+  addInterface,
+  createFloatingIp,
+  createRouter,
+  deleteFloatingIp,
+  deleteRouter,
+  findFloatingIp,
+  findRouter,
+  FLOATING_IP_LIST,
+  floatingIpListRows,
+  floatingIpRow,
+  removeInterface,
+  ROUTER_LIST,
+  routerListRows,
+  routerRow,
+  setGateway,
+  unsetGateway,
+} from './routers';
+import {
+  createGroup,
+  createRule,
+  deleteGroup,
+  deleteRule,
+  findGroup,
+  GROUP_LIST,
+  groupListRows,
+  groupRow,
+  RULE_LIST,
+  ruleListRows,
+  ruleRow,
+} from './security-groups';
 import { createServer, deleteServer, findServer, SERVER_LIST, serverListRows, serverRow } from './servers';
 import type { Lab } from '../lab/schema';
 import type { Cloud } from '../cloud/schema';
@@ -145,6 +176,13 @@ const COMMANDS: Record<string, Command> = {
         network,
         cidr,
         ...(gateway && gateway !== 'auto' ? { gateway } : {}),
+        pools: (args.options.get('--allocation-pool') ?? []).map((text) => {
+          const fields = new Map(text.split(',').map((f) => f.split('=') as [string, string]));
+          const [start, end] = [fields.get('start'), fields.get('end')];
+          if (!start || !end)
+            throw new UsageError(`argument --allocation-pool: expected start=<ip-address>,end=<ip-address>, not '${text}'`);
+          return { start, end };
+        }),
         dhcp: !args.flags.has('--no-dhcp'),
       });
       return { one: subnetRow(sb, at) };
@@ -191,6 +229,153 @@ const COMMANDS: Record<string, Command> = {
       });
       return { one: serverRow(sb, name) };
     },
+  },
+  'router create': {
+    valued: [],
+    flags: ['--distributed', '--centralized', '--enable', '--disable', '--no-ha'],
+    positionals: ['<name>'],
+    changes: true,
+    run: (sb, args) => ({ one: routerRow(sb, createRouter(sb, args.positionals[0]!, args.flags.has('--distributed'))) }),
+  },
+  'router list': { valued: [], flags: [], positionals: [], run: (sb) => ({ list: routerListRows(sb), columns: ROUTER_LIST }) },
+  'router show': {
+    valued: [],
+    flags: [],
+    positionals: ['<router>'],
+    run: (sb, args) => ({ one: routerRow(sb, findRouter(sb, args.positionals[0]!)[0]) }),
+  },
+  'router delete': { valued: [], flags: [], positionals: ['<router>', '...'], changes: true, run: deleteEach('router', deleteRouter) },
+  'router set': {
+    valued: ['--external-gateway', '--fixed-ip'],
+    flags: ['--enable-snat'],
+    positionals: ['<router>'],
+    changes: true,
+    run: (sb, args) => {
+      const network = one(args, '--external-gateway');
+      if (network === undefined) throw new UsageError('this sandbox sets only --external-gateway NETWORK on a router');
+      const fixed = new Map(
+        (one(args, '--fixed-ip') ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((f) => f.split('=') as [string, string]),
+      );
+      setGateway(sb, args.positionals[0]!, network, fixed.get('ip-address'));
+      return { none: true };
+    },
+  },
+  'router unset': {
+    valued: [],
+    flags: ['--external-gateway'],
+    positionals: ['<router>'],
+    changes: true,
+    run: (sb, args) => {
+      if (!args.flags.has('--external-gateway')) throw new UsageError('this sandbox unsets only --external-gateway on a router');
+      unsetGateway(sb, args.positionals[0]!);
+      return { none: true };
+    },
+  },
+  'router add subnet': {
+    valued: [],
+    flags: [],
+    positionals: ['<router>', '<subnet>'],
+    changes: true,
+    run: (sb, args) => {
+      addInterface(sb, args.positionals[0]!, args.positionals[1]!);
+      return { none: true };
+    },
+  },
+  'router remove subnet': {
+    valued: [],
+    flags: [],
+    positionals: ['<router>', '<subnet>'],
+    changes: true,
+    run: (sb, args) => {
+      removeInterface(sb, args.positionals[0]!, args.positionals[1]!);
+      return { none: true };
+    },
+  },
+  'floating ip create': {
+    valued: ['--port', '--floating-ip-address'],
+    flags: [],
+    positionals: ['<network>'],
+    changes: true,
+    run: (sb, args) => ({
+      one: floatingIpRow(sb, createFloatingIp(sb, args.positionals[0]!, one(args, '--port'), one(args, '--floating-ip-address'))),
+    }),
+  },
+  'floating ip list': {
+    valued: [],
+    flags: [],
+    positionals: [],
+    run: (sb) => ({ list: floatingIpListRows(sb), columns: FLOATING_IP_LIST }),
+  },
+  'floating ip show': {
+    valued: [],
+    flags: [],
+    positionals: ['<floating-ip>'],
+    run: (sb, args) => ({ one: floatingIpRow(sb, sb.cloud.floatingIps[findFloatingIp(sb, args.positionals[0]!)]!.address) }),
+  },
+  'floating ip delete': {
+    valued: [],
+    flags: [],
+    positionals: ['<floating-ip>', '...'],
+    changes: true,
+    run: deleteEach('floating IP', deleteFloatingIp),
+  },
+  'security group create': {
+    valued: ['--description'],
+    flags: [],
+    positionals: ['<name>'],
+    changes: true,
+    run: (sb, args) => ({ one: groupRow(sb, createGroup(sb, args.positionals[0]!)) }),
+  },
+  'security group list': { valued: [], flags: [], positionals: [], run: (sb) => ({ list: groupListRows(sb), columns: GROUP_LIST }) },
+  'security group show': {
+    valued: [],
+    flags: [],
+    positionals: ['<group>'],
+    run: (sb, args) => ({ one: groupRow(sb, findGroup(sb, args.positionals[0]!)) }),
+  },
+  'security group delete': {
+    valued: [],
+    flags: [],
+    positionals: ['<group>', '...'],
+    changes: true,
+    run: deleteEach('security group', deleteGroup),
+  },
+  'security group rule create': {
+    valued: ['--protocol', '--dst-port', '--remote-ip', '--remote-group', '--ethertype'],
+    flags: ['--ingress', '--egress'],
+    positionals: ['<group>'],
+    changes: true,
+    run: (sb, args) => {
+      const protocol = choice(args, '--protocol', ['tcp', 'udp', 'icmp', 'any'] as const);
+      const made = createRule(sb, {
+        group: args.positionals[0]!,
+        direction: args.flags.has('--egress') ? 'egress' : 'ingress',
+        protocol: protocol === 'any' ? undefined : protocol,
+        port: one(args, '--dst-port'),
+        remoteIp: one(args, '--remote-ip'),
+        remoteGroup: one(args, '--remote-group'),
+      });
+      return { one: ruleRow(sb, made.group, made.rule) };
+    },
+  },
+  'security group rule list': {
+    valued: [],
+    flags: [],
+    positionals: ['[<group>]'],
+    run: (sb, args) => ({
+      list: ruleListRows(sb, args.positionals[0] === undefined ? undefined : findGroup(sb, args.positionals[0])),
+      columns: RULE_LIST,
+    }),
+  },
+  'security group rule delete': {
+    valued: [],
+    flags: [],
+    positionals: ['<rule>', '...'],
+    changes: true,
+    run: deleteEach('security group rule', deleteRule),
   },
   'server list': { valued: [], flags: ['--long'], positionals: [], run: (sb) => ({ list: serverListRows(sb), columns: SERVER_LIST }) },
   'server show': {
@@ -240,12 +425,14 @@ function parse(command: Command, words: readonly string[]): Parsed {
     else if (word.startsWith('-') && word !== '-') throw new UsageError(`unrecognized arguments: ${word}`);
     else positionals.push(word);
   }
-  const wanted = command.positionals.filter((p) => p !== '...');
+  // `[<x>]` may be left out; `...` takes any number more.
+  const named = command.positionals.filter((p) => p !== '...');
+  const wanted = named.filter((p) => !p.startsWith('['));
   const many = command.positionals.includes('...');
   if (positionals.length < wanted.length)
     throw new UsageError(`the following arguments are required: ${wanted.slice(positionals.length).join(', ')}`);
-  if (!many && positionals.length > wanted.length)
-    throw new UsageError(`unrecognized arguments: ${positionals.slice(wanted.length).join(' ')}`);
+  if (!many && positionals.length > named.length)
+    throw new UsageError(`unrecognized arguments: ${positionals.slice(named.length).join(' ')}`);
   return { options, flags, positionals, output };
 }
 

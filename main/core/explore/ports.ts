@@ -1,8 +1,8 @@
-import { resolveCloud } from '../cloud/model';
+import { resolveCloud, type NamespacePort } from '../cloud/model';
 import type { Row } from './format';
 import { ApiError, type Sandbox } from './neutron';
 
-/** Ports as Neutron lists them: every port the model holds (DHCP's and VMs'), with its owner. */
+/** Ports as Neutron lists them: DHCP's, VMs', routers' interfaces and gateways, each with its owner. */
 
 interface PortView {
   id: string;
@@ -16,15 +16,22 @@ interface PortView {
 
 function ports(sb: Sandbox): PortView[] {
   const model = resolveCloud({ ...sb.lab, cloud: sb.cloud });
-  return model.ports.map((p) => ({
+  const view = (p: Omit<NamespacePort, 'device'>, owner: string, host: string): PortView => ({
     id: p.portId,
     mac: p.mac,
     address: p.address,
     subnetId: p.subnet.id,
     networkId: p.network.id,
-    owner: p.owner === 'dhcp' ? 'network:dhcp' : 'compute:nova',
-    host: p.node,
-  }));
+    owner,
+    host,
+  });
+  return [
+    ...model.ports.map((p) => view(p, p.owner === 'dhcp' ? 'network:dhcp' : 'compute:nova', p.node)),
+    ...model.routers.flatMap((r) => [
+      ...r.interfaces.map((i) => view(i, 'network:router_interface', r.node)),
+      ...(r.gateway ? [view(r.gateway, 'network:router_gateway', r.node)] : []),
+    ]),
+  ];
 }
 
 const fixedIp = (p: PortView): string => `ip_address='${p.address}', subnet_id='${p.subnetId}'`;

@@ -63,7 +63,7 @@ export function createServer(sb: Sandbox, ask: ServerAsk): string {
   for (const group of ask.securityGroups) {
     if (!sb.cloud.securityGroups[group]) throw new ApiError('NotFoundException', `Security group ${group} not found.`);
   }
-  const address = ask.address ?? freeAddress(sb.cloud, networkName, subnet.cidr);
+  const address = ask.address ?? freeAddress(sb.cloud, networkName, subnet);
   sb.cloud.vms[ask.name] = {
     node,
     network: networkName,

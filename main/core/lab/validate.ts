@@ -34,8 +34,10 @@ export function validateLab(lab: Lab, dir: string | undefined): Problem[] {
     stepIds.add(step.id);
     localized(['steps', s, 'title'], step.title);
     // A sandbox's steps are chapters of its guide: the explorer builds, nothing is checked.
-    if (lab.sandbox && step.builds.length > 0) error(['steps', s, 'builds'], 'a sandbox leaves no part to build: its agents build what openstack calls ask');
-    if (lab.sandbox && step.objectives.length > 0) error(['steps', s, 'objectives'], 'a sandbox has no objectives: it is explored, not checked');
+    if (lab.sandbox && step.builds.length > 0)
+      error(['steps', s, 'builds'], 'a sandbox leaves no part to build: its agents build what openstack calls ask');
+    if (lab.sandbox && step.objectives.length > 0)
+      error(['steps', s, 'objectives'], 'a sandbox has no objectives: it is explored, not checked');
     step.builds.forEach((selector, b) => {
       const selected = selectorKey(lab, selector);
       if ('problem' in selected) {

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Check } from '../../../main/core/check/schema';
+import { resolveCloud } from '../../../main/core/cloud/model';
 import { execArgv } from '../../../main/core/docker/exec';
+import { resolveLab } from '../../../main/core/lab/catalog';
+import { objectivesOf } from '../../../main/core/lab/schema';
+import { checkRound, followInLab } from '../../../main/core/run';
+import { runningLab } from '../../../main/core/run/running-lab';
 import { diffSnapshots } from '../../../main/core/inspect/snapshot/diff';
 import { collectSnapshot } from '../../../main/core/inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../../../main/core/inspect/snapshot/types';
@@ -263,6 +269,88 @@ describe('sandbox explore', () => {
         expect(result.code, result.stderr).toBe(0);
       }
       // A stopped service is gone once it has exited.
+      await waitFor(async () => differences(booted, await snapshots()).length === 0, 10_000, 250).catch(() => undefined);
+      expect(differences(booted, await snapshots())).toEqual([]);
+    },
+    SLOW,
+  );
+  it(
+    "builds dhcp-router's cloud by calls, and dhcp-router's own objectives pass against the sandbox",
+    async () => {
+      const calls = [
+        ['network', 'create', '--provider-network-type', 'vxlan', '--provider-segment', '1001', 'tenant'],
+        // The book's DHCP port is .3 and vm1 .2: the pool starts at .3, vm1 asks for .2 outside it.
+        ['subnet', 'create', '--network', 'tenant', '--subnet-range', '10.0.0.0/24', '--allocation-pool', 'start=10.0.0.3,end=10.0.0.254', 'private'],
+        ['network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'extnet', 'ext'],
+        ['subnet', 'create', '--network', 'ext', '--subnet-range', '9.186.100.0/24', '--gateway', '9.186.100.1', '--no-dhcp', 'public'],
+        ['router', 'create', 'router1'],
+        ['router', 'set', '--external-gateway', 'ext', 'router1'],
+        ['router', 'add', 'subnet', 'router1', 'private'],
+        ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--nic', 'net-id=tenant,v4-fixed-ip=10.0.0.2', '--availability-zone', 'nova:compute1', 'vm1'],
+        ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'tenant', '--availability-zone', 'nova:compute1', 'vm2'],
+        ['floating', 'ip', 'create', '--port', 'vm1', '--floating-ip-address', '9.186.100.129', 'ext'],
+        // The default group lets in only its own members: the outside's ping to the floating IP too.
+        ['security', 'group', 'rule', 'create', '--protocol', 'icmp', 'default'],
+      ];
+      for (const argv of calls) {
+        const result = await openstack(...argv);
+        expect(result.code, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
+      }
+      // dhcp-router's checks name the book's ids, MACs and agent: each becomes the sandbox's.
+      const engine = await testEngine();
+      const book = await resolveLab('dhcp-router');
+      const theirs = resolveCloud(book.lab);
+      const ours = (await runningLab(engine, name)).model;
+      const same: [string, string][] = [[theirs.routers[0]!.chainPrefix, ours.routers[0]!.chainPrefix]];
+      for (const [netName, network] of theirs.networks) {
+        same.push([network.id, ours.networks.get(netName)!.id]);
+        network.subnets.forEach((subnet, i) => same.push([subnet.id, ours.networks.get(netName)!.subnets[i]!.id]));
+      }
+      const pair = (a: { portId: string; mac: string } | undefined, b: { portId: string; mac: string } | undefined) =>
+        same.push([a!.portId, b!.portId], [a!.mac, b!.mac]);
+      for (const port of theirs.ports) pair(port, ours.ports.find((p) => p.name === port.name));
+      theirs.routers.forEach((router, r) => {
+        same.push([router.id, ours.routers[r]!.id]);
+        router.interfaces.forEach((i, k) => pair(i, ours.routers[r]!.interfaces[k]));
+        pair(router.gateway, ours.routers[r]!.gateway);
+      });
+      let text = JSON.stringify(objectivesOf(book.lab).map((o) => o.check));
+      for (const [a, b] of same) text = text.replaceAll(a, b);
+      // Device names carry an id's first 11 characters (qr-694450d6-f6).
+      for (const [a, b] of same) if (/^[0-9a-f-]{36}$/.test(a)) text = text.replaceAll(a.slice(0, 11), b.slice(0, 11));
+      const checks = JSON.parse(text) as Check[];
+      const containers = (await runningLab(engine, name)).containers;
+      let outcomes = await checkRound(containers, ours, checks, (ask) => followInLab(engine, name, ask));
+      // A VM's lease and the first pings after it can take a few seconds on a busy machine.
+      for (let round = 0; round < 10 && outcomes.some((o) => !o.passed); round++) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        outcomes = await checkRound(containers, ours, checks, (ask) => followInLab(engine, name, ask));
+      }
+      const ids = objectivesOf(book.lab).map((o) => o.id);
+      expect(outcomes.flatMap((o, i) => (o.passed ? [] : [`${ids[i]}: ${o.found}`]))).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    'undoes the router, the floating IP and the rule too, leaving each node as it booted',
+    async () => {
+      const rule = JSON.parse((await openstack('security', 'group', 'rule', 'list', 'default', '-f', 'json')).stdout) as { ID: string; 'IP Protocol': string | null }[];
+      for (const argv of [
+        ['security', 'group', 'rule', 'delete', rule.find((r) => r['IP Protocol'] === 'icmp')!.ID],
+        ['floating', 'ip', 'delete', '9.186.100.129'],
+        ['server', 'delete', 'vm2', 'vm1'],
+        ['router', 'remove', 'subnet', 'router1', 'private'],
+        ['router', 'unset', '--external-gateway', 'router1'],
+        ['router', 'delete', 'router1'],
+        ['subnet', 'delete', 'public'],
+        ['network', 'delete', 'ext'],
+        ['subnet', 'delete', 'private'],
+        ['network', 'delete', 'tenant'],
+      ]) {
+        const result = await openstack(...argv);
+        expect(result.code, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
+      }
       await waitFor(async () => differences(booted, await snapshots()).length === 0, 10_000, 250).catch(() => undefined);
       expect(differences(booted, await snapshots())).toEqual([]);
     },
