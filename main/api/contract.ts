@@ -164,6 +164,8 @@ export interface LabSummary {
   networks: string[];
   /** A troubleshooting lab: it boots with one of this many faults to find (0 for a guided lab). */
   faults: number;
+  /** An explore sandbox: no objectives; the OpenStack CLI changes its cloud. */
+  sandbox: boolean;
   /** The learner's objectives done so far (some perhaps solved for them), of all of them. */
   progress: Credit;
   /** Set when the stored progress could not be used (damaged, moved aside): say so, never show 0 silently. */

@@ -16,7 +16,7 @@ export type { SnapshotDiff } from '../core/inspect/snapshot/diff';
 export type { NamespaceState, NodeSnapshot } from '../core/inspect/snapshot/types';
 export type { PacketTrace } from '../core/inspect/trace/parse';
 export type { ProgressEvent } from '../core/progress';
-export type { CheckReport, ObjectiveResult } from '../core/run/results';
+export type { CheckReport, ExploreResult, NodeWork, ObjectiveResult } from '../core/run/results';
 export type { BootPhase } from '../core/session/boot-events';
 
 export { hopDelay, hopHeaders, hopPlace, packetClock } from '../core/capture/format';

@@ -47,18 +47,19 @@ async function callOnce(engine: Engine, name: string, argv: readonly string[]): 
   }
   const answer = openstack(lab, argv);
   const elapsed = () => Math.round(performance.now() - started);
-  if (!answer.cloud) return { exitCode: answer.exitCode, stdout: answer.stdout, stderr: answer.stderr, agents: [], elapsedMs: elapsed() };
+  if (!answer.cloud) return { ...answer, agents: [], vms: vmsOf(lab), elapsedMs: elapsed() };
 
   const next: Lab = { ...lab, cloud: CloudSchema.parse(answer.cloud) };
   // What the server allowed, the lab's own rules may not (an address the topology holds): refused, as the server would.
   const refused = validateLab(next, undefined).filter((p) => p.severity === 'error');
   if (refused.length > 0) {
-    const why = refused.map((p) => `${p.message} (cloud${formatPath(p.path.slice(1))})`).join('; ');
+    const why = refused.map((p) => `${p.message} (${formatPath(p.path)})`).join('; ');
     return {
       exitCode: 1,
       stdout: '',
       stderr: `BadRequestException: Invalid input for operation: ${why}\n`,
       agents: [],
+      vms: vmsOf(lab),
       elapsedMs: elapsed(),
     };
   }
@@ -74,6 +75,10 @@ async function callOnce(engine: Engine, name: string, argv: readonly string[]): 
     stdout: answer.stdout,
     stderr: answer.stderr,
     agents: changes.map((c) => ({ node: c.node, added: c.added, removed: c.removed, changed: c.changed, commands: c.steps.length })),
+    vms: vmsOf(next),
     elapsedMs: elapsed(),
   };
 }
+
+const vmsOf = (lab: Lab): ExploreResult['vms'] =>
+  Object.entries(lab.cloud.vms).map(([name, vm]) => ({ name, node: vm.node, address: vm.address }));

@@ -2,6 +2,7 @@ import { applyParts } from '../cloud/apply';
 import type { Engine } from '../docker/engine';
 import { execArgv } from '../docker/exec';
 import { AppError } from '../errors';
+import { resolveLab } from '../lab/catalog';
 import { bootParts } from '../lab/parts';
 import { requireSession } from '../session/sessions';
 import { removeSession } from '../session/teardown';
@@ -13,13 +14,15 @@ import { startLab } from './start';
 
 /**
  * Back to the boot state: each node clears what agents and learner built, then the boot parts are
- * applied again. A break-fix lab's fault is made again: the same one; with `another`, another
+ * applied again (a sandbox's: those of its file's cloud, before any openstack call). A break-fix lab's fault is made again: the same one; with `another`, another
  * drawn; with `fault`, that one.
  */
 export async function resetLab(engine: Engine, name: string, options: { another?: boolean; fault?: string } = {}): Promise<ResetResult> {
   const started = performance.now();
   const session = await requireSession(engine, name);
-  const { loaded, model, plan, fault: made } = await labOfSession(session);
+  let { loaded, model, plan, fault: made } = await labOfSession(session);
+  // A sandbox's pin follows its openstack calls: its boot state is its file's cloud, pinned again.
+  if (loaded.lab.sandbox) ({ loaded, model, plan, fault: made } = await pinLab(session, await resolveLab(loaded.file)));
   const fault =
     options.fault !== undefined || options.another || !made
       ? faultToMake(loaded.lab, options.fault === undefined ? {} : { fault: options.fault }, made?.name)

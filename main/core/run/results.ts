@@ -80,5 +80,7 @@ export interface ExploreResult {
   stderr: string;
   /** What each node's agents did, when the call changed the cloud. */
   agents: NodeWork[];
+  /** The cloud's VMs after the call (for the app's terminals and follow). */
+  vms: { name: string; node: string; address: string }[];
   elapsedMs: number;
 }

@@ -28,6 +28,7 @@ const lab: LabDetail = {
   nodes: ['network', 'compute1'],
   networks: ['data'],
   faults: 0,
+  sandbox: false,
   progress: { met: 0, solved: 0, total: 1 },
   currentStep: 0,
   steps: [

@@ -23,6 +23,8 @@ export const LEARNING_ORDER = [
   'troubleshoot-l2',
   'troubleshoot-l3',
   'troubleshoot-security',
+  // The sandbox: for those who know the labs and want to make Neutron do things.
+  'explore',
 ];
 
 const LEVELS = ['beginner', 'intermediate', 'advanced'];

@@ -1,0 +1,87 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveLab } from '../../main/core/lab/catalog';
+import { appRoot } from '../../main/core/paths';
+import { startLab } from '../../main/core/run';
+import { removeSessionsNamed } from '../../main/core/session/teardown';
+import { launchChromium, serveUi, testEngine, uniqueName } from './helpers';
+
+/**
+ * Explore in real Chromium: the sandbox's card says what it is; its workspace opens on the
+ * OpenStack CLI's command box; a network, a subnet and a server created there show what each
+ * node's agents built, the VM's namespace gets its terminal tab, and a bad call answers as the
+ * client does.
+ */
+
+const RESULTS = join(appRoot(), 'test-results');
+const session = uniqueName('ui-explore');
+let server: ChildProcess;
+let url: string;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  await startLab(await testEngine(), await resolveLab('explore'), { name: session });
+  ({ child: server, url } = await serveUi({ env: { NEUTRON_LAB_DATA: mkdtempSync(join(tmpdir(), 'nl-ui-explore-')) } }));
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await removeSessionsNamed(await testEngine(), session);
+});
+
+describe('Explore in a browser', () => {
+  it('shows the sandbox in the catalogue as a place to explore, without objectives to count', async () => {
+    await page.goto(url);
+    const card = page.locator('[data-test=lab-card][data-lab="explore"]');
+    await card.waitFor();
+    expect(await card.locator('[data-test=sandbox]').count()).toBe(1);
+    expect(await card.locator('[data-test=lab-progress]').count()).toBe(0);
+  });
+
+  it('runs openstack calls from the command box and shows what each agent built', async () => {
+    await page.goto(`${url}#/lab/${session}`);
+    const box = page.locator('[data-test=explore]');
+    await box.waitFor({ timeout: 30_000 });
+    const run = async (line: string) => {
+      const before = await box.locator('[data-test=explore-entry]').count();
+      await box.locator('[data-test=explore-command]').fill(line);
+      await box.locator('[data-test=explore-run]').click();
+      // An error the call met is the answer then, shown instead of an entry.
+      const outcome = async () =>
+        (await box.locator('[data-test=error]').count())
+          ? box.locator('[data-test=error]').textContent()
+          : box.locator('[data-test=explore-entry]').count();
+      await expect.poll(outcome, { timeout: 60_000 }).toBe(before + 1);
+      return box.locator('[data-test=explore-entry]').first();
+    };
+    const net = await run('openstack network create net1');
+    expect(await net.getAttribute('data-exit')).toBe('0');
+    expect(await net.locator('[data-test=explore-stdout]').textContent()).toMatch(/\| provider:network_type +\| vxlan +\|/);
+    await run('subnet create --network net1 --subnet-range 10.1.0.0/24 sub1');
+    const vm = await run(
+      'server create --image cirros --flavor m1.tiny --network net1 --availability-zone nova:compute1 vm1 -f value -c addresses',
+    );
+    expect(await vm.locator('[data-test=explore-stdout]').textContent()).toBe('net1=10.1.0.3\n');
+    const compute1 = vm.locator('[data-test=explore-agent][data-node=compute1]');
+    expect(await compute1.textContent()).toContain('built vm/vm1, security-group/vm1');
+    // The VM's namespace has its terminal now, and there is a VM to follow a packet from.
+    await expect
+      .poll(() => page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=vm1]').count(), { timeout: 30_000 })
+      .toBe(1);
+    expect(await page.locator('[data-test=tool-tab][data-tool=follow]').count()).toBe(1);
+
+    const bad = await run('network create --provider-network-type ether x');
+    expect(await bad.getAttribute('data-exit')).toBe('2');
+    expect(await bad.locator('[data-test=explore-stderr]').textContent()).toContain("invalid choice: 'ether'");
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'ui-explore.png') });
+  }, 180_000);
+});
