@@ -32,14 +32,18 @@ describe('planChanges', () => {
     expect(removed.flatMap((c) => c.steps).some((s) => s.argv[0] === 'ovs-vsctl' && s.argv.includes('add-port'))).toBe(false);
     // A chain is removed only after every rule that jumps to it, whichever part wrote the rule.
     for (const { steps } of removed) {
-      steps.forEach((step, i) => {
-        const chain = step.argv.at(-2) === '-X' ? step.argv.at(-1)! : undefined;
+      // What the node does in order: a batch of iptables removals deletes its rules (-A lines)
+      // before it removes its chains (-X lines).
+      const done = steps.flatMap((s) => {
+        if (!s.argv.includes('nl-iptables-undo')) return [`${s.argv.join(' ')}\n${s.input ?? ''}`];
+        const lines = s.input!.trim().split('\n');
+        return [...lines.filter((l) => !l.startsWith('-X ')), ...lines.filter((l) => l.startsWith('-X '))];
+      });
+      done.forEach((line, i) => {
+        const chain = /^-X (\S+)$/.exec(line)?.[1] ?? / -X (\S+)$/.exec(line.split('\n')[0]!)?.[1];
         if (!chain) return;
-        const later = steps.slice(i + 1).filter((s) => `${s.argv.join(' ')}\n${s.input ?? ''}`.includes(`-j ${chain}`));
-        expect(
-          later.map((s) => s.argv.join(' ')),
-          `rules jumping to ${chain} undone after it`,
-        ).toEqual([]);
+        const later = done.slice(i + 1).filter((l) => l.includes(`-j ${chain}`));
+        expect(later, `rules jumping to ${chain} undone after it`).toEqual([]);
       });
     }
   });
