@@ -21,9 +21,13 @@
  *   capture and decoding (bench/capture.ts): a capture's first packet, the decoder's cold start,
  *     one packet's tree in a 10,000-packet capture, all 10,000 decoded, a follow and a walk
  *
+ *   explore mode (bench/explore.ts): each openstack create and delete call built on the nodes,
+ *     a list call in-process and through the CLI
+ *
  * Options: --runs N (default 7 for up/down, 3 for builds), --skip-build (the builds take minutes),
  * --labs a,b (only these labs), --cli (only the CLI figures), --workshop (only the workshop's),
- * --snapshot (only the busy node's snapshot), --capture (only capture and decoding),
+ * --snapshot (only the busy node's snapshot), --capture (only capture and decoding), --explore
+ * (only explore mode's calls),
  * --students 10,30 (the class sizes).
  * Targets on a 2-core machine: up ≤ 2 s for 2–3 nodes (≤ 3 s for the 4-node DVR lab), check
  * ≤ 300 ms without probes and ≤ 1.5 s with them (≤ 2 s for the labs beyond L2, whose proofs wait for drops, leases and
@@ -55,6 +59,7 @@ import { IDLE_MS } from '../main/core/docker/exec-channel';
 import { removeSessionsNamed } from '../main/core/session/teardown';
 import { machineCpuMs, median, nodeMemoryBytes, seconds, timed, timedAsync } from './measure';
 import { benchCapture } from './capture';
+import { benchExplore } from './explore';
 import { benchWorkshop } from './workshop';
 
 const args = process.argv.slice(2);
@@ -66,6 +71,7 @@ const CLI_ONLY = args.includes('--cli');
 const WORKSHOP_ONLY = args.includes('--workshop');
 const SNAPSHOT_ONLY = args.includes('--snapshot');
 const CAPTURE_ONLY = args.includes('--capture');
+const EXPLORE_ONLY = args.includes('--explore');
 const studentsArg = args.indexOf('--students');
 const CLASS_SIZES = (studentsArg >= 0 ? (args[studentsArg + 1] ?? '') : '10,30')
   .split(',')
@@ -406,10 +412,11 @@ async function benchCli(engine: Engine): Promise<void> {
 async function main(): Promise<void> {
   const engine = await connectEngine();
   process.stderr.write(`Neutron Lab bench: Docker ${engine.info.version}, ${RUNS} runs (medians)\n`);
-  if (CLI_ONLY || WORKSHOP_ONLY || SNAPSHOT_ONLY || CAPTURE_ONLY) {
+  if (CLI_ONLY || WORKSHOP_ONLY || SNAPSHOT_ONLY || CAPTURE_ONLY || EXPLORE_ONLY) {
     await buildNodeImage(engine); // up needs it
     if (SNAPSHOT_ONLY) await benchSnapshot(engine);
     if (CAPTURE_ONLY) await benchCapture(engine, RUNS, report);
+    if (EXPLORE_ONLY) await benchExplore(engine, RUNS, report);
     if (CLI_ONLY) await benchCli(engine);
     if (WORKSHOP_ONLY) for (const students of CLASS_SIZES) await benchWorkshop(engine, students, report);
     printTable();
@@ -423,6 +430,7 @@ async function main(): Promise<void> {
   for (const lab of LABS) await benchLab(engine, lab);
   await benchSnapshot(engine);
   await benchCapture(engine, RUNS, report);
+  await benchExplore(engine, RUNS, report);
   await benchCli(engine);
   for (const students of CLASS_SIZES) await benchWorkshop(engine, students, report);
   printTable();

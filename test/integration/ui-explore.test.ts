@@ -50,6 +50,11 @@ describe('Explore in a browser', () => {
     await page.goto(`${url}#/lab/${session}`);
     const box = page.locator('[data-test=explore]');
     await box.waitFor({ timeout: 30_000 });
+    // The guide's chapters beside it; nothing to check or solve, only to reset.
+    await page.locator('[data-test=guide][data-step=server]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-test=solve-all]').count()).toBe(0);
+    expect(await page.locator('[data-test=objective]').count()).toBe(0);
+    expect(await page.locator('[data-test=reset]').count()).toBe(1);
     const run = async (line: string) => {
       const before = await box.locator('[data-test=explore-entry]').count();
       await box.locator('[data-test=explore-command]').fill(line);

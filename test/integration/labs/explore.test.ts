@@ -356,4 +356,22 @@ describe('sandbox explore', () => {
     },
     SLOW,
   );
+  it(
+    'is back to its empty cloud after reset, as booted',
+    async () => {
+      for (const argv of [
+        ['network', 'create', 'net1'],
+        ['subnet', 'create', '--network', 'net1', '--subnet-range', '10.1.0.0/24', 'sub1'],
+        ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'net1', 'vm1'],
+      ])
+        expect((await openstack(...argv)).code).toBe(0);
+      const reset = await runCli(['reset', name, '--json']);
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(JSON.parse((await openstack('network', 'list', '-f', 'json')).stdout)).toEqual([]);
+      expect(differences(booted, await snapshots())).toEqual([]);
+      // And calls build on it again from there.
+      expect((await openstack('network', 'create', 'net1', '-c', 'provider:segmentation_id', '-f', 'value')).stdout).toBe('1\n');
+    },
+    SLOW,
+  );
 });
