@@ -53,6 +53,7 @@ export const ACCESS: { readonly [M in MethodName]: Rule } = {
   'capture.follow': 'session',
   'lab.walk': 'session',
   'lab.openstack': 'session',
+  'lab.saveAsLab': 'owner',
   'terminal.open': 'session',
   'terminal.write': 'connection',
   'terminal.resize': 'connection',

@@ -99,10 +99,13 @@ export const methodParams = {
    */
   'lab.walk': vmPacket,
   /**
-   * Explore mode: an \`openstack\` command line (without the word openstack) against the session's
-   * cloud; the agents render what it changed. Refused for a lab that leaves parts to the learner.
+   * Explore mode: an `openstack` command line (without the word openstack), or a legacy
+   * `neutron VERB …` one, against the session's cloud; the agents render what it changed.
+   * Refused for a lab that leaves parts to the learner.
    */
   'lab.openstack': z.object({ session, argv: z.array(z.string().max(4096)).min(1).max(256) }).strict(),
+  /** Writes a sandbox session's cloud as a new lab file in the labs folder (the owner's: it writes lab files). */
+  'lab.saveAsLab': z.object({ session, lab: labRef }).strict(),
   /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */
   'terminal.open': z.object({ session, node, namespace: namespace.optional(), cols: size, rows: size }).strict(),
   'terminal.write': z.object({ id: z.string(), data: z.string().max(1024 * 1024) }).strict(),
@@ -220,6 +223,7 @@ export interface MethodResults {
   'capture.follow': FollowResult;
   'lab.walk': WalkResult;
   'lab.openstack': ExploreResult;
+  'lab.saveAsLab': { path: string; problems: LocatedProblem[] };
   'terminal.open': { id: string };
   'terminal.write': Record<string, never>;
   'terminal.resize': Record<string, never>;

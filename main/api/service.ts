@@ -18,7 +18,9 @@ import { traceInNode } from '../core/inspect/trace/run';
 import { labFileOf, resolveLabById } from '../core/lab/catalog';
 import { summarizeLab } from '../core/lab/summary';
 import { CatalogCache } from '../core/lab/catalog-cache';
+import { runningLab } from '../core/run/running-lab';
 import { checkLab, exploreLab, followInLab, resetLab, solveLab, startLab, takeHint, walkInLab } from '../core/run';
+import { sandboxAsLab } from '../core/explore/as-lab';
 import { lintLab, type LoadedLab } from '../core/lab/load';
 import { creditOf } from '../core/run/credit';
 import { emptyProgress, ProgressStore, type ProgressRead } from '../core/run/progress-store';
@@ -519,6 +521,24 @@ export class Client {
     'lab.walk': async ({ session, from, to, proto, port }) =>
       walkInLab(await this.engine(), session, { from, to, proto, ...(port === undefined ? {} : { port }) }),
     'lab.openstack': async ({ session, argv }) => exploreLab(await this.engine(), session, argv),
+    'lab.saveAsLab': async ({ session, lab }) => {
+      const file = labFileOf(lab, this.service.labsDir);
+      if (existsSync(file)) throw new AppError('input', `Not saved: a lab "${lab}" exists already (${file}); choose another id.`);
+      const { loaded } = await runningLab(await this.engine(), session);
+      if (!loaded.lab.sandbox)
+        throw new AppError('input', `Session ${session} runs lab ${loaded.lab.id}, not a sandbox: its file is the lab already.`);
+      const text = sandboxAsLab(loaded.lab, lab);
+      const { problems } = lintLab(text, file);
+      const errors = problems.filter((p) => p.severity === 'error');
+      if (errors.length > 0)
+        throw new AppError(
+          'internal',
+          `The sandbox's cloud did not make a valid lab: line ${errors[0]?.location.line}: ${errors[0]?.message}`,
+        );
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, text);
+      return { path: file, problems };
+    },
     'terminal.open': async ({ session, node, namespace, cols, rows }) => {
       const container = await requireNode(await this.engine(), session, node);
       if (namespace) {

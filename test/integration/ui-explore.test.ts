@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLab } from '../../main/core/lab/catalog';
-import { appRoot } from '../../main/core/paths';
+import { appRoot, labsDir } from '../../main/core/paths';
 import { startLab } from '../../main/core/run';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
 import { launchChromium, serveUi, testEngine, uniqueName } from './helpers';
@@ -23,10 +23,17 @@ let server: ChildProcess;
 let url: string;
 let browser: Browser;
 let page: Page;
+let labs: string;
 
 beforeAll(async () => {
   await startLab(await testEngine(), await resolveLab('explore'), { name: session });
-  ({ child: server, url } = await serveUi({ env: { NEUTRON_LAB_DATA: mkdtempSync(join(tmpdir(), 'nl-ui-explore-')) } }));
+  // A labs folder of its own, with the sandbox in it: the lab saved from it goes there.
+  labs = mkdtempSync(join(tmpdir(), 'nl-ui-explore-labs-'));
+  cpSync(join(labsDir(), 'explore'), join(labs, 'explore'), { recursive: true });
+  ({ child: server, url } = await serveUi({
+    env: { NEUTRON_LAB_DATA: mkdtempSync(join(tmpdir(), 'nl-ui-explore-')) },
+    serveArgs: ['--labs', labs],
+  }));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 }, 600_000);
@@ -89,4 +96,22 @@ describe('Explore in a browser', () => {
     mkdirSync(RESULTS, { recursive: true });
     await page.screenshot({ path: join(RESULTS, 'ui-explore.png') });
   }, 180_000);
+
+  it('saves the cloud as a new lab, which opens in the editor and lints clean', async () => {
+    await page.locator('[data-test=explore-save-id]').fill('my-cloud');
+    await page.locator('[data-test=explore-save]').click();
+    const editor = page.locator('[data-test=lab-editor][data-lab="my-cloud"]');
+    await editor.waitFor({ timeout: 30_000 });
+    const summary = page.locator('[data-test=lint-summary]');
+    await expect.poll(() => summary.getAttribute('data-errors'), { timeout: 30_000 }).toBe('0');
+    // The file holds the cloud the calls built.
+    expect(readFileSync(join(labs, 'my-cloud', 'lab.yaml'), 'utf8')).toMatch(/vms:\n +vm1:\n +node: compute1/);
+    // The same id again is refused, saying why.
+    await page.goBack();
+    await page.locator('[data-test=explore-save-id]').fill('my-cloud');
+    await page.locator('[data-test=explore-save]').click();
+    await expect
+      .poll(() => page.locator('[data-test=explore] [data-test=error]').textContent(), { timeout: 30_000 })
+      .toContain('exists already');
+  }, 120_000);
 });

@@ -93,6 +93,7 @@ const MATRIX: Record<MethodName, Row> = {
   'labfile.read': { params: () => ({ lab: 'ovs-basics' }), expect: everyone('forbidden') },
   'labfile.validate': { params: () => ({ text: 'id: x\n' }), expect: everyone('forbidden') },
   'labfile.save': { params: () => ({ lab: 'ovs-basics', text: 'id: ovs-basics\n' }), expect: everyone('forbidden') },
+  'lab.saveAsLab': { params: (c) => ({ session: c.session, lab: 'ovs-basics' }), expect: everyone('forbidden') },
   'workshop.status': { params: () => ({}), expect: { ada: 'forbidden', alan: 'forbidden', instructor: 'ok' } },
   'workshop.broadcast': { params: () => ({ text: '' }), expect: { ada: 'forbidden', alan: 'forbidden', instructor: 'ok' } },
   // Ada asks for her own (no seat named); Alan names hers; the instructor names any.

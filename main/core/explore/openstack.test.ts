@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CloudSchema } from '../cloud/schema';
-import { parseLab } from '../lab/load';
+import { lintLab, parseLab } from '../lab/load';
 import type { Lab } from '../lab/schema';
 import { validateLab } from '../lab/validate';
+import { sandboxAsLab } from './as-lab';
+import { neutronClient } from './neutron-client';
 import { openstack } from './openstack';
 
 const FILE = join(import.meta.dirname, '..', '..', '..', 'labs', 'explore', 'lab.yaml');
@@ -112,5 +114,72 @@ describe('openstack (the sandbox client)', () => {
       /requires a subnet in order to boot/,
     );
     expect(said('network')).toMatch(/^2 This sandbox knows: network create/);
+  });
+});
+
+describe('neutron (the legacy client the book uses)', () => {
+  it('runs the book-era verbs as the same calls, with the old client words around the answer', () => {
+    let lab = sandbox();
+    const call = (...argv: string[]) => {
+      const result = neutronClient(lab, argv);
+      if (result.cloud) lab = { ...lab, cloud: CloudSchema.parse(result.cloud) };
+      return result;
+    };
+    const net = call('net-create', '--provider:network_type', 'vxlan', '--provider:segmentation_id', '1001', 'tenant');
+    expect(net.stdout.split('\n')[0]).toBe('Created a new network:');
+    expect(net.stdout).toMatch(/\| provider:segmentation_id +\| 1001 +\|/);
+    expect(call('subnet-create', '--name', 'private', '--disable-dhcp', 'tenant', '10.0.0.0/24').exitCode).toBe(0);
+    expect(lab.cloud.networks.tenant!.subnets.private).toMatchObject({ cidr: '10.0.0.0/24' });
+    expect(lab.cloud.networks.tenant!.dhcp).toBeUndefined();
+    call('net-create', '--router:external', 'True', '--provider:network_type', 'flat', '--provider:physical_network', 'extnet', 'ext');
+    expect(lab.cloud.networks.ext!.external).toBe(true);
+    call('subnet-create', '--name', 'public', '--gateway', '9.186.100.1', '--disable-dhcp', 'ext', '9.186.100.0/24');
+    call('router-create', 'router1');
+    expect(call('router-gateway-set', 'router1', 'ext').stdout).toBe('Set gateway for router router1\n');
+    expect(call('router-interface-add', 'router1', 'private').stdout).toBe('Added interface to router router1.\n');
+    expect(lab.cloud.routers.router1).toMatchObject({
+      gateway: { network: 'ext', address: '9.186.100.2' },
+      interfaces: [{ subnet: 'tenant/private' }],
+    });
+    call(
+      'security-group-rule-create',
+      '--direction',
+      'ingress',
+      '--protocol',
+      'tcp',
+      '--port-range-min',
+      '80',
+      '--port-range-max',
+      '81',
+      'default',
+    );
+    expect(lab.cloud.securityGroups.default!.rules.at(-1)).toEqual({ direction: 'ingress', protocol: 'tcp', port: '80:81' });
+    expect(call('port-list', '-f', 'value', '-c', 'MAC Address').stdout.trim().split('\n')).toHaveLength(2);
+    expect(call('net-delete', 'tenant').exitCode).toBe(1);
+    expect(call('frobnicate')).toMatchObject({ exitCode: 2 });
+  });
+});
+
+describe('sandboxAsLab', () => {
+  it("writes the calls' cloud as a lab file that lints clean and holds the same cloud", () => {
+    const s = session();
+    s.call('network', 'create', 'net1');
+    s.call(
+      'subnet',
+      'create',
+      '--network',
+      'net1',
+      '--subnet-range',
+      '10.1.0.0/24',
+      '--allocation-pool',
+      'start=10.1.0.10,end=10.1.0.99',
+      'sub1',
+    );
+    s.call('server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'net1', 'vm1');
+    const text = sandboxAsLab(s.lab, 'my-cloud');
+    const { lab, problems } = lintLab(text, '/labs/my-cloud/lab.yaml');
+    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(lab).toMatchObject({ id: 'my-cloud', sandbox: false, steps: [] });
+    expect(lab!.cloud).toEqual(s.lab.cloud);
   });
 });

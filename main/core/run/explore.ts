@@ -4,6 +4,7 @@ import { renderCloud } from '../cloud/render';
 import { CloudSchema } from '../cloud/schema';
 import type { Engine } from '../docker/engine';
 import { AppError } from '../errors';
+import { neutronClient } from '../explore/neutron-client';
 import { openstack } from '../explore/openstack';
 import { formatPath } from '../lab/load';
 import { solutionParts } from '../lab/parts';
@@ -45,7 +46,8 @@ async function callOnce(engine: Engine, name: string, argv: readonly string[]): 
       },
     );
   }
-  const answer = openstack(lab, argv);
+  // `neutron VERB …`: the legacy client's verbs, the same calls.
+  const answer = argv[0] === 'neutron' ? neutronClient(lab, argv.slice(1)) : openstack(lab, argv);
   const elapsed = () => Math.round(performance.now() - started);
   if (!answer.cloud) return { ...answer, agents: [], vms: vmsOf(lab), elapsedMs: elapsed() };
 

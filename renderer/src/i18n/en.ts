@@ -129,6 +129,8 @@ export const en = {
   'tools.follow': 'Follow a packet',
   'tools.explore': 'OpenStack CLI',
   'explore.placeholder': 'network create net1   (python-openstackclient syntax; -f json|yaml|value, -c COLUMN)',
+  'explore.saveAs': 'Save this cloud as a new lab, id:',
+  'explore.save': 'Save and edit',
   'explore.run': 'Run',
   'explore.try': 'Try:',
   'explore.running': 'neutron-server answers; the agents build what changed…',

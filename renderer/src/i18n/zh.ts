@@ -127,6 +127,8 @@ export const zh: Record<MessageKey, string> = {
   'tools.follow': '追踪数据包',
   'tools.explore': 'OpenStack 命令行',
   'explore.placeholder': 'network create net1   （python-openstackclient 语法；-f json|yaml|value，-c 列名）',
+  'explore.saveAs': '把这朵云存为新实验，id：',
+  'explore.save': '保存并编辑',
   'explore.run': '运行',
   'explore.try': '试试：',
   'explore.running': 'neutron-server 应答中；代理正在构建变化的部分…',

@@ -74,6 +74,9 @@ describe('sandbox explore', () => {
     const list = await openstack('network', 'list', '-f', 'json');
     expect(list.code, list.stderr).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual([]);
+    // The legacy client's verbs reach the same server.
+    const legacy = await runCli(['neutron', name, 'net-list', '-f', 'value']);
+    expect({ code: legacy.code, stdout: legacy.stdout }).toEqual({ code: 0, stdout: '' });
     expect(booted.get('compute1')!.ovs.bridges.map((b) => b.name)).toContain('br-int');
     // The controller runs no agent.
     const controller = await requireNode(await testEngine(), name, 'controller');

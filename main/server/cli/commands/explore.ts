@@ -11,25 +11,37 @@ import { contextFor } from '../context';
 
 export function registerExplore(program: Command): void {
   program
+    .command('neutron')
+    .description(
+      "run a legacy neutron client verb against a lab's cloud (explore mode): net-create, subnet-create, router-interface-add, port-list …",
+    )
+    .argument('<lab>', 'session name (the sandbox: neutron-lab up explore)')
+    .argument('<command...>', 'the neutron verb and its arguments')
+    .allowUnknownOption()
+    .helpOption('--help-neutron-lab', 'show this help')
+    .action(async (lab: string, argv: string[], _options: unknown, command: Command) => run(command, lab, ['neutron', ...argv]));
+  program
     .command('openstack')
     .description("run an OpenStack CLI command against a lab's cloud (explore mode) and see what each agent built")
     .argument('<lab>', 'session name (the sandbox: neutron-lab up explore)')
     .argument('<command...>', 'the openstack command: network|subnet|server|port create|list|show|delete …')
     .allowUnknownOption()
     .helpOption('--help-neutron-lab', 'show this help')
-    .action(async (lab: string, argv: string[], _options: unknown, command: Command) => {
-      const ctx = contextFor(command);
-      const result = await exploreLab(await ctx.engine(), lab, argv);
-      process.stdout.write(result.stdout);
-      process.stderr.write(result.stderr);
-      for (const work of result.agents) {
-        const said = [
-          work.added.length ? `built ${work.added.join(', ')}` : '',
-          work.changed.length ? `changed ${work.changed.join(', ')}` : '',
-          work.removed.length ? `removed ${work.removed.join(', ')}` : '',
-        ].filter(Boolean);
-        process.stderr.write(`${work.node}: ${said.join('; ')} (${work.commands} commands)\n`);
-      }
-      process.exitCode = result.exitCode;
-    });
+    .action(async (lab: string, argv: string[], _options: unknown, command: Command) => run(command, lab, argv));
+}
+
+async function run(command: Command, lab: string, argv: string[]): Promise<void> {
+  const ctx = contextFor(command);
+  const result = await exploreLab(await ctx.engine(), lab, argv);
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  for (const work of result.agents) {
+    const said = [
+      work.added.length ? `built ${work.added.join(', ')}` : '',
+      work.changed.length ? `changed ${work.changed.join(', ')}` : '',
+      work.removed.length ? `removed ${work.removed.join(', ')}` : '',
+    ].filter(Boolean);
+    process.stderr.write(`${work.node}: ${said.join('; ')} (${work.commands} commands)\n`);
+  }
+  process.exitCode = result.exitCode;
 }

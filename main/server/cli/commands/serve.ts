@@ -1,6 +1,6 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ApiService } from '../../../api/service';
 import { electronBinary } from '../../../core/desktop';
@@ -17,6 +17,7 @@ interface ServeFlags {
   host: string;
   port: string;
   token?: string;
+  labs?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -26,6 +27,7 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_PORT))
     .option('--token <token>', 'secret that browsers must present (required off loopback)')
+    .option('--labs <dir>', "the folder of lab files the catalogue lists and the editor writes (default: the app's labs/)")
     .action(async (flags: ServeFlags, command: Command) => {
       await serveUntilStopped({ ...flags, dockerHost: command.optsWithGlobals<{ dockerHost?: string }>().dockerHost });
     });
@@ -58,7 +60,11 @@ export async function serveUntilStopped(
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError('usage', `--port ${flags.port} is not a port number.`);
   const staticDir = join(appRoot(), 'out', 'renderer');
   if (buildIsStale(join(staticDir, 'index.html'))) await build();
-  const service = new ApiService({ dockerHost: flags.dockerHost, ...(flags.workshop ? { workshop: flags.workshop } : {}) });
+  const service = new ApiService({
+    dockerHost: flags.dockerHost,
+    ...(flags.labs ? { labsDir: resolve(flags.labs) } : {}),
+    ...(flags.workshop ? { workshop: flags.workshop } : {}),
+  });
   const server = await startWebServer({
     host: flags.host,
     port,
