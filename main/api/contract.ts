@@ -100,10 +100,10 @@ export const methodParams = {
   'lab.walk': vmPacket,
   /**
    * Explore mode: an `openstack` command line (without the word openstack), or a legacy
-   * `neutron VERB …` one, against the session's cloud; the agents render what it changed.
-   * Refused for a lab that leaves parts to the learner.
+   * `neutron VERB …` one, against the session's cloud; the agents render what it changed (with
+   * `diff`, each changed node's snapshot diff too). Refused for a lab that leaves parts to the learner.
    */
-  'lab.openstack': z.object({ session, argv: z.array(z.string().max(4096)).min(1).max(256) }).strict(),
+  'lab.openstack': z.object({ session, argv: z.array(z.string().max(4096)).min(1).max(256), diff: z.boolean().default(false) }).strict(),
   /** Writes a sandbox session's cloud as a new lab file in the labs folder (the owner's: it writes lab files). */
   'lab.saveAsLab': z.object({ session, lab: labRef }).strict(),
   /** Opens a terminal in a node (or a namespace in it); output arrives as `terminal.data` events. */

@@ -520,7 +520,7 @@ export class Client {
       followInLab(await this.engine(), session, { from, to, proto, ...(port === undefined ? {} : { port }) }),
     'lab.walk': async ({ session, from, to, proto, port }) =>
       walkInLab(await this.engine(), session, { from, to, proto, ...(port === undefined ? {} : { port }) }),
-    'lab.openstack': async ({ session, argv }) => exploreLab(await this.engine(), session, argv),
+    'lab.openstack': async ({ session, argv, diff }) => exploreLab(await this.engine(), session, argv, { diff }),
     'lab.saveAsLab': async ({ session, lab }) => {
       const file = labFileOf(lab, this.service.labsDir);
       if (existsSync(file)) throw new AppError('input', `Not saved: a lab "${lab}" exists already (${file}); choose another id.`);

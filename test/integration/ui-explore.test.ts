@@ -84,6 +84,11 @@ describe('Explore in a browser', () => {
     expect(await vm.locator('[data-test=explore-stdout]').textContent()).toBe('net1=10.1.0.3\n');
     const compute1 = vm.locator('[data-test=explore-agent][data-node=compute1]');
     expect(await compute1.textContent()).toContain('built vm/vm1, security-group/vm1');
+    // And, opened, what changed in compute1 itself: the VM's namespace, its qvo port on br-int.
+    await compute1.locator('[data-test=explore-node-changes] summary').click();
+    const changed = await compute1.locator('[data-test=explore-node-change][data-kind=added]').allTextContents();
+    expect(changed).toContainEqual(expect.stringMatching(/^\+ namespace vm1: vm1$/));
+    expect(changed).toContainEqual(expect.stringMatching(/^\+ port br-int: qvo/));
     // The VM's namespace has its terminal now, and there is a VM to follow a packet from.
     await expect
       .poll(() => page.locator('[data-test=terminal-tab][data-node=compute1][data-namespace=vm1]').count(), { timeout: 30_000 })

@@ -6,6 +6,8 @@ import type { Engine } from '../docker/engine';
 import { AppError } from '../errors';
 import { neutronClient } from '../explore/neutron-client';
 import { openstack } from '../explore/openstack';
+import { diffSnapshots } from '../inspect/snapshot/diff';
+import { collectSnapshot } from '../inspect/snapshot/snapshot';
 import { formatPath } from '../lab/load';
 import { solutionParts } from '../lab/parts';
 import type { Lab } from '../lab/schema';
@@ -22,17 +24,25 @@ import { containerOf, pinLab, runningLab } from './running-lab';
 
 const queues = new Map<string, Promise<unknown>>();
 
-export function exploreLab(engine: Engine, name: string, argv: readonly string[]): Promise<ExploreResult> {
+/** `diff`: each changed node's snapshot before and after, diffed (what the agents did, in the node's own terms). */
+export function exploreLab(
+  engine: Engine,
+  name: string,
+  argv: readonly string[],
+  options: { diff?: boolean } = {},
+): Promise<ExploreResult> {
   const before = queues.get(name) ?? Promise.resolve();
-  const call = before.catch(() => undefined).then(() => callOnce(engine, name, argv));
+  const call = before.catch(() => undefined).then(() => callOnce(engine, name, argv, options.diff ?? false));
   queues.set(name, call);
-  void call.finally(() => {
+  // Forgotten once done, either way (finally() would hand its rejection on, unhandled).
+  const forget = () => {
     if (queues.get(name) === call) queues.delete(name);
-  });
+  };
+  call.then(forget, forget);
   return call;
 }
 
-async function callOnce(engine: Engine, name: string, argv: readonly string[]): Promise<ExploreResult> {
+async function callOnce(engine: Engine, name: string, argv: readonly string[], diff: boolean): Promise<ExploreResult> {
   const started = performance.now();
   const running = await runningLab(engine, name);
   const lab = running.loaded.lab;
@@ -48,7 +58,9 @@ async function callOnce(engine: Engine, name: string, argv: readonly string[]): 
   }
   // `neutron VERB …`: the legacy client's verbs, the same calls.
   const answer = argv[0] === 'neutron' ? neutronClient(lab, argv.slice(1)) : openstack(lab, argv);
-  const elapsed = () => Math.round(performance.now() - started);
+  // The call and the agents' work; the snapshots of a diff asked for are not theirs.
+  let snapshotting = 0;
+  const elapsed = () => Math.round(performance.now() - started - snapshotting);
   if (!answer.cloud) return { ...answer, agents: [], vms: vmsOf(lab), elapsedMs: elapsed() };
 
   const next: Lab = { ...lab, cloud: CloudSchema.parse(answer.cloud) };
@@ -66,17 +78,33 @@ async function callOnce(engine: Engine, name: string, argv: readonly string[]): 
     };
   }
   const changes = planChanges(running.plan, renderCloud(next));
+  const snapshots = async () => {
+    const from = performance.now();
+    const taken = await Promise.all(changes.map((c) => collectSnapshot(containerOf(running.containers, c.node), c.node)));
+    snapshotting += performance.now() - from;
+    return taken;
+  };
+  const before = diff ? await snapshots() : [];
   await Promise.all(
     changes.map((change) =>
       applyParts(containerOf(running.containers, change.node), change.node, [{ key: `${change.node}/agents`, steps: change.steps }]),
     ),
   );
+  const after = diff ? await snapshots() : [];
+  const diffs = after.map((snapshot, i) => diffSnapshots(before[i]!, snapshot));
   await pinLab(running.session, { ...running.loaded, lab: next });
   return {
     exitCode: 0,
     stdout: answer.stdout,
     stderr: answer.stderr,
-    agents: changes.map((c) => ({ node: c.node, added: c.added, removed: c.removed, changed: c.changed, commands: c.steps.length })),
+    agents: changes.map((c, i) => ({
+      node: c.node,
+      added: c.added,
+      removed: c.removed,
+      changed: c.changed,
+      commands: c.steps.length,
+      ...(diffs[i] ? { diff: diffs[i] } : {}),
+    })),
     vms: vmsOf(next),
     elapsedMs: elapsed(),
   };

@@ -1,3 +1,5 @@
+import type { SnapshotDiff } from '../inspect/snapshot/diff';
+
 /** What the lab lifecycle reports (check, solve, reset). Types only: the UI shares them. */
 
 /** The one progress count (credit.ts computes it): the learner's objectives, given ones left out. */
@@ -71,6 +73,8 @@ export interface NodeWork {
   changed: string[];
   /** Commands run for it on the node (undo and build). */
   commands: number;
+  /** Asked for: the node's snapshot before and after, diffed. */
+  diff?: SnapshotDiff;
 }
 
 /** An `openstack` call in explore mode: the client's answer, and what the agents did. */
@@ -82,5 +86,6 @@ export interface ExploreResult {
   agents: NodeWork[];
   /** The cloud's VMs after the call (for the app's terminals and follow). */
   vms: { name: string; node: string; address: string }[];
+  /** The call and the agents' work (without the snapshots of a diff). */
   elapsedMs: number;
 }

@@ -131,6 +131,7 @@ export const en = {
   'explore.placeholder': 'network create net1   (python-openstackclient syntax; -f json|yaml|value, -c COLUMN)',
   'explore.saveAs': 'Save this cloud as a new lab, id:',
   'explore.save': 'Save and edit',
+  'explore.nodeChanges': 'what changed in the node ({count})',
   'explore.run': 'Run',
   'explore.try': 'Try:',
   'explore.running': 'neutron-server answers; the agents build what changed…',

@@ -129,6 +129,7 @@ export const zh: Record<MessageKey, string> = {
   'explore.placeholder': 'network create net1   （python-openstackclient 语法；-f json|yaml|value，-c 列名）',
   'explore.saveAs': '把这朵云存为新实验，id：',
   'explore.save': '保存并编辑',
+  'explore.nodeChanges': '节点上的变化（{count}）',
   'explore.run': '运行',
   'explore.try': '试试：',
   'explore.running': 'neutron-server 应答中；代理正在构建变化的部分…',
