@@ -26,6 +26,9 @@ const SLOW = 300_000;
 describe('sandbox explore', () => {
   const name = uniqueName('explore');
   const openstack = (...argv: string[]) => runCli(['openstack', name, ...argv]);
+  /** A cirros server on a network, on the compute asked for. */
+  const server = (vm: string, network: string, host: string) =>
+    openstack('server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', network, '--availability-zone', `nova:${host}`, vm);
   const snapshots = async (): Promise<Map<string, NodeSnapshot>> => {
     const engine = await testEngine();
     const taken = await Promise.all(
@@ -110,21 +113,9 @@ describe('sandbox explore', () => {
         ['vm1', 'compute1'],
         ['vm2', 'compute2'],
       ]) {
-        const server = await openstack(
-          'server',
-          'create',
-          '--image',
-          'cirros',
-          '--flavor',
-          'm1.tiny',
-          '--network',
-          'net1',
-          '--availability-zone',
-          `nova:${host}`,
-          vm!,
-        );
-        expect(server.code, server.stderr).toBe(0);
-        expect(server.stderr).toContain(`${host}: built ${host}/vm/${vm}, ${host}/security-group/${vm}`);
+        const created = await server(vm!, 'net1', host!);
+        expect(created.code, created.stderr).toBe(0);
+        expect(created.stderr).toContain(`${host}: built ${host}/vm/${vm}, ${host}/security-group/${vm}`);
       }
       const ports = JSON.parse((await openstack('port', 'list', '-f', 'json')).stdout) as { 'Fixed IP Addresses': string }[];
       // The DHCP port took the first address after the gateway, the servers the next.
@@ -233,20 +224,8 @@ describe('sandbox explore', () => {
         ['p1', 'compute1'],
         ['p2', 'compute2'],
       ]) {
-        const server = await openstack(
-          'server',
-          'create',
-          '--image',
-          'cirros',
-          '--flavor',
-          'm1.tiny',
-          '--network',
-          'prov',
-          '--availability-zone',
-          `nova:${host}`,
-          vm!,
-        );
-        expect(server.code, server.stderr).toBe(0);
+        const created = await server(vm!, 'prov', host!);
+        expect(created.code, created.stderr).toBe(0);
       }
       const compute1 = await requireNode(await testEngine(), name, 'compute1');
       const ping = await execArgv(compute1, ['ip', 'netns', 'exec', 'p1', 'ping', '-c', '1', '-w', '10', '172.16.0.3']);
