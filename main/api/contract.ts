@@ -257,7 +257,16 @@ export interface WorkshopStatus {
   seats: number;
   joinCode: string;
   /** Each student's running labs, with what their latest checks found (the background round's included). */
-  students: (StudentRecord & { sessions: { name: string; lab: string; state: SessionSummary['state']; live?: LiveCheck }[] })[];
+  students: (StudentRecord & {
+    sessions: {
+      name: string;
+      lab: string;
+      state: SessionSummary['state'];
+      live?: LiveCheck;
+      /** A troubleshooting lab's drawn fault (its name and title: the instructor's to know, not the student's). */
+      fault?: { name: string; title: string };
+    }[];
+  })[];
 }
 
 export interface EventPayloads {

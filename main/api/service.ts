@@ -7,7 +7,6 @@ import { connectEngine, type Engine } from '../core/docker/engine';
 import { execArgv, inNamespace } from '../core/docker/exec';
 import { runOvsAction } from '../core/easyovs/actions';
 import { ovsTarget } from '../core/run/ovs-target';
-import { labFileChanged } from '../core/run/running-lab';
 import { AppError, toAppError } from '../core/errors';
 import { electronBinary } from '../core/desktop';
 import { buildNodeImage, imageStatus } from '../core/image/node-image';
@@ -18,7 +17,7 @@ import { traceInNode } from '../core/inspect/trace/run';
 import { labFileOf, resolveLabById } from '../core/lab/catalog';
 import { summarizeLab } from '../core/lab/summary';
 import { CatalogCache } from '../core/lab/catalog-cache';
-import { runningLab } from '../core/run/running-lab';
+import { labFileChanged, labOfSession, runningLab } from '../core/run/running-lab';
 import { checkLab, exploreLab, followInLab, resetLab, solveLab, startLab, takeHint, walkInLab } from '../core/run';
 import { sandboxAsLab } from '../core/explore/as-lab';
 import { lintLab, type LoadedLab } from '../core/lab/load';
@@ -638,15 +637,22 @@ export class Client {
         labs: [...workshop.labs],
         seats: workshop.seats,
         joinCode: workshop.joinCode,
-        students: records.map((record) => ({
-          ...record,
-          sessions: sessions
-            .filter((s) => s.student === this.service.studentLabel(record.id))
-            .map((s) => {
-              const live = this.service.live.of(s);
-              return { name: s.name, lab: s.lab, state: s.state, ...(live ? { live } : {}) };
-            }),
-        })),
+        students: await Promise.all(
+          records.map(async (record) => ({
+            ...record,
+            sessions: await Promise.all(
+              sessions
+                .filter((s) => s.student === this.service.studentLabel(record.id))
+                .map(async (s) => {
+                  const live = this.service.live.of(s);
+                  // A troubleshooting lab's drawn fault: the instructor sees what each student hunts.
+                  const made = s.state === 'running' ? (await labOfSession(s).catch(() => undefined))?.fault : undefined;
+                  const fault = made ? { name: made.name, title: textIn(made.fault.title, 'en') } : undefined;
+                  return { name: s.name, lab: s.lab, state: s.state, ...(live ? { live } : {}), ...(fault ? { fault } : {}) };
+                }),
+            ),
+          })),
+        ),
       };
     },
   };

@@ -401,7 +401,15 @@ describe('a workshop with a fault seed', () => {
         }),
       );
       const { lab } = await resolveLab('troubleshoot-l2');
-      expect(faults).toEqual([drawFault(lab.faults, { seed: 'tuesday' }), drawFault(lab.faults, { seed: 'tuesday' })]);
+      const drawn = drawFault(lab.faults, { seed: 'tuesday' });
+      expect(faults).toEqual([drawn, drawn]);
+      // The instructor's class view names each student's fault (the students' own calls never do).
+      const instructor = seeded.client(() => undefined, { role: 'instructor' });
+      const status = (await instructor.dispatch('workshop.status', {})) as {
+        result: { students: { sessions: { fault?: { name: string } }[] }[] };
+      };
+      expect(status.result.students.map((s) => s.sessions[0]?.fault?.name)).toEqual([drawn, drawn]);
+      await instructor.close();
     } finally {
       const engine = await testEngine();
       for (const session of sessions) await removeSessionsNamed(engine, session);
@@ -420,7 +428,7 @@ describe('the workshop command', () => {
       const csv = await runCli(['workshop', 'results', '--dir', dir]);
       expect(csv.code, csv.stderr).toBe(0);
       const rows = csv.stdout.trim().split('\r\n');
-      expect(rows[0]).toBe('seat,name,lab,step,objective,result,at,hints');
+      expect(rows[0]).toBe('seat,name,lab,step,objective,result,at,attempts,hints');
       expect(rows).toContainEqual(expect.stringMatching(/^s01,Ada,ovs-basics,bridge,br-int,solved,\d{4}-.*,1$/));
       expect(rows.filter((r) => r.startsWith('s02,Alan,')).every((r) => r.includes(',open,'))).toBe(true);
       const json = await runCli(['workshop', 'results', '--dir', dir, '--json']);

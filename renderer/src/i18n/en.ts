@@ -361,6 +361,7 @@ export const en = {
   'class.join': 'Students join with code {code} · {taken} of {seats} seats taken',
   'class.none': 'No student has joined yet.',
   'class.student': 'Student',
+  'class.fault': 'fault: {fault}',
   'class.state': 'Lab',
   'class.notStarted': 'not started',
   'class.step': 'Step',

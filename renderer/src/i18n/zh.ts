@@ -357,6 +357,7 @@ export const zh: Record<MessageKey, string> = {
   'class.join': '学生用加入码 {code} 加入 · 已占 {taken}/{seats} 个座位',
   'class.none': '还没有学生加入。',
   'class.student': '学生',
+  'class.fault': '故障：{fault}',
   'class.state': '实验',
   'class.notStarted': '未开始',
   'class.step': '步骤',
