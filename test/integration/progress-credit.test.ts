@@ -47,6 +47,10 @@ describe('progress as the learner sees it', () => {
       expect(second).toMatchObject({ number: 2, total: 2 });
       const again = await runCli(['check', name, '--json', '--objective', 'table-0'], { env });
       expect(json<CheckReport>(again.stdout).objectives[0]).toMatchObject({ hintNumber: 2, hintsUsed: 2, hintsTotal: 2 });
+      // Each check of a learner's objective not met yet is an attempt (the workshop's results count them); given ones are not.
+      const { progress } = await new ProgressStore(join(data, 'progress')).read('gre-tenant');
+      expect(progress.attempts).toMatchObject({ 'table-0': 2, 'table-2': 1 });
+      expect(progress.attempts['network-node-tables']).toBeUndefined();
 
       // A new session of the same lab starts the ladder again.
       expect((await runCli(['down', name], { env })).code).toBe(0);

@@ -114,7 +114,7 @@ describe('a workshop in the browser', () => {
 
       const [download] = await Promise.all([instructor.waitForEvent('download'), instructor.locator('[data-test=export-csv]').click()]);
       const csv = readFileSync((await download.path()) as string, 'utf8');
-      expect(csv.split('\r\n')[0]).toBe('seat,name,lab,step,objective,result,at,hints');
+      expect(csv.split('\r\n')[0]).toBe('seat,name,lab,step,objective,result,at,attempts,hints');
       expect(csv).toMatch(new RegExp(`^s01,Ada,${LAB},[^,]+,[^,]+,solved,`, 'm'));
       expect(csv).toMatch(new RegExp(`^s02,Alan,${LAB},`, 'm'));
 

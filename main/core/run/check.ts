@@ -78,7 +78,12 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
     const now = new Date().toISOString();
     const read = await options.store.update(lab.id, (p) => {
       // Met by the learner: unless `solve` built it first, then it stays "solved for you".
-      for (const r of results) if (r.passed && !r.given && !creditMark(p, r.id)) p.objectives[r.id] = { metAt: now };
+      for (const r of results) {
+        if (r.given || creditMark(p, r.id)) continue;
+        // An attempt: a check of it while it was not done yet, the one that meets it included.
+        p.attempts[r.id] = (p.attempts[r.id] ?? 0) + 1;
+        if (r.passed) p.objectives[r.id] = { metAt: now };
+      }
       for (const r of results) if (r.hintNumber) recordHint(p, session.id, r.id, r.hintNumber);
       if (!options.only) p.currentStep = currentStep;
     });

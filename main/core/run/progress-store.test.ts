@@ -44,6 +44,7 @@ describe('reading', () => {
       objectives: {},
       hints: {},
       solved: {},
+      attempts: {},
       updatedAt: '1970-01-01T00:00:00.000Z',
     });
     expect(await store.labs()).toEqual([]);

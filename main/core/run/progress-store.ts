@@ -30,6 +30,8 @@ const ProgressSchema = z.object({
   hintsSession: z.string().optional(),
   /** Objectives that `solve` built, not the learner: counted, and marked "solved for you". */
   solved: z.record(z.string(), z.object({ solvedAt: z.string() })).default({}),
+  /** Checks of each objective by the learner until it was met (the one that met it included). */
+  attempts: z.record(z.string(), z.number().int().min(0)).default({}),
   updatedAt: z.string(),
 });
 
@@ -48,6 +50,7 @@ export const emptyProgress = (lab: string): LabProgress => ({
   objectives: {},
   hints: {},
   solved: {},
+  attempts: {},
   updatedAt: new Date(0).toISOString(),
 });
 

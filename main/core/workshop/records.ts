@@ -14,6 +14,8 @@ export interface ObjectiveRecord {
   /** When it was met or solved. */
   at?: string;
   hints: number;
+  /** Checks of it until it was met. */
+  attempts: number;
 }
 
 export interface LabRecord {
@@ -54,13 +56,13 @@ export interface StudentRecord {
   labs: LabRecord[];
 }
 
-const CSV_HEADER = ['seat', 'name', 'lab', 'step', 'objective', 'result', 'at', 'hints'];
+const CSV_HEADER = ['seat', 'name', 'lab', 'step', 'objective', 'result', 'at', 'attempts', 'hints'];
 
 /** One row per student and objective, as a spreadsheet reads it (RFC 4180). */
 export function recordsToCsv(records: readonly StudentRecord[]): string {
   const rows = records.flatMap((student) =>
     student.labs.flatMap((lab) =>
-      lab.objectives.map((o) => [student.id, student.name, lab.lab, o.step, o.id, o.mark, o.at ?? '', String(o.hints)]),
+      lab.objectives.map((o) => [student.id, student.name, lab.lab, o.step, o.id, o.mark, o.at ?? '', String(o.attempts), String(o.hints)]),
     ),
   );
   return `${[CSV_HEADER, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;

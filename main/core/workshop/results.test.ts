@@ -27,6 +27,7 @@ describe("a workshop's results", () => {
       objectives: { 'br-int': { metAt: '2026-12-05T10:00:00.000Z' } },
       solved: { 'normal-switch': { solvedAt: '2026-12-05T10:05:00.000Z' } },
       hints: { 'br-int': 2 },
+      attempts: { 'br-int': 4 },
       updatedAt: '2026-12-05T10:05:00.000Z',
     });
 
@@ -41,6 +42,7 @@ describe("a workshop's results", () => {
       mark: 'met',
       at: '2026-12-05T10:00:00.000Z',
       hints: 2,
+      attempts: 4,
     });
     expect(record?.objectives.find((o) => o.id === 'normal-switch')).toMatchObject({ mark: 'solved', at: '2026-12-05T10:05:00.000Z' });
     expect(record?.lastActivity).toBeDefined();
@@ -62,17 +64,17 @@ describe("a workshop's results", () => {
             credit: { met: 1, solved: 0, total: 2 },
             hints: 1,
             objectives: [
-              { id: 'gre-port', step: 'tunnel', mark: 'met', at: '2026-12-05T10:00:00.000Z', hints: 1 },
-              { id: 'table-0', step: 'tables', mark: 'open', hints: 0 },
+              { id: 'gre-port', step: 'tunnel', mark: 'met', at: '2026-12-05T10:00:00.000Z', hints: 1, attempts: 3 },
+              { id: 'table-0', step: 'tables', mark: 'open', hints: 0, attempts: 1 },
             ],
           },
         ],
       },
     ];
     expect(recordsToCsv(records).split('\r\n')).toEqual([
-      'seat,name,lab,step,objective,result,at,hints',
-      `s01,"'=HYPERLINK(""http://x"",""click""), ""Ada""",gre-tenant,tunnel,gre-port,met,2026-12-05T10:00:00.000Z,1`,
-      `s01,"'=HYPERLINK(""http://x"",""click""), ""Ada""",gre-tenant,tables,table-0,open,,0`,
+      'seat,name,lab,step,objective,result,at,attempts,hints',
+      `s01,"'=HYPERLINK(""http://x"",""click""), ""Ada""",gre-tenant,tunnel,gre-port,met,2026-12-05T10:00:00.000Z,3,1`,
+      `s01,"'=HYPERLINK(""http://x"",""click""), ""Ada""",gre-tenant,tables,table-0,open,,1,0`,
       '',
     ]);
   });

@@ -34,7 +34,14 @@ export async function workshopRecords(workshop: Workshop, workshopDir: string, l
                   const mark = creditMark(progress, o.id);
                   const at =
                     mark === 'met' ? progress.objectives[o.id]?.metAt : mark === 'solved' ? progress.solved[o.id]?.solvedAt : undefined;
-                  return { id: o.id, step: step.id, mark: mark ?? 'open', ...(at ? { at } : {}), hints: progress.hints[o.id] ?? 0 };
+                  return {
+                    id: o.id,
+                    step: step.id,
+                    mark: mark ?? 'open',
+                    ...(at ? { at } : {}),
+                    hints: progress.hints[o.id] ?? 0,
+                    attempts: progress.attempts[o.id] ?? 0,
+                  };
                 }),
             );
             const started = progress.updatedAt !== new Date(0).toISOString();
