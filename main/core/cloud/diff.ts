@@ -73,7 +73,6 @@ function nodeChange(node: string, before: PlanPart[], after: PlanPart[]): NodeCh
     if (gone.length > 0) undo.push(deleteFlows(bridge, gone));
   }
   for (const step of [...goneSteps].reverse()) undo.push(...undoStep(step, context));
-  const batched = batchIptables(undo);
 
   const build = [...added, ...changed].flatMap((p) =>
     p.steps.flatMap((step): Step[] => {
@@ -92,7 +91,7 @@ function nodeChange(node: string, before: PlanPart[], after: PlanPart[]): NodeCh
     added: added.map((p) => p.key),
     removed: removed.map((p) => p.key),
     changed: changed.map((p) => p.key),
-    steps: [...batched, ...build],
+    steps: [...mergeIptablesRemovals(undo), ...build],
   };
 }
 
@@ -145,10 +144,11 @@ const deleteFlows = (bridge: string, flows: readonly string[]): Step => ({
 });
 
 /**
- * Removes the rules and chains of consecutive iptables undo steps (one namespace, one table) in
- * one `iptables-restore`: a port's undo is some thirty rules and chains, each of which would
- * otherwise cost a check and a command. What is already gone (a learner removed it) is left
- * out, against one `iptables-save`.
+ * Removes iptables rules and chains in one namespace's table: `-A CHAIN SPEC` lines are rules
+ * to delete, `-X CHAIN` lines chains to empty and remove. What is already gone (a learner removed
+ * it) is left out, against one `iptables-save`; then one restore deletes the rules and empties
+ * the chains, a second removes the chains (iptables-nft finds a chain busy while a rule deleted
+ * in the same transaction still names it).
  */
 const IPTABLES_UNDO = `saved=$'\\n'"$(iptables-save -t "$1")"$'\\n' || exit 1
 rules= chains=
@@ -158,45 +158,28 @@ while IFS= read -r line; do
     "-X "*) [[ $saved == *$'\\n':"\${line#-X } "* ]] && rules+="-F \${line#-X }"$'\\n' && chains+="-X \${line#-X }"$'\\n' ;;
   esac
 done
-# Two transactions: iptables-nft finds a chain busy while a rule deleted in the same one still names it.
 printf '*%s\\n%sCOMMIT\\n' "$1" "$rules" | iptables-restore -w --noflush || exit
 printf '*%s\\n%sCOMMIT\\n' "$1" "$chains" | iptables-restore -w --noflush`;
 
-function batchIptables(steps: readonly Step[]): Step[] {
-  const out: Step[] = [];
-  let group: { ns: string | undefined; table: string; lines: string[] } | undefined;
-  const close = () => {
-    if (!group) return;
-    const argv = ['bash', '-c', IPTABLES_UNDO, 'nl-iptables-undo', group.table];
-    out.push({ argv: group.ns === undefined ? argv : ['ip', 'netns', 'exec', group.ns, ...argv], input: `${group.lines.join('\n')}\n` });
-    group = undefined;
-  };
-  for (const step of steps) {
-    const removal = iptablesRemoval(step.argv);
-    if (!removal) {
-      close();
-      out.push(step);
-      continue;
-    }
-    if (group && (group.ns !== removal.ns || group.table !== removal.table)) close();
-    group ??= { ns: removal.ns, table: removal.table, lines: [] };
-    if (removal.line) group.lines.push(removal.line);
-  }
-  close();
-  return out;
+function removeIptables(where: (command: string[]) => string[], table: string, lines: readonly string[]): Step[] {
+  return lines.length === 0
+    ? []
+    : [{ argv: where(['bash', '-c', IPTABLES_UNDO, 'nl-iptables-undo', table]), input: `${lines.join('\n')}\n` }];
 }
 
-/** An `iptables -D|-F|-X` undo step as a line of the batch: `-A CHAIN SPEC` to delete, `-X CHAIN` to empty and remove (its -F says nothing more). */
-function iptablesRemoval(argv: readonly string[]): { ns: string | undefined; table: string; line: string | undefined } | undefined {
-  const ns = argv[0] === 'ip' && argv[1] === 'netns' && argv[2] === 'exec' ? argv[3] : undefined;
-  const inner = ns === undefined ? argv : argv.slice(4);
-  if (inner[0] !== 'iptables') return undefined;
-  const at = inner.findIndex((a) => a === '-D' || a === '-F' || a === '-X');
-  if (at < 0) return undefined;
-  const t = inner.indexOf('-t');
-  const table = t >= 0 && t < at ? inner[t + 1]! : 'filter';
-  const rest = inner.slice(at + 1).join(' ');
-  return { ns, table, line: inner[at] === '-D' ? `-A ${rest}` : inner[at] === '-X' ? `-X ${rest}` : undefined };
+/**
+ * Consecutive removals in one namespace's table become one (a port's undo is some thirty rules
+ * and chains, each of which would otherwise cost an iptables-save and two restores).
+ */
+function mergeIptablesRemovals(steps: readonly Step[]): Step[] {
+  const out: Step[] = [];
+  for (const step of steps) {
+    const last = out.at(-1);
+    if (last && step.argv.includes('nl-iptables-undo') && JSON.stringify(last.argv) === JSON.stringify(step.argv)) {
+      out[out.length - 1] = { argv: last.argv, input: `${last.input}${step.input}` };
+    } else out.push(step);
+  }
+  return out;
 }
 
 // Everything else, one step at a time.
@@ -344,51 +327,36 @@ function undoIp(argv: readonly string[], ns: string | undefined, where: (command
 function undoIptables(argv: readonly string[], where: (command: string[]) => string[]): Step[] {
   const at = argv.findIndex((a) => ['-N', '-A', '-I'].includes(a));
   if (at < 0) throw new AppError('internal', `No undo is known for \`${argv.join(' ')}\`.`);
-  const base = argv.slice(0, at);
+  const table = tableOf(argv.slice(0, at));
   const chain = argv[at + 1]!;
-  if (argv[at] === '-N') {
-    return [
-      { argv: where([...base, '-F', chain]), unless: absent(where([...base, '-S', chain])) },
-      { argv: where([...base, '-X', chain]), unless: absent(where([...base, '-S', chain])) },
-    ];
-  }
+  if (argv[at] === '-N') return removeIptables(where, table, [`-X ${chain}`]);
   const spec = argv.slice(at + (argv[at] === '-I' && /^\d+$/.test(argv[at + 2] ?? '') ? 3 : 2));
-  return [{ argv: where([...base, '-D', chain, ...spec]), unless: absent(where([...base, '-C', chain, ...spec])) }];
+  return removeIptables(where, table, [`-A ${chain} ${spec.join(' ')}`]);
 }
 
+const tableOf = (options: readonly string[]): string => (options.includes('-t') ? options[options.indexOf('-t') + 1]! : 'filter');
+
 /**
- * The undo of an `iptables-restore --noflush` input: its rules deleted, its own chains emptied
- * (`:CHAIN` flushes) and removed, in one restore of the same tables.
+ * The undo of an `iptables-restore --noflush` input: its own chains removed (their rules with
+ * them), its rules in other chains deleted — what the new plan's restores still hold stays.
  */
 function undoRestore(input: string, where: (command: string[]) => string[], stays: (table: string, line: string) => boolean): Step[] {
-  const out: string[] = [];
-  let table: string[] = [];
-  let name = '';
-  let chains: string[] = [];
-  const close = () => {
-    if (table.length <= 1 && chains.length === 0) return;
-    out.push(table[0]!, ...chains.map((c) => `:${c} - [0:0]`), ...table.slice(1), ...chains.map((c) => `-X ${c}`), 'COMMIT');
-  };
+  const lines = new Map<string, string[]>();
+  let table = '';
+  const own = new Set<string>();
   for (const line of input.split('\n').map((l) => l.trim())) {
-    if (line.startsWith('*')) {
-      close();
-      table = [line];
-      name = line.slice(1);
-      chains = [];
-    } else if (line.startsWith(':')) {
+    if (line.startsWith('*')) table = line.slice(1);
+    else if (line.startsWith(':')) {
       // A chain another restore still declares stays (that restore fills it again).
       const chain = line.slice(1).split(/\s+/)[0]!;
-      if (!/^(INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING)$/.test(chain) && !stays(name, `:${chain}`)) chains.push(chain);
+      if (/^(INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING)$/.test(chain) || stays(table, `:${chain}`)) continue;
+      own.add(`${table} ${chain}`);
+      lines.set(table, [...(lines.get(table) ?? []), `-X ${chain}`]);
     } else if (line.startsWith('-A ')) {
-      const [, chain] = line.split(/\s+/);
-      // A rule in a chain that goes goes with the flush; one in another chain is deleted, unless still restored.
-      if (!chains.includes(chain!) && !stays(name, line) && !stays(name, `:${chain}`)) table.push(`-D ${line.slice(3)}`);
-    } else if (line === 'COMMIT') {
-      close();
-      table = [];
-      chains = [];
+      const chain = line.split(/\s+/)[1]!;
+      if (own.has(`${table} ${chain}`) || stays(table, line) || stays(table, `:${chain}`)) continue;
+      lines.set(table, [...(lines.get(table) ?? []), line]);
     }
   }
-  close();
-  return out.length === 0 ? [] : [{ argv: where(['iptables-restore', '-w', '--noflush']), input: `${out.join('\n')}\n` }];
+  return [...lines].flatMap(([name, removals]) => removeIptables(where, name, removals));
 }
