@@ -632,6 +632,8 @@ export class Client {
       const { workshop, dir } = kept;
       const [catalog, sessions] = await Promise.all([this.service.catalog.read(), this.service.studentSessions()]);
       const records = await workshopRecords(workshop, dir, catalog.labs);
+      // Only a troubleshooting lab has a drawn fault to show: the others' pins are not read.
+      const withFaults = new Set(catalog.labs.filter((l) => Object.keys(l.lab.faults).length > 0).map((l) => l.lab.id));
       return {
         title: workshop.title,
         labs: [...workshop.labs],
@@ -646,7 +648,8 @@ export class Client {
                 .map(async (s) => {
                   const live = this.service.live.of(s);
                   // A troubleshooting lab's drawn fault: the instructor sees what each student hunts.
-                  const made = s.state === 'running' ? (await labOfSession(s).catch(() => undefined))?.fault : undefined;
+                  const made =
+                    s.state === 'running' && withFaults.has(s.lab) ? (await labOfSession(s).catch(() => undefined))?.fault : undefined;
                   const fault = made ? { name: made.name, title: textIn(made.fault.title, 'en') } : undefined;
                   return { name: s.name, lab: s.lab, state: s.state, ...(live ? { live } : {}), ...(fault ? { fault } : {}) };
                 }),

@@ -31,12 +31,14 @@ export interface LabInUse {
 }
 
 /**
- * Labs in use by session id. A pin never changes for an id (ids are random per `up`), so what
- * was read once serves every later check, solve and reset of this process. Bounded: an app
- * that runs for days and boots hundreds of labs keeps the last few.
+ * Labs in use by session id. A pin changes only through this module (a reset's new fault, an
+ * explore call's cloud), so what was read once serves every later check, solve and reset of
+ * this process. Bounded: an app that runs for days and boots hundreds of labs keeps the last
+ * ones — as many as a full workshop runs (200 seats), or its background rounds would read
+ * every pin from disk again each time.
  */
 const inUse = new Map<string, LabInUse>();
-const IN_USE_KEPT = 32;
+const IN_USE_KEPT = 256;
 
 function remember(sessionId: string, loaded: LoadedLab, fault: string | undefined): LabInUse {
   const entry = inUseOf(loaded, fault);
