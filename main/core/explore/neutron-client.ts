@@ -20,7 +20,6 @@ const RENAMED: Record<string, string> = {
   '--provider:network_type': '--provider-network-type',
   '--provider:segmentation_id': '--provider-segment',
   '--provider:physical_network': '--provider-physical-network',
-  '--router:external': '--external',
   '--disable-dhcp': '--no-dhcp',
   '--port-id': '--port',
   '--port-range-min': '--dst-port',

@@ -95,10 +95,8 @@ function placeOn(sb: Sandbox, computes: string[], zone: string | undefined): str
 
 export function deleteServer(sb: Sandbox, nameOrId: string): void {
   const [name] = findServer(sb, nameOrId);
-  if (sb.cloud.floatingIps.some((f) => f.vm === name)) {
-    // Neutron disassociates a floating IP when its port goes.
-    sb.cloud.floatingIps = sb.cloud.floatingIps.filter((f) => f.vm !== name);
-  }
+  // Neutron disassociates a floating IP when its port goes (this sandbox keeps none unbound).
+  sb.cloud.floatingIps = sb.cloud.floatingIps.filter((f) => f.vm !== name);
   for (const pool of Object.values(sb.cloud.pools)) pool.members = pool.members.filter((m) => m.vm !== name);
   delete sb.cloud.vms[name];
 }

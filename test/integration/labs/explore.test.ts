@@ -29,6 +29,13 @@ describe('sandbox explore', () => {
   /** A cirros server on a network, on the compute asked for. */
   const server = (vm: string, network: string, host: string) =>
     openstack('server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', network, '--availability-zone', `nova:${host}`, vm);
+  /** Calls that must each succeed, in order. */
+  const succeed = async (calls: string[][]) => {
+    for (const argv of calls) {
+      const result = await openstack(...argv);
+      expect(result.code, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
+    }
+  };
   const snapshots = async (): Promise<Map<string, NodeSnapshot>> => {
     const engine = await testEngine();
     const taken = await Promise.all(
@@ -63,6 +70,11 @@ describe('sandbox explore', () => {
       ];
     });
   let booted: Map<string, NodeSnapshot>;
+  /** Every node as it booted, counters aside (a stopped service is gone once it has exited). */
+  const expectAsBooted = async () => {
+    await waitFor(async () => differences(booted, await snapshots()).length === 0, 10_000, 250).catch(() => undefined);
+    expect(differences(booted, await snapshots())).toEqual([]);
+  };
 
   beforeAll(async () => {
     const up = await runCli(['up', 'explore', '--name', name]);
@@ -238,7 +250,7 @@ describe('sandbox explore', () => {
   it(
     'undoes every create with its delete, in reverse order, leaving each node as it booted',
     async () => {
-      for (const argv of [
+      await succeed([
         ['server', 'delete', 'p2', 'p1'],
         ['subnet', 'delete', 'prov-sub'],
         ['network', 'delete', 'prov'],
@@ -246,13 +258,8 @@ describe('sandbox explore', () => {
         ['server', 'delete', 'vm1'],
         ['subnet', 'delete', 'sub1'],
         ['network', 'delete', 'net1'],
-      ]) {
-        const result = await openstack(...argv);
-        expect(result.code, result.stderr).toBe(0);
-      }
-      // A stopped service is gone once it has exited.
-      await waitFor(async () => differences(booted, await snapshots()).length === 0, 10_000, 250).catch(() => undefined);
-      expect(differences(booted, await snapshots())).toEqual([]);
+      ]);
+      await expectAsBooted();
     },
     SLOW,
   );
@@ -274,10 +281,7 @@ describe('sandbox explore', () => {
         // The default group lets in only its own members: the outside's ping to the floating IP too.
         ['security', 'group', 'rule', 'create', '--protocol', 'icmp', 'default'],
       ];
-      for (const argv of calls) {
-        const result = await openstack(...argv);
-        expect(result.code, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
-      }
+      await succeed(calls);
       // dhcp-router's checks name the book's ids, MACs and agent: each becomes the sandbox's.
       const engine = await testEngine();
       const book = await resolveLab('dhcp-router');
@@ -318,7 +322,7 @@ describe('sandbox explore', () => {
     'undoes the router, the floating IP and the rule too, leaving each node as it booted',
     async () => {
       const rule = JSON.parse((await openstack('security', 'group', 'rule', 'list', 'default', '-f', 'json')).stdout) as { ID: string; 'IP Protocol': string | null }[];
-      for (const argv of [
+      await succeed([
         ['security', 'group', 'rule', 'delete', rule.find((r) => r['IP Protocol'] === 'icmp')!.ID],
         ['floating', 'ip', 'delete', '9.186.100.129'],
         ['server', 'delete', 'vm2', 'vm1'],
@@ -329,24 +333,19 @@ describe('sandbox explore', () => {
         ['network', 'delete', 'ext'],
         ['subnet', 'delete', 'private'],
         ['network', 'delete', 'tenant'],
-      ]) {
-        const result = await openstack(...argv);
-        expect(result.code, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
-      }
-      await waitFor(async () => differences(booted, await snapshots()).length === 0, 10_000, 250).catch(() => undefined);
-      expect(differences(booted, await snapshots())).toEqual([]);
+      ]);
+      await expectAsBooted();
     },
     SLOW,
   );
   it(
     'is back to its empty cloud after reset, as booted',
     async () => {
-      for (const argv of [
+      await succeed([
         ['network', 'create', 'net1'],
         ['subnet', 'create', '--network', 'net1', '--subnet-range', '10.1.0.0/24', 'sub1'],
         ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'net1', 'vm1'],
-      ])
-        expect((await openstack(...argv)).code).toBe(0);
+      ]);
       const reset = await runCli(['reset', name, '--json']);
       expect(reset.code, reset.stderr).toBe(0);
       expect(JSON.parse((await openstack('network', 'list', '-f', 'json')).stdout)).toEqual([]);
