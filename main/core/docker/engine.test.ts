@@ -26,9 +26,8 @@ describe('connectEngine against an engine that is too old', () => {
   it('names the versions and the fix', async () => {
     // A stand-in that speaks just enough of the Engine API to say it is Docker 17.03.
     const server = createServer((request, response) => {
-      response.setHeader('Content-Type', request.url?.endsWith('_ping') ? 'text/plain' : 'application/json');
-      if (request.url?.endsWith('/_ping')) response.end('OK');
-      else if (request.url?.endsWith('/version'))
+      response.setHeader('Content-Type', 'application/json');
+      if (request.url?.endsWith('/version'))
         response.end(JSON.stringify({ Version: '17.03.0', ApiVersion: '1.26', Os: 'linux', Arch: 'amd64', KernelVersion: '4.9' }));
       else response.end('{}');
     });
@@ -54,11 +53,9 @@ describe('an engine that stops answering after the handshake', () => {
     const stalled: Array<() => void> = [];
     let abandoned = 0;
     const server = createServer((request, response) => {
-      if (request.url?.endsWith('/_ping')) return response.end('OK');
       response.setHeader('Content-Type', 'application/json');
       if (request.url?.endsWith('/version'))
         return response.end(JSON.stringify({ Version: '28.2.2', ApiVersion: '1.50', Os: 'linux', Arch: 'amd64', KernelVersion: '6.1' }));
-      if (request.url?.endsWith('/info')) return response.end(JSON.stringify({ CgroupVersion: '2' }));
       request.socket.once('close', () => abandoned++);
       stalled.push(() => response.destroy());
       return undefined;

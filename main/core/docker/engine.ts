@@ -16,7 +16,6 @@ export interface EngineInfo {
   os: string;
   arch: string;
   kernel: string;
-  cgroupVersion: string | undefined;
 }
 
 /** A connected, version-checked Docker engine. */
@@ -34,7 +33,7 @@ export interface Engine {
 export interface ConnectOptions {
   /** Endpoint URL; defaults to DOCKER_HOST, then the platform's default socket. */
   endpoint?: string;
-  /** How long to wait for the engine to answer a ping. */
+  /** How long to wait for the engine to answer the handshake. */
   timeoutMs?: number;
   /** The bound of each short request after the handshake (`Engine.call`). */
   callTimeoutMs?: number;
@@ -42,9 +41,7 @@ export interface ConnectOptions {
 
 /** The calls of the handshake; @types/dockerode omits the options object they accept. */
 interface Handshake {
-  ping(options: { abortSignal: AbortSignal }): Promise<unknown>;
   version(options: { abortSignal: AbortSignal }): Promise<Docker.DockerVersion>;
-  info(options: { abortSignal: AbortSignal }): Promise<{ CgroupVersion?: string }>;
 }
 
 /** Connects to the engine and checks it is recent enough; one clear error otherwise. */
@@ -57,12 +54,10 @@ export async function connectEngine(options: ConnectOptions = {}): Promise<Engin
   const abortSignal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
 
   let version: Docker.DockerVersion;
-  let cgroupVersion: string | undefined;
   try {
-    const handshake = docker as unknown as Handshake;
-    await handshake.ping({ abortSignal });
-    version = await handshake.version({ abortSignal });
-    cgroupVersion = (await handshake.info({ abortSignal })).CgroupVersion;
+    // One round trip: /version answers only from a running engine, so it is the ping too, and
+    // every CLI command pays for this handshake.
+    version = await (docker as unknown as Handshake).version({ abortSignal });
   } catch (error) {
     throw unreachable(endpoint, error);
   }
@@ -84,7 +79,6 @@ export async function connectEngine(options: ConnectOptions = {}): Promise<Engin
       os: version.Os,
       arch: version.Arch,
       kernel: version.KernelVersion,
-      cgroupVersion,
     },
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labsDir } from '../paths';
 import type { Catalog } from './catalog';
-import { readKeptCatalog } from './kept-catalog';
+import { keptLab, readKeptCatalog } from './kept-catalog';
 
 describe('the catalogue kept between runs of the CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nl-kept-labs-'));
@@ -55,5 +55,18 @@ describe('the catalogue kept between runs of the CLI', () => {
     writeFileSync(kept, '{ not json');
     expect(minutes(await readKeptCatalog({ dir, cacheDir, build: 'build-2' }))).toBe(40);
     expect(minutes((JSON.parse(readFileSync(kept, 'utf8')) as { catalog: Catalog }).catalog)).toBe(40);
+  });
+
+  it('serves one lab of the kept copy to `up`, and nothing for a path, an unknown id, another build or a changed folder', async () => {
+    await readKeptCatalog({ dir, cacheDir, build: 'build-3' });
+    markKept();
+    expect((await keptLab('ovs-basics', { dir, cacheDir, build: 'build-3' }))?.lab.minutes).toBe(999);
+    expect(await keptLab(lab, { dir, cacheDir, build: 'build-3' })).toBeUndefined();
+    expect(await keptLab('no-such-lab', { dir, cacheDir, build: 'build-3' })).toBeUndefined();
+    expect(await keptLab('ovs-basics', { dir, cacheDir, build: 'build-4' })).toBeUndefined();
+    expect(await keptLab('ovs-basics', { dir, cacheDir, build: undefined })).toBeUndefined();
+    const later = new Date(Date.now() + 10_000);
+    utimesSync(lab, later, later);
+    expect(await keptLab('ovs-basics', { dir, cacheDir, build: 'build-3' })).toBeUndefined();
   });
 });

@@ -2,6 +2,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { labsDir, userCacheDir } from '../paths';
 import type { Catalog } from './catalog';
+import { isLabId } from './lab-id';
+import type { LoadedLab } from './load';
 import { fingerprintOf } from './fingerprint';
 
 /**
@@ -35,16 +37,41 @@ export async function readKeptCatalog(options: KeptCatalogOptions = {}): Promise
   const build = 'build' in options ? options.build : RUNNING_BUILD;
   const parse = async () => (await import('./catalog')).readCatalog(dir);
   if (build === undefined) return parse();
-  const file = join(options.cacheDir ?? userCacheDir(), 'catalogue.json');
-  const fingerprint = await fingerprintOf(dir);
-  const kept = await readFile(file, 'utf8')
-    .then((text) => JSON.parse(text) as Kept)
-    .catch(() => undefined);
-  if (kept?.build === build && kept.dir === dir && kept.fingerprint === fingerprint) return kept.catalog;
+  const { file, fingerprint, catalog: kept } = await readKept(dir, build, options.cacheDir);
+  if (kept) return kept;
   const catalog = await parse();
   // Best effort: a cache that cannot be written (a read-only home) only costs the next run a parse.
   await keep(file, { build, dir, fingerprint, catalog }).catch(() => undefined);
   return catalog;
+}
+
+/**
+ * Catalogue lab `reference` as kept, when the kept copy serves; undefined otherwise (a path,
+ * no kept copy, or one that no longer serves), and the caller parses that one lab itself.
+ * `up` starts this way: a cold parse of one lab (60 ms) is a fifth of what the CLI adds to it.
+ */
+export async function keptLab(reference: string, options: KeptCatalogOptions = {}): Promise<LoadedLab | undefined> {
+  const build = 'build' in options ? options.build : RUNNING_BUILD;
+  if (build === undefined || !isLabId(reference)) return undefined;
+  const { catalog } = await readKept(options.dir ?? labsDir(), build, options.cacheDir);
+  return catalog?.labs.find((loaded) => loaded.lab.id === reference);
+}
+
+/** The kept catalogue if it belongs to this build and this labs folder as it is now. */
+async function readKept(
+  dir: string,
+  build: string,
+  cacheDir = userCacheDir(),
+): Promise<{ file: string; fingerprint: string; catalog?: Catalog }> {
+  const file = join(cacheDir, 'catalogue.json');
+  const [fingerprint, kept] = await Promise.all([
+    fingerprintOf(dir),
+    readFile(file, 'utf8')
+      .then((text) => JSON.parse(text) as Kept)
+      .catch(() => undefined),
+  ]);
+  const serves = kept?.build === build && kept.dir === dir && kept.fingerprint === fingerprint;
+  return { file, fingerprint, ...(serves ? { catalog: kept.catalog } : {}) };
 }
 
 /** Written whole and renamed into place: a run reading meanwhile finds the old copy or the new one. */

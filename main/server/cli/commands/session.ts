@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../../core/errors';
 import { resolveLab } from '../../../core/lab/catalog';
+import { keptLab } from '../../../core/lab/kept-catalog';
 import { startLab } from '../../../core/run';
 import { labFileChanged } from '../../../core/run/running-lab';
 import { listSessions, type SessionStatus } from '../../../core/session/sessions';
@@ -21,9 +22,12 @@ export function registerSession(program: Command): void {
     .option('--json', 'print the running session as JSON')
     .action(async (reference: string, options: { name?: string; fault?: string; faultSeed?: string }, command: Command) => {
       const ctx = contextFor(command);
-      const loaded = await resolveLab(reference);
+      // The handshake's round trips run while the lab file is read and checked.
+      const connecting = ctx.engine();
+      connecting.catch(() => undefined); // a bad lab file is the error to show first
+      const loaded = (await keptLab(reference)) ?? (await resolveLab(reference));
       for (const warning of loaded.warnings) info(`warning: ${warning.location.file}:${warning.location.line}: ${warning.message}`);
-      const engine = await ctx.engine();
+      const engine = await connecting;
       const name = options.name ?? loaded.lab.id;
       const nodes = Object.keys(loaded.lab.topology.nodes);
       if (!ctx.json) info(`Booting ${name} (${nodes.length} node${nodes.length === 1 ? '' : 's'})…`);
