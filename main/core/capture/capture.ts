@@ -110,6 +110,7 @@ export async function capture(container: Docker.Container, target: CaptureTarget
       pending = lines.pop() ?? '';
       for (const line of lines) onLine(line);
     },
+    keepStdout: false,
     onStderr: (chunk) => {
       if (!listening && chunk.toString('utf8').includes('listening on')) {
         listening = true;

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { AppError } from '../errors';
 import { ENGINE_CALL_TIMEOUT_MS } from './deadline';
 import { EXEC_SERVER_PY } from './exec-server';
+import { demux } from './demux';
 
 /**
  * Commands in a node through one long-lived command server per container (exec-server.ts)
@@ -148,7 +149,11 @@ async function openChannel(container: Docker.Container): Promise<Channel | undef
   const err = new PassThrough();
   let stderr = '';
   err.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  container.modem.demuxStream(stream, out, err);
+  demux(
+    stream,
+    (bytes) => out.write(bytes),
+    (bytes) => err.write(bytes),
+  );
 
   return new Promise<Channel | undefined>((resolve, reject) => {
     let channel: Channel | undefined;

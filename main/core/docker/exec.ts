@@ -1,8 +1,9 @@
-import { PassThrough, type Duplex, type Writable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AppError } from '../errors';
 import { channelOf } from './exec-channel';
 import { ENGINE_CALL_TIMEOUT_MS, EXEC_TIMEOUT_MS, withDeadline } from './deadline';
+import { demux } from './demux';
 
 /**
  * Running commands inside a node. Commands are always argv arrays handed to the engine
@@ -23,6 +24,11 @@ export interface ExecOptions {
   /** Receive output as it arrives (e.g. `neutron-lab exec` streaming to the terminal). */
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
+  /**
+   * false: standard output goes to onStdout only and the result's is empty — for output that
+   * runs for hours or to a hundred megabytes (a streamed tcpdump, tshark's tree of a capture).
+   */
+  keepStdout?: boolean;
   /** How long the whole command may take (default EXEC_TIMEOUT_MS); past it, a clear error. */
   timeoutMs?: number;
 }
@@ -100,15 +106,18 @@ async function runExec(
 
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
-  const sink = (chunks: Buffer[], tap?: (chunk: Buffer) => void): Writable => {
-    const pass = new PassThrough();
-    pass.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      tap?.(chunk);
-    });
-    return pass;
-  };
-  container.modem.demuxStream(stream, sink(stdout, options.onStdout), sink(stderr, options.onStderr));
+  const keepStdout = options.keepStdout !== false;
+  demux(
+    stream,
+    (bytes) => {
+      if (keepStdout) stdout.push(bytes);
+      options.onStdout?.(bytes);
+    },
+    (bytes) => {
+      stderr.push(bytes);
+      options.onStderr?.(bytes);
+    },
+  );
 
   const ended = streamEnded(stream);
   if (withStdin) {

@@ -9,6 +9,7 @@ import { withHostLock } from '../host-lock';
 import { decoderImageRecipeDir, userCacheDir } from '../paths';
 import { requireImage } from './node-image';
 import { readRecipe } from './recipe';
+import { demux } from '../docker/demux';
 
 /**
  * The packet decoder's image: the node image with tshark added, made by running the recipe's
@@ -58,7 +59,7 @@ async function build(engine: Engine, nodeImage: string, tag: string, hash: strin
   try {
     const output = await container.attach({ stream: true, stdout: true, stderr: true });
     const log = createWriteStream(logPath);
-    container.modem.demuxStream(output, log, log);
+    demux(output, (bytes) => log.write(bytes));
     await engine.call('starting the decoder build', () => container.start());
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
     if (StatusCode !== 0) {

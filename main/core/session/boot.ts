@@ -15,6 +15,7 @@ import type { BootEvent, BootPhase } from './boot-events';
 import { networkCreateOptions, nodeContainerOptions, planSession, SessionNameSchema, type PlannedNode, type SessionPlan } from './plan';
 import { listSessions, ownerTag, type SessionStatus } from './sessions';
 import { removeLeftovers, removeSession } from './teardown';
+import { demux } from '../docker/demux';
 
 /** `up`: boots a lab's topology — networks, then every node in parallel — until OVS answers in each. */
 
@@ -226,7 +227,7 @@ async function startAndAwaitReady(
     container.attach({ stream: true, stdout: true, stderr: true, abortSignal }),
   )) as Duplex;
   const output = new PassThrough();
-  container.modem.demuxStream(stream, output, output);
+  demux(stream, (bytes) => output.write(bytes));
   const seen: string[] = [];
   let buffered = '';
 

@@ -33,6 +33,7 @@ export function registerExec(program: Command): void {
         ...input,
         onStdout: (chunk) => process.stdout.write(chunk),
         onStderr: (chunk) => process.stderr.write(chunk),
+        keepStdout: false,
         // Streamed to the user, who sees it run and can stop it (tcpdump, ping): no time bound.
         timeoutMs: Infinity,
       });
