@@ -4,7 +4,7 @@ import type { Engine } from '../docker/engine';
 import { execArgvBytes } from '../docker/exec';
 import { AppError } from '../errors';
 import { ensureDecoderImage } from '../image/decoder-image';
-import { parsePdml } from './pdml';
+import { PdmlReader } from './pdml';
 import type { DecodedPacket } from './types';
 
 /**
@@ -37,7 +37,7 @@ export async function decodePackets(engine: Engine, capture: Buffer | Promise<Bu
     throw new AppError('input', `Packets are numbered from 1: ${range.from} to ${range.to} is no range of them.`);
   }
   const select = range ? ['-c', String(range.to), '-Y', `frame.number >= ${range.from}`] : [];
-  return parsePdml(await runTshark(engine, capture, [...select, '-T', 'pdml']));
+  return runTshark(engine, capture, [...select, '-T', 'pdml']);
 }
 
 /** Stops and removes the decoder (the benchmark's cold start; it would go by itself after ten idle minutes). */
@@ -56,28 +56,47 @@ export async function stopDecoder(engine: Engine): Promise<void> {
   }
 }
 
-async function runTshark(engine: Engine, capture: Buffer | Promise<Buffer>, args: string[]): Promise<string> {
+async function runTshark(engine: Engine, capture: Buffer | Promise<Buffer>, args: string[]): Promise<DecodedPacket[]> {
   const argv = ['nl-decode', ...args];
   // Each decode is a user of its own: the decoder serves every lab on the engine (a workshop's
   // students all), and a dissector that a crafted packet subverted could otherwise read what
   // another decode running beside it is handed (same user: its /proc, its open files).
   const uid = 100_000 + randomInt(900_000);
-  const options = { stdin: capture, timeoutMs: 60_000, user: `${uid}:${uid}` };
-  let result;
+  const run = async () => {
+    const reader = new PdmlReader();
+    const options = {
+      stdin: capture,
+      timeoutMs: 60_000,
+      user: `${uid}:${uid}`,
+      onStdout: (chunk: Buffer) => reader.push(chunk),
+      keepStdout: false,
+    };
+    return { result: await execArgvBytes(await decoder(engine), argv, options), reader };
+  };
+  let decoded;
   try {
-    result = await execArgvBytes(await decoder(engine), argv, options);
+    decoded = await run();
   } catch (error) {
     // The decoder may have gone idle and removed itself just now: start it again, once.
     running = undefined;
     if (!isGone(error)) throw error;
-    result = await execArgvBytes(await decoder(engine), argv, options);
+    decoded = await run();
   }
-  const stdout = result.stdout.toString('utf8');
-  if (result.exitCode !== 0 && !stdout.includes('</pdml>')) {
+  const { result, reader } = decoded;
+  let packets: DecodedPacket[] = [];
+  let unreadable: unknown;
+  try {
+    packets = reader.end();
+  } catch (error) {
+    unreadable = error;
+  }
+  // tshark's own words first: output cut short is what a tshark that failed leaves.
+  if (result.exitCode !== 0 && !reader.complete) {
     const said = result.stderr.toString('utf8').trim().split('\n').at(-1);
     throw new AppError('failed', `tshark could not decode the capture: ${said || `exit ${result.exitCode}`}`);
   }
-  return stdout;
+  if (unreadable) throw unreadable;
+  return packets;
 }
 
 function decoder(engine: Engine): Promise<Docker.Container> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePdml } from './pdml';
+import { parsePdml, PdmlReader } from './pdml';
 import type { DecodedField } from './types';
 
 // Real tshark 4.0 output (Debian bookworm) for packets a gre-tenant underlay carried.
@@ -56,5 +56,49 @@ describe('parsePdml', () => {
     expect(() => parsePdml(whole.slice(0, whole.indexOf('</packet>')))).toThrow(/ended inside a packet/);
     expect(() => parsePdml('<field name="x" show="1"/>')).toThrow(/outside a packet/);
     expect(parsePdml('<pdml></pdml>')).toEqual([]);
+  });
+});
+
+describe('PdmlReader, reading as tshark writes', () => {
+  const pieces = (bytes: Buffer, size: number) =>
+    Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+  const body = (xml: string) => xml.slice(xml.indexOf('<packet>'), xml.lastIndexOf('</packet>') + '</packet>'.length);
+  // Over a megabyte (a read's batch) of packets, then one with a line beyond ASCII.
+  const arp = body(fixture('gre-arp.pdml'));
+  const copies = Math.ceil((1.5 * 2 ** 20) / arp.length);
+  const accented = body(fixture('gre-icmp-unreachable.pdml')).replace('showname="Ethernet II', 'showname="Éthernet II → ');
+  const xml = `<?xml version="1.0"?>\n<pdml>\n${`${arp}\n`.repeat(copies)}${accented}\n</pdml>\n`;
+
+  it('reads the same packets whatever pieces the output comes in, a character split between two of them included', () => {
+    const whole = parsePdml(xml);
+    expect(whole).toHaveLength(copies + 1);
+    expect(whole.at(-1)!.layers[1]!.text).toMatch(/^Éthernet II → /);
+    // A piece that ends after the first of É's two bytes.
+    const splitting = Buffer.from(xml, 'utf8').indexOf(Buffer.from('É')) + 1;
+    for (const size of [splitting, 4096, 65_536]) {
+      const reader = new PdmlReader();
+      for (const chunk of pieces(Buffer.from(xml, 'utf8'), size)) reader.push(chunk);
+      expect(reader.end()).toEqual(whole);
+      expect(reader.complete).toBe(true);
+    }
+  });
+
+  it('reads packets while the output still comes, a megabyte at a time', () => {
+    const reader = new PdmlReader();
+    const bytes = Buffer.from(xml, 'utf8');
+    const pieceList = pieces(bytes, 65_536);
+    for (const chunk of pieceList.slice(0, -2)) reader.push(chunk);
+    expect(reader.packets.length).toBeGreaterThan(copies / 2);
+    expect(reader.packets.length).toBeLessThan(copies);
+  });
+
+  it('keeps what it could not read for end(), never throwing from a push, and says a cut-short document is not complete', () => {
+    const broken = new PdmlReader();
+    expect(() => broken.push(Buffer.from(`<field name="x" show="1"/></packet>${' '.repeat(2 ** 20)}`))).not.toThrow();
+    expect(() => broken.end()).toThrow(/outside a packet/);
+    const cut = new PdmlReader();
+    cut.push(Buffer.from(xml.slice(0, xml.lastIndexOf('</packet>'))));
+    expect(() => cut.end()).toThrow(/ended inside a packet/);
+    expect(cut.complete).toBe(false);
   });
 });
