@@ -6,6 +6,7 @@ import { CaptureHost } from '../core/capture/host';
 import { connectEngine, type Engine } from '../core/docker/engine';
 import { execArgv, inNamespace } from '../core/docker/exec';
 import { runOvsAction } from '../core/easyovs/actions';
+import { serveExploreApi } from '../core/run/explore-api';
 import { ovsTarget } from '../core/run/ovs-target';
 import { AppError, toAppError } from '../core/errors';
 import { electronBinary } from '../core/desktop';
@@ -545,6 +546,9 @@ export class Client {
         const exists = await execArgv(container, ['test', '-e', `/run/netns/${namespace}`]);
         if (exists.exitCode !== 0) throw new AppError('input', `Node ${node} has no network namespace "${namespace}".`);
       }
+      // A sandbox's controller: `openstack` and `neutron` in its terminal, served by this process
+      // (once per session, however many terminals). Without it the terminal still opens, and says so when asked.
+      if (!namespace) await serveExploreApi(await this.engine(), session, node).catch(() => undefined);
       const id = await this.terminals.open(container, inNamespace(['bash', '-l'], namespace), { cols, rows });
       this.terminalSessions.set(id, session);
       const by = this.caller.role === 'student' ? `${this.caller.name} (${this.caller.id})` : this.caller.role;

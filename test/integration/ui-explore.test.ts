@@ -102,6 +102,17 @@ describe('Explore in a browser', () => {
     await page.screenshot({ path: join(RESULTS, 'ui-explore.png') });
   }, 180_000);
 
+  it('runs the same client in the controller’s own terminal', async () => {
+    await page.locator('[data-test=terminal-tab][data-node=controller][data-namespace=""]').click();
+    const slot = page.locator('[data-test=terminal-slot][data-node=controller][data-namespace=""]');
+    const terminal = slot.locator('[data-test=terminal]');
+    await terminal.waitFor({ state: 'visible' });
+    await terminal.click();
+    // The subnet made from the command box, listed by the terminal's own `openstack`.
+    await page.keyboard.type('openstack subnet list -f value -c Subnet\n');
+    await expect.poll(async () => slot.locator('.xterm-rows').textContent(), { timeout: 30_000 }).toContain('10.1.0.0/24');
+  }, 60_000);
+
   it('saves the cloud as a new lab, which opens in the editor and lints clean', async () => {
     await page.locator('[data-test=explore-save-id]').fill('my-cloud');
     await page.locator('[data-test=explore-save]').click();

@@ -89,3 +89,17 @@ export interface ExploreResult {
   /** The call and the agents' work (without the snapshots of a diff). */
   elapsedMs: number;
 }
+
+/** What each node's agents did, a line each, as the CLI and the controller's terminal say it. */
+export function describeAgentWork(result: ExploreResult): string {
+  return result.agents
+    .map((work) => {
+      const said = [
+        work.added.length ? `built ${work.added.join(', ')}` : '',
+        work.changed.length ? `changed ${work.changed.join(', ')}` : '',
+        work.removed.length ? `removed ${work.removed.join(', ')}` : '',
+      ].filter(Boolean);
+      return `${work.node}: ${said.join('; ')} (${work.commands} commands)\n`;
+    })
+    .join('');
+}

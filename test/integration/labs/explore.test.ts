@@ -5,6 +5,7 @@ import { execArgv } from '../../../main/core/docker/exec';
 import { resolveLab } from '../../../main/core/lab/catalog';
 import { objectivesOf } from '../../../main/core/lab/schema';
 import { checkRound, followInLab } from '../../../main/core/run';
+import { serveExploreApi } from '../../../main/core/run/explore-api';
 import { runningLab } from '../../../main/core/run/running-lab';
 import { diffSnapshots } from '../../../main/core/inspect/snapshot/diff';
 import { collectSnapshot } from '../../../main/core/inspect/snapshot/snapshot';
@@ -96,6 +97,43 @@ describe('sandbox explore', () => {
     // The controller runs no agent.
     const controller = await requireNode(await testEngine(), name, 'controller');
     expect((await execArgv(controller, ['ovs-vsctl', 'list-br'])).stdout.trim()).toBe('');
+  });
+
+  it('serves openstack and neutron in the controller’s own terminal while a process serves the sandbox, and says so when none does', async () => {
+    const engine = await testEngine();
+    const controller = await requireNode(engine, name, 'controller');
+    const inController = async (...argv: string[]) => {
+      const result = await execArgv(controller, argv);
+      return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    };
+    // Only the controller's terminal: a compute's has no API to talk to.
+    expect(await serveExploreApi(engine, name, 'compute1')).toBeUndefined();
+    const api = await serveExploreApi(engine, name, 'controller');
+    expect(api?.node).toBe('controller');
+    // Once per session: a second terminal shares the first one's relay.
+    expect(await serveExploreApi(engine, name, 'controller')).toBe(api);
+
+    expect(await inController('openstack', 'network', 'create', 'term-net', '-f', 'value', '-c', 'name')).toMatchObject({
+      code: 0,
+      stdout: 'term-net\n',
+    });
+    expect((await inController('neutron', 'net-list', '-f', 'value')).stdout).toContain('term-net');
+    const missing = await inController('openstack', 'network', 'show', 'no-such-net');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no-such-net/);
+    expect(await inController('openstack', 'network', 'delete', 'term-net')).toMatchObject({ code: 0 });
+    expect((await openstack('network', 'list', '-f', 'value')).stdout).toBe('');
+
+    api!.close();
+    await waitFor(async () => (await inController('sh', '-c', 'ls /run/neutron-lab')).stdout.trim() === '', 10_000, 100);
+    const unserved = await inController('openstack', 'network', 'list');
+    expect(unserved.code).toBe(1);
+    expect(unserved.stderr).toMatch(/nothing serves this sandbox's API now/);
+    // Served again, by a new relay.
+    const again = await serveExploreApi(engine, name, 'controller');
+    expect(again).not.toBe(api);
+    expect(await inController('openstack', 'network', 'list', '-f', 'json')).toMatchObject({ code: 0, stdout: '[]\n' });
+    again!.close();
   });
 
   it(

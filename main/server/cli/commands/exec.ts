@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { execArgv, inNamespace, openTty } from '../../../core/docker/exec';
 import { AppError } from '../../../core/errors';
+import { serveExploreApi } from '../../../core/run/explore-api';
 import { requireNode } from '../../../core/session/sessions';
 import { contextFor } from '../context';
 import { printJson } from '../output';
@@ -53,7 +54,10 @@ export function registerExec(program: Command): void {
           hint: `Use \`neutron-lab exec ${lab} ${node} -- CMD\` from scripts.`,
         });
       }
-      const container = await requireNode(await ctx.engine(), lab, node);
+      const engine = await ctx.engine();
+      const container = await requireNode(engine, lab, node);
+      // A sandbox's controller: this shell's `openstack` and `neutron` are served from here while it runs.
+      const api = options.netns ? undefined : await serveExploreApi(engine, lab, node).catch(() => undefined);
       const tty = await openTty(container, inNamespace(['bash', '-l'], options.netns), {
         cols: process.stdout.columns,
         rows: process.stdout.rows,
@@ -72,6 +76,7 @@ export function registerExec(program: Command): void {
         process.stdin.unpipe(tty.stream);
         process.stdin.setRawMode(false);
         process.stdin.pause();
+        api?.close();
       }
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { exploreLab } from '../../../core/run/explore';
+import { describeAgentWork } from '../../../core/run/results';
 import { contextFor } from '../context';
 
 /**
@@ -34,14 +35,6 @@ async function run(command: Command, lab: string, argv: string[]): Promise<void>
   const ctx = contextFor(command);
   const result = await exploreLab(await ctx.engine(), lab, argv);
   process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  for (const work of result.agents) {
-    const said = [
-      work.added.length ? `built ${work.added.join(', ')}` : '',
-      work.changed.length ? `changed ${work.changed.join(', ')}` : '',
-      work.removed.length ? `removed ${work.removed.join(', ')}` : '',
-    ].filter(Boolean);
-    process.stderr.write(`${work.node}: ${said.join('; ')} (${work.commands} commands)\n`);
-  }
+  process.stderr.write(result.stderr + describeAgentWork(result));
   process.exitCode = result.exitCode;
 }

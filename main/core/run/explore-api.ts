@@ -1,0 +1,138 @@
+import type { Duplex } from 'node:stream';
+import type Docker from 'dockerode';
+import { demux } from '../docker/demux';
+import type { Engine } from '../docker/engine';
+import { AppError, toAppError } from '../errors';
+import { exploreLab } from './explore';
+import { CLIENT_PY, RELAY_PY } from './explore-api-py';
+import { describeAgentWork } from './results';
+import { containerOf, runningLab } from './running-lab';
+
+/**
+ * Serving a sandbox's API to its controller's own terminal (explore-api-py.ts says how the
+ * relay in the node works). A process serves a session while it lives, once however many
+ * terminals it opens there; the relay ends with the process (its input closes) or with close().
+ */
+
+export interface ServedApi {
+  /** The node whose terminal has `openstack` and `neutron`. */
+  node: string;
+  close(): void;
+}
+
+const MAX_LINE = 1 << 20;
+
+const served = new Map<string, Promise<ServedApi | undefined>>();
+
+/**
+ * Serves session `name`'s API in its controller when the session is a sandbox and the node is
+ * its controller; undefined otherwise (a lab's cloud is not the learner's to change).
+ */
+export async function serveExploreApi(engine: Engine, name: string, node: string): Promise<ServedApi | undefined> {
+  let serving = served.get(name);
+  if (!serving) {
+    serving = startServing(engine, name);
+    served.set(name, serving);
+    // Only a relay is remembered: a session that is no sandbox (its name may come back as one) is asked again.
+    const forget = () => served.get(name) === serving && served.delete(name);
+    serving.then((api) => api || forget(), forget);
+  }
+  const api = await serving;
+  return api?.node === node ? api : undefined;
+}
+
+async function startServing(engine: Engine, name: string): Promise<ServedApi | undefined> {
+  const running = await runningLab(engine, name);
+  const lab = running.loaded.lab;
+  const controller = Object.entries(lab.topology.nodes).find(([, node]) => node.role === 'controller')?.[0];
+  if (!lab.sandbox || !controller) return undefined;
+  const relay = await openRelay(containerOf(running.containers, controller));
+  const api: ServedApi = {
+    node: controller,
+    close: () => {
+      void served.get(name)?.then((current) => current === api && served.delete(name));
+      relay.stream.destroy();
+    },
+  };
+  // The node stopping or the lab going down ends the relay: the next terminal starts another.
+  relay.stream.once('close', api.close);
+  relay.onCall((id, argv) => void answer(engine, name, argv).then((reply) => relay.stream.write(`${JSON.stringify({ id, ...reply })}\n`)));
+  return api;
+}
+
+/** A call as the terminal shows it: the client's output, then what each agent did, on standard error. */
+async function answer(engine: Engine, name: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const result = await exploreLab(engine, name, argv);
+    return { code: result.exitCode, out: result.stdout, err: result.stderr + describeAgentWork(result) };
+  } catch (error) {
+    const problem = toAppError(error);
+    return { code: 1, out: '', err: `${problem.message}${problem.hint ? `\n${problem.hint}` : ''}\n` };
+  }
+}
+
+interface Relay {
+  stream: Duplex;
+  onCall(handler: (id: number, argv: string[]) => void): void;
+}
+
+/** Starts the relay and waits until it listens. */
+async function openRelay(container: Docker.Container): Promise<Relay> {
+  const exec = await container.exec({
+    Cmd: ['python3', '-I', '-S', '-c', RELAY_PY, CLIENT_PY],
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
+  let said = '';
+  let buffered = '';
+  let onCall: ((id: number, argv: string[]) => void) | undefined;
+  let onReady!: () => void;
+  let onFailed!: () => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    onReady = resolve;
+    onFailed = () =>
+      reject(
+        new AppError(
+          'failed',
+          `The sandbox's API could not start in the controller${said.trim() ? `: ${said.trim().split('\n').pop()}` : ''}.`,
+        ),
+      );
+  });
+  stream.once('close', onFailed);
+  stream.once('error', onFailed);
+  demux(
+    stream,
+    (bytes) => {
+      buffered += bytes.toString('utf8');
+      // The node is the learner's (a workshop's student's): a call is a command line, never megabytes.
+      if (buffered.length > MAX_LINE && !buffered.includes('\n')) {
+        stream.destroy();
+        return;
+      }
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        const message = parseLine(line);
+        if (message?.ready === true) onReady();
+        else if (typeof message?.id === 'number' && Array.isArray(message.argv)) onCall?.(message.id, message.argv.map(String));
+      }
+    },
+    (bytes) => (said = (said + bytes.toString('utf8')).slice(-2000)),
+  );
+  await ready;
+  stream.off('close', onFailed);
+  stream.off('error', onFailed);
+  return { stream, onCall: (handler) => (onCall = handler) };
+}
+
+function parseLine(line: string): { ready?: unknown; id?: unknown; argv?: unknown[] } | undefined {
+  try {
+    return JSON.parse(line) as { ready?: unknown; id?: unknown; argv?: unknown[] };
+  } catch {
+    return undefined;
+  }
+}
