@@ -10,7 +10,7 @@ install -m 0755 "$here/nl-init" /usr/local/sbin/nl-init
 install -m 0755 "$here/nl-snapshot" /usr/local/bin/nl-snapshot
 install -m 0755 "$here/nl-apply" "$here/nl-underlay" "$here/nl-reset" "$here/nl-dhclient-script" "$here/nl-prints" "$here/nl-sysctl" "$here/nl-easyovs-log" /usr/local/bin/
 # A VM asks for its address again every second until it has one (not after minutes of back-off).
-printf 'timeout 10;\nretry 2;\ninitial-interval 1;\nbackoff-cutoff 1;\nrequest subnet-mask, broadcast-address, routers;\n' >/etc/dhcp/nl-vm-dhclient.conf
+printf 'timeout 10;\nretry 2;\ninitial-interval 1;\nbackoff-cutoff 1;\nrequest subnet-mask, broadcast-address, routers, domain-name-servers;\n' >/etc/dhcp/nl-vm-dhclient.conf
 
 # Create the OVS database now, so that a node boots without doing it (Debian's postinst
 # skips it when no init system is running).

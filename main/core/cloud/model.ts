@@ -14,6 +14,8 @@ export interface ResolvedSubnet {
   cidr: string;
   prefix: number;
   gateway: string;
+  /** What DHCP offers as resolvers (none: dnsmasq offers itself only when it serves DNS, which Neutron's does not here). */
+  dnsNameservers: string[];
 }
 
 export interface ResolvedNetwork {
@@ -487,6 +489,7 @@ function resolveNetwork(labId: string, name: string, network: CloudNetwork): Res
       prefix: cidr.prefix,
       // Neutron's default gateway: the subnet's first host address.
       gateway: subnet.gateway ?? formatIpv4(networkOf(cidr) + 1),
+      dnsNameservers: subnet.dnsNameservers ?? [],
     };
   });
   return {

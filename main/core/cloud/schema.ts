@@ -42,6 +42,11 @@ export const SubnetSchema = z
       .describe(
         'Where Neutron picks the addresses of new ports (default: every host address but the gateway). Fixed addresses may lie outside.',
       ),
+    dnsNameservers: z
+      .array(Ipv4Schema)
+      .max(5)
+      .optional()
+      .describe("dns_nameservers: the resolvers the network's DHCP server offers its VMs (dnsmasq's option 6, dns-server)."),
   })
   .strict();
 
@@ -66,6 +71,10 @@ export const CloudNetworkSchema = z
       .describe('Segmentation id: the VLAN id (vlan), GRE key (gre) or VNI (vxlan). None for flat.'),
     physnet: NameSchema.optional().describe('For flat and vlan networks: the physical network (cloud.physnets).'),
     external: z.boolean().default(false).describe('router:external — where routers get their gateway and floating IPs.'),
+    shared: z
+      .boolean()
+      .default(false)
+      .describe('shared — every tenant may put ports on it (an API policy: the agents wire a shared network as any other).'),
     id: UuidSchema.optional(),
     subnets: z.record(NameSchema, SubnetSchema).default({}),
     dhcp: DhcpPortSchema.optional().describe('A DHCP port: the qdhcp-<network id> namespace with dnsmasq.'),

@@ -35,6 +35,7 @@ export interface NetworkAsk {
   segment?: number | undefined;
   physnet?: string | undefined;
   external: boolean;
+  shared: boolean;
 }
 
 const idOfNetwork = (_: string, n: CloudNetwork): string => n.id!;
@@ -54,7 +55,15 @@ export function createNetwork(sb: Sandbox, ask: NetworkAsk): string {
   if (sb.cloud.networks[ask.name])
     throw conflict(`A network named ${ask.name} exists already: in this sandbox a network's name is its key.`);
   const type = ask.type ?? tenantType(sb);
-  const network: CloudNetwork = { type, external: ask.external, id: newId(), subnets: {}, agent: 'openvswitch', firewall: 'hybrid' };
+  const network: CloudNetwork = {
+    type,
+    external: ask.external,
+    shared: ask.shared,
+    id: newId(),
+    subnets: {},
+    agent: 'openvswitch',
+    firewall: 'hybrid',
+  };
   if (type === 'flat' || type === 'vlan') {
     const physnet = ask.physnet ?? Object.keys(sb.cloud.physnets)[0];
     if (!physnet || !sb.cloud.physnets[physnet]) {
@@ -99,6 +108,27 @@ export function createNetwork(sb: Sandbox, ask: NetworkAsk): string {
   return ask.name;
 }
 
+/**
+ * `network set`: sharing and router:external, the attributes this sandbox keeps that an update
+ * may change. A network still holding a router's gateway stays external, as Neutron refuses to
+ * take away what it stands on.
+ */
+export function setNetwork(
+  sb: Sandbox,
+  nameOrId: string,
+  change: { shared?: boolean | undefined; external?: boolean | undefined },
+): string {
+  const [name, network] = findNetwork(sb, nameOrId);
+  if (change.external === false && network.external) {
+    // A floating IP stands on its router's gateway: the gateways say it all.
+    if (Object.values(sb.cloud.routers).some((r) => r.gateway?.network === name))
+      throw conflict(`Unable to complete operation on network ${network.id}. There are one or more ports still in use on the network.`);
+  }
+  if (change.shared !== undefined) network.shared = change.shared;
+  if (change.external !== undefined) network.external = change.external;
+  return name;
+}
+
 export function deleteNetwork(sb: Sandbox, nameOrId: string): void {
   const [name, network] = findNetwork(sb, nameOrId);
   // The DHCP port goes with its network; a VM's or a router's does not.
@@ -122,7 +152,7 @@ export function networkRow(sb: Sandbox, name: string): Row {
     ['provider:physical_network', network.physnet ?? null],
     ['provider:segmentation_id', network.segment ?? null],
     ['router:external', network.external ? 'External' : 'Internal'],
-    ['shared', false],
+    ['shared', network.shared],
     ['status', 'ACTIVE'],
     ['subnets', Object.values(network.subnets).map((s) => s.id!)],
   ];
@@ -145,6 +175,7 @@ export interface SubnetAsk {
   gateway?: string | undefined;
   pools: { start: string; end: string }[];
   dhcp: boolean;
+  dnsNameservers: string[];
 }
 
 export function findSubnet(sb: Sandbox, nameOrId: string): { network: string; subnet: string } {
@@ -176,7 +207,14 @@ export function createSubnet(sb: Sandbox, ask: SubnetAsk): { network: string; su
     id: newId(),
     ...(ask.gateway ? { gateway: ask.gateway } : {}),
     ...(ask.pools.length ? { allocationPools: ask.pools } : {}),
+    ...(ask.dnsNameservers.length ? { dnsNameservers: ask.dnsNameservers } : {}),
   };
+  for (const server of ask.dnsNameservers) {
+    if (parseIpv4(server) === undefined) throw badRequest(`'${server}' is not a valid nameserver. '${server}' is not a valid IP address.`);
+  }
+  if (new Set(ask.dnsNameservers).size < ask.dnsNameservers.length)
+    throw badRequest(`Duplicate nameserver in ${ask.dnsNameservers.join(', ')}.`);
+  if (ask.dnsNameservers.length > 5) throw badRequest('Number of DNS nameservers exceeds the limit 5.');
   if (ask.gateway) checkAddress(sb.cloud, networkName, canonical, ask.gateway);
   for (const pool of ask.pools) {
     const [start, end] = [parseIpv4(pool.start), parseIpv4(pool.end)];
@@ -225,6 +263,7 @@ export function subnetRow(sb: Sandbox, at: { network: string; subnet: string }):
   return [
     ['allocation_pools', pools.map(([first, last]) => `${formatIpv4(first!)}-${formatIpv4(last!)}`)],
     ['cidr', subnet.cidr],
+    ['dns_nameservers', subnet.dnsNameservers ?? []],
     ['enable_dhcp', network.dhcp !== undefined],
     ['gateway_ip', gatewayOf(subnet)],
     ['id', subnet.id!],

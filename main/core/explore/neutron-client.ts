@@ -21,6 +21,7 @@ const RENAMED: Record<string, string> = {
   '--provider:segmentation_id': '--provider-segment',
   '--provider:physical_network': '--provider-physical-network',
   '--disable-dhcp': '--no-dhcp',
+  '--shared': '--share',
   '--port-id': '--port',
   '--port-range-min': '--dst-port',
   '--remote-ip-prefix': '--remote-ip',

@@ -182,4 +182,46 @@ describe('sandboxAsLab', () => {
     expect(lab).toMatchObject({ id: 'my-cloud', sandbox: false, steps: [] });
     expect(lab!.cloud).toEqual(s.lab.cloud);
   });
+
+  it('shares a network and makes it external with network set, and offers a subnet’s DNS servers by DHCP', () => {
+    const s = session();
+    expect(s.call('network', 'create', '--share', 'pub', '-c', 'shared', '-f', 'value').stdout).toBe('True\n');
+    expect(s.call('network', 'create', 'priv', '-c', 'shared', '-f', 'value').stdout).toBe('False\n');
+    expect(s.call('network', 'set', '--share', '--external', 'priv')).toMatchObject({ exitCode: 0, stdout: '' });
+    expect(s.call('network', 'show', 'priv', '-c', 'shared', '-c', 'router:external', '-f', 'value').stdout).toBe('True\nExternal\n');
+    expect(s.call('network', 'set', '--name', 'other', 'priv')).toMatchObject({ exitCode: 2 });
+    // The legacy client's --shared is the same flag.
+    expect(neutronClient(s.lab, ['net-create', '--shared', 'old', '-f', 'value', '-c', 'shared']).stdout).toBe(
+      'Created a new network:\nTrue\n',
+    );
+
+    const sub = s.call(
+      'subnet',
+      'create',
+      '--network',
+      'pub',
+      '--subnet-range',
+      '10.7.0.0/24',
+      '--dns-nameserver',
+      '8.8.8.8',
+      '--dns-nameserver',
+      '8.8.4.4',
+      'pub-sub',
+      '-f',
+      'json',
+    );
+    expect(JSON.parse(sub.stdout)).toMatchObject({ dns_nameservers: ['8.8.8.8', '8.8.4.4'] });
+    expect(s.lab.cloud.networks.pub!.subnets['pub-sub']!.dnsNameservers).toEqual(['8.8.8.8', '8.8.4.4']);
+    const bad = s.call('subnet', 'create', '--network', 'priv', '--subnet-range', '10.8.0.0/24', '--dns-nameserver', 'dns.example', 'x');
+    expect([bad.exitCode, bad.cloud]).toEqual([1, undefined]);
+    expect(bad.stderr).toContain("'dns.example' is not a valid nameserver");
+
+    // A router's gateway keeps its network external.
+    s.call('router', 'create', 'r1');
+    s.call('subnet', 'create', '--network', 'priv', '--subnet-range', '9.186.100.0/24', '--no-dhcp', 'ext-sub');
+    expect(s.call('router', 'set', '--external-gateway', 'priv', 'r1').exitCode).toBe(0);
+    const internal = s.call('network', 'set', '--internal', 'priv');
+    expect([internal.exitCode, internal.cloud]).toEqual([1, undefined]);
+    expect(internal.stderr).toContain('ports still in use');
+  });
 });

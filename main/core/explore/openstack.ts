@@ -11,6 +11,7 @@ import {
   NETWORK_LIST,
   networkListRows,
   networkRow,
+  setNetwork,
   SUBNET_LIST,
   subnetListRows,
   subnetRow,
@@ -140,8 +141,23 @@ const COMMANDS: Record<string, Command> = {
         segment: number(args, '--provider-segment'),
         physnet: one(args, '--provider-physical-network'),
         external: args.flags.has('--external'),
+        shared: args.flags.has('--share'),
       });
       return { one: networkRow(sb, name) };
+    },
+  },
+  'network set': {
+    valued: ['--name'],
+    flags: ['--share', '--no-share', '--external', '--internal'],
+    positionals: ['<network>'],
+    changes: true,
+    run: (sb, args) => {
+      if (one(args, '--name') !== undefined) throw new UsageError("this sandbox keeps a network's name: it is the network's key");
+      setNetwork(sb, args.positionals[0]!, {
+        shared: args.flags.has('--share') ? true : args.flags.has('--no-share') ? false : undefined,
+        external: args.flags.has('--external') ? true : args.flags.has('--internal') ? false : undefined,
+      });
+      return { none: true };
     },
   },
   'network list': {
@@ -184,6 +200,7 @@ const COMMANDS: Record<string, Command> = {
           return { start, end };
         }),
         dhcp: !args.flags.has('--no-dhcp'),
+        dnsNameservers: args.options.get('--dns-nameserver') ?? [],
       });
       return { one: subnetRow(sb, at) };
     },

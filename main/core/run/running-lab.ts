@@ -10,7 +10,7 @@ import { resolveLab } from '../lab/catalog';
 import { labWithFault } from '../lab/faults';
 import type { LoadedLab } from '../lab/load';
 import type { Fault } from '../lab/schema';
-import { fileChangedSince, readPin, writePin } from '../session/pin';
+import { fileChangedSince, pinStamp, readPin, writePin } from '../session/pin';
 import { requireSession, type SessionStatus } from '../session/sessions';
 
 /** A booted lab as check, solve, reset and easyOVS find it: its session, its lab and its nodes' containers. */
@@ -31,20 +31,23 @@ export interface LabInUse {
 }
 
 /**
- * Labs in use by session id. A pin changes only through this module (a reset's new fault, an
- * explore call's cloud), so what was read once serves every later check, solve and reset of
- * this process. Bounded: an app that runs for days and boots hundreds of labs keeps the last
- * ones — as many as a full workshop runs (200 seats), or its background rounds would read
- * every pin from disk again each time.
+ * Labs in use by session id, with the version of the pin each was read from. A pin changes only
+ * through this module (a reset's new fault, an explore call's cloud), but in any process: the
+ * app keeps serving a sandbox whose cloud a `neutron-lab openstack` just changed. So what was
+ * read serves while the pin's stamp (a stat) is the same. Bounded: an app that runs for days and
+ * boots hundreds of labs keeps the last ones — as many as a full workshop runs (200 seats), or
+ * its background rounds would read every pin from disk again each time.
  */
-const inUse = new Map<string, LabInUse>();
+const inUse = new Map<string, { stamp: string | undefined; lab: LabInUse }>();
 const IN_USE_KEPT = 256;
 
-function remember(sessionId: string, loaded: LoadedLab, fault: string | undefined): LabInUse {
-  const entry = inUseOf(loaded, fault);
-  inUse.set(sessionId, entry);
+/** Keeps the lab of pin version `stamp` (pinStamp) in use. */
+function remember(sessionId: string, stamp: string | undefined, loaded: LoadedLab, fault: string | undefined): LabInUse {
+  const lab = inUseOf(loaded, fault);
+  inUse.delete(sessionId); // the newest last: the bound drops the oldest first
+  inUse.set(sessionId, { stamp, lab });
   for (const id of inUse.keys()) if (inUse.size > IN_USE_KEPT) inUse.delete(id);
-  return entry;
+  return lab;
 }
 
 function inUseOf(loaded: LoadedLab, faultName: string | undefined): LabInUse {
@@ -66,7 +69,7 @@ export async function pinLab(session: SessionStatus, loaded: LoadedLab, fault?: 
   // The lab as its file says it, whatever fault it was given before (a reset's new draw).
   const lab = labWithFault(loaded.lab, undefined);
   await writePin({ sessionId: session.id, file: loaded.file, sha256: loaded.sha256, lab, ...(fault === undefined ? {} : { fault }) });
-  return remember(session.id, { ...loaded, lab }, fault);
+  return remember(session.id, await pinStamp(session.id), { ...loaded, lab }, fault);
 }
 
 /**
@@ -75,11 +78,18 @@ export async function pinLab(session: SessionStatus, loaded: LoadedLab, fault?: 
  * exists, else the catalogue's lab of that id, read afresh each time as before pinning.
  */
 export async function labOfSession(session: SessionStatus): Promise<LabInUse> {
+  // A stat, not a read: another process may have pinned the session anew since (an explore call).
+  const stamp = await pinStamp(session.id);
   const known = inUse.get(session.id);
-  if (known) return known;
+  if (known && stamp !== undefined && known.stamp === stamp) return known.lab;
   const pin = await readPin(session.id);
   if (pin)
-    return remember(session.id, { lab: pin.lab, file: pin.file, dir: dirname(pin.file), warnings: [], sha256: pin.sha256 }, pin.fault);
+    return remember(
+      session.id,
+      stamp,
+      { lab: pin.lab, file: pin.file, dir: dirname(pin.file), warnings: [], sha256: pin.sha256 },
+      pin.fault,
+    );
   // Without a pin the fault drawn is not known: a repaired check then fails, saying so.
   return inUseOf(await labFromFile(session), undefined);
 }
@@ -97,7 +107,7 @@ async function labFromFile(session: SessionStatus): Promise<LoadedLab> {
 
 /** Whether the session's lab file changed since it booted; undefined for a session without a pin. */
 export async function labFileChanged(session: SessionStatus): Promise<boolean | undefined> {
-  const known = inUse.get(session.id);
+  const known = inUse.get(session.id)?.lab;
   const pin = known ? { file: known.loaded.file, sha256: known.loaded.sha256 } : await readPin(session.id);
   return pin ? fileChangedSince(pin) : undefined;
 }

@@ -50,6 +50,17 @@ export async function writePin(pin: Omit<LabPin, 'version'>, dir: string = pinsD
  * The pin of a session, or undefined when there is none or it cannot be used (written by
  * another version, damaged): the caller then falls back to the lab file, as before pinning.
  */
+/**
+ * Which version of the pin is on disk (its modification time and size), without reading it:
+ * another process may pin the session anew (an explore call, a reset from the CLI while the app
+ * runs), and what this process keeps must then be read again.
+ */
+export async function pinStamp(sessionId: string, dir: string = pinsDir()): Promise<string | undefined> {
+  checkId(sessionId);
+  const s = await stat(pinFile(sessionId, dir)).catch(() => undefined);
+  return s ? `${s.mtimeMs}:${s.size}` : undefined;
+}
+
 export async function readPin(sessionId: string, dir: string = pinsDir()): Promise<LabPin | undefined> {
   checkId(sessionId);
   let text: string;

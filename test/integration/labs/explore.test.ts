@@ -133,6 +133,12 @@ describe('sandbox explore', () => {
     const again = await serveExploreApi(engine, name, 'controller');
     expect(again).not.toBe(api);
     expect(await inController('openstack', 'network', 'list', '-f', 'json')).toMatchObject({ code: 0, stdout: '[]\n' });
+    // A call from another process (the CLI) re-pins the cloud: this process, which serves the
+    // terminal and has read the pin before, sees the new cloud, and undoes the network it made.
+    expect((await openstack('network', 'create', 'cli-net')).code).toBe(0);
+    expect((await inController('openstack', 'network', 'list', '-f', 'value', '-c', 'Name')).stdout).toBe('cli-net\n');
+    expect(await inController('openstack', 'network', 'delete', 'cli-net')).toMatchObject({ code: 0 });
+    expect((await openstack('network', 'list', '-f', 'value')).stdout).toBe('');
     again!.close();
   });
 
@@ -150,6 +156,8 @@ describe('sandbox explore', () => {
         'net1',
         '--subnet-range',
         '10.1.0.0/24',
+        '--dns-nameserver',
+        '8.8.8.8',
         'sub1',
         '-c',
         'gateway_ip',
@@ -186,6 +194,8 @@ describe('sandbox explore', () => {
         60_000,
         250,
       );
+      // And its lease names the subnet's DNS server (dnsmasq's option 6, from the agent's options file).
+      expect((await execArgv(compute1, ['cat', '/var/lib/dhcp/nl-vm1.leases'])).stdout).toContain('option domain-name-servers 8.8.8.8;');
       const ping = await execArgv(compute1, ['ip', 'netns', 'exec', 'vm1', 'ping', '-c', '1', '-w', '10', '10.1.0.4']);
       expect(ping.exitCode, ping.stdout).toBe(0);
       const flows = (await execArgv(compute1, ['ovs-ofctl', 'dump-flows', 'br-tun', 'table=4'])).stdout;

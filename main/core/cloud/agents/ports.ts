@@ -157,11 +157,17 @@ export const dhcpNamespace = (port: ResolvedPort): string => `qdhcp-${port.netwo
 export const dhcpDir = (port: ResolvedPort): string => `/var/lib/neutron/dhcp/${port.network.id}`;
 
 /**
- * dnsmasq's options file: the subnet's gateway is the VMs' router (else dnsmasq offers itself);
- * with `mtu`, option 26 too, which a VM applies to its interface.
+ * dnsmasq's options file, as the DHCP agent writes it: the subnet's gateway is the VMs' router
+ * (else dnsmasq offers itself); the subnet's dns_nameservers their resolvers (option 6); with
+ * `mtu`, option 26 too, which a VM applies to its interface.
  */
 function dhcpOptions(port: ResolvedPort, mtu?: number): string {
-  return `tag:tag0,option:router,${port.subnet.gateway}\n${mtu === undefined ? '' : `tag:tag0,option:mtu,${mtu}\n`}`;
+  const dns = port.subnet.dnsNameservers;
+  return [
+    `tag:tag0,option:router,${port.subnet.gateway}\n`,
+    dns.length ? `tag:tag0,option:dns-server,${dns.join(',')}\n` : '',
+    mtu === undefined ? '' : `tag:tag0,option:mtu,${mtu}\n`,
+  ].join('');
 }
 
 /**
