@@ -304,14 +304,19 @@ export function resolveCloud(lab: CloudSource): CloudModel {
           ports.some((p) => p.owner === 'vm' && p.node === node && interfaces.some((i) => i.subnet === p.subnet)),
         )
       : [router.node];
-    const floatingIps = cloud.floatingIps
-      .filter((fip) => fip.router === name)
-      .map((fip) => ({
-        address: fip.address,
-        fixed: cloud.vms[fip.vm]?.address ?? '',
-        vm: fip.vm,
-        node: router.distributed ? (cloud.vms[fip.vm]?.node ?? router.node) : router.node,
-      }));
+    // Associated ones only: an allocated floating IP is a row in Neutron's database, nothing on a node.
+    const floatingIps = cloud.floatingIps.flatMap((fip) =>
+      fip.router === name && fip.vm !== undefined
+        ? [
+            {
+              address: fip.address,
+              fixed: cloud.vms[fip.vm]?.address ?? '',
+              vm: fip.vm,
+              node: router.distributed ? (cloud.vms[fip.vm]?.node ?? router.node) : router.node,
+            },
+          ]
+        : [],
+    );
     let fipLink: FipLink | undefined;
     if (router.distributed && floatingIps.length > 0) {
       fipLink = {

@@ -188,7 +188,18 @@ export const RouterSchema = z
   })
   .strict();
 
-export const FloatingIpSchema = z.object({ vm: NameSchema, address: Ipv4Schema, router: NameSchema }).strict();
+export const FloatingIpSchema = z
+  .object({
+    address: Ipv4Schema,
+    vm: NameSchema.optional().describe(
+      'The VM whose port it is associated with. Without one it is only allocated: no agent builds anything for it.',
+    ),
+    router: NameSchema.optional().describe("The router that NATs it: the one between the VM's subnet and the external network (with vm)."),
+    network: NameSchema.optional().describe(
+      "The external network it is allocated from (default: the router's gateway network; without vm, required).",
+    ),
+  })
+  .strict();
 
 const PortRangeSchema = z.union([
   z.number().int().min(1).max(65535),

@@ -243,16 +243,34 @@ function routers(ctx: Context): void {
   }
 }
 
-/** Floating IPs: one per VM, on a router with a gateway (and, distributed, a host with an fg- port). */
+/**
+ * Floating IPs: one per VM, on a router with a gateway (and, distributed, a host with an fg-
+ * port); one not associated names its external network, and has no router.
+ */
 function floatingIps(ctx: Context): void {
   const { cloud } = ctx.lab;
   const { error, addressIn } = ctx;
   cloud.floatingIps.forEach((fip, i) => {
     const at = (...path: (string | number)[]) => ['cloud', 'floatingIps', i, ...path];
+    if (cloud.floatingIps.findIndex((f) => f.address === fip.address) !== i)
+      error(at('address'), `floating IP ${fip.address} is listed twice`);
+    if (fip.vm === undefined) {
+      if (fip.router !== undefined) error(at('router'), 'a floating IP without a VM has no router: it is only allocated');
+      const network = fip.network === undefined ? undefined : cloud.networks[fip.network];
+      if (fip.network === undefined) error(at('network'), 'a floating IP without a VM names its external network');
+      else if (!network) error(at('network'), `no network "${fip.network}" in cloud.networks`);
+      else if (!network.external)
+        error(at('network'), `network "${fip.network}" is not external: floating IPs come from external networks`);
+      else addressIn(at('address'), fip.address, fip.network);
+      return;
+    }
     if (!cloud.vms[fip.vm]) error(at('vm'), `no VM "${fip.vm}" in cloud.vms`);
-    const router = cloud.routers[fip.router];
-    if (!router) error(at('router'), `no router "${fip.router}" in cloud.routers`);
+    const router = fip.router === undefined ? undefined : cloud.routers[fip.router];
+    if (fip.router === undefined) error(at('router'), 'a floating IP with a VM names the router that NATs it');
+    else if (!router) error(at('router'), `no router "${fip.router}" in cloud.routers`);
     else if (!router.gateway) error(at('router'), `router "${fip.router}" has no gateway: a floating IP lives on its external network`);
+    else if (fip.network !== undefined && fip.network !== router.gateway.network)
+      error(at('network'), `router "${fip.router}"'s gateway is on network "${router.gateway.network}", not "${fip.network}"`);
     else addressIn(at('address'), fip.address, router.gateway.network);
     if (cloud.floatingIps.findIndex((f) => f.vm === fip.vm) !== i) error(at('vm'), `VM "${fip.vm}" has a floating IP already`);
     const host = cloud.vms[fip.vm]?.node;

@@ -148,6 +148,18 @@ const VERBS: Record<string, Verb> = {
   'floatingip-create': { to: (a) => ['floating', 'ip', 'create', ...a], says: () => 'Created a new floatingip:' },
   'floatingip-list': { to: (a) => ['floating', 'ip', 'list', ...a] },
   'floatingip-show': { to: (a) => ['floating', 'ip', 'show', ...a] },
+  'floatingip-associate': {
+    // neutron floatingip-associate FLOATINGIP_ID PORT
+    to: (a) => {
+      const [fip, port] = positionals(a);
+      return ['floating', 'ip', 'set', ...(port ? ['--port', port] : []), ...(fip ? [fip] : [])];
+    },
+    says: (a) => `Associated floating IP ${positionals(a)[0]}`,
+  },
+  'floatingip-disassociate': {
+    to: (a) => ['floating', 'ip', 'unset', '--port', ...positionals(a)],
+    says: (a) => `Disassociated floating IP ${positionals(a)[0]}`,
+  },
   'floatingip-delete': { to: (a) => ['floating', 'ip', 'delete', ...a], says: (a) => `Deleted floatingip: ${positionals(a).join(', ')}` },
   'security-group-create': { to: (a) => ['security', 'group', 'create', ...a], says: () => 'Created a new security_group:' },
   'security-group-list': { to: (a) => ['security', 'group', 'list', ...a] },

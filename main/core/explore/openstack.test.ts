@@ -224,4 +224,45 @@ describe('sandboxAsLab', () => {
     expect([internal.exitCode, internal.cloud]).toEqual([1, undefined]);
     expect(internal.stderr).toContain('ports still in use');
   });
+
+  it('allocates a floating IP without a port, associates it with a server and back, and keeps it when the server goes', () => {
+    const s = session();
+    for (const argv of [
+      ['network', 'create', 'net1'],
+      ['subnet', 'create', '--network', 'net1', '--subnet-range', '10.1.0.0/24', 'sub1'],
+      ['network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'extnet', 'ext'],
+      ['subnet', 'create', '--network', 'ext', '--subnet-range', '9.186.100.0/24', '--no-dhcp', 'public'],
+      ['server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'net1', 'vm1'],
+    ])
+      expect(s.call(...argv).exitCode, argv.join(' ')).toBe(0);
+    const fip = JSON.parse(s.call('floating', 'ip', 'create', 'ext', '-f', 'json').stdout) as Record<string, unknown>;
+    expect(fip).toMatchObject({ floating_ip_address: '9.186.100.2', port_id: null, router_id: null, status: 'DOWN' });
+    // No router joins vm1's subnet to ext yet: Neutron's words, nothing changed.
+    const unreachable = s.call('server', 'add', 'floating', 'ip', 'vm1', '9.186.100.2');
+    expect([unreachable.exitCode, unreachable.cloud]).toEqual([1, undefined]);
+    expect(unreachable.stderr).toContain('is not reachable from subnet');
+    for (const argv of [
+      ['router', 'create', 'r1'],
+      ['router', 'set', '--external-gateway', 'ext', 'r1'],
+      ['router', 'add', 'subnet', 'r1', 'sub1'],
+      ['server', 'add', 'floating', 'ip', 'vm1', '9.186.100.2'],
+    ])
+      expect(s.call(...argv).exitCode, argv.join(' ')).toBe(0);
+    expect(s.lab.cloud.floatingIps).toEqual([{ address: '9.186.100.2', network: 'ext', vm: 'vm1', router: 'r1' }]);
+    expect(s.call('floating', 'ip', 'show', '9.186.100.2', '-c', 'status', '-f', 'value').stdout).toBe('ACTIVE\n');
+    // The legacy verbs are the same calls.
+    expect(neutronClient(s.lab, ['floatingip-disassociate', '9.186.100.2']).exitCode).toBe(0);
+    expect(s.call('floating', 'ip', 'unset', '--port', '9.186.100.2').exitCode).toBe(0);
+    expect(s.lab.cloud.floatingIps).toEqual([{ address: '9.186.100.2', network: 'ext' }]);
+    expect(s.call('floating', 'ip', 'set', '--port', 'vm1', '--fixed-ip-address', '10.1.0.9', '9.186.100.2').exitCode).toBe(1);
+    expect(s.call('floating', 'ip', 'set', '--port', 'vm1', '9.186.100.2').exitCode).toBe(0);
+    // A server's delete leaves its floating IP allocated, on its network.
+    expect(s.call('server', 'delete', 'vm1').exitCode).toBe(0);
+    expect(s.lab.cloud.floatingIps).toEqual([{ address: '9.186.100.2', network: 'ext' }]);
+    const problems = validateLab(s.lab, undefined).filter((p) => p.severity === 'error');
+    expect(problems).toEqual([]);
+    // And gone with its delete.
+    expect(s.call('floating', 'ip', 'delete', '9.186.100.2').exitCode).toBe(0);
+    expect(s.lab.cloud.floatingIps).toEqual([]);
+  });
 });

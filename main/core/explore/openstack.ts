@@ -1,6 +1,6 @@
 import type { NetworkType } from '../cloud/schema';
 import { FORMATS, formatList, formatOne, UsageError, type Format, type OutputOptions, type Row } from './format';
-import { ApiError, copyOf, type Sandbox } from './neutron';
+import { ApiError, badRequest, conflict, copyOf, type Sandbox } from './neutron';
 import {
   createNetwork,
   createSubnet,
@@ -26,6 +26,8 @@ import {
   findFloatingIp,
   findRouter,
   FLOATING_IP_LIST,
+  associateFloatingIp,
+  disassociateFloatingIp,
   floatingIpListRows,
   floatingIpRow,
   removeInterface,
@@ -124,6 +126,14 @@ function deleteEach(what: string, remove: (sb: Sandbox, name: string) => void) {
     }
     return { none: true };
   };
+}
+
+/** A server's port has one address here: --fixed-ip-address, when given, must be it. */
+function checkFixedAddress(sb: Sandbox, args: Parsed, floatingIp: string): void {
+  const fixed = one(args, '--fixed-ip-address');
+  const vm = sb.cloud.floatingIps[findFloatingIp(sb, floatingIp)]!.vm;
+  const address = vm === undefined ? undefined : sb.cloud.vms[vm]?.address;
+  if (fixed !== undefined && fixed !== address) throw badRequest(`Port of server ${vm} has no fixed IP address ${fixed}.`);
 }
 
 const NETWORK_TYPES: readonly NetworkType[] = ['flat', 'vlan', 'gre', 'vxlan', 'local'];
@@ -331,6 +341,54 @@ const COMMANDS: Record<string, Command> = {
     flags: [],
     positionals: ['<floating-ip>'],
     run: (sb, args) => ({ one: floatingIpRow(sb, sb.cloud.floatingIps[findFloatingIp(sb, args.positionals[0]!)]!.address) }),
+  },
+  'floating ip set': {
+    valued: ['--port', '--fixed-ip-address'],
+    flags: [],
+    positionals: ['<floating-ip>'],
+    changes: true,
+    run: (sb, args) => {
+      const port = required(args, '--port');
+      associateFloatingIp(sb, args.positionals[0]!, port);
+      checkFixedAddress(sb, args, args.positionals[0]!);
+      return { none: true };
+    },
+  },
+  'floating ip unset': {
+    valued: [],
+    flags: ['--port'],
+    positionals: ['<floating-ip>'],
+    changes: true,
+    run: (sb, args) => {
+      if (!args.flags.has('--port')) throw new UsageError('this sandbox unsets only --port');
+      disassociateFloatingIp(sb, args.positionals[0]!);
+      return { none: true };
+    },
+  },
+  'server add floating ip': {
+    valued: ['--fixed-ip-address'],
+    flags: [],
+    positionals: ['<server>', '<ip-address>'],
+    changes: true,
+    run: (sb, args) => {
+      const [server] = findServer(sb, args.positionals[0]!);
+      associateFloatingIp(sb, args.positionals[1]!, server);
+      checkFixedAddress(sb, args, args.positionals[1]!);
+      return { none: true };
+    },
+  },
+  'server remove floating ip': {
+    valued: [],
+    flags: [],
+    positionals: ['<server>', '<ip-address>'],
+    changes: true,
+    run: (sb, args) => {
+      const [server] = findServer(sb, args.positionals[0]!);
+      const fip = sb.cloud.floatingIps[findFloatingIp(sb, args.positionals[1]!)]!;
+      if (fip.vm !== server) throw conflict(`Floating IP ${fip.address} is not associated with server ${server}.`);
+      disassociateFloatingIp(sb, fip.address);
+      return { none: true };
+    },
   },
   'floating ip delete': {
     valued: [],

@@ -99,7 +99,7 @@ export function removeInterface(sb: Sandbox, routerName: string, subnetName: str
       `Router ${router.id} has no interface on subnet ${sb.cloud.networks[at.network]!.subnets[at.subnet]!.id}`,
     );
   }
-  const served = sb.cloud.floatingIps.filter((f) => f.router === name && sb.cloud.vms[f.vm]?.network === at.network);
+  const served = sb.cloud.floatingIps.filter((f) => f.router === name && f.vm !== undefined && sb.cloud.vms[f.vm]?.network === at.network);
   if (served.length > 0) {
     throw conflict(
       `Router interface for subnet ${sb.cloud.networks[at.network]!.subnets[at.subnet]!.id} on router ${router.id} cannot be deleted, as it is required by one or more floating IPs.`,
@@ -148,16 +148,35 @@ export const routerListRows = (sb: Sandbox): Row[] =>
 
 // Floating IPs.
 
+/**
+ * `floating ip create`: an address of the external network, associated with a server's port when
+ * one is given (the router between the port's subnet and that network NATs it), else only
+ * allocated, to be associated later (`floating ip set --port`, `server add floating ip`).
+ */
 export function createFloatingIp(sb: Sandbox, networkName: string, portOrServer: string | undefined, address?: string): string {
   const [netName, network] = findNetwork(sb, networkName);
   if (!network.external) throw badRequest(`Bad floatingip request: Network ${network.id} is not a valid external network.`);
-  if (portOrServer === undefined) {
-    throw badRequest("this sandbox keeps a floating IP with its port: give --port PORT (a server's port id, or its name).");
-  }
+  const subnet = Object.values(network.subnets)[0];
+  if (!subnet) throw badRequest(`Bad floatingip request: Network ${network.id} has no subnet to allocate floating IPs from.`);
+  if (address) checkAddress(sb.cloud, netName, subnet.cidr, address);
+  const fipAddress = address ?? freeAddress(sb.cloud, netName, subnet);
+  sb.cloud.floatingIps.push({ address: fipAddress, network: netName });
+  if (portOrServer !== undefined) associateFloatingIp(sb, fipAddress, portOrServer);
+  return fipAddress;
+}
+
+/** Associates floating IP `addressOrId` with a server's port (by port id, or the server's name). */
+export function associateFloatingIp(sb: Sandbox, addressOrId: string, portOrServer: string): void {
+  const fip = sb.cloud.floatingIps[findFloatingIp(sb, addressOrId)]!;
+  const netName = fip.network ?? sb.cloud.routers[fip.router ?? '']?.gateway?.network ?? '';
+  const network = sb.cloud.networks[netName]!;
   const ports = resolveCloud({ ...sb.lab, cloud: sb.cloud }).ports;
   const port = ports.find((p) => p.owner === 'vm' && (p.portId === portOrServer || p.name === portOrServer));
   if (!port) throw new ApiError('NotFoundException', `No Port found for ${portOrServer}`);
   const [vm] = findServer(sb, port.name);
+  if (fip.vm === vm) return;
+  if (fip.vm !== undefined)
+    throw conflict(`Cannot associate floating IP ${fip.address} with port ${port.portId}: it is associated with another port already.`);
   if (sb.cloud.floatingIps.some((f) => f.vm === vm))
     throw conflict(`Cannot associate floating IP with port ${port.portId}: it has one already.`);
   const router = Object.entries(sb.cloud.routers).find(
@@ -169,11 +188,16 @@ export function createFloatingIp(sb: Sandbox, networkName: string, portOrServer:
       `External network ${network.id} is not reachable from subnet ${port.subnet.id}.  Therefore, cannot associate Port ${port.portId} with a Floating IP.`,
     );
   }
-  const subnet = Object.values(network.subnets)[0]!;
-  if (address) checkAddress(sb.cloud, netName, subnet.cidr, address);
-  const fipAddress = address ?? freeAddress(sb.cloud, netName, subnet);
-  sb.cloud.floatingIps.push({ vm, address: fipAddress, router: router[0] });
-  return fipAddress;
+  fip.vm = vm;
+  fip.router = router[0];
+}
+
+/** Disassociates floating IP `addressOrId`: it stays allocated, on its network; the router's NAT for it goes. */
+export function disassociateFloatingIp(sb: Sandbox, addressOrId: string): void {
+  const fip = sb.cloud.floatingIps[findFloatingIp(sb, addressOrId)]!;
+  fip.network ??= sb.cloud.routers[fip.router ?? '']?.gateway?.network;
+  delete fip.vm;
+  delete fip.router;
 }
 
 export function findFloatingIp(sb: Sandbox, addressOrId: string): number {
@@ -190,22 +214,28 @@ export function deleteFloatingIp(sb: Sandbox, addressOrId: string): void {
 
 export function floatingIpRow(sb: Sandbox, address: string): Row {
   const fip = sb.cloud.floatingIps.find((f) => f.address === address)!;
-  const vm = sb.cloud.vms[fip.vm]!;
+  const vm = fip.vm === undefined ? undefined : sb.cloud.vms[fip.vm];
+  const network = fip.network ?? sb.cloud.routers[fip.router ?? '']?.gateway?.network;
   return [
-    ['fixed_ip_address', vm.address],
+    ['fixed_ip_address', vm?.address ?? null],
     ['floating_ip_address', fip.address],
+    ['floating_network_id', (network && sb.cloud.networks[network]?.id) ?? null],
     ['id', floatingIpId(sb, fip.address)],
-    ['port_id', vm.portId ?? null],
-    ['router_id', sb.cloud.routers[fip.router]?.id ?? null],
-    ['status', 'ACTIVE'],
+    ['port_id', vm?.portId ?? null],
+    ['router_id', (fip.router && sb.cloud.routers[fip.router]?.id) ?? null],
+    // A floating IP on no port is DOWN, as Neutron shows it.
+    ['status', vm ? 'ACTIVE' : 'DOWN'],
   ];
 }
 
 export const FLOATING_IP_LIST = ['ID', 'Floating IP Address', 'Fixed IP Address', 'Port'];
 export const floatingIpListRows = (sb: Sandbox): Row[] =>
-  sb.cloud.floatingIps.map((f) => [
-    ['ID', floatingIpId(sb, f.address)],
-    ['Floating IP Address', f.address],
-    ['Fixed IP Address', sb.cloud.vms[f.vm]?.address ?? null],
-    ['Port', sb.cloud.vms[f.vm]?.portId ?? null],
-  ]);
+  sb.cloud.floatingIps.map((f) => {
+    const vm = f.vm === undefined ? undefined : sb.cloud.vms[f.vm];
+    return [
+      ['ID', floatingIpId(sb, f.address)],
+      ['Floating IP Address', f.address],
+      ['Fixed IP Address', vm?.address ?? null],
+      ['Port', vm?.portId ?? null],
+    ];
+  });

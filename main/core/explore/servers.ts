@@ -15,6 +15,7 @@ import {
   type Sandbox,
 } from './neutron';
 import { findNetwork } from './networks';
+import { disassociateFloatingIp } from './routers';
 
 /**
  * Servers, as much of Nova as the sandbox needs: a VM is a namespace on a compute node, its port
@@ -95,8 +96,8 @@ function placeOn(sb: Sandbox, computes: string[], zone: string | undefined): str
 
 export function deleteServer(sb: Sandbox, nameOrId: string): void {
   const [name] = findServer(sb, nameOrId);
-  // Neutron disassociates a floating IP when its port goes (this sandbox keeps none unbound).
-  sb.cloud.floatingIps = sb.cloud.floatingIps.filter((f) => f.vm !== name);
+  // Neutron disassociates a floating IP when its port goes: it stays allocated, on its network.
+  for (const fip of sb.cloud.floatingIps) if (fip.vm === name) disassociateFloatingIp(sb, fip.address);
   for (const pool of Object.values(sb.cloud.pools)) pool.members = pool.members.filter((m) => m.vm !== name);
   delete sb.cloud.vms[name];
 }

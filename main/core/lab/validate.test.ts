@@ -304,6 +304,29 @@ describe('the cloud: VMs, networks, subnets', () => {
     ]);
   });
 
+  it('floating IPs without a VM: allocated on an external network they name, with no router', () => {
+    const text = edit(
+      BASE,
+      '  tunnelNetwork: data\n',
+      [
+        '  tunnelNetwork: data',
+        '  routers: { r1: { node: network } }',
+        '  floatingIps:',
+        '    - { address: 9.186.100.129 }',
+        '    - { address: 9.186.100.130, network: tenant, router: r1 }',
+        '    - { address: 9.186.100.130, network: nowhere }',
+        '',
+      ].join('\n'),
+    );
+    expect(errorsOf(text).map((p) => [p.message, p.location.field])).toEqual([
+      ['a floating IP without a VM names its external network', 'cloud.floatingIps[0].network'],
+      ['a floating IP without a VM has no router: it is only allocated', 'cloud.floatingIps[1].router'],
+      ['network "tenant" is not external: floating IPs come from external networks', 'cloud.floatingIps[1].network'],
+      ['floating IP 9.186.100.130 is listed twice', 'cloud.floatingIps[2].address'],
+      ['no network "nowhere" in cloud.networks', 'cloud.floatingIps[2].network'],
+    ]);
+  });
+
   it('security groups: groups a VM names, remote groups and ports must make sense', () => {
     const text = edit(
       BASE,

@@ -369,6 +369,15 @@ describe('sandbox explore', () => {
   it(
     'undoes the router, the floating IP and the rule too, leaving each node as it booted',
     async () => {
+      // A floating IP taken off its server stays allocated, and the router's NAT for it goes; put back, all is as before.
+      const withFloatingIp = await snapshots();
+      await succeed([['server', 'remove', 'floating', 'ip', 'vm1', '9.186.100.129']]);
+      expect((await openstack('floating', 'ip', 'show', '9.186.100.129', '-c', 'status', '-c', 'port_id', '-f', 'value')).stdout).toBe(
+        'DOWN\nNone\n',
+      );
+      expect(differences(withFloatingIp, await snapshots()).filter((d) => d.startsWith('network: nat rule'))).not.toEqual([]);
+      await succeed([['server', 'add', 'floating', 'ip', 'vm1', '9.186.100.129']]);
+      expect(differences(withFloatingIp, await snapshots())).toEqual([]);
       const rule = JSON.parse((await openstack('security', 'group', 'rule', 'list', 'default', '-f', 'json')).stdout) as { ID: string; 'IP Protocol': string | null }[];
       await succeed([
         ['security', 'group', 'rule', 'delete', rule.find((r) => r['IP Protocol'] === 'icmp')!.ID],
