@@ -21,11 +21,16 @@ export interface RouterHop {
   out?: { packet: WalkedAddresses; device: string; bridge: string; macSrc: string; macDst: string | undefined };
 }
 
-/** The router port behind a device a bridge sends the packet to, on that node: a qr- or qg- of a centralised router. */
+/**
+ * The router port behind a device a bridge sends the packet to, on that node: a qr- or qg- of a
+ * centralised router on its network node, or a qr- of a distributed router on a host it runs on
+ * (each host has the same qr- ports: east-west traffic is routed on the sender's own host).
+ */
 export function routerPortOf(model: CloudModel, node: string, device: string): { router: ResolvedRouter; port: NamespacePort } | undefined {
   for (const router of model.routers) {
-    if (router.distributed || router.node !== node) continue;
-    const port = [...router.interfaces, ...(router.gateway ? [router.gateway] : [])].find((p) => p.device === device);
+    if (!router.hosts.includes(node)) continue;
+    const ports = router.distributed ? router.interfaces : [...router.interfaces, ...(router.gateway ? [router.gateway] : [])];
+    const port = ports.find((p) => p.device === device);
     if (port) return { router, port };
   }
   return undefined;

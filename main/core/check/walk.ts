@@ -73,9 +73,14 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
   legs.push(bridge);
   for (let count = 1; count < MAX_LEGS; count++) {
     // Into a router's namespace by its qr- or qg- port: routed (and NAT'd) there, on from the port it leaves by.
+    // Only a frame addressed to the port's MAC: a flood (no MAC learned yet) reaches a router's
+    // port too, and its kernel ignores what is not for it.
+    const frameTo = /(?:^|,)dl_dst=([0-9a-f:]+)/.exec(bridge.flow)?.[1];
     const routerPort = bridge.trace.dropped
       ? undefined
-      : bridge.outputs.map((o) => routerPortOf(model, bridge.node, o.device)).find((found) => found !== undefined);
+      : bridge.outputs
+          .map((o) => routerPortOf(model, bridge.node, o.device))
+          .find((found) => found !== undefined && (frameTo === undefined || found.port.mac === frameTo));
     let next: NextLeg | undefined;
     if (routerPort) {
       const hop = await router(bridge.node, routerPort.router, routerPort.port, { proto: ask.proto, port, src, dst });
