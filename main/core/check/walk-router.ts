@@ -8,32 +8,61 @@ import { iptablesPacket, type WalkedAddresses } from './walk-packet';
 import type { WalkRouterLeg } from './walk-types';
 
 /**
- * A walk's packet through a router's namespace (walk.ts), as the kernel takes a forwarded
+ * A walk's packet through a router's namespaces (walk.ts), as the kernel takes a forwarded
  * packet: nat PREROUTING (a floating IP's DNAT, the metadata REDIRECT), the route
  * (`ip route get … iif …`, the namespace's own table), filter FORWARD (FWaaS), nat POSTROUTING
- * (SNAT), then out by the routed device with the next hop's MAC. Each namespace's tables are
- * read once per walk.
+ * (SNAT), then out by the routed device with the next hop's MAC. A distributed router's are
+ * qrouter- on each host (and fip- after it, for a floating IP) and snat- on the network node.
+ * Each namespace's tables are read once per walk.
  */
 
 export interface RouterHop {
-  leg: WalkRouterLeg;
+  /** The namespaces crossed: the router's, and for a distributed router's floating IP the host's fip- one after it. */
+  legs: WalkRouterLeg[];
   /** Routed on: the packet as it leaves, the device, its MAC and the next hop's (undefined when unknown: ARP not resolved). */
   out?: { packet: WalkedAddresses; device: string; bridge: string; macSrc: string; macDst: string | undefined };
 }
 
+/** A router's port a packet comes in by, and the namespace it is in. */
+export interface RouterPortAt {
+  router: ResolvedRouter;
+  port: NamespacePort;
+  namespace: string;
+}
+
 /**
  * The router port behind a device a bridge sends the packet to, on that node: a qr- or qg- of a
- * centralised router on its network node, or a qr- of a distributed router on a host it runs on
- * (each host has the same qr- ports: east-west traffic is routed on the sender's own host).
+ * centralised router on its network node; of a distributed router, a qr- on a host it runs on
+ * (each host has the same qr- ports: east-west traffic is routed on the sender's own host), or
+ * on its network node an sg- or qg- of its snat- namespace (where traffic without a floating IP
+ * leaves).
  */
-export function routerPortOf(model: CloudModel, node: string, device: string): { router: ResolvedRouter; port: NamespacePort } | undefined {
+export function routerPortOf(model: CloudModel, node: string, device: string): RouterPortAt | undefined {
   for (const router of model.routers) {
-    if (!router.hosts.includes(node)) continue;
-    const ports = router.distributed ? router.interfaces : [...router.interfaces, ...(router.gateway ? [router.gateway] : [])];
-    const port = ports.find((p) => p.device === device);
-    if (port) return { router, port };
+    for (const [namespace, ports] of namespacesOf(router, node)) {
+      const port = ports.find((p) => p.device === device);
+      if (port) return { router, port, namespace };
+    }
   }
   return undefined;
+}
+
+/** A router's namespaces on a node, each with its ports on OVS bridges. */
+function namespacesOf(router: ResolvedRouter, node: string): [string, NamespacePort[]][] {
+  const gateway = router.gateway ? [router.gateway] : [];
+  if (!router.distributed) return router.node === node ? [[`qrouter-${router.id}`, [...router.interfaces, ...gateway]]] : [];
+  return [
+    ...(router.hosts.includes(node) ? [[`qrouter-${router.id}`, router.interfaces] as [string, NamespacePort[]]] : []),
+    ...(router.node === node && router.gateway
+      ? [[`snat-${router.id}`, [...router.snatPorts, ...gateway]] as [string, NamespacePort[]]]
+      : []),
+  ];
+}
+
+/** One namespace crossed: the leg, and where the route sends the packet on (when it does). */
+interface Crossed {
+  leg: WalkRouterLeg;
+  routed?: { packet: WalkedAddresses; device: string; via: string | undefined };
 }
 
 export function routerCrossing(model: CloudModel, run: Runner) {
@@ -47,11 +76,11 @@ export function routerCrossing(model: CloudModel, run: Runner) {
   };
   for (const router of model.routers) if (!router.distributed) void tablesOf(router.node, `qrouter-${router.id}`).catch(() => undefined);
 
-  return async (node: string, router: ResolvedRouter, inPort: NamespacePort, packet: WalkedAddresses): Promise<RouterHop> => {
-    const namespace = `qrouter-${router.id}`;
+  /** Through one namespace as the kernel forwards: nat PREROUTING, the route, filter FORWARD, nat POSTROUTING. */
+  const cross = async (node: string, namespace: string, inDevice: string, packet: WalkedAddresses): Promise<Crossed> => {
     const inNs = (argv: string[]) => run(node, inNamespace(argv, namespace));
-    const leg: WalkRouterLeg = { kind: 'router', node, namespace, in: inPort.device, steps: [], changes: [], verdict: 'routed' };
-    const end = (verdict: WalkRouterLeg['verdict'], reason: string): RouterHop => ({ leg: { ...leg, verdict, reason } });
+    const leg: WalkRouterLeg = { kind: 'router', node, namespace, in: inDevice, steps: [], changes: [], verdict: 'routed' };
+    const end = (verdict: WalkRouterLeg['verdict'], reason: string): Crossed => ({ leg: { ...leg, verdict, reason } });
     const all = await tablesOf(node, namespace);
     const nat = all.get('nat');
     const filter = all.get('filter');
@@ -66,7 +95,7 @@ export function routerCrossing(model: CloudModel, run: Runner) {
 
     // nat PREROUTING: a floating IP's DNAT, the metadata proxy's REDIRECT.
     if (nat) {
-      const pre = evaluateTable(nat, 'PREROUTING', iptablesPacket(now, { inInterface: inPort.device, ctstates }));
+      const pre = evaluateTable(nat, 'PREROUTING', iptablesPacket(now, { inInterface: inDevice, ctstates }));
       const stopped = record('nat', pre);
       if (stopped) return stopped;
       if (pre.rewrite?.redirect !== undefined) return end('local', `redirected to port ${pre.rewrite.redirect} of ${namespace} itself`);
@@ -77,8 +106,8 @@ export function routerCrossing(model: CloudModel, run: Runner) {
       }
     }
 
-    // The route the namespace's table gives a packet coming in by that port.
-    const routed = await inNs(['ip', '-j', 'route', 'get', now.dst, 'from', now.src, 'iif', inPort.device]);
+    // The route the namespace's tables give a packet coming in by that device (its policy rules too: a floating IP's).
+    const routed = await inNs(['ip', '-j', 'route', 'get', now.dst, 'from', now.src, 'iif', inDevice]);
     if (routed.exitCode !== 0) return end('no route', `${namespace} has no route to ${now.dst}: ${routed.stderr.trim()}`);
     const route = (JSON.parse(routed.stdout) as { type?: string; dev?: string; gateway?: string; prefsrc?: string }[])[0];
     if (!route?.dev || route.type === 'local') return end('local', `${now.dst} is ${namespace}'s own address`);
@@ -89,16 +118,12 @@ export function routerCrossing(model: CloudModel, run: Runner) {
     if (filter) {
       const stopped = record(
         'filter',
-        evaluateTable(filter, 'FORWARD', iptablesPacket(now, { inInterface: inPort.device, outInterface: route.dev, ctstates })),
+        evaluateTable(filter, 'FORWARD', iptablesPacket(now, { inInterface: inDevice, outInterface: route.dev, ctstates })),
       );
       if (stopped) return stopped;
     }
     if (nat) {
-      const post = evaluateTable(
-        nat,
-        'POSTROUTING',
-        iptablesPacket(now, { inInterface: inPort.device, outInterface: route.dev, ctstates }),
-      );
+      const post = evaluateTable(nat, 'POSTROUTING', iptablesPacket(now, { inInterface: inDevice, outInterface: route.dev, ctstates }));
       const stopped = record('nat', post);
       if (stopped) return stopped;
       const source = post.rewrite?.src ?? (post.rewrite?.masquerade ? route.prefsrc : undefined);
@@ -107,19 +132,40 @@ export function routerCrossing(model: CloudModel, run: Runner) {
         now = { ...now, src: source };
       }
     }
+    return { leg, routed: { packet: now, device: route.dev, via: route.gateway } };
+  };
 
-    // Out: the bridge the device is a port of (the gateway's external bridge, br-int for a qr-), its MAC, the next hop's.
-    const bridge =
-      router.gateway?.device === route.dev
-        ? router.gateway.bridge
-        : router.interfaces.some((p) => p.device === route.dev)
-          ? 'br-int'
-          : undefined;
-    const outPort = [...router.interfaces, ...(router.gateway ? [router.gateway] : [])].find((p) => p.device === route.dev);
-    if (!outPort || !bridge) return end('unknown', `${route.dev} is no port of the router on an OVS bridge the walk can go on from`);
-    const neighbour = await inNs(['ip', '-j', 'neigh', 'show', route.gateway ?? now.dst, 'dev', route.dev]);
+  /** Out of a namespace's port onto its bridge: the port's MAC, and the next hop's as the namespace knows it. */
+  const leave = async (node: string, namespace: string, legs: WalkRouterLeg[], crossed: Crossed, port: NamespacePort, bridge: string) => {
+    const { packet, device, via } = crossed.routed!;
+    const neighbour = await run(node, inNamespace(['ip', '-j', 'neigh', 'show', via ?? packet.dst, 'dev', device], namespace));
     const known = (JSON.parse(neighbour.stdout || '[]') as { lladdr?: string }[])[0]?.lladdr;
-    return { leg, out: { packet: now, device: route.dev, bridge, macSrc: outPort.mac, macDst: known } };
+    return { legs, out: { packet, device, bridge, macSrc: port.mac, macDst: known } };
+  };
+
+  return async (node: string, at: RouterPortAt, packet: WalkedAddresses): Promise<RouterHop> => {
+    const first = await cross(node, at.namespace, at.port.device, packet);
+    if (!first.routed) return { legs: [first.leg] };
+    const unknown = (crossed: Crossed, legs: WalkRouterLeg[]): RouterHop => {
+      const reason = `${crossed.routed!.device} is no port of the router on an OVS bridge the walk can go on from`;
+      return { legs: [...legs.slice(0, -1), { ...crossed.leg, verdict: 'unknown', reason }] };
+    };
+    // A distributed router's floating IP: out of rfp- to the host's fip- namespace, in by fpr-, out of its fg- port.
+    const link = at.router.fipLink;
+    const fip = model.nodes.get(node)?.fipGateway;
+    if (link && fip && first.routed.device === link.rfp) {
+      const namespace = `fip-${fip.network.id}`;
+      const second = await cross(node, namespace, link.fpr, first.routed.packet);
+      const legs = [first.leg, second.leg];
+      if (!second.routed) return { legs };
+      if (second.routed.device !== fip.device) return unknown(second, legs);
+      return leave(node, namespace, legs, second, fip, fip.bridge);
+    }
+    const [, ports] = namespacesOf(at.router, node).find(([namespace]) => namespace === at.namespace)!;
+    const port = ports.find((p) => p.device === first.routed!.device);
+    if (!port) return unknown(first, [first.leg]);
+    const bridge = at.router.gateway?.device === port.device ? at.router.gateway.bridge : 'br-int';
+    return leave(node, at.namespace, [first.leg], first, port, bridge);
   };
 }
 

@@ -83,9 +83,10 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
           .find((found) => found !== undefined && (frameTo === undefined || found.port.mac === frameTo));
     let next: NextLeg | undefined;
     if (routerPort) {
-      const hop = await router(bridge.node, routerPort.router, routerPort.port, { proto: ask.proto, port, src, dst });
-      legs.push(hop.leg);
+      const hop = await router(bridge.node, routerPort, { proto: ask.proto, port, src, dst });
+      legs.push(...hop.legs);
       if (!hop.out) return result(legs);
+      const last = hop.legs.at(-1)!;
       ({ src, dst } = hop.out.packet);
       ttl--;
       inner = traceFields({ proto: ask.proto, port, src, dst }, { src: hop.out.macSrc, dst: hop.out.macDst }, ttl);
@@ -93,7 +94,7 @@ export async function walkLab(model: CloudModel, run: Runner, name: string, ask:
         node: bridge.node,
         bridge: hop.out.bridge,
         flow: `in_port=${hop.out.device},${inner}`,
-        arrivedBy: `routed by ${hop.leg.namespace} out of ${hop.out.device}${hop.leg.via ? ` via ${hop.leg.via}` : ''}`,
+        arrivedBy: `routed by ${last.namespace} out of ${hop.out.device}${last.via ? ` via ${last.via}` : ''}`,
       };
     } else {
       next = nextLeg(model, bridge, from, dst, inner);
