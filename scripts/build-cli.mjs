@@ -20,6 +20,8 @@ export const OUT_DIR = join(ROOT, 'out', 'cli');
 export const ENTRY_FILE = join(OUT_DIR, 'main.mjs');
 const META_FILE = join(OUT_DIR, 'meta.json');
 const CHUNKS = 'chunks';
+/** How long an unused chunk stays: longer than any command takes to load its chunks. */
+const CHUNK_GRACE_MS = 10 * 60_000;
 const EXTERNAL = ['electron'];
 /** Files of bundled packages that load from node_modules on first call: [importer, specifier, the file]. */
 const LAZY = [
@@ -127,13 +129,18 @@ export async function buildCli() {
   const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('node_modules/') && !input.includes(':'));
   if (existsSync(join(ROOT, INSTALLED))) inputs.push(INSTALLED);
   writeAtomically(META_FILE, `${JSON.stringify({ startedAt, inputs, files }, null, 2)}\n`);
-  // Chunks of the build before the previous one: no process can still be about to load them.
-  // The previous build's stay, for a process that started just before this one finished.
+  // Chunks of older builds go, but not young ones: a process loads a command's chunk when the
+  // command runs, and several processes that found the bundle stale build it at once (a test
+  // suite's parallel CLI calls after an edit), each with its own chunks (the build's stamp is in
+  // one) — the second build before this one may be what a running process still loads from.
   const keep = new Set([...files, ...previous]);
+  const young = Date.now() - CHUNK_GRACE_MS;
   for (const name of readdirSync(join(OUT_DIR, CHUNKS))) {
     if (name.startsWith('.')) continue; // another build's file, being written
     const file = `${CHUNKS}/${name}`;
-    if (!keep.has(file)) rmSync(join(OUT_DIR, file), { force: true });
+    if (keep.has(file)) continue;
+    const modified = statSync(join(OUT_DIR, file), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    if (modified < young) rmSync(join(OUT_DIR, file), { force: true });
   }
   return { files: files.length, inputs: inputs.length, seconds: (Date.now() - startedAt) / 1000 };
 }
