@@ -281,6 +281,8 @@ export interface EventPayloads {
   'workshop.message': { message: BroadcastMessage | null };
   /** To the instructor: what the checks of a student's lab found has changed (the class view reads again). */
   'workshop.changed': { session: string };
+  /** To a client with a terminal on a sandbox's controller: a call made there, and what it did (each node's diff included). */
+  'explore.call': { session: string; argv: string[]; result: ExploreResult };
 }
 export type EventName = keyof EventPayloads;
 /** What a call returns on every transport: a result, or the error as a structured value. */

@@ -6,7 +6,7 @@ import { CaptureHost } from '../core/capture/host';
 import { connectEngine, type Engine } from '../core/docker/engine';
 import { execArgv, inNamespace } from '../core/docker/exec';
 import { runOvsAction } from '../core/easyovs/actions';
-import { serveExploreApi } from '../core/run/explore-api';
+import { serveExploreApi, watchTerminalCalls } from '../core/run/explore-api';
 import { ovsTarget } from '../core/run/ovs-target';
 import { AppError, toAppError } from '../core/errors';
 import { electronBinary } from '../core/desktop';
@@ -240,6 +240,8 @@ export class Client {
   private readonly terminalSessions = new Map<string, string>();
   /** The other connections' terminals this one watches, by watch id. */
   private readonly watching = new Set<string>();
+  /** Sandboxes whose controller terminal this client opened: their calls are told to it (how to stop). */
+  private readonly terminalCalls = new Map<string, () => void>();
   private readonly watcher = {
     data: (id: string, data: string) => this.emit('terminal.data', { id, data }),
     exit: (id: string, code: number | null) => {
@@ -348,6 +350,8 @@ export class Client {
   /** The window or tab went away: its terminals close, their processes in the nodes ended. */
   close(): Promise<void> {
     this.onClose();
+    for (const stop of this.terminalCalls.values()) stop();
+    this.terminalCalls.clear();
     for (const id of this.watching) this.service.sharedTerminals.unwatch(id);
     this.watching.clear();
     for (const id of this.terminalSessions.keys()) this.service.sharedTerminals.ended(id, null);
@@ -548,7 +552,14 @@ export class Client {
       }
       // A sandbox's controller: `openstack` and `neutron` in its terminal, served by this process
       // (once per session, however many terminals). Without it the terminal still opens, and says so when asked.
-      if (!namespace) await serveExploreApi(await this.engine(), session, node).catch(() => undefined);
+      const api = namespace ? undefined : await serveExploreApi(await this.engine(), session, node).catch(() => undefined);
+      // This client sees the calls made there too, richer, beside the terminal (the app's Explore panel).
+      if (api && !this.terminalCalls.has(session)) {
+        this.terminalCalls.set(
+          session,
+          watchTerminalCalls(session, (call) => this.emit('explore.call', { session, ...call })),
+        );
+      }
       const id = await this.terminals.open(container, inNamespace(['bash', '-l'], namespace), { cols, rows });
       this.terminalSessions.set(id, session);
       const by = this.caller.role === 'student' ? `${this.caller.name} (${this.caller.id})` : this.caller.role;

@@ -111,6 +111,12 @@ describe('Explore in a browser', () => {
     // The subnet made from the command box, listed by the terminal's own `openstack`.
     await page.keyboard.type('openstack subnet list -f value -c Subnet\n');
     await expect.poll(async () => slot.locator('.xterm-rows').textContent(), { timeout: 30_000 }).toContain('10.1.0.0/24');
+    // And the Explore panel beside it lists the call, as typed there.
+    await page.locator('[data-test=tool-tab][data-tool=explore]').click();
+    const entry = page.locator('[data-test=explore-entry][data-source=terminal]').first();
+    await entry.waitFor({ timeout: 30_000 });
+    expect(await entry.locator('header code').textContent()).toBe('$ openstack subnet list -f value -c Subnet');
+    expect(await entry.locator('[data-test=explore-stdout]').textContent()).toBe('10.1.0.0/24\n');
   }, 60_000);
 
   it('saves the cloud as a new lab, which opens in the editor and lints clean', async () => {

@@ -5,7 +5,7 @@ import type { Engine } from '../docker/engine';
 import { AppError, toAppError } from '../errors';
 import { exploreLab } from './explore';
 import { CLIENT_PY, RELAY_PY } from './explore-api-py';
-import { describeAgentWork } from './results';
+import { describeAgentWork, type ExploreResult } from './results';
 import { containerOf, runningLab } from './running-lab';
 
 /**
@@ -23,6 +23,27 @@ export interface ServedApi {
 const MAX_LINE = 1 << 20;
 
 const served = new Map<string, Promise<ServedApi | undefined>>();
+
+/** A call made in the controller's terminal, as the app shows it beside the terminal (with each node's diff). */
+export interface TerminalCall {
+  argv: string[];
+  result: ExploreResult;
+}
+const watchers = new Map<string, Set<(call: TerminalCall) => void>>();
+
+/**
+ * Tells `listener` of each call made in session `name`'s controller terminal (served by this
+ * process); returns how to stop. With a watcher, each call takes its nodes' snapshots too.
+ */
+export function watchTerminalCalls(name: string, listener: (call: TerminalCall) => void): () => void {
+  const set = watchers.get(name) ?? new Set();
+  set.add(listener);
+  watchers.set(name, set);
+  return () => {
+    set.delete(listener);
+    if (set.size === 0 && watchers.get(name) === set) watchers.delete(name);
+  };
+}
 
 /**
  * Serves session `name`'s API in its controller when the session is a sandbox and the node is
@@ -63,7 +84,9 @@ async function startServing(engine: Engine, name: string): Promise<ServedApi | u
 /** A call as the terminal shows it: the client's output, then what each agent did, on standard error. */
 async function answer(engine: Engine, name: string, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
-    const result = await exploreLab(engine, name, argv);
+    const watching = [...(watchers.get(name) ?? [])];
+    const result = await exploreLab(engine, name, argv, { diff: watching.length > 0 });
+    for (const listener of watching) listener({ argv, result });
     return { code: result.exitCode, out: result.stdout, err: result.stderr + describeAgentWork(result) };
   } catch (error) {
     const problem = toAppError(error);

@@ -137,6 +137,7 @@ export const en = {
   'explore.running': 'neutron-server answers; the agents build what changed…',
   'explore.took': '{ms} ms',
   'explore.built': 'built {parts}',
+  'explore.fromTerminal': "typed in the controller's terminal",
   'explore.changed': 'changed {parts}',
   'explore.removed': 'removed {parts}',
   'explore.commands': '{count} commands',

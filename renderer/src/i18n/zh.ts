@@ -135,6 +135,7 @@ export const zh: Record<MessageKey, string> = {
   'explore.running': 'neutron-server 应答中；代理正在构建变化的部分…',
   'explore.took': '{ms} 毫秒',
   'explore.built': '新建 {parts}',
+  'explore.fromTerminal': '在控制节点的终端里输入',
   'explore.changed': '修改 {parts}',
   'explore.removed': '删除 {parts}',
   'explore.commands': '{count} 条命令',
