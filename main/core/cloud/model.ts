@@ -395,16 +395,27 @@ export function resolveCloud(lab: CloudSource): CloudModel {
     // A controller runs neutron-server, no agent; an external host is outside the cloud.
     const agents = node.role === 'network' || node.role === 'compute';
     const endpoint = endpoints.find((e) => e.node === name);
+    // A network gets a local VLAN on a node once a port of it is on that node's br-int: the one
+    // the lab keeps for it there, else the lowest free, in the networks' order.
+    const onNode = [...networks.values()].filter(
+      (network) =>
+        network.agent === 'openvswitch' &&
+        (ports.some((p) => p.node === name && p.network === network) ||
+          routers.some((r) => r.hosts.includes(name) && r.interfaces.some((i) => i.network === network)) ||
+          routers.some((r) => r.node === name && r.snatPorts.some((p) => p.network === network)) ||
+          pools.some((p) => p.node === name && p.network === network)),
+    );
+    const kept = (network: ResolvedNetwork) => cloud.networks[network.name]?.localVlans?.[name];
+    const taken = new Set(onNode.map(kept).filter((vlan) => vlan !== undefined));
     const localVlans = new Map<string, number>();
-    for (const network of networks.values()) {
-      if (network.agent !== 'openvswitch') continue;
-      // A network gets a local VLAN on a node once a port of it is on that node's br-int.
-      const onNode =
-        ports.some((p) => p.node === name && p.network === network) ||
-        routers.some((r) => r.hosts.includes(name) && r.interfaces.some((i) => i.network === network)) ||
-        routers.some((r) => r.node === name && r.snatPorts.some((p) => p.network === network)) ||
-        pools.some((p) => p.node === name && p.network === network);
-      if (onNode) localVlans.set(network.name, localVlans.size + 1);
+    let next = 1;
+    for (const network of onNode) {
+      let vlan = kept(network);
+      if (vlan === undefined) {
+        while (taken.has(next)) next++;
+        vlan = next++;
+      }
+      localVlans.set(network.name, vlan);
     }
     let ofport = 2; // patch-int is 1 on br-tun, as in the book's dumps
     const tunnels: TunnelPort[] = [];

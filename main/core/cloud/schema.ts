@@ -93,6 +93,12 @@ export const CloudNetworkSchema = z
       .describe(
         "The MTU of the network's ports, VMs' included (default: 1500 less the tunnel's overhead: 1458 gre, 1450 vxlan). 1500 on an overlay is how clouds ran before Neutron computed it: large packets are lost in the tunnel until DHCP advertises the smaller MTU (the dhcp-mtu part).",
       ),
+    localVlans: z
+      .record(NameSchema, z.number().int().min(1).max(4094))
+      .optional()
+      .describe(
+        'The local VLAN the OVS agent gave the network on each node, kept for as long as the network is there (explore mode keeps them, as the agent does). By default a node numbers its networks from 1, in order.',
+      ),
     firewall: z
       .enum(['hybrid', 'noop'])
       .default('hybrid')

@@ -111,6 +111,11 @@ function networks(ctx: Context): void {
     if (network.physnet && !cloud.physnets[network.physnet]) error(at('physnet'), `physnet "${network.physnet}" is not in cloud.physnets`);
     if ((network.type === 'gre' || network.type === 'vxlan') && network.agent === 'openvswitch' && !cloud.tunnelNetwork)
       error(at('type'), `a ${network.type} network needs cloud.tunnelNetwork (the topology network tunnels run over)`);
+    for (const [node, vlan] of Object.entries(network.localVlans ?? {})) {
+      if (!ctx.lab.topology.nodes[node]) error(at('localVlans', node), `no node "${node}" in the topology`);
+      const other = Object.entries(cloud.networks).find(([n, o]) => n < name && o.localVlans?.[node] === vlan);
+      if (other) error(at('localVlans', node), `local VLAN ${vlan} on ${node} is network "${other[0]}"'s already`);
+    }
     const subnets = Object.entries(network.subnets);
     subnets.forEach(([subnetName, subnet], i) => {
       const cidr = parseCidr(subnet.cidr);

@@ -129,6 +129,25 @@ export function setNetwork(
   return name;
 }
 
+/**
+ * What each node's OVS agent holds: a network keeps the local VLAN it got on a node for as long
+ * as it is there, whatever comes or goes beside it (the agent hands out a free one and takes it
+ * back only when the network's last port on the node goes). Run after every change.
+ */
+export function keepLocalVlans(sb: Sandbox): void {
+  const nodes = [...resolveCloud({ ...sb.lab, cloud: sb.cloud }).nodes.values()];
+  for (const [name, network] of Object.entries(sb.cloud.networks)) {
+    const vlans = Object.fromEntries(
+      nodes.flatMap((node) => {
+        const vlan = node.localVlans.get(name);
+        return vlan === undefined ? [] : [[node.name, vlan] as const];
+      }),
+    );
+    if (Object.keys(vlans).length > 0) network.localVlans = vlans;
+    else delete network.localVlans;
+  }
+}
+
 export function deleteNetwork(sb: Sandbox, nameOrId: string): void {
   const [name, network] = findNetwork(sb, nameOrId);
   // The DHCP port goes with its network; a VM's or a router's does not.

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { planChanges } from '../cloud/diff';
+import { renderCloud } from '../cloud/render';
 import { CloudSchema } from '../cloud/schema';
 import { lintLab, parseLab } from '../lab/load';
 import type { Lab } from '../lab/schema';
@@ -264,5 +266,47 @@ describe('sandboxAsLab', () => {
     // And gone with its delete.
     expect(s.call('floating', 'ip', 'delete', '9.186.100.2').exitCode).toBe(0);
     expect(s.lab.cloud.floatingIps).toEqual([]);
+  });
+
+  it('keeps a network’s local VLAN on a node while it is there: another network going changes nothing of it', () => {
+    const s = session();
+    const server = (vm: string, network: string) =>
+      s.call(
+        'server',
+        'create',
+        '--image',
+        'cirros',
+        '--flavor',
+        'm1.tiny',
+        '--network',
+        network,
+        '--availability-zone',
+        'nova:compute1',
+        vm,
+      );
+    for (const [net, range] of [
+      ['a', '10.1.0.0/24'],
+      ['b', '10.2.0.0/24'],
+    ]) {
+      s.call('network', 'create', net!);
+      s.call('subnet', 'create', '--network', net!, '--subnet-range', range!, `${net}-sub`);
+      expect(server(`vm-${net}`, net!).exitCode).toBe(0);
+    }
+    expect(s.lab.cloud.networks.a!.localVlans).toEqual({ network: 1, compute1: 1 });
+    expect(s.lab.cloud.networks.b!.localVlans).toEqual({ network: 2, compute1: 2 });
+    const before = renderCloud(s.lab);
+    s.call('server', 'delete', 'vm-a');
+    // a has left compute1 (its DHCP port stays on the network node); b keeps VLAN 2 there.
+    expect(s.lab.cloud.networks.a!.localVlans).toEqual({ network: 1 });
+    expect(s.lab.cloud.networks.b!.localVlans).toEqual({ network: 2, compute1: 2 });
+    const compute1 = planChanges(before, renderCloud(s.lab)).find((c) => c.node === 'compute1')!;
+    // vm-b's port keeps its tag: only a's tunnel flows go, and vm-b's group forgets member vm-a.
+    expect(compute1.changed).toEqual(['compute1/tunnel-flows', 'compute1/security-group/vm-b']);
+    expect(compute1.removed).toEqual(['compute1/vm/vm-a', 'compute1/security-group/vm-a']);
+    // A network new on compute1 gets the VLAN a gave back.
+    s.call('network', 'create', 'c');
+    s.call('subnet', 'create', '--network', 'c', '--subnet-range', '10.3.0.0/24', 'c-sub');
+    expect(server('vm-c', 'c').exitCode).toBe(0);
+    expect(s.lab.cloud.networks.c!.localVlans).toEqual({ network: 3, compute1: 1 });
   });
 });

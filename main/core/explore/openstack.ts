@@ -11,6 +11,7 @@ import {
   NETWORK_LIST,
   networkListRows,
   networkRow,
+  keepLocalVlans,
   setNetwork,
   SUBNET_LIST,
   subnetListRows,
@@ -542,6 +543,7 @@ export function openstack(lab: Lab, argv: readonly string[]): CallResult {
   try {
     const args = parse(command, words.slice(known.split(' ').length));
     const answer = command.run(sb, args);
+    if (command.changes) keepLocalVlans(sb);
     const stdout =
       'one' in answer ? formatOne(answer.one, args.output) : 'list' in answer ? formatList(answer.columns, answer.list, args.output) : '';
     return { exitCode: 0, stdout, stderr: '', ...(command.changes ? { cloud: sb.cloud } : {}) };

@@ -304,6 +304,24 @@ describe('the cloud: VMs, networks, subnets', () => {
     ]);
   });
 
+  it('kept local VLANs: on nodes of the topology, one network each per node', () => {
+    const text = edit(
+      BASE,
+      '  networks:\n    tenant:\n',
+      [
+        '  networks:',
+        '    one: { type: gre, segment: 7, localVlans: { compute1: 3 } }',
+        '    two: { type: gre, segment: 8, localVlans: { compute1: 3, nowhere: 1 } }',
+        '    tenant:',
+        '',
+      ].join('\n'),
+    );
+    expect(errorsOf(text).map((p) => [p.message, p.location.field])).toEqual([
+      ['local VLAN 3 on compute1 is network "one"\'s already', 'cloud.networks.two.localVlans.compute1'],
+      ['no node "nowhere" in the topology', 'cloud.networks.two.localVlans.nowhere'],
+    ]);
+  });
+
   it('floating IPs without a VM: allocated on an external network they name, with no router', () => {
     const text = edit(
       BASE,
