@@ -1,9 +1,8 @@
-import { PassThrough, type Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AppError } from '../errors';
-import { ENGINE_CALL_TIMEOUT_MS } from './deadline';
 import { EXEC_SERVER_PY } from './exec-server';
-import { demux } from './demux';
+import { NotReady, openJsonLines, type JsonLines } from './json-lines';
 
 /**
  * Commands in a node through one long-lived command server per container (exec-server.ts)
@@ -136,65 +135,27 @@ export async function channelOf(container: Docker.Container): Promise<Channel | 
 }
 
 async function openChannel(container: Docker.Container): Promise<Channel | undefined> {
-  const exec = await container.exec({
+  // Answers come only to commands, which are sent once the channel exists.
+  const opened: { channel?: Channel } = {};
+  let lines: JsonLines;
+  try {
     // The standard library only: no site packages, no PYTHON* variables (and 10 ms less per start).
-    Cmd: ['python3', '-I', '-S', '-c', EXEC_SERVER_PY],
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: false,
-  });
-  const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stderr = '';
-  err.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  demux(
-    stream,
-    (bytes) => out.write(bytes),
-    (bytes) => err.write(bytes),
-  );
-
-  return new Promise<Channel | undefined>((resolve, reject) => {
-    let channel: Channel | undefined;
-    let buffered = '';
-    // An engine that never starts the server fails this opening, not every command after it.
-    const opening = setTimeout(() => stream.destroy(), ENGINE_CALL_TIMEOUT_MS);
-    out.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      if (!chunk.includes(10)) return; // most of a long answer: no line ends in it yet
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        let message: Reply | { ready: true };
-        try {
-          message = JSON.parse(line) as Reply | { ready: true };
-        } catch {
-          stderr += `\nan answer that is not JSON: ${line.slice(0, 200)}`;
-          stream.destroy();
-          return;
-        }
-        if ('ready' in message) {
-          clearTimeout(opening);
-          channel = new Channel(stream, () => stderr);
-          resolve(channel);
-        } else channel?.answered(message);
-      }
-    });
-    const ended = () => {
-      clearTimeout(opening);
-      if (channel) channel.close();
-      // Never ready. No Python in this node: its commands go by docker exec. Anything else (the
-      // node stopping): this command fails, and the next opens a channel again.
-      else if (/python3/.test(stderr + buffered) && /not found|no such file/i.test(stderr + buffered)) resolve(undefined);
-      else
-        reject(
-          new AppError('failed', `The node's command channel did not open${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}.`),
-        );
-    };
-    stream.once('end', ended);
-    stream.once('close', ended);
-    stream.once('error', ended);
-  });
+    lines = await openJsonLines(container, ['python3', '-I', '-S', '-c', EXEC_SERVER_PY], (message) =>
+      opened.channel?.answered(message as unknown as Reply),
+    );
+  } catch (error) {
+    if (!(error instanceof NotReady)) throw error;
+    // Never ready. No Python in this node: its commands go by docker exec. Anything else (the
+    // node stopping): this command fails, and the next opens a channel again.
+    if (/python3/.test(error.said) && /not found|no such file/i.test(error.said)) return undefined;
+    const said = error.said.trim().split('\n').pop();
+    throw new AppError('failed', `The node's command channel did not open${said ? `: ${said}` : ''}.`);
+  }
+  const channel = new Channel(lines.stream, lines.stderr);
+  opened.channel = channel;
+  const close = () => channel.close();
+  lines.stream.once('end', close);
+  lines.stream.once('close', close);
+  lines.stream.once('error', close);
+  return channel;
 }

@@ -102,8 +102,9 @@ def accept():
         connection, _ = server.accept()
         threading.Thread(target=serve, args=(connection,), daemon=True).start()
 
-threading.Thread(target=accept, daemon=True).start()
+# Ready first: a call accepted at once (the backlog keeps it) is said after it.
 say({"ready": True})
+threading.Thread(target=accept, daemon=True).start()
 for line in sys.stdin:
     try:
         reply = json.loads(line)

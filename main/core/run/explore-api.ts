@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
-import { demux } from '../docker/demux';
 import type { Engine } from '../docker/engine';
+import { NotReady, openJsonLines } from '../docker/json-lines';
 import { AppError, toAppError } from '../errors';
 import { exploreLab } from './explore';
 import { CLIENT_PY, RELAY_PY } from './explore-api-py';
@@ -67,17 +67,19 @@ async function startServing(engine: Engine, name: string): Promise<ServedApi | u
   const lab = running.loaded.lab;
   const controller = Object.entries(lab.topology.nodes).find(([, node]) => node.role === 'controller')?.[0];
   if (!lab.sandbox || !controller) return undefined;
-  const relay = await openRelay(containerOf(running.containers, controller));
+  const stream = await openRelay(
+    containerOf(running.containers, controller),
+    (id, argv, relay) => void answer(engine, name, argv).then((reply) => relay.write(`${JSON.stringify({ id, ...reply })}\n`)),
+  );
   const api: ServedApi = {
     node: controller,
     close: () => {
       void served.get(name)?.then((current) => current === api && served.delete(name));
-      relay.stream.destroy();
+      stream.destroy();
     },
   };
   // The node stopping or the lab going down ends the relay: the next terminal starts another.
-  relay.stream.once('close', api.close);
-  relay.onCall((id, argv) => void answer(engine, name, argv).then((reply) => relay.stream.write(`${JSON.stringify({ id, ...reply })}\n`)));
+  stream.once('close', api.close);
   return api;
 }
 
@@ -94,68 +96,24 @@ async function answer(engine: Engine, name: string, argv: string[]): Promise<{ c
   }
 }
 
-interface Relay {
-  stream: Duplex;
-  onCall(handler: (id: number, argv: string[]) => void): void;
-}
-
-/** Starts the relay and waits until it listens. */
-async function openRelay(container: Docker.Container): Promise<Relay> {
-  const exec = await container.exec({
-    Cmd: ['python3', '-I', '-S', '-c', RELAY_PY, CLIENT_PY],
-    AttachStdin: true,
-    AttachStdout: true,
-    AttachStderr: true,
-    Tty: false,
-  });
-  const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
-  let said = '';
-  let buffered = '';
-  let onCall: ((id: number, argv: string[]) => void) | undefined;
-  let onReady!: () => void;
-  let onFailed!: () => void;
-  const ready = new Promise<void>((resolve, reject) => {
-    onReady = resolve;
-    onFailed = () =>
-      reject(
-        new AppError(
-          'failed',
-          `The sandbox's API could not start in the controller${said.trim() ? `: ${said.trim().split('\n').pop()}` : ''}.`,
-        ),
-      );
-  });
-  stream.once('close', onFailed);
-  stream.once('error', onFailed);
-  demux(
-    stream,
-    (bytes) => {
-      buffered += bytes.toString('utf8');
-      // The node is the learner's (a workshop's student's): a call is a command line, never megabytes.
-      if (buffered.length > MAX_LINE && !buffered.includes('\n')) {
-        stream.destroy();
-        return;
-      }
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        const message = parseLine(line);
-        if (message?.ready === true) onReady();
-        else if (typeof message?.id === 'number' && Array.isArray(message.argv)) onCall?.(message.id, message.argv.map(String));
-      }
-    },
-    (bytes) => (said = (said + bytes.toString('utf8')).slice(-2000)),
-  );
-  await ready;
-  stream.off('close', onFailed);
-  stream.off('error', onFailed);
-  return { stream, onCall: (handler) => (onCall = handler) };
-}
-
-function parseLine(line: string): { ready?: unknown; id?: unknown; argv?: unknown[] } | undefined {
+/** Starts the relay, each call it passes on handed to `onCall`. */
+async function openRelay(container: Docker.Container, onCall: (id: number, argv: string[], relay: Duplex) => void): Promise<Duplex> {
   try {
-    return JSON.parse(line) as { ready?: unknown; id?: unknown; argv?: unknown[] };
-  } catch {
-    return undefined;
+    const { stream } = await openJsonLines(
+      container,
+      ['python3', '-I', '-S', '-c', RELAY_PY, CLIENT_PY],
+      (message, relay) => {
+        if (typeof message.id === 'number' && Array.isArray(message.argv)) onCall(message.id, message.argv.map(String), relay);
+      },
+      // The node is the learner's (a workshop's student's): a call is a command line, never megabytes.
+      { maxLine: MAX_LINE },
+    );
+    return stream;
+  } catch (error) {
+    if (!(error instanceof NotReady)) throw error;
+    throw new AppError(
+      'failed',
+      `The sandbox's API could not start in the controller${error.said.trim() ? `: ${error.said.trim().split('\n').pop()}` : ''}.`,
+    );
   }
 }
