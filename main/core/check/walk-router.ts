@@ -1,3 +1,5 @@
+import { fipNamespace, snatNamespace } from '../cloud/agents/dvr-l3-agent';
+import { routerNamespace } from '../cloud/agents/l3-agent';
 import type { CloudModel, NamespacePort, ResolvedRouter } from '../cloud/model';
 import { inNamespace } from '../docker/exec';
 import { evaluateTable, type Evaluation } from '../inspect/iptables/evaluate';
@@ -39,7 +41,7 @@ export interface RouterPortAt {
  */
 export function routerPortOf(model: CloudModel, node: string, device: string): RouterPortAt | undefined {
   for (const router of model.routers) {
-    for (const [namespace, ports] of namespacesOf(router, node)) {
+    for (const { namespace, ports } of namespacesOf(router, node)) {
       const port = ports.find((p) => p.device === device);
       if (port) return { router, port, namespace };
     }
@@ -48,15 +50,14 @@ export function routerPortOf(model: CloudModel, node: string, device: string): R
 }
 
 /** A router's namespaces on a node, each with its ports on OVS bridges. */
-function namespacesOf(router: ResolvedRouter, node: string): [string, NamespacePort[]][] {
+function namespacesOf(router: ResolvedRouter, node: string): { namespace: string; ports: NamespacePort[] }[] {
   const gateway = router.gateway ? [router.gateway] : [];
-  if (!router.distributed) return router.node === node ? [[`qrouter-${router.id}`, [...router.interfaces, ...gateway]]] : [];
-  return [
-    ...(router.hosts.includes(node) ? [[`qrouter-${router.id}`, router.interfaces] as [string, NamespacePort[]]] : []),
-    ...(router.node === node && router.gateway
-      ? [[`snat-${router.id}`, [...router.snatPorts, ...gateway]] as [string, NamespacePort[]]]
-      : []),
-  ];
+  const found: { namespace: string; ports: NamespacePort[] }[] = [];
+  if (router.distributed ? router.hosts.includes(node) : router.node === node)
+    found.push({ namespace: routerNamespace(router), ports: router.distributed ? router.interfaces : [...router.interfaces, ...gateway] });
+  if (router.distributed && router.node === node && router.gateway)
+    found.push({ namespace: snatNamespace(router), ports: [...router.snatPorts, ...gateway] });
+  return found;
 }
 
 /** One namespace crossed: the leg, and where the route sends the packet on (when it does). */
@@ -74,7 +75,7 @@ export function routerCrossing(model: CloudModel, run: Runner) {
     if (!tables.has(key)) tables.set(key, readTables(run, node, namespace));
     return tables.get(key)!;
   };
-  for (const router of model.routers) if (!router.distributed) void tablesOf(router.node, `qrouter-${router.id}`).catch(() => undefined);
+  for (const router of model.routers) if (!router.distributed) void tablesOf(router.node, routerNamespace(router)).catch(() => undefined);
 
   /** Through one namespace as the kernel forwards: nat PREROUTING, the route, filter FORWARD, nat POSTROUTING. */
   const cross = async (node: string, namespace: string, inDevice: string, packet: WalkedAddresses): Promise<Crossed> => {
@@ -154,14 +155,14 @@ export function routerCrossing(model: CloudModel, run: Runner) {
     const link = at.router.fipLink;
     const fip = model.nodes.get(node)?.fipGateway;
     if (link && fip && first.routed.device === link.rfp) {
-      const namespace = `fip-${fip.network.id}`;
+      const namespace = fipNamespace(fip);
       const second = await cross(node, namespace, link.fpr, first.routed.packet);
       const legs = [first.leg, second.leg];
       if (!second.routed) return { legs };
       if (second.routed.device !== fip.device) return unknown(second, legs);
       return leave(node, namespace, legs, second, fip, fip.bridge);
     }
-    const [, ports] = namespacesOf(at.router, node).find(([namespace]) => namespace === at.namespace)!;
+    const { ports } = namespacesOf(at.router, node).find(({ namespace }) => namespace === at.namespace)!;
     const port = ports.find((p) => p.device === first.routed!.device);
     if (!port) return unknown(first, [first.leg]);
     const bridge = at.router.gateway?.device === port.device ? at.router.gateway.bridge : 'br-int';

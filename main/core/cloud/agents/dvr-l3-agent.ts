@@ -28,8 +28,8 @@ const FIP_ROUTE_TABLE = 16;
 /** Floating IPs' rule priorities count up from here (FIP_PR_START). */
 const FIP_RULE_PRIORITY = 32768;
 
-const snatNamespace = (router: ResolvedRouter): string => `snat-${router.id}`;
-const fipNamespace = (gateway: ExternalPort): string => `fip-${gateway.network.id}`;
+export const snatNamespace = (router: ResolvedRouter): string => `snat-${router.id}`;
+export const fipNamespace = (gateway: ExternalPort): string => `fip-${gateway.network.id}`;
 
 /** The table (and rule priority) of a subnet's SNAT redirect: the qr address as a number. */
 const snatTable = (qrAddress: string): number => parseIpv4(qrAddress) as number;
