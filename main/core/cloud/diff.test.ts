@@ -64,6 +64,22 @@ describe('planChanges', () => {
     expect(argv.some((a) => a.startsWith('ip -n vm1') || a.startsWith('ip netns exec vm1'))).toBe(false);
   });
 
+  it('builds in the new plan’s order: a changed part before the added part that needs it', () => {
+    // dvr's floating IP: its rules go into the router's nat table, which the router part restores
+    // whole — and changes, as it now serves a floating IP. Restored after the rules, it would drop them.
+    const file = join(LABS, 'dvr', 'lab.yaml');
+    const lab = parseLab(readFileSync(file, 'utf8'), file).lab;
+    const without = renderCloud({ ...lab, cloud: { ...lab.cloud, floatingIps: [] } });
+    const [change] = planChanges(without, renderCloud(lab)).filter((c) => c.node === 'compute1');
+    expect(change!.changed).toContain('compute1/router/router1');
+    expect(change!.added).toContain('compute1/floating-ip/vm1');
+    const argv = change!.steps.map((s) => s.argv.join(' '));
+    const restore = argv.findIndex((a) => a.startsWith('ip netns exec qrouter-') && a.endsWith('iptables-restore'));
+    const dnat = argv.findIndex((a) => a.includes('DNAT'));
+    expect(restore).toBeGreaterThanOrEqual(0);
+    expect(dnat).toBeGreaterThan(restore);
+  });
+
   it('deletes exactly the flows that went and adds exactly the flows that came, without emptying the bridge', () => {
     const tunnel = dhcpRouter.parts.find((p) => p.key === 'compute1/tunnel-flows')!;
     const flows = tunnel.steps.find((s) => s.argv[1] === 'add-flows')!;

@@ -74,18 +74,23 @@ function nodeChange(node: string, before: PlanPart[], after: PlanPart[]): NodeCh
   }
   for (const step of [...goneSteps].reverse()) undo.push(...undoStep(step, context));
 
-  const build = [...added, ...changed].flatMap((p) =>
-    p.steps.flatMap((step): Step[] => {
-      const bridge = flowBridge(step.argv);
-      if (!old.has(p.key) || bridge === undefined) return [step];
-      // A changed part adds only the flows it did not have (re-adding one resets its counters),
-      // and does not empty its bridge first.
-      if (isWholeBridgeDelete(step.argv)) return [];
-      const had = flowsBefore.get(bridge) ?? new Set<string>();
-      const fresh = flowLines(step).filter((flow) => !had.has(flow));
-      return fresh.length === 0 ? [] : [{ argv: ['ovs-ofctl', 'add-flows', bridge, '-'], input: `${fresh.join('\n')}\n` }];
-    }),
-  );
+  // In the new plan's order: a changed part (a router's nat table, restored whole) before the
+  // added part that needs it (a floating IP's rules in that table), never after it.
+  const rebuilt = new Set([...added, ...changed]);
+  const build = after
+    .filter((p) => rebuilt.has(p))
+    .flatMap((p) =>
+      p.steps.flatMap((step): Step[] => {
+        const bridge = flowBridge(step.argv);
+        if (!old.has(p.key) || bridge === undefined) return [step];
+        // A changed part adds only the flows it did not have (re-adding one resets its counters),
+        // and does not empty its bridge first.
+        if (isWholeBridgeDelete(step.argv)) return [];
+        const had = flowsBefore.get(bridge) ?? new Set<string>();
+        const fresh = flowLines(step).filter((flow) => !had.has(flow));
+        return fresh.length === 0 ? [] : [{ argv: ['ovs-ofctl', 'add-flows', bridge, '-'], input: `${fresh.join('\n')}\n` }];
+      }),
+    );
   return {
     node,
     added: added.map((p) => p.key),
