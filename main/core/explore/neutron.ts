@@ -59,7 +59,7 @@ export const nodesWithRole = (lab: Lab, role: 'network' | 'compute'): string[] =
     .filter(([, node]) => node.role === role)
     .map(([name]) => name);
 
-/** Every address taken on a network: subnet gateways, DHCP ports, VMs, routers' gateway ports, floating IPs. */
+/** Every address taken on a network: subnet gateways, DHCP ports, VMs, routers' gateway and SNAT ports, fg- ports, floating IPs. */
 export function takenOn(cloud: Cloud, network: string): Set<string> {
   const taken = new Set<string>();
   const net = cloud.networks[network];
@@ -67,9 +67,16 @@ export function takenOn(cloud: Cloud, network: string): Set<string> {
   for (const subnet of Object.values(net.subnets)) taken.add(gatewayOf(subnet));
   if (net.dhcp) taken.add(net.dhcp.address);
   for (const vm of Object.values(cloud.vms)) if (vm.network === network) taken.add(vm.address);
-  for (const router of Object.values(cloud.routers)) if (router.gateway?.network === network) taken.add(router.gateway.address);
+  for (const router of Object.values(cloud.routers)) {
+    if (router.gateway?.network === network) taken.add(router.gateway.address);
+    for (const iface of router.interfaces) if (iface.snat && iface.subnet.startsWith(`${network}/`)) taken.add(iface.snat.address);
+  }
+  // Floating IPs and DVR's fg- ports name no network: theirs is the one whose subnets hold them.
   const ranges = Object.values(net.subnets).map((s) => parseCidr(s.cidr)!);
-  for (const fip of cloud.floatingIps) if (ranges.some((r) => contains(r, parseIpv4(fip.address) ?? -1))) taken.add(fip.address);
+  const here = (address: string) => ranges.some((r) => contains(r, parseIpv4(address) ?? -1));
+  for (const fip of cloud.floatingIps) if (here(fip.address)) taken.add(fip.address);
+  for (const host of Object.values(cloud.dvr ?? {}))
+    if (host.fipGateway && here(host.fipGateway.address)) taken.add(host.fipGateway.address);
   return taken;
 }
 

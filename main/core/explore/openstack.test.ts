@@ -117,6 +117,90 @@ describe('openstack (the sandbox client)', () => {
     );
     expect(said('network')).toMatch(/^2 This sandbox knows: network create/);
   });
+  it('builds a distributed router as the L3 plugin does: SNAT ports with the gateway, an fg- port per host with floating IPs, gone with them', () => {
+    const s = session();
+    const ok = (...argv: string[]) => {
+      const result = s.call(...argv);
+      expect(result.exitCode, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
+      return result;
+    };
+    const server = (vm: string, network: string, host: string) =>
+      ok('server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', network, '--availability-zone', `nova:${host}`, vm);
+    ok('network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'extnet', 'ext');
+    ok('subnet', 'create', '--network', 'ext', '--subnet-range', '9.186.100.0/24', '--gateway', '9.186.100.1', '--no-dhcp', 'public');
+    for (const [net, range] of [
+      ['red', '10.0.0.0/24'],
+      ['blue', '10.0.1.0/24'],
+    ]) {
+      ok('network', 'create', net!);
+      ok('subnet', 'create', '--network', net!, '--subnet-range', range!, `${net}-sub`);
+    }
+    expect(s.call('router', 'create', '--distributed', 'dvr1', '-c', 'distributed', '-f', 'value').stdout).toBe('True\n');
+    ok('router', 'add', 'subnet', 'dvr1', 'red-sub');
+    ok('router', 'add', 'subnet', 'dvr1', 'blue-sub');
+    // No gateway, no SNAT port; no floating IP, no fg- port: nothing of cloud.dvr.
+    expect(s.lab.cloud.routers.dvr1!.interfaces.map((i) => i.snat)).toEqual([undefined, undefined]);
+    ok('router', 'set', '--external-gateway', 'ext', 'dvr1');
+    // The gateway brings an SNAT port on each subnet: the next free address after the DHCP port.
+    expect(s.lab.cloud.routers.dvr1!.interfaces.map((i) => i.snat?.address)).toEqual(['10.0.0.3', '10.0.1.3']);
+    expect(s.lab.cloud.networks.red!.localVlans).toEqual({ network: 1 });
+    server('vm1', 'red', 'compute1');
+    server('vm2', 'blue', 'compute2');
+    expect(s.lab.cloud.vms.vm1!.address).toBe('10.0.0.4');
+    expect(s.lab.cloud.dvr).toBeUndefined();
+    ok('floating', 'ip', 'create', '--port', 'vm1', 'ext');
+    // compute1 serves vm1's floating IP: its fg- port takes the next address of the external network.
+    expect(s.lab.cloud.floatingIps[0]).toMatchObject({ address: '9.186.100.3', vm: 'vm1', router: 'dvr1' });
+    expect(s.lab.cloud.dvr).toEqual({ compute1: { fipGateway: expect.objectContaining({ address: '9.186.100.4' }) } });
+    expect(validateLab(s.lab, undefined).filter((p) => p.severity === 'error')).toEqual([]);
+    const rendered = renderCloud(s.lab);
+    const keys = rendered.parts.map((p) => p.key);
+    expect(keys).toEqual(
+      expect.arrayContaining(['network/snat/dvr1', 'compute1/router/dvr1', 'compute1/fip-namespace', 'compute2/router/dvr1']),
+    );
+    expect(keys).not.toContain('compute2/fip-namespace');
+    // A second floating IP on the same host keeps its fg- port, a third on another host gets one.
+    server('vm3', 'red', 'compute1');
+    ok('floating', 'ip', 'create', '--port', 'vm3', 'ext');
+    ok('floating', 'ip', 'create', '--port', 'vm2', 'ext');
+    expect(Object.keys(s.lab.cloud.dvr ?? {})).toEqual(['compute1', 'compute2']);
+    expect(s.lab.cloud.dvr!.compute1!.fipGateway!.address).toBe('9.186.100.4');
+    expect(s.lab.cloud.dvr!.compute2!.fipGateway!.address).toBe('9.186.100.7');
+    // Both kinds of port are Neutron's, and listed as such.
+    const owners = (JSON.parse(s.call('port', 'list', '-f', 'json').stdout) as { ID: string }[]).map(
+      (p) => JSON.parse(s.call('port', 'show', p.ID, '-f', 'json').stdout) as { device_owner: string; binding_host_id: string },
+    );
+    expect(owners.filter((o) => o.device_owner === 'network:router_centralized_snat')).toHaveLength(2);
+    expect(owners.filter((o) => o.device_owner === 'network:floatingip_agent_gateway').map((o) => o.binding_host_id)).toEqual([
+      'compute1',
+      'compute2',
+    ]);
+    // Refused: a second external network for distributed routers.
+    ok(
+      'network',
+      'create',
+      '--external',
+      '--provider-network-type',
+      'vlan',
+      '--provider-physical-network',
+      'physnet1',
+      '--provider-segment',
+      '200',
+      'ext2',
+    );
+    ok('subnet', 'create', '--network', 'ext2', '--subnet-range', '9.186.200.0/24', '--no-dhcp', 'public2');
+    ok('router', 'create', '--distributed', 'dvr2');
+    expect(s.call('router', 'set', '--external-gateway', 'ext2', 'dvr2').stderr).toMatch(/share one external network \(ext\)/);
+    // Undone in reverse: each port goes with what brought it.
+    for (const fip of ['9.186.100.6', '9.186.100.5']) ok('floating', 'ip', 'delete', fip);
+    expect(Object.keys(s.lab.cloud.dvr ?? {})).toEqual(['compute1']);
+    ok('server', 'delete', 'vm3');
+    ok('floating', 'ip', 'delete', '9.186.100.3');
+    expect(s.lab.cloud.dvr).toBeUndefined();
+    ok('router', 'unset', '--external-gateway', 'dvr1');
+    expect(s.lab.cloud.routers.dvr1!.interfaces.map((i) => i.snat)).toEqual([undefined, undefined]);
+    expect(validateLab(s.lab, undefined).filter((p) => p.severity === 'error')).toEqual([]);
+  });
 });
 
 describe('neutron (the legacy client the book uses)', () => {

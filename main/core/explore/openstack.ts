@@ -27,6 +27,7 @@ import {
   findFloatingIp,
   findRouter,
   FLOATING_IP_LIST,
+  keepDvr,
   associateFloatingIp,
   disassociateFloatingIp,
   floatingIpListRows,
@@ -543,7 +544,11 @@ export function openstack(lab: Lab, argv: readonly string[]): CallResult {
   try {
     const args = parse(command, words.slice(known.split(' ').length));
     const answer = command.run(sb, args);
-    if (command.changes) keepLocalVlans(sb);
+    if (command.changes) {
+      // DVR's ports first: an SNAT port puts its network on the network node's br-int.
+      keepDvr(sb);
+      keepLocalVlans(sb);
+    }
     const stdout =
       'one' in answer ? formatOne(answer.one, args.output) : 'list' in answer ? formatList(answer.columns, answer.list, args.output) : '';
     return { exitCode: 0, stdout, stderr: '', ...(command.changes ? { cloud: sb.cloud } : {}) };

@@ -2,7 +2,7 @@ import { resolveCloud, type NamespacePort } from '../cloud/model';
 import type { Row } from './format';
 import { ApiError, type Sandbox } from './neutron';
 
-/** Ports as Neutron lists them: DHCP's, VMs', routers' interfaces and gateways, each with its owner. */
+/** Ports as Neutron lists them: DHCP's, VMs', routers' interfaces, gateways and SNAT ports, DVR hosts' fg- ports, each with its owner. */
 
 interface PortView {
   id: string;
@@ -30,7 +30,9 @@ function ports(sb: Sandbox): PortView[] {
     ...model.routers.flatMap((r) => [
       ...r.interfaces.map((i) => view(i, 'network:router_interface', r.node)),
       ...(r.gateway ? [view(r.gateway, 'network:router_gateway', r.node)] : []),
+      ...r.snatPorts.map((p) => view(p, 'network:router_centralized_snat', r.node)),
     ]),
+    ...[...model.nodes.values()].flatMap((n) => (n.fipGateway ? [view(n.fipGateway, 'network:floatingip_agent_gateway', n.name)] : [])),
   ];
 }
 

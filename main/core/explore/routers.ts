@@ -38,9 +38,47 @@ export function createRouter(sb: Sandbox, name: string, distributed: boolean): s
   if (sb.cloud.routers[name]) throw conflict(`A router named ${name} exists already: in this sandbox a router's name is its key.`);
   const node = nodesWithRole(sb.lab, 'network')[0];
   if (!node) throw conflict('No L3 agent is running: the sandbox has no network node.');
-  if (distributed) throw badRequest('distributed routers are not in this sandbox yet: explore DVR in the dvr lab.');
-  sb.cloud.routers[name] = { node, id: newId(), hostedBy: 'neutron-l3-agent', interfaces: [], distributed: false };
+  // A distributed router's snat-<id> is on the network node (its L3 agent is dvr_snat); its
+  // qrouter-<id> goes to each compute where a VM sits on one of its subnets.
+  sb.cloud.routers[name] = { node, id: newId(), hostedBy: 'neutron-l3-agent', interfaces: [], distributed };
   return name;
+}
+
+/**
+ * What DVR adds to a call, as the L3 plugin does it after every change: an SNAT port (sg-, the
+ * next free address) on each subnet of a distributed router with a gateway, gone with the
+ * gateway or the interface; and a floating-IP gateway port (fg-, an address of the external
+ * network) for each host that serves a distributed router's floating IP, gone with the host's
+ * last one. Kept ports keep their addresses.
+ */
+export function keepDvr(sb: Sandbox): void {
+  const { cloud } = sb;
+  const distributed = Object.values(cloud.routers).filter((r) => r.distributed);
+  for (const router of distributed) {
+    for (const iface of router.interfaces) {
+      if (!router.gateway) delete iface.snat;
+      else if (!iface.snat) {
+        const [network, subnet] = iface.subnet.split('/') as [string, string];
+        iface.snat = { address: freeAddress(cloud, network, cloud.networks[network]!.subnets[subnet]!), portId: newId(), mac: newMac() };
+      }
+    }
+  }
+  const served = new Map<string, string>();
+  for (const fip of cloud.floatingIps) {
+    const router = fip.router === undefined ? undefined : cloud.routers[fip.router];
+    const host = fip.vm === undefined ? undefined : cloud.vms[fip.vm]?.node;
+    if (router?.distributed && router.gateway && host) served.set(host, router.gateway.network);
+  }
+  const hosts: NonNullable<Cloud['dvr']> = {};
+  for (const [host, network] of served) {
+    const kept = cloud.dvr?.[host]?.fipGateway;
+    const subnet = Object.values(cloud.networks[network]!.subnets)[0]!;
+    hosts[host] = { fipGateway: kept ?? { address: freeAddress(cloud, network, subnet), portId: newId(), mac: newMac() } };
+    // Taken before the next host's is allocated.
+    cloud.dvr = { ...cloud.dvr, [host]: hosts[host] };
+  }
+  if (Object.keys(hosts).length > 0) cloud.dvr = hosts;
+  else delete cloud.dvr;
 }
 
 export function setGateway(sb: Sandbox, routerName: string, networkName: string, address?: string): void {
@@ -50,6 +88,13 @@ export function setGateway(sb: Sandbox, routerName: string, networkName: string,
   const subnet = Object.values(network.subnets)[0];
   if (!subnet) throw badRequest(`Bad router request: network ${network.id} has no subnet for the gateway.`);
   if (router.gateway) throw conflict(`Router ${router.id} has a gateway already: unset it first.`);
+  // Each host has one fg- port, on one external network, for every distributed router's floating IPs.
+  const other = Object.values(sb.cloud.routers).find((r) => r.distributed && r.gateway && r.gateway.network !== netName);
+  if (router.distributed && other?.gateway) {
+    throw badRequest(
+      `Bad router request: distributed routers in this sandbox share one external network (${other.gateway.network}): each host's fg- port is on it.`,
+    );
+  }
   if (address) checkAddress(sb.cloud, netName, subnet.cidr, address);
   router.gateway = { network: netName, address: address ?? freeAddress(sb.cloud, netName, subnet), portId: newId(), mac: newMac() };
 }

@@ -396,6 +396,78 @@ describe('sandbox explore', () => {
     SLOW,
   );
   it(
+    'routes through a distributed router on each compute, SNATs on the network node, serves a floating IP from its host, and undoes it all',
+    async () => {
+      await succeed([
+        ['network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'extnet', 'ext'],
+        ['subnet', 'create', '--network', 'ext', '--subnet-range', '9.186.100.0/24', '--gateway', '9.186.100.1', '--no-dhcp', 'public'],
+        ['network', 'create', 'red'],
+        ['subnet', 'create', '--network', 'red', '--subnet-range', '10.0.0.0/24', 'red-sub'],
+        ['network', 'create', 'blue'],
+        ['subnet', 'create', '--network', 'blue', '--subnet-range', '10.0.1.0/24', 'blue-sub'],
+        ['router', 'create', '--distributed', 'dvr1'],
+        ['router', 'add', 'subnet', 'dvr1', 'red-sub'],
+        ['router', 'add', 'subnet', 'dvr1', 'blue-sub'],
+        ['router', 'set', '--external-gateway', 'ext', 'dvr1'],
+        ['security', 'group', 'rule', 'create', '--protocol', 'icmp', 'default'],
+      ]);
+      expect((await server('vm1', 'red', 'compute1')).code).toBe(0);
+      expect((await server('vm2', 'blue', 'compute2')).code).toBe(0);
+      const fip = await openstack('floating', 'ip', 'create', '--port', 'vm1', 'ext', '-c', 'floating_ip_address', '-f', 'value');
+      expect(fip.code, fip.stderr).toBe(0);
+      // The floating IP is served where vm1 runs: compute1 builds its fip- namespace, the network node nothing.
+      expect(fip.stderr).toMatch(/^compute1: built compute1\/fip-namespace, compute1\/floating-ip\/vm1/m);
+      expect(fip.stderr).not.toMatch(/^network:/m);
+      const engine = await testEngine();
+      const [compute1, compute2, outside] = await Promise.all(['compute1', 'compute2', 'outside'].map((n) => requireNode(engine, name, n)));
+      const ping = async (node: typeof compute1, netns: string | undefined, to: string) => {
+        const argv = ['ping', '-c', '1', '-w', '10', to];
+        const result = await execArgv(node, netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv);
+        return `${to}: ${result.exitCode === 0 ? 'answered' : result.stdout}`;
+      };
+      await waitFor(
+        async () => (await execArgv(compute2, ['ip', '-n', 'vm2', '-4', 'addr', 'show', 'eth0'])).stdout.includes('10.0.1.'),
+        60_000,
+        250,
+      );
+      const vm2 = JSON.parse((await openstack('server', 'show', 'vm2', '-f', 'json')).stdout) as { addresses: string };
+      const vm2Address = /10\.0\.1\.\d+/.exec(vm2.addresses)![0];
+      const floating = fip.stdout.trim();
+      // East-west between the two subnets (compute1's qrouter- routes it), vm2 out through snat-
+      // on the network node, the outside in to vm1 through compute1's fip- namespace.
+      expect([
+        await ping(compute1, 'vm1', vm2Address),
+        await ping(compute2, 'vm2', '9.186.100.1'),
+        await ping(outside, undefined, floating),
+      ]).toEqual([`${vm2Address}: answered`, '9.186.100.1: answered', `${floating}: answered`]);
+      const namespaces = async (node: typeof compute1) => (await execArgv(node, ['ip', 'netns', 'list'])).stdout;
+      const router = JSON.parse((await openstack('router', 'show', 'dvr1', '-c', 'id', '-f', 'json')).stdout) as { id: string };
+      expect(await namespaces(compute1)).toContain(`qrouter-${router.id}`);
+      expect(await namespaces(compute1)).toContain('fip-');
+      expect(await namespaces(compute2)).toContain(`qrouter-${router.id}`);
+      expect(await namespaces(compute2)).not.toContain('fip-');
+      expect(await namespaces(await requireNode(engine, name, 'network'))).toContain(`snat-${router.id}`);
+
+      const rule = JSON.parse((await openstack('security', 'group', 'rule', 'list', 'default', '-f', 'json')).stdout) as {
+        ID: string;
+        'IP Protocol': string | null;
+      }[];
+      await succeed([
+        ['floating', 'ip', 'delete', floating],
+        ['server', 'delete', 'vm2', 'vm1'],
+        ['security', 'group', 'rule', 'delete', rule.find((r) => r['IP Protocol'] === 'icmp')!.ID],
+        ['router', 'unset', '--external-gateway', 'dvr1'],
+        ['router', 'remove', 'subnet', 'dvr1', 'blue-sub'],
+        ['router', 'remove', 'subnet', 'dvr1', 'red-sub'],
+        ['router', 'delete', 'dvr1'],
+        ['subnet', 'delete', 'blue-sub', 'red-sub', 'public'],
+        ['network', 'delete', 'blue', 'red', 'ext'],
+      ]);
+      await expectAsBooted();
+    },
+    SLOW,
+  );
+  it(
     'is back to its empty cloud after reset, as booted',
     async () => {
       await succeed([
