@@ -419,7 +419,11 @@ describe('sandbox explore', () => {
       expect(fip.stderr).toMatch(/^compute1: built compute1\/fip-namespace, compute1\/floating-ip\/vm1/m);
       expect(fip.stderr).not.toMatch(/^network:/m);
       const engine = await testEngine();
-      const [compute1, compute2, outside] = await Promise.all(['compute1', 'compute2', 'outside'].map((n) => requireNode(engine, name, n)));
+      const [compute1, compute2, outside] = await Promise.all([
+        requireNode(engine, name, 'compute1'),
+        requireNode(engine, name, 'compute2'),
+        requireNode(engine, name, 'outside'),
+      ]);
       const ping = async (node: typeof compute1, netns: string | undefined, to: string) => {
         const argv = ['ping', '-c', '1', '-w', '10', to];
         const result = await execArgv(node, netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv);
