@@ -1,5 +1,15 @@
 import { contains, formatIpv4, networkOf, parseCidr, parseIpv4, type Ipv4Cidr } from '../net/ipv4';
-import type { Cloud, CloudNetwork, CloudSource, FirewallRule, NetworkType, Pool, Release, SecurityGroupRule } from './schema';
+import type {
+  Cloud,
+  CloudNetwork,
+  CloudSource,
+  FirewallRule,
+  HealthMonitor,
+  NetworkType,
+  Pool,
+  Release,
+  SecurityGroupRule,
+} from './schema';
 import { deviceName, stableDvrMac, stableMac, stableUuid, tunnelPortName } from './names';
 
 /**
@@ -137,7 +147,7 @@ export interface ResolvedPool {
   protocol: Pool['protocol'];
   method: Pool['method'];
   members: { id: string; vm: string; address: string; port: number; weight: number }[];
-  monitor: Pool['monitor'];
+  monitor: Omit<HealthMonitor, 'id'> | undefined;
 }
 
 export interface NodeModel {
@@ -343,37 +353,41 @@ export function resolveCloud(lab: CloudSource): CloudModel {
   });
   const distributedRouting = routers.some((r) => r.distributed);
 
-  const pools = Object.entries(cloud.pools).map(([name, pool]): ResolvedPool => {
+  // The LBaaS agent deploys a pool once it has a VIP; until then it is only the API's.
+  const pools = Object.entries(cloud.pools).flatMap(([name, pool]): ResolvedPool[] => {
+    if (!pool.vip) return [];
     const [networkName = '', subnetName = ''] = pool.subnet.split('/');
     const network = networks.get(networkName) as ResolvedNetwork;
     const subnet = network.subnets.find((s) => s.name === subnetName) as ResolvedSubnet;
     const portId = pool.vip.portId ?? stableUuid(lab.id, 'vip-port', name);
-    return {
-      name,
-      id: pool.id ?? stableUuid(lab.id, 'pool', name),
-      node: pool.node,
-      network,
-      vip: {
-        id: pool.vip.id ?? stableUuid(lab.id, 'vip', name),
-        port: pool.vip.port,
+    return [
+      {
+        name,
+        id: pool.id ?? stableUuid(lab.id, 'pool', name),
+        node: pool.node,
         network,
-        subnet,
-        address: pool.vip.address,
-        mac: pool.vip.mac ?? stableMac(lab.id, 'vip-port', name),
-        portId,
-        device: deviceName('tap', portId),
+        vip: {
+          id: pool.vip.id ?? stableUuid(lab.id, 'vip', name),
+          port: pool.vip.port,
+          network,
+          subnet,
+          address: pool.vip.address,
+          mac: pool.vip.mac ?? stableMac(lab.id, 'vip-port', name),
+          portId,
+          device: deviceName('tap', portId),
+        },
+        protocol: pool.protocol,
+        method: pool.method,
+        members: pool.members.map((m) => ({
+          id: m.id ?? stableUuid(lab.id, 'member', name, m.vm),
+          vm: m.vm,
+          address: cloud.vms[m.vm]?.address ?? '',
+          port: m.port,
+          weight: m.weight,
+        })),
+        monitor: typeof pool.monitor === 'string' ? withoutId(cloud.healthMonitors?.[pool.monitor]) : pool.monitor,
       },
-      protocol: pool.protocol,
-      method: pool.method,
-      members: pool.members.map((m) => ({
-        id: m.id ?? stableUuid(lab.id, 'member', name, m.vm),
-        vm: m.vm,
-        address: cloud.vms[m.vm]?.address ?? '',
-        port: m.port,
-        weight: m.weight,
-      })),
-      monitor: pool.monitor,
-    };
+    ];
   });
 
   // OVS tunnels: only for the networks the OVS agent wires.
@@ -475,7 +489,7 @@ export function resolveCloud(lab: CloudSource): CloudModel {
     name,
     id: firewall.id ?? stableUuid(lab.id, 'firewall', name),
     router: routers.find((r) => r.name === firewall.router) as ResolvedRouter,
-    rules: firewall.rules,
+    rules: firewall.rules ?? (cloud.firewallPolicies?.[firewall.policy ?? '']?.rules ?? []).flatMap((r) => cloud.firewallRules?.[r] ?? []),
   }));
 
   return {
@@ -527,4 +541,11 @@ function inside(cidr: string, address: string): boolean {
   const subnet = parseCidr(cidr);
   const ip = parseIpv4(address);
   return subnet !== undefined && ip !== undefined && contains(subnet, ip);
+}
+
+/** A health monitor as haproxy uses it: its API id is not its business. */
+function withoutId(monitor: HealthMonitor | undefined): Omit<HealthMonitor, 'id'> | undefined {
+  if (!monitor) return undefined;
+  const { id: _, ...rest } = monitor;
+  return rest;
 }

@@ -223,6 +223,18 @@ export const SecurityGroupRuleSchema = z
 
 export const SecurityGroupSchema = z.object({ id: UuidSchema.optional(), rules: z.array(SecurityGroupRuleSchema) }).strict();
 
+/** An LBaaS v1 health monitor: how haproxy checks each member. */
+export const HealthMonitorSchema = z
+  .object({
+    id: UuidSchema.optional(),
+    type: z.enum(['PING', 'TCP', 'HTTP']),
+    delay: z.number().int().min(1),
+    timeout: z.number().int().min(1),
+    retries: z.number().int().min(1).max(10),
+    path: z.string().optional(),
+  })
+  .strict();
+
 export const PoolSchema = z
   .object({
     node: NameSchema.describe('The network node whose LBaaS agent runs the pool (haproxy in qlbaas-<pool id>).'),
@@ -230,6 +242,7 @@ export const PoolSchema = z
     subnet: SubnetRefSchema,
     vip: z
       .object({
+        name: z.string().optional().describe("The VIP's name in the API (default: the pool's)."),
         address: Ipv4Schema,
         port: z.number().int().min(1).max(65535),
         id: UuidSchema.optional(),
@@ -237,7 +250,8 @@ export const PoolSchema = z
         mac: MacSchema.optional(),
       })
       .strict()
-      .describe('The virtual IP: a tap port in qlbaas-<pool id> where haproxy listens.'),
+      .optional()
+      .describe('The virtual IP: a tap port in qlbaas-<pool id> where haproxy listens. Without one the agent deploys nothing.'),
     protocol: z.enum(['HTTP', 'TCP']).default('HTTP'),
     method: z.enum(['ROUND_ROBIN', 'LEAST_CONNECTIONS', 'SOURCE_IP']).default('ROUND_ROBIN'),
     members: z.array(
@@ -251,20 +265,15 @@ export const PoolSchema = z
         .strict(),
     ),
     monitor: z
-      .object({
-        type: z.enum(['PING', 'TCP', 'HTTP']),
-        delay: z.number().int().min(1),
-        timeout: z.number().int().min(1),
-        retries: z.number().int().min(1).max(10),
-        path: z.string().optional(),
-      })
-      .strict()
-      .optional(),
+      .union([HealthMonitorSchema.omit({ id: true }), NameSchema])
+      .optional()
+      .describe('Its health monitor: written here, or the name of one in cloud.healthMonitors.'),
   })
   .strict();
 
 export const FirewallRuleSchema = z
   .object({
+    id: UuidSchema.optional(),
     protocol: z.enum(['tcp', 'udp', 'icmp']).optional(),
     source: CidrSchema.optional(),
     sourcePort: PortRangeSchema.optional(),
@@ -274,11 +283,22 @@ export const FirewallRuleSchema = z
   })
   .strict();
 
+export const FirewallPolicySchema = z
+  .object({
+    id: UuidSchema.optional(),
+    rules: z.array(NameSchema).describe('Names of rules in cloud.firewallRules, in order.'),
+  })
+  .strict();
+
 export const FirewallSchema = z
   .object({
     router: NameSchema.describe('The router whose namespace enforces it (FWaaS v1: on every qr- port of the router).'),
     id: UuidSchema.optional(),
-    rules: z.array(FirewallRuleSchema).describe("The policy's rules, in order; what none allows is dropped."),
+    rules: z
+      .array(FirewallRuleSchema)
+      .optional()
+      .describe("The policy's rules, in order; what none allows is dropped. Or name a policy of cloud.firewallPolicies."),
+    policy: NameSchema.optional().describe('The name of its policy in cloud.firewallPolicies (instead of rules).'),
   })
   .strict();
 
@@ -311,7 +331,19 @@ export const CloudSchema = z
     floatingIps: z.array(FloatingIpSchema).default([]),
     securityGroups: z.record(NameSchema, SecurityGroupSchema).default({}),
     pools: z.record(NameSchema, PoolSchema).default({}),
+    healthMonitors: z
+      .record(NameSchema, HealthMonitorSchema)
+      .optional()
+      .describe('LBaaS v1 health monitors on their own, as the API keeps them: a pool names one as its monitor.'),
     firewalls: z.record(NameSchema, FirewallSchema).default({}),
+    firewallRules: z
+      .record(NameSchema, FirewallRuleSchema)
+      .optional()
+      .describe('FWaaS v1 rules on their own, as the API keeps them: a policy lists them by name.'),
+    firewallPolicies: z
+      .record(NameSchema, FirewallPolicySchema)
+      .optional()
+      .describe('FWaaS v1 policies: ordered rules, which a firewall names as its policy.'),
   })
   .strict();
 
@@ -331,3 +363,4 @@ export type NetworkType = z.infer<typeof NetworkTypeSchema>;
 export type SecurityGroupRule = z.infer<typeof SecurityGroupRuleSchema>;
 export type FirewallRule = z.infer<typeof FirewallRuleSchema>;
 export type Pool = z.infer<typeof PoolSchema>;
+export type HealthMonitor = z.infer<typeof HealthMonitorSchema>;

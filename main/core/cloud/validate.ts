@@ -1,6 +1,6 @@
 import { contains, formatIpv4, networkOf, parseCidr, parseIpv4 } from '../net/ipv4';
 import type { Problem } from '../topology/validate';
-import type { CloudSource } from './schema';
+import type { CloudSource, FirewallRule } from './schema';
 
 /**
  * What the cloud's schema cannot check: references between the cloud and the topology, and
@@ -330,7 +330,7 @@ function securityGroups(ctx: Context): void {
   }
 }
 
-/** FWaaS v1: one firewall per centralised router; ports with tcp or udp. */
+/** FWaaS v1: one firewall per centralised router, with its rules or a policy of known rules; ports with tcp or udp. */
 function firewalls(ctx: Context): void {
   const { cloud } = ctx.lab;
   const { error } = ctx;
@@ -343,12 +343,26 @@ function firewalls(ctx: Context): void {
     else if (guarded.has(firewall.router))
       error(at('router'), `router "${firewall.router}" has a firewall already (FWaaS v1: one per router)`);
     guarded.add(firewall.router);
-    firewall.rules.forEach((rule, i) => {
-      for (const field of ['sourcePort', 'destinationPort'] as const) {
-        if (rule[field] !== undefined && rule.protocol !== 'tcp' && rule.protocol !== 'udp')
-          error(at('rules', i, field), 'ports need protocol tcp or udp');
-      }
+    if ((firewall.rules === undefined) === (firewall.policy === undefined))
+      error(at(), 'a firewall has its rules, or names its policy: one of the two');
+    else if (firewall.policy !== undefined && !cloud.firewallPolicies?.[firewall.policy])
+      error(at('policy'), `no policy "${firewall.policy}" in cloud.firewallPolicies`);
+    firewall.rules?.forEach((rule, i) => firewallRule(ctx, at('rules', i), rule));
+  }
+  for (const [name, policy] of Object.entries(cloud.firewallPolicies ?? {})) {
+    policy.rules.forEach((rule, i) => {
+      const at = ['cloud', 'firewallPolicies', name, 'rules', i];
+      if (!cloud.firewallRules?.[rule]) error(at, `no rule "${rule}" in cloud.firewallRules`);
+      else if (policy.rules.indexOf(rule) !== i) error(at, `rule "${rule}" is in this policy twice`);
     });
+  }
+  for (const [name, rule] of Object.entries(cloud.firewallRules ?? {})) firewallRule(ctx, ['cloud', 'firewallRules', name], rule);
+}
+
+function firewallRule(ctx: Context, at: Path, rule: FirewallRule): void {
+  for (const field of ['sourcePort', 'destinationPort'] as const) {
+    if (rule[field] !== undefined && rule.protocol !== 'tcp' && rule.protocol !== 'udp')
+      ctx.error([...at, field], 'ports need protocol tcp or udp');
   }
 }
 
@@ -362,7 +376,7 @@ function pools(ctx: Context): void {
     const [networkName = '', subnetName = ''] = pool.subnet.split('/');
     const network = cloud.networks[networkName];
     if (!network?.subnets[subnetName]) error(at('subnet'), `no subnet "${pool.subnet}" in cloud.networks`);
-    else {
+    else if (pool.vip) {
       addressIn(at('vip', 'address'), pool.vip.address, networkName);
       const owner = addresses.get(`${networkName}/${pool.vip.address}`);
       if (owner) error(at('vip', 'address'), `${pool.vip.address} on "${networkName}" is already ${owner}'s`);
@@ -374,6 +388,11 @@ function pools(ctx: Context): void {
       else if (vm.network !== networkName)
         error(at('members', i, 'vm'), `VM "${member.vm}" is on "${vm.network}", not on the pool's network "${networkName}"`);
     });
-    if (pool.monitor?.path && pool.monitor.type !== 'HTTP') error(at('monitor', 'path'), 'only an HTTP monitor has a path');
+    if (typeof pool.monitor === 'string') {
+      if (!cloud.healthMonitors?.[pool.monitor]) error(at('monitor'), `no health monitor "${pool.monitor}" in cloud.healthMonitors`);
+    } else if (pool.monitor?.path && pool.monitor.type !== 'HTTP') error(at('monitor', 'path'), 'only an HTTP monitor has a path');
+  }
+  for (const [name, monitor] of Object.entries(cloud.healthMonitors ?? {})) {
+    if (monitor.path && monitor.type !== 'HTTP') error(['cloud', 'healthMonitors', name, 'path'], 'only an HTTP monitor has a path');
   }
 }

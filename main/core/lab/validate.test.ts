@@ -408,6 +408,49 @@ describe('the cloud: VMs, networks, subnets', () => {
     ]);
   });
 
+  it('firewalls with a policy: rules or a policy, never both; a policy of rules that exist, each once', () => {
+    const text = edit(
+      BASE,
+      '  tunnelNetwork: data\n',
+      [
+        '  tunnelNetwork: data',
+        '  routers: { r1: { node: network }, r2: { node: network }, r3: { node: network } }',
+        '  firewallRules: { ssh: { protocol: tcp, destinationPort: 22, action: allow } }',
+        '  firewallPolicies: { p1: { rules: [ssh, ssh, nope] } }',
+        '  firewalls:',
+        '    fw1: { router: r1, policy: p1 }',
+        '    fw2: { router: r2, policy: p1, rules: [] }',
+        '    fw3: { router: r3, policy: p9 }',
+        '',
+      ].join('\n'),
+    );
+    expect(errorsOf(text)).toEqual([
+      problem('a firewall has its rules, or names its policy: one of the two', lineOf(text, 'fw2:'), 'cloud.firewalls.fw2'),
+      problem('no policy "p9" in cloud.firewallPolicies', lineOf(text, 'fw3:'), 'cloud.firewalls.fw3.policy'),
+      problem('rule "ssh" is in this policy twice', lineOf(text, 'firewallPolicies:'), 'cloud.firewallPolicies.p1.rules[1]'),
+      problem('no rule "nope" in cloud.firewallRules', lineOf(text, 'firewallPolicies:'), 'cloud.firewallPolicies.p1.rules[2]'),
+    ]);
+  });
+
+  it('pools without a VIP, and health monitors of their own', () => {
+    const text = edit(
+      BASE,
+      '  tunnelNetwork: data\n',
+      [
+        '  tunnelNetwork: data',
+        '  healthMonitors: { monitor-1: { type: TCP, delay: 2, timeout: 1, retries: 3, path: / } }',
+        '  pools:',
+        '    a: { node: network, subnet: tenant/private, members: [], monitor: monitor-1 }',
+        '    b: { node: network, subnet: tenant/private, members: [], monitor: monitor-9 }',
+        '',
+      ].join('\n'),
+    );
+    expect(errorsOf(text)).toEqual([
+      problem('no health monitor "monitor-9" in cloud.healthMonitors', lineOf(text, '    b:'), 'cloud.pools.b.monitor'),
+      problem('only an HTTP monitor has a path', lineOf(text, 'healthMonitors:'), 'cloud.healthMonitors.monitor-1.path'),
+    ]);
+  });
+
   it("pools: a VIP address nobody else has, members on the pool's network", () => {
     const text = edit(
       BASE,
