@@ -269,6 +269,8 @@ export function deleteSubnet(sb: Sandbox, nameOrId: string): void {
     throw conflict(
       `Unable to complete operation on subnet ${net.subnets[subnet]!.id}: One or more ports have an IP allocation from this subnet.`,
     );
+  const pool = Object.entries(sb.cloud.pools).find(([, p]) => p.subnet === `${network}/${subnet}`);
+  if (pool) throw conflict(`Unable to complete operation on subnet ${net.subnets[subnet]!.id}: pool ${pool[0]} is on it.`);
   if (net.dhcp && onIt(net.dhcp.address)) delete net.dhcp;
   delete net.subnets[subnet];
 }

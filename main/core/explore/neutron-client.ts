@@ -1,5 +1,6 @@
 import type { Lab } from '../lab/schema';
-import { openstack, type CallResult } from './openstack';
+import { openstack, runCommand, type CallResult } from './openstack';
+import { SERVICE_VERBS } from './service-verbs';
 
 /**
  * The legacy `neutron` client's verbs the book uses (`neutron net-create`, `subnet-create`,
@@ -179,11 +180,13 @@ const VERBS: Record<string, Verb> = {
   },
 };
 
-export const NEUTRON_VERBS = Object.keys(VERBS);
+export const NEUTRON_VERBS = [...Object.keys(VERBS), ...Object.keys(SERVICE_VERBS)];
 
 /** Runs one `neutron VERB …` command line (argv without the word neutron) against a lab's cloud. */
 export function neutronClient(lab: Lab, argv: readonly string[]): CallResult {
   const [verb, ...rest] = argv;
+  const service = verb === undefined ? undefined : SERVICE_VERBS[verb];
+  if (service) return runCommand(lab, `neutron ${verb}`, service.command, rest, service.says);
   const known = verb === undefined ? undefined : VERBS[verb];
   if (!known) {
     return {

@@ -59,7 +59,7 @@ export const nodesWithRole = (lab: Lab, role: 'network' | 'compute'): string[] =
     .filter(([, node]) => node.role === role)
     .map(([name]) => name);
 
-/** Every address taken on a network: subnet gateways, DHCP ports, VMs, routers' gateway and SNAT ports, fg- ports, floating IPs. */
+/** Every address taken on a network: subnet gateways, DHCP ports, VMs, routers' gateway and SNAT ports, fg- ports, VIPs, floating IPs. */
 export function takenOn(cloud: Cloud, network: string): Set<string> {
   const taken = new Set<string>();
   const net = cloud.networks[network];
@@ -71,6 +71,7 @@ export function takenOn(cloud: Cloud, network: string): Set<string> {
     if (router.gateway?.network === network) taken.add(router.gateway.address);
     for (const iface of router.interfaces) if (iface.snat && iface.subnet.startsWith(`${network}/`)) taken.add(iface.snat.address);
   }
+  for (const pool of Object.values(cloud.pools)) if (pool.vip && pool.subnet.startsWith(`${network}/`)) taken.add(pool.vip.address);
   // Floating IPs and DVR's fg- ports name no network: theirs is the one whose subnets hold them.
   const ranges = Object.values(net.subnets).map((s) => parseCidr(s.cidr)!);
   const here = (address: string) => ranges.some((r) => contains(r, parseIpv4(address) ?? -1));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planChanges } from '../cloud/diff';
+import { resolveCloud } from '../cloud/model';
 import { renderCloud } from '../cloud/render';
 import { CloudSchema } from '../cloud/schema';
 import { lintLab, parseLab } from '../lab/load';
@@ -392,5 +393,172 @@ describe('sandboxAsLab', () => {
     s.call('subnet', 'create', '--network', 'c', '--subnet-range', '10.3.0.0/24', 'c-sub');
     expect(server('vm-c', 'c').exitCode).toBe(0);
     expect(s.lab.cloud.networks.c!.localVlans).toEqual({ network: 3, compute1: 1 });
+  });
+});
+
+describe('the LBaaS v1 and FWaaS v1 verbs (neutron only)', () => {
+  /** A session of legacy calls: each that changes the cloud becomes the lab's, and must be valid. */
+  function legacy() {
+    let lab = sandbox();
+    const run = (...argv: string[]) => {
+      const result = neutronClient(lab, argv);
+      if (result.cloud) lab = { ...lab, cloud: CloudSchema.parse(result.cloud) };
+      expect(validateLab(lab, undefined).filter((p) => p.severity === 'error')).toEqual([]);
+      return result;
+    };
+    const ok = (...argv: string[]) => {
+      const result = run(...argv);
+      expect(result.exitCode, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
+      return result;
+    };
+    const refused = (...argv: string[]) => {
+      const before = JSON.stringify(lab.cloud);
+      const result = run(...argv);
+      expect(result.exitCode, argv.join(' ')).not.toBe(0);
+      expect(JSON.stringify(lab.cloud)).toBe(before);
+      return result.stderr.trim();
+    };
+    const os = (...argv: string[]) => {
+      const result = openstack(lab, argv);
+      expect(result.exitCode, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
+      if (result.cloud) lab = { ...lab, cloud: CloudSchema.parse(result.cloud) };
+    };
+    const value = (text: string, field: string) => new RegExp(`^\\| ${field} +\\| (\\S*)`, 'm').exec(text)?.[1];
+    return { run, ok, refused, os, value, lab: () => lab };
+  }
+
+  it("builds the lbaas lab's pool by its verbs, deploys it only with its VIP, and takes it apart again", () => {
+    const { ok, refused, os, value, lab } = legacy();
+    os('network', 'create', 'tenant');
+    os('subnet', 'create', '--network', 'tenant', '--subnet-range', '10.0.0.0/24', 'private');
+    for (const vm of ['vm1', 'vm2']) os('server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'tenant', vm);
+    const pool = ok(
+      'lb-pool-create',
+      '--lb-method',
+      'LEAST_CONNECTIONS',
+      '--name',
+      'lb-pool',
+      '--protocol',
+      'TCP',
+      '--subnet-id',
+      'private',
+    );
+    expect(pool.stdout.split('\n')[0]).toBe('Created a new pool:');
+    expect(value(pool.stdout, 'vip_id')).toBe('None');
+    // The openstack client has no LBaaS v1.
+    expect(openstack(lab(), ['lb-pool-create', '--name', 'x']).exitCode).toBe(2);
+    for (const address of ['10.0.0.3', '10.0.0.4']) ok('lb-member-create', '--address', address, '--protocol-port', '22', 'lb-pool');
+    expect(refused('lb-member-create', '--address', '10.0.0.9', '--protocol-port', '22', 'lb-pool')).toMatch(
+      /no server has address 10\.0\.0\.9/,
+    );
+    expect(refused('lb-member-create', '--address', '10.0.0.3', '--protocol-port', '22', 'lb-pool')).toMatch(/already present in pool/);
+    const monitor = value(
+      ok('lb-healthmonitor-create', '--delay', '1', '--type', 'PING', '--max-retries', '2', '--timeout', '1').stdout,
+      'id',
+    )!;
+    expect(refused('lb-healthmonitor-create', '--delay', '1', '--type', 'PING', '--max-retries', '2', '--timeout', '5')).toMatch(
+      /delay must be greater than or equal to timeout/,
+    );
+    expect(ok('lb-healthmonitor-associate', monitor, 'lb-pool').stdout).toBe(`Associated health monitor ${monitor}\n`);
+    // No VIP yet: the API has the pool, no agent deploys it.
+    expect(renderCloud(lab()).parts.map((p) => p.key)).not.toContain('network/pool/lb-pool');
+    expect(
+      refused('lb-vip-create', '--name', 'vip', '--protocol-port', '22', '--protocol', 'HTTP', '--subnet-id', 'private', 'lb-pool'),
+    ).toMatch(/does not match the pool protocol TCP/);
+    const vip = ok(
+      'lb-vip-create',
+      '--name',
+      'vip',
+      '--protocol-port',
+      '22',
+      '--protocol',
+      'TCP',
+      '--subnet-id',
+      'private',
+      '--address',
+      '10.0.0.250',
+      'lb-pool',
+    );
+    expect(value(vip.stdout, 'address')).toBe('10.0.0.250');
+    // What the agent deploys is the lbaas lab's pool: the book's method, VIP, members and monitor.
+    const [ours] = resolveCloud(lab()).pools;
+    const bookFile = join(FILE, '..', '..', 'lbaas', 'lab.yaml');
+    const book = parseLab(readFileSync(bookFile, 'utf8'), bookFile).lab;
+    const [theirs] = resolveCloud(book).pools;
+    const shape = (p: typeof ours) => ({
+      protocol: p!.protocol,
+      method: p!.method,
+      vip: [p!.vip.address, p!.vip.port],
+      members: p!.members.map((m) => [m.address === '10.0.0.3' ? '10.0.0.2' : m.address, m.port, m.weight]),
+      monitor: p!.monitor,
+    });
+    expect(shape(ours)).toEqual(shape(theirs));
+    expect(renderCloud(lab()).parts.map((p) => p.key)).toContain('network/pool/lb-pool');
+    // Taken apart in reverse; what is in use says so.
+    expect(refused('lb-pool-delete', 'lb-pool')).toMatch(/is still in use/);
+    expect(refused('subnet-delete', 'private')).toMatch(/One or more ports have an IP allocation|pool lb-pool is on it/);
+    ok('lb-vip-delete', 'vip');
+    expect(ok('lb-healthmonitor-delete', monitor).stdout).toBe(`Deleted health_monitor: ${monitor}\n`);
+    expect(lab().cloud.pools['lb-pool']!.monitor).toBeUndefined();
+    const members = JSON.parse(ok('lb-member-list', '-f', 'json').stdout) as { id: string }[];
+    for (const m of members) ok('lb-member-delete', m.id);
+    ok('lb-pool-delete', 'lb-pool');
+    expect(lab().cloud.pools).toEqual({});
+    expect(lab().cloud.healthMonitors).toBeUndefined();
+  });
+
+  it("builds the fwaas lab's firewall from a rule and a policy, and follows the policy as it changes", () => {
+    const { ok, refused, os, value, lab } = legacy();
+    os('network', 'create', 'tenant');
+    os('subnet', 'create', '--network', 'tenant', '--subnet-range', '10.0.0.0/24', 'private');
+    os('router', 'create', 'router1');
+    os('router', 'add', 'subnet', 'router1', 'private');
+    ok(
+      'firewall-rule-create',
+      '--name',
+      'r1',
+      '--protocol',
+      'tcp',
+      '--source-ip-address',
+      '0.0.0.0/0',
+      '--source-port',
+      '1:65535',
+      '--destination-ip-address',
+      '10.0.0.0/24',
+      '--destination-port',
+      '22',
+      '--action',
+      'allow',
+    );
+    expect(refused('firewall-rule-create', '--protocol', 'icmp', '--destination-port', '22', '--action', 'allow')).toMatch(
+      /port are not allowed when protocol is set to ICMP/,
+    );
+    ok('firewall-policy-create', '--firewall-rules', 'r1', 'p1');
+    const fw = ok('firewall-create', '--name', 'fw1', 'p1');
+    expect(value(fw.stdout, 'router_ids')).toBe(lab().cloud.routers.router1!.id);
+    // The agent's rules are the fwaas lab's (the book's r1).
+    const bookFile = join(FILE, '..', '..', 'fwaas', 'lab.yaml');
+    const book = parseLab(readFileSync(bookFile, 'utf8'), bookFile).lab;
+    const rules = (l: Lab) => resolveCloud(l).firewalls[0]!.rules.map(({ id: _, ...rule }) => rule);
+    expect(rules(lab())).toEqual(rules(book));
+    // A rule inserted into the policy reaches the router; one in a policy cannot go, nor can a policy in use.
+    ok('firewall-rule-create', '--name', 'ping', '--protocol', 'icmp', '--action', 'allow');
+    expect(ok('firewall-policy-insert-rule', 'p1', 'ping', '--insert-before', 'r1').stdout.split('\n')[0]).toBe(
+      'Inserted firewall rule in firewall policy p1',
+    );
+    expect(rules(lab()).map((r) => r.protocol)).toEqual(['icmp', 'tcp']);
+    expect(value(ok('firewall-rule-show', 'ping').stdout, 'position')).toBe('1');
+    expect(refused('firewall-policy-create', '--firewall-rules', 'ping', 'p2')).toMatch(/already associated with FirewallPolicy/);
+    expect(refused('firewall-rule-delete', 'ping')).toMatch(/is being used/);
+    expect(refused('firewall-policy-delete', 'p1')).toMatch(/is being used/);
+    expect(refused('router-delete', 'router1')).toMatch(/still has ports|in use by firewall/);
+    ok('firewall-policy-remove-rule', 'p1', 'ping');
+    expect(rules(lab()).map((r) => r.protocol)).toEqual(['tcp']);
+    // Taken apart: nothing of FWaaS stays in the cloud.
+    ok('firewall-delete', 'fw1');
+    ok('firewall-policy-delete', 'p1');
+    ok('firewall-rule-delete', 'ping');
+    ok('firewall-rule-delete', 'r1');
+    expect([lab().cloud.firewalls, lab().cloud.firewallPolicies, lab().cloud.firewallRules]).toEqual([{}, undefined, undefined]);
   });
 });

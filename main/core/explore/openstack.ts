@@ -1,5 +1,6 @@
 import type { NetworkType } from '../cloud/schema';
-import { FORMATS, formatList, formatOne, UsageError, type Format, type OutputOptions, type Row } from './format';
+import { choice, deleteEach, number, one, required, type Command, type Parsed } from './command';
+import { FORMATS, formatList, formatOne, UsageError, type Format } from './format';
 import { ApiError, badRequest, conflict, copyOf, type Sandbox } from './neutron';
 import {
   createNetwork,
@@ -68,66 +69,6 @@ export interface CallResult {
   stderr: string;
   /** The cloud after the call, when it changed it. */
   cloud?: Cloud;
-}
-
-interface Parsed {
-  options: Map<string, string[]>;
-  flags: Set<string>;
-  positionals: string[];
-  output: OutputOptions;
-}
-
-interface Command {
-  /** Options that take a value (repeatable: every value kept). */
-  valued: readonly string[];
-  flags: readonly string[];
-  /** Positional arguments: their names for usage; `...` for one or more. */
-  positionals: readonly string[];
-  run(sb: Sandbox, args: Parsed): { one: Row } | { list: Row[]; columns: readonly string[] } | { none: true };
-  /** Changes the cloud (its agents then render the difference). */
-  changes?: true;
-}
-
-const one = (args: Parsed, name: string): string | undefined => args.options.get(name)?.at(-1);
-const number = (args: Parsed, name: string): number | undefined => {
-  const value = one(args, name);
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value)) throw new UsageError(`argument ${name}: invalid int value: '${value}'`);
-  return Number(value);
-};
-const choice = <T extends string>(args: Parsed, name: string, choices: readonly T[]): T | undefined => {
-  const value = one(args, name);
-  if (value !== undefined && !choices.includes(value as T)) {
-    throw new UsageError(`argument ${name}: invalid choice: '${value}' (choose from ${choices.map((c) => `'${c}'`).join(', ')})`);
-  }
-  return value as T | undefined;
-};
-const required = (args: Parsed, name: string): string => {
-  const value = one(args, name);
-  if (value === undefined) throw new UsageError(`the following arguments are required: ${name}`);
-  return value;
-};
-
-/** Deletes each named resource; a failure does not stop the rest, as the client's `delete` does. */
-function deleteEach(what: string, remove: (sb: Sandbox, name: string) => void) {
-  return (sb: Sandbox, args: Parsed): { none: true } => {
-    const failures: string[] = [];
-    for (const name of args.positionals) {
-      try {
-        remove(sb, name);
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        failures.push(`Failed to delete ${what} with name or ID '${name}': ${error.kind}: ${error.message}`);
-      }
-    }
-    if (failures.length > 0) {
-      throw new ApiError(
-        'ConflictException',
-        `${failures.join('\n')}\n${failures.length} of ${args.positionals.length} ${what}s failed to delete.`,
-      );
-    }
-    return { none: true };
-  };
 }
 
 /** A server's port has one address here: --fixed-ip-address, when given, must be it. */
@@ -515,7 +456,7 @@ function parse(command: Command, words: readonly string[]): Parsed {
 
 function usage(name: string, command: Command): string {
   const options = [...command.valued.map((o) => `[${o} <${o.slice(2)}>]`), ...command.flags.map((f) => `[${f}]`)];
-  return `usage: openstack ${name} [-h] [-f {${FORMATS.join(',')}}] [-c COLUMN] ${[...options, ...command.positionals].join(' ')}`;
+  return `usage: ${name} [-h] [-f {${FORMATS.join(',')}}] [-c COLUMN] ${[...options, ...command.positionals].join(' ')}`;
 }
 
 /**
@@ -539,10 +480,24 @@ export function openstack(lab: Lab, argv: readonly string[]): CallResult {
       stderr: `openstack: '${asked}' is not an openstack command. See 'openstack --help'.\nThis sandbox knows: ${OPENSTACK_COMMANDS.join(', ')}.\n`,
     };
   }
-  const command = COMMANDS[known]!;
+  return runCommand(lab, `openstack ${known}`, COMMANDS[known]!, words.slice(known.split(' ').length));
+}
+
+/**
+ * Runs one command (`name`: how its client names it, for usage and errors) on a copy of the
+ * lab's cloud: the copy is the answer's cloud only when the whole call succeeded.
+ */
+export function runCommand(
+  lab: Lab,
+  name: string,
+  command: Command,
+  words: readonly string[],
+  /** What the legacy client prints before the answer ("Created a new pool:"). */
+  says?: (args: Parsed) => string,
+): CallResult {
   const sb = copyOf(lab);
   try {
-    const args = parse(command, words.slice(known.split(' ').length));
+    const args = parse(command, words);
     const answer = command.run(sb, args);
     if (command.changes) {
       // DVR's ports first: an SNAT port puts its network on the network node's br-int.
@@ -551,10 +506,15 @@ export function openstack(lab: Lab, argv: readonly string[]): CallResult {
     }
     const stdout =
       'one' in answer ? formatOne(answer.one, args.output) : 'list' in answer ? formatList(answer.columns, answer.list, args.output) : '';
-    return { exitCode: 0, stdout, stderr: '', ...(command.changes ? { cloud: sb.cloud } : {}) };
+    return {
+      exitCode: 0,
+      stdout: says ? `${says(args)}\n${stdout}` : stdout,
+      stderr: '',
+      ...(command.changes ? { cloud: sb.cloud } : {}),
+    };
   } catch (error) {
     if (error instanceof UsageError)
-      return { exitCode: 2, stdout: '', stderr: `${usage(known, command)}\nopenstack ${known}: error: ${error.message}\n` };
+      return { exitCode: 2, stdout: '', stderr: `${usage(name, command)}\n${name}: error: ${error.message}\n` };
     if (error instanceof ApiError) {
       // A not-found is the client's own message; what the server refused comes with its exception.
       const text = error.kind === 'NotFoundException' ? error.message : `${error.kind}: ${error.message}`;

@@ -156,6 +156,8 @@ export function removeInterface(sb: Sandbox, routerName: string, subnetName: str
 export function deleteRouter(sb: Sandbox, nameOrId: string): void {
   const [name, router] = findRouter(sb, nameOrId);
   if (router.interfaces.length > 0) throw conflict(`Router ${router.id} still has ports`);
+  const firewall = Object.entries(sb.cloud.firewalls).find(([, f]) => f.router === name);
+  if (firewall) throw conflict(`Router ${router.id} is in use by firewall ${firewall[0]}: delete the firewall first.`);
   delete sb.cloud.routers[name];
 }
 

@@ -472,6 +472,122 @@ describe('sandbox explore', () => {
     SLOW,
   );
   it(
+    'builds a firewall and a load balancer with the legacy verbs, follows the policy as it changes, and undoes them',
+    async () => {
+      const neutron = (...argv: string[]) => runCli(['neutron', name, ...argv]);
+      const legacy = async (calls: string[][]) => {
+        for (const argv of calls) {
+          const result = await neutron(...argv);
+          expect(result.code, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
+        }
+      };
+      await succeed([
+        ['network', 'create', 'tenant'],
+        ['subnet', 'create', '--network', 'tenant', '--subnet-range', '10.0.0.0/24', 'private'],
+        ['network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'extnet', 'ext'],
+        ['subnet', 'create', '--network', 'ext', '--subnet-range', '9.186.100.0/24', '--gateway', '9.186.100.1', '--no-dhcp', 'public'],
+        ['router', 'create', 'router1'],
+        ['router', 'set', '--external-gateway', 'ext', 'router1'],
+        ['router', 'add', 'subnet', 'router1', 'private'],
+        ['security', 'group', 'rule', 'create', '--protocol', 'icmp', 'default'],
+        ['security', 'group', 'rule', 'create', '--protocol', 'tcp', '--dst-port', '80', 'default'],
+      ]);
+      expect((await server('vm1', 'tenant', 'compute1')).code).toBe(0);
+      expect((await server('vm2', 'tenant', 'compute2')).code).toBe(0);
+      await succeed([['floating', 'ip', 'create', '--port', 'vm1', '--floating-ip-address', '9.186.100.129', 'ext']]);
+      const engine = await testEngine();
+      const [network, compute1, compute2, outside] = await Promise.all([
+        requireNode(engine, name, 'network'),
+        requireNode(engine, name, 'compute1'),
+        requireNode(engine, name, 'compute2'),
+        requireNode(engine, name, 'outside'),
+      ]);
+      // A dropped ping waits 2 s for its answer; one that must pass may take a few tries on a busy machine.
+      const pings = async () => (await execArgv(outside, ['ping', '-c', '1', '-w', '2', '9.186.100.129'])).exitCode === 0;
+      await waitFor(pings, 60_000, 0);
+
+      // FWaaS v1: a policy with only SSH allowed drops the outside's ping at router1; a rule
+      // inserted into the policy lets it through, removed it drops it again.
+      await legacy([
+        ['firewall-rule-create', '--name', 'ssh', '--protocol', 'tcp', '--destination-port', '22', '--action', 'allow'],
+        ['firewall-policy-create', '--firewall-rules', 'ssh', 'p1'],
+        ['firewall-create', '--name', 'fw1', 'p1'],
+      ]);
+      expect(await pings()).toBe(false);
+      await legacy([
+        ['firewall-rule-create', '--name', 'ping', '--protocol', 'icmp', '--action', 'allow'],
+        ['firewall-policy-insert-rule', 'p1', 'ping'],
+      ]);
+      await waitFor(pings, 20_000, 0); // answered again
+      await legacy([['firewall-policy-remove-rule', 'p1', 'ping']]);
+      expect(await pings()).toBe(false);
+      await legacy([
+        ['firewall-delete', 'fw1'],
+        ['firewall-policy-delete', 'p1'],
+        ['firewall-rule-delete', 'ping'],
+        ['firewall-rule-delete', 'ssh'],
+      ]);
+      await waitFor(pings, 20_000, 0); // answered again
+
+      // LBaaS v1: each member runs a web server in its guest (as a learner would on cirros); the
+      // VIP's haproxy in qlbaas- balances the router's requests over both.
+      const guests: [typeof compute1, string][] = [
+        [compute1, 'vm1'],
+        [compute2, 'vm2'],
+      ];
+      for (const [node, vm] of guests) {
+        await execArgv(node, ['sh', '-c', 'mkdir -p "/tmp/www-$1" && echo "$1" > "/tmp/www-$1/index.html"', 'sh', vm]);
+        const started = await execArgv(node, ['ip', 'netns', 'exec', vm, 'busybox', 'httpd', '-p', '0.0.0.0:80', '-h', `/tmp/www-${vm}`]);
+        expect(started.exitCode, started.stderr).toBe(0);
+      }
+      const addresses = JSON.parse((await openstack('server', 'list', '-f', 'json', '-c', 'Networks')).stdout) as { Networks: string }[];
+      await legacy([
+        ['lb-pool-create', '--name', 'web', '--lb-method', 'ROUND_ROBIN', '--protocol', 'HTTP', '--subnet-id', 'private'],
+        ...addresses.map((a) => ['lb-member-create', '--address', /10\.0\.0\.\d+/.exec(a.Networks)![0], '--protocol-port', '80', 'web']),
+        ['lb-healthmonitor-create', '--delay', '1', '--type', 'TCP', '--max-retries', '2', '--timeout', '1'],
+        ['lb-healthmonitor-associate', 'monitor-1', 'web'],
+        ['lb-vip-create', '--name', 'vip', '--protocol-port', '80', '--protocol', 'HTTP', '--subnet-id', 'private', '--address', '10.0.0.250', 'web'],
+      ]);
+      const router = JSON.parse((await openstack('router', 'show', 'router1', '-c', 'id', '-f', 'json')).stdout) as { id: string };
+      const served = new Set<string>();
+      await waitFor(
+        async () => {
+          const got = await execArgv(network, ['ip', 'netns', 'exec', `qrouter-${router.id}`, 'curl', '-s', '-m', '3', 'http://10.0.0.250/']);
+          if (got.exitCode === 0) served.add(got.stdout.trim());
+          return served.size === 2;
+        },
+        60_000,
+        250,
+      );
+      expect([...served].sort()).toEqual(['vm1', 'vm2']);
+      for (const [node, vm] of guests) await execArgv(node, ['pkill', '-f', `-h /tmp/www-${vm}`]);
+
+      const members = JSON.parse((await neutron('lb-member-list', '-f', 'json')).stdout) as { id: string }[];
+      await legacy([
+        ['lb-vip-delete', 'vip'],
+        ['lb-healthmonitor-delete', 'monitor-1'],
+        ...members.map((m) => ['lb-member-delete', m.id]),
+        ['lb-pool-delete', 'web'],
+      ]);
+      const rules = JSON.parse((await openstack('security', 'group', 'rule', 'list', 'default', '-f', 'json')).stdout) as {
+        ID: string;
+        'IP Protocol': string | null;
+      }[];
+      await succeed([
+        ['floating', 'ip', 'delete', '9.186.100.129'],
+        ['server', 'delete', 'vm2', 'vm1'],
+        ...rules.filter((r) => r['IP Protocol'] !== null).map((r) => ['security', 'group', 'rule', 'delete', r.ID]),
+        ['router', 'remove', 'subnet', 'router1', 'private'],
+        ['router', 'unset', '--external-gateway', 'router1'],
+        ['router', 'delete', 'router1'],
+        ['subnet', 'delete', 'public', 'private'],
+        ['network', 'delete', 'ext', 'tenant'],
+      ]);
+      await expectAsBooted();
+    },
+    SLOW,
+  );
+  it(
     'is back to its empty cloud after reset, as booted',
     async () => {
       await succeed([
