@@ -561,4 +561,96 @@ describe('the LBaaS v1 and FWaaS v1 verbs (neutron only)', () => {
     ok('firewall-rule-delete', 'r1');
     expect([lab().cloud.firewalls, lab().cloud.firewallPolicies, lab().cloud.firewallRules]).toEqual([{}, undefined, undefined]);
   });
+
+  it('refuses bad input for every v1 verb as the client does: its exit code, its words, nothing changed', () => {
+    const { ok, os, run, lab } = legacy();
+    os('network', 'create', 'tenant');
+    os('subnet', 'create', '--network', 'tenant', '--subnet-range', '10.0.0.0/24', 'private');
+    os('server', 'create', '--image', 'cirros', '--flavor', 'm1.tiny', '--network', 'tenant', 'vm1');
+    for (const r of ['r1', 'r2']) os('router', 'create', r);
+    ok('lb-pool-create', '--name', 'web', '--lb-method', 'ROUND_ROBIN', '--protocol', 'HTTP', '--subnet-id', 'private');
+    ok('lb-healthmonitor-create', '--delay', '1', '--type', 'PING', '--max-retries', '2', '--timeout', '1');
+    ok('lb-healthmonitor-associate', 'monitor-1', 'web');
+    ok('firewall-rule-create', '--name', 'ssh', '--protocol', 'tcp', '--destination-port', '22', '--action', 'allow');
+    ok('firewall-policy-create', '--firewall-rules', 'ssh', 'p1');
+    const cases: [string[], number, RegExp][] = [
+      [
+        ['lb-pool-create', '--name', 'x', '--lb-method', 'RANDOM', '--protocol', 'HTTP', '--subnet-id', 'private'],
+        2,
+        /invalid choice: 'RANDOM'/,
+      ],
+      [['lb-pool-create', '--name', 'x', '--lb-method', 'ROUND_ROBIN', '--protocol', 'HTTP'], 2, /required: --subnet-id/],
+      [
+        ['lb-pool-create', '--name', 'web', '--lb-method', 'ROUND_ROBIN', '--protocol', 'HTTP', '--subnet-id', 'private'],
+        1,
+        /web exists already/,
+      ],
+      [['lb-pool-show', 'nope'], 1, /^Unable to find pool with name or id 'nope'$/],
+      [['lb-pool-delete', 'nope'], 1, /Unable to find pool/],
+      [
+        [
+          'lb-vip-create',
+          '--name',
+          'v',
+          '--protocol-port',
+          '80',
+          '--protocol',
+          'HTTP',
+          '--subnet-id',
+          'private',
+          '--address',
+          '10.0.0.3',
+          'web',
+        ],
+        1,
+        /ConflictException: .*The IP address 10\.0\.0\.3 is in use/,
+      ],
+      [
+        ['lb-vip-create', '--name', 'v', '--protocol-port', 'eighty', '--protocol', 'HTTP', '--subnet-id', 'private', 'web'],
+        2,
+        /invalid int value: 'eighty'/,
+      ],
+      [['lb-vip-delete', 'nope'], 1, /Unable to find vip/],
+      [['lb-member-create', '--address', '10.0.0.3', 'web'], 2, /required: --protocol-port/],
+      [['lb-member-delete', 'nope'], 1, /Unable to find member/],
+      [['lb-healthmonitor-create', '--delay', '1', '--type', 'UDP', '--max-retries', '2', '--timeout', '1'], 2, /invalid choice: 'UDP'/],
+      [
+        ['lb-healthmonitor-create', '--delay', '1', '--type', 'PING', '--max-retries', '2', '--timeout', '1', '--url-path', '/'],
+        1,
+        /url_path is for HTTP monitors only/,
+      ],
+      [['lb-healthmonitor-associate', 'monitor-1', 'web'], 1, /ConflictException: Monitor .* is already associated with pool/],
+      [['lb-healthmonitor-disassociate', 'monitor-9', 'web'], 1, /Unable to find health_monitor/],
+      [['firewall-rule-create', '--protocol', 'tcp'], 2, /required: --action/],
+      [
+        ['firewall-rule-create', '--protocol', 'tcp', '--action', 'allow', '--destination-ip-address', '10.0.0'],
+        1,
+        /'10\.0\.0' is not a valid IP address or subnet/,
+      ],
+      [
+        ['firewall-rule-create', '--protocol', 'tcp', '--action', 'allow', '--destination-port', '80:20'],
+        1,
+        /'80:20' is not a valid port or port range/,
+      ],
+      [['firewall-rule-show', 'nope'], 1, /Unable to find firewall_rule/],
+      [['firewall-policy-create', '--firewall-rules', 'nope', 'p2'], 1, /Unable to find firewall_rule with name or id 'nope'/],
+      [['firewall-policy-insert-rule', 'p1', 'ssh'], 1, /already associated with FirewallPolicy/],
+      [['firewall-policy-remove-rule', 'p1', 'nope'], 1, /Unable to find firewall_rule/],
+      [['firewall-create', 'p1'], 1, /give --router \(2 routers have no firewall\)/],
+      [['firewall-create', '--router', 'r9', 'p1'], 1, /No Router found for r9/],
+      [['firewall-create', '--router', 'r1', 'p9'], 1, /Unable to find firewall_policy/],
+      [['firewall-delete', 'nope'], 1, /Unable to find firewall with name or id 'nope'/],
+      [['lb-frobnicate'], 2, /Unknown command \['lb-frobnicate'\]/],
+    ];
+    for (const [argv, code, said] of cases) {
+      const before = JSON.stringify(lab().cloud);
+      const result = run(...argv);
+      expect({ argv, code: result.exitCode, stdout: result.stdout }).toEqual({ argv, code, stdout: '' });
+      expect(result.stderr.trim()).toMatch(said);
+      expect(JSON.stringify(lab().cloud)).toBe(before);
+    }
+    ok('firewall-create', '--router', 'r1', 'p1');
+    const again = run('firewall-create', '--router', 'r1', '--name', 'fw2', 'p1');
+    expect([again.exitCode, again.stderr]).toEqual([1, expect.stringMatching(/already associated with other Firewall\(s\)/)]);
+  });
 });
