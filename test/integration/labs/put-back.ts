@@ -11,7 +11,7 @@ import type { Command } from './wrong-states';
  * iptables-save and -restore in the same namespace, files by their bytes, an OVSDB column
  * (a port's tag, an interface's option) by its value, a bridge's fail mode (with its flows,
  * which OVS clears when the mode changes), a port deleted (with its OpenFlow number), a link's master and up/down state, a
- * device's addresses (and its permanent neighbours), a neighbour entry and the routes to one
+ * device's addresses (and its permanent neighbours and the routes through it), a neighbour entry and the routes to one
  * destination as `ip` reports them.
  * What this cannot save (policy rules, processes killed) is left to solve, or a
  * reset, as before.
@@ -156,18 +156,42 @@ function saveable(argv: string[]): Saving[] {
       },
     }];
   }
-  // `ip [-n NS] addr flush|add|del … dev DEV`: the device's IPv4 addresses.
+  // `ip [-n NS] addr flush|add|del … dev DEV`: the device's IPv4 addresses, its permanent
+  // neighbours and the routes through it (a VM's default route), which go with its last address.
   const addr = argv.indexOf('addr');
   const addrDev = argv[argv.indexOf('dev') + 1];
   if (argv[0] === 'ip' && addr >= 1 && argv.includes('dev') && addrDev) {
     const prefix = argv.slice(0, addr);
     return [{
-      read: [...prefix, '-j', '-4', 'addr', 'show', 'dev', addrDev],
+      // One JSON line per command.
+      read: [...prefix, '-4', '-j', '-batch', '-'],
+      readInput: `addr show dev ${addrDev}\nroute show dev ${addrDev}\nneigh show dev ${addrDev} nud permanent\n`,
       restore: ({ stdout }) => {
-        const [shown] = JSON.parse(stdout) as { addr_info?: { local: string; prefixlen: number }[] }[];
+        const [addrs, routes, neighbours] = stdout.trim().split('\n');
+        const [shown] = JSON.parse(addrs ?? '[]') as { addr_info?: { local: string; prefixlen: number }[] }[];
+        const via = (JSON.parse(routes || '[]') as { dst: string; gateway?: string; protocol?: string; metric?: number }[]).filter(
+          (r) => r.protocol !== 'kernel',
+        );
+        const permanent = JSON.parse(neighbours || '[]') as { dst: string; lladdr?: string }[];
         return [
           { argv: [...prefix, '-4', 'addr', 'flush', 'dev', addrDev], stdin: '' },
           ...(shown?.addr_info ?? []).map((a) => ({ argv: [...prefix, 'addr', 'add', `${a.local}/${a.prefixlen}`, 'dev', addrDev], stdin: '' })),
+          ...via.map((r) => ({
+            argv: [
+              ...prefix,
+              'route',
+              'replace',
+              r.dst,
+              ...(r.gateway ? ['via', r.gateway] : []),
+              'dev',
+              addrDev,
+              ...(r.metric === undefined ? [] : ['metric', String(r.metric)]),
+            ],
+            stdin: '',
+          })),
+          ...permanent
+            .filter((n) => n.lladdr)
+            .map((n) => ({ argv: [...prefix, 'neigh', 'replace', n.dst, 'lladdr', n.lladdr!, 'dev', addrDev, 'nud', 'permanent'], stdin: '' })),
         ];
       },
     }];

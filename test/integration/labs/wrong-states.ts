@@ -264,6 +264,36 @@ export const WRONG: Record<string, Record<string, Command[]>> = {
     // SNAT to an address that is not the router's.
     'snat-out': [['network', 'ip', 'netns', 'exec', DVR_SNAT, 'iptables', '-w', '-t', 'nat', '-R', 'neutron-l3-agent-snat', '3', '-s', '10.0.1.0/24', '-j', 'SNAT', '--to-source', '9.186.100.3']],
   },
+  'dvr-local': {
+    // vm2 given an address of red: no longer on the other subnet.
+    'one-host': [
+      ['compute1', 'ip', '-n', 'vm2', 'addr', 'flush', 'dev', 'eth0'],
+      ['compute1', 'ip', '-n', 'vm2', 'addr', 'add', '10.0.0.30/24', 'dev', 'eth0'],
+    ],
+    'twin-on-compute2': [
+      ['compute2', 'ip', '-n', DVR_ROUTER, 'addr', 'flush', 'dev', 'qr-0c292af5-99'],
+      ['compute2', 'ip', '-n', DVR_ROUTER, 'addr', 'add', '10.0.1.254/24', 'dev', 'qr-0c292af5-99'],
+    ],
+    'gateways-here': [
+      ['compute1', 'ip', '-n', DVR_ROUTER, 'addr', 'flush', 'dev', 'qr-0c292af5-99'],
+      ['compute1', 'ip', '-n', DVR_ROUTER, 'addr', 'add', '10.0.1.254/24', 'dev', 'qr-0c292af5-99'],
+    ],
+    'neighbour-known': [
+      ['compute1', 'ip', '-n', DVR_ROUTER, 'neigh', 'replace', '10.0.1.3', 'lladdr', 'fa:16:3e:22:00:99', 'dev', 'qr-0c292af5-99', 'nud', 'permanent'],
+    ],
+    // The router masquerades between its own subnets: vm2 sees the gateway, not vm1.
+    'routed-once': [
+      ['compute1', 'ip', 'netns', 'exec', DVR_ROUTER, 'iptables', '-w', '-t', 'nat', '-I', 'POSTROUTING', '-o', 'qr-0c292af5-99', '-j', 'SNAT', '--to-source', '10.0.1.1'],
+    ],
+    // A stale entry, as after vm2 moved hosts: the router sends vm2's packets to vm3's MAC, off to compute2.
+    'stays-home': [
+      ['compute1', 'ip', '-n', DVR_ROUTER, 'neigh', 'replace', '10.0.1.3', 'lladdr', 'fa:16:3e:22:00:04', 'dev', 'qr-0c292af5-99', 'nud', 'permanent'],
+    ],
+    // vm2's port on the wrong local VLAN: the flows deliver the routed frame nowhere.
+    'walk-home': [['compute1', 'ovs-vsctl', 'set', 'port', 'qvo0af027cd-52', 'tag=7']],
+    // Routed frames leave compute1 with the gateway's own MAC.
+    'across-hosts': [['compute1', ...of('br-tun', '--strict', 'del-flows', 'table=1,priority=1,dl_vlan=2,dl_src=fa:16:3e:bb:00:01')]],
+  },
   'backend-compare': {
     'ovs-hybrid': [['compute1', 'ip', 'link', 'set', 'tap967bc99e-21', 'nomaster']],
     // ovs2 on another network's local VLAN: no round trip.
