@@ -90,6 +90,7 @@ const ALL_LABS = [
   'lbaas',
   'dvr',
   'dvr-local',
+  'arp-responder',
   'backend-compare',
   'easyovs-tour',
   'troubleshoot-l2',

@@ -175,6 +175,8 @@ export interface CloudModel {
   junoOrLater: boolean;
   /** l2population: unicast flows per remote port, floods only where the network is. */
   l2population: boolean;
+  /** arp_responder: br-tun answers ARP for remote ports (table 21). */
+  arpResponder: boolean;
   /** A router is distributed: every agent node runs the DVR flows. */
   distributedRouting: boolean;
   networks: Map<string, ResolvedNetwork>;
@@ -497,6 +499,7 @@ export function resolveCloud(lab: CloudSource): CloudModel {
     release,
     junoOrLater,
     l2population: cloud.l2population,
+    arpResponder: cloud.arpResponder ?? false,
     distributedRouting,
     networks,
     ports,

@@ -1,4 +1,5 @@
 import { firewallPart } from './agents/fwaas-agent';
+import { arpResponderPart } from './agents/arp-responder';
 import { dvrFlowsPart, hostedRouters } from './agents/dvr-flows';
 import { distributedFloatingIpPart, distributedRouterPart, fipNamespacePart, snatPart } from './agents/dvr-l3-agent';
 import { floatingIpPart, routerPart } from './agents/l3-agent';
@@ -36,6 +37,7 @@ export function renderCloud(lab: CloudSource, model: CloudModel = resolveCloud(l
     }
     parts.push(integrationBridge(model, node));
     if (node.tunnels.length > 0) parts.push(tunnelBridge(model, node), tunnelFlowsPart(model, node));
+    if (node.tunnels.length > 0 && model.arpResponder) parts.push(arpResponderPart(model, node));
     if (node.physicalBridges.length > 0) parts.push(physicalBridge(model, node), vlanFlowsPart(model, node));
     for (const network of model.networks.values()) {
       if (network.agent === 'linuxbridge' && model.ports.some((p) => p.node === node.name && p.network === network))

@@ -310,6 +310,12 @@ export const CloudSchema = z
       .describe(
         'The l2population driver: br-tun gets a unicast flow per remote port and floods only to nodes with ports on the network (DVR needs it).',
       ),
+    arpResponder: z
+      .boolean()
+      .optional()
+      .describe(
+        "The OVS agent's arp_responder (Juno or later, with l2population): br-tun's table 21 answers a VM's ARP for a remote port itself, from l2population's entries.",
+      ),
     linuxbridge: z
       .object({
         localNetwork: NameSchema.describe(

@@ -81,6 +81,10 @@ function underlay(ctx: Context): void {
   if (cloud.linuxbridge && !topology.networks[cloud.linuxbridge.localNetwork]) {
     error(['cloud', 'linuxbridge', 'localNetwork'], `"${cloud.linuxbridge.localNetwork}" is not in topology.networks`);
   }
+  if (cloud.arpResponder && !cloud.l2population)
+    error(['cloud', 'arpResponder'], "the ARP responder answers from l2population's entries: set cloud.l2population: true");
+  else if (cloud.arpResponder && ctx.lab.release === 'icehouse')
+    error(['cloud', 'arpResponder'], "the ARP responder is table 21 of Juno's br-tun (Icehouse floods there): set release: juno or kilo");
   for (const [name, physnet] of Object.entries(cloud.physnets)) {
     if (!topology.networks[physnet.network])
       error(

@@ -451,6 +451,30 @@ describe('the cloud: VMs, networks, subnets', () => {
     ]);
   });
 
+  it('the ARP responder: with l2population, from Juno on', () => {
+    const text = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  arpResponder: true\n');
+    expect(errorsOf(text)).toEqual([
+      problem(
+        "the ARP responder answers from l2population's entries: set cloud.l2population: true",
+        lineOf(text, 'arpResponder'),
+        'cloud.arpResponder',
+      ),
+    ]);
+    const both = edit(BASE, '  tunnelNetwork: data\n', '  tunnelNetwork: data\n  arpResponder: true\n  l2population: true\n');
+    // And from Juno on: Icehouse's br-tun floods in table 21.
+    expect(errorsOf(both)).toEqual([
+      problem(
+        "the ARP responder is table 21 of Juno's br-tun (Icehouse floods there): set release: juno or kilo",
+        lineOf(both, 'arpResponder'),
+        'cloud.arpResponder',
+      ),
+    ]);
+    // (The lab leaves tunnel-flows to the learner, so its responder, which needs them, must be left too.)
+    expect(errorsOf(edit(both, 'summary:', 'release: juno\nsummary:')).filter((p) => p.location.field === 'cloud.arpResponder')).toEqual(
+      [],
+    );
+  });
+
   it("pools: a VIP address nobody else has, members on the pool's network", () => {
     const text = edit(
       BASE,

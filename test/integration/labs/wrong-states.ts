@@ -264,6 +264,27 @@ export const WRONG: Record<string, Record<string, Command[]>> = {
     // SNAT to an address that is not the router's.
     'snat-out': [['network', 'ip', 'netns', 'exec', DVR_SNAT, 'iptables', '-w', '-t', 'nat', '-R', 'neutron-l3-agent-snat', '3', '-s', '10.0.1.0/24', '-j', 'SNAT', '--to-source', '9.186.100.3']],
   },
+  'arp-responder': {
+    // No l2population entry for vm2: unicast to it is learned again, not announced.
+    'unicast-entry': [['compute1', ...of('br-tun', '--strict', 'del-flows', 'table=20,priority=2,dl_vlan=1,dl_dst=fa:16:3e:22:00:04')]],
+    // ARP broadcasts sent straight to the flood table.
+    'arp-to-21': [['compute1', ...of('br-tun', 'mod-flows', 'table=2,arp,dl_dst=ff:ff:ff:ff:ff:ff,actions=resubmit(,22)')]],
+    // The answer names the wrong MAC.
+    'answer-for-vm2': [
+      [
+        'compute1',
+        ...of(
+          'br-tun',
+          'mod-flows',
+          'table=21,arp,dl_vlan=1,arp_tpa=10.0.0.4,actions=move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[],mod_dl_src:fa:16:3e:22:00:99,load:0x2->NXM_OF_ARP_OP[],move:NXM_NX_ARP_SHA[]->NXM_NX_ARP_THA[],move:NXM_OF_ARP_SPA[]->NXM_OF_ARP_TPA[],load:0xfa163e220099->NXM_NX_ARP_SHA[],load:0xa000004->NXM_OF_ARP_SPA[],IN_PORT',
+        ),
+      ],
+    ],
+    // No entry for vm2: the request floods to compute2, and vm2 answers itself.
+    'answered-at-home': [['compute1', ...of('br-tun', '--strict', 'del-flows', 'table=21,priority=1,arp,dl_vlan=1,arp_tpa=10.0.0.4')]],
+    // What table 21 does not know is dropped, not flooded.
+    'unknown-floods': [['compute1', ...of('br-tun', 'mod-flows', 'table=21,priority=0,actions=drop')]],
+  },
   'dvr-local': {
     // vm2 given an address of red: no longer on the other subnet.
     'one-host': [

@@ -49,9 +49,7 @@ export function tunnelFlows(model: CloudModel, node: NodeModel): string[] {
   add(`table=${t.patchLvToTun},priority=0,dl_dst=00:00:00:00:00:00/01:00:00:00:00:00,actions=resubmit(,${t.unicast})`);
   add(`table=${t.patchLvToTun},priority=0,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=resubmit(,${t.flood})`);
 
-  const tunnelled = [...node.localVlans]
-    .map(([name, lvid]) => ({ network: model.networks.get(name), lvid }))
-    .filter((n) => n.network && (n.network.type === 'gre' || n.network.type === 'vxlan') && n.network.segment !== undefined);
+  const tunnelled = tunnelledNetworks(model, node);
   for (const type of ['gre', 'vxlan'] as const) {
     for (const { network, lvid } of tunnelled) {
       if (network?.type === type)
@@ -102,17 +100,29 @@ export function remoteDvrMacs(model: CloudModel, node: NodeModel): string[] {
  * their host): VMs, DHCP ports, centralised routers' qr- ports, SNAT sg- ports, VIPs. A
  * distributed router's qr- ports are on every host and never announced.
  */
-function remotePorts(model: CloudModel, node: NodeModel, network: ResolvedNetwork): { mac: string; tunnel: string }[] {
-  const ports: { node: string; mac: string }[] = [
+export function remotePorts(
+  model: CloudModel,
+  node: NodeModel,
+  network: ResolvedNetwork,
+): { mac: string; address: string; tunnel: string }[] {
+  const ports: { node: string; mac: string; address: string }[] = [
     ...model.ports.filter((p) => p.network === network),
     ...model.routers.flatMap((r) => [
-      ...(r.distributed ? [] : r.interfaces.filter((i) => i.network === network).map((i) => ({ node: r.node, mac: i.mac }))),
-      ...r.snatPorts.filter((p) => p.network === network).map((p) => ({ node: r.node, mac: p.mac })),
+      ...(r.distributed ? [] : r.interfaces.filter((i) => i.network === network).map((i) => ({ ...i, node: r.node }))),
+      ...r.snatPorts.filter((p) => p.network === network).map((p) => ({ ...p, node: r.node })),
     ]),
-    ...model.pools.filter((p) => p.network === network).map((p) => ({ node: p.node, mac: p.vip.mac })),
+    ...model.pools.filter((p) => p.network === network).map((p) => ({ ...p.vip, node: p.node })),
   ];
   return ports.flatMap((port) => {
     const tunnel = port.node === node.name ? undefined : node.tunnels.find((t) => t.remoteNode === port.node && t.type === network.type);
-    return tunnel ? [{ mac: port.mac, tunnel: tunnel.name }] : [];
+    return tunnel ? [{ mac: port.mac, address: port.address, tunnel: tunnel.name }] : [];
+  });
+}
+
+/** A node's tunnelled networks with their local VLANs there. */
+export function tunnelledNetworks(model: CloudModel, node: NodeModel): { network: ResolvedNetwork; lvid: number }[] {
+  return [...node.localVlans].flatMap(([name, lvid]) => {
+    const network = model.networks.get(name);
+    return network && (network.type === 'gre' || network.type === 'vxlan') && network.segment !== undefined ? [{ network, lvid }] : [];
   });
 }
