@@ -19,6 +19,8 @@ const inRouter = (...argv: string[]): string[] => ['ip', 'netns', 'exec', 'qrout
 const DVR_ROUTER = 'qrouter-5c2b7e4a-91d3-4f6e-8a0b-3d7c1e9f2a64';
 const DVR_SNAT = 'snat-5c2b7e4a-91d3-4f6e-8a0b-3d7c1e9f2a64';
 const DVR_FIP = 'fip-8b4d2c6e-3a1f-4e7b-9c5d-0f2e6a8b1c37';
+const VLAN_ROUTER_A = 'qrouter-2c4e6a8b-1d3f-4a5b-9c7d-3e5f7a9b1c2d';
+const VLAN_ROUTER_B = 'qrouter-3d5f7b9c-2e4a-4b6c-8d8e-4f6a8b0c2d3e';
 
 const CUT_VM3 = 'table=0,priority=3,ip,nw_src=192.168.0.5,actions=drop';
 /** A node whose easyOVS record holds only these actions: the learner ran something else. */
@@ -284,6 +286,29 @@ export const WRONG: Record<string, Record<string, Command[]>> = {
     'answered-at-home': [['compute1', ...of('br-tun', '--strict', 'del-flows', 'table=21,priority=1,arp,dl_vlan=1,arp_tpa=10.0.0.4')]],
     // What table 21 does not know is dropped, not flooded.
     'unknown-floods': [['compute1', ...of('br-tun', 'mod-flows', 'table=21,priority=0,actions=drop')]],
+  },
+  'vlan-router': {
+    // Tenant B's VLAN lands on tenant A's local VLAN.
+    'vlans-in': [['network', ...of('br-int', 'mod-flows', 'table=0,in_port=int-br-eth1,dl_vlan=102,actions=mod_vlan_vid:1,NORMAL')]],
+    'dhcp-ports': [['network', 'ovs-vsctl', 'set', 'port', 'tapd7bf34eb-4d', 'tag=1']],
+    // Router B's port on tenant A's VLAN.
+    'qr-ports': [['network', 'ovs-vsctl', 'set', 'port', 'qr-ae5c7a9f-1b', 'tag=1']],
+    'qg-ports': [
+      ['network', 'ip', '-n', VLAN_ROUTER_B, 'addr', 'flush', 'dev', 'qg-bf6d8b0a-2c'],
+      ['network', 'ip', '-n', VLAN_ROUTER_B, 'addr', 'add', '9.186.100.33/24', 'dev', 'qg-bf6d8b0a-2c'],
+    ],
+    // Each router SNATs its tenant to the other router's address: the answers go to the wrong router.
+    'out-as-a': [
+      ['network', 'ip', 'netns', 'exec', VLAN_ROUTER_A, 'iptables', '-w', '-t', 'nat', '-I', 'POSTROUTING', '-s', '10.0.1.0/24', '-j', 'SNAT', '--to-source', '9.186.100.3'],
+    ],
+    'out-as-b': [
+      ['network', 'ip', 'netns', 'exec', VLAN_ROUTER_B, 'iptables', '-w', '-t', 'nat', '-I', 'POSTROUTING', '-s', '10.0.2.0/24', '-j', 'SNAT', '--to-source', '9.186.100.2'],
+    ],
+    // The routers told about each other's subnets over br-ex: the tenants meet.
+    'tenants-apart': [
+      ['network', 'ip', '-n', VLAN_ROUTER_A, 'route', 'replace', '10.0.2.0/24', 'via', '9.186.100.3'],
+      ['network', 'ip', '-n', VLAN_ROUTER_B, 'route', 'replace', '10.0.1.0/24', 'via', '9.186.100.2'],
+    ],
   },
   'dvr-local': {
     // vm2 given an address of red: no longer on the other subnet.
