@@ -95,6 +95,24 @@ const remove = (what: string, del: (sb: Sandbox, nameOrId: string) => void): Ser
   },
   says: (args) => `Deleted ${what}: ${args.positionals[0]}`,
 });
+/** A verb on two named things (`lb-healthmonitor-associate MONITOR POOL`): it changes the cloud and prints only its words. */
+const between = (
+  names: [string, string],
+  act: (sb: Sandbox, first: string, second: string) => void,
+  says: (first: string) => string,
+): ServiceVerb => ({
+  command: {
+    valued: [],
+    flags: [],
+    positionals: names,
+    changes: true,
+    run: (sb, args) => {
+      act(sb, args.positionals[0]!, args.positionals[1]!);
+      return { none: true };
+    },
+  },
+  says: (args) => says(args.positionals[0]!),
+});
 const created = (what: string) => () => `Created a new ${what}:`;
 const requiredNumber = (args: Parsed, name: string): number => {
   const value = number(args, name);
@@ -194,32 +212,12 @@ export const SERVICE_VERBS: Record<string, ServiceVerb> = {
   'lb-healthmonitor-list': { command: list(MONITOR_LIST, monitorListRows) },
   'lb-healthmonitor-show': { command: show(monitorRow, (sb, id) => findMonitor(sb, id)[0]) },
   'lb-healthmonitor-delete': remove('health_monitor', deleteMonitor),
-  'lb-healthmonitor-associate': {
-    command: {
-      valued: [],
-      flags: [],
-      positionals: ['<health-monitor-id>', '<pool>'],
-      changes: true,
-      run: (sb, args) => {
-        associateMonitor(sb, args.positionals[0]!, args.positionals[1]!);
-        return { none: true };
-      },
-    },
-    says: (args) => `Associated health monitor ${args.positionals[0]}`,
-  },
-  'lb-healthmonitor-disassociate': {
-    command: {
-      valued: [],
-      flags: [],
-      positionals: ['<health-monitor-id>', '<pool>'],
-      changes: true,
-      run: (sb, args) => {
-        disassociateMonitor(sb, args.positionals[0]!, args.positionals[1]!);
-        return { none: true };
-      },
-    },
-    says: (args) => `Disassociated health monitor ${args.positionals[0]}`,
-  },
+  'lb-healthmonitor-associate': between(['<health-monitor-id>', '<pool>'], associateMonitor, (id) => `Associated health monitor ${id}`),
+  'lb-healthmonitor-disassociate': between(
+    ['<health-monitor-id>', '<pool>'],
+    disassociateMonitor,
+    (id) => `Disassociated health monitor ${id}`,
+  ),
 
   // FWaaS v1.
   'firewall-rule-create': {
@@ -290,19 +288,11 @@ export const SERVICE_VERBS: Record<string, ServiceVerb> = {
     },
     says: (args) => `Inserted firewall rule in firewall policy ${args.positionals[0]}`,
   },
-  'firewall-policy-remove-rule': {
-    command: {
-      valued: [],
-      flags: [],
-      positionals: ['<policy>', '<rule>'],
-      changes: true,
-      run: (sb, args) => {
-        removeRule(sb, args.positionals[0]!, args.positionals[1]!);
-        return { none: true };
-      },
-    },
-    says: (args) => `Removed firewall rule from firewall policy ${args.positionals[0]}`,
-  },
+  'firewall-policy-remove-rule': between(
+    ['<policy>', '<rule>'],
+    removeRule,
+    (policy) => `Removed firewall rule from firewall policy ${policy}`,
+  ),
   'firewall-create': {
     command: {
       valued: ['--name', '--router', '--description'],
