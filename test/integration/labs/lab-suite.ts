@@ -203,6 +203,11 @@ export function labSuite(labId: string, options: LabSuiteOptions = {}): void {
           const result = await execArgv(await nodeOf(node), argv);
           expect(result.exitCode, `${argv.join(' ')}: ${result.stderr}`).toBe(0);
         }
+        // OVS keeps forwarding by the datapath flows it cached until its revalidators catch up
+        // (up to half a second): a port retagged a moment ago still carried an HTTP request for
+        // CI. The check must see the wrong state itself, so the cache goes now (no-op off OVS).
+        for (const node of new Set(commands.map(([node]) => node)))
+          await execArgv(await nodeOf(node), ['sh', '-c', 'ovs-appctl revalidator/purge 2>/dev/null || true']);
         const after = await checkLab(engine, name, { only: [objective] });
         expect(after.objectives[0], JSON.stringify(after.objectives[0])).toMatchObject({ passed: false });
         expect(after.objectives[0]?.found).not.toBe('');
