@@ -65,3 +65,17 @@ export function deleteEach(what: string, remove: (sb: Sandbox, name: string) => 
     return { none: true };
   };
 }
+
+/** A change to two named things (`router add subnet ROUTER SUBNET`), which prints nothing. */
+export function onTwo(names: [string, string], act: (sb: Sandbox, first: string, second: string) => void): Command {
+  return {
+    valued: [],
+    flags: [],
+    positionals: names,
+    changes: true,
+    run: (sb, args) => {
+      act(sb, args.positionals[0]!, args.positionals[1]!);
+      return { none: true };
+    },
+  };
+}

@@ -248,7 +248,7 @@ export const VIP_LIST = ['id', 'name', 'address', 'protocol', 'admin_state_up', 
 export const vipListRows = (sb: Sandbox): Row[] =>
   Object.entries(sb.cloud.pools).flatMap(([name, pool]) => (pool.vip ? [vipRow(sb, name)] : []));
 
-function memberRows(sb: Sandbox): Row[] {
+export function memberListRows(sb: Sandbox): Row[] {
   return Object.entries(sb.cloud.pools).flatMap(([name, pool]) =>
     pool.members.map((m): Row => [
       ['address', sb.cloud.vms[m.vm]?.address ?? ''],
@@ -262,9 +262,8 @@ function memberRows(sb: Sandbox): Row[] {
   );
 }
 export const MEMBER_LIST = ['id', 'address', 'protocol_port', 'weight', 'admin_state_up', 'status'];
-export const memberListRows = memberRows;
 export function memberRow(sb: Sandbox, id: string): Row {
-  const row = memberRows(sb).find((r) => r.some(([k, v]) => k === 'id' && v === id));
+  const row = memberListRows(sb).find((r) => r.some(([k, v]) => k === 'id' && v === id));
   if (!row) throw new ApiError('NotFoundException', `Unable to find member with name or id '${id}'`);
   return row;
 }

@@ -1,5 +1,5 @@
 import type { NetworkType } from '../cloud/schema';
-import { choice, deleteEach, number, one, required, type Command, type Parsed } from './command';
+import { choice, deleteEach, number, one, onTwo, required, type Command, type Parsed } from './command';
 import { FORMATS, formatList, formatOne, UsageError, type Format } from './format';
 import { ApiError, badRequest, conflict, copyOf, type Sandbox } from './neutron';
 import {
@@ -244,26 +244,8 @@ const COMMANDS: Record<string, Command> = {
       return { none: true };
     },
   },
-  'router add subnet': {
-    valued: [],
-    flags: [],
-    positionals: ['<router>', '<subnet>'],
-    changes: true,
-    run: (sb, args) => {
-      addInterface(sb, args.positionals[0]!, args.positionals[1]!);
-      return { none: true };
-    },
-  },
-  'router remove subnet': {
-    valued: [],
-    flags: [],
-    positionals: ['<router>', '<subnet>'],
-    changes: true,
-    run: (sb, args) => {
-      removeInterface(sb, args.positionals[0]!, args.positionals[1]!);
-      return { none: true };
-    },
-  },
+  'router add subnet': onTwo(['<router>', '<subnet>'], addInterface),
+  'router remove subnet': onTwo(['<router>', '<subnet>'], removeInterface),
   'floating ip create': {
     valued: ['--port', '--floating-ip-address'],
     flags: [],

@@ -69,16 +69,15 @@ export function keepDvr(sb: Sandbox): void {
     const host = fip.vm === undefined ? undefined : cloud.vms[fip.vm]?.node;
     if (router?.distributed && router.gateway && host) served.set(host, router.gateway.network);
   }
-  const hosts: NonNullable<Cloud['dvr']> = {};
+  // The hosts still serving keep their ports; a new host's port is allocated once those are taken.
+  const kept = cloud.dvr;
+  const hosts: NonNullable<Cloud['dvr']> = (cloud.dvr = {});
+  for (const host of served.keys()) if (kept?.[host]?.fipGateway) hosts[host] = { fipGateway: kept[host].fipGateway };
   for (const [host, network] of served) {
-    const kept = cloud.dvr?.[host]?.fipGateway;
     const subnet = Object.values(cloud.networks[network]!.subnets)[0]!;
-    hosts[host] = { fipGateway: kept ?? { address: freeAddress(cloud, network, subnet), portId: newId(), mac: newMac() } };
-    // Taken before the next host's is allocated.
-    cloud.dvr = { ...cloud.dvr, [host]: hosts[host] };
+    hosts[host] ??= { fipGateway: { address: freeAddress(cloud, network, subnet), portId: newId(), mac: newMac() } };
   }
-  if (Object.keys(hosts).length > 0) cloud.dvr = hosts;
-  else delete cloud.dvr;
+  if (Object.keys(hosts).length === 0) delete cloud.dvr;
 }
 
 export function setGateway(sb: Sandbox, routerName: string, networkName: string, address?: string): void {

@@ -1,5 +1,5 @@
-import { number, one, required, requiredChoice, type Command, type Parsed } from './command';
-import { UsageError } from './format';
+import { number, one, onTwo, required, requiredChoice, type Command, type Parsed } from './command';
+import { UsageError, type Row } from './format';
 import {
   createFirewall,
   createFirewallPolicy,
@@ -66,7 +66,7 @@ export interface ServiceVerb {
   says?: (args: Parsed) => string;
 }
 
-const list = (columns: readonly string[], rows: (sb: Sandbox) => ReturnType<typeof poolListRows>): Command => ({
+const list = (columns: readonly string[], rows: (sb: Sandbox) => Row[]): Command => ({
   valued: [],
   flags: [],
   positionals: [],
@@ -95,24 +95,12 @@ const remove = (what: string, del: (sb: Sandbox, nameOrId: string) => void): Ser
   },
   says: (args) => `Deleted ${what}: ${args.positionals[0]}`,
 });
-/** A verb on two named things (`lb-healthmonitor-associate MONITOR POOL`): it changes the cloud and prints only its words. */
+/** A v1 verb on two named things (`lb-healthmonitor-associate MONITOR POOL`), with its words. */
 const between = (
   names: [string, string],
   act: (sb: Sandbox, first: string, second: string) => void,
   says: (first: string) => string,
-): ServiceVerb => ({
-  command: {
-    valued: [],
-    flags: [],
-    positionals: names,
-    changes: true,
-    run: (sb, args) => {
-      act(sb, args.positionals[0]!, args.positionals[1]!);
-      return { none: true };
-    },
-  },
-  says: (args) => says(args.positionals[0]!),
-});
+): ServiceVerb => ({ command: onTwo(names, act), says: (args) => says(args.positionals[0]!) });
 const created = (what: string) => () => `Created a new ${what}:`;
 const requiredNumber = (args: Parsed, name: string): number => {
   const value = number(args, name);

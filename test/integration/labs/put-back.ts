@@ -17,6 +17,14 @@ import type { Command } from './wrong-states';
  * reset, as before.
  */
 
+/** A device's permanent neighbours as `ip -j neigh show dev DEV nud permanent` gave them, put back (a DVR router's static ARP). */
+function permanentNeighbours(prefix: string[], dev: string, shown: string | undefined): Restore[] {
+  const permanent = JSON.parse(shown || '[]') as { dst: string; lladdr?: string }[];
+  return permanent
+    .filter((n) => n.lladdr)
+    .map((n) => ({ argv: [...prefix, 'neigh', 'replace', n.dst, 'lladdr', n.lladdr!, 'dev', dev, 'nud', 'permanent'], stdin: '' }));
+}
+
 type NodeOf = (node: string) => Promise<Docker.Container>;
 
 /** A command that puts something back; `mayFail`: it clears what may not be there. */
@@ -144,14 +152,11 @@ function saveable(argv: string[]): Saving[] {
       restore: ({ stdout }) => {
         const [links, neighbours] = stdout.trim().split('\n');
         const [shown] = JSON.parse(links ?? '[]') as { master?: string; flags?: string[]; address?: string }[];
-        const permanent = JSON.parse(neighbours || '[]') as { dst: string; lladdr?: string }[];
         return [
           ...(shown?.address ? [{ argv: [...prefix, 'link', 'set', dev, 'address', shown.address], stdin: '' }] : []),
           { argv: [...prefix, 'link', 'set', dev, ...(shown?.master ? ['master', shown.master] : ['nomaster'])], stdin: '' },
           { argv: [...prefix, 'link', 'set', dev, shown?.flags?.includes('UP') ? 'up' : 'down'], stdin: '' },
-          ...permanent
-            .filter((n) => n.lladdr)
-            .map((n) => ({ argv: [...prefix, 'neigh', 'replace', n.dst, 'lladdr', n.lladdr!, 'dev', dev, 'nud', 'permanent'], stdin: '' })),
+          ...permanentNeighbours(prefix, dev, neighbours),
         ];
       },
     }];
@@ -172,7 +177,6 @@ function saveable(argv: string[]): Saving[] {
         const via = (JSON.parse(routes || '[]') as { dst: string; gateway?: string; protocol?: string; metric?: number }[]).filter(
           (r) => r.protocol !== 'kernel',
         );
-        const permanent = JSON.parse(neighbours || '[]') as { dst: string; lladdr?: string }[];
         return [
           { argv: [...prefix, '-4', 'addr', 'flush', 'dev', addrDev], stdin: '' },
           ...(shown?.addr_info ?? []).map((a) => ({ argv: [...prefix, 'addr', 'add', `${a.local}/${a.prefixlen}`, 'dev', addrDev], stdin: '' })),
@@ -189,9 +193,7 @@ function saveable(argv: string[]): Saving[] {
             ],
             stdin: '',
           })),
-          ...permanent
-            .filter((n) => n.lladdr)
-            .map((n) => ({ argv: [...prefix, 'neigh', 'replace', n.dst, 'lladdr', n.lladdr!, 'dev', addrDev, 'nud', 'permanent'], stdin: '' })),
+          ...permanentNeighbours(prefix, addrDev, neighbours),
         ];
       },
     }];

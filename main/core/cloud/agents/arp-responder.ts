@@ -1,3 +1,4 @@
+import { parseIpv4 } from '../../net/ipv4';
 import type { CloudModel, NodeModel } from '../model';
 import { hex } from '../names';
 import { part, type PlanPart } from '../plan';
@@ -15,7 +16,7 @@ const ARP_RESPONDER = 21;
 
 /** Table 21's answer for `address` at `mac`: the request's sender becomes the target, the port the sender. */
 export function arpReply(mac: string, address: string): string {
-  const ip = address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const ip = parseIpv4(address) as number;
   return [
     'move:NXM_OF_ETH_SRC[]->NXM_OF_ETH_DST[]',
     `mod_dl_src:${mac}`,
