@@ -2,7 +2,7 @@ import { stableUuid } from '../cloud/names';
 import type { FirewallRule } from '../cloud/schema';
 import { parseCidr, parseIpv4 } from '../net/ipv4';
 import type { Row } from './format';
-import { ApiError, badRequest, checkName, conflict, newId, type Sandbox } from './neutron';
+import { badRequest, checkName, conflict, findIn, newId, v1NotFound, type Sandbox } from './neutron';
 import { findRouter } from './routers';
 
 /**
@@ -32,9 +32,7 @@ function find<T extends { id?: string | undefined }>(
   entries: Record<string, T> | undefined,
   nameOrId: string,
 ): [string, T] {
-  const found = Object.entries(entries ?? {}).find(([name, value]) => name === nameOrId || idOf(sb, kind, name, value) === nameOrId);
-  if (!found) throw new ApiError('NotFoundException', `Unable to find ${kind} with name or id '${nameOrId}'`);
-  return found;
+  return findIn(kind, entries ?? {}, nameOrId, (name, value) => idOf(sb, kind, name, value), v1NotFound(kind));
 }
 
 const idOf = (sb: Sandbox, kind: Kind, name: string, value: { id?: string | undefined } | undefined): string =>

@@ -7,10 +7,12 @@ import {
   checkAddress,
   checkName,
   conflict,
+  findIn,
   freeAddress,
   newId,
   newMac,
   nodesWithRole,
+  v1NotFound,
   type Sandbox,
 } from './neutron';
 import { findSubnet } from './networks';
@@ -30,9 +32,7 @@ export const MONITOR_TYPES = ['PING', 'TCP', 'HTTP'] as const;
 export const poolId = (sb: Sandbox, name: string): string => sb.cloud.pools[name]?.id ?? stableUuid(sb.lab.id, 'pool', name);
 
 export function findPool(sb: Sandbox, nameOrId: string): [string, Pool] {
-  const found = Object.entries(sb.cloud.pools).find(([name]) => name === nameOrId || poolId(sb, name) === nameOrId);
-  if (!found) throw new ApiError('NotFoundException', `Unable to find pool with name or id '${nameOrId}'`);
-  return found;
+  return findIn('pool', sb.cloud.pools, nameOrId, (name) => poolId(sb, name), v1NotFound('pool'));
 }
 
 export interface PoolAsk {
@@ -153,9 +153,7 @@ export const monitorId = (sb: Sandbox, name: string): string =>
   sb.cloud.healthMonitors?.[name]?.id ?? stableUuid(sb.lab.id, 'health-monitor', name);
 
 export function findMonitor(sb: Sandbox, nameOrId: string): [string, HealthMonitor] {
-  const found = Object.entries(sb.cloud.healthMonitors ?? {}).find(([name]) => name === nameOrId || monitorId(sb, name) === nameOrId);
-  if (!found) throw new ApiError('NotFoundException', `Unable to find health_monitor with name or id '${nameOrId}'`);
-  return found;
+  return findIn('health monitor', sb.cloud.healthMonitors ?? {}, nameOrId, (name) => monitorId(sb, name), v1NotFound('health_monitor'));
 }
 
 /** A monitor has no name in LBaaS v1: the sandbox keys it monitor-1, monitor-2… (the lowest free). */

@@ -37,17 +37,24 @@ export function checkName(what: string, name: string): void {
   if (!parsed.success) throw badRequest(`${what} name '${name}': ${parsed.error.issues[0]?.message ?? 'not a valid name'}.`);
 }
 
-/** A resource by its name or id, as the client looks it up (`No Network found for x`). */
+/** A resource by its name or id, as the client looks it up (`No Network found for x`; the v1 client's words with `v1NotFound`). */
 export function findIn<T extends { id?: string | undefined }>(
   what: string,
   entries: Record<string, T>,
   nameOrId: string,
   idOf: (name: string, value: T) => string,
+  notFound: (nameOrId: string) => string = (x) => `No ${what} found for ${x}`,
 ): [string, T] {
   const found = Object.entries(entries).find(([name, value]) => name === nameOrId || idOf(name, value) === nameOrId);
-  if (!found) throw new ApiError('NotFoundException', `No ${what} found for ${nameOrId}`);
+  if (!found) throw new ApiError('NotFoundException', notFound(nameOrId));
   return found;
 }
+
+/** How the legacy client says it found nothing (`Unable to find pool with name or id 'x'`). */
+export const v1NotFound =
+  (resource: string) =>
+  (nameOrId: string): string =>
+    `Unable to find ${resource} with name or id '${nameOrId}'`;
 
 export const newId = (): string => randomUUID();
 /** OpenStack's base_mac fa:16:3e, the rest random as Neutron picks it. */
