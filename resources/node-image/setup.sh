@@ -9,6 +9,11 @@ here=$(dirname "$0")
 install -m 0755 "$here/nl-init" /usr/local/sbin/nl-init
 install -m 0755 "$here/nl-snapshot" /usr/local/bin/nl-snapshot
 install -m 0755 "$here/nl-apply" "$here/nl-underlay" "$here/nl-reset" "$here/nl-dhclient-script" "$here/nl-prints" "$here/nl-sysctl" "$here/nl-easyovs-log" /usr/local/bin/
+# The OpenStack services behind the metadata address (one program, named as each service).
+install -m 0755 "$here/nl-openstack" /usr/local/bin/nl-openstack
+for name in neutron-ns-metadata-proxy neutron-metadata-agent nova-api-metadata neutron-server; do
+  ln -sf nl-openstack "/usr/local/bin/$name"
+done
 # A VM asks for its address again every second until it has one (not after minutes of back-off).
 printf 'timeout 10;\nretry 2;\ninitial-interval 1;\nbackoff-cutoff 1;\nrequest subnet-mask, broadcast-address, routers, domain-name-servers;\n' >/etc/dhcp/nl-vm-dhclient.conf
 

@@ -22,6 +22,7 @@ export const RECIPE_FILES = [
   'nl-prints',
   'nl-sysctl',
   'nl-easyovs-log',
+  'nl-openstack',
   'Dockerfile',
 ] as const;
 

@@ -7,7 +7,7 @@ export const ProcessCheck = z
   .object({
     kind: z.literal('process'),
     node,
-    name: z.enum(['dnsmasq', 'haproxy']),
+    name: z.enum(['dnsmasq', 'haproxy', 'neutron-ns-metadata-proxy', 'neutron-metadata-agent', 'nova-api-metadata', 'neutron-server']),
     namespace: namespace.optional(),
     present,
   })

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffIsEmpty, diffSnapshots } from './diff';
 import { readFrames } from './frames';
-import { assembleSnapshot } from './snapshot';
+import { assembleSnapshot, commandName } from './snapshot';
 import type { NodeSnapshot } from './types';
 
 const frames = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'ovs', 'snapshot-compute1.frames'));
@@ -110,5 +110,14 @@ describe('diffSnapshots', () => {
     const after = grow(snapshot());
     after.flows['br-phy']![0]!.duration = 0.1;
     expect(diffSnapshots(before, after).flows[0]!.counters[0]).toMatchObject({ packets: after.flows['br-phy']![0]!.packets });
+  });
+});
+
+describe('commandName', () => {
+  it('names a program by its file, and a Python script by the script, not the interpreter', () => {
+    expect(commandName('dnsmasq --no-hosts --interface=ns-f14c598d-98')).toBe('dnsmasq');
+    expect(commandName('/usr/sbin/haproxy -f /var/lib/neutron/lbaas/p/conf')).toBe('haproxy');
+    expect(commandName('/usr/bin/python3 -IS /usr/local/bin/neutron-ns-metadata-proxy --router_id=r')).toBe('neutron-ns-metadata-proxy');
+    expect(commandName('python3.11 /usr/local/bin/nova-api-metadata')).toBe('nova-api-metadata');
   });
 });

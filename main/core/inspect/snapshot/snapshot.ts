@@ -81,8 +81,8 @@ export function assembleSnapshot(frames: readonly Frame[], node: string): NodeSn
           const match = /^\s*(\d+)\s+(\S+)(.*)$/.exec(line);
           if (!match) continue;
           const pid = Number(match[1]);
-          const command = (match[2] as string).split('/').pop() as string;
-          processes.set(pid, { pid, command, args: `${match[2]}${match[3]}`, namespace: '', files: [] });
+          const args = `${match[2]}${match[3]}`;
+          processes.set(pid, { pid, command: commandName(args), args, namespace: '', files: [] });
         }
       } else if (kind === 'proc') {
         const process = processes.get(Number(rest[0]));
@@ -131,4 +131,12 @@ function routingLines(frame: Frame, source: string): [string, string, string] {
   const lines = frame.text.split('\n').filter((line) => line.trim() !== '');
   if (lines.length !== 3) throw new ParseError('routes, rules and neighbours', 1, 1, `${lines.length} JSON lines, not 3`, source);
   return lines as [string, string, string];
+}
+
+/** The program a command line runs: its first word, or for a script the script's (`python3 -IS /usr/local/bin/neutron-metadata-agent …`). */
+export function commandName(args: string): string {
+  const words = args.split(/\s+/);
+  const first = words[0] ?? '';
+  const program = /(^|\/)python3?(\.\d+)?$/.test(first) ? (words.slice(1).find((w) => !w.startsWith('-')) ?? first) : first;
+  return program.split('/').pop() as string;
 }
