@@ -86,6 +86,7 @@ const ALL_LABS = [
   'vlan-router',
   'flat-provider',
   'dhcp-router',
+  'metadata',
   'security-groups',
   'fwaas',
   'lbaas',
@@ -101,7 +102,7 @@ const ALL_LABS = [
 const labsArg = args.indexOf('--labs');
 const LABS = labsArg >= 0 ? (args[labsArg + 1] ?? '').split(',').filter((id) => ALL_LABS.includes(id)) : ALL_LABS;
 /** The labs of the catalogue's second half (issue 6): their check rounds with probes may take up to 2 s. */
-const BEYOND_L2 = new Set(['dhcp-router', 'vlan-router', 'security-groups', 'fwaas', 'lbaas', 'dvr', 'dvr-local']);
+const BEYOND_L2 = new Set(['dhcp-router', 'metadata', 'vlan-router', 'security-groups', 'fwaas', 'lbaas', 'dvr', 'dvr-local']);
 /** Labs whose check rounds measure (ping series, iperf3 runs, one at a time): seconds by design, no target. */
 const MEASURING = new Set(['backend-compare']);
 /** Labs whose solve runs the learner's easyOVS actions one after another (each reads the node afresh), rather than building parts. */

@@ -61,6 +61,19 @@ export interface ResolvedPort {
   securityGroups: string[];
   /** A VM's web server port, if it runs one. */
   http: number | undefined;
+  /** A VM's Nova instance id: its port's device_id. */
+  instanceId: string | undefined;
+}
+
+/** Nova's metadata service and what the metadata agent needs to reach it (cloud.metadata). */
+export interface ResolvedMetadata {
+  /** The controller running nova-api-metadata and neutron-server. */
+  node: string;
+  /** nova_metadata_ip; neutron-server listens there too. */
+  address: string;
+  secret: string;
+  /** The one tenant (Keystone project) every port and instance of the lab belongs to. */
+  tenantId: string;
 }
 
 export interface ResolvedSecurityGroup {
@@ -185,6 +198,7 @@ export interface CloudModel {
   securityGroups: Map<string, ResolvedSecurityGroup>;
   firewalls: ResolvedFirewall[];
   pools: ResolvedPool[];
+  metadata: ResolvedMetadata | undefined;
   nodes: Map<string, NodeModel>;
 }
 
@@ -219,6 +233,7 @@ export function resolveCloud(lab: CloudSource): CloudModel {
       dhcp: false,
       securityGroups: [],
       http: undefined,
+      instanceId: undefined,
     });
   }
   for (const [name, vm] of Object.entries(cloud.vms)) {
@@ -238,6 +253,7 @@ export function resolveCloud(lab: CloudSource): CloudModel {
       dhcp: vm.dhcp,
       securityGroups: vm.securityGroups ?? [],
       http: vm.http,
+      instanceId: vm.instanceId ?? stableUuid(lab.id, 'instance', name),
     });
   }
 
@@ -507,6 +523,11 @@ export function resolveCloud(lab: CloudSource): CloudModel {
     securityGroups,
     firewalls,
     pools,
+    metadata: cloud.metadata && {
+      ...cloud.metadata,
+      // Keystone's project ids are UUIDs without dashes.
+      tenantId: stableUuid(lab.id, 'tenant').replaceAll('-', ''),
+    },
     nodes,
   };
 }

@@ -572,6 +572,80 @@ function whyIdempotent(step: Step): string | undefined {
   }
 }
 
+describe('the metadata lab: the path from 169.254.169.254 to Nova', () => {
+  const lab = loadLab('metadata');
+  const plan = renderCloud(lab);
+  const router = '40fff075-d3a2-477b-942c-6b1adb42e35e';
+  const input = (key: string, file: string) => partOf(plan, key).steps.find((s) => s.argv[0] === 'tee' && s.argv[1] === file)?.input ?? '';
+
+  it("runs Nova's metadata service and neutron-server on the controller, the agent beside the router, the proxy after the router", () => {
+    const keys = plan.parts.map((p) => p.key);
+    expect(keys[0]).toBe('controller/metadata-service');
+    expect(keys.indexOf('network/metadata-agent')).toBeLessThan(keys.indexOf('network/router/router1'));
+    expect(keys.indexOf('network/metadata-proxy/router1')).toBe(keys.indexOf('network/router/router1') + 1);
+    expect(partOf(plan, 'network/metadata-proxy/router1').needs).toEqual(['network/router/router1']);
+  });
+
+  it("starts the proxy in the router's namespace with the L3 agent's command line", () => {
+    const [start] = partOf(plan, 'network/metadata-proxy/router1').steps;
+    expect(start?.argv).toEqual([
+      'ip',
+      'netns',
+      'exec',
+      `qrouter-${router}`,
+      'neutron-ns-metadata-proxy',
+      `--pid_file=/var/lib/neutron/external/pids/${router}.pid`,
+      '--metadata_proxy_socket=/var/lib/neutron/metadata_proxy',
+      `--router_id=${router}`,
+      '--state_path=/var/lib/neutron',
+      '--metadata_port=9697',
+      `--log-file=neutron-ns-metadata-proxy-${router}.log`,
+      '--log-dir=/var/log/neutron',
+    ]);
+    expect(start?.unless).toContain(`/var/lib/neutron/external/pids/${router}.pid`);
+  });
+
+  it("gives the agent and Nova the same secret, and the agent the controller's address", () => {
+    const agent = input('network/metadata-agent', '/etc/neutron/metadata_agent.ini');
+    const nova = input('controller/metadata-service', '/etc/nova/nova.conf');
+    expect(agent).toContain('metadata_proxy_shared_secret = neutron-lab-metadata\n');
+    expect(nova).toContain('[neutron]\nservice_metadata_proxy = True\nmetadata_proxy_shared_secret = neutron-lab-metadata\n');
+    expect(agent).toContain('nova_metadata_ip = 192.168.0.10\n');
+    expect(agent).toContain('neutron_url = http://192.168.0.10:9696\n');
+  });
+
+  it("tells neutron-server each VM's port (device_id: its instance) and the router's interface, and Nova the instances in order", () => {
+    const ports = JSON.parse(input('controller/metadata-service', '/var/lib/neutron/ports.json')) as Record<string, unknown>[];
+    expect(ports).toContainEqual(
+      expect.objectContaining({
+        id: '8c2e4a6f-1b3d-4e5f-a7c9-0d2b4f6a8e13',
+        device_id: '5d7e2a1c-3b4f-4c8d-9e6a-1f2b3c4d5e61',
+        device_owner: 'compute:nova',
+        fixed_ips: [expect.objectContaining({ ip_address: '10.0.0.2' })],
+      }),
+    );
+    expect(ports).toContainEqual(
+      expect.objectContaining({
+        device_id: router,
+        device_owner: 'network:router_interface',
+        fixed_ips: [expect.objectContaining({ ip_address: '10.0.0.1' })],
+      }),
+    );
+    const tenants = new Set(ports.map((p) => p.tenant_id));
+    expect(tenants.size).toBe(1);
+    expect([...tenants][0]).toMatch(/^[0-9a-f]{32}$/);
+    const instances = JSON.parse(input('controller/metadata-service', '/var/lib/nova/instances.json')) as Record<string, unknown>[];
+    expect(instances.map((i) => [i.name, i.ec2_id, i.uuid])).toEqual([
+      ['vm1', 'i-00000001', '5d7e2a1c-3b4f-4c8d-9e6a-1f2b3c4d5e61'],
+      ['vm2', 'i-00000002', '6e8f3b2d-4c5a-4d9e-8f7b-2a3c4d5e6f72'],
+    ]);
+  });
+
+  it('renders no metadata part for a lab without cloud.metadata', () => {
+    expect(renderCloud(loadLab('dhcp-router')).parts.filter((p) => p.ref.kind.startsWith('metadata-'))).toEqual([]);
+  });
+});
+
 describe.each(LAB_IDS)('every plan: %s', (id) => {
   const lab = loadLab(id);
   const plan = renderCloud(lab);

@@ -5,6 +5,7 @@ import { distributedFloatingIpPart, distributedRouterPart, fipNamespacePart, sna
 import { floatingIpPart, routerPart } from './agents/l3-agent';
 import { linuxBridgePart } from './agents/linuxbridge-agent';
 import { poolPart } from './agents/lbaas-agent';
+import { metadataAgentPart, metadataProxyPart, metadataServicePart } from './agents/metadata';
 import { dhcpMtuPart, dhcpPart, vmPart } from './agents/ports';
 import { securityGroupPart } from './agents/security-groups';
 import { integrationBridge, physicalBridge, ref, tunnelBridge, tunnelFlowsPart, vlanFlowsPart } from './agents/ovs-agent';
@@ -21,6 +22,9 @@ export function renderCloud(lab: CloudSource, model: CloudModel = resolveCloud(l
   // The agents build their bridges once the cloud has a network, or could have one (a sandbox
   // that starts empty: its tunnel network or physical networks are set).
   const hasNetworks = model.networks.size > 0 || lab.cloud.tunnelNetwork !== undefined || Object.keys(lab.cloud.physnets).length > 0;
+  const metadata = model.metadata;
+  const metadataNode = metadata && model.nodes.get(metadata.node);
+  if (metadata && metadataNode) parts.push(metadataServicePart(model, metadataNode, metadata));
   for (const node of model.nodes.values()) {
     if (!node.agents || !hasNetworks) continue;
     if (node.underlay) {
@@ -50,9 +54,11 @@ export function renderCloud(lab: CloudSource, model: CloudModel = resolveCloud(l
       if (advertised) parts.push(advertised);
       if (port.securityGroups.length > 0) parts.push(securityGroupPart(model, node, port));
     }
-    for (const router of model.routers) {
-      if (router.distributed || router.node !== node.name) continue;
+    const centralised = model.routers.filter((r) => !r.distributed && r.node === node.name);
+    if (metadata && centralised.length > 0) parts.push(metadataAgentPart(node, metadata));
+    for (const router of centralised) {
       parts.push(routerPart(model, node, router));
+      if (metadata) parts.push(metadataProxyPart(node, router));
       for (const fip of router.floatingIps) parts.push(floatingIpPart(model, node, router, fip));
       for (const firewall of model.firewalls) if (firewall.router === router) parts.push(firewallPart(model, node, firewall));
     }

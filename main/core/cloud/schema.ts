@@ -132,6 +132,7 @@ export const VmSchema = z
       .max(65535)
       .optional()
       .describe('Run a small web server on this port (busybox httpd), answering with the VM’s name, as a guest’s service would.'),
+    instanceId: UuidSchema.optional().describe("Nova's id of the instance: its port's device_id, what the metadata service answers for."),
   })
   .strict();
 
@@ -302,6 +303,19 @@ export const FirewallSchema = z
   })
   .strict();
 
+/** Juno's metadata path: a proxy in each router's namespace, the metadata agent beside the L3 agent, Nova's metadata service. */
+export const MetadataSchema = z
+  .object({
+    node: NameSchema.describe("The controller running Nova's metadata service (nova-api-metadata, port 8775) and neutron-server (9696)."),
+    address: Ipv4Schema.describe("nova_metadata_ip: the controller's address, on a network the routers' nodes also join."),
+    secret: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-" (at most 64)')
+      .default('metadata-secret')
+      .describe('metadata_proxy_shared_secret, the same in the agent and Nova: the agent signs each instance id with it.'),
+  })
+  .strict();
+
 export const CloudSchema = z
   .object({
     l2population: z
@@ -350,6 +364,9 @@ export const CloudSchema = z
       .record(NameSchema, FirewallPolicySchema)
       .optional()
       .describe('FWaaS v1 policies: ordered rules, which a firewall names as its policy.'),
+    metadata: MetadataSchema.optional().describe(
+      "The metadata service: each router's namespace proxies 169.254.169.254:80 (its nat table's REDIRECT to 9697) to it.",
+    ),
   })
   .strict();
 

@@ -31,6 +31,7 @@ const RESOURCES: readonly ((ctx: Context) => void)[] = [
   securityGroups,
   firewalls,
   pools,
+  metadata,
 ];
 
 export function validateCloud(lab: CloudSource): Problem[] {
@@ -398,5 +399,46 @@ function pools(ctx: Context): void {
   }
   for (const [name, monitor] of Object.entries(cloud.healthMonitors ?? {})) {
     if (monitor.path && monitor.type !== 'HTTP') error(['cloud', 'healthMonitors', name, 'path'], 'only an HTTP monitor has a path');
+  }
+}
+
+/** The metadata service: on a controller, at one of its addresses, reachable from every node with a router. */
+function metadata(ctx: Context): void {
+  const { topology, cloud } = ctx.lab;
+  const meta = cloud.metadata;
+  if (!meta) return;
+  const node = topology.nodes[meta.node];
+  if (!node) {
+    ctx.error(
+      ['cloud', 'metadata', 'node'],
+      `node "${meta.node}" is not in topology.nodes (declared: ${Object.keys(topology.nodes).join(', ')})`,
+    );
+    return;
+  }
+  if (node.role !== 'controller')
+    ctx.error(['cloud', 'metadata', 'node'], `Nova's metadata service runs on a controller: "${meta.node}" is ${node.role}`);
+  const link = node.links.find((l) => l.address?.split('/')[0] === meta.address);
+  if (!link) {
+    const own = node.links.flatMap((l) => (l.address ? [l.address.split('/')[0]] : []));
+    ctx.error(
+      ['cloud', 'metadata', 'address'],
+      `${meta.address} is not an address of node "${meta.node}" (it has ${own.join(', ') || 'none'})`,
+    );
+    return;
+  }
+  for (const [name, router] of Object.entries(cloud.routers)) {
+    if (router.distributed) {
+      ctx.error(
+        ['cloud', 'routers', name, 'distributed'],
+        "the metadata path is modelled for centralised routers only (a proxy in the network node's qrouter-)",
+      );
+      continue;
+    }
+    const host = topology.nodes[router.node];
+    if (host && !host.links.some((l) => l.network === link.network && l.address))
+      ctx.error(
+        ['cloud', 'routers', name, 'node'],
+        `router "${name}"'s metadata agent on "${router.node}" cannot reach ${meta.address}: "${router.node}" has no address on network "${link.network}"`,
+      );
   }
 }

@@ -45,6 +45,7 @@ export const SUBJECTS: Readonly<Partial<Record<PartKind, Subject>>> = {
   },
   snat: { names: 'router', nodeOf: (lab, name) => lab.cloud.routers[name]?.node },
   linuxbridge: { names: 'linuxbridge' },
+  'metadata-proxy': { names: 'router', nodeOf: (lab, name) => lab.cloud.routers[name]?.node },
 };
 
 /** The part key a step's selector names, or why it names none. */

@@ -232,6 +232,44 @@ describe('the cloud: VMs, networks, subnets', () => {
     ]);
   });
 
+  it("metadata: Nova on a controller, at one of its addresses, reachable from each router's node", () => {
+    const withController = edit(
+      edit(
+        edit(
+          BASE,
+          '    data: { kind: data, subnet: 10.0.0.0/24 }\n',
+          '    data: { kind: data, subnet: 10.0.0.0/24 }\n    mgmt: { kind: management, subnet: 192.168.0.0/24 }\n',
+        ),
+        '        - { network: data, interface: eth1, address: 10.0.0.100/24 }\n',
+        '        - { network: data, interface: eth1, address: 10.0.0.100/24 }\n        - { network: mgmt, interface: eth2, address: 192.168.0.11/24 }\n    controller:\n      role: controller\n      links:\n        - { network: mgmt, interface: eth1, address: 192.168.0.10/24 }\n',
+      ),
+      '  tunnelNetwork: data\n',
+      '  tunnelNetwork: data\n  routers: { r1: { node: network, interfaces: [{ subnet: tenant/private }] } }\n  metadata: { node: controller, address: 192.168.0.10 }\n',
+    );
+    expect(errorsOf(withController)).toEqual([]);
+    const onCompute = edit(withController, 'metadata: { node: controller,', 'metadata: { node: compute1,');
+    expect(errorsOf(onCompute)).toEqual([
+      problem(
+        'Nova\'s metadata service runs on a controller: "compute1" is compute',
+        lineOf(onCompute, 'metadata:'),
+        'cloud.metadata.node',
+      ),
+      problem(
+        '192.168.0.10 is not an address of node "compute1" (it has 10.0.0.101)',
+        lineOf(onCompute, 'metadata:'),
+        'cloud.metadata.address',
+      ),
+    ]);
+    const unreachable = edit(withController, '        - { network: mgmt, interface: eth2, address: 192.168.0.11/24 }\n', '');
+    expect(errorsOf(unreachable)).toEqual([
+      problem(
+        'router "r1"\'s metadata agent on "network" cannot reach 192.168.0.10: "network" has no address on network "mgmt"',
+        lineOf(unreachable, 'routers:'),
+        'cloud.routers.r1.node',
+      ),
+    ]);
+  });
+
   it('distributed routers: Juno or later, l2population, tunnel networks, an SNAT port per interface, a floating-IP gateway per host', () => {
     const icehouse = edit(
       BASE,

@@ -284,6 +284,28 @@ export const WRONG: Record<string, Record<string, Command[]>> = {
     // What table 21 does not know is dropped, not flooded.
     'unknown-floods': [['compute1', ...of('br-tun', 'mod-flows', 'table=21,priority=0,actions=drop')]],
   },
+  // In this order: the last three leave what solve cannot mend (a wrong process running, Nova stopped).
+  metadata: {
+    'redirect-rule': [
+      ['network', ...inRouter('iptables', '-w', '-t', 'nat', '-D', 'neutron-vpn-agen-PREROUTING', '-d', '169.254.169.254/32', '-p', 'tcp', '-m', 'tcp', '--dport', '80', '-j', 'REDIRECT', '--to-ports', '9697')],
+    ],
+    'proxy-running': [['network', 'pkill', '-x', 'neutron-ns-meta']],
+    // vm2 without its default route: its request never reaches the router.
+    'vm2-own': [['compute1', 'ip', '-n', 'vm2', 'route', 'del', 'default']],
+    'agent-running': [['network', 'pkill', '-x', 'neutron-metadat']],
+    // The proxy started on the wrong port: the REDIRECT to 9697 finds nobody (its own pid file: solve starts the right one).
+    'proxy-answers': [
+      ['network', 'pkill', '-x', 'neutron-ns-meta'],
+      ['network', ...inRouter('neutron-ns-metadata-proxy', '--pid_file=/run/wrong-proxy.pid', '--router_id=40fff075-d3a2-477b-942c-6b1adb42e35e', '--metadata_port=9698')],
+    ],
+    // The agent signing with another secret than Nova's: Nova answers 403.
+    'instance-id': [
+      ['network', 'pkill', '-x', 'neutron-metadat'],
+      ['network', 'neutron-metadata-agent', '--config-file=/etc/neutron/metadata_agent.ini', '--metadata_proxy_shared_secret=not-novas', '--pid_file=/run/wrong-agent.pid'],
+    ],
+    // A boot part: only a reset brings Nova back, so last.
+    'nova-serving': [['controller', 'pkill', '-x', 'nova-api-metada']],
+  },
   'vlan-router': {
     // Tenant B's VLAN lands on tenant A's local VLAN.
     'vlans-in': [['network', ...of('br-int', 'mod-flows', 'table=0,in_port=int-br-eth1,dl_vlan=102,actions=mod_vlan_vid:1,NORMAL')]],

@@ -57,7 +57,7 @@ export function natTable(p: string, outward: { device: string; snat?: { to: stri
     // Traffic that is not leaving by the way out (east-west between the router's subnets) keeps its addresses.
     lines.push(`-A ${p}-POSTROUTING ! -i ${dev} ! -o ${dev} -m conntrack ! --ctstate DNAT -j ACCEPT`);
   }
-  // The metadata service's address, redirected to the proxy's port (no proxy runs in the lab).
+  // The metadata service's address, redirected to the proxy's port (./metadata.ts: a lab with cloud.metadata runs it).
   lines.push(`-A ${p}-PREROUTING -d 169.254.169.254/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 9697`);
   lines.push(`-A ${p}-snat -j ${p}-float-snat`);
   for (const cidr of outward?.snat?.from ?? []) lines.push(`-A ${p}-snat -s ${cidr} -j SNAT --to-source ${outward?.snat?.to}`);
