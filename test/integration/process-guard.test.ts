@@ -49,6 +49,19 @@ describe('process guards in a node', () => {
     },
   );
 
+  it(
+    "a failed step names its part, even a key with spaces (a fault's repair), the command, its status and what it said",
+    { timeout: 120_000 },
+    async () => {
+      await withNode('ovs-basics', 'compute1', async (node) => {
+        const failing = { key: 'the repair of fault x', steps: [{ argv: ['true'] }, { argv: ['sh', '-c', 'echo broken >&2; exit 3'] }] };
+        await expect(applyParts(node, 'compute1', [failing])).rejects.toThrow(
+          'Building the repair of fault x on compute1 failed: `sh -c echo broken >&2; exit 3` exited 3: broken',
+        );
+      });
+    },
+  );
+
   it('a command-line guard: only that exact command line counts, running or not', { timeout: 120_000 }, async () => {
     await withNode('ovs-basics', 'compute1', async (node) => {
       const server = webServer('guard-test', 8081);

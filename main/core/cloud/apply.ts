@@ -39,7 +39,8 @@ export async function applyParts(container: Docker.Container, node: string, part
   const lines = result.stdout.split('\n').filter(Boolean);
   const failed = lines.findIndex((line) => line.startsWith('failed '));
   if (result.exitCode !== 0 || failed >= 0) {
-    const [, label = '?', status = '?'] = (lines[failed] ?? '').split(' ');
+    // `failed <key>#<step> <status>`: a key may hold spaces (a fault's "the repair of fault …").
+    const [, label = '?', status = '?'] = /^failed (.*) (\S+)$/.exec(lines[failed] ?? '') ?? [];
     const [key = '?', index = '0'] = label.split('#');
     const step = parts.find((p) => p.key === key)?.steps[Number(index)];
     const detail = [...lines.slice(failed + 1), result.stderr.trim()].filter(Boolean).join(' ').trim();
