@@ -98,6 +98,7 @@ const ALL_LABS = [
   'troubleshoot-l2',
   'troubleshoot-l3',
   'troubleshoot-security',
+  'troubleshoot-firewall',
 ];
 const labsArg = args.indexOf('--labs');
 const LABS = labsArg >= 0 ? (args[labsArg + 1] ?? '').split(',').filter((id) => ALL_LABS.includes(id)) : ALL_LABS;

@@ -53,6 +53,10 @@ export const WRONG: Record<string, Record<string, Command[]>> = {
   'troubleshoot-l3': {
     'tenant-works': [['compute1', 'ip', '-n', 'vm2', 'route', 'del', 'default']],
   },
+  // The fault repaired, a detour left in place: everything accepted ahead of the firewall, so the outside's SSH is no longer dropped.
+  'troubleshoot-firewall': {
+    'policy-works': [['network', ...inRouter('iptables', '-w', '-I', 'neutron-vpn-agen-FORWARD', '1', '-j', 'ACCEPT')]],
+  },
   // The fault repaired, another rule that drops what is allowed: vm2's web server silenced by its own chain.
   'troubleshoot-security': {
     'allowed-works': [['compute2', 'iptables', '-I', 'neutron-openvswi-i7be4c6a0-5', '1', '-p', 'tcp', '--dport', '80', '-j', 'DROP']],
