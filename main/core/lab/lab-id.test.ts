@@ -106,7 +106,7 @@ describe('the progress store and the CLI refuse hostile ids', () => {
         lab,
       ).rejects.toThrow(/is not a lab id/);
       await expect(
-        store.write({ version: 1, lab, currentStep: 0, objectives: {}, hints: {}, solved: {}, attempts: {}, updatedAt: '' }),
+        store.write({ version: 1, lab, currentStep: 0, objectives: {}, hints: {}, solved: {}, attempts: {}, faults: {}, updatedAt: '' }),
         lab,
       ).rejects.toThrow(/is not a lab id/);
     }

@@ -10,7 +10,8 @@ import { AppError } from '../errors';
 import { collectSnapshot } from '../inspect/snapshot/snapshot';
 import type { NodeSnapshot } from '../inspect/snapshot/types';
 import { textIn, type Language, type LocalizedText } from '../lab/schema';
-import { creditMark, creditOf } from './credit';
+import { asksRepair } from '../lab/faults';
+import { creditMark, creditOf, faultMark } from './credit';
 import { checkHintNumber, hintsShown, recordHint } from './hints';
 import { emptyProgress, type ProgressStore } from './progress-store';
 import type { CheckReport, ObjectiveResult } from './results';
@@ -29,7 +30,7 @@ export interface CheckOptions {
 export async function checkLab(engine: Engine, name: string, options: CheckOptions = {}): Promise<CheckReport> {
   const started = performance.now();
   const running = await runningLab(engine, name);
-  const { session, loaded, model, containers } = running;
+  const { session, loaded, model, containers, fault } = running;
   const lab = loaded.lab;
   const language = options.language ?? 'en';
   const progressRead = options.store ? await options.store.read(lab.id) : undefined;
@@ -85,6 +86,10 @@ export async function checkLab(engine: Engine, name: string, options: CheckOptio
         if (r.passed) p.objectives[r.id] = { metAt: now };
       }
       for (const r of results) if (r.hintNumber) recordHint(p, session.id, r.id, r.hintNumber);
+      // The drawn fault is the learner's once an objective asking for its repair passes (unless
+      // `solve` repaired it first: as with objectives, it stays "solved for you").
+      const repaired = chosen.some(({ objective }, i) => results[i]?.passed && asksRepair(objective.check));
+      if (fault && repaired && !faultMark(p, fault.name)) p.faults[fault.name] = { repairedAt: now };
       if (!options.only) p.currentStep = currentStep;
     });
     recorded = read.progress;

@@ -21,9 +21,26 @@ export function creditMark(progress: LabProgress, objective: string): CreditMark
 export function creditOf(lab: Lab, progress: LabProgress): Credit {
   const learner = objectivesOf(lab).filter((o) => !o.given);
   const marks = learner.map((o) => creditMark(progress, o.id));
-  return { met: marks.filter(Boolean).length, solved: marks.filter((m) => m === 'solved').length, total: learner.length };
+  const credit: Credit = { met: marks.filter(Boolean).length, solved: marks.filter((m) => m === 'solved').length, total: learner.length };
+  const faults = Object.keys(lab.faults);
+  if (faults.length === 0) return credit;
+  const faultMarks = faults.map((name) => faultMark(progress, name));
+  return {
+    ...credit,
+    faults: { met: faultMarks.filter(Boolean).length, solved: faultMarks.filter((m) => m === 'solved').length, total: faults.length },
+  };
 }
 
-/** "5/9" or "5/9 (2 solved for you)", as the CLI prints it. */
-export const formatCredit = (credit: Credit): string =>
-  `${credit.met}/${credit.total}${credit.solved ? ` (${credit.solved} solved for you)` : ''}`;
+/** How a break-fix lab's fault counts: repaired by the learner (even if solved later), solved for them, or not yet met. */
+export function faultMark(progress: LabProgress, fault: string): CreditMark | undefined {
+  const record = progress.faults[fault];
+  if (record?.repairedAt) return 'met';
+  if (record?.solvedAt) return 'solved';
+  return undefined;
+}
+
+const counted = (c: { met: number; solved: number; total: number }): string =>
+  `${c.met}/${c.total}${c.solved ? ` (${c.solved} solved for you)` : ''}`;
+
+/** "5/9", "5/9 (2 solved for you)", "1/1; faults 3/7 (1 solved for you)", as the CLI prints it. */
+export const formatCredit = (credit: Credit): string => `${counted(credit)}${credit.faults ? `; faults ${counted(credit.faults)}` : ''}`;

@@ -45,6 +45,7 @@ describe('reading', () => {
       hints: {},
       solved: {},
       attempts: {},
+      faults: {},
       updatedAt: '1970-01-01T00:00:00.000Z',
     });
     expect(await store.labs()).toEqual([]);
@@ -209,6 +210,13 @@ describe('files it cannot use are set aside, with a message, never overwritten',
   it('an older or equal version is read as usual', async () => {
     await plant('gre-tenant', JSON.stringify(sample()));
     expect(await store.read('gre-tenant')).toEqual({ progress: sample() });
+  });
+
+  it('a file written before faults were recorded reads with none met, and nothing set aside', async () => {
+    const { faults: _, ...older } = sample('troubleshoot-l3');
+    await plant('troubleshoot-l3', JSON.stringify(older));
+    expect(await store.read('troubleshoot-l3')).toEqual({ progress: sample('troubleshoot-l3') });
+    expect((await files()).filter((f) => f.includes('troubleshoot-l3'))).toEqual(['troubleshoot-l3.json']);
   });
 });
 

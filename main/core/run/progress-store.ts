@@ -32,6 +32,12 @@ const ProgressSchema = z.object({
   solved: z.record(z.string(), z.object({ solvedAt: z.string() })).default({}),
   /** Checks of each objective by the learner until it was met (the one that met it included). */
   attempts: z.record(z.string(), z.number().int().min(0)).default({}),
+  /**
+   * A break-fix lab's faults met so far: repaired by the learner (an objective asking for the
+   * repair passed while it was the drawn fault), or by `solve` first (then it stays solved, as an
+   * objective does). Each reset may draw another.
+   */
+  faults: z.record(z.string(), z.object({ repairedAt: z.string().optional(), solvedAt: z.string().optional() })).default({}),
   updatedAt: z.string(),
 });
 
@@ -51,6 +57,7 @@ export const emptyProgress = (lab: string): LabProgress => ({
   hints: {},
   solved: {},
   attempts: {},
+  faults: {},
   updatedAt: new Date(0).toISOString(),
 });
 

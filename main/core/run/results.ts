@@ -9,6 +9,8 @@ export interface Credit {
   /** Of those, solved for the learner by `solve`. */
   solved: number;
   total: number;
+  /** A break-fix lab's faults: met (repaired by the learner or by `solve`), of those solved, of all it declares. */
+  faults?: { met: number; solved: number; total: number };
 }
 
 export interface ObjectiveResult {

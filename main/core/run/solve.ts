@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import { solutionParts } from '../lab/parts';
 import { textIn, type Language } from '../lab/schema';
 import { runFault } from './faults';
-import { creditMark } from './credit';
+import { creditMark, faultMark } from './credit';
 import type { ProgressStore } from './progress-store';
 import type { SolveResult } from './results';
 import { applyPerNode, containerOf, runningLab } from './running-lab';
@@ -46,6 +46,7 @@ export async function solveLab(
     const now = new Date().toISOString();
     await options.store.update(lab.id, (p) => {
       for (const o of solved) if (!creditMark(p, o.id)) p.solved[o.id] = { solvedAt: now };
+      if (fault && !faultMark(p, fault.name)) p.faults[fault.name] = { solvedAt: now };
     });
   }
   return {

@@ -33,6 +33,7 @@ export const en = {
   'labs.troubleshooting': 'Troubleshooting: find the fault',
   'labs.progress': '{met}/{total} objectives',
   'labs.progressSolved': '{met}/{total} objectives ({solved} solved for you)',
+  'labs.faults': '{met}/{total} faults met',
   'labs.progressNotice': 'Your progress could not be read and starts afresh. {message}',
   'labs.nameTaken': 'Open or stop "{name}" under Running labs, or type another name in the Session name field (for example {suggestion}).',
   'labs.nodes': 'Nodes: {nodes}',

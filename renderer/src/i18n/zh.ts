@@ -32,6 +32,7 @@ export const zh: Record<MessageKey, string> = {
   'labs.troubleshooting': '排障：找出故障',
   'labs.progress': '已完成 {met}/{total} 个目标',
   'labs.progressSolved': '已完成 {met}/{total} 个目标（其中 {solved} 个为代为完成）',
+  'labs.faults': '已遇到 {met}/{total} 个故障',
   'labs.progressNotice': '无法读取你的进度，进度将重新开始。{message}',
   'labs.nameTaken': '可在“运行中的实验”中打开或停止 “{name}”，或在“会话名称”栏中填写另一个名称（例如 {suggestion}）。',
   'labs.nodes': '节点：{nodes}',

@@ -1,10 +1,15 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { resolveCloud } from '../../../main/core/cloud/model';
 import { execArgv } from '../../../main/core/docker/exec';
 import { resolveLab } from '../../../main/core/lab/catalog';
 import { textIn } from '../../../main/core/lab/schema';
 import { checkLab, checkRound, resetLab, solveLab } from '../../../main/core/run';
+import { creditOf } from '../../../main/core/run/credit';
 import { runFault } from '../../../main/core/run/faults';
+import { ProgressStore } from '../../../main/core/run/progress-store';
 import { containersOf } from '../../../main/core/run/running-lab';
 import { requireNode, requireSession } from '../../../main/core/session/sessions';
 import { testEngine } from '../helpers';
@@ -23,6 +28,8 @@ export interface BreakFixOptions {
   objective: string;
   /** A fault, and argv on its node that makes the symptom go without repairing it; and the argv that takes that away. */
   detour?: { fault: string; node: string; add: string[]; remove: string[] };
+  /** Also prove the progress it keeps of faults met (the learner's repair, solve's). */
+  progress?: boolean;
 }
 
 const SLOW = { timeout: 300_000 };
@@ -88,6 +95,30 @@ export function breakFixTests(lab: LabContext, labId: string, options: BreakFixO
       expect((await checkLab(engine, lab.name, { only: [options.objective] })).objectives[0]).toMatchObject({ passed: true });
     });
   }
+
+  // The same code records every lab's faults: one lab proves it.
+  if (options.progress) it("keeps each fault met in the learner's progress: repaired by them, or solved for them", SLOW, async () => {
+    const engine = await testEngine();
+    const { lab: spec } = await resolveLab(labId);
+    const [first = '', second = ''] = Object.keys(spec.faults);
+    const store = new ProgressStore(await mkdtemp(join(tmpdir(), 'nl-fault-progress-')));
+    const objective = async () => (await checkLab(engine, lab.name, { store, only: [options.objective] })).objectives[0];
+    await resetLab(engine, lab.name, { fault: first });
+    expect(await objective()).toMatchObject({ passed: false });
+    expect((await store.read(labId)).progress.faults).toEqual({});
+    // The learner repairs it as an operator would: the fault's own repair, typed in the node.
+    const containers = containersOf(engine, await requireSession(engine, lab.name));
+    await runFault(containers, first, spec.faults[first]!, 'repair');
+    expect(await objective()).toMatchObject({ passed: true });
+    expect((await store.read(labId)).progress.faults).toEqual({ [first]: { repairedAt: expect.any(String) } });
+
+    await resetLab(engine, lab.name, { fault: second });
+    await solveLab(engine, lab.name, { store });
+    expect(await objective()).toMatchObject({ passed: true });
+    const progress = (await store.read(labId)).progress;
+    expect(progress.faults[second]).toEqual({ solvedAt: expect.any(String) });
+    expect(creditOf(spec, progress).faults).toEqual({ met: 2, solved: 1, total: Object.keys(spec.faults).length });
+  });
 
   it('reset --another makes a different fault each time', SLOW, async () => {
     const engine = await testEngine();

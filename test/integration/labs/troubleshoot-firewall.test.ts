@@ -7,6 +7,7 @@ labSuite('troubleshoot-firewall', {
   whenSolved: (lab) =>
     breakFixTests(lab, 'troubleshoot-firewall', {
       objective: 'policy-works',
+      progress: true,
       // HTTP accepted ahead of the firewall's chains: the page loads, rule web-in is still missing.
       detour: {
         fault: 'web-rule-lost',
