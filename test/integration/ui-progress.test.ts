@@ -9,7 +9,8 @@ import { launchChromium, serveUi } from './helpers';
 
 /**
  * The home screen in real Chromium over a data folder with damaged and solved-for-you progress:
- * the damage is said in a banner (not a silent 0), and the card counts what solve built as such.
+ * the damage is said in a banner (not a silent 0), and the card counts what solve built as such,
+ * and a troubleshooting lab's faults met.
  */
 
 const data = mkdtempSync(join(tmpdir(), 'nl-ui-progress-'));
@@ -27,6 +28,11 @@ beforeAll(async () => {
     solved: { 'table-1': { solvedAt: 'y' }, 'table-2': { solvedAt: 'y' } },
   };
   writeFileSync(join(progressDir, 'gre-tenant.json'), JSON.stringify(solved));
+  const faults = {
+    ...emptyProgress('troubleshoot-l3'),
+    faults: { 'dnsmasq-dead': { repairedAt: 'x' }, 'snat-missing': { solvedAt: 'y' } },
+  };
+  writeFileSync(join(progressDir, 'troubleshoot-l3.json'), JSON.stringify(faults));
   ({ child: server, url } = await serveUi({ env: { NEUTRON_LAB_DATA: data } }));
   browser = await launchChromium();
 }, 600_000);
@@ -52,6 +58,11 @@ describe('progress on the home screen', () => {
     const badge = (lab: string) => page.locator(`[data-test=lab-card][data-lab=${lab}] [data-test=troubleshooting]`);
     expect(await badge('troubleshoot-l2').textContent()).toBe('Troubleshooting: find the fault');
     expect(await badge('gre-tenant').count()).toBe(0);
+    // And count the faults met so far, each reset drawing another.
+    const faultsMet = (lab: string) => page.locator(`[data-test=lab-card][data-lab=${lab}] [data-test=lab-faults]`);
+    expect((await faultsMet('troubleshoot-l3').textContent())?.trim()).toBe('2/7 faults met');
+    expect((await faultsMet('troubleshoot-l2').textContent())?.trim()).toBe('0/5 faults met');
+    expect(await faultsMet('gre-tenant').count()).toBe(0);
     // Reloading repeats the notice (this server set the file aside) and moves nothing more.
     await page.reload();
     await expect.poll(() => notice.count(), { timeout: 30_000 }).toBe(1);
