@@ -31,3 +31,6 @@ rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old /var/l
   /var/log/*.log /var/log/apt/* /tmp/*
 find /usr/share/locale -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
 find / -xdev -name __pycache__ -type d -prune -exec rm -rf {} +
+# What nl-openstack imports, compiled now that the caches are gone: a daemon that compiled them
+# at its start kept 3.5 MB more memory for good (10.5 MB instead of 7), and took longer to start.
+python3 -IS -c 'import configparser, hashlib, hmac, json, signal, socket, socketserver, urllib.parse'
