@@ -79,3 +79,15 @@ export function onTwo(names: [string, string], act: (sb: Sandbox, first: string,
     },
   };
 }
+
+/**
+ * `--disable` (admin_state_up False) is the client's, but the sandbox's agents do not model an
+ * object kept down (the OVS agent would put its ports on the dead VLAN, the L3 agent drop the
+ * router): refused, rather than accepted and ignored.
+ */
+export function refuseDisabled(args: Parsed, what: string): void {
+  if (args.flags.has('--disable'))
+    throw new UsageError(
+      `argument --disable: this sandbox does not model a ${what} kept administratively down (admin_state_up False); leave it out`,
+    );
+}

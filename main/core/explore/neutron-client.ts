@@ -23,6 +23,7 @@ const RENAMED: Record<string, string> = {
   '--provider:physical_network': '--provider-physical-network',
   '--disable-dhcp': '--no-dhcp',
   '--shared': '--share',
+  '--admin-state-down': '--disable',
   '--port-id': '--port',
   '--port-range-min': '--dst-port',
   '--remote-ip-prefix': '--remote-ip',

@@ -117,6 +117,13 @@ describe('openstack (the sandbox client)', () => {
       /requires a subnet in order to boot/,
     );
     expect(said('network')).toMatch(/^2 This sandbox knows: network create/);
+    // Accepted by the client, not modelled by the sandbox's agents: refused, not ignored (nothing made).
+    expect(said('network', 'create', '--disable', 'down')).toBe(
+      '2 openstack network create: error: argument --disable: this sandbox does not model a network kept administratively down (admin_state_up False); leave it out',
+    );
+    expect(said('router', 'create', '--disable', 'r')).toMatch(/^2 .*does not model a router kept administratively down/);
+    expect(s.call('network', 'list', '-f', 'value', '-c', 'Name').stdout).not.toMatch(/^down$/m);
+    expect(s.call('network', 'create', '--enable', 'up').exitCode).toBe(0);
   });
   it('builds a distributed router as the L3 plugin does: SNAT ports with the gateway, an fg- port per host with floating IPs, gone with them', () => {
     const s = session();
@@ -221,6 +228,9 @@ describe('neutron (the legacy client the book uses)', () => {
     call('net-create', '--router:external', 'True', '--provider:network_type', 'flat', '--provider:physical_network', 'extnet', 'ext');
     expect(lab.cloud.networks.ext!.external).toBe(true);
     call('subnet-create', '--name', 'public', '--gateway', '9.186.100.1', '--disable-dhcp', 'ext', '9.186.100.0/24');
+    const down = call('router-create', '--admin-state-down', 'router1');
+    expect(down.exitCode).toBe(2);
+    expect(down.stderr).toContain('does not model a router kept administratively down');
     call('router-create', 'router1');
     expect(call('router-gateway-set', 'router1', 'ext').stdout).toBe('Set gateway for router router1\n');
     expect(call('router-interface-add', 'router1', 'private').stdout).toBe('Added interface to router router1.\n');

@@ -1,5 +1,5 @@
 import type { NetworkType } from '../cloud/schema';
-import { choice, deleteEach, number, one, onTwo, required, type Command, type Parsed } from './command';
+import { choice, deleteEach, number, one, onTwo, refuseDisabled, required, type Command, type Parsed } from './command';
 import { FORMATS, formatList, formatOne, UsageError, type Format } from './format';
 import { ApiError, badRequest, conflict, copyOf, type Sandbox } from './neutron';
 import {
@@ -88,6 +88,7 @@ const COMMANDS: Record<string, Command> = {
     positionals: ['<name>'],
     changes: true,
     run: (sb, args) => {
+      refuseDisabled(args, 'network');
       const name = createNetwork(sb, {
         name: args.positionals[0]!,
         type: choice(args, '--provider-network-type', NETWORK_TYPES),
@@ -205,7 +206,10 @@ const COMMANDS: Record<string, Command> = {
     flags: ['--distributed', '--centralized', '--enable', '--disable', '--no-ha'],
     positionals: ['<name>'],
     changes: true,
-    run: (sb, args) => ({ one: routerRow(sb, createRouter(sb, args.positionals[0]!, args.flags.has('--distributed'))) }),
+    run: (sb, args) => {
+      refuseDisabled(args, 'router');
+      return { one: routerRow(sb, createRouter(sb, args.positionals[0]!, args.flags.has('--distributed'))) };
+    },
   },
   'router list': { valued: [], flags: [], positionals: [], run: (sb) => ({ list: routerListRows(sb), columns: ROUTER_LIST }) },
   'router show': {
