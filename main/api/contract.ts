@@ -275,7 +275,8 @@ export interface EventPayloads {
   'capture.packets': { id: string; packets: CapturedPacket[] };
   /** A capture ended without a stop: a limit reached (which one), or an error. */
   'capture.end': { id: string; error?: AppErrorJson; limit?: 'count' | 'time' };
-  'terminal.data': { id: string; data: string };
+  /** `skipped`: a watcher's copy only — output left out before `data` while the watcher's view was behind. */
+  'terminal.data': { id: string; data: string; skipped?: number };
   'terminal.exit': { id: string; code: number | null };
   /** To every window or tab of a workshop: the instructor's banner, or null when taken down. */
   'workshop.message': { message: BroadcastMessage | null };

@@ -243,7 +243,7 @@ export class Client {
   /** Sandboxes whose controller terminal this client opened: their calls are told to it (how to stop). */
   private readonly terminalCalls = new Map<string, () => void>();
   private readonly watcher = {
-    data: (id: string, data: string) => this.emit('terminal.data', { id, data }),
+    data: (id: string, data: string, skipped?: number) => this.emit('terminal.data', { id, data, ...(skipped ? { skipped } : {}) }),
     exit: (id: string, code: number | null) => {
       this.watching.delete(id);
       this.emit('terminal.exit', { id, code });
@@ -580,7 +580,8 @@ export class Client {
       return {};
     },
     'terminal.ack': async ({ id, chars }) => {
-      if (!this.watching.has(id)) this.terminals.ack(id, chars);
+      if (this.watching.has(id)) this.service.sharedTerminals.ack(id, chars);
+      else this.terminals.ack(id, chars);
       return {};
     },
     'terminal.close': async ({ id }) => {

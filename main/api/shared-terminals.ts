@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../core/errors';
-import type { TerminalSink } from '../core/terminal/terminals';
+import { HIGH_WATER, LOW_WATER, type TerminalSink } from '../core/terminal/terminals';
 import type { TerminalInfo } from './contract';
 
 /**
  * The terminals open on a server, so the instructor can watch one live (read-only) and take it
  * over. A terminal stays its opener's (their connection runs it, with its flow control); a
  * watcher gets a copy of its output under an id of their own, the last SCROLLBACK_CHARS first,
- * and, taking over, types into it beside its owner. Watchers have no flow control: a copy is
- * dropped when its connection is gone.
+ * and, taking over, types into it beside its owner. A watcher never slows the terminal: when
+ * more than HIGH_WATER of its copy is unacknowledged (a slow connection, a busy browser), the copy
+ * stops, the output it misses is counted, and once it has caught up below LOW_WATER it is told
+ * how much it missed (`skipped`) and the copy goes on. So a flood in a student's terminal costs
+ * the server at most HIGH_WATER per watcher, and the instructor's view says what it left out.
  */
 
 /** What a watcher sees first: the end of what the terminal printed so far. */
@@ -20,7 +23,16 @@ interface Shared {
   write: (data: string) => void;
   scrollback: string;
   /** By watch id: where the copy goes (under the watch id), and whether they took over. */
-  watchers: Map<string, { watcher: TerminalSink; control: boolean }>;
+  watchers: Map<string, Watcher>;
+}
+
+interface Watcher {
+  watcher: TerminalSink;
+  control: boolean;
+  /** Characters sent and not yet acknowledged. */
+  unacked: number;
+  /** Characters of output left out since the copy stopped (0: it runs). */
+  skipped: number;
 }
 
 export class SharedTerminals {
@@ -40,7 +52,25 @@ export class SharedTerminals {
     // Trimmed only past twice the limit: a busy terminal's every chunk must not copy 64 KiB.
     shared.scrollback += data;
     if (shared.scrollback.length > 2 * SCROLLBACK_CHARS) shared.scrollback = shared.scrollback.slice(-SCROLLBACK_CHARS);
-    for (const [watchId, { watcher }] of shared.watchers) watcher.data(watchId, data);
+    for (const [watchId, watching] of shared.watchers) {
+      if (watching.skipped > 0 || watching.unacked > HIGH_WATER) watching.skipped += data.length;
+      else {
+        watching.unacked += data.length;
+        watching.watcher.data(watchId, data);
+      }
+    }
+  }
+
+  /** A watcher drew `chars` of its copy: once caught up, it is told what it missed, and the copy goes on. */
+  ack(watchId: string, chars: number): void {
+    const watching = this.terminals.get(this.watches.get(watchId) ?? '')?.watchers.get(watchId);
+    if (!watching) return; // acks may trail a watch that just ended
+    watching.unacked = Math.max(0, watching.unacked - chars);
+    if (watching.skipped > 0 && watching.unacked < LOW_WATER) {
+      const skipped = watching.skipped;
+      watching.skipped = 0;
+      watching.watcher.data(watchId, '', skipped);
+    }
   }
 
   /** It exited or was closed: every watcher is told. */
@@ -69,7 +99,7 @@ export class SharedTerminals {
     const shared = this.terminals.get(id);
     if (!shared) throw new AppError('state', 'That terminal is closed.');
     const watchId = `w${randomBytes(8).toString('hex')}`;
-    shared.watchers.set(watchId, { watcher, control });
+    shared.watchers.set(watchId, { watcher, control, unacked: 0, skipped: 0 });
     this.watches.set(watchId, id);
     return { watchId, scrollback: shared.scrollback.slice(-SCROLLBACK_CHARS), info: shared.info };
   }

@@ -10,6 +10,7 @@ import { drawFault } from '../../main/core/lab/faults';
 import { resolveLab } from '../../main/core/lab/catalog';
 import { labsDir } from '../../main/core/paths';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
+import { HIGH_WATER } from '../../main/core/terminal/terminals';
 import { Workshop } from '../../main/core/workshop/workshop';
 import { runCli, testEngine } from './helpers';
 
@@ -293,18 +294,23 @@ describe('a workshop', () => {
   );
 
   it("lets the instructor watch a student's terminal live, and take it over", { timeout: 60_000 }, async () => {
-    const seen = { alan: '', instructor: new Map<string, string>(), exits: [] as string[] };
+    const seen = { alan: '', instructor: new Map<string, string>(), skipped: new Map<string, number>(), exits: [] as string[] };
     const seat = workshop.students.find((s) => s.name === 'Alan')!;
-    const alan = service.client(
+    const alan: Client = service.client(
       (event, payload) => {
-        if (event === 'terminal.data') seen.alan += (payload as { data: string }).data;
+        if (event !== 'terminal.data') return;
+        const { id, data } = payload as { id: string; data: string };
+        seen.alan += data;
+        // Alan's screen keeps up: it acknowledges all it is sent, as xterm does once drawn.
+        void call(alan, 'terminal.ack', { id, chars: data.length });
       },
       { role: 'student', id: seat.id, name: seat.name },
     );
     const instructor = service.client(
       (event, payload) => {
-        const { id, data } = payload as { id: string; data?: string };
+        const { id, data, skipped } = payload as { id: string; data?: string; skipped?: number };
         if (event === 'terminal.data') seen.instructor.set(id, (seen.instructor.get(id) ?? '') + data);
+        if (skipped) seen.skipped.set(id, (seen.skipped.get(id) ?? 0) + skipped);
         if (event === 'terminal.exit') seen.exits.push(id);
       },
       { role: 'instructor' },
@@ -332,6 +338,20 @@ describe('a workshop', () => {
       expect((taken as { result: { scrollback: string } }).result.scrollback).toContain('from-42-alan');
       await call(instructor, 'terminal.write', { id: takenId, data: 'echo from-$((50+7))-instructor\r' });
       await expect.poll(() => seen.alan).toContain('from-57-instructor');
+
+      // A flood in Alan's terminal. Alan's view keeps up; the instructor's acknowledges nothing, and
+      // it must not slow Alan's: its copy stops past HIGH_WATER, and once it catches up it is told
+      // how much it missed.
+      const before = (seen.instructor.get(watchId) ?? '').length;
+      await call(alan, 'terminal.write', { id, data: "head -c 600000 /dev/zero | tr '\\0' y; echo; echo flood-$((6*7))-done\r" });
+      await expect.poll(() => seen.alan, { timeout: 30_000 }).toContain('flood-42-done');
+      const got = (seen.instructor.get(watchId) ?? '').length;
+      expect(got - before).toBeGreaterThan(HIGH_WATER);
+      expect(got - before).toBeLessThan(600_000);
+      expect(seen.skipped.get(watchId)).toBeUndefined();
+      await call(instructor, 'terminal.ack', { id: watchId, chars: got });
+      await expect.poll(() => seen.skipped.get(watchId) ?? 0).toBeGreaterThan(0);
+      expect(got - before + seen.skipped.get(watchId)!).toBeGreaterThan(600_000);
 
       await call(alan, 'terminal.close', { id });
       expect(seen.exits.sort()).toEqual([watchId, takenId].sort());

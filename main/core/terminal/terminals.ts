@@ -17,7 +17,8 @@ export const HIGH_WATER = 256 * 1024;
 export const LOW_WATER = 32 * 1024;
 
 export interface TerminalSink {
-  data(id: string, text: string): void;
+  /** `skipped`: characters left out before `text` (a watcher's copy that fell behind; ./api/shared-terminals.ts). */
+  data(id: string, text: string, skipped?: number): void;
   exit(id: string, code: number | null): void;
 }
 

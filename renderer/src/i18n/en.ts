@@ -334,6 +334,7 @@ export const en = {
 
   'terminal.exited': '[exited]',
   'terminal.exitedWith': '[exited with {code}]',
+  'terminal.skipped': '[… {chars} characters of output not shown: this view fell behind]',
   'terminal.openFailed': 'Could not open a terminal on {node}: {message}',
   'terminal.openFailedIn': 'Could not open a terminal on {node} in {namespace}: {message}',
   'terminal.sendFailed': 'Could not send input: {message}',

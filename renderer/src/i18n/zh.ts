@@ -330,6 +330,7 @@ export const zh: Record<MessageKey, string> = {
 
   'terminal.exited': '[已退出]',
   'terminal.exitedWith': '[已退出，退出码 {code}]',
+  'terminal.skipped': '[… 有 {chars} 个字符的输出未显示：此视图跟不上了]',
   'terminal.openFailed': '无法在 {node} 上打开终端：{message}',
   'terminal.openFailedIn': '无法在 {node} 的 {namespace} 中打开终端：{message}',
   'terminal.sendFailed': '无法发送输入：{message}',

@@ -107,6 +107,20 @@ describe('TerminalConnection', () => {
     connection.close();
   });
 
+  it("says how much of a watched terminal's output its view fell behind on, and draws what comes after", async () => {
+    const backend = fakeTransport();
+    const screen = fakeScreen();
+    const connection = new TerminalConnection(backend.transport, screen);
+    const opening = connection.open(target, { cols: 80, rows: 24 });
+    backend.open('t1');
+    await opening;
+    backend.emit('terminal.data', { id: 't1', data: '', skipped: 120_000 });
+    backend.emit('terminal.data', { id: 't1', data: 'tail\r\n' });
+    expect(screen.notices).toEqual(['[… 120000 characters of output not shown: this view fell behind]']);
+    expect(screen.text).toBe('tail\r\n');
+    connection.close();
+  });
+
   it('sends input typed while opening once the terminal exists, then live', async () => {
     const backend = fakeTransport();
     const connection = new TerminalConnection(backend.transport, fakeScreen());

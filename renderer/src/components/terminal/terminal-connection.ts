@@ -107,7 +107,7 @@ export class TerminalConnection {
     this.id = id;
     this.state = 'open';
     this.sentSize = size;
-    // A watched terminal shows what it printed before first (not acknowledged: no flow control for watchers).
+    // A watched terminal shows what it printed before first (not acknowledged: the back end does not count it).
     if (scrollback) this.screen.write(scrollback, () => undefined);
     const early = this.early;
     this.early = [];
@@ -144,7 +144,11 @@ export class TerminalConnection {
 
   private onData(event: EventPayloads['terminal.data']): void {
     if (this.state === 'opening') this.early.push({ kind: 'data', ...event });
-    else if (this.state === 'open' && event.id === this.id) this.screen.write(event.data, () => this.acks.drawn(event.data.length));
+    else if (this.state === 'open' && event.id === this.id) {
+      // A watched terminal's copy that fell behind: what it left out is said, not hidden.
+      if (event.skipped) this.screen.notice({ key: 'terminal.skipped', params: { chars: event.skipped } });
+      if (event.data) this.screen.write(event.data, () => this.acks.drawn(event.data.length));
+    }
   }
 
   private onExit(event: EventPayloads['terminal.exit']): void {
