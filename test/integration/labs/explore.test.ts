@@ -59,7 +59,11 @@ describe('sandbox explore', () => {
           ...p.removed.map((x) => `${node}: port ${x} gone from ${p.bridge}`),
         ]),
         ...d.flows.flatMap((f) =>
-          [...f.added, ...f.removed, ...f.changed.map((c) => c.after)].map((flow) => `${node}: flow on ${f.bridge}: ${flow.text}`),
+          [...f.added, ...f.removed, ...f.changed.map((c) => c.after)]
+            // What traffic taught br-tun (table 10's learn: a hard timeout) is not what a call built:
+            // a Linux bridge's multicast report, flooded across a tunnel, leaves one now and then.
+            .filter((flow) => flow.hardTimeout === undefined)
+            .map((flow) => `${node}: flow on ${f.bridge}: ${flow.text}`),
         ),
         ...d.namespaces.added.map((x) => `${node}: namespace ${x}`),
         ...d.namespaces.removed.map((x) => `${node}: namespace ${x} gone`),
