@@ -417,12 +417,12 @@ function metadata(ctx: Context): void {
   }
   if (node.role !== 'controller')
     ctx.error(['cloud', 'metadata', 'node'], `Nova's metadata service runs on a controller: "${meta.node}" is ${node.role}`);
-  const link = node.links.find((l) => l.address?.split('/')[0] === meta.address);
+  const own = node.links.flatMap((l) => (l.address ? [{ network: l.network, address: l.address.split('/')[0] }] : []));
+  const link = own.find((l) => l.address === meta.address);
   if (!link) {
-    const own = node.links.flatMap((l) => (l.address ? [l.address.split('/')[0]] : []));
     ctx.error(
       ['cloud', 'metadata', 'address'],
-      `${meta.address} is not an address of node "${meta.node}" (it has ${own.join(', ') || 'none'})`,
+      `${meta.address} is not an address of node "${meta.node}" (it has ${own.map((l) => l.address).join(', ') || 'none'})`,
     );
     return;
   }

@@ -19,17 +19,21 @@ export function creditMark(progress: LabProgress, objective: string): CreditMark
 }
 
 export function creditOf(lab: Lab, progress: LabProgress): Credit {
-  const learner = objectivesOf(lab).filter((o) => !o.given);
-  const marks = learner.map((o) => creditMark(progress, o.id));
-  const credit: Credit = { met: marks.filter(Boolean).length, solved: marks.filter((m) => m === 'solved').length, total: learner.length };
+  const credit = tally(
+    objectivesOf(lab)
+      .filter((o) => !o.given)
+      .map((o) => creditMark(progress, o.id)),
+  );
   const faults = Object.keys(lab.faults);
-  if (faults.length === 0) return credit;
-  const faultMarks = faults.map((name) => faultMark(progress, name));
-  return {
-    ...credit,
-    faults: { met: faultMarks.filter(Boolean).length, solved: faultMarks.filter((m) => m === 'solved').length, total: faults.length },
-  };
+  return faults.length === 0 ? credit : { ...credit, faults: tally(faults.map((name) => faultMark(progress, name))) };
 }
+
+/** How many are done, how many of those `solve` did, of how many. */
+const tally = (marks: (CreditMark | undefined)[]) => ({
+  met: marks.filter(Boolean).length,
+  solved: marks.filter((m) => m === 'solved').length,
+  total: marks.length,
+});
 
 /** How a break-fix lab's fault counts: repaired by the learner (even if solved later), solved for them, or not yet met. */
 export function faultMark(progress: LabProgress, fault: string): CreditMark | undefined {
@@ -39,8 +43,7 @@ export function faultMark(progress: LabProgress, fault: string): CreditMark | un
   return undefined;
 }
 
-const counted = (c: { met: number; solved: number; total: number }): string =>
-  `${c.met}/${c.total}${c.solved ? ` (${c.solved} solved for you)` : ''}`;
+const counted = (c: ReturnType<typeof tally>): string => `${c.met}/${c.total}${c.solved ? ` (${c.solved} solved for you)` : ''}`;
 
 /** "5/9", "5/9 (2 solved for you)", "1/1; faults 3/7 (1 solved for you)", as the CLI prints it. */
 export const formatCredit = (credit: Credit): string => `${counted(credit)}${credit.faults ? `; faults ${counted(credit.faults)}` : ''}`;

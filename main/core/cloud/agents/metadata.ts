@@ -1,5 +1,5 @@
 import { inNamespace } from '../../docker/exec';
-import type { CloudModel, NodeModel, ResolvedMetadata, ResolvedRouter } from '../model';
+import type { CloudModel, NamespacePort, NodeModel, ResolvedMetadata, ResolvedPort, ResolvedRouter } from '../model';
 import { part, type PlanPart } from '../plan';
 import { routerNamespace } from './l3-agent';
 import { ref } from './ovs-agent';
@@ -24,30 +24,20 @@ export const NOVA_CONFIG = '/etc/nova/nova.conf';
 
 /** What neutron-server's database holds about the lab's ports, as GET /v2.0/ports lists them. */
 export function neutronPorts(model: CloudModel, meta: ResolvedMetadata): object[] {
-  const port = (id: string, networkId: string, subnetId: string, address: string, mac: string, deviceId: string, owner: string) => ({
-    id,
-    network_id: networkId,
+  const port = (p: ResolvedPort | NamespacePort, deviceId: string, owner: string) => ({
+    id: p.portId,
+    network_id: p.network.id,
     tenant_id: meta.tenantId,
     device_id: deviceId,
     device_owner: owner,
-    mac_address: mac,
-    fixed_ips: [{ subnet_id: subnetId, ip_address: address }],
+    mac_address: p.mac,
+    fixed_ips: [{ subnet_id: p.subnet.id, ip_address: p.address }],
   });
   return [
     ...model.ports.map((p) =>
-      port(
-        p.portId,
-        p.network.id,
-        p.subnet.id,
-        p.address,
-        p.mac,
-        p.instanceId ?? `dhcp-${p.network.id}`,
-        p.owner === 'vm' ? 'compute:nova' : 'network:dhcp',
-      ),
+      p.owner === 'vm' ? port(p, p.instanceId ?? '', 'compute:nova') : port(p, `dhcp-${p.network.id}`, 'network:dhcp'),
     ),
-    ...model.routers.flatMap((r) =>
-      r.interfaces.map((i) => port(i.portId, i.network.id, i.subnet.id, i.address, i.mac, r.id, 'network:router_interface')),
-    ),
+    ...model.routers.flatMap((r) => r.interfaces.map((i) => port(i, r.id, 'network:router_interface'))),
   ];
 }
 
