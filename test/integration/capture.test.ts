@@ -157,4 +157,33 @@ describe('decoding a capture with Wireshark’s dissectors (the app’s capture 
     await expect(host.decodePacket(id, 1)).rejects.toThrow('No capture of yours runs under that id');
     expect(await leftovers()).toBe('');
   }, 120_000);
+
+  it('says in tshark’s words what is not a capture, and decodes the next one', async () => {
+    const engine = await testEngine();
+    // tshark's exit code comes through the compressing pipe, and its message with it.
+    await expect(decodePackets(engine, Buffer.from('not a capture file\n'))).rejects.toThrow(/^tshark could not decode the capture: \S/);
+    await expect(decodePackets(engine, arpCapture(), { from: 2, to: 1 })).rejects.toThrow(
+      'Packets are numbered from 1: 2 to 1 is no range of them.',
+    );
+    const [packet, ...rest] = await decodePackets(engine, arpCapture());
+    expect(rest).toEqual([]);
+    expect(packet!.layers.map((layer) => layer.name)).toEqual(['frame', 'eth', 'arp']);
+    expect(packet!.layers[2]!.text).toBe('Address Resolution Protocol (request)');
+  }, 60_000);
 });
+
+/** A classic pcap file of one packet: 10.0.0.1 asking who has 10.0.0.2. */
+function arpCapture(): Buffer {
+  const file = Buffer.alloc(24);
+  file.writeUInt32LE(0xa1b2c3d4, 0);
+  file.writeUInt16LE(2, 4);
+  file.writeUInt16LE(4, 6);
+  file.writeUInt32LE(65_535, 16);
+  file.writeUInt32LE(1, 20); // Ethernet
+  const frame = Buffer.from('ffffffffffff020000000001080600010800060400010200000000010a0000010000000000000a000002', 'hex');
+  const record = Buffer.alloc(16);
+  record.writeUInt32LE(1_796_688_000, 0);
+  record.writeUInt32LE(frame.length, 8);
+  record.writeUInt32LE(frame.length, 12);
+  return Buffer.concat([file, record, frame]);
+}

@@ -1,4 +1,6 @@
 import { randomInt } from 'node:crypto';
+import { once } from 'node:events';
+import { createBrotliDecompress } from 'node:zlib';
 import type Docker from 'dockerode';
 import type { Engine } from '../docker/engine';
 import { execArgvBytes } from '../docker/exec';
@@ -63,15 +65,29 @@ async function runTshark(engine: Engine, capture: Buffer | Promise<Buffer>, args
   // another decode running beside it is handed (same user: its /proc, its open files).
   const uid = 100_000 + randomInt(900_000);
   const run = async () => {
+    // nl-decode compresses what tshark prints (see the decoder's setup.sh).
     const reader = new PdmlReader();
+    const inflate = createBrotliDecompress();
+    inflate.on('data', (chunk: Buffer) => reader.push(chunk));
+    const inflated = once(inflate, 'end').catch((error: Error) => {
+      throw new AppError('failed', `tshark's output could not be read: ${error.message}`);
+    });
+    inflated.catch(() => undefined); // awaited once the command is done
     const options = {
       stdin: capture,
       timeoutMs: 60_000,
       user: `${uid}:${uid}`,
-      onStdout: (chunk: Buffer) => reader.push(chunk),
+      onStdout: (chunk: Buffer) => inflate.write(chunk),
       keepStdout: false,
     };
-    return { result: await execArgvBytes(await decoder(engine), argv, options), reader };
+    try {
+      const result = await execArgvBytes(await decoder(engine), argv, options);
+      inflate.end();
+      await inflated;
+      return { result, reader };
+    } finally {
+      inflate.destroy();
+    }
   };
   let decoded;
   try {
