@@ -81,13 +81,15 @@ export function onTwo(names: [string, string], act: (sb: Sandbox, first: string,
 }
 
 /**
- * `--disable` (admin_state_up False) is the client's, but the sandbox's agents do not model an
- * object kept down (the OVS agent would put its ports on the dead VLAN, the L3 agent drop the
- * router): refused, rather than accepted and ignored.
+ * `--disable` (admin_state_up False; the legacy client's `--admin-state-down`) is the client's,
+ * but the sandbox's agents do not model an object kept down (the OVS agent would put its ports
+ * on the dead VLAN, the L3 agent drop the router, HAProxy leave a member out): refused, rather
+ * than accepted and ignored.
  */
 export function refuseDisabled(args: Parsed, what: string): void {
-  if (args.flags.has('--disable'))
+  const flag = ['--disable', '--admin-state-down'].find((name) => args.flags.has(name));
+  if (flag)
     throw new UsageError(
-      `argument --disable: this sandbox does not model a ${what} kept administratively down (admin_state_up False); leave it out`,
+      `argument ${flag}: this sandbox does not model a ${what} kept administratively down (admin_state_up False); leave it out`,
     );
 }

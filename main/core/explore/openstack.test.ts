@@ -650,6 +650,51 @@ describe('the LBaaS v1 and FWaaS v1 verbs (neutron only)', () => {
       [['firewall-create', '--router', 'r9', 'p1'], 1, /No Router found for r9/],
       [['firewall-create', '--router', 'r1', 'p9'], 1, /Unable to find firewall_policy/],
       [['firewall-delete', 'nope'], 1, /Unable to find firewall with name or id 'nope'/],
+      // The old client's admin_state_up False: refused, as --disable is, not taken and ignored.
+      [
+        [
+          'lb-pool-create',
+          '--name',
+          'x',
+          '--lb-method',
+          'ROUND_ROBIN',
+          '--protocol',
+          'HTTP',
+          '--subnet-id',
+          'private',
+          '--admin-state-down',
+        ],
+        2,
+        /argument --admin-state-down: this sandbox does not model a pool kept administratively down/,
+      ],
+      [
+        [
+          'lb-vip-create',
+          '--name',
+          'v',
+          '--protocol-port',
+          '80',
+          '--protocol',
+          'HTTP',
+          '--subnet-id',
+          'private',
+          '--admin-state-down',
+          'web',
+        ],
+        2,
+        /does not model a vip kept administratively down/,
+      ],
+      [
+        ['lb-member-create', '--address', '10.0.0.3', '--protocol-port', '80', '--admin-state-down', 'web'],
+        2,
+        /does not model a member kept/,
+      ],
+      [
+        ['lb-healthmonitor-create', '--delay', '1', '--type', 'PING', '--max-retries', '2', '--timeout', '1', '--admin-state-down'],
+        2,
+        /does not model a health monitor kept/,
+      ],
+      [['firewall-create', '--router', 'r1', '--admin-state-down', 'p1'], 2, /does not model a firewall kept administratively down/],
       [['lb-frobnicate'], 2, /Unknown command \['lb-frobnicate'\]/],
     ];
     for (const [argv, code, said] of cases) {

@@ -1,4 +1,4 @@
-import { number, one, onTwo, required, requiredChoice, type Command, type Parsed } from './command';
+import { number, one, onTwo, refuseDisabled, required, requiredChoice, type Command, type Parsed } from './command';
 import { UsageError, type Row } from './format';
 import {
   createFirewall,
@@ -117,6 +117,7 @@ export const SERVICE_VERBS: Record<string, ServiceVerb> = {
       positionals: [],
       changes: true,
       run: (sb, args) => {
+        refuseDisabled(args, 'pool');
         const name = createPool(sb, {
           name: required(args, '--name'),
           method: requiredChoice(args, '--lb-method', METHODS),
@@ -138,6 +139,7 @@ export const SERVICE_VERBS: Record<string, ServiceVerb> = {
       positionals: ['<pool>'],
       changes: true,
       run: (sb, args) => {
+        refuseDisabled(args, 'vip');
         const pool = createVip(sb, {
           name: required(args, '--name'),
           pool: args.positionals[0]!,
@@ -161,6 +163,7 @@ export const SERVICE_VERBS: Record<string, ServiceVerb> = {
       positionals: ['<pool>'],
       changes: true,
       run: (sb, args) => {
+        refuseDisabled(args, 'member');
         const id = createMember(sb, {
           pool: args.positionals[0]!,
           address: required(args, '--address'),
@@ -183,6 +186,7 @@ export const SERVICE_VERBS: Record<string, ServiceVerb> = {
       positionals: [],
       changes: true,
       run: (sb, args) => {
+        refuseDisabled(args, 'health monitor');
         const type = requiredChoice(args, '--type', MONITOR_TYPES);
         const path = one(args, '--url-path');
         const name = createMonitor(sb, {
@@ -288,6 +292,7 @@ export const SERVICE_VERBS: Record<string, ServiceVerb> = {
       positionals: ['<policy>'],
       changes: true,
       run: (sb, args) => {
+        refuseDisabled(args, 'firewall');
         const routers = args.options.get('--router') ?? [];
         if (routers.length > 1) throw new UsageError("this sandbox's firewall guards one router: give --router once");
         const key = createFirewall(sb, { name: one(args, '--name'), policy: args.positionals[0]!, router: routers[0] });
