@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../../main/core/paths';
+import { emptyProgress, ProgressStore } from '../../main/core/run/progress-store';
+import { studentProgressDir } from '../../main/core/workshop/results';
 import { removeSessionsNamed } from '../../main/core/session/teardown';
 import { cliUntil, launchChromium, testEngine } from './helpers';
 
@@ -16,6 +18,8 @@ import { cliUntil, launchChromium, testEngine } from './helpers';
 
 // gre-tenant, not ovs-basics: workshop.test.ts's students run ovs-basics under the same seats.
 const LAB = 'gre-tenant';
+/** Offered and never booted here: its table in the class view counts faults met. */
+const BREAK_FIX = 'troubleshoot-l2';
 
 const dir = mkdtempSync(join(tmpdir(), 'nl-ui-workshop-'));
 let server: ChildProcess;
@@ -24,7 +28,7 @@ let browser: Browser;
 
 /** `workshop start` on a free port, until it has printed its links. */
 async function startWorkshop(): Promise<{ child: ChildProcess; links: typeof links }> {
-  const args = ['workshop', 'start', '--labs', LAB, '--seats', '3', '--title', 'UI class', '--port', '0', '--dir', dir];
+  const args = ['workshop', 'start', '--labs', `${LAB},${BREAK_FIX}`, '--seats', '3', '--title', 'UI class', '--port', '0', '--dir', dir];
   const { child, found } = await cliUntil(args, { NEUTRON_LAB_DATA: dir }, (output) => {
     const instructor = /Instructor \(keep it private\): (\S+)/.exec(output)?.[1];
     const joinAt = /Students join at: +(\S+)/.exec(output)?.[1];
@@ -64,8 +68,8 @@ describe('a workshop in the browser', () => {
       const ada = await join_('Ada');
       await expect.poll(() => ada.locator('[data-test=seat]').textContent(), { timeout: 30_000 }).toBe('Ada · seat s01');
       const card = ada.locator(`[data-test=lab-card][data-lab="${LAB}"]`);
-      // The catalogue is the workshop's: one lab.
-      await expect.poll(() => ada.locator('[data-test=lab-card]').count()).toBe(1);
+      // The catalogue is the workshop's: two labs.
+      await expect.poll(() => ada.locator('[data-test=lab-card]').count()).toBe(2);
       await expect.poll(() => card.locator('[data-test=start-lab]').isEnabled()).toBe(true);
       await card.locator('[data-test=start-lab]').click();
       await ada.waitForURL((url) => url.hash === `#/lab/s01-${LAB}`, { timeout: 180_000 });
@@ -83,8 +87,8 @@ describe('a workshop in the browser', () => {
       const instructor = await (await browser.newContext({ acceptDownloads: true })).newPage();
       await instructor.goto(links.instructor);
       await instructor.locator('[data-test=nav-class]').click();
-      const row = (seat: string) => instructor.locator(`[data-test=student][data-seat=${seat}]`);
-      await expect.poll(() => instructor.locator('[data-test=student]').count(), { timeout: 30_000 }).toBe(2);
+      const row = (seat: string) => instructor.locator(`[data-lab=${LAB}] [data-test=student][data-seat=${seat}]`);
+      await expect.poll(() => instructor.locator(`[data-lab=${LAB}] [data-test=student]`).count(), { timeout: 30_000 }).toBe(2);
       await expect.poll(() => row('s01').locator('[data-test=lab-state]').textContent()).toBe('running');
       expect(await row('s02').locator('[data-test=lab-state]').textContent()).toBe('not started');
       // Ada's lab is checked without her (the server's background round, or her workspace's own check): not met yet.
@@ -109,6 +113,17 @@ describe('a workshop in the browser', () => {
       await ada.locator('[data-test=solve-all]').click();
       await expect.poll(() => row('s01').locator('[data-test=cell][data-mark=solved]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
       expect(await row('s02').locator('[data-test=cell][data-mark=solved]').count()).toBe(0);
+      // The break-fix lab's table counts the faults each student met; the others' have no such column.
+      await new ProgressStore(studentProgressDir(dir, 's01')).write({
+        ...emptyProgress(BREAK_FIX),
+        faults: { 'tunnel-remote-ip': { repairedAt: new Date().toISOString() } },
+        updatedAt: new Date().toISOString(),
+      });
+      const faultsOf = (seat: string) => instructor.locator(`[data-lab=${BREAK_FIX}] [data-seat=${seat}] [data-test=faults-met]`);
+      await expect.poll(() => faultsOf('s01').textContent(), { timeout: 30_000 }).toMatch(/^1\/\d+$/);
+      expect(await faultsOf('s01').getAttribute('title')).toMatch(/^tunnel-remote-ip: met \(/m);
+      expect(await faultsOf('s02').textContent()).toMatch(/^0\/\d+$/);
+      expect(await instructor.locator(`[data-lab=${LAB}] [data-test=faults-met]`).count()).toBe(0);
       mkdirSync(join(appRoot(), 'test-results'), { recursive: true });
       await instructor.screenshot({ path: join(appRoot(), 'test-results', 'class-view.png'), fullPage: true });
 
@@ -179,7 +194,7 @@ describe('a workshop in the browser', () => {
     const instructor = await (await browser.newContext()).newPage();
     await instructor.goto(links.instructor);
     await instructor.locator('[data-test=nav-class]').click();
-    await instructor.locator('[data-test=student][data-seat=s03] [data-test=rejoin-code]').click();
+    await instructor.locator(`[data-lab=${LAB}] [data-test=student][data-seat=s03] [data-test=rejoin-code]`).click();
     await expect
       .poll(() => instructor.locator('[data-test=class-done]').textContent())
       .toMatch(/^Rejoin code for Grace: [A-Z2-9]{4}-[A-Z2-9]{4}/);

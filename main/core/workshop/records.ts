@@ -18,6 +18,14 @@ export interface ObjectiveRecord {
   attempts: number;
 }
 
+/** A break-fix lab's fault, as the student met it: repaired by them, solved for them, or not yet. */
+export interface FaultRecord {
+  name: string;
+  mark: Mark;
+  /** When it was repaired or solved. */
+  at?: string;
+}
+
 export interface LabRecord {
   lab: string;
   /** The step the student is on (0 before the first). */
@@ -28,6 +36,8 @@ export interface LabRecord {
   /** The student's last recorded activity in this lab; absent when they never started it. */
   lastActivity?: string;
   objectives: ObjectiveRecord[];
+  /** A break-fix lab's faults, each drawn on another boot; absent for other labs. */
+  faults?: FaultRecord[];
 }
 
 /** What the latest checks of a running lab found (the server's background round, the student's, the instructor's). */
@@ -58,12 +68,23 @@ export interface StudentRecord {
 
 const CSV_HEADER = ['seat', 'name', 'lab', 'step', 'objective', 'result', 'at', 'attempts', 'hints'];
 
-/** One row per student and objective, as a spreadsheet reads it (RFC 4180). */
+/** One row per student and objective, and per fault of a break-fix lab (step "faults"), as a spreadsheet reads it (RFC 4180). */
 export function recordsToCsv(records: readonly StudentRecord[]): string {
   const rows = records.flatMap((student) =>
-    student.labs.flatMap((lab) =>
-      lab.objectives.map((o) => [student.id, student.name, lab.lab, o.step, o.id, o.mark, o.at ?? '', String(o.attempts), String(o.hints)]),
-    ),
+    student.labs.flatMap((lab) => [
+      ...lab.objectives.map((o) => [
+        student.id,
+        student.name,
+        lab.lab,
+        o.step,
+        o.id,
+        o.mark,
+        o.at ?? '',
+        String(o.attempts),
+        String(o.hints),
+      ]),
+      ...(lab.faults ?? []).map((f) => [student.id, student.name, lab.lab, 'faults', f.name, f.mark, f.at ?? '', '', '']),
+    ]),
   );
   return `${[CSV_HEADER, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }

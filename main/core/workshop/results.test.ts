@@ -50,6 +50,42 @@ describe("a workshop's results", () => {
     expect(alanRecord?.labs[0]?.lastActivity).toBeUndefined();
   });
 
+  it("read a break-fix lab's faults: repaired by the student, solved for them, or not yet met, and when", async () => {
+    const workshop = await Workshop.create(dir, { title: 't', labs: ['troubleshoot-l2', 'ovs-basics'], seats: 5 });
+    const ada = (await workshop.join(workshop.joinCode, 'Ada')).student;
+    const labs = [await resolveLab('troubleshoot-l2'), await resolveLab('ovs-basics')];
+    await new ProgressStore(studentProgressDir(dir, ada.id)).write({
+      ...emptyProgress('troubleshoot-l2'),
+      faults: {
+        'wrong-local-vlan': { repairedAt: '2026-12-05T10:00:00.000Z', solvedAt: '2026-12-05T10:09:00.000Z' },
+        'tunnel-remote-ip': { solvedAt: '2026-12-05T10:05:00.000Z' },
+      },
+      updatedAt: '2026-12-05T10:09:00.000Z',
+    });
+    const [record] = await workshopRecords(workshop, dir, labs);
+    const [breakFix, plain] = record!.labs;
+    const all = Object.keys(labs[0]!.lab.faults);
+    expect(breakFix?.faults?.map((f) => f.name)).toEqual(all);
+    // Repaired first, then solved: it stays the student's, as the credit counts it.
+    expect(breakFix?.faults?.find((f) => f.name === 'wrong-local-vlan')).toEqual({
+      name: 'wrong-local-vlan',
+      mark: 'met',
+      at: '2026-12-05T10:00:00.000Z',
+    });
+    expect(breakFix?.faults?.find((f) => f.name === 'tunnel-remote-ip')).toEqual({
+      name: 'tunnel-remote-ip',
+      mark: 'solved',
+      at: '2026-12-05T10:05:00.000Z',
+    });
+    expect(breakFix?.faults?.filter((f) => f.mark === 'open')).toHaveLength(all.length - 2);
+    expect(breakFix?.credit.faults).toEqual({ met: 2, solved: 1, total: all.length });
+    expect(plain?.faults).toBeUndefined();
+    // In the export, a row per fault under the step "faults".
+    const csv = recordsToCsv([record!]).split('\r\n');
+    expect(csv).toContain(`${ada.id},Ada,troubleshoot-l2,faults,tunnel-remote-ip,solved,2026-12-05T10:05:00.000Z,,`);
+    expect(csv.filter((line) => line.includes(',faults,'))).toHaveLength(all.length);
+  });
+
   it('export as CSV a spreadsheet reads, quoting what needs it and defusing formulas in names', () => {
     const records: StudentRecord[] = [
       {

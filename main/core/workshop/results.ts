@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { LoadedLab } from '../lab/load';
-import { creditMark, creditOf } from '../run/credit';
+import { creditMark, creditOf, faultMark } from '../run/credit';
 import { ProgressStore } from '../run/progress-store';
-import type { LabRecord, ObjectiveRecord, StudentRecord } from './records';
+import type { FaultRecord, LabRecord, ObjectiveRecord, StudentRecord } from './records';
 import type { Workshop } from './workshop';
 
 /**
- * What each student has done, per lab of the workshop and per objective: met by them, solved for
- * them, or open; when; hints taken. Read from the students' own progress files, so it is the same
+ * What each student has done, per lab of the workshop and per objective (and per fault of a
+ * break-fix lab): met by them, solved for them, or open; when; hints taken. Read from the students' own progress files, so it is the same
  * whether the server runs or not (the instructor's dashboard, `workshop results`, after the end).
  */
 
@@ -44,6 +44,12 @@ export async function workshopRecords(workshop: Workshop, workshopDir: string, l
                   };
                 }),
             );
+            const faults = Object.keys(lab.faults).map((name): FaultRecord => {
+              const mark = faultMark(progress, name);
+              const at =
+                mark === 'met' ? progress.faults[name]?.repairedAt : mark === 'solved' ? progress.faults[name]?.solvedAt : undefined;
+              return { name, mark: mark ?? 'open', ...(at ? { at } : {}) };
+            });
             const started = progress.updatedAt !== new Date(0).toISOString();
             return {
               lab: lab.id,
@@ -53,6 +59,7 @@ export async function workshopRecords(workshop: Workshop, workshopDir: string, l
               hints: objectives.reduce((sum, o) => sum + o.hints, 0),
               ...(started ? { lastActivity: progress.updatedAt } : {}),
               objectives,
+              ...(faults.length > 0 ? { faults } : {}),
             };
           }),
         ),

@@ -368,6 +368,7 @@ export const en = {
   'class.state': 'Lab',
   'class.notStarted': 'not started',
   'class.step': 'Step',
+  'class.faults': 'Faults met',
   'class.hints': 'Hints',
   'class.lastActivity': 'Last activity',
   'class.exportCsv': 'Export CSV',

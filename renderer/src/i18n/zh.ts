@@ -364,6 +364,7 @@ export const zh: Record<MessageKey, string> = {
   'class.state': '实验',
   'class.notStarted': '未开始',
   'class.step': '步骤',
+  'class.faults': '已遇到的故障',
   'class.hints': '提示',
   'class.lastActivity': '最近活动',
   'class.exportCsv': '导出 CSV',
