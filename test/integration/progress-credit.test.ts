@@ -64,6 +64,8 @@ describe('progress as the learner sees it', () => {
   it('solve is counted and marked "solved for you"; check, progress and the card agree', { timeout: 240_000 }, async () => {
     const solved = await runCli(['solve', name, '--step', '2'], { env });
     expect(solved.code, solved.stderr).toBe(0);
+    // Solving steps 1 and 2 puts the learner on the third (index 2), before any check.
+    expect((await new ProgressStore(join(data, 'progress')).read('gre-tenant')).progress.currentStep).toBe(2);
     const checked = await runCli(['check', name, '--json'], { env });
     const report = json<CheckReport>(checked.stdout);
     const tables = report.objectives.filter((o) => o.step === 'tables');

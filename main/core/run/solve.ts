@@ -47,6 +47,8 @@ export async function solveLab(
     await options.store.update(lab.id, (p) => {
       for (const o of solved) if (!creditMark(p, o.id)) p.solved[o.id] = { solvedAt: now };
       if (fault && !faultMark(p, fault.name)) p.faults[fault.name] = { solvedAt: now };
+      // The learner is past the steps solved (the class view shows where each student is).
+      p.currentStep = Math.max(p.currentStep, options.step ?? lab.steps.length);
     });
   }
   return {
