@@ -583,6 +583,7 @@ describe('the LBaaS v1 and FWaaS v1 verbs (neutron only)', () => {
     ok('lb-healthmonitor-associate', 'monitor-1', 'web');
     ok('firewall-rule-create', '--name', 'ssh', '--protocol', 'tcp', '--destination-port', '22', '--action', 'allow');
     ok('firewall-policy-create', '--firewall-rules', 'ssh', 'p1');
+    const vipCreate = ['lb-vip-create', '--name', 'v', '--protocol-port', '80', '--protocol', 'HTTP', '--subnet-id', 'private'];
     const cases: [string[], number, RegExp][] = [
       [
         ['lb-pool-create', '--name', 'x', '--lb-method', 'RANDOM', '--protocol', 'HTTP', '--subnet-id', 'private'],
@@ -597,24 +598,7 @@ describe('the LBaaS v1 and FWaaS v1 verbs (neutron only)', () => {
       ],
       [['lb-pool-show', 'nope'], 1, /^Unable to find pool with name or id 'nope'$/],
       [['lb-pool-delete', 'nope'], 1, /Unable to find pool/],
-      [
-        [
-          'lb-vip-create',
-          '--name',
-          'v',
-          '--protocol-port',
-          '80',
-          '--protocol',
-          'HTTP',
-          '--subnet-id',
-          'private',
-          '--address',
-          '10.0.0.3',
-          'web',
-        ],
-        1,
-        /ConflictException: .*The IP address 10\.0\.0\.3 is in use/,
-      ],
+      [[...vipCreate, '--address', '10.0.0.3', 'web'], 1, /ConflictException: .*The IP address 10\.0\.0\.3 is in use/],
       [
         ['lb-vip-create', '--name', 'v', '--protocol-port', 'eighty', '--protocol', 'HTTP', '--subnet-id', 'private', 'web'],
         2,
@@ -667,23 +651,7 @@ describe('the LBaaS v1 and FWaaS v1 verbs (neutron only)', () => {
         2,
         /argument --admin-state-down: this sandbox does not model a pool kept administratively down/,
       ],
-      [
-        [
-          'lb-vip-create',
-          '--name',
-          'v',
-          '--protocol-port',
-          '80',
-          '--protocol',
-          'HTTP',
-          '--subnet-id',
-          'private',
-          '--admin-state-down',
-          'web',
-        ],
-        2,
-        /does not model a vip kept administratively down/,
-      ],
+      [[...vipCreate, '--admin-state-down', 'web'], 2, /does not model a vip kept administratively down/],
       [
         ['lb-member-create', '--address', '10.0.0.3', '--protocol-port', '80', '--admin-state-down', 'web'],
         2,
