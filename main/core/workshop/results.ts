@@ -7,8 +7,9 @@ import type { Workshop } from './workshop';
 
 /**
  * What each student has done, per lab of the workshop and per objective (and per fault of a
- * break-fix lab): met by them, solved for them, or open; when; hints taken. Read from the students' own progress files, so it is the same
- * whether the server runs or not (the instructor's dashboard, `workshop results`, after the end).
+ * break-fix lab): met by them, solved for them, or open; when; hints taken. Read from the
+ * students' own progress files, so it is the same whether the server runs or not (the
+ * instructor's dashboard, `workshop results`, after the end).
  */
 
 /** Where a student's progress is kept, inside the workshop's folder. */
