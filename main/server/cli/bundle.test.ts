@@ -130,7 +130,7 @@ describe('the compiled CLI', { timeout: 120_000 }, () => {
     const source = readFileSync(main, 'utf8');
     writeFileSync(main, `${source}\nexport const broken = ;\n`);
     try {
-      const result = run('bin/neutron-lab.mjs', ['--version']);
+      const result = run('bin/neutron-lab.mjs', ['--help']);
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('neutron-lab: cannot build the CLI (main/server/cli/main.ts changed)');
@@ -142,8 +142,12 @@ describe('the compiled CLI', { timeout: 120_000 }, () => {
 
   it('is built by the bin when missing', () => {
     rmSync(join(checkout, 'out'), { recursive: true });
-    const version = run('bin/neutron-lab.mjs', ['--version']);
-    expect(version).toMatchObject({ code: 0, stderr: '' });
+    // --version alone answers from package.json, bundle or not.
+    expect(run('bin/neutron-lab.mjs', ['--version'])).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(bundle())).toBe(false);
+    const help = run('bin/neutron-lab.mjs', ['--help']);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toContain('Usage: neutron-lab');
     expect(existsSync(bundle())).toBe(true);
   });
 });
