@@ -65,6 +65,17 @@ function fakeScreen(): TerminalScreen & { text: string; notices: string[]; later
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 const target = { session: 's1', node: 'compute1', namespace: 'vm1' };
 
+/** A connection to `target` whose terminal the back end has opened as t1. */
+async function opened() {
+  const backend = fakeTransport();
+  const screen = fakeScreen();
+  const connection = new TerminalConnection(backend.transport, screen);
+  const opening = connection.open(target, { cols: 80, rows: 24 });
+  backend.open('t1');
+  await opening;
+  return { backend, screen, connection };
+}
+
 describe('TerminalConnection', () => {
   it('opens with the fitted size, and keeps output that arrives before the open reply', async () => {
     const backend = fakeTransport();
@@ -108,12 +119,7 @@ describe('TerminalConnection', () => {
   });
 
   it("says how much of a watched terminal's output its view fell behind on, and draws what comes after", async () => {
-    const backend = fakeTransport();
-    const screen = fakeScreen();
-    const connection = new TerminalConnection(backend.transport, screen);
-    const opening = connection.open(target, { cols: 80, rows: 24 });
-    backend.open('t1');
-    await opening;
+    const { backend, screen, connection } = await opened();
     backend.emit('terminal.data', { id: 't1', data: '', skipped: 120_000 });
     backend.emit('terminal.data', { id: 't1', data: 'tail\r\n' });
     expect(screen.notices).toEqual(['[… 120000 characters of output not shown: this view fell behind]']);
@@ -152,12 +158,7 @@ describe('TerminalConnection', () => {
   });
 
   it('shows the exit status and stops listening and sending', async () => {
-    const backend = fakeTransport();
-    const screen = fakeScreen();
-    const connection = new TerminalConnection(backend.transport, screen);
-    const opening = connection.open(target, { cols: 80, rows: 24 });
-    backend.open('t1');
-    await opening;
+    const { backend, screen, connection } = await opened();
     backend.emit('terminal.exit', { id: 'other', code: 1 });
     expect(screen.notices).toEqual([]);
     expect(screen.endings).toBe(0);
