@@ -56,14 +56,17 @@ afterAll(async () => removeSessionsNamed(await testEngine(), name));
 describe('neutron-lab capture', () => {
   it('shows the tunnel packets on the underlay, GRE key and inner frame, and saves what it showed as pcapng', async () => {
     const file = join(dir, 'underlay.pcapng');
-    const capture = startCapture(['eth1', '--filter', 'proto gre', '--count', '4', '-w', file, '--json']);
+    // Eight pings make sixteen ICMP packets in the tunnel, and ARP may add two: ten are enough to
+    // hold a reply even when, under load, the first reply comes after the next requests (four
+    // were not: ARP, ARP, request, request).
+    const capture = startCapture(['eth1', '--filter', 'proto gre', '--count', '10', '-w', file, '--json']);
     await capture.listening;
-    await pingDhcpPort(6);
+    await pingDhcpPort(8);
     const result = await capture.done;
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { packets: CapturedPacket[]; file: string };
     expect(report.file).toBe(file);
-    expect(report.packets).toHaveLength(4);
+    expect(report.packets).toHaveLength(10);
     for (const packet of report.packets) {
       expect(packet).toMatchObject({ node: 'compute1', iface: 'eth1' });
       expect(packet.summary).toMatch(/^\S+ > \S+, ethertype IPv4 .* GREv0, key=0x1, proto TEB/);
