@@ -43,26 +43,6 @@ export const CheckSchema: z.ZodType<Check> = z.lazy(() =>
 
 export type CheckKind = Check['kind'];
 
-/** The kinds made of other checks; every other kind is a leaf the registry knows. */
-const COMPOSITE_KINDS: ReadonlySet<CheckKind> = new Set(['all', 'any', 'not', 'repaired']);
-export const isComposite = (check: Check): check is Extract<Check, { kind: 'all' | 'any' | 'not' | 'repaired' }> =>
-  COMPOSITE_KINDS.has(check.kind);
-
-/** The checks a composite is made of (a repaired check: its fault's, once the lab is booted); none for a leaf. */
-export function subchecks(check: Check): Check[] {
-  switch (check.kind) {
-    case 'all':
-    case 'any':
-      return check.of;
-    case 'not':
-      return [check.check];
-    case 'repaired':
-      return check.check ? [check.check] : [];
-    default:
-      return [];
-  }
-}
-
 /** Checks that send traffic or run something, and those that only read the snapshot. */
 export type ProbeCheck = Extract<Check, { kind: RegisteredProbe['kind'] }>;
 export type StateCheck = Extract<Check, { kind: RegisteredState['kind'] }>;

@@ -1,5 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
-import { subchecks, type Check } from '../check/schema';
+import { subchecks } from '../check/composite';
+import type { Check } from '../check/schema';
 import type { Fault, Lab } from './schema';
 
 /**

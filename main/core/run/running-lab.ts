@@ -6,7 +6,6 @@ import type { PlanPart } from '../cloud/plan';
 import { renderCloud } from '../cloud/render';
 import type { Engine } from '../docker/engine';
 import { AppError } from '../errors';
-import { resolveLab } from '../lab/catalog';
 import { labWithFault } from '../lab/faults';
 import type { LoadedLab } from '../lab/load';
 import type { Fault } from '../lab/schema';
@@ -94,7 +93,9 @@ export async function labOfSession(session: SessionStatus): Promise<LabInUse> {
   return inUseOf(await labFromFile(session), undefined);
 }
 
+/** Loads the lab file's parser only here: `up` pins what it boots and never reads a file again. */
 async function labFromFile(session: SessionStatus): Promise<LoadedLab> {
+  const { resolveLab } = await import('../lab/catalog');
   if (session.labFile) {
     try {
       return await resolveLab(session.labFile);

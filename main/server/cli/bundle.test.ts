@@ -71,11 +71,28 @@ describe('the compiled CLI', { timeout: 120_000 }, () => {
       expect(chunk, `the chunk of ${command}`).toBeDefined();
       return join(dirname(bundle()), chunk!);
     };
+    // The sources in a file of the bundle and its static imports, by the comments esbuild leaves.
+    const sourcesOf = (file: string, seen = new Set<string>()): Set<string> => {
+      const found = new Set<string>();
+      if (seen.has(file)) return found;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const [, source] of text.matchAll(/^\/\/ ((?:main|node_modules)\/\S+)$/gm)) found.add(source!);
+      for (const [, spec] of text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*"(\.[^"]+)"|^import\s*"(\.[^"]+)"/gm)) {
+        if (spec) for (const s of sourcesOf(join(dirname(file), spec), seen)) found.add(s);
+      }
+      return found;
+    };
     // --version: the entry alone (commander is bundled into it); no package from node_modules.
     expect([...packagesOf(bundle())]).toEqual([]);
     // labs reads lab files: no Docker client. The engine module has it, loaded when a command
     // first asks for the engine; dockerode is bundled into it.
     expect([...packagesOf(chunkOf('labs'))]).toEqual([]);
+    // up boots the lab the kept catalogue holds, already checked: neither the YAML parser nor
+    // the lab's schemas load (a lab file given by path loads them when it is read).
+    const up = [...sourcesOf(chunkOf('session'))];
+    expect(up).toContain('main/core/run/start.ts');
+    expect(up.filter((source) => /^node_modules\/yaml\/|^main\/core\/(lab|check|cloud)\/schema\.ts$/.test(source))).toEqual([]);
     const chunks = join(dirname(bundle()), 'chunks');
     const engine = readdirSync(chunks).filter((name) => readFileSync(join(chunks, name), 'utf8').includes('// main/core/docker/engine.ts'));
     expect(engine).toHaveLength(1);

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../../core/errors';
-import { resolveLab } from '../../../core/lab/catalog';
 import { keptLab } from '../../../core/lab/kept-catalog';
-import { startLab } from '../../../core/run';
+import { startLab } from '../../../core/run/start';
 import { labFileChanged } from '../../../core/run/running-lab';
 import { listSessions, type SessionStatus } from '../../../core/session/sessions';
 import { removeEverything, removeSessionsNamed } from '../../../core/session/teardown';
@@ -25,7 +24,7 @@ export function registerSession(program: Command): void {
       // The handshake's round trips run while the lab file is read and checked.
       const connecting = ctx.engine();
       connecting.catch(() => undefined); // a bad lab file is the error to show first
-      const loaded = (await keptLab(reference)) ?? (await resolveLab(reference));
+      const loaded = (await keptLab(reference)) ?? (await (await import('../../../core/lab/catalog')).resolveLab(reference));
       for (const warning of loaded.warnings) info(`warning: ${warning.location.file}:${warning.location.line}: ${warning.message}`);
       const engine = await connecting;
       const name = options.name ?? loaded.lab.id;
