@@ -54,34 +54,28 @@ describe('the compiled CLI', { timeout: 120_000 }, () => {
   });
 
   it('loads a command only with what it needs', () => {
-    // The packages a file of the bundle imports, directly or through its static imports.
-    const packagesOf = (file: string, seen = new Set<string>()): Set<string> => {
-      const found = new Set<string>();
-      if (seen.has(file)) return found;
+    // What importing a file of the bundle loads: the file and its static imports, transitively.
+    const IMPORT = /^(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"|^import\s*"([^"]+)"/gm;
+    const specifiersIn = (file: string) => [...readFileSync(file, 'utf8').matchAll(IMPORT)].map(([, from, bare]) => (from ?? bare)!);
+    const loadedWith = (file: string, seen = new Set<string>()): Set<string> => {
+      if (seen.has(file)) return seen;
       seen.add(file);
-      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"|^import\s*"([^"]+)"/gm)) {
-        if (!spec) continue;
-        if (spec.startsWith('.')) for (const p of packagesOf(join(dirname(file), spec), seen)) found.add(p);
-        else if (!spec.startsWith('node:')) found.add(spec);
-      }
-      return found;
+      for (const spec of specifiersIn(file)) if (spec.startsWith('.')) loadedWith(join(dirname(file), spec), seen);
+      return seen;
     };
+    // The packages it imports from node_modules, and the sources in it (by the comments esbuild leaves).
+    const packagesOf = (file: string) =>
+      new Set([...loadedWith(file)].flatMap((f) => specifiersIn(f).filter((spec) => !spec.startsWith('.') && !spec.startsWith('node:'))));
+    const sourcesOf = (file: string) =>
+      new Set(
+        [...loadedWith(file)].flatMap((f) =>
+          [...readFileSync(f, 'utf8').matchAll(/^\/\/ ((?:main|node_modules)\/\S+)$/gm)].map(([, source]) => source!),
+        ),
+      );
     const chunkOf = (command: string) => {
       const chunk = new RegExp(`import\\("(\\./chunks/${command}-[^"]+)"\\)`).exec(readFileSync(bundle(), 'utf8'))?.[1];
       expect(chunk, `the chunk of ${command}`).toBeDefined();
       return join(dirname(bundle()), chunk!);
-    };
-    // The sources in a file of the bundle and its static imports, by the comments esbuild leaves.
-    const sourcesOf = (file: string, seen = new Set<string>()): Set<string> => {
-      const found = new Set<string>();
-      if (seen.has(file)) return found;
-      seen.add(file);
-      const text = readFileSync(file, 'utf8');
-      for (const [, source] of text.matchAll(/^\/\/ ((?:main|node_modules)\/\S+)$/gm)) found.add(source!);
-      for (const [, spec] of text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*"(\.[^"]+)"|^import\s*"(\.[^"]+)"/gm)) {
-        if (spec) for (const s of sourcesOf(join(dirname(file), spec), seen)) found.add(s);
-      }
-      return found;
     };
     // --version: the entry alone (commander is bundled into it); no package from node_modules.
     expect([...packagesOf(bundle())]).toEqual([]);
