@@ -24,6 +24,7 @@ export function registerSession(program: Command): void {
       // The handshake's round trips run while the lab file is read and checked.
       const connecting = ctx.engine();
       connecting.catch(() => undefined); // a bad lab file is the error to show first
+      // A catalogue lab as kept, already checked; the parser loads only for others (a path, a changed file).
       const loaded = (await keptLab(reference)) ?? (await (await import('../../../core/lab/catalog')).resolveLab(reference));
       for (const warning of loaded.warnings) info(`warning: ${warning.location.file}:${warning.location.line}: ${warning.message}`);
       const engine = await connecting;
