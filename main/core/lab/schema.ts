@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CheckSchema } from '../check/schema';
 import { LAB_ID_PATTERN, LAB_ID_RULE } from './lab-id';
 import { CloudSchema, ReleaseSchema } from '../cloud/schema';
-import { PartKindSchema } from '../cloud/plan';
+import { PART_KINDS } from '../cloud/plan';
 import { NameSchema, TopologySchema } from '../topology/schema';
 
 /**
@@ -39,6 +39,13 @@ export const SeedRefSchema = z
       .optional(),
   })
   .strict();
+
+/** The kinds of part the agents render (cloud/plan.ts), as a lab names them. */
+export const PartKindSchema = z
+  .enum(PART_KINDS)
+  .describe(
+    "underlay: br-phy owning the tunnel address. integration-bridge: br-int and its base flows. tunnel-bridge: br-tun, patch ports, tunnel ports. tunnel-flows: br-tun flow tables. physical-bridge: br-ethX and its link to br-int. vlan-flows: VLAN translation on br-int and br-ethX. dhcp: a qdhcp namespace with dnsmasq. dhcp-mtu: dnsmasq advertising the tunnel MTU by option 26 (a network whose mtu exceeds what its tunnel carries; named by network). vm: a VM namespace wired tap → qbr → qvb/qvo → br-int. router: a qrouter namespace with its ports, routes and nat table. floating-ip: a floating IP on its router (named by VM). security-group: the hybrid iptables chains of a VM port (named by VM). dvr-flows: the DVR flows of a host of distributed routers (br-tun and br-int table 1). arp-responder: the ARP responder on br-tun (table 21, and the ARP broadcasts table 2 sends to it). fip-namespace: the fip- namespace of a host, with its fg- port. snat: the snat- namespace of a distributed router (named by router). linuxbridge: the brq and vxlan device of the Linux bridge agent for a network (named by network). metadata-service: Nova's metadata service and neutron-server on the controller. metadata-agent: neutron-metadata-agent on a node with routers. metadata-proxy: neutron-ns-metadata-proxy in a router's namespace (named by router). The rest: load-balancer pools, firewalls.",
+  );
 
 /** A part of the cloud the learner builds; `name` says which VM, network, router… for those kinds. */
 export const PartSelectorSchema = z

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
-import type { LabSchema } from '../lab/schema';
+import type { LabPin } from './pin-schema';
 import { userDataDir } from '../paths';
 
 /**
@@ -14,22 +13,6 @@ import { userDataDir } from '../paths';
  */
 
 export const PIN_VERSION = 1;
-
-/** The lab's schema is every part's and check's: built when a pin is read, never by `up`, which only writes one. */
-const pinSchema = (lab: typeof LabSchema) =>
-  z.object({
-    version: z.literal(PIN_VERSION),
-    sessionId: z.string(),
-    /** The lab file it was booted from, and the sha256 of the text that was parsed. */
-    file: z.string(),
-    sha256: z.string(),
-    lab,
-    /** A break-fix lab's fault made at boot (lab/faults.ts); absent for other labs. */
-    fault: z.string().optional(),
-  });
-let PinSchema: ReturnType<typeof pinSchema> | undefined;
-
-export type LabPin = z.infer<ReturnType<typeof pinSchema>>;
 
 export const pinsDir = (): string => join(userDataDir(), 'sessions');
 const pinFile = (sessionId: string, dir: string): string => join(dir, `${sessionId}.json`);
@@ -72,7 +55,7 @@ export async function readPin(sessionId: string, dir: string = pinsDir()): Promi
   } catch {
     return undefined;
   }
-  PinSchema ??= pinSchema((await import('../lab/schema')).LabSchema);
+  const { PinSchema } = await import('./pin-schema');
   try {
     const parsed = PinSchema.safeParse(JSON.parse(text));
     return parsed.success && parsed.data.sessionId === sessionId ? parsed.data : undefined;

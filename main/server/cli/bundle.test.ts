@@ -82,11 +82,11 @@ describe('the compiled CLI', { timeout: 120_000 }, () => {
     // labs reads lab files: no Docker client. The engine module has it, loaded when a command
     // first asks for the engine; dockerode is bundled into it.
     expect([...packagesOf(chunkOf('labs'))]).toEqual([]);
-    // up boots the lab the kept catalogue holds, already checked: neither the YAML parser nor
-    // the lab's schemas load (a lab file given by path loads them when it is read).
+    // up boots the lab the kept catalogue holds, already checked: neither the YAML parser nor zod
+    // nor the lab's schemas load (a lab file given by path loads them when it is read).
     const up = [...sourcesOf(chunkOf('session'))];
     expect(up).toContain('main/core/run/start.ts');
-    expect(up.filter((source) => /^node_modules\/yaml\/|^main\/core\/(lab|check|cloud)\/schema\.ts$/.test(source))).toEqual([]);
+    expect(up.filter((source) => /^node_modules\/(yaml|zod)\/|^main\/core\/(lab|check|cloud)\/schema\.ts$/.test(source))).toEqual([]);
     const chunks = join(dirname(bundle()), 'chunks');
     const engine = readdirSync(chunks).filter((name) => readFileSync(join(chunks, name), 'utf8').includes('// main/core/docker/engine.ts'));
     expect(engine).toHaveLength(1);
