@@ -65,15 +65,20 @@ function fakeScreen(): TerminalScreen & { text: string; notices: string[]; later
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 const target = { session: 's1', node: 'compute1', namespace: 'vm1' };
 
-/** A connection to `target` whose terminal the back end has opened as t1. */
-async function opened() {
+/** A connection to `target` being opened: the back end has not answered yet. */
+function startOpening() {
   const backend = fakeTransport();
   const screen = fakeScreen();
   const connection = new TerminalConnection(backend.transport, screen);
-  const opening = connection.open(target, { cols: 80, rows: 24 });
-  backend.open('t1');
-  await opening;
-  return { backend, screen, connection };
+  return { backend, screen, connection, opened: connection.open(target, { cols: 80, rows: 24 }) };
+}
+
+/** A connection to `target` whose terminal the back end has opened as t1. */
+async function opened() {
+  const { opened, ...parts } = startOpening();
+  parts.backend.open('t1');
+  await opened;
+  return parts;
 }
 
 describe('TerminalConnection', () => {
@@ -128,13 +133,11 @@ describe('TerminalConnection', () => {
   });
 
   it('sends input typed while opening once the terminal exists, then live', async () => {
-    const backend = fakeTransport();
-    const connection = new TerminalConnection(backend.transport, fakeScreen());
-    const opening = connection.open(target, { cols: 80, rows: 24 });
+    const { backend, connection, opened } = startOpening();
     connection.write('ip a\r');
     expect(backend.of('terminal.write')).toEqual([]);
     backend.open('t1');
-    await opening;
+    await opened;
     connection.write('x');
     expect(backend.of('terminal.write')).toEqual([
       { id: 't1', data: 'ip a\r' },
@@ -143,12 +146,10 @@ describe('TerminalConnection', () => {
   });
 
   it('resizes only when the size changes, including a resize asked for while opening', async () => {
-    const backend = fakeTransport();
-    const connection = new TerminalConnection(backend.transport, fakeScreen());
-    const opening = connection.open(target, { cols: 80, rows: 24 });
+    const { backend, connection, opened } = startOpening();
     connection.resize({ cols: 100, rows: 30 });
     backend.open('t1');
-    await opening;
+    await opened;
     connection.resize({ cols: 100, rows: 30 });
     connection.resize({ cols: 90, rows: 30 });
     expect(backend.of('terminal.resize')).toEqual([
@@ -173,25 +174,20 @@ describe('TerminalConnection', () => {
   });
 
   it('replays an exit that came before the open reply', async () => {
-    const backend = fakeTransport();
-    const screen = fakeScreen();
-    const connection = new TerminalConnection(backend.transport, screen);
-    const opening = connection.open(target, { cols: 80, rows: 24 });
+    const { backend, screen, opened } = startOpening();
     backend.emit('terminal.data', { id: 't1', data: 'bye' });
     backend.emit('terminal.exit', { id: 't1', code: 0 });
     backend.open('t1');
-    await opening;
+    await opened;
     expect(screen.text).toBe('bye');
     expect(screen.notices).toEqual(['[exited with 0]']);
   });
 
   it('closes on close, and closes a terminal whose open reply comes after close', async () => {
-    const backend = fakeTransport();
-    const connection = new TerminalConnection(backend.transport, fakeScreen());
-    const opening = connection.open(target, { cols: 80, rows: 24 });
+    const { backend, connection, opened } = startOpening();
     connection.close();
     backend.open('late');
-    await opening;
+    await opened;
     await flush();
     expect(backend.of('terminal.close')).toEqual([{ id: 'late' }]);
     expect(backend.listening()).toBe(0);
@@ -206,12 +202,9 @@ describe('TerminalConnection', () => {
   });
 
   it('says why it could not open', async () => {
-    const backend = fakeTransport();
-    const screen = fakeScreen();
-    const connection = new TerminalConnection(backend.transport, screen);
-    const opening = connection.open(target, { cols: 80, rows: 24 });
+    const { backend, screen, connection, opened } = startOpening();
     backend.fail('No lab session s1 is up.');
-    await opening;
+    await opened;
     expect(screen.notices).toEqual(['Could not open a terminal on compute1 in vm1: No lab session s1 is up.']);
     expect(connection.status).toBe('exited');
     expect(screen.endings).toBe(1);
