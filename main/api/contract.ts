@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LAB_ID_PATTERN, LAB_ID_RULE } from '../core/lab/lab-id';
+import { SESSION_NAME_PATTERN } from '../core/session/session-name';
 import { CAPTURE_LIMIT, type CapturedPacket, type DecodedPacket, type FollowResult } from '../core/capture/types';
 import type { OvsResult } from '../core/easyovs/types';
 import type { AppErrorJson, LocatedProblem } from '../core/errors';
@@ -21,7 +22,7 @@ import type { LiveCheck, StudentRecord } from '../core/workshop/records';
  * Parameters are validated with these schemas where they enter the back end.
  */
 
-const session = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a session name');
+const session = z.string().regex(SESSION_NAME_PATTERN, 'a session name');
 /** A VM's packet, for follow and walk: from a VM of the session to an address or another VM. */
 const vmPacket = z
   .object({

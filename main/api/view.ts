@@ -23,6 +23,7 @@ export { hopDelay, hopHeaders, hopPlace, packetClock } from '../core/capture/for
 export { CAPTURE_LIMIT, CAPTURE_SECONDS } from '../core/capture/types';
 export { describeWalkLeg, walkDisagreement } from '../core/check/walk-format';
 export { followCommand, type GuideFollow } from '../core/lab/guide-follow';
+export { SESSION_NAME_PATTERN } from '../core/session/session-name';
 export { matchText } from '../core/inspect/flows/format';
 export { formatRule } from '../core/inspect/iptables/format';
 export { renderShow } from '../core/inspect/ovsdb/show';

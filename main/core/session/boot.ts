@@ -12,15 +12,8 @@ import { admitByMemory } from './admission';
 import { addressPool, createPooledNetwork, type AddressPool } from './address-pool';
 import type { BootEvent, BootPhase } from './boot-events';
 
-import {
-  networkCreateOptions,
-  nodeContainerOptions,
-  planSession,
-  SESSION_NAME,
-  SESSION_NAME_RULE,
-  type PlannedNode,
-  type SessionPlan,
-} from './plan';
+import { networkCreateOptions, nodeContainerOptions, planSession, type PlannedNode, type SessionPlan } from './plan';
+import { SESSION_NAME_PATTERN, SESSION_NAME_RULE } from './session-name';
 import { listSessions, ownerTag, type SessionStatus } from './sessions';
 import { removeLeftovers, removeSession } from './teardown';
 import { demux } from '../docker/demux';
@@ -60,7 +53,7 @@ const LEFTOVER_GRACE_MS = 5 * 60 * 1000;
 export async function up(engine: Engine, loaded: LoadedLab, options: UpOptions = {}): Promise<SessionStatus> {
   const started = performance.now();
   const name = options.name ?? loaded.lab.id;
-  if (!SESSION_NAME.test(name)) throw new AppError('usage', `"${name}" cannot name a session: ${SESSION_NAME_RULE}.`);
+  if (!SESSION_NAME_PATTERN.test(name)) throw new AppError('usage', `"${name}" cannot name a session: ${SESSION_NAME_RULE}.`);
   const image = await requireImage(engine);
   // Read before anything is made: a bad setting must not leave half a lab.
   const pool = options.pool ?? addressPool();

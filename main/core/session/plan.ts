@@ -9,10 +9,6 @@ import type { NodeRole } from '../topology/schema';
  * (capabilities, limits, no host access) are visible and tested in one place.
  */
 
-/** What names a session (its containers and networks carry it); checked by `up` before anything is made. */
-export const SESSION_NAME = /^[a-z][a-z0-9-]{0,39}$/;
-export const SESSION_NAME_RULE = 'a session name is 1–40 lowercase letters, digits and "-", starting with a letter';
-
 /** Capabilities a node needs on top of Docker's default set — and no others. */
 export const NODE_CAPABILITIES = ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'] as const;
 /**

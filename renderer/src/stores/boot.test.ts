@@ -1,7 +1,8 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
 import type { SessionSummary } from '../../../main/api/contract';
-import { nameTaken, SESSION_NAME, useBootStore } from './boot';
+import { SESSION_NAME_PATTERN } from '../../../main/api/view';
+import { nameTaken, useBootStore } from './boot';
 import { fakeTransport } from './fake-transport';
 import { useSettingsStore } from './settings';
 import { useTransportStore } from './transport';
@@ -79,8 +80,8 @@ describe('boot store', () => {
   });
 
   it('knows the contract rule for session names', () => {
-    expect(SESSION_NAME.test('it-ui-1a2b3c')).toBe(true);
-    expect(SESSION_NAME.test('1lab')).toBe(false);
-    expect(SESSION_NAME.test('Lab')).toBe(false);
+    expect(SESSION_NAME_PATTERN.test('it-ui-1a2b3c')).toBe(true);
+    expect(SESSION_NAME_PATTERN.test('1lab')).toBe(false);
+    expect(SESSION_NAME_PATTERN.test('Lab')).toBe(false);
   });
 });

@@ -8,9 +8,6 @@ import { describeError, type Problem } from './errors';
 import { useSettingsStore } from './settings';
 import { useTransportStore } from './transport';
 
-/** The session name rule of the contract, checked before asking, so the learner sees why at once. */
-export const SESSION_NAME = /^[a-z][a-z0-9-]{0,39}$/;
-
 /**
  * The name a start was refused for because a session already has it (the back end's hint speaks
  * of the CLI's `--name`; in the app the field is "Session name").
